@@ -1,0 +1,25 @@
+# INTERFACE targets linked PRIVATE by first-party targets only: language settings, sanitizers and
+# the warning set. Third-party include directories are SYSTEM, so their warnings do not count.
+add_library(argoimg_settings INTERFACE)
+target_compile_features(argoimg_settings INTERFACE cxx_std_20)
+if(CMAKE_BUILD_TYPE STREQUAL "Debug")
+  target_compile_definitions(argoimg_settings INTERFACE _GLIBCXX_ASSERTIONS)
+endif()
+set(_sanitizers "")
+if(ARGOIMG_ENABLE_ASAN)
+  list(APPEND _sanitizers address)
+endif()
+if(ARGOIMG_ENABLE_UBSAN)
+  list(APPEND _sanitizers undefined)
+endif()
+if(_sanitizers)
+  list(JOIN _sanitizers "," _sanitizer_list)
+  target_compile_options(argoimg_settings INTERFACE -fsanitize=${_sanitizer_list}
+                                                    -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  target_link_options(argoimg_settings INTERFACE -fsanitize=${_sanitizer_list})
+endif()
+
+add_library(argoimg_warnings INTERFACE)
+target_compile_options(argoimg_warnings INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Woverloaded-virtual
+  -Wcast-align -Wextra-semi -Wconversion -Wsign-conversion)

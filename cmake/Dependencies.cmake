@@ -1,0 +1,14 @@
+# The one place where third-party dependencies are found. All come from Debian 12 packages
+# (scripts/install-deps.sh); the target names below are the ones those packages export.
+find_package(PkgConfig REQUIRED)
+find_package(CLI11 REQUIRED)                 # CLI11::CLI11 (cmd/ only)
+find_package(CURL REQUIRED)                  # CURL::libcurl (registry/curl_transport.cpp only)
+find_package(RapidJSON REQUIRED)             # RAPIDJSON_INCLUDE_DIRS, header-only
+find_package(yaml-cpp REQUIRED)              # yaml-cpp
+find_package(tl-expected REQUIRED)           # tl::expected
+find_package(fmt REQUIRED)                   # fmt::fmt (g++ 12 has no <format>)
+pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)          # linear-time regexps for allow-tags
+pkg_check_modules(LIBGIT2 REQUIRED IMPORTED_TARGET libgit2)  # git/ only
+if(ARGOIMG_BUILD_TESTS)
+  find_package(Catch2 2 REQUIRED)            # v2.13: <catch2/catch.hpp>
+endif()

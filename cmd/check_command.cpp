@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "check_command.hpp"
+
+#include "exit_codes.hpp"
+#include "report.hpp"
+
+#include "registry/curl_transport.hpp"
+#include "tag/platform.hpp"
+#include "util/spellcheck.hpp"
+#include "util/strings.hpp"
+
+#include <fmt/format.h>
+
+#include <iostream>
+#include <unistd.h>
+
+namespace argoimg::cmd {
+
+namespace {
+
+constexpr const char* k_check_description = R"(Resolve the newest tag of images and report what would change.
+
+Synopsis:
+  argoimg check --image REF[:CONSTRAINT] [--image ...] [flags]
+  argoimg check [PATH...]            (Application files: not implemented yet)
+
+REF is [registry[:port]/]path, optionally prefixed by ALIAS=. The part after the image's last
+':' that is not a registry port is the constraint: a semver range for 'semver', the tag to
+follow for 'digest'. Each --image is one element and is never split at ',' (so a constraint may
+use ',' for AND).
+
+Examples:
+  argoimg check --image nginx:~1.26
+  argoimg check --image 'registry.example.com:5000/team/app:>=1.2 <2' -o json
+  argoimg check --image ghcr.io/org/tool --update-strategy newest-build --platforms linux/arm64
+  argoimg check --image web=nginx:1.x --explain)";
+
+// Build one request from an --image value and the shared policy flags.
+util::Result<updater::ImageRequest> make_request(const std::string& text,
+                                                 const CheckOptions& options,
+                                                 const tag::ParsedStrategy& strategy,
+                                                 const std::vector<tag::Platform>& platforms) {
+  auto entry = image::parse_image_list_entry(text);
+  if (!entry) {
+    return tl::unexpected(entry.error());
+  }
+  updater::ImageRequest request;
+  request.entry = std::move(*entry);
+  request.policy.strategy = strategy.strategy;
+  request.policy.allow = tag::parse_allow_tags(options.allow_tags);
+  for (const auto& value : options.ignore_tags) {
+    auto parsed = tag::parse_ignore_tags(value);
+    request.policy.ignore.patterns.insert(request.policy.ignore.patterns.end(),
+                                          parsed.patterns.begin(), parsed.patterns.end());
+  }
+  request.platforms = platforms;
+  if (request.entry.constraint) {
+    if (strategy.strategy == tag::Strategy::semver) {
+      auto constraint = tag::parse_constraint(*request.entry.constraint);
+      if (!constraint) {
+        return util::fail(constraint.error().kind,
+                          "image " + util::quote(text) + ": " + constraint.error().message);
+      }
+      request.policy.constraint = std::move(*constraint);
+    } else if (strategy.strategy == tag::Strategy::digest) {
+      request.policy.tracked_tag = *request.entry.constraint;
+    }
+  }
+  return request;
+}
+
+updater::ImageResult error_result(const std::string& text, const util::Error& error) {
+  updater::ImageResult result;
+  result.image = text;
+  result.status = updater::ImageStatus::error;
+  result.reason = error.message;
+  return result;
+}
+
+} // namespace
+
+CLI::App* setup_check_command(CLI::App& app, CheckOptions& options, const GlobalOptions& global,
+                              int& exit_code) {
+  auto* sub = app.add_subcommand("check", k_check_description);
+  sub->add_option("paths", options.paths, "Application YAML files or directories");
+  sub->add_option("--image", options.images, "Image to resolve, REF[:CONSTRAINT] (repeatable)");
+  sub->add_option("--update-strategy", options.update_strategy,
+                  "semver, newest-build, alphabetical or digest")
+      ->capture_default_str();
+  sub->add_option("--allow-tags", options.allow_tags, "Only consider tags matching 'regexp:<RE2>'");
+  sub->add_option("--ignore-tags", options.ignore_tags,
+                  "Ignore tags matching these globs, comma-separated (repeatable)");
+  sub->add_option("--platforms", options.platforms,
+                  "Platforms for newest-build and digest, os/arch[/variant],... (default: "
+                      + tag::host_platform().to_string() + ")");
+  sub->add_option("--insecure-registry", options.insecure_registries,
+                  "Registry host that may be reached over plain HTTP (repeatable); loopback "
+                  "registries always may");
+  sub->add_option("--concurrency", options.concurrency, "Repositories queried in parallel")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 256));
+  sub->add_flag("--explain", options.explain, "List every candidate tag and why it lost");
+  sub->add_flag("--exit-code", options.exit_code, "Exit 3 when updates are pending");
+  sub->callback([&options, &global, &exit_code] { exit_code = run_check(options, global); });
+  return sub;
+}
+
+int run_check(const CheckOptions& options, const GlobalOptions& global) {
+  if (!options.paths.empty()) {
+    print_error("check: loading applications from " + util::quote(options.paths.front())
+                + " is not implemented yet; use --image");
+    return k_exit_usage;
+  }
+  if (options.images.empty()) {
+    print_error("check: nothing to check; give --image REF (Application files are not "
+                "supported yet)");
+    return k_exit_usage;
+  }
+  auto level = util::parse_log_level(global.log_level);
+  if (!level) {
+    print_error("--log-level: unknown level " + util::quote(global.log_level)
+                + util::did_you_mean(global.log_level, {"error", "warn", "info", "debug"}));
+    return k_exit_usage;
+  }
+  if (global.output != "text" && global.output != "json") {
+    print_error("--output: unknown format " + util::quote(global.output)
+                + util::did_you_mean(global.output, {"text", "json"}));
+    return k_exit_usage;
+  }
+  auto strategy = tag::parse_strategy(options.update_strategy);
+  if (!strategy) {
+    print_error("--update-strategy: " + strategy.error().message);
+    return k_exit_usage;
+  }
+  std::vector<tag::Platform> platforms = {tag::host_platform()};
+  if (!options.platforms.empty()) {
+    auto parsed = tag::parse_platforms(options.platforms);
+    if (!parsed) {
+      print_error("--platforms: " + parsed.error().message);
+      return k_exit_usage;
+    }
+    platforms = std::move(*parsed);
+  }
+  util::Logger logger = make_logger(*level);
+  if (strategy->warning) {
+    logger.warn(*strategy->warning);
+  }
+
+  std::vector<updater::ImageRequest> requests;
+  std::vector<std::optional<updater::ImageResult>> early(options.images.size());
+  std::vector<size_t> request_slot;
+  for (size_t i = 0; i < options.images.size(); ++i) {
+    auto request = make_request(options.images[i], options, *strategy, platforms);
+    if (!request) {
+      print_error(request.error().message);
+      early[i] = error_result(options.images[i], request.error());
+      continue;
+    }
+    request_slot.push_back(i);
+    requests.push_back(std::move(*request));
+  }
+
+  registry::CurlOptions curl_options;
+  curl_options.connect_timeout_ms = global.connect_timeout_s * 1000;
+  curl_options.total_timeout_ms = global.timeout_s * 1000;
+  registry::CurlTransport transport(curl_options, logger);
+  registry::ClientOptions client_options;
+  client_options.now = [] { return std::chrono::steady_clock::now(); };
+  registry::Client client(transport, logger, client_options);
+  updater::ResolveOptions resolve_options;
+  resolve_options.explain = options.explain ? tag::Explain::yes : tag::Explain::no;
+  resolve_options.endpoints.insecure_hosts = options.insecure_registries;
+  resolve_options.concurrency = options.concurrency;
+  auto resolved = updater::resolve_images(requests, client, resolve_options, logger);
+
+  ReportInput report;
+  report.command = "check";
+  report.explain = options.explain;
+  report.color = isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
+  for (size_t i = 0, next = 0; i < options.images.size(); ++i) {
+    if (early[i]) {
+      report.images.push_back(std::move(*early[i]));
+    } else {
+      report.images.push_back(std::move(resolved[next++]));
+    }
+  }
+  for (const auto& [host, count] : client.requests_per_registry()) {
+    logger.info(fmt::format("registry {}: {} requests", util::quote(host), count));
+  }
+  if (global.output == "json") {
+    write_json_report(report, std::cout);
+  } else {
+    write_text_report(report, std::cout);
+  }
+  bool failed = std::any_of(report.images.begin(), report.images.end(), [](const auto& image) {
+    return image.status == updater::ImageStatus::error;
+  });
+  bool pending = std::any_of(report.images.begin(), report.images.end(), [](const auto& image) {
+    return image.status == updater::ImageStatus::update;
+  });
+  if (failed) {
+    return k_exit_failures;
+  }
+  return (options.exit_code && pending) ? k_exit_pending_updates : k_exit_ok;
+}
+
+} // namespace argoimg::cmd

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "cli_context.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+#include <vector>
+
+namespace argoimg::cmd {
+
+struct CheckOptions {
+  std::vector<std::string> paths;
+  std::vector<std::string> images;
+  std::string update_strategy = "semver";
+  std::string allow_tags;
+  std::vector<std::string> ignore_tags;
+  std::string platforms;
+  std::vector<std::string> insecure_registries;
+  bool explain = false;
+  bool exit_code = false;
+  size_t concurrency = 16;
+};
+
+// Register `check` on `app`, binding its flags to `options`; the callback runs the check and
+// stores the process exit code in `exit_code`.
+CLI::App* setup_check_command(CLI::App& app, CheckOptions& options, const GlobalOptions& global,
+                              int& exit_code);
+
+// Run `check` with `options`; return the exit code.
+int run_check(const CheckOptions& options, const GlobalOptions& global);
+
+} // namespace argoimg::cmd

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: Apache-2.0
+// argoimg: keep the container image tags of Argo CD applications current.
+
+#include "check_command.hpp"
+#include "cli_context.hpp"
+#include "exit_codes.hpp"
+#include "not_implemented_command.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <exception>
+#include <iostream>
+
+int main(int argc, char** argv) {
+  using namespace argoimg::cmd;
+  CLI::App app{"argoimg: keep the container image tags of Argo CD applications current.\n"
+               "Reads Argo CD Image Updater annotations; asks registries for tags; reports, "
+               "edits or commits the new tags.",
+               "argoimg"};
+  app.set_version_flag("--version", std::string("argoimg ") + ARGOIMG_VERSION);
+  GlobalOptions global;
+  app.add_option("-o,--output", global.output, "Result format on stdout: text or json")
+      ->capture_default_str();
+  app.add_option("--log-level", global.log_level, "error, warn, info or debug (on stderr)")
+      ->capture_default_str();
+  app.add_option("--connect-timeout", global.connect_timeout_s, "Seconds to connect to a server")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
+  app.add_option("--timeout", global.timeout_s, "Seconds for one HTTP request")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
+  app.require_subcommand(1);
+  app.fallthrough();
+  app.footer("Exit codes: 0 ok; 1 some application or image failed; 2 usage or configuration "
+             "error; 3 'check --exit-code' found pending updates.\n"
+             "Documentation: docs/cli/*.md");
+
+  int exit_code = k_exit_ok;
+  CheckOptions check_options;
+  setup_check_command(app, check_options, global, exit_code);
+  setup_update_command(app, exit_code);
+  setup_commit_command(app, exit_code);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return k_exit_usage;
+  } catch (const std::exception& e) {
+    std::cerr << "argoimg: internal error: " << e.what() << '\n';
+    return k_exit_failures;
+  }
+  return exit_code;
+}

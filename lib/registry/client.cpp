@@ -1,0 +1,421 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "registry/client.hpp"
+
+#include "util/sha256.hpp"
+#include "util/strings.hpp"
+
+#include <fmt/format.h>
+#include <rapidjson/document.h>
+
+namespace argoimg::registry {
+
+namespace {
+
+constexpr size_t k_max_tag_page_bytes = 64u << 20;
+constexpr size_t k_max_manifest_bytes = 16u << 20;
+constexpr size_t k_max_token_bytes = 1u << 20;
+
+// "<message> (CODE)" from a registry's JSON error body, or a short excerpt of the body.
+std::string describe_error_body(std::string_view body) {
+  rapidjson::Document doc;
+  doc.Parse(body.data(), body.size());
+  if (!doc.HasParseError() && doc.IsObject()) {
+    auto errors = doc.FindMember("errors");
+    if (errors != doc.MemberEnd() && errors->value.IsArray() && !errors->value.Empty()) {
+      const auto& first = errors->value[0];
+      std::string code;
+      std::string message;
+      if (first.IsObject() && first.HasMember("code") && first["code"].IsString()) {
+        code = first["code"].GetString();
+      }
+      if (first.IsObject() && first.HasMember("message") && first["message"].IsString()) {
+        message = first["message"].GetString();
+      }
+      return code.empty() ? message : message + " (" + code + ")";
+    }
+  }
+  return {};
+}
+
+util::Error status_error(const HttpResponse& response, const std::string& what) {
+  std::string detail = describe_error_body(response.body);
+  std::string message = fmt::format("{}: HTTP {}{}", what, response.status,
+                                    detail.empty() ? "" : ": " + detail);
+  util::ErrorKind kind = util::ErrorKind::network;
+  if (response.status == 404) {
+    kind = util::ErrorKind::not_found;
+  } else if (response.status == 401 || response.status == 403) {
+    kind = util::ErrorKind::auth;
+  }
+  return util::Error{kind, message};
+}
+
+// The `rel="next"` target of a `Link` header, if any.
+std::optional<std::string> next_link(const HttpResponse& response) {
+  for (const auto& value : response.header_values("link")) {
+    for (std::string_view part : util::split(value, ',')) {
+      size_t open = part.find('<');
+      size_t close = part.find('>');
+      if (open == std::string_view::npos || close == std::string_view::npos || close < open) {
+        continue;
+      }
+      std::string params = util::to_lower(part.substr(close + 1));
+      if (params.find("rel=\"next\"") != std::string::npos
+          || params.find("rel=next") != std::string::npos) {
+        return std::string(part.substr(open + 1, close - open - 1));
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+std::string basic_header(const Credentials& credentials) {
+  return "Basic " + base64_encode(credentials.username + ":" + credentials.password);
+}
+
+std::string auth_failure_detail(const HttpResponse& response) {
+  for (const auto& challenge : parse_challenges(response.header("www-authenticate").value_or(""))) {
+    auto error = challenge.params.find("error");
+    if (error == challenge.params.end()) {
+      continue;
+    }
+    if (error->second == "insufficient_scope") {
+      return "the token does not grant pull access (insufficient_scope); check that the "
+             "credentials may read this repository";
+    }
+    if (error->second == "invalid_token") {
+      return "the registry rejected the token (invalid_token); the token service and the "
+             "registry disagree";
+    }
+    return "authentication failed (" + error->second + ")";
+  }
+  return "authentication failed";
+}
+
+util::Result<std::string> verify_digest(const std::string& body, const std::string& expected) {
+  std::string actual = "sha256:" + util::sha256_hex(body);
+  if (expected.rfind("sha256:", 0) == 0 && actual != expected) {
+    return util::fail(util::ErrorKind::network,
+                      "content does not match its digest " + util::quote(expected));
+  }
+  return actual;
+}
+
+} // namespace
+
+std::string registry_path(const Endpoint& endpoint, const image::ImageRef& image) {
+  std::string path = image.repository_path();
+  if (!endpoint.default_namespace.empty() && path.find('/') == std::string::npos) {
+    return endpoint.default_namespace + "/" + path;
+  }
+  return path;
+}
+
+Client::Client(HttpTransport& transport, const util::Logger& logger, ClientOptions options)
+    : m_transport(transport), m_logger(logger), m_options(std::move(options)) {
+  if (!m_options.now) {
+    m_options.now = [] { return std::chrono::steady_clock::time_point{}; };
+  }
+}
+
+std::map<std::string, size_t> Client::requests_per_registry() const {
+  std::lock_guard<std::mutex> guard(m_mutex);
+  return m_requests;
+}
+
+util::Result<HttpResponse> Client::send_counted(const Endpoint& endpoint,
+                                                const HttpRequest& request) {
+  {
+    std::lock_guard<std::mutex> guard(m_mutex);
+    ++m_requests[endpoint.host];
+  }
+  return m_transport.send(request);
+}
+
+util::Result<std::string> Client::fetch_token(const Endpoint& endpoint, const Challenge& challenge,
+                                              const std::string& scope) {
+  auto realm = challenge.params.find("realm");
+  if (realm == challenge.params.end() || realm->second.empty()) {
+    return util::fail(util::ErrorKind::auth, "bearer challenge without a realm");
+  }
+  std::string url = realm->second;
+  char separator = url.find('?') == std::string::npos ? '?' : '&';
+  if (auto service = challenge.params.find("service"); service != challenge.params.end()) {
+    url += separator + std::string("service=") + url_encode(service->second);
+    separator = '&';
+  }
+  url += separator + std::string("scope=") + url_encode(scope);
+  HttpRequest request;
+  request.url = url;
+  request.max_body = k_max_token_bytes;
+  request.verify_tls = endpoint.verify_tls;
+  request.ca_file = endpoint.ca_file;
+  if (endpoint.credentials) {
+    request.headers.emplace_back("Authorization", basic_header(*endpoint.credentials));
+  }
+  auto response = send_counted(endpoint, request);
+  if (!response) {
+    return util::fail(response.error().kind, "token service: " + response.error().message);
+  }
+  if (response->status == 401 || response->status == 403) {
+    return util::fail(util::ErrorKind::auth,
+                      endpoint.credentials
+                          ? fmt::format("token service {} rejected the credentials (HTTP {})",
+                                        util::quote(redact_url(url)), response->status)
+                          : fmt::format("token service {} requires credentials (HTTP {})",
+                                        util::quote(redact_url(url)), response->status));
+  }
+  if (response->status != 200) {
+    return tl::unexpected(status_error(*response, "token service " + util::quote(redact_url(url))));
+  }
+  rapidjson::Document doc;
+  doc.Parse(response->body.data(), response->body.size());
+  if (doc.HasParseError() || !doc.IsObject()) {
+    return util::fail(util::ErrorKind::auth, "token service returned malformed JSON");
+  }
+  std::string token;
+  for (const char* name : {"token", "access_token"}) {
+    auto it = doc.FindMember(name);
+    if (it != doc.MemberEnd() && it->value.IsString() && it->value.GetStringLength() > 0) {
+      token = it->value.GetString();
+      break;
+    }
+  }
+  if (token.empty()) {
+    return util::fail(util::ErrorKind::auth, "token service returned no token");
+  }
+  int64_t expires_in = 60; // the Docker token spec's default
+  if (auto it = doc.FindMember("expires_in"); it != doc.MemberEnd() && it->value.IsInt64()
+                                              && it->value.GetInt64() > 0) {
+    expires_in = it->value.GetInt64();
+  }
+  std::lock_guard<std::mutex> guard(m_mutex);
+  // Renew a little early so a token never expires between cache check and use.
+  m_tokens[endpoint.api_url + " " + scope] =
+      CachedToken{token, m_options.now() + std::chrono::seconds(std::max<int64_t>(expires_in - 5, 1))};
+  return token;
+}
+
+util::Result<HttpResponse> Client::send_authorized(const Endpoint& endpoint,
+                                                   const std::string& repository,
+                                                   HttpRequest request) {
+  request.verify_tls = endpoint.verify_tls;
+  request.ca_file = endpoint.ca_file;
+  std::string scope = "repository:" + repository + ":pull";
+  std::string token_key = endpoint.api_url + " " + scope;
+  size_t base_headers = request.headers.size();
+  {
+    std::lock_guard<std::mutex> guard(m_mutex);
+    auto cached = m_tokens.find(token_key);
+    if (cached != m_tokens.end() && cached->second.expires > m_options.now()) {
+      request.headers.emplace_back("Authorization", "Bearer " + cached->second.token);
+    } else if (m_basic_registries.count(endpoint.api_url) && endpoint.credentials) {
+      request.headers.emplace_back("Authorization", basic_header(*endpoint.credentials));
+    }
+  }
+  bool sent_credentials = request.headers.size() > base_headers;
+  auto response = send_counted(endpoint, request);
+  // One challenge round: answer it, retry once, and report a second 401 precisely.
+  if (!response || response->status != 401) {
+    return response;
+  }
+  auto challenges = parse_challenges(response->header("www-authenticate").value_or(""));
+  request.headers.resize(base_headers);
+  const Challenge* bearer = nullptr;
+  const Challenge* basic = nullptr;
+  for (const auto& challenge : challenges) {
+    if (challenge.scheme == "bearer" && !bearer) {
+      bearer = &challenge;
+    } else if (challenge.scheme == "basic" && !basic) {
+      basic = &challenge;
+    }
+  }
+  if (bearer) {
+    std::string wanted_scope = scope;
+    if (auto it = bearer->params.find("scope"); it != bearer->params.end() && !it->second.empty()) {
+      wanted_scope = it->second;
+    }
+    auto token = fetch_token(endpoint, *bearer, wanted_scope);
+    if (!token) {
+      return tl::unexpected(token.error());
+    }
+    if (wanted_scope != scope) {
+      std::lock_guard<std::mutex> guard(m_mutex);
+      m_tokens[token_key] = m_tokens[endpoint.api_url + " " + wanted_scope];
+    }
+    request.headers.emplace_back("Authorization", "Bearer " + *token);
+  } else if (basic) {
+    if (!endpoint.credentials) {
+      return util::fail(util::ErrorKind::auth,
+                        "registry " + util::quote(endpoint.host)
+                            + " requires credentials (Basic authentication)");
+    }
+    if (sent_credentials) {
+      return util::fail(util::ErrorKind::auth,
+                        "registry " + util::quote(endpoint.host) + " rejected the credentials");
+    }
+    {
+      std::lock_guard<std::mutex> guard(m_mutex);
+      m_basic_registries[endpoint.api_url] = true;
+    }
+    request.headers.emplace_back("Authorization", basic_header(*endpoint.credentials));
+  } else {
+    return util::fail(util::ErrorKind::auth, "registry " + util::quote(endpoint.host)
+                                                 + " answered 401 without a usable challenge");
+  }
+  response = send_counted(endpoint, request);
+  if (response && response->status == 401) {
+    {
+      std::lock_guard<std::mutex> guard(m_mutex);
+      m_tokens.erase(token_key);
+    }
+    if (basic && !bearer) {
+      return util::fail(util::ErrorKind::auth,
+                        "registry " + util::quote(endpoint.host) + " rejected the credentials");
+    }
+    return util::fail(util::ErrorKind::auth, "registry " + util::quote(endpoint.host) + ": "
+                                                 + auth_failure_detail(*response));
+  }
+  return response;
+}
+
+util::Result<std::vector<std::string>> Client::list_tags(const Endpoint& endpoint,
+                                                         const std::string& repository) {
+  std::string what = "listing tags of " + util::quote(repository);
+  std::vector<std::string> tags;
+  std::string url = fmt::format("{}/v2/{}/tags/list?n={}", endpoint.api_url, repository,
+                                m_options.tags_page_size);
+  for (size_t page = 0; page < m_options.max_tag_pages; ++page) {
+    HttpRequest request;
+    request.url = url;
+    request.max_body = k_max_tag_page_bytes;
+    request.headers.emplace_back("Accept", "application/json");
+    auto response = send_authorized(endpoint, repository, request);
+    if (!response) {
+      return tl::unexpected(util::with_context(response.error(), what));
+    }
+    if (response->status != 200) {
+      return tl::unexpected(status_error(*response, what));
+    }
+    rapidjson::Document doc;
+    doc.Parse(response->body.data(), response->body.size());
+    if (doc.HasParseError() || !doc.IsObject()) {
+      return util::fail(util::ErrorKind::network,
+                        what + ": malformed JSON in page " + std::to_string(page + 1));
+    }
+    auto list = doc.FindMember("tags");
+    if (list != doc.MemberEnd() && list->value.IsArray()) {
+      for (const auto& tag : list->value.GetArray()) {
+        if (tag.IsString()) {
+          tags.emplace_back(tag.GetString(), tag.GetStringLength());
+        }
+      }
+    } else if (list != doc.MemberEnd() && !list->value.IsNull()) {
+      return util::fail(util::ErrorKind::network, what + ": 'tags' is not a list");
+    }
+    auto next = next_link(*response);
+    if (!next) {
+      return tags;
+    }
+    url = resolve_url(url, *next);
+  }
+  m_logger.warn(fmt::format("{}: stopped after {} pages ({} tags); raise the page limit to see "
+                            "the rest",
+                            what, m_options.max_tag_pages, tags.size()));
+  return tags;
+}
+
+util::Result<std::string> Client::manifest_digest(const Endpoint& endpoint,
+                                                  const std::string& repository,
+                                                  const std::string& reference) {
+  HttpRequest request;
+  request.method = "HEAD";
+  request.url = fmt::format("{}/v2/{}/manifests/{}", endpoint.api_url, repository, reference);
+  request.headers.emplace_back("Accept", std::string(k_manifest_accept));
+  std::string what = "reading manifest " + util::quote(repository + ":" + reference);
+  auto response = send_authorized(endpoint, repository, request);
+  if (!response) {
+    return tl::unexpected(util::with_context(response.error(), what));
+  }
+  if (response->status != 200) {
+    return tl::unexpected(status_error(*response, what));
+  }
+  if (auto digest = response->header("docker-content-digest"); digest && !digest->empty()) {
+    return *digest;
+  }
+  auto fetched = manifest(endpoint, repository, reference);
+  if (!fetched) {
+    return tl::unexpected(fetched.error());
+  }
+  return fetched->digest;
+}
+
+util::Result<Manifest> Client::manifest(const Endpoint& endpoint, const std::string& repository,
+                                        const std::string& reference) {
+  {
+    std::lock_guard<std::mutex> guard(m_mutex);
+    if (auto it = m_manifests.find(reference); it != m_manifests.end()) {
+      return it->second;
+    }
+  }
+  HttpRequest request;
+  request.url = fmt::format("{}/v2/{}/manifests/{}", endpoint.api_url, repository, reference);
+  request.max_body = k_max_manifest_bytes;
+  request.headers.emplace_back("Accept", std::string(k_manifest_accept));
+  std::string what = "reading manifest " + util::quote(repository + (reference.find(':') == std::string::npos ? ":" : "@") + reference);
+  auto response = send_authorized(endpoint, repository, request);
+  if (!response) {
+    return tl::unexpected(util::with_context(response.error(), what));
+  }
+  if (response->status != 200) {
+    return tl::unexpected(status_error(*response, what));
+  }
+  std::string expected = reference.rfind("sha256:", 0) == 0
+                             ? reference
+                             : response->header("docker-content-digest").value_or("");
+  auto digest = verify_digest(response->body, expected);
+  if (!digest) {
+    return tl::unexpected(util::with_context(digest.error(), what));
+  }
+  auto parsed = parse_manifest(response->body, response->header("content-type").value_or(""),
+                               *digest);
+  if (!parsed) {
+    return tl::unexpected(util::with_context(parsed.error(), what));
+  }
+  std::lock_guard<std::mutex> guard(m_mutex);
+  m_manifests[parsed->digest] = *parsed;
+  return *parsed;
+}
+
+util::Result<ImageConfig> Client::config(const Endpoint& endpoint, const std::string& repository,
+                                         const std::string& digest) {
+  {
+    std::lock_guard<std::mutex> guard(m_mutex);
+    if (auto it = m_configs.find(digest); it != m_configs.end()) {
+      return it->second;
+    }
+  }
+  HttpRequest request;
+  request.url = fmt::format("{}/v2/{}/blobs/{}", endpoint.api_url, repository, digest);
+  request.max_body = k_max_manifest_bytes;
+  std::string what = "reading image config " + util::quote(digest);
+  auto response = send_authorized(endpoint, repository, request);
+  if (!response) {
+    return tl::unexpected(util::with_context(response.error(), what));
+  }
+  if (response->status != 200) {
+    return tl::unexpected(status_error(*response, what));
+  }
+  if (auto verified = verify_digest(response->body, digest); !verified) {
+    return tl::unexpected(util::with_context(verified.error(), what));
+  }
+  auto parsed = parse_image_config(response->body);
+  if (!parsed) {
+    return tl::unexpected(util::with_context(parsed.error(), what));
+  }
+  std::lock_guard<std::mutex> guard(m_mutex);
+  m_configs[digest] = *parsed;
+  return *parsed;
+}
+
+} // namespace argoimg::registry

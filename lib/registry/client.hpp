@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "image/image_ref.hpp"
+#include "registry/challenge.hpp"
+#include "registry/endpoint.hpp"
+#include "registry/http.hpp"
+#include "registry/manifest.hpp"
+#include "util/log.hpp"
+#include "util/result.hpp"
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace argoimg::registry {
+
+struct ClientOptions {
+  size_t tags_page_size = 1000; // `n` asked for per tags/list page
+  size_t max_tag_pages = 1000;  // bound on pages followed per repository, with a warning
+  // The clock for token expiry; cmd/ passes the real one.
+  std::function<std::chrono::steady_clock::time_point()> now;
+};
+
+// Talks the registry v2 API: Docker token and Basic auth, paginated tags, manifests and
+// config blobs. Returns raw data; never filters or chooses. Caches tokens per registry and
+// scope, and manifests and configs per digest, for the life of the object.
+class Client {
+public:
+  Client(HttpTransport& transport, const util::Logger& logger, ClientOptions options);
+
+  // Return every tag of `repository` (e.g. "library/nginx"), following `Link` pagination.
+  util::Result<std::vector<std::string>> list_tags(const Endpoint& endpoint,
+                                                   const std::string& repository);
+
+  // Return the digest of the manifest `reference` (tag or digest) points to, by HEAD (which
+  // Docker Hub does not count against pull limits); falls back to GET when the registry sends
+  // no `Docker-Content-Digest`.
+  util::Result<std::string> manifest_digest(const Endpoint& endpoint, const std::string& repository,
+                                            const std::string& reference);
+
+  // Fetch and parse the manifest `reference` points to; content fetched by digest is verified.
+  util::Result<Manifest> manifest(const Endpoint& endpoint, const std::string& repository,
+                                  const std::string& reference);
+
+  // Fetch and parse the image config blob `digest` (verified against its digest).
+  util::Result<ImageConfig> config(const Endpoint& endpoint, const std::string& repository,
+                                   const std::string& digest);
+
+  // Requests sent so far, per registry host.
+  std::map<std::string, size_t> requests_per_registry() const;
+
+private:
+  util::Result<HttpResponse> send_authorized(const Endpoint& endpoint,
+                                             const std::string& repository, HttpRequest request);
+  util::Result<std::string> fetch_token(const Endpoint& endpoint, const Challenge& challenge,
+                                        const std::string& scope);
+  util::Result<HttpResponse> send_counted(const Endpoint& endpoint, const HttpRequest& request);
+
+  struct CachedToken {
+    std::string token;
+    std::chrono::steady_clock::time_point expires;
+  };
+
+  HttpTransport& m_transport;
+  const util::Logger& m_logger;
+  ClientOptions m_options;
+  mutable std::mutex m_mutex;
+  std::map<std::string, CachedToken> m_tokens;      // api_url + scope
+  std::map<std::string, bool> m_basic_registries;   // api_url: answered Basic challenges
+  std::map<std::string, Manifest> m_manifests;      // by digest
+  std::map<std::string, ImageConfig> m_configs;     // by digest
+  std::map<std::string, size_t> m_requests;         // by registry host
+};
+
+// Return the path to use in API URLs for `image` at `endpoint`: the endpoint's default
+// namespace is prefixed to single-component names (`nginx` -> `library/nginx`).
+std::string registry_path(const Endpoint& endpoint, const image::ImageRef& image);
+
+} // namespace argoimg::registry

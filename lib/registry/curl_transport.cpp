@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "registry/curl_transport.hpp"
+
+#include "util/strings.hpp"
+
+#include <curl/curl.h>
+#include <fmt/format.h>
+
+#include <chrono>
+#include <mutex>
+#include <vector>
+
+namespace argoimg::registry {
+
+namespace {
+
+struct Transfer {
+  HttpResponse response;
+  size_t max_body = 0;
+  bool too_large = false;
+};
+
+size_t on_body(char* data, size_t size, size_t count, void* user) {
+  auto* transfer = static_cast<Transfer*>(user);
+  size_t n = size * count;
+  if (transfer->response.body.size() + n > transfer->max_body) {
+    transfer->too_large = true;
+    return 0; // aborts the transfer with CURLE_WRITE_ERROR
+  }
+  transfer->response.body.append(data, n);
+  return n;
+}
+
+size_t on_header(char* data, size_t size, size_t count, void* user) {
+  auto* transfer = static_cast<Transfer*>(user);
+  size_t n = size * count;
+  std::string_view line(data, n);
+  if (line.rfind("HTTP/", 0) == 0) {
+    transfer->response.headers.clear(); // a new response after a redirect or 100-continue
+    return n;
+  }
+  size_t colon = line.find(':');
+  if (colon != std::string_view::npos) {
+    transfer->response.headers.emplace_back(util::to_lower(util::trim(line.substr(0, colon))),
+                                            std::string(util::trim(line.substr(colon + 1))));
+  }
+  return n;
+}
+
+struct GlobalInit {
+  GlobalInit() { curl_global_init(CURL_GLOBAL_DEFAULT); }
+  ~GlobalInit() { curl_global_cleanup(); }
+};
+
+} // namespace
+
+struct CurlTransport::Impl {
+  CurlOptions options;
+  const util::Logger& logger;
+  CURLSH* share = nullptr;
+  std::mutex share_locks[CURL_LOCK_DATA_LAST];
+  std::mutex pool_mutex;
+  std::vector<CURL*> idle;
+
+  Impl(CurlOptions opts, const util::Logger& log) : options(std::move(opts)), logger(log) {
+    static GlobalInit init;
+    share = curl_share_init();
+    curl_share_setopt(share, CURLSHOPT_LOCKFUNC, &Impl::lock);
+    curl_share_setopt(share, CURLSHOPT_UNLOCKFUNC, &Impl::unlock);
+    curl_share_setopt(share, CURLSHOPT_USERDATA, this);
+    curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+    curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+    curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+  }
+
+  ~Impl() {
+    for (CURL* handle : idle) {
+      curl_easy_cleanup(handle);
+    }
+    curl_share_cleanup(share);
+  }
+
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+
+  static void lock(CURL*, curl_lock_data data, curl_lock_access, void* user) {
+    static_cast<Impl*>(user)->share_locks[data].lock();
+  }
+  static void unlock(CURL*, curl_lock_data data, void* user) {
+    static_cast<Impl*>(user)->share_locks[data].unlock();
+  }
+
+  CURL* acquire() {
+    std::lock_guard<std::mutex> guard(pool_mutex);
+    if (!idle.empty()) {
+      CURL* handle = idle.back();
+      idle.pop_back();
+      return handle;
+    }
+    CURL* handle = curl_easy_init();
+    curl_easy_setopt(handle, CURLOPT_SHARE, share);
+    return handle;
+  }
+
+  void release(CURL* handle) {
+    std::lock_guard<std::mutex> guard(pool_mutex);
+    idle.push_back(handle);
+  }
+};
+
+CurlTransport::CurlTransport(CurlOptions options, const util::Logger& logger)
+    : m_impl(std::make_unique<Impl>(std::move(options), logger)) {}
+
+CurlTransport::~CurlTransport() = default;
+
+util::Result<HttpResponse> CurlTransport::send(const HttpRequest& request) {
+  CURL* handle = m_impl->acquire();
+  curl_easy_reset(handle);
+  curl_easy_setopt(handle, CURLOPT_SHARE, m_impl->share);
+  Transfer transfer;
+  transfer.max_body = request.max_body;
+  char error_buffer[CURL_ERROR_SIZE] = {};
+  curl_slist* headers = nullptr;
+  for (const auto& [name, value] : request.headers) {
+    headers = curl_slist_append(headers, (name + ": " + value).c_str());
+  }
+  curl_easy_setopt(handle, CURLOPT_URL, request.url.c_str());
+  curl_easy_setopt(handle, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(handle, CURLOPT_USERAGENT, m_impl->options.user_agent.c_str());
+  curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS, m_impl->options.connect_timeout_ms);
+  curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS, m_impl->options.total_timeout_ms);
+  curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt(handle, CURLOPT_MAXREDIRS, 5L);
+  curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(handle, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
+  curl_easy_setopt(handle, CURLOPT_ACCEPT_ENCODING, "");
+  curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, error_buffer);
+  curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(handle, CURLOPT_WRITEDATA, &transfer);
+  curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(handle, CURLOPT_HEADERDATA, &transfer);
+  if (request.method == "HEAD") {
+    curl_easy_setopt(handle, CURLOPT_NOBODY, 1L);
+  } else if (request.method != "GET") {
+    curl_easy_setopt(handle, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  }
+  if (!request.ca_file.empty()) {
+    curl_easy_setopt(handle, CURLOPT_CAINFO, request.ca_file.c_str());
+  }
+  if (!request.verify_tls) {
+    curl_easy_setopt(handle, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(handle, CURLOPT_SSL_VERIFYHOST, 0L);
+  }
+
+  auto started = std::chrono::steady_clock::now();
+  CURLcode code = curl_easy_perform(handle);
+  auto elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::steady_clock::now() - started)
+                        .count();
+  curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &transfer.response.status);
+  curl_slist_free_all(headers);
+  m_impl->release(handle);
+
+  std::string shown_url = redact_url(request.url);
+  if (m_impl->logger.enabled(util::LogLevel::debug)) {
+    m_impl->logger.debug(fmt::format("http: {} {} -> {} ({} bytes, {} ms)", request.method,
+                                     shown_url, transfer.response.status,
+                                     transfer.response.body.size(), elapsed_ms));
+  }
+  if (code == CURLE_OK) {
+    return std::move(transfer.response);
+  }
+  std::string detail = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
+  if (transfer.too_large) {
+    return util::fail(util::ErrorKind::network,
+                      fmt::format("{} {}: response larger than {} bytes", request.method,
+                                  shown_url, request.max_body));
+  }
+  if (code == CURLE_OPERATION_TIMEDOUT) {
+    return util::fail(util::ErrorKind::timeout,
+                      fmt::format("{} {}: timed out ({})", request.method, shown_url, detail));
+  }
+  return util::fail(util::ErrorKind::network,
+                    fmt::format("{} {}: {}", request.method, shown_url, detail));
+}
+
+} // namespace argoimg::registry

@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "registry/http.hpp"
+
+namespace argoimg::registry {
+
+std::optional<std::string> HttpResponse::header(std::string_view name) const {
+  for (const auto& [key, value] : headers) {
+    if (key == name) {
+      return value;
+    }
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> HttpResponse::header_values(std::string_view name) const {
+  std::vector<std::string> values;
+  for (const auto& [key, value] : headers) {
+    if (key == name) {
+      values.push_back(value);
+    }
+  }
+  return values;
+}
+
+std::string redact_url(std::string_view url) {
+  size_t query = url.find('?');
+  std::string out(url.substr(0, query));
+  // user:password@ in the authority
+  size_t scheme = out.find("://");
+  size_t at = out.find('@', scheme == std::string::npos ? 0 : scheme + 3);
+  size_t slash = out.find('/', scheme == std::string::npos ? 0 : scheme + 3);
+  if (scheme != std::string::npos && at != std::string::npos && (slash == std::string::npos || at < slash)) {
+    out.erase(scheme + 3, at - scheme - 2);
+  }
+  return out;
+}
+
+std::string resolve_url(std::string_view base, std::string_view reference) {
+  if (reference.find("://") != std::string_view::npos) {
+    return std::string(reference);
+  }
+  size_t scheme = base.find("://");
+  size_t authority_end = base.find('/', scheme == std::string_view::npos ? 0 : scheme + 3);
+  std::string origin(base.substr(0, authority_end));
+  if (!reference.empty() && reference.front() == '/') {
+    return origin + std::string(reference);
+  }
+  std::string_view path = base.substr(0, base.find('?'));
+  size_t last_slash = path.rfind('/');
+  return std::string(path.substr(0, last_slash + 1)) + std::string(reference);
+}
+
+std::string url_encode(std::string_view text) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (char ch : text) {
+    auto c = static_cast<unsigned char>(ch);
+    bool plain = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+                 || c == '-' || c == '_' || c == '.' || c == '~';
+    if (plain) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+std::string base64_encode(std::string_view data) {
+  static const char* alphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  size_t i = 0;
+  while (i + 2 < data.size()) {
+    unsigned n = (unsigned{static_cast<unsigned char>(data[i])} << 16)
+                 | (unsigned{static_cast<unsigned char>(data[i + 1])} << 8)
+                 | unsigned{static_cast<unsigned char>(data[i + 2])};
+    out += alphabet[(n >> 18) & 63];
+    out += alphabet[(n >> 12) & 63];
+    out += alphabet[(n >> 6) & 63];
+    out += alphabet[n & 63];
+    i += 3;
+  }
+  size_t left = data.size() - i;
+  if (left > 0) {
+    unsigned n = unsigned{static_cast<unsigned char>(data[i])} << 16;
+    if (left == 2) {
+      n |= unsigned{static_cast<unsigned char>(data[i + 1])} << 8;
+    }
+    out += alphabet[(n >> 18) & 63];
+    out += alphabet[(n >> 12) & 63];
+    out += left == 2 ? alphabet[(n >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+} // namespace argoimg::registry

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// registry owns talking to container registries: HTTP, auth, tags, manifests. It returns raw
+// tags and metadata and never filters or chooses. It depends on util and image.
+
+#include "util/result.hpp"
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace argoimg::registry {
+
+struct HttpRequest {
+  std::string method = "GET";
+  std::string url;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string ca_file;          // extra CA bundle for this request; empty: system bundle
+  bool verify_tls = true;       // false only for registries configured as insecure
+  size_t max_body = 16u << 20;  // responses larger than this fail with `network`
+};
+
+struct HttpResponse {
+  long status = 0;
+  std::vector<std::pair<std::string, std::string>> headers; // names lowercased, in order
+  std::string body;
+
+  // Return the first value of header `name` (lowercase), if present.
+  std::optional<std::string> header(std::string_view name) const;
+  // Return every value of header `name` (lowercase).
+  std::vector<std::string> header_values(std::string_view name) const;
+};
+
+// One HTTP exchange. Implementations must never log header values: they carry credentials.
+class HttpTransport {
+public:
+  virtual ~HttpTransport() = default;
+  // Send `request` and return the response (any status), or an error of kind `network` or
+  // `timeout` when no complete response arrived.
+  virtual util::Result<HttpResponse> send(const HttpRequest& request) = 0;
+};
+
+// Return `url` with its query string cut, so messages never carry tokens or credentials that
+// a registry put into a URL.
+std::string redact_url(std::string_view url);
+
+// Resolve `reference` (absolute URL, absolute path or relative path) against `base`.
+std::string resolve_url(std::string_view base, std::string_view reference);
+
+// Percent-encode `text` for a URL query value.
+std::string url_encode(std::string_view text);
+
+// Encode `data` as standard base64 with padding.
+std::string base64_encode(std::string_view data);
+
+} // namespace argoimg::registry

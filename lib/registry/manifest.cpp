@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "registry/manifest.hpp"
+
+#include "util/strings.hpp"
+#include "util/time.hpp"
+
+#include <rapidjson/document.h>
+
+namespace argoimg::registry {
+
+namespace {
+
+std::string string_member(const rapidjson::Value& object, const char* name) {
+  if (object.IsObject()) {
+    auto it = object.FindMember(name);
+    if (it != object.MemberEnd() && it->value.IsString()) {
+      return std::string(it->value.GetString(), it->value.GetStringLength());
+    }
+  }
+  return {};
+}
+
+const rapidjson::Value* member(const rapidjson::Value& object, const char* name) {
+  if (!object.IsObject()) {
+    return nullptr;
+  }
+  auto it = object.FindMember(name);
+  return it == object.MemberEnd() ? nullptr : &it->value;
+}
+
+bool is_index_type(std::string_view type) {
+  return type == "application/vnd.oci.image.index.v1+json"
+         || type == "application/vnd.docker.distribution.manifest.list.v2+json";
+}
+
+bool is_schema1_type(std::string_view type) {
+  return type == "application/vnd.docker.distribution.manifest.v1+prettyjws"
+         || type == "application/vnd.docker.distribution.manifest.v1+json";
+}
+
+} // namespace
+
+util::Result<Manifest> parse_manifest(std::string_view body, std::string_view content_type,
+                                      std::string digest) {
+  rapidjson::Document doc;
+  doc.Parse(body.data(), body.size());
+  if (doc.HasParseError() || !doc.IsObject()) {
+    return util::fail(util::ErrorKind::network, "malformed manifest JSON");
+  }
+  Manifest manifest;
+  manifest.digest = std::move(digest);
+  manifest.media_type = string_member(doc, "mediaType");
+  if (manifest.media_type.empty()) {
+    manifest.media_type = std::string(util::trim(content_type.substr(0, content_type.find(';'))));
+  }
+  const auto* manifests = member(doc, "manifests");
+  if (is_index_type(manifest.media_type) || (manifests && manifests->IsArray())) {
+    manifest.kind = Manifest::Kind::index;
+    if (!manifests || !manifests->IsArray()) {
+      return util::fail(util::ErrorKind::network, "index without a 'manifests' list");
+    }
+    for (const auto& entry : manifests->GetArray()) {
+      ManifestChild child;
+      child.digest = string_member(entry, "digest");
+      if (const auto* platform = member(entry, "platform")) {
+        child.os = string_member(*platform, "os");
+        child.architecture = string_member(*platform, "architecture");
+        child.variant = string_member(*platform, "variant");
+      }
+      if (!child.digest.empty()) {
+        manifest.children.push_back(std::move(child));
+      }
+    }
+    return manifest;
+  }
+  const auto* history = member(doc, "history");
+  if (is_schema1_type(manifest.media_type) || (history && !member(doc, "config"))) {
+    manifest.kind = Manifest::Kind::schema1;
+    manifest.schema1_architecture = string_member(doc, "architecture");
+    manifest.schema1_os = "linux";
+    if (history && history->IsArray() && !history->Empty()) {
+      std::string v1 = string_member((*history)[0], "v1Compatibility");
+      rapidjson::Document compat;
+      compat.Parse(v1.data(), v1.size());
+      if (!compat.HasParseError()) {
+        manifest.schema1_created = util::parse_rfc3339(string_member(compat, "created"));
+        if (auto os = string_member(compat, "os"); !os.empty()) {
+          manifest.schema1_os = os;
+        }
+      }
+    }
+    return manifest;
+  }
+  const auto* config = member(doc, "config");
+  if (!config) {
+    return util::fail(util::ErrorKind::network, "manifest without 'config'");
+  }
+  manifest.kind = Manifest::Kind::image;
+  manifest.config_digest = string_member(*config, "digest");
+  if (manifest.config_digest.empty()) {
+    return util::fail(util::ErrorKind::network, "manifest config without a digest");
+  }
+  return manifest;
+}
+
+util::Result<ImageConfig> parse_image_config(std::string_view body) {
+  rapidjson::Document doc;
+  doc.Parse(body.data(), body.size());
+  if (doc.HasParseError() || !doc.IsObject()) {
+    return util::fail(util::ErrorKind::network, "malformed image config JSON");
+  }
+  ImageConfig config;
+  config.os = string_member(doc, "os");
+  config.architecture = string_member(doc, "architecture");
+  config.variant = string_member(doc, "variant");
+  config.created = util::parse_rfc3339(string_member(doc, "created"));
+  if (!config.created) {
+    // Reproducible builds often zero `created`; the OCI label is the next best source.
+    if (const auto* inner = member(doc, "config")) {
+      if (const auto* labels = member(*inner, "Labels")) {
+        config.created =
+            util::parse_rfc3339(string_member(*labels, "org.opencontainers.image.created"));
+      }
+    }
+  }
+  return config;
+}
+
+} // namespace argoimg::registry

@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "updater/resolve.hpp"
+
+#include "updater/metadata.hpp"
+#include "util/strings.hpp"
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <map>
+#include <thread>
+
+namespace argoimg::updater {
+
+namespace {
+
+using TagList = util::Result<std::vector<std::string>>;
+
+struct Target {
+  registry::Endpoint endpoint;
+  std::string path; // repository path in API URLs
+  std::string key;  // api_url/path: the dedup key
+};
+
+Target target_for(const image::ImageRef& image, const ResolveOptions& options) {
+  Target target;
+  target.endpoint = registry::endpoint_for(image, options.endpoints);
+  target.path = registry::registry_path(target.endpoint, image);
+  target.key = target.endpoint.api_url + "/" + target.path;
+  return target;
+}
+
+// Fetch each unique repository's tags once, `concurrency` at a time.
+std::map<std::string, TagList> fetch_tag_lists(const std::vector<Target>& targets,
+                                               registry::Client& client, size_t concurrency) {
+  std::map<std::string, const Target*> unique;
+  for (const auto& target : targets) {
+    unique.emplace(target.key, &target);
+  }
+  std::vector<const Target*> work;
+  for (const auto& [key, target] : unique) {
+    work.push_back(target);
+  }
+  std::vector<std::optional<TagList>> results(work.size());
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    for (size_t i = next++; i < work.size(); i = next++) {
+      results[i] = client.list_tags(work[i]->endpoint, work[i]->path);
+    }
+  };
+  size_t threads = std::min(std::max<size_t>(concurrency, 1), work.size());
+  std::vector<std::thread> pool;
+  for (size_t i = 1; i < threads; ++i) {
+    pool.emplace_back(worker);
+  }
+  worker();
+  for (auto& thread : pool) {
+    thread.join();
+  }
+  std::map<std::string, TagList> lists;
+  for (size_t i = 0; i < work.size(); ++i) {
+    lists.emplace(work[i]->key, std::move(*results[i]));
+  }
+  return lists;
+}
+
+ImageResult base_result(const ImageRequest& request) {
+  ImageResult result;
+  result.alias = request.entry.alias;
+  result.image = request.entry.image_text;
+  result.repository = request.entry.image.repository();
+  result.constraint = request.entry.constraint;
+  result.strategy = request.policy.strategy;
+  result.current = request.current_tag;
+  result.current_digest = request.current_digest;
+  return result;
+}
+
+std::string no_match_reason(const ImageRequest& request, size_t tag_count) {
+  if (const auto& problem = request.policy.allow.problem()) {
+    return *problem + ", so no tag is allowed";
+  }
+  switch (request.policy.strategy) {
+  case tag::Strategy::semver:
+    return request.entry.constraint
+               ? fmt::format("none of {} tags satisfies {}", tag_count,
+                             util::quote(*request.entry.constraint))
+               : fmt::format("none of {} tags is a release version", tag_count);
+  case tag::Strategy::digest:
+    return fmt::format("tag {} not found or filtered out", util::quote(request.policy.tracked_tag));
+  case tag::Strategy::newest_build:
+    return fmt::format("none of {} tags has a build date for the wanted platforms", tag_count);
+  case tag::Strategy::alphabetical:
+    return fmt::format("none of {} tags passes the filters", tag_count);
+  }
+  return "no tag qualifies";
+}
+
+void resolve_one(const ImageRequest& request, const Target& target, const TagList& tags,
+                 registry::Client& client, const ResolveOptions& options, ImageResult& result) {
+  if (!tags) {
+    result.status = ImageStatus::error;
+    result.reason = tags.error().message;
+    return;
+  }
+  std::vector<std::string> names = (options.explain == tag::Explain::yes)
+                                       ? *tags
+                                       : tag::prefilter(*tags, request.policy);
+  std::vector<tag::TagCandidate> candidates;
+  candidates.reserve(names.size());
+  for (auto& name : names) {
+    candidates.push_back(tag::TagCandidate{std::move(name), std::nullopt, {}, false, {}});
+  }
+  if (request.policy.strategy == tag::Strategy::newest_build
+      || request.policy.strategy == tag::Strategy::digest) {
+    // Metadata costs requests: fetch it only for tags that survive the filters.
+    auto wanted = tag::prefilter(*tags, request.policy);
+    std::sort(wanted.begin(), wanted.end());
+    for (auto& candidate : candidates) {
+      if (!std::binary_search(wanted.begin(), wanted.end(), candidate.name)) {
+        continue;
+      }
+      if (request.policy.strategy == tag::Strategy::newest_build) {
+        fill_build_date(client, target.endpoint, target.path, request.platforms, candidate);
+      } else {
+        fill_digest(client, target.endpoint, target.path, candidate);
+      }
+    }
+  }
+  auto selection = tag::select_tag(candidates, request.policy, options.explain);
+  result.explain = std::move(selection.explain);
+  if (!selection.pick) {
+    result.status = ImageStatus::no_match;
+    result.reason = no_match_reason(request, tags->size());
+    return;
+  }
+  result.new_tag = selection.pick->name;
+  if (!selection.pick->digest.empty()) {
+    result.new_digest = selection.pick->digest;
+  }
+  if (!request.current_tag && !request.current_digest) {
+    result.status = ImageStatus::resolved;
+    return;
+  }
+  bool same = request.policy.strategy == tag::Strategy::digest
+                  ? request.current_digest == result.new_digest
+                  : request.current_tag == result.new_tag;
+  result.status = same ? ImageStatus::up_to_date : ImageStatus::update;
+}
+
+} // namespace
+
+std::string_view to_string(ImageStatus status) {
+  switch (status) {
+  case ImageStatus::resolved:
+    return "resolved";
+  case ImageStatus::no_match:
+    return "no-match";
+  case ImageStatus::update:
+    return "update";
+  case ImageStatus::up_to_date:
+    return "up-to-date";
+  case ImageStatus::skipped:
+    return "skipped";
+  case ImageStatus::error:
+    return "error";
+  }
+  return "error";
+}
+
+std::vector<ImageResult> resolve_images(const std::vector<ImageRequest>& requests,
+                                        registry::Client& client, const ResolveOptions& options,
+                                        const util::Logger& logger) {
+  std::vector<ImageResult> results;
+  std::vector<Target> targets;
+  std::vector<bool> runnable;
+  for (const auto& request : requests) {
+    results.push_back(base_result(request));
+    targets.push_back(target_for(request.entry.image, options));
+    bool ok = true;
+    if (request.policy.strategy == tag::Strategy::digest && request.policy.tracked_tag.empty()) {
+      results.back().status = ImageStatus::error;
+      results.back().reason = "update strategy 'digest' needs the tag to track after the "
+                              "image's ':' (e.g. "
+                              + util::quote(request.entry.image_text + ":latest") + ")";
+      ok = false;
+    }
+    if (const auto& problem = request.policy.allow.problem(); problem && ok) {
+      logger.warn(fmt::format("image {}: {}; no tag will be allowed",
+                              util::quote(request.entry.image_text), *problem));
+    }
+    runnable.push_back(ok);
+  }
+  std::vector<Target> needed;
+  for (size_t i = 0; i < targets.size(); ++i) {
+    if (runnable[i]) {
+      needed.push_back(targets[i]);
+    }
+  }
+  auto tag_lists = fetch_tag_lists(needed, client, options.concurrency);
+  for (size_t i = 0; i < requests.size(); ++i) {
+    if (!runnable[i]) {
+      continue;
+    }
+    const auto& tags = tag_lists.at(targets[i].key);
+    resolve_one(requests[i], targets[i], tags, client, options, results[i]);
+    if (results[i].status == ImageStatus::error) {
+      logger.error(fmt::format("image {}: {}", util::quote(requests[i].entry.image_text),
+                               results[i].reason.value_or("failed")));
+    }
+  }
+  return results;
+}
+
+} // namespace argoimg::updater

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// updater orchestrates a run: it is the only module that knows all the others. It takes its
+// collaborators (registry client, logger) as parameters so tests can run it with fakes.
+
+#include "image/image_list.hpp"
+#include "registry/client.hpp"
+#include "registry/endpoint.hpp"
+#include "tag/platform.hpp"
+#include "tag/select.hpp"
+#include "util/log.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace argoimg::updater {
+
+// One image to resolve: what is configured and how to choose.
+struct ImageRequest {
+  image::ImageListEntry entry;
+  tag::TagPolicy policy;
+  std::vector<tag::Platform> platforms; // for newest-build and digest
+  std::optional<std::string> current_tag;
+  std::optional<std::string> current_digest;
+};
+
+enum class ImageStatus { resolved, no_match, update, up_to_date, skipped, error };
+
+// Return the JSON/text name: "resolved", "no-match", "update", "up-to-date", "skipped", "error".
+std::string_view to_string(ImageStatus status);
+
+struct ImageResult {
+  std::optional<std::string> alias;
+  std::string image;      // as configured, without constraint
+  std::string repository; // normalised registry/path
+  std::optional<std::string> constraint;
+  tag::Strategy strategy = tag::Strategy::semver;
+  std::optional<std::string> current;
+  std::optional<std::string> current_digest;
+  std::optional<std::string> new_tag;
+  std::optional<std::string> new_digest;
+  ImageStatus status = ImageStatus::error;
+  std::optional<std::string> reason;
+  std::vector<tag::CandidateReport> explain;
+};
+
+struct ResolveOptions {
+  tag::Explain explain = tag::Explain::no;
+  registry::EndpointOptions endpoints;
+  size_t concurrency = 16; // parallel repositories
+};
+
+// Resolve every request: each unique repository's tag list is fetched once, in parallel up to
+// `options.concurrency`; metadata is fetched only for tags that survive filters. A failing
+// image yields an `error` result and never stops the others. Results are in request order.
+std::vector<ImageResult> resolve_images(const std::vector<ImageRequest>& requests,
+                                        registry::Client& client, const ResolveOptions& options,
+                                        const util::Logger& logger);
+
+} // namespace argoimg::updater

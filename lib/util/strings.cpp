@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "util/strings.hpp"
+
+#include "util/result.hpp"
+
+namespace argoimg::util {
+
+namespace {
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+char lower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
+} // namespace
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && is_space(text.front())) {
+    text.remove_prefix(1);
+  }
+  while (!text.empty() && is_space(text.back())) {
+    text.remove_suffix(1);
+  }
+  return text;
+}
+
+std::vector<std::string_view> split(std::string_view text, char separator) {
+  std::vector<std::string_view> parts;
+  size_t start = 0;
+  while (true) {
+    size_t end = text.find(separator, start);
+    if (end == std::string_view::npos) {
+      parts.push_back(text.substr(start));
+      return parts;
+    }
+    parts.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+}
+
+std::string to_lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    c = lower(c);
+  }
+  return out;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) {
+    return false;
+  }
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (lower(a[i]) != lower(b[i])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string join(const std::vector<std::string>& parts, std::string_view separator) {
+  std::string out;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (i > 0) {
+      out += separator;
+    }
+    out += parts[i];
+  }
+  return out;
+}
+
+std::string quote(std::string_view text) {
+  return "'" + std::string(text) + "'";
+}
+
+bool is_digits(std::string_view text) {
+  if (text.empty()) {
+    return false;
+  }
+  for (char c : text) {
+    if (c < '0' || c > '9') {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string_view to_string(ErrorKind kind) {
+  switch (kind) {
+  case ErrorKind::invalid_input:
+    return "invalid-input";
+  case ErrorKind::config:
+    return "config";
+  case ErrorKind::not_found:
+    return "not-found";
+  case ErrorKind::auth:
+    return "auth";
+  case ErrorKind::network:
+    return "network";
+  case ErrorKind::timeout:
+    return "timeout";
+  case ErrorKind::io:
+    return "io";
+  case ErrorKind::conflict:
+    return "conflict";
+  case ErrorKind::unsupported:
+    return "unsupported";
+  case ErrorKind::internal:
+    return "internal";
+  }
+  return "internal";
+}
+
+} // namespace argoimg::util

@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace argoimg::util {
+
+// Return `text` without leading and trailing ASCII whitespace.
+std::string_view trim(std::string_view text);
+
+// Split `text` at every `separator`; empty pieces are kept.
+std::vector<std::string_view> split(std::string_view text, char separator);
+
+// Return `text` with ASCII letters lowered.
+std::string to_lower(std::string_view text);
+
+// Return true if `a` and `b` are equal ignoring ASCII case.
+bool iequals(std::string_view a, std::string_view b);
+
+// Join `parts` with `separator` between them.
+std::string join(const std::vector<std::string>& parts, std::string_view separator);
+
+// Return `text` in single quotes, as user values appear in messages.
+std::string quote(std::string_view text);
+
+// Return true if every character of `text` is an ASCII digit and it is not empty.
+bool is_digits(std::string_view text);
+
+} // namespace argoimg::util

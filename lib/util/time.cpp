@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "util/time.hpp"
+
+namespace argoimg::util {
+
+namespace {
+
+std::optional<int> read_int(std::string_view text, size_t pos, size_t width) {
+  if (pos + width > text.size()) {
+    return std::nullopt;
+  }
+  int value = 0;
+  for (size_t i = pos; i < pos + width; ++i) {
+    if (text[i] < '0' || text[i] > '9') {
+      return std::nullopt;
+    }
+    value = value * 10 + (text[i] - '0');
+  }
+  return value;
+}
+
+// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+int64_t days_from_civil(int64_t y, int64_t m, int64_t d) {
+  y -= m <= 2;
+  int64_t era = (y >= 0 ? y : y - 399) / 400;
+  int64_t yoe = y - era * 400;
+  int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+} // namespace
+
+std::optional<int64_t> parse_rfc3339(std::string_view text) {
+  auto year = read_int(text, 0, 4);
+  auto month = read_int(text, 5, 2);
+  auto day = read_int(text, 8, 2);
+  auto hour = read_int(text, 11, 2);
+  auto minute = read_int(text, 14, 2);
+  auto second = read_int(text, 17, 2);
+  if (!year || !month || !day || !hour || !minute || !second || text[4] != '-' || text[7] != '-'
+      || (text[10] != 'T' && text[10] != 't' && text[10] != ' ') || text[13] != ':'
+      || text[16] != ':' || *month < 1 || *month > 12 || *day < 1 || *day > 31 || *hour > 23
+      || *minute > 59 || *second > 60) {
+    return std::nullopt;
+  }
+  size_t pos = 19;
+  int64_t nanos = 0;
+  if (pos < text.size() && text[pos] == '.') {
+    ++pos;
+    int64_t scale = 100'000'000;
+    size_t digits = 0;
+    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
+      if (digits < 9) {
+        nanos += (text[pos] - '0') * scale;
+        scale /= 10;
+      }
+      ++digits;
+      ++pos;
+    }
+    if (digits == 0) {
+      return std::nullopt;
+    }
+  }
+  int64_t offset_seconds = 0;
+  if (pos < text.size() && (text[pos] == 'Z' || text[pos] == 'z')) {
+    ++pos;
+  } else if (pos < text.size() && (text[pos] == '+' || text[pos] == '-')) {
+    auto oh = read_int(text, pos + 1, 2);
+    auto om = read_int(text, pos + 4, 2);
+    if (!oh || !om || text[pos + 3] != ':') {
+      return std::nullopt;
+    }
+    offset_seconds = (*oh * 3600 + *om * 60) * (text[pos] == '+' ? 1 : -1);
+    pos += 6;
+  } else {
+    return std::nullopt;
+  }
+  if (pos != text.size()) {
+    return std::nullopt;
+  }
+  int64_t seconds = days_from_civil(*year, *month, *day) * 86400 + *hour * 3600 + *minute * 60
+                    + *second - offset_seconds;
+  return seconds * 1'000'000'000 + nanos;
+}
+
+} // namespace argoimg::util

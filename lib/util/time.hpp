@@ -1,0 +1,14 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace argoimg::util {
+
+// Parse an RFC 3339 timestamp (`2024-05-01T12:00:00.123456789Z`, or with a `+hh:mm` offset)
+// into nanoseconds since the Unix epoch; nullopt when malformed.
+std::optional<int64_t> parse_rfc3339(std::string_view text);
+
+} // namespace argoimg::util

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Install every Debian 12 package argoimg needs to build, test and run its demo.
+# Idempotent: only packages that are missing are installed, so a second run is quick.
+set -euo pipefail
+
+packages=(
+  # build
+  cmake ninja-build g++ pkg-config clang-format
+  # libraries
+  libcli11-dev libcurl4-openssl-dev rapidjson-dev libyaml-cpp-dev libgit2-dev
+  catch2 libexpected-dev libfmt-dev libre2-dev libbenchmark-dev
+  # test servers and their tools
+  docker-registry apache2-utils openssl python3 git curl
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: error: must run as root to install packages" >&2
+  exit 2
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "install-deps: done"
