@@ -9,7 +9,7 @@ namespace {
 // nullopt when the class is malformed.
 std::optional<bool> match_class(std::string_view& pattern, char c) {
   pattern.remove_prefix(1); // '['
-  bool negated = !pattern.empty() && (pattern.front() == '^' || pattern.front() == '!');
+  bool negated = !pattern.empty() && pattern.front() == '^'; // Go has no '!' negation
   if (negated) {
     pattern.remove_prefix(1);
   }

@@ -1,0 +1,208 @@
+"""End-to-end tests of `argoimg check --image` against the REAL registries from servers.py.
+
+Run through ctest (it sets ARGOIMG_BIN and ARGOIMG_TEST_SERVERS and starts the servers).
+"""
+import json
+import os
+import subprocess
+import sys
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "servers"))
+import seed  # noqa: E402
+
+
+def servers():
+    env = {}
+    with open(os.path.join(os.environ["ARGOIMG_TEST_SERVERS"], "servers.env")) as f:
+        for line in f:
+            key, _, value = line.rstrip("\n").partition("=")
+            env[key] = value
+    return env
+
+
+SERVERS = servers()
+ANON = SERVERS["ARGOIMG_TEST_REGISTRY"]
+TOKEN = SERVERS["ARGOIMG_TEST_TOKEN_REGISTRY"]
+with open(SERVERS["ARGOIMG_TEST_SEEDED"]) as _f:
+    SEEDED = json.load(_f)
+
+
+def argoimg(*args):
+    return subprocess.run([os.environ["ARGOIMG_BIN"], *args], capture_output=True, text=True,
+                          timeout=120)
+
+
+def check_json(*args):
+    result = argoimg("-o", "json", "check", *args)
+    return result, json.loads(result.stdout)
+
+
+class CheckImage(unittest.TestCase):
+    def test_constraint_and_no_constraint_through_both_registries(self):
+        for host in (ANON, TOKEN):
+            with self.subTest(host=host):
+                result, doc = check_json("--image", f"{host}/demo/app:~1.2", "--image", f"{host}/demo/app")
+                self.assertEqual(result.returncode, 0, result.stderr)
+                self.assertEqual(doc["schemaVersion"], 1)
+                self.assertEqual(doc["command"], "check")
+                self.assertEqual(doc["applications"], [])
+                first, second = doc["images"]
+                self.assertEqual(first["new"], "1.2.9")
+                self.assertEqual(first["constraint"], "~1.2")
+                self.assertEqual(first["status"], "resolved")
+                self.assertEqual(first["repository"], f"{host}/demo/app")
+                self.assertEqual(first["image"], f"{host}/demo/app")
+                self.assertEqual(second["new"], "1.3.0")
+                self.assertIsNone(second["constraint"])
+                for key in ("alias", "current", "currentDigest", "newDigest", "reason"):
+                    self.assertIn(key, first)
+                self.assertEqual(doc["summary"]["images"], 2)
+                self.assertEqual(doc["summary"]["errors"], 0)
+
+    def test_simple_constraint_forms(self):
+        cases = {"^1.2": "1.3.0", "1.2.x": "1.2.9", ">=1.2 <2": "1.3.0", "~1.3": "1.3.0",
+                 ">=1.2.10-0 <1.3": "1.2.10-rc.1", "<1.2.5": "1.2.4", ">=1.2.3, <1.2.6": "1.2.5"}
+        args = []
+        for constraint in cases:
+            args += ["--image", f"{ANON}/demo/app:{constraint}"]
+        result, doc = check_json(*args)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual([i["new"] for i in doc["images"]], list(cases.values()))
+
+    def test_alias_and_text_table(self):
+        result = argoimg("check", "--image", f"web={ANON}/demo/app:~1.2")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        lines = result.stdout.splitlines()
+        self.assertEqual(lines[0].split(), ["IMAGE", "CONSTRAINT", "STRATEGY", "NEW", "STATUS"])
+        self.assertEqual(lines[1].split(), [f"web={ANON}/demo/app", "~1.2", "semver", "1.2.9", "resolved"])
+        self.assertIn("1 images: 1 resolved", result.stdout)
+
+    def test_no_match_is_not_an_error(self):
+        result, doc = check_json("--image", f"{ANON}/demo/app:~7.0")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(doc["images"][0]["status"], "no-match")
+        self.assertIn("~7.0", doc["images"][0]["reason"])
+
+    def test_failures_are_per_image_and_exit_1(self):
+        result, doc = check_json("--image", f"{ANON}/demo/missing", "--image", f"{ANON}/demo/app:~1.2",
+                                 "--image", f"{ANON}/demo/app:~>>1", "--image", "Bad/Ref",
+                                 "--image", f"{TOKEN}/demo/forbidden")
+        self.assertEqual(result.returncode, 1)
+        statuses = [i["status"] for i in doc["images"]]
+        self.assertEqual(statuses, ["error", "resolved", "error", "error", "error"])
+        self.assertIn("NAME_UNKNOWN", doc["images"][0]["reason"])
+        self.assertIn("improper constraint", doc["images"][2]["reason"])
+        # An uppercase first component names a registry (Docker's rule), so 'Ref' is the bad part.
+        self.assertIn("invalid path component 'Ref'", doc["images"][3]["reason"])
+        self.assertIn("insufficient_scope", doc["images"][4]["reason"])
+        self.assertEqual(doc["summary"]["errors"], 4)
+        self.assertIn("argoimg: error:", result.stderr)
+
+    def test_unreachable_registry_is_a_clear_error(self):
+        result, doc = check_json("--connect-timeout", "2", "--image", "127.0.0.1:1/demo/app")
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("127.0.0.1:1", doc["images"][0]["reason"])
+
+    def test_newest_build_over_a_multi_arch_index_per_platform(self):
+        result, doc = check_json("--update-strategy", "newest-build", "--image", f"{ANON}/demo/multi",
+                                 "--platforms", "linux/amd64")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(doc["images"][0]["new"], "1.1")
+        result, doc = check_json("--update-strategy", "newest-build", "--image", f"{ANON}/demo/multi",
+                                 "--platforms", "linux/arm64")
+        self.assertEqual(doc["images"][0]["new"], "1.0")
+        result, doc = check_json("--update-strategy", "newest-build", "--image", f"{ANON}/demo/multi",
+                                 "--platforms", "linux/s390x")
+        self.assertEqual(doc["images"][0]["status"], "no-match")
+
+    def test_newest_build_tie_goes_to_the_greatest_name(self):
+        result, doc = check_json("--update-strategy", "newest-build", "--image", f"{TOKEN}/demo/tie")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(doc["images"][0]["new"], "latest")
+
+    def test_alphabetical(self):
+        result, doc = check_json("--update-strategy", "alphabetical", "--image", f"{ANON}/demo/calver")
+        self.assertEqual(doc["images"][0]["new"], "2024-9-01")
+        result, doc = check_json("--update-strategy", "alphabetical", "--allow-tags",
+                                 r"regexp:^\d{4}-\d{2}-\d{2}$", "--image", f"{ANON}/demo/calver")
+        self.assertEqual(doc["images"][0]["new"], "2024-11-30")
+
+    def test_digest_follows_a_re_pushed_tag(self):
+        result, doc = check_json("--update-strategy", "digest", "--image", f"{ANON}/demo/multi:1.0")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(doc["images"][0]["new"], "1.0")
+        self.assertEqual(doc["images"][0]["newDigest"], SEEDED["demo/multi"]["1.0"])
+        seeder = seed.Seeder(f"http://{ANON}")
+        pushed = seeder.push_image("demo/repush", "stable", "2024-01-01T00:00:00Z")
+        result, doc = check_json("--update-strategy", "digest", "--image", f"{TOKEN}/demo/repush:stable")
+        self.assertEqual(doc["images"][0]["newDigest"], pushed)
+        repushed = seeder.push_image("demo/repush", "stable", "2024-02-01T00:00:00Z")
+        self.assertNotEqual(pushed, repushed)
+        result, doc = check_json("--update-strategy", "digest", "--image", f"{TOKEN}/demo/repush:stable")
+        self.assertEqual(doc["images"][0]["newDigest"], repushed)
+        seeder.conn.close()
+
+    def test_digest_without_a_tracked_tag_is_an_error(self):
+        result, doc = check_json("--update-strategy", "digest", "--image", f"{ANON}/demo/app")
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("needs the tag to track", doc["images"][0]["reason"])
+
+    def test_explain_lists_every_candidate(self):
+        result, doc = check_json("--explain", "--ignore-tags", "1.2.8", "--image", f"{ANON}/demo/app:~1.2")
+        verdicts = {c["tag"]: c["verdict"] for c in doc["images"][0]["explain"]}
+        self.assertEqual(verdicts["1.2.9"], "picked")
+        self.assertEqual(verdicts["1.2.8"], "filtered-ignore")
+        self.assertEqual(verdicts["1.3.0"], "outside-constraint")
+        self.assertEqual(verdicts["1.2.10-rc.1"], "prerelease")
+        self.assertEqual(verdicts["latest"], "not-semver")
+        self.assertEqual(verdicts["1.2.0"], "older")
+        text = argoimg("check", "--explain", "--image", f"{ANON}/demo/app:~1.2").stdout
+        self.assertIn("candidates for", text)
+
+    def test_oci_manifests(self):
+        result, doc = check_json("--image", f"{ANON}/demo/oci", "--image", f"{ANON}/demo/oci:>=2.0.0-0")
+        self.assertEqual([i["new"] for i in doc["images"]], ["v1.1.0", "v2.0.0-beta.1"])
+
+
+class Cli(unittest.TestCase):
+    def test_update_and_commit_are_not_implemented_yet(self):
+        for command in ("update", "commit"):
+            result = argoimg(command)
+            self.assertEqual(result.returncode, 2)
+            self.assertEqual(result.stderr.strip(), f"argoimg: error: '{command}' is not implemented yet")
+            self.assertEqual(result.stdout, "")
+
+    def test_usage_errors_exit_2_with_hints(self):
+        result = argoimg("check", "--image", "x", "--update-strategy", "semvr")
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("did you mean 'semver'?", result.stderr)
+        result = argoimg("-o", "jsn", "check", "--image", "x")
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("did you mean 'json'?", result.stderr)
+        self.assertEqual(argoimg("check").returncode, 2)
+        self.assertEqual(argoimg("check", "--bogus").returncode, 2)
+        self.assertEqual(argoimg().returncode, 2)
+        result = argoimg("check", "--platforms", "linux", "--image", "x")
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("os/arch", result.stderr)
+
+    def test_help_and_version(self):
+        result = argoimg("--help")
+        self.assertEqual(result.returncode, 0)
+        for word in ("check", "update", "commit", "Exit codes"):
+            self.assertIn(word, result.stdout)
+        self.assertTrue(argoimg("--version").stdout.startswith("argoimg "))
+
+    def test_debug_log_shows_requests_without_secrets(self):
+        result = argoimg("--log-level", "debug", "check", "--image", f"{TOKEN}/demo/app")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("http: GET http://" + TOKEN + "/v2/demo/app/tags/list -> 401", result.stderr)
+        self.assertIn("/token -> 200", result.stderr)
+        self.assertNotIn("Bearer", result.stderr)
+        self.assertNotIn("scope=", result.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "registry/challenge.hpp"
+#include "registry/client.hpp"
+#include "registry/manifest.hpp"
+
+#include "support/fake_http_transport.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace argoimg;
+using namespace argoimg::registry;
+using argoimg::test::FakeHttpTransport;
+using argoimg::test::header_of;
+
+namespace {
+
+const std::string k_api = "https://reg.example.com";
+const std::string k_realm = "https://auth.example.com/token";
+const std::string k_challenge =
+    R"(Bearer realm="https://auth.example.com/token",service="reg",scope="repository:team/app:pull")";
+
+Endpoint endpoint_with_credentials() {
+  Endpoint e;
+  e.host = "reg.example.com";
+  e.api_url = k_api;
+  e.credentials = Credentials{"bob", "hunter2-secret"};
+  return e;
+}
+
+struct Clock {
+  std::chrono::steady_clock::time_point now{};
+};
+
+HttpResponse unauthorized(const std::string& challenge) {
+  return HttpResponse{401, {{"www-authenticate", challenge}}, "{}"};
+}
+
+} // namespace
+
+TEST_CASE("WWW-Authenticate challenges parse with quoting and several schemes", "[registry]") {
+  auto challenges = parse_challenges(
+      R"(Basic realm="basic, realm", Bearer realm="https://a/t",service="s",scope="repository:x:pull",error="invalid_token")");
+  REQUIRE(challenges.size() == 2);
+  CHECK(challenges[0].scheme == "basic");
+  CHECK(challenges[0].params.at("realm") == "basic, realm");
+  CHECK(challenges[1].scheme == "bearer");
+  CHECK(challenges[1].params.at("scope") == "repository:x:pull");
+  CHECK(challenges[1].params.at("error") == "invalid_token");
+  CHECK(parse_challenges(R"(Bearer realm="a\"b")")[0].params.at("realm") == "a\"b");
+  CHECK(parse_challenges("").empty());
+}
+
+TEST_CASE("the token flow fetches one token per scope and reuses it", "[registry]") {
+  FakeHttpTransport http;
+  util::Logger logger;
+  Clock clock;
+  std::string list_url = k_api + "/v2/team/app/tags/list?n=1000";
+  http.on("GET", list_url, [](const HttpRequest& request) {
+    if (header_of(request, "Authorization") != "Bearer T1") {
+      return unauthorized(k_challenge);
+    }
+    return HttpResponse{200, {}, R"({"name":"team/app","tags":["1.0","1.1"]})"};
+  });
+  http.on("GET", k_realm + "?service=reg&scope=repository%3Ateam%2Fapp%3Apull",
+          [](const HttpRequest& request) {
+            CHECK(header_of(request, "Authorization") == "Basic Ym9iOmh1bnRlcjItc2VjcmV0");
+            return HttpResponse{200, {}, R"({"access_token":"T1","expires_in":300})"};
+          });
+  Client client(http, logger, ClientOptions{1000, 10, [&clock] { return clock.now; }});
+  auto endpoint = endpoint_with_credentials();
+  auto tags = client.list_tags(endpoint, "team/app");
+  REQUIRE(tags);
+  CHECK(*tags == std::vector<std::string>{"1.0", "1.1"});
+  CHECK(http.count(k_realm) == 1);
+  REQUIRE(client.list_tags(endpoint, "team/app"));
+  CHECK(http.count(k_realm) == 1); // cached
+  CHECK(http.count(list_url) == 3);
+  clock.now += std::chrono::seconds(600); // expired: fetched again
+  REQUIRE(client.list_tags(endpoint, "team/app"));
+  CHECK(http.count(k_realm) == 2);
+  CHECK(client.requests_per_registry().at("reg.example.com") == 7);
+}
+
+TEST_CASE("auth failures are distinct and never show the password", "[registry]") {
+  FakeHttpTransport http;
+  util::Logger logger;
+  std::string list_url = k_api + "/v2/team/app/tags/list?n=1000";
+  std::string token_url = k_realm + "?service=reg&scope=repository%3Ateam%2Fapp%3Apull";
+  auto endpoint = endpoint_with_credentials();
+
+  SECTION("wrong password at the token service") {
+    http.on("GET", list_url, [](const HttpRequest&) { return unauthorized(k_challenge); });
+    http.on("GET", token_url, [](const HttpRequest&) { return HttpResponse{401, {}, "{}"}; });
+    auto tags = Client(http, logger, {}).list_tags(endpoint, "team/app");
+    REQUIRE_FALSE(tags);
+    CHECK(tags.error().kind == util::ErrorKind::auth);
+    CHECK_THAT(tags.error().message, Catch::Contains("rejected the credentials"));
+    CHECK_THAT(tags.error().message, !Catch::Contains("hunter2"));
+  }
+  SECTION("token without the scope") {
+    http.on("GET", list_url, [](const HttpRequest& request) {
+      return unauthorized(header_of(request, "Authorization").empty()
+                              ? k_challenge
+                              : k_challenge + R"(,error="insufficient_scope")");
+    });
+    http.on("GET", token_url,
+            [](const HttpRequest&) { return HttpResponse{200, {}, R"({"token":"T"})"}; });
+    auto tags = Client(http, logger, {}).list_tags(endpoint, "team/app");
+    REQUIRE_FALSE(tags);
+    CHECK_THAT(tags.error().message, Catch::Contains("insufficient_scope"));
+  }
+  SECTION("token refused by the registry") {
+    http.on("GET", list_url, [](const HttpRequest& request) {
+      return unauthorized(header_of(request, "Authorization").empty()
+                              ? k_challenge
+                              : k_challenge + R"(,error="invalid_token")");
+    });
+    http.on("GET", token_url,
+            [](const HttpRequest&) { return HttpResponse{200, {}, R"({"token":"T"})"}; });
+    auto tags = Client(http, logger, {}).list_tags(endpoint, "team/app");
+    REQUIRE_FALSE(tags);
+    CHECK_THAT(tags.error().message, Catch::Contains("invalid_token"));
+  }
+  SECTION("Basic auth without credentials") {
+    http.on("GET", list_url,
+            [](const HttpRequest&) { return unauthorized(R"(Basic realm="registry")"); });
+    Endpoint anonymous = endpoint;
+    anonymous.credentials.reset();
+    auto tags = Client(http, logger, {}).list_tags(anonymous, "team/app");
+    REQUIRE_FALSE(tags);
+    CHECK_THAT(tags.error().message, Catch::Contains("requires credentials"));
+  }
+  for (const auto& request : http.requests) {
+    CHECK(request.url.find("hunter2") == std::string::npos);
+  }
+}
+
+TEST_CASE("tag pagination follows relative and absolute Link headers", "[registry]") {
+  FakeHttpTransport http;
+  util::Logger logger;
+  Endpoint endpoint;
+  endpoint.host = "reg.example.com";
+  endpoint.api_url = k_api;
+  http.on_json(k_api + "/v2/a/tags/list?n=1000", R"({"tags":["1","2"]})",
+               {{"link", R"(</v2/a/tags/list?last=2&n=1000>; rel="next")"}});
+  http.on_json(k_api + "/v2/a/tags/list?last=2&n=1000", R"({"tags":["3"]})",
+               {{"link", R"(<https://reg.example.com/v2/a/tags/list?last=3&n=1000>; rel="next")"}});
+  http.on_json(k_api + "/v2/a/tags/list?last=3&n=1000", R"({"tags":null})");
+  auto tags = Client(http, logger, {}).list_tags(endpoint, "a");
+  REQUIRE(tags);
+  CHECK(*tags == std::vector<std::string>{"1", "2", "3"});
+
+  SECTION("a page bound stops an endless walk") {
+    http.on_json(k_api + "/v2/loop/tags/list?n=1000", R"({"tags":["x"]})",
+                 {{"link", R"(</v2/loop/tags/list?n=1000>; rel="next")"}});
+    auto looped = Client(http, logger, ClientOptions{1000, 3, {}}).list_tags(endpoint, "loop");
+    REQUIRE(looped);
+    CHECK(looped->size() == 3);
+  }
+  SECTION("malformed JSON is an error for that repository") {
+    http.on_json(k_api + "/v2/bad/tags/list?n=1000", R"({"tags":["x")");
+    auto bad = Client(http, logger, {}).list_tags(endpoint, "bad");
+    REQUIRE_FALSE(bad);
+    CHECK_THAT(bad.error().message, Catch::Contains("malformed JSON"));
+  }
+  SECTION("a missing repository reports the registry's own error") {
+    auto missing = Client(http, logger, {}).list_tags(endpoint, "nope");
+    REQUIRE_FALSE(missing);
+    CHECK(missing.error().kind == util::ErrorKind::not_found);
+    CHECK_THAT(missing.error().message, Catch::Contains("HTTP 404: no route (NOT_FOUND)"));
+  }
+}
+
+TEST_CASE("manifests of every kind parse, and content must match its digest", "[registry]") {
+  auto index = parse_manifest(
+      R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[
+        {"digest":"sha256:a","platform":{"os":"linux","architecture":"arm64","variant":"v8"}}]})",
+      "", "sha256:x");
+  REQUIRE(index);
+  CHECK(index->kind == Manifest::Kind::index);
+  CHECK(index->children.at(0).variant == "v8");
+  auto image = parse_manifest(R"({"schemaVersion":2,"config":{"digest":"sha256:c"}})",
+                              "application/vnd.docker.distribution.manifest.v2+json", "d");
+  REQUIRE(image);
+  CHECK(image->config_digest == "sha256:c");
+  auto config = parse_image_config(
+      R"({"os":"linux","architecture":"amd64","config":{"Labels":{"org.opencontainers.image.created":"2024-01-01T00:00:00Z"}}})");
+  REQUIRE(config);
+  CHECK(config->created == int64_t{1704067200} * 1'000'000'000);
+  CHECK_FALSE(parse_manifest("[1,2", "", ""));
+
+  FakeHttpTransport http;
+  util::Logger logger;
+  Endpoint endpoint;
+  endpoint.host = "r";
+  endpoint.api_url = k_api;
+  std::string wrong = "sha256:" + std::string(64, '0');
+  http.on_json(k_api + "/v2/a/blobs/" + wrong, R"({"os":"linux"})");
+  auto tampered = Client(http, logger, {}).config(endpoint, "a", wrong);
+  REQUIRE_FALSE(tampered);
+  CHECK_THAT(tampered.error().message, Catch::Contains("does not match its digest"));
+}

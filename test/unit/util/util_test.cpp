@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "util/sha256.hpp"
+#include "util/spellcheck.hpp"
+#include "util/strings.hpp"
+#include "util/time.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace argoimg::util;
+
+TEST_CASE("sha256 matches the standard test vectors", "[util]") {
+  CHECK(sha256_hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  CHECK(sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  CHECK(sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")
+        == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  CHECK(sha256_hex(std::string(1000000, 'a'))
+        == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+TEST_CASE("RFC 3339 timestamps parse to nanoseconds since the epoch", "[util]") {
+  CHECK(parse_rfc3339("1970-01-01T00:00:00Z") == 0);
+  CHECK(parse_rfc3339("2024-01-02T03:04:05Z") == int64_t{1704164645} * 1'000'000'000);
+  CHECK(parse_rfc3339("2024-01-02T03:04:05.5Z") == int64_t{1704164645} * 1'000'000'000 + 500'000'000);
+  CHECK(parse_rfc3339("2024-01-02T05:04:05+02:00") == int64_t{1704164645} * 1'000'000'000);
+  CHECK(parse_rfc3339("2024-01-02T03:04:05.123456789123Z")
+        == int64_t{1704164645} * 1'000'000'000 + 123'456'789);
+  for (const char* bad : {"", "2024-01-02", "2024-13-01T00:00:00Z", "2024-01-02T03:04:05",
+                          "2024-01-02T03:04:05.Z", "yesterday"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(parse_rfc3339(bad));
+  }
+}
+
+TEST_CASE("did-you-mean suggests close names only", "[util]") {
+  CHECK(did_you_mean("semvr", {"semver", "digest"}) == " (did you mean 'semver'?)");
+  CHECK(did_you_mean("zzzzzz", {"semver", "digest"}).empty());
+  CHECK(closest_match("JSON", {"text", "json"}) == std::optional<std::string>("json"));
+}
+
+TEST_CASE("string helpers trim, split and compare", "[util]") {
+  CHECK(trim("  a b \t\n") == "a b");
+  CHECK(split("a,,b", ',') == std::vector<std::string_view>{"a", "", "b"});
+  CHECK(iequals("SemVer", "semver"));
+  CHECK(is_digits("0123"));
+  CHECK_FALSE(is_digits(""));
+}
