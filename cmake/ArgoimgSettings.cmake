@@ -23,3 +23,8 @@ add_library(argoimg_warnings INTERFACE)
 target_compile_options(argoimg_warnings INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Woverloaded-virtual
   -Wcast-align -Wextra-semi -Wconversion -Wsign-conversion)
+# GCC 12 reports -Wrestrict inside libstdc++ for `"literal" + std::string` at -O2/-O3 (GCC PR
+# 105651, fixed in 13); it is a false positive, so it is off for those compilers only.
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
+  target_compile_options(argoimg_warnings INTERFACE -Wno-restrict)
+endif()

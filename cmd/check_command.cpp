@@ -18,7 +18,8 @@ namespace argoimg::cmd {
 
 namespace {
 
-constexpr const char* k_check_description = R"(Resolve the newest tag of images and report what would change.
+constexpr const char* k_check_description =
+    R"(Resolve the newest tag of images and report what would change.
 
 Synopsis:
   argoimg check --image REF[:CONSTRAINT] [--image ...] [flags]
@@ -50,8 +51,8 @@ util::Result<updater::ImageRequest> make_request(const std::string& text,
   request.policy.allow = tag::parse_allow_tags(options.allow_tags);
   for (const auto& value : options.ignore_tags) {
     auto parsed = tag::parse_ignore_tags(value);
-    request.policy.ignore.patterns.insert(request.policy.ignore.patterns.end(),
-                                          parsed.patterns.begin(), parsed.patterns.end());
+    request.policy.ignore.patterns.insert(
+        request.policy.ignore.patterns.end(), parsed.patterns.begin(), parsed.patterns.end());
   }
   request.platforms = platforms;
   if (request.entry.constraint) {
@@ -79,21 +80,27 @@ updater::ImageResult error_result(const std::string& text, const util::Error& er
 
 } // namespace
 
-CLI::App* setup_check_command(CLI::App& app, CheckOptions& options, const GlobalOptions& global,
+CLI::App* setup_check_command(CLI::App& app,
+                              CheckOptions& options,
+                              const GlobalOptions& global,
                               int& exit_code) {
   auto* sub = app.add_subcommand("check", k_check_description);
   sub->add_option("paths", options.paths, "Application YAML files or directories");
   sub->add_option("--image", options.images, "Image to resolve, REF[:CONSTRAINT] (repeatable)");
-  sub->add_option("--update-strategy", options.update_strategy,
+  sub->add_option("--update-strategy",
+                  options.update_strategy,
                   "semver, newest-build, alphabetical or digest")
       ->capture_default_str();
   sub->add_option("--allow-tags", options.allow_tags, "Only consider tags matching 'regexp:<RE2>'");
-  sub->add_option("--ignore-tags", options.ignore_tags,
+  sub->add_option("--ignore-tags",
+                  options.ignore_tags,
                   "Ignore tags matching these globs, comma-separated (repeatable)");
-  sub->add_option("--platforms", options.platforms,
+  sub->add_option("--platforms",
+                  options.platforms,
                   "Platforms for newest-build and digest, os/arch[/variant],... (default: "
                       + tag::host_platform().to_string() + ")");
-  sub->add_option("--insecure-registry", options.insecure_registries,
+  sub->add_option("--insecure-registry",
+                  options.insecure_registries,
                   "Registry host that may be reached over plain HTTP (repeatable); loopback "
                   "registries always may");
   sub->add_option("--concurrency", options.concurrency, "Repositories queried in parallel")

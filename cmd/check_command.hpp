@@ -25,7 +25,9 @@ struct CheckOptions {
 
 // Register `check` on `app`, binding its flags to `options`; the callback runs the check and
 // stores the process exit code in `exit_code`.
-CLI::App* setup_check_command(CLI::App& app, CheckOptions& options, const GlobalOptions& global,
+CLI::App* setup_check_command(CLI::App& app,
+                              CheckOptions& options,
+                              const GlobalOptions& global,
                               int& exit_code);
 
 // Run `check` with `options`; return the exit code.

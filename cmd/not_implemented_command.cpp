@@ -8,7 +8,9 @@ namespace argoimg::cmd {
 
 namespace {
 
-void setup_placeholder(CLI::App& app, const std::string& name, const std::string& description,
+void setup_placeholder(CLI::App& app,
+                       const std::string& name,
+                       const std::string& description,
                        int& exit_code) {
   auto* sub = app.add_subcommand(name, description);
   sub->allow_extras();
@@ -21,7 +23,8 @@ void setup_placeholder(CLI::App& app, const std::string& name, const std::string
 } // namespace
 
 void setup_update_command(CLI::App& app, int& exit_code) {
-  setup_placeholder(app, "update",
+  setup_placeholder(app,
+                    "update",
                     "Resolve like 'check', then write the new tags into local files or the Argo "
                     "CD API.\n\n"
                     "Synopsis: argoimg update [PATH...] [--dry-run]\n"
@@ -30,7 +33,8 @@ void setup_update_command(CLI::App& app, int& exit_code) {
 }
 
 void setup_commit_command(CLI::App& app, int& exit_code) {
-  setup_placeholder(app, "commit",
+  setup_placeholder(app,
+                    "commit",
                     "Resolve like 'check', write the new tags and commit and push them with "
                     "git.\n\n"
                     "Synopsis: argoimg commit [PATH...] [--dry-run] [--no-push]\n"

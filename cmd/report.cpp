@@ -48,8 +48,8 @@ void write_image(Writer& w, const updater::ImageResult& image, bool explain) {
       w.StartObject();
       string_field(w, "tag", candidate.tag);
       string_field(w, "verdict", tag::to_string(candidate.verdict));
-      optional_string(w, "detail", candidate.detail.empty() ? std::nullopt
-                                                             : std::optional(candidate.detail));
+      optional_string(
+          w, "detail", candidate.detail.empty() ? std::nullopt : std::optional(candidate.detail));
       w.EndObject();
     }
     w.EndArray();
@@ -136,8 +136,10 @@ void write_text_report(const ReportInput& input, std::ostream& out) {
       shown_new += "@" + image.new_digest->substr(0, 19);
     }
     rows.push_back({image.alias ? *image.alias + "=" + image.image : image.image,
-                    image.constraint.value_or("-"), std::string(tag::to_string(image.strategy)),
-                    shown_new, std::string(updater::to_string(image.status))});
+                    image.constraint.value_or("-"),
+                    std::string(tag::to_string(image.strategy)),
+                    shown_new,
+                    std::string(updater::to_string(image.status))});
   }
   std::array<size_t, 5> widths{};
   for (const auto& row : rows) {
@@ -161,17 +163,23 @@ void write_text_report(const ReportInput& input, std::ostream& out) {
     if (input.explain && !image.explain.empty()) {
       out << "  candidates for " << image.image << ":\n";
       for (const auto& candidate : image.explain) {
-        out << fmt::format("    {:<24} {}{}\n", candidate.tag, tag::to_string(candidate.verdict),
+        out << fmt::format("    {:<24} {}{}\n",
+                           candidate.tag,
+                           tag::to_string(candidate.verdict),
                            candidate.detail.empty() ? "" : " (" + candidate.detail + ")");
       }
     }
   }
   Counts c = count(input.images);
-  size_t resolved = static_cast<size_t>(std::count_if(
-      input.images.begin(), input.images.end(),
-      [](const auto& image) { return image.status == ImageStatus::resolved; }));
-  out << fmt::format("{} images: {} resolved, {} no match, {} errors\n", c.images, resolved,
-                     c.images - resolved - c.errors, c.errors);
+  size_t resolved = static_cast<size_t>(
+      std::count_if(input.images.begin(), input.images.end(), [](const auto& image) {
+        return image.status == ImageStatus::resolved;
+      }));
+  out << fmt::format("{} images: {} resolved, {} no match, {} errors\n",
+                     c.images,
+                     resolved,
+                     c.images - resolved - c.errors,
+                     c.errors);
 }
 
 } // namespace argoimg::cmd

@@ -10,7 +10,7 @@
 namespace argoimg::cmd {
 
 struct ReportInput {
-  std::string command;                       // "check"
+  std::string command;                      // "check"
   std::vector<updater::ImageResult> images; // results of --image
   bool explain = false;
   bool color = false;

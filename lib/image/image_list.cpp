@@ -60,11 +60,10 @@ util::Result<ImageListEntry> parse_image_list_entry(std::string_view element) {
   std::string digest_suffix;
   if (size_t colon = constraint_colon(text); colon != std::string_view::npos) {
     size_t at = text.find('@');
-    std::string_view constraint = util::trim(
-        text.substr(colon + 1, at == std::string_view::npos ? std::string_view::npos : at - colon - 1));
+    std::string_view constraint = util::trim(text.substr(
+        colon + 1, at == std::string_view::npos ? std::string_view::npos : at - colon - 1));
     if (constraint.empty()) {
-      return util::fail(util::ErrorKind::invalid_input,
-                        context + ": empty constraint after ':'");
+      return util::fail(util::ErrorKind::invalid_input, context + ": empty constraint after ':'");
     }
     entry.constraint = std::string(constraint);
     image_part = text.substr(0, colon);

@@ -14,8 +14,8 @@ namespace argoimg::image {
 // One `[alias=]image[:constraint]` element of AIU's `image-list` (or one `--image` flag).
 struct ImageListEntry {
   std::optional<std::string> alias;
-  ImageRef image;                       // without the constraint
-  std::string image_text;               // the image as configured, without the constraint
+  ImageRef image;                        // without the constraint
+  std::string image_text;                // the image as configured, without the constraint
   std::optional<std::string> constraint; // everything after the image's last non-port ':'
 };
 

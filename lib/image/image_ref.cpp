@@ -50,7 +50,8 @@ bool valid_domain(std::string_view domain) {
       return false;
     }
     std::string_view inside = host.substr(1, close - 1);
-    if (inside.empty() || inside.find_first_not_of("0123456789abcdefABCDEF:.") != std::string_view::npos) {
+    if (inside.empty()
+        || inside.find_first_not_of("0123456789abcdefABCDEF:.") != std::string_view::npos) {
       return false;
     }
     host = host.substr(close + 1);
@@ -99,11 +100,14 @@ util::Result<std::string> validate_digest(std::string_view digest) {
   }
   std::string_view algorithm = digest.substr(0, colon);
   std::string_view hex = digest.substr(colon + 1);
-  size_t want = algorithm == "sha256" ? 64 : algorithm == "sha384" ? 96 : algorithm == "sha512" ? 128 : 0;
+  size_t want = algorithm == "sha256"   ? 64
+                : algorithm == "sha384" ? 96
+                : algorithm == "sha512" ? 128
+                                        : 0;
   if (want == 0) {
-    return util::fail(util::ErrorKind::invalid_input, "invalid digest " + util::quote(digest)
-                                                          + ": unsupported algorithm "
-                                                          + util::quote(algorithm));
+    return util::fail(util::ErrorKind::invalid_input,
+                      "invalid digest " + util::quote(digest) + ": unsupported algorithm "
+                          + util::quote(algorithm));
   }
   if (hex.size() != want || hex.find_first_not_of("0123456789abcdef") != std::string_view::npos) {
     return util::fail(util::ErrorKind::invalid_input,
@@ -151,12 +155,14 @@ util::Result<ImageRef> parse_image_ref(std::string_view text) {
   // A ':' after the last '/' starts the tag; one before it belongs to the registry's port.
   size_t last_slash = rest.rfind('/');
   size_t colon = rest.rfind(':');
-  if (colon != std::string_view::npos && (last_slash == std::string_view::npos || colon > last_slash)) {
+  if (colon != std::string_view::npos
+      && (last_slash == std::string_view::npos || colon > last_slash)) {
     std::string_view tag = rest.substr(colon + 1);
     if (!valid_tag(tag)) {
-      return invalid(text, "invalid tag " + util::quote(tag)
-                               + " (a tag is 1-128 of [A-Za-z0-9_.-] and starts with a letter, "
-                                 "digit or '_')");
+      return invalid(text,
+                     "invalid tag " + util::quote(tag)
+                         + " (a tag is 1-128 of [A-Za-z0-9_.-] and starts with a letter, "
+                           "digit or '_')");
     }
     ref.tag = std::string(tag);
     rest = rest.substr(0, colon);
@@ -175,9 +181,10 @@ util::Result<ImageRef> parse_image_ref(std::string_view text) {
   }
   for (std::string_view component : util::split(rest, '/')) {
     if (!valid_path_component(component)) {
-      return invalid(text, "invalid path component " + util::quote(component)
-                               + " (lowercase letters and digits, separated by '.', '_', '__' "
-                                 "or dashes)");
+      return invalid(text,
+                     "invalid path component " + util::quote(component)
+                         + " (lowercase letters and digits, separated by '.', '_', '__' "
+                           "or dashes)");
     }
   }
   ref.path = std::string(rest);

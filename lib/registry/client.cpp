@@ -39,8 +39,8 @@ std::string describe_error_body(std::string_view body) {
 
 util::Error status_error(const HttpResponse& response, const std::string& what) {
   std::string detail = describe_error_body(response.body);
-  std::string message = fmt::format("{}: HTTP {}{}", what, response.status,
-                                    detail.empty() ? "" : ": " + detail);
+  std::string message =
+      fmt::format("{}: HTTP {}{}", what, response.status, detail.empty() ? "" : ": " + detail);
   util::ErrorKind kind = util::ErrorKind::network;
   if (response.status == 404) {
     kind = util::ErrorKind::not_found;
@@ -132,7 +132,8 @@ util::Result<HttpResponse> Client::send_counted(const Endpoint& endpoint,
   return m_transport.send(request);
 }
 
-util::Result<std::string> Client::fetch_token(const Endpoint& endpoint, const Challenge& challenge,
+util::Result<std::string> Client::fetch_token(const Endpoint& endpoint,
+                                              const Challenge& challenge,
                                               const std::string& scope) {
   auto realm = challenge.params.find("realm");
   if (realm == challenge.params.end() || realm->second.empty()) {
@@ -161,9 +162,11 @@ util::Result<std::string> Client::fetch_token(const Endpoint& endpoint, const Ch
     return util::fail(util::ErrorKind::auth,
                       endpoint.credentials
                           ? fmt::format("token service {} rejected the credentials (HTTP {})",
-                                        util::quote(redact_url(url)), response->status)
+                                        util::quote(redact_url(url)),
+                                        response->status)
                           : fmt::format("token service {} requires credentials (HTTP {})",
-                                        util::quote(redact_url(url)), response->status));
+                                        util::quote(redact_url(url)),
+                                        response->status));
   }
   if (response->status != 200) {
     return tl::unexpected(status_error(*response, "token service " + util::quote(redact_url(url))));
@@ -185,14 +188,14 @@ util::Result<std::string> Client::fetch_token(const Endpoint& endpoint, const Ch
     return util::fail(util::ErrorKind::auth, "token service returned no token");
   }
   int64_t expires_in = 60; // the Docker token spec's default
-  if (auto it = doc.FindMember("expires_in"); it != doc.MemberEnd() && it->value.IsInt64()
-                                              && it->value.GetInt64() > 0) {
+  if (auto it = doc.FindMember("expires_in");
+      it != doc.MemberEnd() && it->value.IsInt64() && it->value.GetInt64() > 0) {
     expires_in = it->value.GetInt64();
   }
   std::lock_guard<std::mutex> guard(m_mutex);
   // Renew a little early so a token never expires between cache check and use.
-  m_tokens[endpoint.api_url + " " + scope] =
-      CachedToken{token, m_options.now() + std::chrono::seconds(std::max<int64_t>(expires_in - 5, 1))};
+  m_tokens[endpoint.api_url + " " + scope] = CachedToken{
+      token, m_options.now() + std::chrono::seconds(std::max<int64_t>(expires_in - 5, 1))};
   return token;
 }
 
@@ -260,8 +263,9 @@ util::Result<HttpResponse> Client::send_authorized(const Endpoint& endpoint,
     }
     request.headers.emplace_back("Authorization", basic_header(*endpoint.credentials));
   } else {
-    return util::fail(util::ErrorKind::auth, "registry " + util::quote(endpoint.host)
-                                                 + " answered 401 without a usable challenge");
+    return util::fail(util::ErrorKind::auth,
+                      "registry " + util::quote(endpoint.host)
+                          + " answered 401 without a usable challenge");
   }
   response = send_counted(endpoint, request);
   if (response && response->status == 401) {
@@ -273,8 +277,9 @@ util::Result<HttpResponse> Client::send_authorized(const Endpoint& endpoint,
       return util::fail(util::ErrorKind::auth,
                         "registry " + util::quote(endpoint.host) + " rejected the credentials");
     }
-    return util::fail(util::ErrorKind::auth, "registry " + util::quote(endpoint.host) + ": "
-                                                 + auth_failure_detail(*response));
+    return util::fail(util::ErrorKind::auth,
+                      "registry " + util::quote(endpoint.host) + ": "
+                          + auth_failure_detail(*response));
   }
   return response;
 }
@@ -283,8 +288,8 @@ util::Result<std::vector<std::string>> Client::list_tags(const Endpoint& endpoin
                                                          const std::string& repository) {
   std::string what = "listing tags of " + util::quote(repository);
   std::vector<std::string> tags;
-  std::string url = fmt::format("{}/v2/{}/tags/list?n={}", endpoint.api_url, repository,
-                                m_options.tags_page_size);
+  std::string url = fmt::format(
+      "{}/v2/{}/tags/list?n={}", endpoint.api_url, repository, m_options.tags_page_size);
   for (size_t page = 0; page < m_options.max_tag_pages; ++page) {
     HttpRequest request;
     request.url = url;
@@ -321,7 +326,9 @@ util::Result<std::vector<std::string>> Client::list_tags(const Endpoint& endpoin
   }
   m_logger.warn(fmt::format("{}: stopped after {} pages ({} tags); raise the page limit to see "
                             "the rest",
-                            what, m_options.max_tag_pages, tags.size()));
+                            what,
+                            m_options.max_tag_pages,
+                            tags.size()));
   return tags;
 }
 
@@ -350,7 +357,8 @@ util::Result<std::string> Client::manifest_digest(const Endpoint& endpoint,
   return fetched->digest;
 }
 
-util::Result<Manifest> Client::manifest(const Endpoint& endpoint, const std::string& repository,
+util::Result<Manifest> Client::manifest(const Endpoint& endpoint,
+                                        const std::string& repository,
                                         const std::string& reference) {
   {
     std::lock_guard<std::mutex> guard(m_mutex);
@@ -362,7 +370,10 @@ util::Result<Manifest> Client::manifest(const Endpoint& endpoint, const std::str
   request.url = fmt::format("{}/v2/{}/manifests/{}", endpoint.api_url, repository, reference);
   request.max_body = k_max_manifest_bytes;
   request.headers.emplace_back("Accept", std::string(k_manifest_accept));
-  std::string what = "reading manifest " + util::quote(repository + (reference.find(':') == std::string::npos ? ":" : "@") + reference);
+  std::string what =
+      "reading manifest "
+      + util::quote(repository + (reference.find(':') == std::string::npos ? ":" : "@")
+                    + reference);
   auto response = send_authorized(endpoint, repository, request);
   if (!response) {
     return tl::unexpected(util::with_context(response.error(), what));
@@ -377,8 +388,8 @@ util::Result<Manifest> Client::manifest(const Endpoint& endpoint, const std::str
   if (!digest) {
     return tl::unexpected(util::with_context(digest.error(), what));
   }
-  auto parsed = parse_manifest(response->body, response->header("content-type").value_or(""),
-                               *digest);
+  auto parsed =
+      parse_manifest(response->body, response->header("content-type").value_or(""), *digest);
   if (!parsed) {
     return tl::unexpected(util::with_context(parsed.error(), what));
   }
@@ -387,8 +398,8 @@ util::Result<Manifest> Client::manifest(const Endpoint& endpoint, const std::str
   return *parsed;
 }
 
-util::Result<ImageConfig> Client::config(const Endpoint& endpoint, const std::string& repository,
-                                         const std::string& digest) {
+util::Result<ImageConfig>
+Client::config(const Endpoint& endpoint, const std::string& repository, const std::string& digest) {
   {
     std::lock_guard<std::mutex> guard(m_mutex);
     if (auto it = m_configs.find(digest); it != m_configs.end()) {

@@ -40,25 +40,26 @@ public:
   // Return the digest of the manifest `reference` (tag or digest) points to, by HEAD (which
   // Docker Hub does not count against pull limits); falls back to GET when the registry sends
   // no `Docker-Content-Digest`.
-  util::Result<std::string> manifest_digest(const Endpoint& endpoint, const std::string& repository,
+  util::Result<std::string> manifest_digest(const Endpoint& endpoint,
+                                            const std::string& repository,
                                             const std::string& reference);
 
   // Fetch and parse the manifest `reference` points to; content fetched by digest is verified.
-  util::Result<Manifest> manifest(const Endpoint& endpoint, const std::string& repository,
-                                  const std::string& reference);
+  util::Result<Manifest>
+  manifest(const Endpoint& endpoint, const std::string& repository, const std::string& reference);
 
   // Fetch and parse the image config blob `digest` (verified against its digest).
-  util::Result<ImageConfig> config(const Endpoint& endpoint, const std::string& repository,
-                                   const std::string& digest);
+  util::Result<ImageConfig>
+  config(const Endpoint& endpoint, const std::string& repository, const std::string& digest);
 
   // Requests sent so far, per registry host.
   std::map<std::string, size_t> requests_per_registry() const;
 
 private:
-  util::Result<HttpResponse> send_authorized(const Endpoint& endpoint,
-                                             const std::string& repository, HttpRequest request);
-  util::Result<std::string> fetch_token(const Endpoint& endpoint, const Challenge& challenge,
-                                        const std::string& scope);
+  util::Result<HttpResponse>
+  send_authorized(const Endpoint& endpoint, const std::string& repository, HttpRequest request);
+  util::Result<std::string>
+  fetch_token(const Endpoint& endpoint, const Challenge& challenge, const std::string& scope);
   util::Result<HttpResponse> send_counted(const Endpoint& endpoint, const HttpRequest& request);
 
   struct CachedToken {
@@ -70,11 +71,11 @@ private:
   const util::Logger& m_logger;
   ClientOptions m_options;
   mutable std::mutex m_mutex;
-  std::map<std::string, CachedToken> m_tokens;      // api_url + scope
-  std::map<std::string, bool> m_basic_registries;   // api_url: answered Basic challenges
-  std::map<std::string, Manifest> m_manifests;      // by digest
-  std::map<std::string, ImageConfig> m_configs;     // by digest
-  std::map<std::string, size_t> m_requests;         // by registry host
+  std::map<std::string, CachedToken> m_tokens;    // api_url + scope
+  std::map<std::string, bool> m_basic_registries; // api_url: answered Basic challenges
+  std::map<std::string, Manifest> m_manifests;    // by digest
+  std::map<std::string, ImageConfig> m_configs;   // by digest
+  std::map<std::string, size_t> m_requests;       // by registry host
 };
 
 // Return the path to use in API URLs for `image` at `endpoint`: the endpoint's default

@@ -165,18 +165,22 @@ util::Result<HttpResponse> CurlTransport::send(const HttpRequest& request) {
 
   std::string shown_url = redact_url(request.url);
   if (m_impl->logger.enabled(util::LogLevel::debug)) {
-    m_impl->logger.debug(fmt::format("http: {} {} -> {} ({} bytes, {} ms)", request.method,
-                                     shown_url, transfer.response.status,
-                                     transfer.response.body.size(), elapsed_ms));
+    m_impl->logger.debug(fmt::format("http: {} {} -> {} ({} bytes, {} ms)",
+                                     request.method,
+                                     shown_url,
+                                     transfer.response.status,
+                                     transfer.response.body.size(),
+                                     elapsed_ms));
   }
   if (code == CURLE_OK) {
     return std::move(transfer.response);
   }
   std::string detail = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
   if (transfer.too_large) {
-    return util::fail(util::ErrorKind::network,
-                      fmt::format("{} {}: response larger than {} bytes", request.method,
-                                  shown_url, request.max_body));
+    return util::fail(
+        util::ErrorKind::network,
+        fmt::format(
+            "{} {}: response larger than {} bytes", request.method, shown_url, request.max_body));
   }
   if (code == CURLE_OPERATION_TIMEDOUT) {
     return util::fail(util::ErrorKind::timeout,

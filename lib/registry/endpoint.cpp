@@ -13,9 +13,9 @@ Endpoint endpoint_for(const image::ImageRef& image, const EndpointOptions& optio
     endpoint.default_namespace = "library";
     return endpoint;
   }
-  bool insecure = std::find(options.insecure_hosts.begin(), options.insecure_hosts.end(),
-                            endpoint.host)
-                  != options.insecure_hosts.end();
+  bool insecure =
+      std::find(options.insecure_hosts.begin(), options.insecure_hosts.end(), endpoint.host)
+      != options.insecure_hosts.end();
   bool plain = insecure || image::is_loopback_host(endpoint.host);
   endpoint.api_url = (plain ? "http://" : "https://") + endpoint.host;
   return endpoint;

@@ -17,8 +17,8 @@ struct Credentials {
 
 // Where and how to reach one registry's v2 API.
 struct Endpoint {
-  std::string host;            // registry host as used in image references, e.g. "docker.io"
-  std::string api_url;         // base URL without trailing '/', e.g. "https://registry-1.docker.io"
+  std::string host;    // registry host as used in image references, e.g. "docker.io"
+  std::string api_url; // base URL without trailing '/', e.g. "https://registry-1.docker.io"
   std::string default_namespace; // prefixed to single-component names ("library" on Docker Hub)
   bool verify_tls = true;
   std::string ca_file;

@@ -29,7 +29,8 @@ std::string redact_url(std::string_view url) {
   size_t scheme = out.find("://");
   size_t at = out.find('@', scheme == std::string::npos ? 0 : scheme + 3);
   size_t slash = out.find('/', scheme == std::string::npos ? 0 : scheme + 3);
-  if (scheme != std::string::npos && at != std::string::npos && (slash == std::string::npos || at < slash)) {
+  if (scheme != std::string::npos && at != std::string::npos
+      && (slash == std::string::npos || at < slash)) {
     out.erase(scheme + 3, at - scheme - 2);
   }
   return out;
@@ -69,8 +70,7 @@ std::string url_encode(std::string_view text) {
 }
 
 std::string base64_encode(std::string_view data) {
-  static const char* alphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  static const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
   size_t i = 0;
   while (i + 2 < data.size()) {

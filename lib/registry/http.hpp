@@ -18,9 +18,9 @@ struct HttpRequest {
   std::string method = "GET";
   std::string url;
   std::vector<std::pair<std::string, std::string>> headers;
-  std::string ca_file;          // extra CA bundle for this request; empty: system bundle
-  bool verify_tls = true;       // false only for registries configured as insecure
-  size_t max_body = 16u << 20;  // responses larger than this fail with `network`
+  std::string ca_file;         // extra CA bundle for this request; empty: system bundle
+  bool verify_tls = true;      // false only for registries configured as insecure
+  size_t max_body = 16u << 20; // responses larger than this fail with `network`
 };
 
 struct HttpResponse {

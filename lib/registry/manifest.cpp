@@ -40,8 +40,8 @@ bool is_schema1_type(std::string_view type) {
 
 } // namespace
 
-util::Result<Manifest> parse_manifest(std::string_view body, std::string_view content_type,
-                                      std::string digest) {
+util::Result<Manifest>
+parse_manifest(std::string_view body, std::string_view content_type, std::string digest) {
   rapidjson::Document doc;
   doc.Parse(body.data(), body.size());
   if (doc.HasParseError() || !doc.IsObject()) {

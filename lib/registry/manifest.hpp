@@ -32,10 +32,10 @@ struct ManifestChild {
 struct Manifest {
   enum class Kind { index, image, schema1 };
   Kind kind = Kind::image;
-  std::string digest;     // "sha256:..." of the bytes as served
+  std::string digest; // "sha256:..." of the bytes as served
   std::string media_type;
-  std::vector<ManifestChild> children;  // index only
-  std::string config_digest;            // image only
+  std::vector<ManifestChild> children;    // index only
+  std::string config_digest;              // image only
   std::optional<int64_t> schema1_created; // schema1 only: history[0] created, ns since epoch
   std::string schema1_os;
   std::string schema1_architecture;
@@ -51,8 +51,8 @@ struct ImageConfig {
 };
 
 // Parse manifest `body` served with `content_type`; `digest` is recorded as given.
-util::Result<Manifest> parse_manifest(std::string_view body, std::string_view content_type,
-                                      std::string digest);
+util::Result<Manifest>
+parse_manifest(std::string_view body, std::string_view content_type, std::string digest);
 
 // Parse an image config blob.
 util::Result<ImageConfig> parse_image_config(std::string_view body);

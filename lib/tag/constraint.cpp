@@ -99,8 +99,8 @@ Comparator::Op op_from(std::string_view op) {
 util::Result<Comparator> parse_comparator(std::string_view text) {
   std::array<re2::StringPiece, 12> pieces;
   re2::StringPiece input(text.data(), text.size());
-  if (!patterns().single.Match(input, 0, text.size(), RE2::ANCHOR_BOTH, pieces.data(),
-                               pieces.size())) {
+  if (!patterns().single.Match(
+          input, 0, text.size(), RE2::ANCHOR_BOTH, pieces.data(), pieces.size())) {
     return util::fail(util::ErrorKind::invalid_input,
                       "improper constraint " + util::quote(util::trim(text)));
   }

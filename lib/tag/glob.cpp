@@ -8,7 +8,7 @@ namespace {
 // Match one class `[...]` at the front of `pattern` against `c`; advance `pattern` past it.
 // nullopt when the class is malformed.
 std::optional<bool> match_class(std::string_view& pattern, char c) {
-  pattern.remove_prefix(1); // '['
+  pattern.remove_prefix(1);                                  // '['
   bool negated = !pattern.empty() && pattern.front() == '^'; // Go has no '!' negation
   if (negated) {
     pattern.remove_prefix(1);

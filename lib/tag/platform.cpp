@@ -16,8 +16,8 @@ util::Result<Platform> parse_platform(std::string_view text) {
     shape_ok = shape_ok && !part.empty();
   }
   if (!shape_ok) {
-    return util::fail(util::ErrorKind::config, "invalid platform " + util::quote(text)
-                                                   + " (expected os/arch[/variant])");
+    return util::fail(util::ErrorKind::config,
+                      "invalid platform " + util::quote(text) + " (expected os/arch[/variant])");
   }
   Platform platform{util::to_lower(parts[0]), util::to_lower(parts[1]), ""};
   if (parts.size() == 3) {

@@ -57,7 +57,10 @@ Judged judge(std::string_view tag, const TagPolicy& policy) {
 }
 
 // True if candidate `a` should win over `b` under `strategy`.
-bool better(const TagCandidate& a, const Judged& ja, const TagCandidate& b, const Judged& jb,
+bool better(const TagCandidate& a,
+            const Judged& ja,
+            const TagCandidate& b,
+            const Judged& jb,
             Strategy strategy) {
   switch (strategy) {
   case Strategy::semver:
@@ -112,8 +115,8 @@ std::vector<std::string> prefilter(const std::vector<std::string>& tags, const T
   return kept;
 }
 
-Selection select_tag(const std::vector<TagCandidate>& candidates, const TagPolicy& policy,
-                     Explain explain) {
+Selection
+select_tag(const std::vector<TagCandidate>& candidates, const TagPolicy& policy, Explain explain) {
   Selection selection;
   std::optional<size_t> best;
   Judged best_judged;
@@ -129,7 +132,8 @@ Selection select_tag(const std::vector<TagCandidate>& candidates, const TagPolic
     if (j.verdict == Verdict::older && (needs_date || needs_digest) && candidate.wrong_platform) {
       j.verdict = Verdict::wrong_platform;
     } else if (j.verdict == Verdict::older
-               && ((needs_date && !candidate.created) || (needs_digest && candidate.digest.empty()))) {
+               && ((needs_date && !candidate.created)
+                   || (needs_digest && candidate.digest.empty()))) {
       j.verdict = Verdict::no_metadata;
       j.detail = candidate.metadata_problem;
     }

@@ -56,7 +56,7 @@ struct CandidateReport {
 };
 
 struct Selection {
-  std::optional<TagCandidate> pick; // none: no tag qualifies (status no-match, not an error)
+  std::optional<TagCandidate> pick;     // none: no tag qualifies (status no-match, not an error)
   std::vector<CandidateReport> explain; // filled only when asked for, in candidate order
 };
 
@@ -70,7 +70,7 @@ std::vector<std::string> prefilter(const std::vector<std::string>& tags, const T
 // Pick the new tag from `candidates` by `policy`: semver the highest satisfying version (ties
 // by original string), newest-build the newest `created` (ties by name, greatest wins),
 // alphabetical the byte-wise greatest, digest the tracked tag with its digest. Never fails.
-Selection select_tag(const std::vector<TagCandidate>& candidates, const TagPolicy& policy,
-                     Explain explain);
+Selection
+select_tag(const std::vector<TagCandidate>& candidates, const TagPolicy& policy, Explain explain);
 
 } // namespace argoimg::tag

@@ -28,10 +28,11 @@ util::Result<ParsedStrategy> parse_strategy(std::string_view text) {
     return ParsedStrategy{Strategy::alphabetical,
                           "update strategy 'name' is deprecated, use 'alphabetical'"};
   }
-  static const std::vector<std::string> known = {"semver", "newest-build", "alphabetical",
-                                                 "digest", "latest", "name"};
-  return util::fail(util::ErrorKind::config, "unknown update strategy " + util::quote(text)
-                                                 + util::did_you_mean(name, known));
+  static const std::vector<std::string> known = {
+      "semver", "newest-build", "alphabetical", "digest", "latest", "name"};
+  return util::fail(util::ErrorKind::config,
+                    "unknown update strategy " + util::quote(text)
+                        + util::did_you_mean(name, known));
 }
 
 std::string_view to_string(Strategy strategy) {

@@ -51,6 +51,11 @@ std::optional<std::string_view> take_digits(std::string_view& text) {
   return digits;
 }
 
+bool parse_into(std::string_view digits, uint64_t& value) {
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  return ec == std::errc() && end == digits.data() + digits.size();
+}
+
 int three_way(uint64_t a, uint64_t b) {
   return a < b ? -1 : (a > b ? 1 : 0);
 }
@@ -66,18 +71,21 @@ int compare_part(std::string_view a, std::string_view b) {
   if (b.empty()) {
     return 1;
   }
-  auto na = util::is_digits(a) ? parse_number(a) : std::nullopt;
-  auto nb = util::is_digits(b) ? parse_number(b) : std::nullopt;
-  if (!na && !nb) {
+  // Identifiers too long for uint64 compare as strings, as in Masterminds (ParseUint fails).
+  uint64_t number_a = 0;
+  uint64_t number_b = 0;
+  bool numeric_a = util::is_digits(a) && parse_into(a, number_a);
+  bool numeric_b = util::is_digits(b) && parse_into(b, number_b);
+  if (!numeric_a && !numeric_b) {
     return a < b ? -1 : 1;
   }
-  if (!na) {
+  if (!numeric_a) {
     return 1; // alphanumeric > numeric
   }
-  if (!nb) {
+  if (!numeric_b) {
     return -1;
   }
-  return *na < *nb ? -1 : (*na > *nb ? 1 : 0);
+  return three_way(number_a, number_b);
 }
 
 } // namespace

@@ -5,15 +5,17 @@ namespace argoimg::updater {
 
 namespace {
 
-tag::Platform platform_of(const std::string& os, const std::string& arch,
-                          const std::string& variant) {
+tag::Platform
+platform_of(const std::string& os, const std::string& arch, const std::string& variant) {
   return tag::Platform{os, arch, variant};
 }
 
 } // namespace
 
-void fill_build_date(registry::Client& client, const registry::Endpoint& endpoint,
-                     const std::string& repository, const std::vector<tag::Platform>& platforms,
+void fill_build_date(registry::Client& client,
+                     const registry::Endpoint& endpoint,
+                     const std::string& repository,
+                     const std::vector<tag::Platform>& platforms,
                      tag::TagCandidate& candidate) {
   auto manifest = client.manifest(endpoint, repository, candidate.name);
   if (!manifest) {
@@ -22,8 +24,8 @@ void fill_build_date(registry::Client& client, const registry::Endpoint& endpoin
   }
   using Kind = registry::Manifest::Kind;
   if (manifest->kind == Kind::schema1) {
-    if (!tag::platform_wanted(platforms, platform_of(manifest->schema1_os,
-                                                     manifest->schema1_architecture, ""))) {
+    if (!tag::platform_wanted(
+            platforms, platform_of(manifest->schema1_os, manifest->schema1_architecture, ""))) {
       candidate.wrong_platform = true;
       return;
     }
@@ -36,7 +38,8 @@ void fill_build_date(registry::Client& client, const registry::Endpoint& endpoin
   std::vector<std::string> config_sources; // manifest digests whose config we need
   if (manifest->kind == Kind::index) {
     for (const auto& child : manifest->children) {
-      if (tag::platform_wanted(platforms, platform_of(child.os, child.architecture, child.variant))) {
+      if (tag::platform_wanted(platforms,
+                               platform_of(child.os, child.architecture, child.variant))) {
         config_sources.push_back(child.digest);
       }
     }
@@ -84,8 +87,10 @@ void fill_build_date(registry::Client& client, const registry::Endpoint& endpoin
   }
 }
 
-void fill_digest(registry::Client& client, const registry::Endpoint& endpoint,
-                 const std::string& repository, tag::TagCandidate& candidate) {
+void fill_digest(registry::Client& client,
+                 const registry::Endpoint& endpoint,
+                 const std::string& repository,
+                 tag::TagCandidate& candidate) {
   auto digest = client.manifest_digest(endpoint, repository, candidate.name);
   if (!digest) {
     candidate.metadata_problem = digest.error().message;

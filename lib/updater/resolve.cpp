@@ -31,8 +31,8 @@ Target target_for(const image::ImageRef& image, const ResolveOptions& options) {
 }
 
 // Fetch each unique repository's tags once, `concurrency` at a time.
-std::map<std::string, TagList> fetch_tag_lists(const std::vector<Target>& targets,
-                                               registry::Client& client, size_t concurrency) {
+std::map<std::string, TagList>
+fetch_tag_lists(const std::vector<Target>& targets, registry::Client& client, size_t concurrency) {
   std::map<std::string, const Target*> unique;
   for (const auto& target : targets) {
     unique.emplace(target.key, &target);
@@ -83,7 +83,8 @@ std::string no_match_reason(const ImageRequest& request, size_t tag_count) {
   switch (request.policy.strategy) {
   case tag::Strategy::semver:
     return request.entry.constraint
-               ? fmt::format("none of {} tags satisfies {}", tag_count,
+               ? fmt::format("none of {} tags satisfies {}",
+                             tag_count,
                              util::quote(*request.entry.constraint))
                : fmt::format("none of {} tags is a release version", tag_count);
   case tag::Strategy::digest:
@@ -96,16 +97,19 @@ std::string no_match_reason(const ImageRequest& request, size_t tag_count) {
   return "no tag qualifies";
 }
 
-void resolve_one(const ImageRequest& request, const Target& target, const TagList& tags,
-                 registry::Client& client, const ResolveOptions& options, ImageResult& result) {
+void resolve_one(const ImageRequest& request,
+                 const Target& target,
+                 const TagList& tags,
+                 registry::Client& client,
+                 const ResolveOptions& options,
+                 ImageResult& result) {
   if (!tags) {
     result.status = ImageStatus::error;
     result.reason = tags.error().message;
     return;
   }
-  std::vector<std::string> names = (options.explain == tag::Explain::yes)
-                                       ? *tags
-                                       : tag::prefilter(*tags, request.policy);
+  std::vector<std::string> names =
+      (options.explain == tag::Explain::yes) ? *tags : tag::prefilter(*tags, request.policy);
   std::vector<tag::TagCandidate> candidates;
   candidates.reserve(names.size());
   for (auto& name : names) {
@@ -169,7 +173,8 @@ std::string_view to_string(ImageStatus status) {
 }
 
 std::vector<ImageResult> resolve_images(const std::vector<ImageRequest>& requests,
-                                        registry::Client& client, const ResolveOptions& options,
+                                        registry::Client& client,
+                                        const ResolveOptions& options,
                                         const util::Logger& logger) {
   std::vector<ImageResult> results;
   std::vector<Target> targets;
@@ -186,8 +191,8 @@ std::vector<ImageResult> resolve_images(const std::vector<ImageRequest>& request
       ok = false;
     }
     if (const auto& problem = request.policy.allow.problem(); problem && ok) {
-      logger.warn(fmt::format("image {}: {}; no tag will be allowed",
-                              util::quote(request.entry.image_text), *problem));
+      logger.warn(fmt::format(
+          "image {}: {}; no tag will be allowed", util::quote(request.entry.image_text), *problem));
     }
     runnable.push_back(ok);
   }
@@ -205,7 +210,8 @@ std::vector<ImageResult> resolve_images(const std::vector<ImageRequest>& request
     const auto& tags = tag_lists.at(targets[i].key);
     resolve_one(requests[i], targets[i], tags, client, options, results[i]);
     if (results[i].status == ImageStatus::error) {
-      logger.error(fmt::format("image {}: {}", util::quote(requests[i].entry.image_text),
+      logger.error(fmt::format("image {}: {}",
+                               util::quote(requests[i].entry.image_text),
                                results[i].reason.value_or("failed")));
     }
   }

@@ -56,7 +56,8 @@ struct ResolveOptions {
 // `options.concurrency`; metadata is fetched only for tags that survive filters. A failing
 // image yields an `error` result and never stops the others. Results are in request order.
 std::vector<ImageResult> resolve_images(const std::vector<ImageRequest>& requests,
-                                        registry::Client& client, const ResolveOptions& options,
+                                        registry::Client& client,
+                                        const ResolveOptions& options,
                                         const util::Logger& logger);
 
 } // namespace argoimg::updater

@@ -63,8 +63,14 @@ void compress(std::array<uint32_t, 8>& state, const unsigned char* block) {
 } // namespace
 
 std::string sha256_hex(std::string_view data) {
-  std::array<uint32_t, 8> state = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-                                   0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+  std::array<uint32_t, 8> state = {0x6a09e667,
+                                   0xbb67ae85,
+                                   0x3c6ef372,
+                                   0xa54ff53a,
+                                   0x510e527f,
+                                   0x9b05688c,
+                                   0x1f83d9ab,
+                                   0x5be0cd19};
   const auto* bytes = reinterpret_cast<const unsigned char*>(data.data());
   size_t full = data.size() / 64;
   for (size_t i = 0; i < full; ++i) {

@@ -61,7 +61,8 @@ BENCHMARK(pick_semver_from_100k_tags)->Unit(benchmark::kMillisecond);
 
 void parse_100k_image_refs(benchmark::State& state) {
   std::vector<std::string> refs;
-  const char* shapes[] = {"nginx:1.25.{}", "docker.io/bitnami/redis:7.{}",
+  const char* shapes[] = {"nginx:1.25.{}",
+                          "docker.io/bitnami/redis:7.{}",
                           "registry.example.com:5000/team/app-{}:v1.0.0",
                           "ghcr.io/org/tool/sub{}@sha256:"
                           "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",

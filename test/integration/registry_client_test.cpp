@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // registry::Client and CurlTransport against the REAL docker-registry started by servers.py.
 
+#include "support/test_servers.hpp"
+
 #include "image/image_ref.hpp"
 #include "registry/client.hpp"
 #include "registry/curl_transport.hpp"
-
-#include "support/test_servers.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -57,8 +57,8 @@ TEST_CASE("the token registry is read through one reused token", "[integration]"
   auto servers = test::test_servers();
   util::Logger logger;
   registry::CurlTransport http({}, logger);
-  registry::Client client(http, logger,
-                          {1000, 100, [] { return std::chrono::steady_clock::now(); }});
+  registry::Client client(
+      http, logger, {1000, 100, [] { return std::chrono::steady_clock::now(); }});
   auto endpoint = endpoint_for(servers.at("ARGOIMG_TEST_TOKEN_REGISTRY"));
   size_t before = issued_tokens(servers.at("ARGOIMG_TEST_TOKEN_ISSUER"), http);
   for (int i = 0; i < 3; ++i) {

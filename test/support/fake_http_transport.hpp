@@ -20,7 +20,8 @@ public:
     m_handlers[method + " " + url] = std::move(handler);
   }
 
-  void on_json(const std::string& url, std::string body,
+  void on_json(const std::string& url,
+               std::string body,
                std::vector<std::pair<std::string, std::string>> headers = {}) {
     on("GET", url, [body, headers](const registry::HttpRequest&) {
       return registry::HttpResponse{200, headers, body};
@@ -32,7 +33,8 @@ public:
     requests.push_back(request);
     auto it = m_handlers.find(request.method + " " + request.url);
     if (it == m_handlers.end()) {
-      return registry::HttpResponse{404, {}, R"({"errors":[{"code":"NOT_FOUND","message":"no route"}]})"};
+      return registry::HttpResponse{
+          404, {}, R"({"errors":[{"code":"NOT_FOUND","message":"no route"}]})"};
     }
     return it->second(request);
   }

@@ -7,8 +7,12 @@
 using namespace argoimg::image;
 
 TEST_CASE("references normalise Docker Hub names to one repository", "[image]") {
-  for (const char* text : {"nginx", "docker.io/nginx", "docker.io/library/nginx",
-                           "index.docker.io/library/nginx", "library/nginx", "nginx:1.25",
+  for (const char* text : {"nginx",
+                           "docker.io/nginx",
+                           "docker.io/library/nginx",
+                           "index.docker.io/library/nginx",
+                           "library/nginx",
+                           "nginx:1.25",
                            "registry-1.docker.io/library/nginx"}) {
     CAPTURE(text);
     auto ref = parse_image_ref(text);
@@ -101,8 +105,10 @@ TEST_CASE("image-list elements keep constraints that contain '='", "[image]") {
            {"a=x:>=1.0 <2.0", "a", "x", ">=1.0 <2.0"},
            {"registry:5000/team/x:~1", "", "registry:5000/team/x", "~1"},
            {"registry:5000/team/x", "", "registry:5000/team/x", ""},
-           {"argoproj/argocd=quay.io/argoproj/argocd:^1.0 || ^2.0", "argoproj/argocd",
-            "quay.io/argoproj/argocd", "^1.0 || ^2.0"},
+           {"argoproj/argocd=quay.io/argoproj/argocd:^1.0 || ^2.0",
+            "argoproj/argocd",
+            "quay.io/argoproj/argocd",
+            "^1.0 || ^2.0"},
            {"app=ghcr.io/o/app:1.x-0", "app", "ghcr.io/o/app", "1.x-0"},
            {"  spaced = nginx:latest  ", "spaced", "nginx", "latest"},
        }) {

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
+#include "support/fake_http_transport.hpp"
+
 #include "registry/challenge.hpp"
 #include "registry/client.hpp"
 #include "registry/manifest.hpp"
-
-#include "support/fake_http_transport.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -61,7 +61,8 @@ TEST_CASE("the token flow fetches one token per scope and reuses it", "[registry
     }
     return HttpResponse{200, {}, R"({"name":"team/app","tags":["1.0","1.1"]})"};
   });
-  http.on("GET", k_realm + "?service=reg&scope=repository%3Ateam%2Fapp%3Apull",
+  http.on("GET",
+          k_realm + "?service=reg&scope=repository%3Ateam%2Fapp%3Apull",
           [](const HttpRequest& request) {
             CHECK(header_of(request, "Authorization") == "Basic Ym9iOmh1bnRlcjItc2VjcmV0");
             return HttpResponse{200, {}, R"({"access_token":"T1","expires_in":300})"};
@@ -103,8 +104,9 @@ TEST_CASE("auth failures are distinct and never show the password", "[registry]"
                               ? k_challenge
                               : k_challenge + R"(,error="insufficient_scope")");
     });
-    http.on("GET", token_url,
-            [](const HttpRequest&) { return HttpResponse{200, {}, R"({"token":"T"})"}; });
+    http.on("GET", token_url, [](const HttpRequest&) {
+      return HttpResponse{200, {}, R"({"token":"T"})"};
+    });
     auto tags = Client(http, logger, {}).list_tags(endpoint, "team/app");
     REQUIRE_FALSE(tags);
     CHECK_THAT(tags.error().message, Catch::Contains("insufficient_scope"));
@@ -115,15 +117,17 @@ TEST_CASE("auth failures are distinct and never show the password", "[registry]"
                               ? k_challenge
                               : k_challenge + R"(,error="invalid_token")");
     });
-    http.on("GET", token_url,
-            [](const HttpRequest&) { return HttpResponse{200, {}, R"({"token":"T"})"}; });
+    http.on("GET", token_url, [](const HttpRequest&) {
+      return HttpResponse{200, {}, R"({"token":"T"})"};
+    });
     auto tags = Client(http, logger, {}).list_tags(endpoint, "team/app");
     REQUIRE_FALSE(tags);
     CHECK_THAT(tags.error().message, Catch::Contains("invalid_token"));
   }
   SECTION("Basic auth without credentials") {
-    http.on("GET", list_url,
-            [](const HttpRequest&) { return unauthorized(R"(Basic realm="registry")"); });
+    http.on("GET", list_url, [](const HttpRequest&) {
+      return unauthorized(R"(Basic realm="registry")");
+    });
     Endpoint anonymous = endpoint;
     anonymous.credentials.reset();
     auto tags = Client(http, logger, {}).list_tags(anonymous, "team/app");
@@ -141,9 +145,11 @@ TEST_CASE("tag pagination follows relative and absolute Link headers", "[registr
   Endpoint endpoint;
   endpoint.host = "reg.example.com";
   endpoint.api_url = k_api;
-  http.on_json(k_api + "/v2/a/tags/list?n=1000", R"({"tags":["1","2"]})",
+  http.on_json(k_api + "/v2/a/tags/list?n=1000",
+               R"({"tags":["1","2"]})",
                {{"link", R"(</v2/a/tags/list?last=2&n=1000>; rel="next")"}});
-  http.on_json(k_api + "/v2/a/tags/list?last=2&n=1000", R"({"tags":["3"]})",
+  http.on_json(k_api + "/v2/a/tags/list?last=2&n=1000",
+               R"({"tags":["3"]})",
                {{"link", R"(<https://reg.example.com/v2/a/tags/list?last=3&n=1000>; rel="next")"}});
   http.on_json(k_api + "/v2/a/tags/list?last=3&n=1000", R"({"tags":null})");
   auto tags = Client(http, logger, {}).list_tags(endpoint, "a");
@@ -151,7 +157,8 @@ TEST_CASE("tag pagination follows relative and absolute Link headers", "[registr
   CHECK(*tags == std::vector<std::string>{"1", "2", "3"});
 
   SECTION("a page bound stops an endless walk") {
-    http.on_json(k_api + "/v2/loop/tags/list?n=1000", R"({"tags":["x"]})",
+    http.on_json(k_api + "/v2/loop/tags/list?n=1000",
+                 R"({"tags":["x"]})",
                  {{"link", R"(</v2/loop/tags/list?n=1000>; rel="next")"}});
     auto looped = Client(http, logger, ClientOptions{1000, 3, {}}).list_tags(endpoint, "loop");
     REQUIRE(looped);
@@ -175,12 +182,14 @@ TEST_CASE("manifests of every kind parse, and content must match its digest", "[
   auto index = parse_manifest(
       R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[
         {"digest":"sha256:a","platform":{"os":"linux","architecture":"arm64","variant":"v8"}}]})",
-      "", "sha256:x");
+      "",
+      "sha256:x");
   REQUIRE(index);
   CHECK(index->kind == Manifest::Kind::index);
   CHECK(index->children.at(0).variant == "v8");
   auto image = parse_manifest(R"({"schemaVersion":2,"config":{"digest":"sha256:c"}})",
-                              "application/vnd.docker.distribution.manifest.v2+json", "d");
+                              "application/vnd.docker.distribution.manifest.v2+json",
+                              "d");
   REQUIRE(image);
   CHECK(image->config_digest == "sha256:c");
   auto config = parse_image_config(

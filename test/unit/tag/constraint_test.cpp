@@ -233,8 +233,22 @@ TEST_CASE("constraints follow the Masterminds v3 language", "[tag]") {
 }
 
 TEST_CASE("unparsable constraints are errors that name the bad part", "[tag]") {
-  for (const char* text : {"", "   ", "latest", ">=", "1.2.3.4", "abc", "~>", ">=1.0 <", "1 || ",
-                           ">>1", "==1.0", "1|2", "v", "1.0 <2.0 ||", "1.2 -", "^1.0 - "}) {
+  for (const char* text : {"",
+                           "   ",
+                           "latest",
+                           ">=",
+                           "1.2.3.4",
+                           "abc",
+                           "~>",
+                           ">=1.0 <",
+                           "1 || ",
+                           ">>1",
+                           "==1.0",
+                           "1|2",
+                           "v",
+                           "1.0 <2.0 ||",
+                           "1.2 -",
+                           "^1.0 - "}) {
     CAPTURE(text);
     auto constraint = parse_constraint(text);
     REQUIRE_FALSE(constraint);

@@ -27,22 +27,23 @@ TEST_CASE("ignore-tags globs match the whole tag like Go's filepath.Match", "[ta
     const char* tag;
     bool matches;
   };
-  for (const Row& row : std::vector<Row>{{"*", "1.0.0", true},
-                                         {"1.*", "1.0.0", true},
-                                         {"1.*", "2.1.0", false},
-                                         {"*-rc*", "1.0.0-rc.1", true},
-                                         {"?.0", "1.0", true},
-                                         {"?.0", "10.0", false},
-                                         {"[0-9].x", "7.x", true},
-                                         {"[^0-9].x", "7.x", false},
-                                         {"[!0-9].x", "a.x", false},
-                                         {"[!0-9].x", "!.x", true},
-                                         {"\\*", "*", true},
-                                         {"\\*", "a", false},
-                                         {"latest", "latest", true},
-                                         {"latest", "latest2", false},
-                                         {"*a*a*a*a*a*a*b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", false},
-                                         {"v*.*.*", "v1.2.3", true}}) {
+  for (const Row& row :
+       std::vector<Row>{{"*", "1.0.0", true},
+                        {"1.*", "1.0.0", true},
+                        {"1.*", "2.1.0", false},
+                        {"*-rc*", "1.0.0-rc.1", true},
+                        {"?.0", "1.0", true},
+                        {"?.0", "10.0", false},
+                        {"[0-9].x", "7.x", true},
+                        {"[^0-9].x", "7.x", false},
+                        {"[!0-9].x", "a.x", false},
+                        {"[!0-9].x", "!.x", true},
+                        {"\\*", "*", true},
+                        {"\\*", "a", false},
+                        {"latest", "latest", true},
+                        {"latest", "latest2", false},
+                        {"*a*a*a*a*a*a*b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", false},
+                        {"v*.*.*", "v1.2.3", true}}) {
     CAPTURE(row.pattern, row.tag);
     auto result = glob_match(row.pattern, row.tag);
     REQUIRE(result);

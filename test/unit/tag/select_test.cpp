@@ -106,10 +106,14 @@ TEST_CASE("filters run before the strategy and explain why tags lost", "[tag]") 
   for (const auto& report : selection.explain) {
     verdicts.push_back(report.verdict);
   }
-  CHECK(verdicts == std::vector<Verdict>{Verdict::older, Verdict::filtered_ignore,
-                                         Verdict::filtered_ignore, Verdict::filtered_allow,
-                                         Verdict::prerelease, Verdict::not_semver,
-                                         Verdict::picked});
+  CHECK(verdicts
+        == std::vector<Verdict>{Verdict::older,
+                                Verdict::filtered_ignore,
+                                Verdict::filtered_ignore,
+                                Verdict::filtered_allow,
+                                Verdict::prerelease,
+                                Verdict::not_semver,
+                                Verdict::picked});
   CHECK(selection.explain[1].detail == "1.4.1");
   CHECK(prefilter({"1.3.0", "1.4.1", "2.0.0", "0.9.0"}, policy)
         == std::vector<std::string>{"1.3.0"});

@@ -46,36 +46,79 @@ TEST_CASE("loose semver parsing accepts what Masterminds NewVersion accepts", "[
 }
 
 TEST_CASE("loose semver parsing rejects what Masterminds rejects", "[tag]") {
-  for (const char* text :
-       {"V1.2.3", "1.2.3.4", "1.2.3-", "1.2.3-alpha..1", "1.2.3-01", "1.2.3-alpha.01", "1.2.3+",
-        "latest", "", "v", "1.", "1.2.", "a1.2.3", "1.2.3 ", " 1.2.3", "1.2.3-al_pha",
-        "18446744073709551616.0.0", "vv1.0", "1.2.3+build+x", "-1.2.3", "1.2.3-beta!"}) {
+  for (const char* text : {"V1.2.3",
+                           "1.2.3.4",
+                           "1.2.3-",
+                           "1.2.3-alpha..1",
+                           "1.2.3-01",
+                           "1.2.3-alpha.01",
+                           "1.2.3+",
+                           "latest",
+                           "",
+                           "v",
+                           "1.",
+                           "1.2.",
+                           "a1.2.3",
+                           "1.2.3 ",
+                           " 1.2.3",
+                           "1.2.3-al_pha",
+                           "18446744073709551616.0.0",
+                           "vv1.0",
+                           "1.2.3+build+x",
+                           "-1.2.3",
+                           "1.2.3-beta!"}) {
     CAPTURE(text);
     CHECK_FALSE(parse_version(text));
   }
 }
 
 TEST_CASE("versions order by precedence with ties broken by the original string", "[tag]") {
-  std::vector<std::string> tags = {"1.0.0",         "1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-beta",
-                                   "1.0.0-alpha.beta", "1.0.0-beta.2", "1.0.0-beta.11", "1.0.0-rc.1",
-                                   "v1.0",          "v2.0.0",      "v2.0",          "2.0.0+b1",
-                                   "1.10.0",        "1.9.0",       "1.0.0-1",       "1.0.0-2",
+  std::vector<std::string> tags = {"1.0.0",
+                                   "1.0.0-alpha",
+                                   "1.0.0-alpha.1",
+                                   "1.0.0-beta",
+                                   "1.0.0-alpha.beta",
+                                   "1.0.0-beta.2",
+                                   "1.0.0-beta.11",
+                                   "1.0.0-rc.1",
+                                   "v1.0",
+                                   "v2.0.0",
+                                   "v2.0",
+                                   "2.0.0+b1",
+                                   "1.10.0",
+                                   "1.9.0",
+                                   "1.0.0-1",
+                                   "1.0.0-2",
                                    "1.0.0-10"};
   std::vector<argoimg::tag::Version> versions;
   for (const auto& tag : tags) {
     versions.push_back(*parse_version(tag));
   }
-  std::sort(versions.begin(), versions.end(),
-            [](const auto& a, const auto& b) { return compare_for_sort(a, b) < 0; });
+  std::sort(versions.begin(), versions.end(), [](const auto& a, const auto& b) {
+    return compare_for_sort(a, b) < 0;
+  });
   std::vector<std::string> sorted;
   for (const auto& v : versions) {
     sorted.push_back(v.original);
   }
-  CHECK(sorted == std::vector<std::string>{"1.0.0-1", "1.0.0-2", "1.0.0-10", "1.0.0-alpha",
-                                           "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta",
-                                           "1.0.0-beta.2", "1.0.0-beta.11", "1.0.0-rc.1", "1.0.0",
-                                           "v1.0", "1.9.0", "1.10.0", "2.0.0+b1", "v2.0",
-                                           "v2.0.0"});
+  CHECK(sorted
+        == std::vector<std::string>{"1.0.0-1",
+                                    "1.0.0-2",
+                                    "1.0.0-10",
+                                    "1.0.0-alpha",
+                                    "1.0.0-alpha.1",
+                                    "1.0.0-alpha.beta",
+                                    "1.0.0-beta",
+                                    "1.0.0-beta.2",
+                                    "1.0.0-beta.11",
+                                    "1.0.0-rc.1",
+                                    "1.0.0",
+                                    "v1.0",
+                                    "1.9.0",
+                                    "1.10.0",
+                                    "2.0.0+b1",
+                                    "v2.0",
+                                    "v2.0.0"});
 }
 
 TEST_CASE("precedence ignores build metadata and the v prefix", "[tag]") {

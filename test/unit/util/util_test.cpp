@@ -20,12 +20,17 @@ TEST_CASE("sha256 matches the standard test vectors", "[util]") {
 TEST_CASE("RFC 3339 timestamps parse to nanoseconds since the epoch", "[util]") {
   CHECK(parse_rfc3339("1970-01-01T00:00:00Z") == 0);
   CHECK(parse_rfc3339("2024-01-02T03:04:05Z") == int64_t{1704164645} * 1'000'000'000);
-  CHECK(parse_rfc3339("2024-01-02T03:04:05.5Z") == int64_t{1704164645} * 1'000'000'000 + 500'000'000);
+  CHECK(parse_rfc3339("2024-01-02T03:04:05.5Z")
+        == int64_t{1704164645} * 1'000'000'000 + 500'000'000);
   CHECK(parse_rfc3339("2024-01-02T05:04:05+02:00") == int64_t{1704164645} * 1'000'000'000);
   CHECK(parse_rfc3339("2024-01-02T03:04:05.123456789123Z")
         == int64_t{1704164645} * 1'000'000'000 + 123'456'789);
-  for (const char* bad : {"", "2024-01-02", "2024-13-01T00:00:00Z", "2024-01-02T03:04:05",
-                          "2024-01-02T03:04:05.Z", "yesterday"}) {
+  for (const char* bad : {"",
+                          "2024-01-02",
+                          "2024-13-01T00:00:00Z",
+                          "2024-01-02T03:04:05",
+                          "2024-01-02T03:04:05.Z",
+                          "yesterday"}) {
     CAPTURE(bad);
     CHECK_FALSE(parse_rfc3339(bad));
   }
