@@ -54,7 +54,7 @@ util::Result<updater::ImageRequest> make_request(const std::string& text,
     request.policy.ignore.patterns.insert(
         request.policy.ignore.patterns.end(), parsed.patterns.begin(), parsed.patterns.end());
   }
-  request.platforms = platforms;
+  request.policy.platforms = platforms;
   if (request.entry.constraint) {
     if (strategy.strategy == tag::Strategy::semver) {
       auto constraint = tag::parse_constraint(*request.entry.constraint);

@@ -9,7 +9,38 @@ struct Judged {
   Verdict verdict = Verdict::older; // `older` means: still in the running
   std::string detail;
   std::optional<Version> version;
+  std::optional<int64_t> created; // newest-build: the date that counts
 };
+
+// Apply the metadata rules of newest-build and digest: platform match, then a date or digest.
+void judge_metadata(const TagCandidate& candidate, const TagPolicy& policy, Judged& j) {
+  bool dated = policy.strategy == Strategy::newest_build;
+  if (!dated && policy.strategy != Strategy::digest) {
+    return;
+  }
+  j.created = candidate.created;
+  if (!candidate.builds.empty()) {
+    bool any_wanted = false;
+    j.created.reset();
+    for (const auto& build : candidate.builds) {
+      if (!platform_wanted(policy.platforms, build.platform)) {
+        continue;
+      }
+      any_wanted = true;
+      if (build.created && (!j.created || *build.created > *j.created)) {
+        j.created = build.created;
+      }
+    }
+    if (!any_wanted) {
+      j.verdict = Verdict::wrong_platform;
+      return;
+    }
+  }
+  if ((dated && !j.created) || (!dated && candidate.digest.empty())) {
+    j.verdict = Verdict::no_metadata;
+    j.detail = candidate.metadata_problem;
+  }
+}
 
 // Apply filters and the strategy's own eligibility rule to one tag.
 Judged judge(std::string_view tag, const TagPolicy& policy) {
@@ -66,8 +97,8 @@ bool better(const TagCandidate& a,
   case Strategy::semver:
     return compare_for_sort(*ja.version, *jb.version) > 0;
   case Strategy::newest_build:
-    if (*a.created != *b.created) {
-      return *a.created > *b.created;
+    if (*ja.created != *jb.created) {
+      return *ja.created > *jb.created;
     }
     return a.name > b.name;
   case Strategy::alphabetical:
@@ -127,15 +158,8 @@ select_tag(const std::vector<TagCandidate>& candidates, const TagPolicy& policy,
   for (size_t i = 0; i < candidates.size(); ++i) {
     const auto& candidate = candidates[i];
     Judged j = judge(candidate.name, policy);
-    bool needs_date = policy.strategy == Strategy::newest_build;
-    bool needs_digest = policy.strategy == Strategy::digest;
-    if (j.verdict == Verdict::older && (needs_date || needs_digest) && candidate.wrong_platform) {
-      j.verdict = Verdict::wrong_platform;
-    } else if (j.verdict == Verdict::older
-               && ((needs_date && !candidate.created)
-                   || (needs_digest && candidate.digest.empty()))) {
-      j.verdict = Verdict::no_metadata;
-      j.detail = candidate.metadata_problem;
+    if (j.verdict == Verdict::older) {
+      judge_metadata(candidate, policy, j);
     }
     if (j.verdict == Verdict::older
         && (!best || better(candidate, j, candidates[*best], best_judged, policy.strategy))) {

@@ -3,6 +3,7 @@
 
 #include "tag/constraint.hpp"
 #include "tag/filter.hpp"
+#include "tag/platform.hpp"
 #include "tag/strategy.hpp"
 
 #include <cstdint>
@@ -13,14 +14,21 @@
 
 namespace argoimg::tag {
 
-// A tag offered by a registry, with the metadata the strategy needs (filled in by the caller:
-// `created` for newest-build, `digest` for digest).
+// One platform image behind a tag: a single manifest has one, an index one per entry.
+struct PlatformBuild {
+  Platform platform;
+  std::optional<int64_t> created; // ns since the epoch; fetched only for wanted platforms
+};
+
+// A tag offered by a registry, with the metadata the strategy needs, filled in by the caller:
+// `builds` (or a platform-less `created`) for newest-build, `digest` (and `builds` when known)
+// for digest.
 struct TagCandidate {
   std::string name;
-  std::optional<int64_t> created; // nanoseconds since the epoch, from the image config
+  std::optional<int64_t> created; // used when `builds` is empty (e.g. registry-sorted lists)
   std::string digest;             // "sha256:..." of the manifest the tag points to
-  bool wrong_platform = false;    // no manifest of this tag matches the wanted platforms
-  std::string metadata_problem;   // why `created`/`digest` is missing, for --explain
+  std::vector<PlatformBuild> builds;
+  std::string metadata_problem; // why metadata is missing, for --explain
 };
 
 // Everything that decides a pick for one image.
@@ -30,6 +38,7 @@ struct TagPolicy {
   std::string tracked_tag;              // digest only: the tag to follow
   AllowTags allow;
   IgnoreTags ignore;
+  std::vector<Platform> platforms; // newest-build and digest; empty accepts every platform
 };
 
 // Why a candidate was not picked (or that it was).
@@ -68,8 +77,9 @@ enum class Explain { no, yes };
 std::vector<std::string> prefilter(const std::vector<std::string>& tags, const TagPolicy& policy);
 
 // Pick the new tag from `candidates` by `policy`: semver the highest satisfying version (ties
-// by original string), newest-build the newest `created` (ties by name, greatest wins),
-// alphabetical the byte-wise greatest, digest the tracked tag with its digest. Never fails.
+// by original string), newest-build the newest `created` among the builds for the wanted
+// platforms (ties by name, greatest wins), alphabetical the byte-wise greatest, digest the
+// tracked tag with its digest when one of its builds is for a wanted platform. Never fails.
 Selection
 select_tag(const std::vector<TagCandidate>& candidates, const TagPolicy& policy, Explain explain);
 

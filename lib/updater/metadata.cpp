@@ -5,9 +5,71 @@ namespace argoimg::updater {
 
 namespace {
 
-tag::Platform
-platform_of(const std::string& os, const std::string& arch, const std::string& variant) {
-  return tag::Platform{os, arch, variant};
+using Kind = registry::Manifest::Kind;
+
+tag::Platform platform_of(const registry::ManifestChild& child) {
+  return tag::Platform{child.os, child.architecture, child.variant};
+}
+
+tag::Platform platform_of(const registry::ImageConfig& config) {
+  return tag::Platform{config.os, config.architecture, config.variant};
+}
+
+// Record the platform of a single-platform manifest (and its date when `want_date`).
+void add_image_build(registry::Client& client,
+                     const registry::Endpoint& endpoint,
+                     const std::string& repository,
+                     const registry::Manifest& manifest,
+                     tag::TagCandidate& candidate) {
+  auto config = client.config(endpoint, repository, manifest.config_digest);
+  if (!config) {
+    candidate.metadata_problem = config.error().message;
+    return;
+  }
+  candidate.builds.push_back(tag::PlatformBuild{platform_of(*config), config->created});
+  if (!config->created) {
+    candidate.metadata_problem = "image config " + manifest.config_digest + " has no creation date";
+  }
+}
+
+// Fill `candidate.builds` from `manifest`: every platform it offers, with creation dates
+// fetched only for the wanted ones (configs cost a request each).
+void add_builds(registry::Client& client,
+                const registry::Endpoint& endpoint,
+                const std::string& repository,
+                const registry::Manifest& manifest,
+                const std::vector<tag::Platform>& platforms,
+                tag::TagCandidate& candidate) {
+  if (manifest.kind == Kind::schema1) {
+    candidate.builds.push_back(
+        tag::PlatformBuild{tag::Platform{manifest.schema1_os, manifest.schema1_architecture, ""},
+                           manifest.schema1_created});
+    if (!manifest.schema1_created) {
+      candidate.metadata_problem = "schema1 manifest without a creation date";
+    }
+    return;
+  }
+  if (manifest.kind == Kind::image) {
+    add_image_build(client, endpoint, repository, manifest, candidate);
+    return;
+  }
+  for (const auto& child : manifest.children) {
+    tag::PlatformBuild build{platform_of(child), std::nullopt};
+    if (tag::platform_wanted(platforms, build.platform)) {
+      auto child_manifest = client.manifest(endpoint, repository, child.digest);
+      if (!child_manifest) {
+        candidate.metadata_problem = child_manifest.error().message;
+      } else if (child_manifest->kind == Kind::image) {
+        auto config = client.config(endpoint, repository, child_manifest->config_digest);
+        if (config) {
+          build.created = config->created;
+        } else {
+          candidate.metadata_problem = config.error().message;
+        }
+      }
+    }
+    candidate.builds.push_back(std::move(build));
+  }
 }
 
 } // namespace
@@ -22,81 +84,34 @@ void fill_build_date(registry::Client& client,
     candidate.metadata_problem = manifest.error().message;
     return;
   }
-  using Kind = registry::Manifest::Kind;
-  if (manifest->kind == Kind::schema1) {
-    if (!tag::platform_wanted(
-            platforms, platform_of(manifest->schema1_os, manifest->schema1_architecture, ""))) {
-      candidate.wrong_platform = true;
-      return;
-    }
-    candidate.created = manifest->schema1_created;
-    if (!candidate.created) {
-      candidate.metadata_problem = "schema1 manifest without a creation date";
-    }
-    return;
-  }
-  std::vector<std::string> config_sources; // manifest digests whose config we need
-  if (manifest->kind == Kind::index) {
-    for (const auto& child : manifest->children) {
-      if (tag::platform_wanted(platforms,
-                               platform_of(child.os, child.architecture, child.variant))) {
-        config_sources.push_back(child.digest);
-      }
-    }
-    if (config_sources.empty()) {
-      candidate.wrong_platform = true;
-      return;
-    }
-  }
-  auto consider_config = [&](const std::string& config_digest, bool check_platform) {
-    auto config = client.config(endpoint, repository, config_digest);
-    if (!config) {
-      candidate.metadata_problem = config.error().message;
-      return;
-    }
-    if (check_platform
-        && !tag::platform_wanted(platforms,
-                                 platform_of(config->os, config->architecture, config->variant))) {
-      candidate.wrong_platform = true;
-      return;
-    }
-    if (!config->created) {
-      candidate.metadata_problem = "image config " + config_digest + " has no creation date";
-      return;
-    }
-    if (!candidate.created || *config->created > *candidate.created) {
-      candidate.created = config->created;
-    }
-  };
-  if (manifest->kind == Kind::image) {
-    consider_config(manifest->config_digest, true);
-    return;
-  }
-  for (const auto& child_digest : config_sources) {
-    auto child = client.manifest(endpoint, repository, child_digest);
-    if (!child) {
-      candidate.metadata_problem = child.error().message;
-      continue;
-    }
-    if (child->kind == Kind::image) {
-      consider_config(child->config_digest, false);
-    }
-  }
-  if (candidate.created) {
-    candidate.wrong_platform = false;
-  }
+  add_builds(client, endpoint, repository, *manifest, platforms, candidate);
 }
 
 void fill_digest(registry::Client& client,
                  const registry::Endpoint& endpoint,
                  const std::string& repository,
+                 const std::vector<tag::Platform>& platforms,
                  tag::TagCandidate& candidate) {
+  // HEAD first: Docker Hub does not count it against pull limits. The content is then read by
+  // digest (cached per run) only to check that a wanted platform is offered, as AIU does.
   auto digest = client.manifest_digest(endpoint, repository, candidate.name);
   if (!digest) {
     candidate.metadata_problem = digest.error().message;
     return;
   }
+  auto manifest = client.manifest(endpoint, repository, *digest);
+  if (!manifest) {
+    candidate.metadata_problem = manifest.error().message;
+    return;
+  }
   candidate.digest = *digest;
+  if (manifest->kind == Kind::index) {
+    for (const auto& child : manifest->children) {
+      candidate.builds.push_back(tag::PlatformBuild{platform_of(child), std::nullopt});
+    }
+  } else {
+    add_builds(client, endpoint, repository, *manifest, platforms, candidate);
+  }
 }
 
 } // namespace argoimg::updater

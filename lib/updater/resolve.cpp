@@ -113,7 +113,7 @@ void resolve_one(const ImageRequest& request,
   std::vector<tag::TagCandidate> candidates;
   candidates.reserve(names.size());
   for (auto& name : names) {
-    candidates.push_back(tag::TagCandidate{std::move(name), std::nullopt, {}, false, {}});
+    candidates.push_back(tag::TagCandidate{std::move(name), std::nullopt, {}, {}, {}});
   }
   if (request.policy.strategy == tag::Strategy::newest_build
       || request.policy.strategy == tag::Strategy::digest) {
@@ -125,9 +125,9 @@ void resolve_one(const ImageRequest& request,
         continue;
       }
       if (request.policy.strategy == tag::Strategy::newest_build) {
-        fill_build_date(client, target.endpoint, target.path, request.platforms, candidate);
+        fill_build_date(client, target.endpoint, target.path, request.policy.platforms, candidate);
       } else {
-        fill_digest(client, target.endpoint, target.path, candidate);
+        fill_digest(client, target.endpoint, target.path, request.policy.platforms, candidate);
       }
     }
   }

@@ -20,8 +20,7 @@ namespace argoimg::updater {
 // One image to resolve: what is configured and how to choose.
 struct ImageRequest {
   image::ImageListEntry entry;
-  tag::TagPolicy policy;
-  std::vector<tag::Platform> platforms; // for newest-build and digest
+  tag::TagPolicy policy; // including the platforms for newest-build and digest
   std::optional<std::string> current_tag;
   std::optional<std::string> current_digest;
 };

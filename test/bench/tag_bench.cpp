@@ -43,7 +43,7 @@ std::vector<tag::TagCandidate> make_tags(size_t count) {
     } else {
       name = "build-" + std::to_string(i);
     }
-    tags.push_back(tag::TagCandidate{std::move(name), std::nullopt, {}, false, {}});
+    tags.push_back(tag::TagCandidate{std::move(name), std::nullopt, {}, {}, {}});
   }
   return tags;
 }

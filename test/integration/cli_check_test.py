@@ -144,6 +144,14 @@ class CheckImage(unittest.TestCase):
         self.assertEqual(doc["images"][0]["newDigest"], repushed)
         seeder.conn.close()
 
+    def test_digest_checks_the_platform(self):
+        result, doc = check_json("--update-strategy", "digest", "--platforms", "linux/s390x",
+                                 "--image", f"{ANON}/demo/multi:1.0", "--explain")
+        self.assertEqual(doc["images"][0]["status"], "no-match")
+        verdicts = {c["tag"]: c["verdict"] for c in doc["images"][0]["explain"]}
+        self.assertEqual(verdicts["1.0"], "wrong-platform")
+        self.assertEqual(verdicts["1.1"], "not-tracked")
+
     def test_digest_without_a_tracked_tag_is_an_error(self):
         result, doc = check_json("--update-strategy", "digest", "--image", f"{ANON}/demo/app")
         self.assertEqual(result.returncode, 1)

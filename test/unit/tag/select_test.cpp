@@ -13,7 +13,7 @@ namespace {
 std::vector<TagCandidate> make_tags(const std::vector<std::string>& names) {
   std::vector<TagCandidate> tags;
   for (const auto& name : names) {
-    tags.push_back(TagCandidate{name, std::nullopt, {}, false, {}});
+    tags.push_back(TagCandidate{name, std::nullopt, {}, {}, {}});
   }
   return tags;
 }
@@ -61,10 +61,10 @@ TEST_CASE("newest-build picks the newest date with ties going to the greater nam
 TEST_CASE("newest-build ignores tags without a date or for other platforms", "[tag]") {
   TagPolicy policy;
   policy.strategy = Strategy::newest_build;
+  policy.platforms = {Platform{"linux", "amd64", ""}};
   auto tags = make_tags({"a", "b", "c"});
   tags[0].created = 10;
-  tags[1].wrong_platform = true;
-  tags[1].created = 50;
+  tags[1].builds = {{Platform{"linux", "arm64", "v8"}, 50}};
   tags[2].metadata_problem = "HTTP 500";
   auto selection = select_tag(tags, policy, Explain::yes);
   REQUIRE(selection.pick);
@@ -72,6 +72,45 @@ TEST_CASE("newest-build ignores tags without a date or for other platforms", "[t
   CHECK(selection.explain[1].verdict == Verdict::wrong_platform);
   CHECK(selection.explain[2].verdict == Verdict::no_metadata);
   CHECK(selection.explain[2].detail == "HTTP 500");
+}
+
+TEST_CASE("newest-build on an index uses the newest build for a wanted platform", "[tag]") {
+  TagPolicy policy;
+  policy.strategy = Strategy::newest_build;
+  auto tags = make_tags({"1.0", "1.1"});
+  tags[0].builds = {{Platform{"linux", "amd64", ""}, 100},
+                    {Platform{"linux", "arm64", "v8"}, 300},
+                    {Platform{"linux", "arm", "v7"}, 200}};
+  tags[1].builds = {{Platform{"linux", "amd64", ""}, 150},
+                    {Platform{"linux", "arm64", "v8"}, 120},
+                    {Platform{"linux", "arm", "v7"}, std::nullopt}};
+  policy.platforms = {Platform{"linux", "amd64", ""}};
+  CHECK(pick(tags, policy) == "1.1");
+  policy.platforms = {Platform{"linux", "arm64", ""}}; // matches linux/arm64/v8
+  CHECK(pick(tags, policy) == "1.0");
+  policy.platforms = {Platform{"linux", "arm", "v7"}};
+  CHECK(pick(tags, policy) == "1.0"); // 1.1 has no date for arm/v7
+  policy.platforms = {Platform{"linux", "amd64", ""}, Platform{"linux", "arm64", ""}};
+  CHECK(pick(tags, policy) == "1.0"); // 300 is the newest wanted build
+  policy.platforms = {Platform{"windows", "amd64", ""}};
+  CHECK(pick(tags, policy) == "<none>");
+  policy.platforms = {};
+  CHECK(pick(tags, policy) == "1.0"); // no platform filter: every build counts
+}
+
+TEST_CASE("digest requires a wanted platform when the platforms are known", "[tag]") {
+  TagPolicy policy;
+  policy.strategy = Strategy::digest;
+  policy.tracked_tag = "stable";
+  policy.platforms = {Platform{"linux", "s390x", ""}};
+  auto tags = make_tags({"stable"});
+  tags[0].digest = "sha256:" + std::string(64, 'b');
+  tags[0].builds = {{Platform{"linux", "amd64", ""}, std::nullopt}};
+  auto selection = select_tag(tags, policy, Explain::yes);
+  CHECK_FALSE(selection.pick);
+  CHECK(selection.explain[0].verdict == Verdict::wrong_platform);
+  policy.platforms.push_back(Platform{"linux", "amd64", ""});
+  CHECK(pick(tags, policy) == "stable");
 }
 
 TEST_CASE("alphabetical picks the byte-wise greatest tag and ignores constraints", "[tag]") {
