@@ -18,10 +18,10 @@ namespace argoimg::cmd {
 
 namespace {
 
-constexpr const char* k_check_description =
-    R"(Resolve the newest tag of images and report what would change.
+constexpr const char* k_check_summary =
+    "Resolve the newest tag of images and report what would change";
 
-Synopsis:
+constexpr const char* k_check_details = R"(Synopsis:
   argoimg check --image REF[:CONSTRAINT] [--image ...] [flags]
   argoimg check [PATH...]            (Application files: not implemented yet)
 
@@ -84,7 +84,8 @@ CLI::App* setup_check_command(CLI::App& app,
                               CheckOptions& options,
                               const GlobalOptions& global,
                               int& exit_code) {
-  auto* sub = app.add_subcommand("check", k_check_description);
+  auto* sub = app.add_subcommand("check", k_check_summary);
+  sub->footer(k_check_details);
   sub->add_option("paths", options.paths, "Application YAML files or directories");
   sub->add_option("--image", options.images, "Image to resolve, REF[:CONSTRAINT] (repeatable)");
   sub->add_option("--update-strategy",

@@ -10,12 +10,14 @@ namespace {
 
 void setup_placeholder(CLI::App& app,
                        const std::string& name,
-                       const std::string& description,
+                       const std::string& summary,
+                       const std::string& details,
                        int& exit_code) {
-  auto* sub = app.add_subcommand(name, description);
+  auto* sub = app.add_subcommand(name, summary);
+  sub->footer(details);
   sub->allow_extras();
   sub->callback([name, &exit_code] {
-    print_error(name.empty() ? "not implemented yet" : "'" + name + "' is not implemented yet");
+    print_error("'" + name + "' is not implemented yet");
     exit_code = k_exit_usage;
   });
 }
@@ -25,20 +27,25 @@ void setup_placeholder(CLI::App& app,
 void setup_update_command(CLI::App& app, int& exit_code) {
   setup_placeholder(app,
                     "update",
-                    "Resolve like 'check', then write the new tags into local files or the Argo "
-                    "CD API.\n\n"
-                    "Synopsis: argoimg update [PATH...] [--dry-run]\n"
-                    "Status: not implemented yet; exits 2.",
+                    "Resolve like 'check', then write the new tags (not implemented yet)",
+                    "Synopsis:\n"
+                    "  argoimg update [PATH...] [--dry-run]\n\n"
+                    "Writes each application's new tags into its write-back target (the\n"
+                    "Application file, .argocd-source-<app>.yaml, a kustomization or Helm values)\n"
+                    "or the Argo CD API, changing only the bytes that must change.\n\n"
+                    "Status: not implemented yet; exits 2 and writes nothing.",
                     exit_code);
 }
 
 void setup_commit_command(CLI::App& app, int& exit_code) {
   setup_placeholder(app,
                     "commit",
-                    "Resolve like 'check', write the new tags and commit and push them with "
-                    "git.\n\n"
-                    "Synopsis: argoimg commit [PATH...] [--dry-run] [--no-push]\n"
-                    "Status: not implemented yet; exits 2.",
+                    "Resolve and write like 'update', then commit and push (not implemented yet)",
+                    "Synopsis:\n"
+                    "  argoimg commit [PATH...] [--dry-run] [--no-push]\n\n"
+                    "Commits the write-backs with git and pushes them, recomputing the edits on\n"
+                    "the new remote tip when a concurrent push wins.\n\n"
+                    "Status: not implemented yet; exits 2; nothing is committed or pushed.",
                     exit_code);
 }
 
