@@ -12,6 +12,8 @@
 #include <fmt/format.h>
 
 #include <iostream>
+#include <random>
+#include <thread>
 #include <unistd.h>
 
 namespace argoimg::cmd {
@@ -174,6 +176,9 @@ int run_check(const CheckOptions& options, const GlobalOptions& global) {
   registry::CurlTransport transport(curl_options, logger);
   registry::ClientOptions client_options;
   client_options.now = [] { return std::chrono::steady_clock::now(); };
+  client_options.sleep = [](std::chrono::milliseconds ms) { std::this_thread::sleep_for(ms); };
+  client_options.jitter_seed = std::random_device{}();
+  client_options.max_retries = global.retries;
   registry::Client client(transport, logger, client_options);
   updater::ResolveOptions resolve_options;
   resolve_options.explain = options.explain ? tag::Explain::yes : tag::Explain::no;

@@ -17,6 +17,7 @@ struct GlobalOptions {
   std::string output = "text";
   long connect_timeout_s = 10;
   long timeout_s = 60;
+  size_t retries = 3;
 };
 
 // Print "argoimg: error: <message>" on stderr.

@@ -29,6 +29,9 @@ int main(int argc, char** argv) {
   app.add_option("--timeout", global.timeout_s, "Seconds for one HTTP request")
       ->capture_default_str()
       ->check(CLI::Range(1, 3600));
+  app.add_option("--retries", global.retries, "Retries after 429, 5xx or network errors")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 10));
   app.require_subcommand(1);
   app.fallthrough();
   app.footer("Exit codes: 0 ok; 1 some application or image failed; 2 usage or configuration "

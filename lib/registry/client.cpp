@@ -13,7 +13,6 @@ namespace {
 
 constexpr size_t k_max_tag_page_bytes = 64u << 20;
 constexpr size_t k_max_manifest_bytes = 16u << 20;
-constexpr size_t k_max_token_bytes = 1u << 20;
 
 // "<message> (CODE)" from a registry's JSON error body, or a short excerpt of the body.
 std::string describe_error_body(std::string_view body) {
@@ -69,29 +68,6 @@ std::optional<std::string> next_link(const HttpResponse& response) {
   return std::nullopt;
 }
 
-std::string basic_header(const Credentials& credentials) {
-  return "Basic " + base64_encode(credentials.username + ":" + credentials.password);
-}
-
-std::string auth_failure_detail(const HttpResponse& response) {
-  for (const auto& challenge : parse_challenges(response.header("www-authenticate").value_or(""))) {
-    auto error = challenge.params.find("error");
-    if (error == challenge.params.end()) {
-      continue;
-    }
-    if (error->second == "insufficient_scope") {
-      return "the token does not grant pull access (insufficient_scope); check that the "
-             "credentials may read this repository";
-    }
-    if (error->second == "invalid_token") {
-      return "the registry rejected the token (invalid_token); the token service and the "
-             "registry disagree";
-    }
-    return "authentication failed (" + error->second + ")";
-  }
-  return "authentication failed";
-}
-
 util::Result<std::string> verify_digest(const std::string& body, const std::string& expected) {
   std::string actual = "sha256:" + util::sha256_hex(body);
   if (expected.rfind("sha256:", 0) == 0 && actual != expected) {
@@ -112,7 +88,8 @@ std::string registry_path(const Endpoint& endpoint, const image::ImageRef& image
 }
 
 Client::Client(HttpTransport& transport, const util::Logger& logger, ClientOptions options)
-    : m_transport(transport), m_logger(logger), m_options(std::move(options)) {
+    : m_transport(transport), m_logger(logger), m_options(std::move(options)),
+      m_jitter_state(m_options.jitter_seed == 0 ? 1 : m_options.jitter_seed) {
   if (!m_options.now) {
     m_options.now = [] { return std::chrono::steady_clock::time_point{}; };
   }
@@ -121,167 +98,6 @@ Client::Client(HttpTransport& transport, const util::Logger& logger, ClientOptio
 std::map<std::string, size_t> Client::requests_per_registry() const {
   std::lock_guard<std::mutex> guard(m_mutex);
   return m_requests;
-}
-
-util::Result<HttpResponse> Client::send_counted(const Endpoint& endpoint,
-                                                const HttpRequest& request) {
-  {
-    std::lock_guard<std::mutex> guard(m_mutex);
-    ++m_requests[endpoint.host];
-  }
-  return m_transport.send(request);
-}
-
-util::Result<std::string> Client::fetch_token(const Endpoint& endpoint,
-                                              const Challenge& challenge,
-                                              const std::string& scope) {
-  auto realm = challenge.params.find("realm");
-  if (realm == challenge.params.end() || realm->second.empty()) {
-    return util::fail(util::ErrorKind::auth, "bearer challenge without a realm");
-  }
-  std::string url = realm->second;
-  char separator = url.find('?') == std::string::npos ? '?' : '&';
-  if (auto service = challenge.params.find("service"); service != challenge.params.end()) {
-    url += separator + std::string("service=") + url_encode(service->second);
-    separator = '&';
-  }
-  url += separator + std::string("scope=") + url_encode(scope);
-  HttpRequest request;
-  request.url = url;
-  request.max_body = k_max_token_bytes;
-  request.verify_tls = endpoint.verify_tls;
-  request.ca_file = endpoint.ca_file;
-  if (endpoint.credentials) {
-    request.headers.emplace_back("Authorization", basic_header(*endpoint.credentials));
-  }
-  auto response = send_counted(endpoint, request);
-  if (!response) {
-    return util::fail(response.error().kind, "token service: " + response.error().message);
-  }
-  if (response->status == 401 || response->status == 403) {
-    return util::fail(util::ErrorKind::auth,
-                      endpoint.credentials
-                          ? fmt::format("token service {} rejected the credentials (HTTP {})",
-                                        util::quote(redact_url(url)),
-                                        response->status)
-                          : fmt::format("token service {} requires credentials (HTTP {})",
-                                        util::quote(redact_url(url)),
-                                        response->status));
-  }
-  if (response->status != 200) {
-    return tl::unexpected(status_error(*response, "token service " + util::quote(redact_url(url))));
-  }
-  rapidjson::Document doc;
-  doc.Parse(response->body.data(), response->body.size());
-  if (doc.HasParseError() || !doc.IsObject()) {
-    return util::fail(util::ErrorKind::auth, "token service returned malformed JSON");
-  }
-  std::string token;
-  for (const char* name : {"token", "access_token"}) {
-    auto it = doc.FindMember(name);
-    if (it != doc.MemberEnd() && it->value.IsString() && it->value.GetStringLength() > 0) {
-      token = it->value.GetString();
-      break;
-    }
-  }
-  if (token.empty()) {
-    return util::fail(util::ErrorKind::auth, "token service returned no token");
-  }
-  int64_t expires_in = 60; // the Docker token spec's default
-  if (auto it = doc.FindMember("expires_in");
-      it != doc.MemberEnd() && it->value.IsInt64() && it->value.GetInt64() > 0) {
-    expires_in = it->value.GetInt64();
-  }
-  std::lock_guard<std::mutex> guard(m_mutex);
-  // Renew a little early so a token never expires between cache check and use.
-  m_tokens[endpoint.api_url + " " + scope] = CachedToken{
-      token, m_options.now() + std::chrono::seconds(std::max<int64_t>(expires_in - 5, 1))};
-  return token;
-}
-
-util::Result<HttpResponse> Client::send_authorized(const Endpoint& endpoint,
-                                                   const std::string& repository,
-                                                   HttpRequest request) {
-  request.verify_tls = endpoint.verify_tls;
-  request.ca_file = endpoint.ca_file;
-  std::string scope = "repository:" + repository + ":pull";
-  std::string token_key = endpoint.api_url + " " + scope;
-  size_t base_headers = request.headers.size();
-  {
-    std::lock_guard<std::mutex> guard(m_mutex);
-    auto cached = m_tokens.find(token_key);
-    if (cached != m_tokens.end() && cached->second.expires > m_options.now()) {
-      request.headers.emplace_back("Authorization", "Bearer " + cached->second.token);
-    } else if (m_basic_registries.count(endpoint.api_url) && endpoint.credentials) {
-      request.headers.emplace_back("Authorization", basic_header(*endpoint.credentials));
-    }
-  }
-  bool sent_credentials = request.headers.size() > base_headers;
-  auto response = send_counted(endpoint, request);
-  // One challenge round: answer it, retry once, and report a second 401 precisely.
-  if (!response || response->status != 401) {
-    return response;
-  }
-  auto challenges = parse_challenges(response->header("www-authenticate").value_or(""));
-  request.headers.resize(base_headers);
-  const Challenge* bearer = nullptr;
-  const Challenge* basic = nullptr;
-  for (const auto& challenge : challenges) {
-    if (challenge.scheme == "bearer" && !bearer) {
-      bearer = &challenge;
-    } else if (challenge.scheme == "basic" && !basic) {
-      basic = &challenge;
-    }
-  }
-  if (bearer) {
-    std::string wanted_scope = scope;
-    if (auto it = bearer->params.find("scope"); it != bearer->params.end() && !it->second.empty()) {
-      wanted_scope = it->second;
-    }
-    auto token = fetch_token(endpoint, *bearer, wanted_scope);
-    if (!token) {
-      return tl::unexpected(token.error());
-    }
-    if (wanted_scope != scope) {
-      std::lock_guard<std::mutex> guard(m_mutex);
-      m_tokens[token_key] = m_tokens[endpoint.api_url + " " + wanted_scope];
-    }
-    request.headers.emplace_back("Authorization", "Bearer " + *token);
-  } else if (basic) {
-    if (!endpoint.credentials) {
-      return util::fail(util::ErrorKind::auth,
-                        "registry " + util::quote(endpoint.host)
-                            + " requires credentials (Basic authentication)");
-    }
-    if (sent_credentials) {
-      return util::fail(util::ErrorKind::auth,
-                        "registry " + util::quote(endpoint.host) + " rejected the credentials");
-    }
-    {
-      std::lock_guard<std::mutex> guard(m_mutex);
-      m_basic_registries[endpoint.api_url] = true;
-    }
-    request.headers.emplace_back("Authorization", basic_header(*endpoint.credentials));
-  } else {
-    return util::fail(util::ErrorKind::auth,
-                      "registry " + util::quote(endpoint.host)
-                          + " answered 401 without a usable challenge");
-  }
-  response = send_counted(endpoint, request);
-  if (response && response->status == 401) {
-    {
-      std::lock_guard<std::mutex> guard(m_mutex);
-      m_tokens.erase(token_key);
-    }
-    if (basic && !bearer) {
-      return util::fail(util::ErrorKind::auth,
-                        "registry " + util::quote(endpoint.host) + " rejected the credentials");
-    }
-    return util::fail(util::ErrorKind::auth,
-                      "registry " + util::quote(endpoint.host) + ": "
-                          + auth_failure_detail(*response));
-  }
-  return response;
 }
 
 util::Result<std::vector<std::string>> Client::list_tags(const Endpoint& endpoint,

@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,8 +23,16 @@ namespace argoimg::registry {
 struct ClientOptions {
   size_t tags_page_size = 1000; // `n` asked for per tags/list page
   size_t max_tag_pages = 1000;  // bound on pages followed per repository, with a warning
-  // The clock for token expiry; cmd/ passes the real one.
+  // Retries after 429, 5xx or network errors: exponential backoff with jitter from
+  // `retry_base`, each wait at most `retry_cap`; `Retry-After` is honoured up to the cap.
+  size_t max_retries = 3;
+  std::chrono::milliseconds retry_base{250};
+  std::chrono::milliseconds retry_cap{10'000};
+  // The clock (token expiry, rate limits) and the way to wait; cmd/ passes the real ones,
+  // tests a fake. Without them nothing waits and time stands still.
   std::function<std::chrono::steady_clock::time_point()> now;
+  std::function<void(std::chrono::milliseconds)> sleep;
+  unsigned jitter_seed = 1;
 };
 
 // Talks the registry v2 API: Docker token and Basic auth, paginated tags, manifests and
@@ -56,26 +65,41 @@ public:
   std::map<std::string, size_t> requests_per_registry() const;
 
 private:
-  util::Result<HttpResponse>
-  send_authorized(const Endpoint& endpoint, const std::string& repository, HttpRequest request);
-  util::Result<std::string>
-  fetch_token(const Endpoint& endpoint, const Challenge& challenge, const std::string& scope);
-  util::Result<HttpResponse> send_counted(const Endpoint& endpoint, const HttpRequest& request);
-
+  // What a registry's `GET /v2/` said about authentication.
+  struct AuthScheme {
+    enum class Kind { anonymous, basic, bearer };
+    Kind kind = Kind::anonymous;
+    Challenge challenge; // bearer: realm and service
+  };
   struct CachedToken {
     std::string token;
     std::chrono::steady_clock::time_point expires;
   };
 
+  // client_auth.cpp
+  util::Result<HttpResponse>
+  send_authorized(const Endpoint& endpoint, const std::string& repository, HttpRequest request);
+  util::Result<std::string>
+  fetch_token(const Endpoint& endpoint, const Challenge& challenge, const std::string& scope);
+  util::Result<AuthScheme> auth_scheme(const Endpoint& endpoint);
+  std::optional<std::string> cached_token(const std::string& key);
+  // client_send.cpp: rate limit, count, retry
+  util::Result<HttpResponse> send_counted(const Endpoint& endpoint, const HttpRequest& request);
+  void wait_for_rate_limit(const Endpoint& endpoint);
+  std::chrono::milliseconds backoff(size_t attempt, const HttpResponse* response);
+
   HttpTransport& m_transport;
   const util::Logger& m_logger;
   ClientOptions m_options;
   mutable std::mutex m_mutex;
-  std::map<std::string, CachedToken> m_tokens;    // api_url + scope
-  std::map<std::string, bool> m_basic_registries; // api_url: answered Basic challenges
-  std::map<std::string, Manifest> m_manifests;    // by digest
-  std::map<std::string, ImageConfig> m_configs;   // by digest
-  std::map<std::string, size_t> m_requests;       // by registry host
+  std::map<std::string, CachedToken> m_tokens;  // api_url + scope
+  std::map<std::string, AuthScheme> m_schemes;  // api_url
+  std::mutex m_ping_mutex;                      // one ping per registry, not one per thread
+  std::map<std::string, Manifest> m_manifests;  // by digest
+  std::map<std::string, ImageConfig> m_configs; // by digest
+  std::map<std::string, size_t> m_requests;     // by registry host
+  std::map<std::string, std::chrono::steady_clock::time_point> m_next_slot; // rate limits
+  unsigned m_jitter_state;
 };
 
 // Return the path to use in API URLs for `image` at `endpoint`: the endpoint's default

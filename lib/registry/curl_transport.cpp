@@ -7,12 +7,15 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <filesystem>
 #include <mutex>
 #include <vector>
 
 namespace argoimg::registry {
 
 namespace {
+
+constexpr const char* k_system_ca_dir = "/etc/ssl/certs";
 
 struct Transfer {
   HttpResponse response;
@@ -146,8 +149,18 @@ util::Result<HttpResponse> CurlTransport::send(const HttpRequest& request) {
   } else if (request.method != "GET") {
     curl_easy_setopt(handle, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   }
-  if (!request.ca_file.empty()) {
-    curl_easy_setopt(handle, CURLOPT_CAINFO, request.ca_file.c_str());
+  if (!request.ca_pem.empty() || !request.ca_file.empty()) {
+    // A custom bundle replaces curl's CA file; the system CA directory keeps the public CAs.
+    if (!request.ca_pem.empty()) {
+      curl_blob blob{
+          const_cast<char*>(request.ca_pem.data()), request.ca_pem.size(), CURL_BLOB_COPY};
+      curl_easy_setopt(handle, CURLOPT_CAINFO_BLOB, &blob);
+    } else {
+      curl_easy_setopt(handle, CURLOPT_CAINFO, request.ca_file.c_str());
+    }
+    if (std::filesystem::is_directory(k_system_ca_dir)) {
+      curl_easy_setopt(handle, CURLOPT_CAPATH, k_system_ca_dir);
+    }
   }
   if (!request.verify_tls) {
     curl_easy_setopt(handle, CURLOPT_SSL_VERIFYPEER, 0L);

@@ -15,14 +15,22 @@ struct Credentials {
   std::string password;
 };
 
+// How a registry orders its tag list, from registries.conf `tagsortmode`. With a sorted list,
+// newest-build reads dates from list positions and fetches no manifests.
+enum class TagSortMode { none, latest_first, latest_last };
+
 // Where and how to reach one registry's v2 API.
 struct Endpoint {
   std::string host;    // registry host as used in image references, e.g. "docker.io"
   std::string api_url; // base URL without trailing '/', e.g. "https://registry-1.docker.io"
   std::string default_namespace; // prefixed to single-component names ("library" on Docker Hub)
   bool verify_tls = true;
-  std::string ca_file;
+  std::string ca_file; // PEM bundle added to the system CAs
+  std::string ca_pem;  // inline PEM (registries.conf `ca_data`), added likewise
   std::optional<Credentials> credentials;
+  double rate_limit = 0; // requests per second, 0: unlimited
+  TagSortMode tag_sort_mode = TagSortMode::none;
+  std::string name; // registries.conf entry name, for messages
 };
 
 struct EndpointOptions {

@@ -18,7 +18,8 @@ struct HttpRequest {
   std::string method = "GET";
   std::string url;
   std::vector<std::pair<std::string, std::string>> headers;
-  std::string ca_file;         // extra CA bundle for this request; empty: system bundle
+  std::string ca_file;         // extra CA bundle (PEM file) trusted besides the system bundle
+  std::string ca_pem;          // extra CA bundle (inline PEM) trusted besides the system bundle
   bool verify_tls = true;      // false only for registries configured as insecure
   size_t max_body = 16u << 20; // responses larger than this fail with `network`
 };

@@ -206,7 +206,8 @@ class Cli(unittest.TestCase):
     def test_debug_log_shows_requests_without_secrets(self):
         result = argoimg("--log-level", "debug", "check", "--image", f"{TOKEN}/demo/app")
         self.assertEqual(result.returncode, 0, result.stderr)
-        self.assertIn("http: GET http://" + TOKEN + "/v2/demo/app/tags/list -> 401", result.stderr)
+        self.assertIn("http: GET http://" + TOKEN + "/v2/ -> 401", result.stderr)
+        self.assertIn("http: GET http://" + TOKEN + "/v2/demo/app/tags/list -> 200", result.stderr)
         self.assertIn("/token -> 200", result.stderr)
         self.assertNotIn("Bearer", result.stderr)
         self.assertNotIn("scope=", result.stderr)

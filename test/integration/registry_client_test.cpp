@@ -57,8 +57,9 @@ TEST_CASE("the token registry is read through one reused token", "[integration]"
   auto servers = test::test_servers();
   util::Logger logger;
   registry::CurlTransport http({}, logger);
-  registry::Client client(
-      http, logger, {1000, 100, [] { return std::chrono::steady_clock::now(); }});
+  registry::ClientOptions options;
+  options.now = [] { return std::chrono::steady_clock::now(); };
+  registry::Client client(http, logger, options);
   auto endpoint = endpoint_for(servers.at("ARGOIMG_TEST_TOKEN_REGISTRY"));
   size_t before = issued_tokens(servers.at("ARGOIMG_TEST_TOKEN_ISSUER"), http);
   for (int i = 0; i < 3; ++i) {

@@ -29,7 +29,28 @@ Endpoint endpoint_with_credentials() {
 
 struct Clock {
   std::chrono::steady_clock::time_point now{};
+  std::vector<std::chrono::milliseconds> sleeps;
 };
+
+ClientOptions options_with(Clock& clock) {
+  ClientOptions options;
+  options.now = [&clock] { return clock.now; };
+  options.sleep = [&clock](std::chrono::milliseconds ms) {
+    clock.sleeps.push_back(ms);
+    clock.now += ms;
+  };
+  return options;
+}
+
+const std::string k_ping_challenge =
+    R"(Bearer realm="https://auth.example.com/token",service="reg")";
+
+void answer_ping(FakeHttpTransport& http, const std::string& challenge) {
+  http.on("GET", k_api + "/v2/", [challenge](const HttpRequest&) {
+    return challenge.empty() ? HttpResponse{200, {}, "{}"}
+                             : HttpResponse{401, {{"www-authenticate", challenge}}, "{}"};
+  });
+}
 
 HttpResponse unauthorized(const std::string& challenge) {
   return HttpResponse{401, {{"www-authenticate", challenge}}, "{}"};
@@ -67,19 +88,22 @@ TEST_CASE("the token flow fetches one token per scope and reuses it", "[registry
             CHECK(header_of(request, "Authorization") == "Basic Ym9iOmh1bnRlcjItc2VjcmV0");
             return HttpResponse{200, {}, R"({"access_token":"T1","expires_in":300})"};
           });
-  Client client(http, logger, ClientOptions{1000, 10, [&clock] { return clock.now; }});
+  answer_ping(http, k_ping_challenge);
+  Client client(http, logger, options_with(clock));
   auto endpoint = endpoint_with_credentials();
   auto tags = client.list_tags(endpoint, "team/app");
   REQUIRE(tags);
   CHECK(*tags == std::vector<std::string>{"1.0", "1.1"});
   CHECK(http.count(k_realm) == 1);
+  CHECK(http.count(list_url) == 1); // the ping told the scheme: no 401 round trip
   REQUIRE(client.list_tags(endpoint, "team/app"));
   CHECK(http.count(k_realm) == 1); // cached
-  CHECK(http.count(list_url) == 3);
+  CHECK(http.count(list_url) == 2);
   clock.now += std::chrono::seconds(600); // expired: fetched again
   REQUIRE(client.list_tags(endpoint, "team/app"));
   CHECK(http.count(k_realm) == 2);
-  CHECK(client.requests_per_registry().at("reg.example.com") == 7);
+  CHECK(http.count(k_api + "/v2/") == 4); // one ping, three lists
+  CHECK(client.requests_per_registry().at("reg.example.com") == 6);
 }
 
 TEST_CASE("auth failures are distinct and never show the password", "[registry]") {
@@ -88,6 +112,7 @@ TEST_CASE("auth failures are distinct and never show the password", "[registry]"
   std::string list_url = k_api + "/v2/team/app/tags/list?n=1000";
   std::string token_url = k_realm + "?service=reg&scope=repository%3Ateam%2Fapp%3Apull";
   auto endpoint = endpoint_with_credentials();
+  answer_ping(http, k_ping_challenge);
 
   SECTION("wrong password at the token service") {
     http.on("GET", list_url, [](const HttpRequest&) { return unauthorized(k_challenge); });
@@ -125,6 +150,7 @@ TEST_CASE("auth failures are distinct and never show the password", "[registry]"
     CHECK_THAT(tags.error().message, Catch::Contains("invalid_token"));
   }
   SECTION("Basic auth without credentials") {
+    answer_ping(http, R"(Basic realm="registry")");
     http.on("GET", list_url, [](const HttpRequest&) {
       return unauthorized(R"(Basic realm="registry")");
     });
@@ -145,6 +171,7 @@ TEST_CASE("tag pagination follows relative and absolute Link headers", "[registr
   Endpoint endpoint;
   endpoint.host = "reg.example.com";
   endpoint.api_url = k_api;
+  answer_ping(http, "");
   http.on_json(k_api + "/v2/a/tags/list?n=1000",
                R"({"tags":["1","2"]})",
                {{"link", R"(</v2/a/tags/list?last=2&n=1000>; rel="next")"}});
@@ -160,7 +187,9 @@ TEST_CASE("tag pagination follows relative and absolute Link headers", "[registr
     http.on_json(k_api + "/v2/loop/tags/list?n=1000",
                  R"({"tags":["x"]})",
                  {{"link", R"(</v2/loop/tags/list?n=1000>; rel="next")"}});
-    auto looped = Client(http, logger, ClientOptions{1000, 3, {}}).list_tags(endpoint, "loop");
+    ClientOptions bounded;
+    bounded.max_tag_pages = 3;
+    auto looped = Client(http, logger, bounded).list_tags(endpoint, "loop");
     REQUIRE(looped);
     CHECK(looped->size() == 3);
   }
@@ -203,9 +232,86 @@ TEST_CASE("manifests of every kind parse, and content must match its digest", "[
   Endpoint endpoint;
   endpoint.host = "r";
   endpoint.api_url = k_api;
+  answer_ping(http, "");
   std::string wrong = "sha256:" + std::string(64, '0');
   http.on_json(k_api + "/v2/a/blobs/" + wrong, R"({"os":"linux"})");
   auto tampered = Client(http, logger, {}).config(endpoint, "a", wrong);
   REQUIRE_FALSE(tampered);
   CHECK_THAT(tampered.error().message, Catch::Contains("does not match its digest"));
+}
+
+TEST_CASE("a registry that is not a v2 API is named in the error", "[registry]") {
+  FakeHttpTransport http;
+  util::Logger logger;
+  Endpoint endpoint;
+  endpoint.host = "web.example.com";
+  endpoint.api_url = "https://web.example.com";
+  auto tags = Client(http, logger, {}).list_tags(endpoint, "a");
+  REQUIRE_FALSE(tags);
+  CHECK_THAT(
+      tags.error().message,
+      Catch::Contains("does not serve the v2 API at 'https://web.example.com/v2/' (HTTP 404)"));
+}
+
+TEST_CASE("429 and 5xx are retried with backoff, honouring Retry-After", "[registry]") {
+  FakeHttpTransport http;
+  util::Logger logger;
+  Clock clock;
+  Endpoint endpoint;
+  endpoint.host = "reg.example.com";
+  endpoint.api_url = k_api;
+  answer_ping(http, "");
+  std::vector<HttpResponse> script;
+  http.on("GET", k_api + "/v2/a/tags/list?n=1000", [&script](const HttpRequest&) {
+    HttpResponse next = script.front();
+    script.erase(script.begin());
+    return next;
+  });
+  HttpResponse ok{200, {}, R"({"tags":["1.0"]})"};
+
+  SECTION("Retry-After in seconds") {
+    script = {HttpResponse{429, {{"retry-after", "2"}}, "{}"}, ok};
+    CHECK(Client(http, logger, options_with(clock)).list_tags(endpoint, "a"));
+    CHECK(clock.sleeps == std::vector<std::chrono::milliseconds>{std::chrono::milliseconds(2000)});
+  }
+  SECTION("a huge Retry-After is capped") {
+    script = {HttpResponse{429, {{"retry-after", "86400"}}, "{}"}, ok};
+    CHECK(Client(http, logger, options_with(clock)).list_tags(endpoint, "a"));
+    CHECK(clock.sleeps == std::vector<std::chrono::milliseconds>{std::chrono::milliseconds(10000)});
+  }
+  SECTION("server errors back off exponentially with jitter") {
+    script = {HttpResponse{500, {}, "{}"}, HttpResponse{503, {}, "{}"}, ok};
+    CHECK(Client(http, logger, options_with(clock)).list_tags(endpoint, "a"));
+    REQUIRE(clock.sleeps.size() == 2);
+    CHECK(clock.sleeps[0].count() >= 125);
+    CHECK(clock.sleeps[0].count() <= 250);
+    CHECK(clock.sleeps[1].count() >= 250);
+    CHECK(clock.sleeps[1].count() <= 500);
+  }
+  SECTION("retries are bounded, then the failure is reported") {
+    HttpResponse failing{502, {}, "{}"};
+    script = {failing, failing, failing, failing, ok};
+    auto tags = Client(http, logger, options_with(clock)).list_tags(endpoint, "a");
+    REQUIRE_FALSE(tags);
+    CHECK_THAT(tags.error().message, Catch::Contains("HTTP 502"));
+    CHECK(clock.sleeps.size() == 3);
+  }
+}
+
+TEST_CASE("a per-registry rate limit spaces requests", "[registry]") {
+  FakeHttpTransport http;
+  util::Logger logger;
+  Clock clock;
+  Endpoint endpoint;
+  endpoint.host = "reg.example.com";
+  endpoint.api_url = k_api;
+  endpoint.rate_limit = 4; // 250 ms apart
+  answer_ping(http, "");
+  http.on_json(k_api + "/v2/a/tags/list?n=1000", R"({"tags":["1.0"]})");
+  Client client(http, logger, options_with(clock));
+  REQUIRE(client.list_tags(endpoint, "a"));
+  REQUIRE(client.list_tags(endpoint, "a"));
+  CHECK(clock.sleeps
+        == std::vector<std::chrono::milliseconds>{std::chrono::milliseconds(250),
+                                                  std::chrono::milliseconds(250)});
 }
