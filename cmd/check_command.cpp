@@ -5,14 +5,19 @@
 #include "report.hpp"
 
 #include "registry/curl_transport.hpp"
+#include "registry/registries_conf.hpp"
 #include "tag/platform.hpp"
 #include "util/spellcheck.hpp"
 #include "util/strings.hpp"
 
 #include <fmt/format.h>
 
+#include <cerrno>
+#include <cstring>
+#include <fstream>
 #include <iostream>
 #include <random>
+#include <sstream>
 #include <thread>
 #include <unistd.h>
 
@@ -72,6 +77,18 @@ util::Result<updater::ImageRequest> make_request(const std::string& text,
   return request;
 }
 
+util::Result<std::vector<registry::RegistryEntry>> load_registries_conf(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return util::fail(util::ErrorKind::config,
+                      "--registries-conf: cannot read " + util::quote(path) + ": "
+                          + std::strerror(errno));
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  return registry::parse_registries_conf(text.str(), path);
+}
+
 updater::ImageResult error_result(const std::string& text, const util::Error& error) {
   updater::ImageResult result;
   result.image = text;
@@ -106,6 +123,9 @@ CLI::App* setup_check_command(CLI::App& app,
                   options.insecure_registries,
                   "Registry host that may be reached over plain HTTP (repeatable); loopback "
                   "registries always may");
+  sub->add_option("--registries-conf",
+                  options.registries_conf,
+                  "AIU registries.conf: API URLs, prefixes, credentials, limits, CAs");
   sub->add_option("--concurrency", options.concurrency, "Repositories queried in parallel")
       ->capture_default_str()
       ->check(CLI::Range(1, 256));
@@ -182,7 +202,17 @@ int run_check(const CheckOptions& options, const GlobalOptions& global) {
   registry::Client client(transport, logger, client_options);
   updater::ResolveOptions resolve_options;
   resolve_options.explain = options.explain ? tag::Explain::yes : tag::Explain::no;
-  resolve_options.endpoints.insecure_hosts = options.insecure_registries;
+  for (const auto& host : options.insecure_registries) {
+    resolve_options.registries.add_insecure_host(host);
+  }
+  if (!options.registries_conf.empty()) {
+    auto entries = load_registries_conf(options.registries_conf);
+    if (!entries) {
+      print_error(entries.error().message);
+      return k_exit_usage;
+    }
+    resolve_options.registries.add(std::move(*entries));
+  }
   resolve_options.concurrency = options.concurrency;
   auto resolved = updater::resolve_images(requests, client, resolve_options, logger);
 
@@ -197,9 +227,7 @@ int run_check(const CheckOptions& options, const GlobalOptions& global) {
       report.images.push_back(std::move(resolved[next++]));
     }
   }
-  for (const auto& [host, count] : client.requests_per_registry()) {
-    logger.info(fmt::format("registry {}: {} requests", util::quote(host), count));
-  }
+  report.requests = client.requests_per_registry();
   if (global.output == "json") {
     write_json_report(report, std::cout);
   } else {

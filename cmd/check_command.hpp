@@ -18,6 +18,7 @@ struct CheckOptions {
   std::vector<std::string> ignore_tags;
   std::string platforms;
   std::vector<std::string> insecure_registries;
+  std::string registries_conf;
   bool explain = false;
   bool exit_code = false;
   size_t concurrency = 16;

@@ -122,6 +122,13 @@ void write_json_report(const ReportInput& input, std::ostream& out) {
   w.Uint64(c.skipped);
   w.Key("errors");
   w.Uint64(c.errors);
+  w.Key("requests");
+  w.StartObject();
+  for (const auto& [host, count] : input.requests) {
+    w.Key(host.c_str(), static_cast<rapidjson::SizeType>(host.size()));
+    w.Uint64(count);
+  }
+  w.EndObject();
   w.EndObject();
   w.EndObject();
   out << '\n';
@@ -175,11 +182,16 @@ void write_text_report(const ReportInput& input, std::ostream& out) {
       std::count_if(input.images.begin(), input.images.end(), [](const auto& image) {
         return image.status == ImageStatus::resolved;
       }));
-  out << fmt::format("{} images: {} resolved, {} no match, {} errors\n",
+  std::string requests;
+  for (const auto& [host, count] : input.requests) {
+    requests += fmt::format("{}{} to {}", requests.empty() ? "" : ", ", count, host);
+  }
+  out << fmt::format("{} images: {} resolved, {} no match, {} errors{}\n",
                      c.images,
                      resolved,
                      c.images - resolved - c.errors,
-                     c.errors);
+                     c.errors,
+                     requests.empty() ? "" : "; requests: " + requests);
 }
 
 } // namespace argoimg::cmd

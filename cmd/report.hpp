@@ -3,6 +3,7 @@
 
 #include "updater/resolve.hpp"
 
+#include <map>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -12,6 +13,7 @@ namespace argoimg::cmd {
 struct ReportInput {
   std::string command;                      // "check"
   std::vector<updater::ImageResult> images; // results of --image
+  std::map<std::string, size_t> requests;   // per registry host
   bool explain = false;
   bool color = false;
 };

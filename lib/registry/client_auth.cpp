@@ -91,13 +91,15 @@ util::Result<Client::AuthScheme> Client::auth_scheme(const Endpoint& endpoint) {
     } else if (find_scheme(challenges, "basic")) {
       scheme.kind = AuthScheme::Kind::basic;
     } else {
-      return util::fail(util::ErrorKind::auth, "registry " + util::quote(endpoint.host)
-                                                   + " answered 401 without a usable challenge");
+      return util::fail(util::ErrorKind::auth,
+                        "registry " + util::quote(endpoint.host)
+                            + " answered 401 without a usable challenge");
     }
   } else if (response->status != 200) {
     return util::fail(util::ErrorKind::network,
                       fmt::format("registry {} does not serve the v2 API at {} (HTTP {})",
-                                  util::quote(endpoint.host), util::quote(request.url),
+                                  util::quote(endpoint.host),
+                                  util::quote(request.url),
                                   response->status));
   }
   std::lock_guard<std::mutex> guard(m_mutex);
@@ -105,8 +107,9 @@ util::Result<Client::AuthScheme> Client::auth_scheme(const Endpoint& endpoint) {
   return scheme;
 }
 
-util::Result<std::string>
-Client::fetch_token(const Endpoint& endpoint, const Challenge& challenge, const std::string& scope) {
+util::Result<std::string> Client::fetch_token(const Endpoint& endpoint,
+                                              const Challenge& challenge,
+                                              const std::string& scope) {
   auto realm = challenge.params.find("realm");
   if (realm == challenge.params.end() || realm->second.empty()) {
     return util::fail(util::ErrorKind::auth, "bearer challenge without a realm");
@@ -133,16 +136,17 @@ Client::fetch_token(const Endpoint& endpoint, const Challenge& challenge, const 
     return util::fail(response.error().kind, "token service: " + response.error().message);
   }
   if (response->status == 401 || response->status == 403) {
-    return util::fail(util::ErrorKind::auth,
-                      endpoint.credentials
-                          ? fmt::format("token service {} rejected the credentials (HTTP {})",
-                                        service, response->status)
-                          : fmt::format("token service {} requires credentials (HTTP {})",
-                                        service, response->status));
+    return util::fail(
+        util::ErrorKind::auth,
+        endpoint.credentials ? fmt::format(
+            "token service {} rejected the credentials (HTTP {})", service, response->status)
+                             : fmt::format("token service {} requires credentials (HTTP {})",
+                                           service,
+                                           response->status));
   }
   if (response->status != 200) {
-    return util::fail(util::ErrorKind::auth, fmt::format("token service {} answered HTTP {}",
-                                                         service, response->status));
+    return util::fail(util::ErrorKind::auth,
+                      fmt::format("token service {} answered HTTP {}", service, response->status));
   }
   rapidjson::Document doc;
   doc.Parse(response->body.data(), response->body.size());
@@ -172,8 +176,9 @@ Client::fetch_token(const Endpoint& endpoint, const Challenge& challenge, const 
   return token;
 }
 
-util::Result<HttpResponse>
-Client::send_authorized(const Endpoint& endpoint, const std::string& repository, HttpRequest request) {
+util::Result<HttpResponse> Client::send_authorized(const Endpoint& endpoint,
+                                                   const std::string& repository,
+                                                   HttpRequest request) {
   request.verify_tls = endpoint.verify_tls;
   request.ca_file = endpoint.ca_file;
   request.ca_pem = endpoint.ca_pem;

@@ -58,10 +58,12 @@ std::chrono::milliseconds Client::backoff(size_t attempt, const HttpResponse* re
     random = m_jitter_state;
   }
   auto half = step.count() / 2;
-  return milliseconds(half + (half > 0 ? static_cast<int64_t>(random % static_cast<unsigned>(half + 1)) : 0));
+  return milliseconds(
+      half + (half > 0 ? static_cast<int64_t>(random % static_cast<unsigned>(half + 1)) : 0));
 }
 
-util::Result<HttpResponse> Client::send_counted(const Endpoint& endpoint, const HttpRequest& request) {
+util::Result<HttpResponse> Client::send_counted(const Endpoint& endpoint,
+                                                const HttpRequest& request) {
   for (size_t attempt = 0;; ++attempt) {
     wait_for_rate_limit(endpoint);
     {
@@ -76,11 +78,14 @@ util::Result<HttpResponse> Client::send_counted(const Endpoint& endpoint, const 
       return response;
     }
     auto delay = backoff(attempt, response ? &*response : nullptr);
-    m_logger.info(fmt::format("{} {}: {}; retry {} of {} in {} ms", request.method,
+    m_logger.info(fmt::format("{} {}: {}; retry {} of {} in {} ms",
+                              request.method,
                               redact_url(request.url),
                               response ? "HTTP " + std::to_string(response->status)
                                        : response.error().message,
-                              attempt + 1, m_options.max_retries, delay.count()));
+                              attempt + 1,
+                              m_options.max_retries,
+                              delay.count()));
     if (m_options.sleep) {
       m_options.sleep(delay);
     }

@@ -3,6 +3,7 @@
 
 #include "image/image_ref.hpp"
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,13 +34,48 @@ struct Endpoint {
   std::string name; // registries.conf entry name, for messages
 };
 
-struct EndpointOptions {
-  std::vector<std::string> insecure_hosts; // plain HTTP allowed for these registry hosts
+// One entry of AIU's registries.conf (`registries:` list), as written.
+struct RegistryEntry {
+  std::string name;
+  std::string api_url; // without trailing '/'
+  std::string prefix;
+  bool ping = true;        // parsed for compatibility; argoimg pings once per registry anyway
+  std::string credentials; // a credential reference, e.g. "env:REG_CREDS"
+  std::chrono::nanoseconds credsexpire{0}; // 0: never re-read
+  std::string defaultns;
+  bool is_default = false;
+  bool insecure = false; // skip TLS verification
+  TagSortMode tag_sort_mode = TagSortMode::none;
+  double limit = 0; // requests per second; <= 0 unlimited
+  std::string ca_file;
+  std::string ca_data;
+  std::string origin; // "file:line" of the entry, for messages
 };
 
-// Return the endpoint for `image`: Docker Hub at registry-1.docker.io with namespace
-// `library`; plain HTTP for loopback registries (127.0.0.0/8, ::1, localhost, Docker's
-// convention) and for hosts marked insecure; HTTPS with verification otherwise.
-Endpoint endpoint_for(const image::ImageRef& image, const EndpointOptions& options);
+// The registries argoimg knows: a built-in Docker Hub entry (registry-1.docker.io, namespace
+// `library`, 10 requests/s), entries from registries.conf, and hosts allowed plain HTTP.
+class Registries {
+public:
+  Registries();
+
+  // Add registries.conf entries; a `default: true` entry replaces the built-in default.
+  void add(std::vector<RegistryEntry> entries);
+
+  // Allow plain HTTP for `host` (loopback registries always may, Docker's convention).
+  void add_insecure_host(std::string host);
+
+  // Return the entry serving `image`: for images without a registry the default entry (or a
+  // configured `docker.io` entry); otherwise an exact prefix match on the registry host, else
+  // the longest prefix of `registry/path` ending at a path boundary. nullptr: none matches.
+  const RegistryEntry* entry_for(const image::ImageRef& image) const;
+
+  // Return the endpoint for `image`: from its entry, or inferred as HTTPS with verification
+  // (plain HTTP for loopback and insecure hosts).
+  Endpoint endpoint_for(const image::ImageRef& image) const;
+
+private:
+  std::vector<RegistryEntry> m_entries;
+  std::vector<std::string> m_insecure_hosts;
+};
 
 } // namespace argoimg::registry

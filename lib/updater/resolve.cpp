@@ -24,7 +24,7 @@ struct Target {
 
 Target target_for(const image::ImageRef& image, const ResolveOptions& options) {
   Target target;
-  target.endpoint = registry::endpoint_for(image, options.endpoints);
+  target.endpoint = options.registries.endpoint_for(image);
   target.path = registry::registry_path(target.endpoint, image);
   target.key = target.endpoint.api_url + "/" + target.path;
   return target;
@@ -115,8 +115,22 @@ void resolve_one(const ImageRequest& request,
   for (auto& name : names) {
     candidates.push_back(tag::TagCandidate{std::move(name), std::nullopt, {}, {}, {}});
   }
-  if (request.policy.strategy == tag::Strategy::newest_build
-      || request.policy.strategy == tag::Strategy::digest) {
+  bool sorted_by_registry = target.endpoint.tag_sort_mode != registry::TagSortMode::none;
+  if (request.policy.strategy == tag::Strategy::newest_build && sorted_by_registry) {
+    // registries.conf `tagsortmode`: the list order is the build order, so positions stand in
+    // for dates and no manifest is fetched (AIU's semantics).
+    std::map<std::string_view, int64_t> position;
+    auto count = static_cast<int64_t>(tags->size());
+    for (int64_t i = 0; i < count; ++i) {
+      auto index = static_cast<size_t>(i);
+      bool first = target.endpoint.tag_sort_mode == registry::TagSortMode::latest_first;
+      position.emplace((*tags)[index], first ? count - i : i + 1);
+    }
+    for (auto& candidate : candidates) {
+      candidate.created = position.at(candidate.name);
+    }
+  } else if (request.policy.strategy == tag::Strategy::newest_build
+             || request.policy.strategy == tag::Strategy::digest) {
     // Metadata costs requests: fetch it only for tags that survive the filters.
     auto wanted = tag::prefilter(*tags, request.policy);
     std::sort(wanted.begin(), wanted.end());

@@ -47,7 +47,7 @@ struct ImageResult {
 
 struct ResolveOptions {
   tag::Explain explain = tag::Explain::no;
-  registry::EndpointOptions endpoints;
+  registry::Registries registries;
   size_t concurrency = 16; // parallel repositories
 };
 

@@ -31,7 +31,7 @@ std::optional<std::string> closest_match(std::string_view word,
                                          const std::vector<std::string>& known) {
   // A third of the word's length, at least 1 and at most 3 edits: close enough to be a typo,
   // far enough not to suggest nonsense for short words.
-  size_t limit = std::clamp<size_t>(word.size() / 3, 1, 3);
+  size_t limit = std::clamp<size_t>((word.size() + 2) / 3, 1, 3);
   std::optional<std::string> best;
   size_t best_distance = limit + 1;
   std::string lowered = to_lower(word);

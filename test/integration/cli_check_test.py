@@ -174,6 +174,67 @@ class CheckImage(unittest.TestCase):
         self.assertEqual([i["new"] for i in doc["images"]], ["v1.1.0", "v2.0.0-beta.1"])
 
 
+class RegistriesConf(unittest.TestCase):
+    def write_conf(self, text):
+        import tempfile
+        handle = tempfile.NamedTemporaryFile("w", suffix=".conf", delete=False)
+        handle.write(text)
+        handle.close()
+        self.addCleanup(os.unlink, handle.name)
+        return handle.name
+
+    def test_prefix_maps_a_name_to_an_api_url(self):
+        conf = self.write_conf(f"""registries:
+- name: demo
+  prefix: demo.registry.test
+  api_url: http://{ANON}/
+  ping: yes
+""")
+        result, doc = check_json("--registries-conf", conf, "--image", "demo.registry.test/demo/app:~1.2")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(doc["images"][0]["new"], "1.2.9")
+        self.assertEqual(doc["images"][0]["repository"], "demo.registry.test/demo/app")
+        self.assertEqual(doc["summary"]["requests"], {"demo.registry.test": 2})
+
+    def test_defaultns_is_prefixed_to_single_component_names(self):
+        conf = self.write_conf(f"""registries:
+- name: demo
+  prefix: ns.registry.test
+  api_url: http://{ANON}
+  defaultns: demo
+""")
+        result, doc = check_json("--registries-conf", conf, "--image", "ns.registry.test/app:~1.2")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(doc["images"][0]["new"], "1.2.9")
+
+    def test_tagsortmode_picks_by_list_position_without_manifests(self):
+        import urllib.request
+        with urllib.request.urlopen(f"http://{ANON}/v2/demo/calver/tags/list") as response:
+            served = json.load(response)["tags"]  # the order the registry serves
+        for mode in ("latest-first", "latest-last"):
+            conf = self.write_conf(f"""registries:
+- name: sorted
+  prefix: sorted.registry.test
+  api_url: http://{ANON}
+  tagsortmode: {mode}
+""")
+            result = argoimg("-o", "json", "--log-level", "debug", "check", "--registries-conf", conf,
+                             "--update-strategy", "newest-build", "--image", "sorted.registry.test/demo/calver")
+            self.assertEqual(result.returncode, 0, result.stderr)
+            picked = json.loads(result.stdout)["images"][0]["new"]
+            self.assertEqual(picked, served[0] if mode == "latest-first" else served[-1])
+            self.assertNotIn("/manifests/", result.stderr)
+
+    def test_bad_files_are_configuration_errors_with_a_position(self):
+        conf = self.write_conf("registries:\n- name: x\n  api_url: https://x\n  limt: 3\n")
+        result = argoimg("check", "--registries-conf", conf, "--image", "nginx")
+        self.assertEqual(result.returncode, 2)
+        self.assertIn(f"{conf}:4:3: unknown key 'limt' in registry entry (did you mean 'limit'?)", result.stderr)
+        result = argoimg("check", "--registries-conf", "/nonexistent/registries.conf", "--image", "nginx")
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("cannot read '/nonexistent/registries.conf'", result.stderr)
+
+
 class Cli(unittest.TestCase):
     def test_update_and_commit_are_not_implemented_yet(self):
         for command in ("update", "commit"):

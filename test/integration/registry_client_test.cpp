@@ -18,7 +18,7 @@ using namespace argoimg;
 namespace {
 
 registry::Endpoint endpoint_for(const std::string& host) {
-  return registry::endpoint_for(*image::parse_image_ref(host + "/x"), {});
+  return registry::Registries().endpoint_for(*image::parse_image_ref(host + "/x"));
 }
 
 std::string read_file(const std::string& path) {

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "image/image_ref.hpp"
+#include "registry/endpoint.hpp"
+#include "registry/registries_conf.hpp"
+#include "util/duration.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace argoimg;
+using namespace argoimg::registry;
+
+namespace {
+
+Endpoint resolve(const Registries& registries, const char* image) {
+  return registries.endpoint_for(*image::parse_image_ref(image));
+}
+
+} // namespace
+
+TEST_CASE("registries.conf in AIU's format parses every field", "[registry]") {
+  auto entries = parse_registries_conf(R"(registries:
+- name: Docker Hub
+  api_url: https://registry-1.docker.io/
+  ping: yes
+  credentials: env:DOCKER_HUB_CREDS
+  credsexpire: 1h30m
+  defaultns: library
+  default: true
+  limit: 5
+- name: Internal
+  prefix: registry.internal:5000
+  api_url: http://127.0.0.1:5000
+  insecure: on
+  tagsortmode: latest-first
+  ca_file: /etc/ssl/internal.pem
+  ca_data: "-----BEGIN CERTIFICATE-----"
+)",
+                                       "registries.conf");
+  REQUIRE(entries);
+  REQUIRE(entries->size() == 2);
+  const auto& hub = (*entries)[0];
+  CHECK(hub.api_url == "https://registry-1.docker.io");
+  CHECK(hub.ping);
+  CHECK(hub.credentials == "env:DOCKER_HUB_CREDS");
+  CHECK(hub.credsexpire == std::chrono::minutes(90));
+  CHECK(hub.is_default);
+  CHECK(hub.limit == 5);
+  CHECK(hub.origin == "registries.conf:2");
+  const auto& internal = (*entries)[1];
+  CHECK(internal.insecure);
+  CHECK(internal.tag_sort_mode == TagSortMode::latest_first);
+  CHECK(internal.ca_file == "/etc/ssl/internal.pem");
+  CHECK(internal.ca_data == "-----BEGIN CERTIFICATE-----");
+}
+
+TEST_CASE("registries.conf errors name file, line and column", "[registry]") {
+  struct Row {
+    const char* text;
+    const char* message;
+  };
+  for (const Row& row : std::vector<Row>{
+           {"registries:\n- name: a\n  api_url: https://a\n  prefx: a.io\n",
+            "r.conf:4:3: unknown key 'prefx' in registry entry (did you mean 'prefix'?)"},
+           {"registries:\n- api_url: https://a\n", "r.conf:2:3: registry entry without a 'name'"},
+           {"registries:\n- name: a\n", "r.conf:2:3: registry 'a' has no 'api_url'"},
+           {"registries:\n- name: a\n  api_url: https://a\n  credsexpire: 5 hours\n",
+            "r.conf:4:16: invalid duration '5 hours' for 'credsexpire'"},
+           {"registries:\n- name: a\n  api_url: https://a\n  default: maybe\n",
+            "r.conf:4:12: 'default' must be true or false, not 'maybe'"},
+           {"registries:\n- name: a\n  api_url: https://a\n  tagsortmode: latest-frist\n",
+            "unknown tag sort mode 'latest-frist' (did you mean 'latest-first'?)"},
+           {"registries:\n- name: a\n  api_url: https://a\n  limit: fast\n",
+            "r.conf:4:10: 'limit' must be a number"},
+           {"registries:\n- name: a\n  api_url: a.io\n", "must start with http:// or https://"},
+           {"registries:\n- name: a\n  prefix: a\n  api_url: https://a\n  default: true\n"
+            "- name: b\n  prefix: b\n  api_url: https://b\n  default: true\n",
+            "r.conf:6:3: cannot set registry 'b' as default: only one default registry"},
+           {"registries:\n- name: a\n  api_url: https://a\n- name: b\n  api_url: https://b\n",
+            "there must be only one default registry (already 'a'), 'b' needs a prefix"},
+           {"registry:\n- name: a\n", "r.conf:1:1: unknown top-level key 'registry' (did you mean 'registries'?)"},
+           {"registries: [\n", "r.conf:2:1:"},
+       }) {
+    CAPTURE(row.text);
+    auto entries = parse_registries_conf(row.text, "r.conf");
+    REQUIRE_FALSE(entries);
+    CHECK(entries.error().kind == util::ErrorKind::config);
+    CHECK_THAT(entries.error().message, Catch::Contains(row.message));
+  }
+  CHECK(parse_registries_conf("", "empty.conf")->empty());
+}
+
+TEST_CASE("Go durations parse like time.ParseDuration", "[util]") {
+  using std::chrono::nanoseconds;
+  CHECK(util::parse_go_duration("0") == nanoseconds(0));
+  CHECK(util::parse_go_duration("5h") == std::chrono::hours(5));
+  CHECK(util::parse_go_duration("1h30m") == std::chrono::minutes(90));
+  CHECK(util::parse_go_duration("1.5h") == std::chrono::minutes(90));
+  CHECK(util::parse_go_duration("500ms") == std::chrono::milliseconds(500));
+  CHECK(util::parse_go_duration("2us") == std::chrono::microseconds(2));
+  for (const char* bad : {"", "5", "h", "5x", "-5m", "1..5h", "5 h"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(util::parse_go_duration(bad));
+  }
+}
+
+TEST_CASE("endpoints resolve by default, exact and longest path prefix", "[registry]") {
+  Registries registries;
+  CHECK(resolve(registries, "nginx").api_url == "https://registry-1.docker.io");
+  CHECK(resolve(registries, "nginx").default_namespace == "library");
+  CHECK(resolve(registries, "nginx").rate_limit == 10);
+  CHECK(resolve(registries, "index.docker.io/bitnami/redis").api_url
+        == "https://registry-1.docker.io");
+  CHECK(resolve(registries, "ghcr.io/o/app").api_url == "https://ghcr.io");
+  CHECK(resolve(registries, "127.0.0.1:5000/x").api_url == "http://127.0.0.1:5000");
+  CHECK(resolve(registries, "localhost/x").api_url == "http://localhost");
+  registries.add_insecure_host("lab.example.com");
+  CHECK(resolve(registries, "lab.example.com/x").api_url == "http://lab.example.com");
+
+  auto entries = parse_registries_conf(R"(registries:
+- name: mirror
+  prefix: docker.io
+  api_url: https://mirror.example.com
+  defaultns: library
+- name: team one
+  prefix: reg.example.com/team1
+  api_url: https://team1.example.com
+- name: whole registry
+  prefix: reg.example.com
+  api_url: https://reg.example.com
+  insecure: true
+  limit: 0
+)",
+                                       "r.conf");
+  REQUIRE(entries);
+  registries.add(*entries);
+  CHECK(resolve(registries, "nginx").api_url == "https://mirror.example.com");
+  CHECK(resolve(registries, "nginx").name == "mirror");
+  CHECK(resolve(registries, "docker.io/bitnami/redis").api_url == "https://mirror.example.com");
+  CHECK(resolve(registries, "reg.example.com/team1/app").api_url == "https://team1.example.com");
+  CHECK(resolve(registries, "reg.example.com/team10/app").api_url == "https://reg.example.com");
+  CHECK_FALSE(resolve(registries, "reg.example.com/x").verify_tls);
+  CHECK(resolve(registries, "reg.example.com/x").rate_limit == 0);
+}
+
+TEST_CASE("a configured default entry serves images without a registry", "[registry]") {
+  Registries registries;
+  auto entries = parse_registries_conf(
+      "registries:\n- name: corp\n  prefix: corp.example.com\n  api_url: https://corp.example.com\n"
+      "  defaultns: base\n  default: true\n",
+      "r.conf");
+  REQUIRE(entries);
+  registries.add(*entries);
+  auto endpoint = resolve(registries, "nginx");
+  CHECK(endpoint.api_url == "https://corp.example.com");
+  CHECK(endpoint.default_namespace == "base");
+}
