@@ -62,6 +62,9 @@ util::Result<updater::ImageRequest> make_request(const std::string& text,
         request.policy.ignore.patterns.end(), parsed.patterns.begin(), parsed.patterns.end());
   }
   request.policy.platforms = platforms;
+  if (!options.credentials.empty()) {
+    request.pull_secret = options.credentials;
+  }
   if (request.entry.constraint) {
     if (strategy.strategy == tag::Strategy::semver) {
       auto constraint = tag::parse_constraint(*request.entry.constraint);
@@ -77,16 +80,17 @@ util::Result<updater::ImageRequest> make_request(const std::string& text,
   return request;
 }
 
-util::Result<std::vector<registry::RegistryEntry>> load_registries_conf(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return util::fail(util::ErrorKind::config,
-                      "--registries-conf: cannot read " + util::quote(path) + ": "
-                          + std::strerror(errno));
+int exit_code_for(const std::vector<updater::ImageResult>& images, bool pending_matters) {
+  auto has = [&images](updater::ImageStatus status) {
+    return std::any_of(images.begin(), images.end(), [status](const auto& image) {
+      return image.status == status;
+    });
+  };
+  if (has(updater::ImageStatus::error)) {
+    return k_exit_failures;
   }
-  std::stringstream text;
-  text << in.rdbuf();
-  return registry::parse_registries_conf(text.str(), path);
+  return (pending_matters && has(updater::ImageStatus::update)) ? k_exit_pending_updates
+                                                                : k_exit_ok;
 }
 
 updater::ImageResult error_result(const std::string& text, const util::Error& error) {
@@ -126,6 +130,13 @@ CLI::App* setup_check_command(CLI::App& app,
   sub->add_option("--registries-conf",
                   options.registries_conf,
                   "AIU registries.conf: API URLs, prefixes, credentials, limits, CAs");
+  sub->add_option("--credentials",
+                  options.credentials,
+                  "Credentials for every --image: env:VAR, ext:/path, pullsecret:ns/name or "
+                  "secret:ns/name#field");
+  sub->add_option("--docker-config",
+                  options.docker_config,
+                  "Directory with Docker's config.json (default: $DOCKER_CONFIG, else ~/.docker)");
   sub->add_option("--concurrency", options.concurrency, "Repositories queried in parallel")
       ->capture_default_str()
       ->check(CLI::Range(1, 256));
@@ -146,15 +157,7 @@ int run_check(const CheckOptions& options, const GlobalOptions& global) {
                 "supported yet)");
     return k_exit_usage;
   }
-  auto level = util::parse_log_level(global.log_level);
-  if (!level) {
-    print_error("--log-level: unknown level " + util::quote(global.log_level)
-                + util::did_you_mean(global.log_level, {"error", "warn", "info", "debug"}));
-    return k_exit_usage;
-  }
-  if (global.output != "text" && global.output != "json") {
-    print_error("--output: unknown format " + util::quote(global.output)
-                + util::did_you_mean(global.output, {"text", "json"}));
+  if (!validate_global_options(global)) {
     return k_exit_usage;
   }
   auto strategy = tag::parse_strategy(options.update_strategy);
@@ -171,14 +174,20 @@ int run_check(const CheckOptions& options, const GlobalOptions& global) {
     }
     platforms = std::move(*parsed);
   }
-  util::Logger logger = make_logger(*level);
+  updater::ResolveOptions resolve_options;
+  auto registries = load_registries(options.registries_conf, options.insecure_registries);
+  if (!registries) {
+    print_error(registries.error().message);
+    return k_exit_usage;
+  }
+  resolve_options.registries = std::move(*registries);
+  util::Logger logger = make_logger(*util::parse_log_level(global.log_level));
   if (strategy->warning) {
     logger.warn(*strategy->warning);
   }
 
   std::vector<updater::ImageRequest> requests;
   std::vector<std::optional<updater::ImageResult>> early(options.images.size());
-  std::vector<size_t> request_slot;
   for (size_t i = 0; i < options.images.size(); ++i) {
     auto request = make_request(options.images[i], options, *strategy, platforms);
     if (!request) {
@@ -186,33 +195,15 @@ int run_check(const CheckOptions& options, const GlobalOptions& global) {
       early[i] = error_result(options.images[i], request.error());
       continue;
     }
-    request_slot.push_back(i);
     requests.push_back(std::move(*request));
   }
 
-  registry::CurlOptions curl_options;
-  curl_options.connect_timeout_ms = global.connect_timeout_s * 1000;
-  curl_options.total_timeout_ms = global.timeout_s * 1000;
-  registry::CurlTransport transport(curl_options, logger);
-  registry::ClientOptions client_options;
-  client_options.now = [] { return std::chrono::steady_clock::now(); };
-  client_options.sleep = [](std::chrono::milliseconds ms) { std::this_thread::sleep_for(ms); };
-  client_options.jitter_seed = std::random_device{}();
-  client_options.max_retries = global.retries;
-  registry::Client client(transport, logger, client_options);
-  updater::ResolveOptions resolve_options;
+  registry::CurlTransport transport(curl_options(global), logger);
+  registry::Client client(transport, logger, client_options(global));
+  registry::CredentialResolver credentials(
+      credential_environment(options.docker_config, global, transport));
+  resolve_options.credentials = &credentials;
   resolve_options.explain = options.explain ? tag::Explain::yes : tag::Explain::no;
-  for (const auto& host : options.insecure_registries) {
-    resolve_options.registries.add_insecure_host(host);
-  }
-  if (!options.registries_conf.empty()) {
-    auto entries = load_registries_conf(options.registries_conf);
-    if (!entries) {
-      print_error(entries.error().message);
-      return k_exit_usage;
-    }
-    resolve_options.registries.add(std::move(*entries));
-  }
   resolve_options.concurrency = options.concurrency;
   auto resolved = updater::resolve_images(requests, client, resolve_options, logger);
 
@@ -221,11 +212,7 @@ int run_check(const CheckOptions& options, const GlobalOptions& global) {
   report.explain = options.explain;
   report.color = isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
   for (size_t i = 0, next = 0; i < options.images.size(); ++i) {
-    if (early[i]) {
-      report.images.push_back(std::move(*early[i]));
-    } else {
-      report.images.push_back(std::move(resolved[next++]));
-    }
+    report.images.push_back(early[i] ? std::move(*early[i]) : std::move(resolved[next++]));
   }
   report.requests = client.requests_per_registry();
   if (global.output == "json") {
@@ -233,16 +220,7 @@ int run_check(const CheckOptions& options, const GlobalOptions& global) {
   } else {
     write_text_report(report, std::cout);
   }
-  bool failed = std::any_of(report.images.begin(), report.images.end(), [](const auto& image) {
-    return image.status == updater::ImageStatus::error;
-  });
-  bool pending = std::any_of(report.images.begin(), report.images.end(), [](const auto& image) {
-    return image.status == updater::ImageStatus::update;
-  });
-  if (failed) {
-    return k_exit_failures;
-  }
-  return (options.exit_code && pending) ? k_exit_pending_updates : k_exit_ok;
+  return exit_code_for(report.images, options.exit_code);
 }
 
 } // namespace argoimg::cmd

@@ -19,6 +19,8 @@ struct CheckOptions {
   std::string platforms;
   std::vector<std::string> insecure_registries;
   std::string registries_conf;
+  std::string credentials;   // a credential reference for every --image
+  std::string docker_config; // directory holding config.json
   bool explain = false;
   bool exit_code = false;
   size_t concurrency = 16;

@@ -32,6 +32,10 @@ int main(int argc, char** argv) {
   app.add_option("--retries", global.retries, "Retries after 429, 5xx or network errors")
       ->capture_default_str()
       ->check(CLI::Range(0, 10));
+  app.add_option("--kubeconfig",
+                 global.kubeconfig,
+                 "Kubeconfig for pullsecret:/secret: credentials (default: $KUBECONFIG, "
+                 "~/.kube/config, or the in-cluster service account)");
   app.require_subcommand(1);
   app.fallthrough();
   app.footer("Exit codes: 0 ok; 1 some application or image failed; 2 usage or configuration "

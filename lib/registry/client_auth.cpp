@@ -115,21 +115,30 @@ util::Result<std::string> Client::fetch_token(const Endpoint& endpoint,
     return util::fail(util::ErrorKind::auth, "bearer challenge without a realm");
   }
   std::string url = realm->second;
-  char separator = url.find('?') == std::string::npos ? '?' : '&';
+  std::string service_param;
   if (auto service = challenge.params.find("service"); service != challenge.params.end()) {
-    url += separator + std::string("service=") + url_encode(service->second);
-    separator = '&';
+    service_param = "service=" + url_encode(service->second) + "&";
   }
-  url += separator + std::string("scope=") + url_encode(scope);
   HttpRequest request;
-  request.url = url;
+  if (endpoint.credentials && !endpoint.credentials->identity_token.empty()) {
+    // Docker's identity token is an OAuth2 refresh token: exchanged by POST, not Basic.
+    request.method = "POST";
+    request.url = url;
+    request.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
+    request.body = "grant_type=refresh_token&" + service_param
+                   + "client_id=argoimg&scope=" + url_encode(scope)
+                   + "&refresh_token=" + url_encode(endpoint.credentials->identity_token);
+  } else {
+    request.url = url + (url.find('?') == std::string::npos ? "?" : "&") + service_param
+                  + "scope=" + url_encode(scope);
+    if (endpoint.credentials) {
+      request.headers.emplace_back("Authorization", basic_header(*endpoint.credentials));
+    }
+  }
   request.max_body = k_max_token_bytes;
   request.verify_tls = endpoint.verify_tls;
   request.ca_file = endpoint.ca_file;
   request.ca_pem = endpoint.ca_pem;
-  if (endpoint.credentials) {
-    request.headers.emplace_back("Authorization", basic_header(*endpoint.credentials));
-  }
   auto response = send_counted(endpoint, request);
   std::string service = util::quote(redact_url(url));
   if (!response) {
@@ -171,7 +180,7 @@ util::Result<std::string> Client::fetch_token(const Endpoint& endpoint,
   }
   std::lock_guard<std::mutex> guard(m_mutex);
   // Renew a little early so a token never expires between cache check and use.
-  m_tokens[endpoint.api_url + " " + scope] = CachedToken{
+  m_tokens[endpoint.identity() + " " + scope] = CachedToken{
       token, m_options.now() + std::chrono::seconds(std::max<int64_t>(expires_in - 5, 1))};
   return token;
 }
@@ -187,7 +196,7 @@ util::Result<HttpResponse> Client::send_authorized(const Endpoint& endpoint,
     return tl::unexpected(scheme.error());
   }
   std::string scope = "repository:" + repository + ":pull";
-  std::string token_key = endpoint.api_url + " " + scope;
+  std::string token_key = endpoint.identity() + " " + scope;
   size_t base_headers = request.headers.size();
   bool token_is_fresh = false;
   bool sent_basic = false;

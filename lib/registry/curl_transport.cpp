@@ -146,6 +146,10 @@ util::Result<HttpResponse> CurlTransport::send(const HttpRequest& request) {
   curl_easy_setopt(handle, CURLOPT_HEADERDATA, &transfer);
   if (request.method == "HEAD") {
     curl_easy_setopt(handle, CURLOPT_NOBODY, 1L);
+  } else if (request.method == "POST") {
+    curl_easy_setopt(handle, CURLOPT_POSTFIELDS, request.body.c_str());
+    curl_easy_setopt(
+        handle, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
   } else if (request.method != "GET") {
     curl_easy_setopt(handle, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   }
@@ -161,6 +165,18 @@ util::Result<HttpResponse> CurlTransport::send(const HttpRequest& request) {
     if (std::filesystem::is_directory(k_system_ca_dir)) {
       curl_easy_setopt(handle, CURLOPT_CAPATH, k_system_ca_dir);
     }
+  }
+  if (!request.client_cert_pem.empty()) {
+    curl_blob cert{const_cast<char*>(request.client_cert_pem.data()),
+                   request.client_cert_pem.size(),
+                   CURL_BLOB_COPY};
+    curl_blob key{const_cast<char*>(request.client_key_pem.data()),
+                  request.client_key_pem.size(),
+                  CURL_BLOB_COPY};
+    curl_easy_setopt(handle, CURLOPT_SSLCERT_BLOB, &cert);
+    curl_easy_setopt(handle, CURLOPT_SSLCERTTYPE, "PEM");
+    curl_easy_setopt(handle, CURLOPT_SSLKEY_BLOB, &key);
+    curl_easy_setopt(handle, CURLOPT_SSLKEYTYPE, "PEM");
   }
   if (!request.verify_tls) {
     curl_easy_setopt(handle, CURLOPT_SSL_VERIFYPEER, 0L);

@@ -14,6 +14,8 @@ namespace argoimg::registry {
 struct Credentials {
   std::string username;
   std::string password;
+  std::string identity_token; // an OAuth2 refresh token (Docker's `identitytoken`)
+  std::string source;         // where they came from, e.g. "env:REG_CREDS", for messages
 };
 
 // How a registry orders its tag list, from registries.conf `tagsortmode`. With a sorted list,
@@ -32,6 +34,12 @@ struct Endpoint {
   double rate_limit = 0; // requests per second, 0: unlimited
   TagSortMode tag_sort_mode = TagSortMode::none;
   std::string name; // registries.conf entry name, for messages
+
+  // A key naming this endpoint and whose credentials are used (their source, never the
+  // secret): tokens and tag lists are shared only under the same key.
+  std::string identity() const {
+    return api_url + (credentials ? "#" + credentials->source : std::string());
+  }
 };
 
 // One entry of AIU's registries.conf (`registries:` list), as written.

@@ -69,32 +69,4 @@ std::string url_encode(std::string_view text) {
   return out;
 }
 
-std::string base64_encode(std::string_view data) {
-  static const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  size_t i = 0;
-  while (i + 2 < data.size()) {
-    unsigned n = (unsigned{static_cast<unsigned char>(data[i])} << 16)
-                 | (unsigned{static_cast<unsigned char>(data[i + 1])} << 8)
-                 | unsigned{static_cast<unsigned char>(data[i + 2])};
-    out += alphabet[(n >> 18) & 63];
-    out += alphabet[(n >> 12) & 63];
-    out += alphabet[(n >> 6) & 63];
-    out += alphabet[n & 63];
-    i += 3;
-  }
-  size_t left = data.size() - i;
-  if (left > 0) {
-    unsigned n = unsigned{static_cast<unsigned char>(data[i])} << 16;
-    if (left == 2) {
-      n |= unsigned{static_cast<unsigned char>(data[i + 1])} << 8;
-    }
-    out += alphabet[(n >> 18) & 63];
-    out += alphabet[(n >> 12) & 63];
-    out += left == 2 ? alphabet[(n >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
-
 } // namespace argoimg::registry

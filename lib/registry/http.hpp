@@ -4,6 +4,7 @@
 // registry owns talking to container registries: HTTP, auth, tags, manifests. It returns raw
 // tags and metadata and never filters or chooses. It depends on util and image.
 
+#include "util/base64.hpp"
 #include "util/result.hpp"
 
 #include <cstddef>
@@ -14,12 +15,17 @@
 
 namespace argoimg::registry {
 
+using util::base64_encode;
+
 struct HttpRequest {
   std::string method = "GET";
   std::string url;
   std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;            // sent for POST
   std::string ca_file;         // extra CA bundle (PEM file) trusted besides the system bundle
   std::string ca_pem;          // extra CA bundle (inline PEM) trusted besides the system bundle
+  std::string client_cert_pem; // TLS client certificate (Kubernetes API), inline PEM
+  std::string client_key_pem;  // its private key, inline PEM
   bool verify_tls = true;      // false only for registries configured as insecure
   size_t max_body = 16u << 20; // responses larger than this fail with `network`
 };
@@ -53,8 +59,5 @@ std::string resolve_url(std::string_view base, std::string_view reference);
 
 // Percent-encode `text` for a URL query value.
 std::string url_encode(std::string_view text);
-
-// Encode `data` as standard base64 with padding.
-std::string base64_encode(std::string_view data);
 
 } // namespace argoimg::registry

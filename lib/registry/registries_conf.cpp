@@ -15,25 +15,34 @@ namespace argoimg::registry {
 
 namespace {
 
-const std::vector<std::string> k_keys = {"name",        "api_url",   "prefix",  "ping",
-                                         "credentials", "credsexpire", "defaultns", "default",
-                                         "insecure",    "tagsortmode", "limit",   "ca_file",
+const std::vector<std::string> k_keys = {"name",
+                                         "api_url",
+                                         "prefix",
+                                         "ping",
+                                         "credentials",
+                                         "credsexpire",
+                                         "defaultns",
+                                         "default",
+                                         "insecure",
+                                         "tagsortmode",
+                                         "limit",
+                                         "ca_file",
                                          "ca_data"};
 
 std::string where(std::string_view source, const YAML::Mark& mark) {
   return fmt::format("{}:{}:{}", source, mark.line + 1, mark.column + 1);
 }
 
-tl::unexpected<util::Error> config_error(std::string_view source, const YAML::Node& node,
-                                         const std::string& detail) {
+tl::unexpected<util::Error>
+config_error(std::string_view source, const YAML::Node& node, const std::string& detail) {
   return util::fail(util::ErrorKind::config, where(source, node.Mark()) + ": " + detail);
 }
 
 std::optional<bool> yaml11_bool(const std::string& text) {
-  static const std::vector<std::string> yes = {"y", "Y", "yes", "Yes", "YES", "true", "True",
-                                               "TRUE", "on", "On", "ON"};
-  static const std::vector<std::string> no = {"n", "N", "no", "No", "NO", "false", "False",
-                                              "FALSE", "off", "Off", "OFF"};
+  static const std::vector<std::string> yes = {
+      "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"};
+  static const std::vector<std::string> no = {
+      "n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"};
   if (std::find(yes.begin(), yes.end(), text) != yes.end()) {
     return true;
   }
@@ -44,17 +53,20 @@ std::optional<bool> yaml11_bool(const std::string& text) {
 }
 
 // Apply one `key: value` of an entry; fail naming the key and its line.
-util::Result<bool> apply_key(RegistryEntry& entry, const std::string& key, const YAML::Node& value,
+util::Result<bool> apply_key(RegistryEntry& entry,
+                             const std::string& key,
+                             const YAML::Node& value,
                              std::string_view source) {
   if (!value.IsScalar() && !value.IsNull()) {
-    return config_error(source, value, "registry entry key " + util::quote(key) + " must be a scalar");
+    return config_error(
+        source, value, "registry entry key " + util::quote(key) + " must be a scalar");
   }
   std::string text = value.IsNull() ? "" : value.Scalar();
   auto as_bool = [&](bool& out) -> util::Result<bool> {
     auto parsed = yaml11_bool(text);
     if (!parsed) {
-      return config_error(source, value, util::quote(key) + " must be true or false, not "
-                                             + util::quote(text));
+      return config_error(
+          source, value, util::quote(key) + " must be true or false, not " + util::quote(text));
     }
     out = *parsed;
     return true;
@@ -79,8 +91,10 @@ util::Result<bool> apply_key(RegistryEntry& entry, const std::string& key, const
   } else if (key == "credsexpire") {
     auto duration = util::parse_go_duration(text);
     if (!duration) {
-      return config_error(source, value, "invalid duration " + util::quote(text)
-                                             + " for 'credsexpire' (e.g. '30m', '12h', '1h30m')");
+      return config_error(source,
+                          value,
+                          "invalid duration " + util::quote(text)
+                              + " for 'credsexpire' (e.g. '30m', '12h', '1h30m')");
     }
     entry.credsexpire = *duration;
   } else if (key == "defaultns") {
@@ -93,8 +107,10 @@ util::Result<bool> apply_key(RegistryEntry& entry, const std::string& key, const
     } else if (text == "none" || text.empty()) {
       entry.tag_sort_mode = TagSortMode::none;
     } else {
-      return config_error(source, value, "unknown tag sort mode " + util::quote(text)
-                                             + util::did_you_mean(text, {"latest-first", "latest-last", "none"}));
+      return config_error(source,
+                          value,
+                          "unknown tag sort mode " + util::quote(text)
+                              + util::did_you_mean(text, {"latest-first", "latest-last", "none"}));
     }
   } else if (key == "limit") {
     try {
@@ -104,8 +120,10 @@ util::Result<bool> apply_key(RegistryEntry& entry, const std::string& key, const
       }
       entry.limit = limit;
     } catch (const YAML::Exception&) {
-      return config_error(source, value, "'limit' must be a number of requests per second, not "
-                                             + util::quote(text));
+      return config_error(source,
+                          value,
+                          "'limit' must be a number of requests per second, not "
+                              + util::quote(text));
     }
   } else if (key == "ca_file") {
     entry.ca_file = text;
@@ -124,7 +142,8 @@ util::Result<RegistryEntry> parse_entry(const YAML::Node& node, std::string_view
   for (const auto& item : node) {
     std::string key = item.first.Scalar();
     if (std::find(k_keys.begin(), k_keys.end(), key) == k_keys.end()) {
-      return config_error(source, item.first,
+      return config_error(source,
+                          item.first,
                           "unknown key " + util::quote(key) + " in registry entry"
                               + util::did_you_mean(key, k_keys));
     }
@@ -140,35 +159,39 @@ util::Result<RegistryEntry> parse_entry(const YAML::Node& node, std::string_view
     return config_error(source, node, "registry " + util::quote(entry.name) + " has no 'api_url'");
   }
   if (entry.api_url.rfind("http://", 0) != 0 && entry.api_url.rfind("https://", 0) != 0) {
-    return config_error(source, node, "registry " + util::quote(entry.name) + ": 'api_url' "
-                                          + util::quote(entry.api_url)
-                                          + " must start with http:// or https://");
+    return config_error(source,
+                        node,
+                        "registry " + util::quote(entry.name) + ": 'api_url' "
+                            + util::quote(entry.api_url) + " must start with http:// or https://");
   }
   return entry;
 }
 
 util::Result<std::vector<RegistryEntry>> check_entries(std::vector<RegistryEntry> entries,
-                                                        const std::vector<YAML::Node>& nodes,
-                                                        std::string_view source) {
+                                                       const std::vector<YAML::Node>& nodes,
+                                                       std::string_view source) {
   const RegistryEntry* default_entry = nullptr;
   const RegistryEntry* unprefixed = nullptr;
   for (size_t i = 0; i < entries.size(); ++i) {
     const auto& entry = entries[i];
     if (entry.is_default) {
       if (default_entry) {
-        return config_error(source, nodes[i],
+        return config_error(source,
+                            nodes[i],
                             "cannot set registry " + util::quote(entry.name)
                                 + " as default: only one default registry is allowed, "
-                                  "already " + util::quote(default_entry->name));
+                                  "already "
+                                + util::quote(default_entry->name));
       }
       default_entry = &entry;
     }
     if (entry.prefix.empty()) {
       if (unprefixed) {
-        return config_error(source, nodes[i],
+        return config_error(source,
+                            nodes[i],
                             "there must be only one default registry (already "
-                                + util::quote(unprefixed->name) + "), "
-                                + util::quote(entry.name) + " needs a prefix");
+                                + util::quote(unprefixed->name) + "), " + util::quote(entry.name)
+                                + " needs a prefix");
       }
       unprefixed = &entry;
     }
@@ -179,7 +202,7 @@ util::Result<std::vector<RegistryEntry>> check_entries(std::vector<RegistryEntry
 } // namespace
 
 util::Result<std::vector<RegistryEntry>> parse_registries_conf(std::string_view text,
-                                                                std::string_view source) {
+                                                               std::string_view source) {
   try {
     YAML::Node root = YAML::Load(std::string(text));
     if (root.IsNull()) {
@@ -193,8 +216,10 @@ util::Result<std::vector<RegistryEntry>> parse_registries_conf(std::string_view 
     for (const auto& item : root) {
       std::string key = item.first.Scalar();
       if (key != "registries") {
-        return config_error(source, item.first, "unknown top-level key " + util::quote(key)
-                                                    + util::did_you_mean(key, {"registries"}));
+        return config_error(source,
+                            item.first,
+                            "unknown top-level key " + util::quote(key)
+                                + util::did_you_mean(key, {"registries"}));
       }
       if (item.second.IsNull()) {
         continue;
@@ -213,8 +238,9 @@ util::Result<std::vector<RegistryEntry>> parse_registries_conf(std::string_view 
     }
     return check_entries(std::move(entries), nodes, source);
   } catch (const YAML::Exception& e) {
-    return util::fail(util::ErrorKind::config,
-                      fmt::format("{}:{}:{}: {}", source, e.mark.line + 1, e.mark.column + 1, e.msg));
+    return util::fail(
+        util::ErrorKind::config,
+        fmt::format("{}:{}:{}: {}", source, e.mark.line + 1, e.mark.column + 1, e.msg));
   }
 }
 

@@ -15,6 +15,6 @@ namespace argoimg::registry {
 // prefix, bad durations, booleans or sort modes are `config` errors with `source:line:col`.
 // YAML 1.1 booleans (yes/no/on/off) are accepted.
 util::Result<std::vector<RegistryEntry>> parse_registries_conf(std::string_view text,
-                                                                std::string_view source);
+                                                               std::string_view source);
 
 } // namespace argoimg::registry

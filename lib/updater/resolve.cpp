@@ -22,11 +22,21 @@ struct Target {
   std::string key;  // api_url/path: the dedup key
 };
 
-Target target_for(const image::ImageRef& image, const ResolveOptions& options) {
+// Find the endpoint and credentials for `request`; a credential failure fails the image.
+util::Result<Target> target_for(const ImageRequest& request, const ResolveOptions& options) {
+  const auto& image = request.entry.image;
   Target target;
   target.endpoint = options.registries.endpoint_for(image);
+  if (options.credentials) {
+    auto credentials = options.credentials->for_image(
+        request.pull_secret, options.registries.entry_for(image), target.endpoint.host);
+    if (!credentials) {
+      return tl::unexpected(credentials.error());
+    }
+    target.endpoint.credentials = *credentials;
+  }
   target.path = registry::registry_path(target.endpoint, image);
-  target.key = target.endpoint.api_url + "/" + target.path;
+  target.key = target.endpoint.identity() + "/" + target.path;
   return target;
 }
 
@@ -195,9 +205,16 @@ std::vector<ImageResult> resolve_images(const std::vector<ImageRequest>& request
   std::vector<bool> runnable;
   for (const auto& request : requests) {
     results.push_back(base_result(request));
-    targets.push_back(target_for(request.entry.image, options));
+    auto target = target_for(request, options);
+    targets.push_back(target ? std::move(*target) : Target{});
     bool ok = true;
-    if (request.policy.strategy == tag::Strategy::digest && request.policy.tracked_tag.empty()) {
+    if (!target) {
+      results.back().status = ImageStatus::error;
+      results.back().reason = target.error().message;
+      ok = false;
+    }
+    if (ok && request.policy.strategy == tag::Strategy::digest
+        && request.policy.tracked_tag.empty()) {
       results.back().status = ImageStatus::error;
       results.back().reason = "update strategy 'digest' needs the tag to track after the "
                               "image's ':' (e.g. "

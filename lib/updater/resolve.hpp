@@ -6,6 +6,7 @@
 
 #include "image/image_list.hpp"
 #include "registry/client.hpp"
+#include "registry/credentials.hpp"
 #include "registry/endpoint.hpp"
 #include "tag/platform.hpp"
 #include "tag/select.hpp"
@@ -23,6 +24,7 @@ struct ImageRequest {
   tag::TagPolicy policy; // including the platforms for newest-build and digest
   std::optional<std::string> current_tag;
   std::optional<std::string> current_digest;
+  std::optional<std::string> pull_secret; // a credential reference; wins over the registry's
 };
 
 enum class ImageStatus { resolved, no_match, update, up_to_date, skipped, error };
@@ -48,7 +50,8 @@ struct ImageResult {
 struct ResolveOptions {
   tag::Explain explain = tag::Explain::no;
   registry::Registries registries;
-  size_t concurrency = 16; // parallel repositories
+  registry::CredentialResolver* credentials = nullptr; // null: anonymous everywhere
+  size_t concurrency = 16;                             // parallel repositories
 };
 
 // Resolve every request: each unique repository's tag list is fetched once, in parallel up to

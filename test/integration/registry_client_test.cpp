@@ -72,7 +72,9 @@ TEST_CASE("the token registry is read through one reused token", "[integration]"
   SECTION("credentials are sent to the token service and checked") {
     auto with_user = endpoint;
     with_user.credentials = registry::Credentials{servers.at("ARGOIMG_TEST_TOKEN_USER"),
-                                                  servers.at("ARGOIMG_TEST_TOKEN_PASSWORD")};
+                                                  servers.at("ARGOIMG_TEST_TOKEN_PASSWORD"),
+                                                  "",
+                                                  "test"};
     registry::Client fresh(http, logger, {});
     CHECK(fresh.list_tags(with_user, "demo/app"));
     with_user.credentials->password = "not-the-password";

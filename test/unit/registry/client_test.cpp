@@ -23,7 +23,7 @@ Endpoint endpoint_with_credentials() {
   Endpoint e;
   e.host = "reg.example.com";
   e.api_url = k_api;
-  e.credentials = Credentials{"bob", "hunter2-secret"};
+  e.credentials = Credentials{"bob", "hunter2-secret", "", "test"};
   return e;
 }
 

@@ -77,7 +77,8 @@ TEST_CASE("registries.conf errors name file, line and column", "[registry]") {
             "r.conf:6:3: cannot set registry 'b' as default: only one default registry"},
            {"registries:\n- name: a\n  api_url: https://a\n- name: b\n  api_url: https://b\n",
             "there must be only one default registry (already 'a'), 'b' needs a prefix"},
-           {"registry:\n- name: a\n", "r.conf:1:1: unknown top-level key 'registry' (did you mean 'registries'?)"},
+           {"registry:\n- name: a\n",
+            "r.conf:1:1: unknown top-level key 'registry' (did you mean 'registries'?)"},
            {"registries: [\n", "r.conf:2:1:"},
        }) {
     CAPTURE(row.text);
