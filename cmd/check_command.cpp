@@ -140,6 +140,10 @@ CLI::App* setup_check_command(CLI::App& app,
   sub->add_option("--concurrency", options.concurrency, "Repositories queried in parallel")
       ->capture_default_str()
       ->check(CLI::Range(1, 256));
+  sub->add_option(
+         "--max-tag-pages", options.max_tag_pages, "Tag-list pages followed per repository")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
   sub->add_flag("--explain", options.explain, "List every candidate tag and why it lost");
   sub->add_flag("--exit-code", options.exit_code, "Exit 3 when updates are pending");
   sub->callback([&options, &global, &exit_code] { exit_code = run_check(options, global); });
@@ -199,7 +203,9 @@ int run_check(const CheckOptions& options, const GlobalOptions& global) {
   }
 
   registry::CurlTransport transport(curl_options(global), logger);
-  registry::Client client(transport, logger, client_options(global));
+  auto client_settings = client_options(global);
+  client_settings.max_tag_pages = options.max_tag_pages;
+  registry::Client client(transport, logger, client_settings);
   registry::CredentialResolver credentials(
       credential_environment(options.docker_config, global, transport));
   resolve_options.credentials = &credentials;

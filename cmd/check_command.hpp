@@ -24,6 +24,7 @@ struct CheckOptions {
   bool explain = false;
   bool exit_code = false;
   size_t concurrency = 16;
+  size_t max_tag_pages = 1000;
 };
 
 // Register `check` on `app`, binding its flags to `options`; the callback runs the check and

@@ -176,9 +176,15 @@ util::Result<std::string> Client::manifest_digest(const Endpoint& endpoint,
 util::Result<Manifest> Client::manifest(const Endpoint& endpoint,
                                         const std::string& repository,
                                         const std::string& reference) {
+  // By digest the content never changes; by tag it is read once per run (AIU, too, treats
+  // tags as immutable while it runs).
+  std::string tag_key = endpoint.identity() + "/" + repository + ":" + reference;
   {
     std::lock_guard<std::mutex> guard(m_mutex);
     if (auto it = m_manifests.find(reference); it != m_manifests.end()) {
+      return it->second;
+    }
+    if (auto it = m_manifests.find(tag_key); it != m_manifests.end()) {
       return it->second;
     }
   }
@@ -211,6 +217,9 @@ util::Result<Manifest> Client::manifest(const Endpoint& endpoint,
   }
   std::lock_guard<std::mutex> guard(m_mutex);
   m_manifests[parsed->digest] = *parsed;
+  if (reference.rfind("sha256:", 0) != 0) {
+    m_manifests[tag_key] = *parsed;
+  }
   return *parsed;
 }
 

@@ -95,7 +95,7 @@ private:
   std::map<std::string, CachedToken> m_tokens;  // api_url + scope
   std::map<std::string, AuthScheme> m_schemes;  // api_url
   std::mutex m_ping_mutex;                      // one ping per registry, not one per thread
-  std::map<std::string, Manifest> m_manifests;  // by digest
+  std::map<std::string, Manifest> m_manifests;  // by digest, and by endpoint/repo:tag
   std::map<std::string, ImageConfig> m_configs; // by digest
   std::map<std::string, size_t> m_requests;     // by registry host
   std::map<std::string, std::chrono::steady_clock::time_point> m_next_slot; // rate limits

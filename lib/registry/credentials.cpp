@@ -49,15 +49,14 @@ util::Result<Credentials> split_user_password(const std::string& text, const std
     return util::fail(ErrorKind::config,
                       "credentials from " + quote(source) + " are not in the form 'user:password'");
   }
-  return Credentials{std::string(trimmed.substr(0, colon)), std::string(trimmed.substr(colon + 1)),
-                     "", source};
+  return Credentials{
+      std::string(trimmed.substr(0, colon)), std::string(trimmed.substr(colon + 1)), "", source};
 }
 
 } // namespace
 
-util::Result<std::optional<Credentials>> credentials_from_docker_json(const std::string& json,
-                                                                       const std::string& registry_host,
-                                                                       const std::string& source) {
+util::Result<std::optional<Credentials>> credentials_from_docker_json(
+    const std::string& json, const std::string& registry_host, const std::string& source) {
   rapidjson::Document doc;
   doc.Parse(json.data(), json.size());
   if (doc.HasParseError() || !doc.IsObject()) {
@@ -74,8 +73,10 @@ util::Result<std::optional<Credentials>> credentials_from_docker_json(const std:
     }
     const auto& entry = item.value;
     std::string described = source + " (" + item.name.GetString() + ")";
-    Credentials credentials{string_member(entry, "username"), string_member(entry, "password"),
-                            string_member(entry, "identitytoken"), described};
+    Credentials credentials{string_member(entry, "username"),
+                            string_member(entry, "password"),
+                            string_member(entry, "identitytoken"),
+                            described};
     if (auto auth = string_member(entry, "auth"); !auth.empty()) {
       auto decoded = util::base64_decode(auth);
       if (!decoded) {
@@ -119,8 +120,9 @@ util::Result<Credentials> CredentialResolver::resolve(const std::string& referen
     std::string variable = reference.substr(4);
     auto value = m_env.getenv ? m_env.getenv(variable) : std::nullopt;
     if (!value) {
-      return util::fail(ErrorKind::config, "credentials " + quote(reference) + ": environment variable "
-                                               + quote(variable) + " is not set");
+      return util::fail(ErrorKind::config,
+                        "credentials " + quote(reference) + ": environment variable "
+                            + quote(variable) + " is not set");
     }
     result = split_user_password(*value, reference);
   } else if (reference.rfind("ext:", 0) == 0) {
@@ -131,11 +133,14 @@ util::Result<Credentials> CredentialResolver::resolve(const std::string& referen
     }
     auto run = m_env.run({path}, "", m_env.ext_timeout);
     if (!run) {
-      return util::fail(run.error().kind, "credentials " + quote(reference) + ": " + run.error().message);
+      return util::fail(run.error().kind,
+                        "credentials " + quote(reference) + ": " + run.error().message);
     }
     if (run->exit_code != 0) {
-      return util::fail(ErrorKind::auth, fmt::format("credentials {}: the script exited with status {}",
-                                                     quote(reference), run->exit_code));
+      return util::fail(ErrorKind::auth,
+                        fmt::format("credentials {}: the script exited with status {}",
+                                    quote(reference),
+                                    run->exit_code));
     }
     result = split_user_password(run->out, reference);
   } else if (reference.rfind("pullsecret:", 0) == 0 || reference.rfind("secret:", 0) == 0) {
@@ -145,8 +150,9 @@ util::Result<Credentials> CredentialResolver::resolve(const std::string& referen
     if (!pull) {
       size_t hash = rest.find('#');
       if (hash == std::string::npos || hash + 1 == rest.size()) {
-        return util::fail(ErrorKind::config, "credentials " + quote(reference)
-                                                 + ": expected 'secret:<namespace>/<name>#<field>'");
+        return util::fail(ErrorKind::config,
+                          "credentials " + quote(reference)
+                              + ": expected 'secret:<namespace>/<name>#<field>'");
       }
       field = rest.substr(hash + 1);
       rest = rest.substr(0, hash);
@@ -157,18 +163,21 @@ util::Result<Credentials> CredentialResolver::resolve(const std::string& referen
                         "credentials " + quote(reference) + ": expected '<namespace>/<name>'");
     }
     if (!m_env.read_secret) {
-      return util::fail(ErrorKind::config, "credentials " + quote(reference)
-                                               + ": no Kubernetes access (set KUBECONFIG or "
-                                                 "--kubeconfig, or run in a cluster)");
+      return util::fail(ErrorKind::config,
+                        "credentials " + quote(reference)
+                            + ": no Kubernetes access (set KUBECONFIG or "
+                              "--kubeconfig, or run in a cluster)");
     }
     auto data = m_env.read_secret(rest.substr(0, slash), rest.substr(slash + 1));
     if (!data) {
-      return util::fail(data.error().kind, "credentials " + quote(reference) + ": " + data.error().message);
+      return util::fail(data.error().kind,
+                        "credentials " + quote(reference) + ": " + data.error().message);
     }
     auto value = data->find(field);
     if (value == data->end()) {
       return util::fail(ErrorKind::config,
-                        "credentials " + quote(reference) + ": the secret has no field " + quote(field));
+                        "credentials " + quote(reference) + ": the secret has no field "
+                            + quote(field));
     }
     if (pull) {
       auto found = credentials_from_docker_json(value->second, registry_host, reference);
@@ -176,8 +185,9 @@ util::Result<Credentials> CredentialResolver::resolve(const std::string& referen
         return tl::unexpected(found.error());
       }
       if (!*found) {
-        return util::fail(ErrorKind::auth, "credentials " + quote(reference)
-                                               + ": no entry for registry " + quote(registry_host));
+        return util::fail(ErrorKind::auth,
+                          "credentials " + quote(reference) + ": no entry for registry "
+                              + quote(registry_host));
       }
       result = **found;
       result->source = reference;
@@ -187,10 +197,11 @@ util::Result<Credentials> CredentialResolver::resolve(const std::string& referen
   } else {
     static const std::vector<std::string> kinds = {"env:", "ext:", "pullsecret:", "secret:"};
     std::string kind = reference.substr(0, reference.find(':') + 1);
-    return util::fail(ErrorKind::config, "unknown credential reference " + quote(reference)
-                                             + "; use env:VAR, ext:/path, pullsecret:ns/name or "
-                                               "secret:ns/name#field"
-                                             + util::did_you_mean(kind, kinds));
+    return util::fail(ErrorKind::config,
+                      "unknown credential reference " + quote(reference)
+                          + "; use env:VAR, ext:/path, pullsecret:ns/name or "
+                            "secret:ns/name#field"
+                          + util::did_you_mean(kind, kinds));
   }
   if (!result) {
     return result;
@@ -198,7 +209,8 @@ util::Result<Credentials> CredentialResolver::resolve(const std::string& referen
   std::lock_guard<std::mutex> guard(m_mutex);
   Cached cached{*result, std::nullopt};
   if (cache_for.count() > 0) {
-    cached.expires = m_env.now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(cache_for);
+    cached.expires =
+        m_env.now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(cache_for);
   }
   m_cache[cache_key] = cached;
   return result;
@@ -209,21 +221,26 @@ util::Result<Credentials> CredentialResolver::from_helper(const std::string& hel
   std::string program = "docker-credential-" + helper;
   auto run = m_env.run({program, "get"}, helper_server_url(registry_host), m_env.ext_timeout);
   if (!run) {
-    return util::fail(run.error().kind, "credential helper " + quote(program) + ": " + run.error().message);
+    return util::fail(run.error().kind,
+                      "credential helper " + quote(program) + ": " + run.error().message);
   }
   if (run->exit_code != 0) {
     if (run->out.find("credentials not found") != std::string::npos) {
       return util::fail(ErrorKind::not_found, "no credentials");
     }
-    return util::fail(ErrorKind::auth, fmt::format("credential helper {} exited with status {}",
-                                                   quote(program), run->exit_code));
+    return util::fail(
+        ErrorKind::auth,
+        fmt::format("credential helper {} exited with status {}", quote(program), run->exit_code));
   }
   rapidjson::Document doc;
   doc.Parse(run->out.data(), run->out.size());
   if (doc.HasParseError() || !doc.IsObject()) {
-    return util::fail(ErrorKind::auth, "credential helper " + quote(program) + " returned malformed JSON");
+    return util::fail(ErrorKind::auth,
+                      "credential helper " + quote(program) + " returned malformed JSON");
   }
-  Credentials credentials{string_member(doc, "Username"), string_member(doc, "Secret"), "",
+  Credentials credentials{string_member(doc, "Username"),
+                          string_member(doc, "Secret"),
+                          "",
                           "credential helper " + program};
   if (credentials.username == "<token>") {
     credentials.identity_token = credentials.password; // Docker's convention
@@ -260,7 +277,8 @@ CredentialResolver::from_docker_config(const std::string& registry_host) {
     return util::fail(ErrorKind::config, quote(path) + " is not valid JSON");
   }
   std::string wanted = key_host(registry_host);
-  if (auto helpers = doc.FindMember("credHelpers"); helpers != doc.MemberEnd() && helpers->value.IsObject()) {
+  if (auto helpers = doc.FindMember("credHelpers");
+      helpers != doc.MemberEnd() && helpers->value.IsObject()) {
     for (const auto& item : helpers->value.GetObject()) {
       if (key_host(item.name.GetString()) == wanted && item.value.IsString()) {
         auto credentials = from_helper(item.value.GetString(), registry_host);
@@ -305,7 +323,8 @@ CredentialResolver::for_image(const std::optional<std::string>& pull_secret,
   if (entry && !entry->credentials.empty()) {
     auto credentials = resolve(entry->credentials, registry_host, entry->credsexpire);
     if (!credentials) {
-      return tl::unexpected(util::with_context(credentials.error(), "registry " + quote(entry->name)));
+      return tl::unexpected(
+          util::with_context(credentials.error(), "registry " + quote(entry->name)));
     }
     return std::optional<Credentials>(*credentials);
   }

@@ -56,7 +56,8 @@ public:
                                                      const std::string& registry_host);
 
 private:
-  util::Result<Credentials> from_helper(const std::string& helper, const std::string& registry_host);
+  util::Result<Credentials> from_helper(const std::string& helper,
+                                        const std::string& registry_host);
 
   struct Cached {
     Credentials credentials;
@@ -72,8 +73,7 @@ private:
 // Return the credentials in a dockerconfigjson document `json` for `registry_host`, matching
 // keys the way Docker does (scheme and path ignored, Docker Hub aliases folded). nullopt when
 // no key matches; `config` error when the document is malformed.
-util::Result<std::optional<Credentials>> credentials_from_docker_json(const std::string& json,
-                                                                       const std::string& registry_host,
-                                                                       const std::string& source);
+util::Result<std::optional<Credentials>> credentials_from_docker_json(
+    const std::string& json, const std::string& registry_host, const std::string& source);
 
 } // namespace argoimg::registry

@@ -35,8 +35,10 @@ std::string scalar(const YAML::Node& node, const char* key) {
 }
 
 // Load `<key>-data` (base64) or `<key>` (a file path) from a kubeconfig mapping.
-util::Result<std::string> inline_or_file(const YAML::Node& node, const std::string& key,
-                                         const std::string& base_dir, const FileReader& read_file) {
+util::Result<std::string> inline_or_file(const YAML::Node& node,
+                                         const std::string& key,
+                                         const std::string& base_dir,
+                                         const FileReader& read_file) {
   if (auto data = scalar(node, (key + "-data").c_str()); !data.empty()) {
     auto decoded = util::base64_decode(data);
     if (!decoded) {
@@ -68,14 +70,16 @@ util::Result<KubernetesAccess> parse_kubeconfig(std::string_view text,
     }
     YAML::Node context = named(root["contexts"], context_name)["context"];
     if (!context) {
-      return util::fail(ErrorKind::config, std::string(source) + ": context "
-                                               + quote(context_name) + " is not defined");
+      return util::fail(ErrorKind::config,
+                        std::string(source) + ": context " + quote(context_name)
+                            + " is not defined");
     }
     std::string cluster_name = scalar(context, "cluster");
     YAML::Node cluster = named(root["clusters"], cluster_name)["cluster"];
     if (!cluster || scalar(cluster, "server").empty()) {
-      return util::fail(ErrorKind::config, std::string(source) + ": cluster "
-                                               + quote(cluster_name) + " has no server");
+      return util::fail(ErrorKind::config,
+                        std::string(source) + ": cluster " + quote(cluster_name)
+                            + " has no server");
     }
     KubernetesAccess access;
     access.server = scalar(cluster, "server");
@@ -91,8 +95,8 @@ util::Result<KubernetesAccess> parse_kubeconfig(std::string_view text,
     std::string user_name = scalar(context, "user");
     YAML::Node user = named(root["users"], user_name)["user"];
     if (!user_name.empty() && !user) {
-      return util::fail(ErrorKind::config, std::string(source) + ": user " + quote(user_name)
-                                               + " is not defined");
+      return util::fail(ErrorKind::config,
+                        std::string(source) + ": user " + quote(user_name) + " is not defined");
     }
     access.token = scalar(user, "token");
     if (auto token_file = scalar(user, "tokenFile"); access.token.empty() && !token_file.empty()) {
@@ -114,8 +118,9 @@ util::Result<KubernetesAccess> parse_kubeconfig(std::string_view text,
     access.client_key_pem = *key;
     return access;
   } catch (const YAML::Exception& e) {
-    return util::fail(ErrorKind::config, fmt::format("{}:{}:{}: {}", source, e.mark.line + 1,
-                                                     e.mark.column + 1, e.msg));
+    return util::fail(
+        ErrorKind::config,
+        fmt::format("{}:{}:{}: {}", source, e.mark.line + 1, e.mark.column + 1, e.msg));
   }
 }
 
@@ -133,14 +138,14 @@ public:
       return tl::unexpected(access.error());
     }
     HttpRequest request;
-    request.url = access->server + "/api/v1/namespaces/" + url_encode(ns) + "/secrets/"
-                  + url_encode(name);
+    request.url =
+        access->server + "/api/v1/namespaces/" + url_encode(ns) + "/secrets/" + url_encode(name);
     request.headers.emplace_back("Accept", "application/json");
     if (!access->token.empty()) {
       request.headers.emplace_back("Authorization", "Bearer " + access->token);
     } else if (!access->username.empty()) {
-      request.headers.emplace_back("Authorization",
-                                   "Basic " + base64_encode(access->username + ":" + access->password));
+      request.headers.emplace_back(
+          "Authorization", "Basic " + base64_encode(access->username + ":" + access->password));
     }
     request.ca_pem = access->ca_pem;
     request.verify_tls = !access->insecure;
@@ -156,8 +161,9 @@ public:
       return util::fail(ErrorKind::not_found, what + ": not found");
     }
     if (response->status == 401 || response->status == 403) {
-      return util::fail(ErrorKind::auth, fmt::format("{}: the API server refused (HTTP {})", what,
-                                                     response->status));
+      return util::fail(
+          ErrorKind::auth,
+          fmt::format("{}: the API server refused (HTTP {})", what, response->status));
     }
     if (response->status != 200) {
       return util::fail(ErrorKind::network, fmt::format("{}: HTTP {}", what, response->status));
@@ -202,8 +208,9 @@ private:
       auto token = m_sources.read_file(m_sources.service_account_dir + "/token");
       auto ca = m_sources.read_file(m_sources.service_account_dir + "/ca.crt");
       if (!token || !ca) {
-        return util::fail(ErrorKind::config, "in-cluster service account: "
-                                                 + (!token ? token.error() : ca.error()).message);
+        return util::fail(ErrorKind::config,
+                          "in-cluster service account: "
+                              + (!token ? token.error() : ca.error()).message);
       }
       access.token = std::string(util::trim(*token));
       access.ca_pem = *ca;
@@ -214,8 +221,8 @@ private:
       return util::fail(ErrorKind::config, "no Kubernetes access: " + text.error().message);
     }
     std::string dir = m_sources.kubeconfig_path.substr(0, m_sources.kubeconfig_path.rfind('/'));
-    return parse_kubeconfig(*text, m_sources.kubeconfig_path, dir.empty() ? "." : dir,
-                            m_sources.read_file);
+    return parse_kubeconfig(
+        *text, m_sources.kubeconfig_path, dir.empty() ? "." : dir, m_sources.read_file);
   }
 
   KubernetesSources m_sources;
@@ -228,7 +235,8 @@ private:
 
 SecretReader make_secret_reader(KubernetesSources sources, HttpTransport& http) {
   auto reader = std::make_shared<SecretReaderImpl>(std::move(sources), http);
-  return [reader](const std::string& ns, const std::string& name) { return reader->read(ns, name); };
+  return
+      [reader](const std::string& ns, const std::string& name) { return reader->read(ns, name); };
 }
 
 } // namespace argoimg::registry

@@ -64,7 +64,8 @@ Result<ProcessOutput> run_process(const std::vector<std::string>& argv,
   std::string name = quote(argv[0]);
   Pipe in, out, err;
   if (!in.open() || !out.open() || !err.open()) {
-    return fail(ErrorKind::io, "running " + name + ": cannot create pipes: " + std::strerror(errno));
+    return fail(ErrorKind::io,
+                "running " + name + ": cannot create pipes: " + std::strerror(errno));
   }
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);

@@ -4,39 +4,9 @@ Run through ctest (it sets ARGOIMG_BIN and ARGOIMG_TEST_SERVERS and starts the s
 """
 import json
 import os
-import subprocess
-import sys
 import unittest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "servers"))
-import seed  # noqa: E402
-
-
-def servers():
-    env = {}
-    with open(os.path.join(os.environ["ARGOIMG_TEST_SERVERS"], "servers.env")) as f:
-        for line in f:
-            key, _, value = line.rstrip("\n").partition("=")
-            env[key] = value
-    return env
-
-
-SERVERS = servers()
-ANON = SERVERS["ARGOIMG_TEST_REGISTRY"]
-TOKEN = SERVERS["ARGOIMG_TEST_TOKEN_REGISTRY"]
-with open(SERVERS["ARGOIMG_TEST_SEEDED"]) as _f:
-    SEEDED = json.load(_f)
-
-
-def argoimg(*args):
-    return subprocess.run([os.environ["ARGOIMG_BIN"], *args], capture_output=True, text=True,
-                          timeout=120)
-
-
-def check_json(*args):
-    result = argoimg("-o", "json", "check", *args)
-    return result, json.loads(result.stdout)
+from support import ANON, SEEDED, TOKEN, argoimg, check_json, seed  # noqa: E402
 
 
 class CheckImage(unittest.TestCase):

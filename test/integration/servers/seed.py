@@ -108,3 +108,23 @@ class Seeder:
             entries.append({"mediaType": media_type, "size": len(data), "digest": digest, "platform": platform})
         index = {"schemaVersion": 2, "mediaType": OCI_INDEX if oci else DOCKER_LIST, "manifests": entries}
         return self.push_manifest(repo, tag, index, OCI_INDEX if oci else DOCKER_LIST)
+
+
+def clone_tags_on_disk(storage: str, repo: str, source_tag: str, new_tags):
+    """Give `repo` more tags pointing at `source_tag`'s manifest by writing the registry's own
+    storage layout (tags/<tag>/current/link and its index link). The real registry then lists
+    and serves them; this seeds thousands of tags in a blink instead of minutes of PUTs."""
+    import os
+    base = os.path.join(storage, "docker/registry/v2/repositories", repo, "_manifests/tags")
+    with open(os.path.join(base, source_tag, "current/link")) as f:
+        digest = f.read().strip()
+    hex_ = digest.split(":", 1)[1]
+    for tag in new_tags:
+        current = os.path.join(base, tag, "current")
+        index = os.path.join(base, tag, "index/sha256", hex_)
+        os.makedirs(current, exist_ok=True)
+        os.makedirs(index, exist_ok=True)
+        for directory in (current, index):
+            with open(os.path.join(directory, "link"), "w") as f:
+                f.write(digest)
+    return digest

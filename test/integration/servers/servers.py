@@ -4,9 +4,16 @@
   servers.py start STATE_DIR   start, wait until ready, seed, write STATE_DIR/servers.env
   servers.py stop STATE_DIR    stop everything started from STATE_DIR (idempotent)
 
-Servers: an anonymous docker-registry (plain HTTP), a second docker-registry on the same
-storage with Bearer token auth, and the token issuer (token_issuer.py). Processes run in
-their own sessions with output in STATE_DIR/*.log, so CTest's pipes are never held open.
+Servers, all on one storage directory:
+  - docker-registry, anonymous, plain HTTP;
+  - docker-registry with Bearer token auth, and its token issuer (token_issuer.py), where
+    repositories under private/ need credentials;
+  - docker-registry over TLS (a test CA) with htpasswd Basic auth;
+  - two fronts (front.py) before the anonymous registry: pagination with relative and with
+    absolute Link headers, fault injection under faults/<kind>/, request counts;
+  - a Kubernetes API contract server (kube_api.py) serving Secrets.
+Processes run in their own sessions with output in STATE_DIR/*.log, so CTest's pipes are
+never held open.
 """
 import json
 import os
@@ -25,6 +32,9 @@ import seed  # noqa: E402
 
 REGISTRY_BIN = "/usr/bin/docker-registry"
 TOKEN_USER, TOKEN_PASSWORD = "alice", "wonderland-secret-7"
+BASIC_USER, BASIC_PASSWORD = "bob", "basic-secret-42"
+REFRESH_TOKEN = "refresh-token-0123456789"
+KUBE_TOKEN = "kube-token-abcdef"
 
 
 def free_port() -> int:
@@ -52,13 +62,15 @@ def load_pids(state):
         return {}
 
 
-def wait_ready(url, proc, name, timeout=30):
+def wait_ready(url, proc, name, timeout=30, ca=None):
+    import ssl
+    context = ssl.create_default_context(cafile=ca) if ca else None
     deadline = time.time() + timeout
     while time.time() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"{name} exited with {proc.returncode}; see its log")
         try:
-            urllib.request.urlopen(url, timeout=2)
+            urllib.request.urlopen(url, timeout=2, context=context)
             return
         except urllib.error.HTTPError as e:
             if e.code in (401, 404):
@@ -69,12 +81,13 @@ def wait_ready(url, proc, name, timeout=30):
     raise RuntimeError(f"{name} not ready at {url} after {timeout}s")
 
 
-def registry_config(path, storage, port, auth=None):
+def registry_config(path, storage, port, auth=None, tls=None):
+    tls_part = f", tls: {{certificate: {tls[0]}, key: {tls[1]}}}" if tls else ""
     lines = [
         "version: 0.1",
         "log: {level: warn, accesslog: {disabled: false}}",
         f"storage: {{filesystem: {{rootdirectory: {storage}}}, delete: {{enabled: true}}}}",
-        f"http: {{addr: 127.0.0.1:{port}, secret: argoimg-test-secret}}",
+        f"http: {{addr: 127.0.0.1:{port}, secret: argoimg-test-secret{tls_part}}}",
     ]
     if auth:
         lines.append(auth)
@@ -91,7 +104,41 @@ def make_token_cert(state):
     return key, cert
 
 
-def seed_all(base_url):
+def make_tls(state):
+    """A test CA and a server certificate for 127.0.0.1 and localhost."""
+    def run(*argv):
+        subprocess.run(argv, check=True, capture_output=True, cwd=state)
+    run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt",
+        "-days", "2", "-subj", "/CN=argoimg-test-ca",
+        "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+    run("openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr",
+        "-subj", "/CN=localhost")
+    with open(os.path.join(state, "server.ext"), "w") as f:
+        f.write("subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n"
+                "keyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n")
+    run("openssl", "x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
+        "-CAcreateserial", "-out", "server.crt", "-days", "2", "-extfile", "server.ext")
+    return [os.path.join(state, n) for n in ("ca.crt", "server.crt", "server.key")]
+
+
+def write_kube_secrets(state, token_registry, tls_registry):
+    def dockerconfig(entries):
+        import base64
+        return json.dumps({"auths": {host: {"auth": base64.b64encode(f"{u}:{p}".encode()).decode()}
+                                     for host, (u, p) in entries.items()}})
+    secrets = {
+        "argocd/regcred": {".dockerconfigjson": dockerconfig({
+            f"https://{token_registry}": (TOKEN_USER, TOKEN_PASSWORD),
+            tls_registry: (BASIC_USER, BASIC_PASSWORD)})},
+        "argocd/plain": {"creds": f"{TOKEN_USER}:{TOKEN_PASSWORD}"},
+    }
+    path = os.path.join(state, "kube-secrets.json")
+    with open(path, "w") as f:
+        json.dump(secrets, f)
+    return path
+
+
+def seed_all(base_url, storage):
     """Seed the repositories the tests and the demo use; return what was pushed."""
     s = seed.Seeder(base_url)
     out = {}
@@ -126,6 +173,13 @@ def seed_all(base_url):
         s.push_image("library/nginx", tag, f"2024-02-{i + 1:02d}T00:00:00Z")
     for i, tag in enumerate(["v0.9.0", "v1.0.0", "v1.0.1", "v1.1.0", "v2.0.0"]):
         s.push_image("guestbook/frontend", tag, f"2024-03-{i + 1:02d}T00:00:00Z")
+    out["private/app"] = {tag: s.push_image("private/app", tag, "2024-05-01T00:00:00Z")
+                          for tag in ("2.0.0", "2.1.0")}
+    # 5,000 tags for pagination: one pushed image, the rest in the registry's storage format.
+    s.push_image("demo/many", "0.0.0", "2024-01-01T00:00:00Z")
+    seed.clone_tags_on_disk(storage, "demo/many", "0.0.0",
+                            [f"{m}.{n}.0" for m in range(50) for n in range(100)][1:])
+    s.conn.close()
     return out
 
 
@@ -143,25 +197,60 @@ def start(state):
     with open(users, "w") as f:
         f.write(f"{TOKEN_USER}:{TOKEN_PASSWORD}\n")
 
-    anon_port, token_port, issuer_port = free_port(), free_port(), free_port()
+    ca, server_crt, server_key = make_tls(state)
+    htpasswd = os.path.join(state, "registry.htpasswd")
+    subprocess.run(["htpasswd", "-Bbc", htpasswd, BASIC_USER, BASIC_PASSWORD], check=True, capture_output=True)
+
+    anon_port, token_port, issuer_port, tls_port = free_port(), free_port(), free_port(), free_port()
+    front_rel_port, front_abs_port, kube_port = free_port(), free_port(), free_port()
+    token_tls_port = free_port()
     anon_conf = os.path.join(state, "registry-anon.yml")
     registry_config(anon_conf, storage, anon_port)
     token_conf = os.path.join(state, "registry-token.yml")
     registry_config(token_conf, storage, token_port,
                     "auth: {token: {realm: 'http://127.0.0.1:%d/token', service: argoimg-test-registry, "
                     "issuer: argoimg-test-issuer, rootcertbundle: %s}}" % (issuer_port, cert))
+    tls_conf = os.path.join(state, "registry-tls.yml")
+    registry_config(tls_conf, storage, tls_port,
+                    "auth: {htpasswd: {realm: argoimg-test-basic, path: %s}}" % htpasswd,
+                    tls=(server_crt, server_key))
+    token_tls_conf = os.path.join(state, "registry-token-tls.yml")
+    registry_config(token_tls_conf, storage, token_tls_port,
+                    "auth: {token: {realm: 'http://127.0.0.1:%d/token', service: argoimg-test-registry, "
+                    "issuer: argoimg-test-issuer, rootcertbundle: %s}}" % (issuer_port, cert),
+                    tls=(server_crt, server_key))
+    kube_secrets = write_kube_secrets(state, f"127.0.0.1:{token_port}", f"127.0.0.1:{tls_port}")
+    issuer = f"http://127.0.0.1:{issuer_port}"
     procs = {
         "registry-anon": spawn(state, "registry-anon", [REGISTRY_BIN, "serve", anon_conf]),
         "registry-token": spawn(state, "registry-token", [REGISTRY_BIN, "serve", token_conf]),
+        "registry-tls": spawn(state, "registry-tls", [REGISTRY_BIN, "serve", tls_conf]),
+        "registry-token-tls": spawn(state, "registry-token-tls", [REGISTRY_BIN, "serve", token_tls_conf]),
         "token-issuer": spawn(state, "token-issuer", [
             sys.executable, os.path.join(HERE, "token_issuer.py"), "--port", str(issuer_port),
-            "--key", key, "--cert", cert, "--users", users, "--deny", "demo/forbidden"]),
+            "--key", key, "--cert", cert, "--users", users, "--deny", "demo/forbidden",
+            "--private-prefix", "private/", "--refresh-token", REFRESH_TOKEN]),
+        "front-relative": spawn(state, "front-relative", [
+            sys.executable, os.path.join(HERE, "front.py"), "--port", str(front_rel_port),
+            "--upstream", f"127.0.0.1:{anon_port}", "--links", "relative", "--issuer", issuer]),
+        "front-absolute": spawn(state, "front-absolute", [
+            sys.executable, os.path.join(HERE, "front.py"), "--port", str(front_abs_port),
+            "--upstream", f"127.0.0.1:{anon_port}", "--links", "absolute", "--max-page", "100",
+            "--issuer", issuer]),
+        "kube-api": spawn(state, "kube-api", [
+            sys.executable, os.path.join(HERE, "kube_api.py"), "--port", str(kube_port),
+            "--token", KUBE_TOKEN, "--secrets", kube_secrets]),
     }
     wait_ready(f"http://127.0.0.1:{anon_port}/v2/", procs["registry-anon"], "registry-anon")
     wait_ready(f"http://127.0.0.1:{token_port}/v2/", procs["registry-token"], "registry-token")
-    wait_ready(f"http://127.0.0.1:{issuer_port}/stats", procs["token-issuer"], "token-issuer")
+    wait_ready(f"https://127.0.0.1:{tls_port}/v2/", procs["registry-tls"], "registry-tls", ca=ca)
+    wait_ready(f"https://127.0.0.1:{token_tls_port}/v2/", procs["registry-token-tls"], "registry-token-tls", ca=ca)
+    wait_ready(f"{issuer}/stats", procs["token-issuer"], "token-issuer")
+    wait_ready(f"http://127.0.0.1:{front_rel_port}/_stats", procs["front-relative"], "front-relative")
+    wait_ready(f"http://127.0.0.1:{front_abs_port}/_stats", procs["front-absolute"], "front-absolute")
+    wait_ready(f"http://127.0.0.1:{kube_port}/", procs["kube-api"], "kube-api")
     started = time.time()
-    seeded = seed_all(f"http://127.0.0.1:{anon_port}")
+    seeded = seed_all(f"http://127.0.0.1:{anon_port}", storage)
     with open(os.path.join(state, "seeded.json"), "w") as f:
         json.dump(seeded, f, indent=2)
     env = {
@@ -170,6 +259,16 @@ def start(state):
         "ARGOIMG_TEST_TOKEN_ISSUER": f"http://127.0.0.1:{issuer_port}",
         "ARGOIMG_TEST_TOKEN_USER": TOKEN_USER,
         "ARGOIMG_TEST_TOKEN_PASSWORD": TOKEN_PASSWORD,
+        "ARGOIMG_TEST_TLS_REGISTRY": f"127.0.0.1:{tls_port}",
+        "ARGOIMG_TEST_TOKEN_TLS_REGISTRY": f"127.0.0.1:{token_tls_port}",
+        "ARGOIMG_TEST_CA": ca,
+        "ARGOIMG_TEST_BASIC_USER": BASIC_USER,
+        "ARGOIMG_TEST_BASIC_PASSWORD": BASIC_PASSWORD,
+        "ARGOIMG_TEST_REFRESH_TOKEN": REFRESH_TOKEN,
+        "ARGOIMG_TEST_FRONT": f"127.0.0.1:{front_rel_port}",
+        "ARGOIMG_TEST_FRONT_ABSOLUTE": f"127.0.0.1:{front_abs_port}",
+        "ARGOIMG_TEST_KUBE_API": f"http://127.0.0.1:{kube_port}",
+        "ARGOIMG_TEST_KUBE_TOKEN": KUBE_TOKEN,
         "ARGOIMG_TEST_SEEDED": os.path.join(state, "seeded.json"),
         "ARGOIMG_TEST_SEED_SCRIPT": os.path.join(HERE, "seed.py"),
     }
@@ -178,7 +277,7 @@ def start(state):
             f.write(f"{k}={v}\n")
     print(f"servers ready in {state} (seeded in {time.time() - started:.1f}s):")
     for k, v in env.items():
-        if "PASSWORD" not in k:
+        if "PASSWORD" not in k and "TOKEN" not in k:
             print(f"  {k}={v}")
 
 

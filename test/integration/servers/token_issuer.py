@@ -44,6 +44,8 @@ class Issuer:
                         self.users[user] = password
         self.require_auth = args.require_auth
         self.deny = set(args.deny or [])
+        self.private_prefix = args.private_prefix
+        self.refresh_token = args.refresh_token
         self.lock = threading.Lock()
         self.token_requests = 0
         self.denied = 0
@@ -63,6 +65,8 @@ class Issuer:
                 name = ":".join(parts[1:-1])
                 if name in self.deny:
                     continue
+                if self.private_prefix and name.startswith(self.private_prefix) and not subject:
+                    continue  # private repositories need an authenticated subject
                 access.append({"type": "repository", "name": name,
                                "actions": [a for a in parts[-1].split(",") if a]})
         now = int(time.time())
@@ -125,6 +129,24 @@ class Handler(BaseHTTPRequestHandler):
         token = issuer.token(subject, query.get("scope", []))
         self.reply(200, {"token": token, "access_token": token, "expires_in": issuer.expires_in})
 
+    def do_POST(self):
+        """OAuth2 refresh-token grant, as Docker clients use with an identity token."""
+        issuer: Issuer = self.server.issuer
+        length = int(self.headers.get("Content-Length", "0"))
+        form = parse_qs(self.rfile.read(length).decode())
+        with issuer.lock:
+            issuer.token_requests += 1
+        if urlparse(self.path).path != "/token" or form.get("grant_type", [""])[0] != "refresh_token":
+            self.reply(400, {"details": "unsupported grant"})
+            return
+        if not issuer.refresh_token or form.get("refresh_token", [""])[0] != issuer.refresh_token:
+            with issuer.lock:
+                issuer.denied += 1
+            self.reply(401, {"details": "invalid refresh token"})
+            return
+        token = issuer.token("refresh-user", form.get("scope", [""])[0].split(" "))
+        self.reply(200, {"access_token": token, "expires_in": issuer.expires_in})
+
 
 def main():
     parser = argparse.ArgumentParser()
@@ -137,6 +159,8 @@ def main():
     parser.add_argument("--users")
     parser.add_argument("--require-auth", action="store_true")
     parser.add_argument("--deny", action="append")
+    parser.add_argument("--private-prefix")
+    parser.add_argument("--refresh-token")
     args = parser.parse_args()
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     server.issuer = Issuer(args)

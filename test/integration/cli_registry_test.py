@@ -1,0 +1,312 @@
+"""End-to-end tests of the registry client: auth flows, TLS, credentials, pagination, faults,
+dedup and secrecy, against the REAL servers from servers.py (run through ctest)."""
+import base64
+import json
+import os
+import stat
+import tempfile
+import unittest
+import urllib.request
+
+from support import ANON, SERVERS, TOKEN, argoimg, check_json
+
+TLS = SERVERS["ARGOIMG_TEST_TLS_REGISTRY"]
+TOKEN_TLS = SERVERS["ARGOIMG_TEST_TOKEN_TLS_REGISTRY"]
+CA = SERVERS["ARGOIMG_TEST_CA"]
+FRONT = SERVERS["ARGOIMG_TEST_FRONT"]
+FRONT_ABS = SERVERS["ARGOIMG_TEST_FRONT_ABSOLUTE"]
+ISSUER = SERVERS["ARGOIMG_TEST_TOKEN_ISSUER"]
+ALICE = f'{SERVERS["ARGOIMG_TEST_TOKEN_USER"]}:{SERVERS["ARGOIMG_TEST_TOKEN_PASSWORD"]}'
+BOB = f'{SERVERS["ARGOIMG_TEST_BASIC_USER"]}:{SERVERS["ARGOIMG_TEST_BASIC_PASSWORD"]}'
+SECRETS = [SERVERS["ARGOIMG_TEST_TOKEN_PASSWORD"], SERVERS["ARGOIMG_TEST_BASIC_PASSWORD"],
+           SERVERS["ARGOIMG_TEST_REFRESH_TOKEN"], SERVERS["ARGOIMG_TEST_KUBE_TOKEN"]]
+
+
+def get_json(url, method="GET"):
+    request = urllib.request.Request(url, method=method)
+    with urllib.request.urlopen(request) as response:
+        return json.load(response)
+
+
+def front_counts(front):
+    return get_json(f"http://{front}/_stats")
+
+
+def reset_front(front):
+    get_json(f"http://{front}/_stats/reset", method="POST")
+
+
+class Base(unittest.TestCase):
+    def tempdir(self):
+        path = tempfile.mkdtemp(prefix="argoimg-test-")
+        self.addCleanup(lambda: __import__("shutil").rmtree(path, ignore_errors=True))
+        return path
+
+    def write(self, path, text, mode=0o644):
+        with open(path, "w") as f:
+            f.write(text)
+        os.chmod(path, mode)
+        return path
+
+    def env(self, **extra):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("DOCKER_")}
+        env["HOME"] = self.tempdir()  # no ~/.docker or ~/.kube of the machine leaks in
+        env.update(extra)
+        return env
+
+    def assert_no_secrets(self, result):
+        for secret in SECRETS:
+            self.assertNotIn(secret, result.stdout)
+            self.assertNotIn(secret, result.stderr)
+
+    def tls_conf(self, host, **fields):
+        lines = [f"registries:\n- name: tls\n  prefix: {host}\n  api_url: https://{host}"]
+        lines += [f"  {k}: {v}" for k, v in fields.items()]
+        return self.write(os.path.join(self.tempdir(), "registries.conf"), "\n".join(lines) + "\n")
+
+
+class BasicOverTls(Base):
+    def test_basic_auth_over_tls_with_a_test_ca(self):
+        conf = self.tls_conf(TLS, ca_file=CA, credentials="env:BOB_CREDS")
+        result, doc = check_json("--log-level", "debug", "--registries-conf", conf,
+                                 "--image", f"{TLS}/demo/app:~1.2", env=self.env(BOB_CREDS=BOB))
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(doc["images"][0]["new"], "1.2.9")
+        self.assert_no_secrets(result)
+        self.assertNotIn("Authorization", result.stderr)
+
+    def test_inline_ca_data(self):
+        with open(CA) as f:
+            pem = f.read()
+        conf_path = os.path.join(self.tempdir(), "registries.conf")
+        indented = "\n".join("    " + line for line in pem.strip().splitlines())
+        self.write(conf_path, f"registries:\n- name: tls\n  prefix: {TLS}\n  api_url: https://{TLS}\n"
+                              f"  credentials: env:BOB_CREDS\n  ca_data: |\n{indented}\n")
+        result, doc = check_json("--registries-conf", conf_path, "--image", f"{TLS}/demo/app",
+                                 env=self.env(BOB_CREDS=BOB))
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(doc["images"][0]["new"], "1.3.0")
+
+    def test_missing_wrong_credentials_and_unknown_ca_are_distinct(self):
+        conf = self.tls_conf(TLS, ca_file=CA)
+        result, doc = check_json("--registries-conf", conf, "--image", f"{TLS}/demo/app", env=self.env())
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("requires credentials (Basic authentication)", doc["images"][0]["reason"])
+        result, doc = check_json("--registries-conf", conf, "--credentials", "env:WRONG", "--image",
+                                 f"{TLS}/demo/app", env=self.env(WRONG="bob:not-it"))
+        self.assertIn("rejected the credentials", doc["images"][0]["reason"])
+        self.assertNotIn("not-it", result.stdout + result.stderr)
+        conf = self.tls_conf(TLS, credentials="env:BOB_CREDS")
+        result, doc = check_json("--registries-conf", conf, "--retries", "0", "--image", f"{TLS}/demo/app",
+                                 env=self.env(BOB_CREDS=BOB))
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("certificate", doc["images"][0]["reason"].lower())
+        conf = self.tls_conf(TLS, credentials="env:BOB_CREDS", insecure="true")
+        result, doc = check_json("--registries-conf", conf, "--image", f"{TLS}/demo/app",
+                                 env=self.env(BOB_CREDS=BOB))
+        self.assertEqual(doc["images"][0]["status"], "resolved", doc["images"][0]["reason"])
+
+
+class TokenAuth(Base):
+    def test_token_over_tls_reuses_one_token(self):
+        before = get_json(f"{ISSUER}/stats")["token_requests"]
+        conf = self.tls_conf(TOKEN_TLS, ca_file=CA)
+        result, doc = check_json("--registries-conf", conf, "--image", f"{TOKEN_TLS}/demo/app:~1.2",
+                                 "--image", f"{TOKEN_TLS}/demo/app", "--image", f"{TOKEN_TLS}/demo/oci",
+                                 env=self.env())
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual([i["new"] for i in doc["images"]], ["1.2.9", "1.3.0", "v1.1.0"])
+        # one token per repository scope: demo/app and demo/oci
+        self.assertEqual(get_json(f"{ISSUER}/stats")["token_requests"] - before, 2)
+
+    def test_private_repository_needs_credentials(self):
+        result, doc = check_json("--image", f"{TOKEN}/private/app", env=self.env())
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("insufficient_scope", doc["images"][0]["reason"])
+        result, doc = check_json("--credentials", "env:ALICE", "--image", f"{TOKEN}/private/app",
+                                 env=self.env(ALICE=ALICE))
+        self.assertEqual(doc["images"][0]["new"], "2.1.0", doc["images"][0]["reason"])
+        result, doc = check_json("--credentials", "env:ALICE", "--image", f"{TOKEN}/private/app",
+                                 env=self.env(ALICE="alice:wrong-password"))
+        self.assertIn("rejected the credentials", doc["images"][0]["reason"])
+        self.assert_no_secrets(result)
+
+
+class CredentialSources(Base):
+    def check_private(self, *args, env):
+        result, doc = check_json(*args, "--image", f"{TOKEN}/private/app", env=env)
+        self.assertEqual(doc["images"][0]["status"], "resolved", doc["images"][0]["reason"])
+        self.assertEqual(doc["images"][0]["new"], "2.1.0")
+        self.assert_no_secrets(result)
+        return result
+
+    def test_env_reference(self):
+        self.check_private("--credentials", "env:ALICE", env=self.env(ALICE=ALICE))
+
+    def test_env_reference_errors(self):
+        result, doc = check_json("--credentials", "env:NOPE", "--image", f"{TOKEN}/private/app", env=self.env())
+        self.assertIn("environment variable 'NOPE' is not set", doc["images"][0]["reason"])
+        result, doc = check_json("--credentials", "env:BAD", "--image", f"{TOKEN}/private/app",
+                                 env=self.env(BAD="no-colon"))
+        self.assertIn("not in the form 'user:password'", doc["images"][0]["reason"])
+        result, doc = check_json("--credentials", "envy:X", "--image", f"{TOKEN}/private/app", env=self.env())
+        self.assertIn("unknown credential reference 'envy:X'", doc["images"][0]["reason"])
+        self.assertIn("did you mean 'env:'", doc["images"][0]["reason"])
+
+    def test_ext_script(self):
+        script = self.write(os.path.join(self.tempdir(), "creds.sh"), f"#!/bin/sh\necho '{ALICE}'\n", 0o755)
+        self.check_private("--credentials", f"ext:{script}", env=self.env())
+        failing = self.write(os.path.join(self.tempdir(), "fail.sh"), "#!/bin/sh\nexit 3\n", 0o755)
+        result, doc = check_json("--credentials", f"ext:{failing}", "--image", f"{TOKEN}/private/app",
+                                 env=self.env())
+        self.assertIn("exited with status 3", doc["images"][0]["reason"])
+        result, doc = check_json("--credentials", "ext:relative.sh", "--image", f"{TOKEN}/private/app",
+                                 env=self.env())
+        self.assertIn("must be absolute", doc["images"][0]["reason"])
+
+    def test_docker_config_auths_and_docker_hub_key_spellings(self):
+        config = self.tempdir()
+        auth = base64.b64encode(ALICE.encode()).decode()
+        self.write(os.path.join(config, "config.json"), json.dumps({"auths": {f"http://{TOKEN}/v2/": {"auth": auth}}}))
+        self.check_private("--docker-config", config, env=self.env())
+        self.check_private(env=self.env(DOCKER_CONFIG=config))
+
+    def test_docker_config_identity_token(self):
+        config = self.tempdir()
+        self.write(os.path.join(config, "config.json"), json.dumps(
+            {"auths": {TOKEN: {"identitytoken": SERVERS["ARGOIMG_TEST_REFRESH_TOKEN"]}}}))
+        self.check_private("--docker-config", config, env=self.env())
+
+    def test_credential_helper_on_path(self):
+        bin_dir = self.tempdir()
+        log = os.path.join(bin_dir, "asked")
+        user, password = ALICE.split(":", 1)
+        self.write(os.path.join(bin_dir, "docker-credential-argoimgtest"),
+                   f"#!/bin/sh\n[ \"$1\" = get ] || exit 1\ncat > {log}\n"
+                   f"printf '{{\"ServerURL\":\"x\",\"Username\":\"{user}\",\"Secret\":\"{password}\"}}'\n", 0o755)
+        config = self.tempdir()
+        self.write(os.path.join(config, "config.json"), json.dumps({"credHelpers": {TOKEN: "argoimgtest"}}))
+        env = self.env(PATH=bin_dir + ":" + os.environ["PATH"])
+        self.check_private("--docker-config", config, env=env)
+        with open(log) as f:
+            self.assertEqual(f.read().strip(), TOKEN)
+        self.write(os.path.join(config, "config.json"), json.dumps({"credsStore": "argoimgtest"}))
+        self.check_private("--docker-config", config, env=env)
+
+    def kubeconfig(self, token):
+        path = os.path.join(self.tempdir(), "kubeconfig")
+        return self.write(path, f"""apiVersion: v1
+kind: Config
+current-context: test
+contexts:
+- name: test
+  context: {{cluster: contract, user: tester, namespace: argocd}}
+clusters:
+- name: contract
+  cluster: {{server: "{SERVERS['ARGOIMG_TEST_KUBE_API']}"}}
+users:
+- name: tester
+  user: {{token: "{token}"}}
+""")
+
+    def test_kubernetes_pull_secret_and_secret_field(self):
+        kubeconfig = self.kubeconfig(SERVERS["ARGOIMG_TEST_KUBE_TOKEN"])
+        self.check_private("--kubeconfig", kubeconfig, "--credentials", "pullsecret:argocd/regcred", env=self.env())
+        self.check_private("--credentials", "secret:argocd/plain#creds", env=self.env(KUBECONFIG=kubeconfig))
+        conf = self.tls_conf(TLS, ca_file=CA, credentials="pullsecret:argocd/regcred")
+        result, doc = check_json("--kubeconfig", kubeconfig, "--registries-conf", conf, "--image",
+                                 f"{TLS}/demo/app", env=self.env())
+        self.assertEqual(doc["images"][0]["new"], "1.3.0", doc["images"][0]["reason"])
+
+    def test_kubernetes_errors(self):
+        kubeconfig = self.kubeconfig("wrong-token")
+        result, doc = check_json("--kubeconfig", kubeconfig, "--credentials", "pullsecret:argocd/regcred",
+                                 "--image", f"{TOKEN}/private/app", env=self.env())
+        self.assertIn("refused (HTTP 401)", doc["images"][0]["reason"])
+        kubeconfig = self.kubeconfig(SERVERS["ARGOIMG_TEST_KUBE_TOKEN"])
+        result, doc = check_json("--kubeconfig", kubeconfig, "--credentials", "pullsecret:argocd/missing",
+                                 "--image", f"{TOKEN}/private/app", env=self.env())
+        self.assertIn("secret 'argocd/missing': not found", doc["images"][0]["reason"])
+        result, doc = check_json("--kubeconfig", kubeconfig, "--credentials", "secret:argocd/plain#nope",
+                                 "--image", f"{TOKEN}/private/app", env=self.env())
+        self.assertIn("has no field 'nope'", doc["images"][0]["reason"])
+
+
+class Pagination(Base):
+    def test_five_thousand_tags_with_relative_links(self):
+        reset_front(FRONT)
+        result, doc = check_json("--image", f"{FRONT}/demo/many", "--image", f"{FRONT}/demo/many:~7.3")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual([i["new"] for i in doc["images"]], ["49.99.0", "7.3.0"])
+        self.assertEqual(front_counts(FRONT)["/v2/demo/many/tags/list"], 5)  # 5 pages of 1,000, walked once
+
+    def test_absolute_links_and_small_pages(self):
+        reset_front(FRONT_ABS)
+        result, doc = check_json("--image", f"{FRONT_ABS}/demo/many:<1")
+        self.assertEqual(doc["images"][0]["new"], "0.99.0")
+        self.assertEqual(front_counts(FRONT_ABS)["/v2/demo/many/tags/list"], 50)
+
+    def test_the_page_bound_warns(self):
+        result, doc = check_json("--max-tag-pages", "3", "--image", f"{FRONT_ABS}/demo/many")
+        self.assertEqual(result.returncode, 0)
+        self.assertIn("stopped after 3 pages (300 tags)", result.stderr)
+        self.assertEqual(doc["images"][0]["new"], "10.99.0")  # the best of the first 300 sorted tags
+
+
+class Faults(Base):
+    def test_each_fault_gives_a_result_or_a_clear_error_and_others_resolve(self):
+        cases = {
+            "429": ("resolved", None),
+            "500once": ("resolved", None),
+            "hang": ("error", "timed out"),
+            "truncated": ("error", "malformed JSON"),
+            "badjson": ("error", "malformed JSON"),
+            "oversize": ("error", "larger than"),
+            "401loop": ("error", "authentication failed"),
+        }
+        args = ["--timeout", "3", "--retries", "1"]
+        for kind in cases:
+            args += ["--image", f"{FRONT}/faults/{kind}/x:~1.2"]
+        args += ["--image", f"{ANON}/demo/app:~1.2"]
+        result, doc = check_json(*args)
+        self.assertEqual(result.returncode, 1)
+        for image, (kind, (status, reason)) in zip(doc["images"], cases.items()):
+            with self.subTest(kind=kind):
+                self.assertEqual(image["status"], status, image["reason"])
+                if reason:
+                    self.assertIn(reason, image["reason"])
+                else:
+                    self.assertEqual(image["new"], "1.2.9")
+        self.assertEqual(doc["images"][-1]["new"], "1.2.9")
+
+
+class Dedup(Base):
+    def test_fifty_images_over_five_repositories_walk_five_tag_lists(self):
+        reset_front(FRONT)
+        repos = ["demo/app", "demo/oci", "demo/multi", "demo/calver", "demo/tie"]
+        args = []
+        for i in range(50):
+            args += ["--image", f"app{i}={FRONT}/{repos[i % 5]}"]
+        result, doc = check_json(*args)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(len(doc["images"]), 50)
+        counts = front_counts(FRONT)
+        walks = {path: n for path, n in counts.items() if path.endswith("/tags/list")}
+        self.assertEqual(walks, {f"/v2/{repo}/tags/list": 1 for repo in repos})
+        self.assertEqual(doc["summary"]["requests"], {FRONT: 6})  # one ping + five walks
+
+    def test_newest_build_fetches_each_manifest_and_config_once(self):
+        reset_front(FRONT)
+        result, doc = check_json("--update-strategy", "newest-build", "--image", f"{FRONT}/demo/app",
+                                 "--image", f"{FRONT}/demo/app:1.2.3")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(doc["images"][0]["new"], "latest")
+        counts = front_counts(FRONT)
+        manifests = sum(n for p, n in counts.items() if "/manifests/" in p)
+        blobs = sum(n for p, n in counts.items() if "/blobs/" in p)
+        self.assertEqual(manifests, 13)  # one per tag, for both images together
+        self.assertEqual(blobs, 13)      # one per unique config
+
+
+if __name__ == "__main__":
+    unittest.main()

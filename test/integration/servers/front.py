@@ -1,0 +1,171 @@
+#!/usr/bin/env python3
+"""A thin front before the real registry: pagination and fault injection, with request counts.
+
+distribution 2.8 ignores `n`/`last` on tags/list and sends no `Link`; real registries page.
+This front sorts the upstream list, slices it by `last` and `n` (at most --max-page), and adds
+`Link: <...>; rel="next"`, relative or absolute (--links). Repositories named
+faults/<kind>/<x> misbehave on purpose and otherwise proxy to demo/app:
+
+  429       every other request gets 429 with Retry-After: 1
+  500once   the first request per path gets 500
+  hang      never answers (the client must time out)
+  truncated 200 with cut-off JSON
+  badjson   200 with a body that is not JSON
+  oversize  200 with a 70 MiB body
+  401loop   always 401 with a Bearer challenge (a token never helps)
+
+GET /_stats returns {"path": count} for every path seen; POST /_stats/reset clears it.
+"""
+import argparse
+import http.client
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, quote, urlparse
+
+PASS_HEADERS = ("content-type", "docker-content-digest", "www-authenticate", "docker-distribution-api-version",
+                "location", "retry-after")
+
+
+class Handler(BaseHTTPRequestHandler):
+    disable_nagle_algorithm = True
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def send(self, status, body=b"", headers=None):
+        self.send_response(status)
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def upstream(self, method, path):
+        conn = http.client.HTTPConnection(self.server.upstream_host, self.server.upstream_port, timeout=30)
+        headers = {k: v for k, v in self.headers.items() if k.lower() in ("accept", "authorization")}
+        conn.request(method, path, headers=headers)
+        response = conn.getresponse()
+        body = response.read()
+        headers = {k: v for k, v in response.getheaders() if k.lower() in PASS_HEADERS}
+        conn.close()
+        return response.status, headers, body
+
+    def count(self, path):
+        with self.server.lock:
+            self.server.counts[path] = self.server.counts.get(path, 0) + 1
+            return self.server.counts[path]
+
+    def do_POST(self):
+        if self.path == "/_stats/reset":
+            with self.server.lock:
+                self.server.counts.clear()
+            self.send(200, b"{}")
+        else:
+            self.send(404)
+
+    def do_HEAD(self):
+        self.do_GET()
+
+    def do_GET(self):
+        url = urlparse(self.path)
+        if url.path == "/_stats":
+            with self.server.lock:
+                self.send(200, json.dumps(self.server.counts).encode(), {"Content-Type": "application/json"})
+            return
+        seen = self.count(url.path)
+        path = url.path
+        if path.startswith("/v2/faults/"):
+            kind = path.split("/")[3]
+            rest = "/".join(path.split("/")[5:])
+            if self.fault(kind, seen):
+                return
+            path = "/v2/demo/app/" + rest
+        if path.endswith("/tags/list") and self.command == "GET":
+            self.paginate(path, url)
+            return
+        status, headers, body = self.upstream(self.command, path + ("?" + url.query if url.query else ""))
+        self.send(status, body, headers)
+
+    def fault(self, kind, seen):
+        """Misbehave for `kind`; return True when the request has been answered."""
+        if kind == "429" and seen % 2 == 1:
+            self.send(429, b'{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}',
+                      {"Retry-After": "1", "Content-Type": "application/json"})
+        elif kind == "500once" and seen == 1:
+            self.send(500, b'{"errors":[{"code":"UNKNOWN","message":"boom"}]}')
+        elif kind == "hang":
+            time.sleep(60)
+            self.close_connection = True
+        elif kind == "truncated":
+            self.send(200, b'{"name":"faults/truncated/x","tags":["1.0","1.', {"Content-Type": "application/json"})
+        elif kind == "badjson":
+            self.send(200, b"<html>not json</html>", {"Content-Type": "text/html"})
+        elif kind == "oversize":
+            size = 70 << 20
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(size))
+            self.end_headers()
+            chunk = b" " * (1 << 20)
+            try:
+                for _ in range(70):
+                    self.wfile.write(chunk)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            self.close_connection = True
+        elif kind == "401loop":
+            challenge = f'Bearer realm="{self.server.issuer}/token",service="argoimg-test-registry"'
+            self.send(401, b'{"errors":[{"code":"UNAUTHORIZED"}]}', {"WWW-Authenticate": challenge})
+        else:
+            return False
+        return True
+
+    def paginate(self, path, url):
+        status, headers, body = self.upstream("GET", path)
+        if status != 200:
+            self.send(status, body, headers)
+            return
+        doc = json.loads(body)
+        tags = sorted(doc.get("tags") or [])
+        query = parse_qs(url.query)
+        n = min(int(query.get("n", [self.server.max_page])[0]), self.server.max_page)
+        last = query.get("last", [None])[0]
+        start = 0
+        if last is not None:
+            start = next((i for i, t in enumerate(tags) if t > last), len(tags))
+        page = tags[start:start + n]
+        out_headers = {"Content-Type": "application/json"}
+        if start + n < len(tags):
+            link = f"{url.path}?last={quote(page[-1])}&n={n}"
+            if self.server.links == "absolute":
+                link = f"http://127.0.0.1:{self.server.server_port}{link}"
+            out_headers["Link"] = f'<{link}>; rel="next"'
+        self.send(200, json.dumps({"name": doc.get("name"), "tags": page}).encode(), out_headers)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--upstream", required=True, help="host:port of the real registry")
+    parser.add_argument("--links", choices=("relative", "absolute"), default="relative")
+    parser.add_argument("--max-page", type=int, default=1000)
+    parser.add_argument("--issuer", default="http://127.0.0.1:1")
+    args = parser.parse_args()
+    server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
+    server.daemon_threads = True
+    server.upstream_host, port = args.upstream.split(":")
+    server.upstream_port = int(port)
+    server.links = args.links
+    server.max_page = args.max_page
+    server.issuer = args.issuer
+    server.lock = threading.Lock()
+    server.counts = {}
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

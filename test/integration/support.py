@@ -1,0 +1,37 @@
+"""Shared helpers of the end-to-end tests: the servers' addresses and running argoimg."""
+import json
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "servers"))
+import seed  # noqa: E402,F401
+
+
+def servers():
+    env = {}
+    with open(os.path.join(os.environ["ARGOIMG_TEST_SERVERS"], "servers.env")) as f:
+        for line in f:
+            key, _, value = line.rstrip("\n").partition("=")
+            env[key] = value
+    return env
+
+
+SERVERS = servers()
+ANON = SERVERS["ARGOIMG_TEST_REGISTRY"]
+TOKEN = SERVERS["ARGOIMG_TEST_TOKEN_REGISTRY"]
+with open(SERVERS["ARGOIMG_TEST_SEEDED"]) as _f:
+    SEEDED = json.load(_f)
+
+
+def argoimg(*args, env=None):
+    return subprocess.run([os.environ["ARGOIMG_BIN"], *args], capture_output=True, text=True,
+                          timeout=120, env=env)
+
+
+def check_json(*args, env=None):
+    result = argoimg("-o", "json", "check", *args, env=env)
+    return result, json.loads(result.stdout)
+
+
