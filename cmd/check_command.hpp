@@ -21,6 +21,10 @@ struct CheckOptions {
   std::string registries_conf;
   std::string credentials;   // a credential reference for every --image
   std::string docker_config; // directory holding config.json
+  std::vector<std::string> match_names;
+  std::string match_labels;
+  std::vector<std::string> repo_roots; // URL=DIR
+  std::string argocd_namespace = "argocd";
   bool explain = false;
   bool exit_code = false;
   size_t concurrency = 16;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "updater/plan.hpp"
 #include "updater/resolve.hpp"
 
 #include <map>
@@ -11,17 +12,30 @@
 namespace argoimg::cmd {
 
 struct ReportInput {
-  std::string command;                      // "check"
+  std::string command; // "check"
+  std::vector<updater::ApplicationResult> applications;
   std::vector<updater::ImageResult> images; // results of --image
+  std::vector<std::string> file_errors;     // input files that could not be read
   std::map<std::string, size_t> requests;   // per registry host
   bool explain = false;
   bool color = false;
 };
 
+// Counts over applications' images and --image results, as the summary reports them.
+struct ReportCounts {
+  size_t applications = 0;
+  size_t images = 0;
+  size_t updates = 0;
+  size_t up_to_date = 0;
+  size_t skipped = 0;
+  size_t errors = 0; // failed images, failed applications and unreadable files
+};
+ReportCounts count(const ReportInput& input);
+
 // Write the schemaVersion 1 JSON document for `input` to `out`.
 void write_json_report(const ReportInput& input, std::ostream& out);
 
-// Write the text table, explanations and a one-line summary for `input` to `out`.
+// Write the text tables, reasons, explanations and a one-line summary to `out`.
 void write_text_report(const ReportInput& input, std::ostream& out);
 
 } // namespace argoimg::cmd

@@ -166,14 +166,7 @@ void resolve_one(const ImageRequest& request,
   if (!selection.pick->digest.empty()) {
     result.new_digest = selection.pick->digest;
   }
-  if (!request.current_tag && !request.current_digest) {
-    result.status = ImageStatus::resolved;
-    return;
-  }
-  bool same = request.policy.strategy == tag::Strategy::digest
-                  ? request.current_digest == result.new_digest
-                  : request.current_tag == result.new_tag;
-  result.status = same ? ImageStatus::up_to_date : ImageStatus::update;
+  result.status = ImageStatus::resolved; // whether it is an update is the caller's decision
 }
 
 } // namespace

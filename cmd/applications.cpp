@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "applications.hpp"
+
+#include "app/config.hpp"
+#include "app/load.hpp"
+#include "app/repository.hpp"
+#include "util/strings.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace argoimg::cmd {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::optional<std::string> read_text(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return std::nullopt;
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+bool is_yaml(const fs::path& path) {
+  auto extension = path.extension().string();
+  return extension == ".yaml" || extension == ".yml";
+}
+
+std::vector<std::string> collect_files(const std::vector<std::string>& paths,
+                                       std::vector<std::string>& errors) {
+  std::vector<std::string> files;
+  for (const auto& path : paths) {
+    std::error_code error;
+    if (fs::is_directory(path, error)) {
+      std::vector<std::string> found;
+      for (auto it = fs::recursive_directory_iterator(
+               path, fs::directory_options::skip_permission_denied, error);
+           it != fs::recursive_directory_iterator();
+           it.increment(error)) {
+        if (error) {
+          break;
+        }
+        if (it->is_directory() && it->path().filename() == ".git") {
+          it.disable_recursion_pending();
+        } else if (it->is_regular_file() && is_yaml(it->path())) {
+          found.push_back(it->path().string());
+        }
+      }
+      std::sort(found.begin(), found.end());
+      files.insert(files.end(), found.begin(), found.end());
+    } else if (fs::exists(path, error)) {
+      files.push_back(path);
+    } else {
+      errors.push_back(util::quote(path) + ": no such file or directory");
+    }
+  }
+  return files;
+}
+
+bool selected(const app::Application& application, const ApplicationSelection& selection) {
+  if (!selection.name_globs.empty()
+      && std::none_of(
+          selection.name_globs.begin(), selection.name_globs.end(), [&](const auto& glob) {
+            return app::name_matches(glob, application.name);
+          })) {
+    return false;
+  }
+  return !selection.labels || selection.labels->matches(application.labels);
+}
+
+} // namespace
+
+LoadedApplications load_applications(const std::vector<std::string>& paths,
+                                     const ApplicationSelection& selection,
+                                     const util::Logger& logger) {
+  LoadedApplications loaded;
+  std::vector<app::Application> applications;
+  std::vector<app::ImageUpdater> updaters;
+  for (const auto& file : collect_files(paths, loaded.file_errors)) {
+    auto text = read_text(file);
+    if (!text) {
+      loaded.file_errors.push_back(util::quote(file) + ": cannot read");
+      continue;
+    }
+    auto parsed = app::load_file(*text, file);
+    if (!parsed) {
+      loaded.file_errors.push_back(parsed.error().message);
+      continue;
+    }
+    for (const auto& error : parsed->errors) {
+      loaded.file_errors.push_back(error.message);
+    }
+    for (const auto& skipped : parsed->skipped) {
+      logger.debug("skipping " + skipped);
+    }
+    std::move(
+        parsed->applications.begin(), parsed->applications.end(), std::back_inserter(applications));
+    std::move(
+        parsed->image_updaters.begin(), parsed->image_updaters.end(), std::back_inserter(updaters));
+  }
+  for (auto& application : applications) {
+    if (!selected(application, selection)) {
+      logger.debug("application " + util::quote(application.name) + ": not selected");
+      continue;
+    }
+    const app::ImageUpdater* owner = nullptr;
+    const app::ApplicationRef* ref = nullptr;
+    for (const auto& updater : updaters) {
+      if (const auto* match = app::select_ref(updater, application)) {
+        if (owner) {
+          logger.warn("application " + util::quote(application.name)
+                      + " is also selected by ImageUpdater " + util::quote(updater.name) + " ("
+                      + updater.origin.to_string() + "); using " + util::quote(owner->name));
+          continue;
+        }
+        owner = &updater;
+        ref = match;
+      }
+    }
+    updater::PlannedApp planned;
+    if (owner) {
+      planned.config = app::config_from_image_updater(*owner, *ref, application);
+    } else if (app::has_image_list(application)) {
+      planned.config = app::config_from_annotations(application);
+    } else {
+      logger.debug("application " + util::quote(application.name)
+                   + ": no image-list annotation and no ImageUpdater selects it");
+      continue;
+    }
+    planned.application = std::move(application);
+    loaded.apps.push_back(std::move(planned));
+  }
+  return loaded;
+}
+
+util::Result<std::map<std::string, std::string>>
+parse_repo_roots(const std::vector<std::string>& values) {
+  std::map<std::string, std::string> roots;
+  for (const auto& value : values) {
+    size_t eq = value.rfind('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == value.size()) {
+      return util::fail(util::ErrorKind::config,
+                        "--repo-root " + util::quote(value) + ": expected URL=DIR");
+    }
+    std::string dir = value.substr(eq + 1);
+    if (!fs::is_directory(dir)) {
+      return util::fail(util::ErrorKind::config,
+                        "--repo-root " + util::quote(value) + ": " + util::quote(dir)
+                            + " is not a directory");
+    }
+    roots[app::normalize_repo_url(value.substr(0, eq))] = dir;
+  }
+  return roots;
+}
+
+const app::RepoReader* RepoFinder::reader_for(const std::string& dir) {
+  auto& reader = m_readers[dir];
+  if (!reader) {
+    reader = std::make_unique<app::RepoReader>();
+    reader->root = dir;
+    reader->read = [dir](const std::string& relative) {
+      return read_text(fs::path(dir) / relative);
+    };
+  }
+  return reader.get();
+}
+
+const app::RepoReader* RepoFinder::find(const app::Application& application,
+                                        const app::Source& source) {
+  std::string url = source.repo_url;
+  if (auto it =
+          application.annotations.find(std::string(app::k_annotation_prefix) + "git-repository");
+      it != application.annotations.end() && !util::trim(it->second.value).empty()) {
+    url = std::string(util::trim(it->second.value));
+  }
+  if (url.empty()) {
+    return nullptr;
+  }
+  std::string wanted = app::normalize_repo_url(url);
+  if (auto it = m_roots.find(wanted); it != m_roots.end()) {
+    return reader_for(it->second);
+  }
+  if (application.origin.file.empty() || application.origin.line == 0) {
+    return nullptr; // not from a file
+  }
+  std::error_code error;
+  fs::path dir = fs::absolute(fs::path(application.origin.file), error).parent_path();
+  for (; !dir.empty(); dir = dir.parent_path()) {
+    if (fs::is_directory(dir / ".git", error)) {
+      auto config = read_text(dir / ".git" / "config");
+      auto origin = config ? app::origin_url_from_git_config(*config) : std::nullopt;
+      if (origin && app::normalize_repo_url(*origin) == wanted) {
+        return reader_for(dir.string());
+      }
+      return nullptr;
+    }
+    if (dir == dir.root_path()) {
+      break;
+    }
+  }
+  return nullptr;
+}
+
+} // namespace argoimg::cmd

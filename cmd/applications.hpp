@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "app/current_image.hpp"
+#include "app/selector.hpp"
+#include "updater/plan.hpp"
+#include "util/log.hpp"
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace argoimg::cmd {
+
+struct ApplicationSelection {
+  std::vector<std::string> name_globs; // --match-application-name; any may match
+  std::optional<app::LabelSelector> labels;
+};
+
+struct LoadedApplications {
+  std::vector<updater::PlannedApp> apps;
+  std::vector<std::string> file_errors; // files that could not be read or parsed
+};
+
+// Read every `*.yaml`/`*.yml` under `paths` (files or directories, recursively, sorted),
+// pick the Applications that AIU would manage (an image-list annotation, or selected by an
+// ImageUpdater) and that `selection` keeps, and read their configuration. Bad files are
+// reported in `file_errors`; the others still load.
+LoadedApplications load_applications(const std::vector<std::string>& paths,
+                                     const ApplicationSelection& selection,
+                                     const util::Logger& logger);
+
+// Finds an application's source repository on disk: mappings given as `URL=DIR`
+// (--repo-root), else the git working copy that holds the Application file when its
+// `origin` is the source's repoURL (compared normalised).
+class RepoFinder {
+public:
+  explicit RepoFinder(std::map<std::string, std::string> roots) : m_roots(std::move(roots)) {}
+  const app::RepoReader* find(const app::Application& application, const app::Source& source);
+
+private:
+  const app::RepoReader* reader_for(const std::string& dir);
+  std::map<std::string, std::string> m_roots; // normalised URL -> directory
+  std::map<std::string, std::unique_ptr<app::RepoReader>> m_readers;
+};
+
+// Parse `--repo-root URL=DIR` values; fails naming the bad one.
+util::Result<std::map<std::string, std::string>>
+parse_repo_roots(const std::vector<std::string>& values);
+
+} // namespace argoimg::cmd

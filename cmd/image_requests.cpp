@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "image_requests.hpp"
+
+#include "util/strings.hpp"
+
+namespace argoimg::cmd {
+
+namespace {
+
+util::Result<updater::ImageRequest> make_request(const std::string& text,
+                                                 const CheckOptions& options,
+                                                 tag::Strategy strategy,
+                                                 const std::vector<tag::Platform>& platforms) {
+  auto entry = image::parse_image_list_entry(text);
+  if (!entry) {
+    return tl::unexpected(entry.error());
+  }
+  updater::ImageRequest request;
+  request.entry = std::move(*entry);
+  request.policy.strategy = strategy;
+  request.policy.allow = tag::parse_allow_tags(options.allow_tags);
+  for (const auto& value : options.ignore_tags) {
+    auto parsed = tag::parse_ignore_tags(value);
+    request.policy.ignore.patterns.insert(
+        request.policy.ignore.patterns.end(), parsed.patterns.begin(), parsed.patterns.end());
+  }
+  request.policy.platforms = platforms;
+  if (!options.credentials.empty()) {
+    request.pull_secret = options.credentials;
+  }
+  if (request.entry.constraint) {
+    if (strategy == tag::Strategy::semver) {
+      auto constraint = tag::parse_constraint(*request.entry.constraint);
+      if (!constraint) {
+        return util::fail(constraint.error().kind,
+                          "image " + util::quote(text) + ": " + constraint.error().message);
+      }
+      request.policy.constraint = std::move(*constraint);
+    } else if (strategy == tag::Strategy::digest) {
+      request.policy.tracked_tag = *request.entry.constraint;
+    }
+  }
+  return request;
+}
+
+} // namespace
+
+util::Result<ImageRequests> prepare_image_requests(const CheckOptions& options) {
+  ImageRequests prepared;
+  auto strategy = tag::parse_strategy(options.update_strategy);
+  if (!strategy) {
+    return util::fail(util::ErrorKind::config, "--update-strategy: " + strategy.error().message);
+  }
+  if (strategy->warning) {
+    prepared.warnings.push_back(*strategy->warning);
+  }
+  prepared.default_platforms = {tag::host_platform()};
+  if (!options.platforms.empty()) {
+    auto parsed = tag::parse_platforms(options.platforms);
+    if (!parsed) {
+      return util::fail(util::ErrorKind::config, "--platforms: " + parsed.error().message);
+    }
+    prepared.default_platforms = std::move(*parsed);
+  }
+  for (const auto& text : options.images) {
+    auto request = make_request(text, options, strategy->strategy, prepared.default_platforms);
+    if (request) {
+      prepared.requests.push_back(std::move(*request));
+      prepared.early.push_back(std::nullopt);
+      continue;
+    }
+    updater::ImageResult error;
+    error.image = text;
+    error.status = updater::ImageStatus::error;
+    error.reason = request.error().message;
+    prepared.warnings.push_back(request.error().message);
+    prepared.requests.push_back(std::nullopt);
+    prepared.early.push_back(std::move(error));
+  }
+  return prepared;
+}
+
+std::vector<updater::ImageResult> resolve_image_requests(ImageRequests& prepared,
+                                                         registry::Client& client,
+                                                         const updater::ResolveOptions& options,
+                                                         const util::Logger& logger) {
+  std::vector<updater::ImageRequest> requests;
+  for (auto& request : prepared.requests) {
+    if (request) {
+      requests.push_back(std::move(*request));
+    }
+  }
+  auto resolved = updater::resolve_images(requests, client, options, logger);
+  std::vector<updater::ImageResult> results;
+  for (size_t i = 0, next = 0; i < prepared.early.size(); ++i) {
+    results.push_back(prepared.early[i] ? std::move(*prepared.early[i])
+                                        : std::move(resolved[next++]));
+  }
+  return results;
+}
+
+} // namespace argoimg::cmd

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "report.hpp"
+
+#include <rapidjson/ostreamwrapper.h>
+#include <rapidjson/prettywriter.h>
+
+namespace argoimg::cmd {
+
+namespace {
+
+using Writer = rapidjson::PrettyWriter<rapidjson::OStreamWrapper>;
+
+void optional_string(Writer& w, const char* key, const std::optional<std::string>& value) {
+  w.Key(key);
+  if (value) {
+    w.String(value->c_str(), static_cast<rapidjson::SizeType>(value->size()));
+  } else {
+    w.Null();
+  }
+}
+
+void string_field(Writer& w, const char* key, std::string_view value) {
+  w.Key(key);
+  w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+}
+
+void write_image(Writer& w, const updater::ImageResult& image, bool explain) {
+  w.StartObject();
+  optional_string(w, "alias", image.alias);
+  string_field(w, "image", image.image);
+  string_field(w, "repository", image.repository);
+  optional_string(w, "constraint", image.constraint);
+  string_field(w, "strategy", tag::to_string(image.strategy));
+  optional_string(w, "current", image.current);
+  optional_string(w, "currentDigest", image.current_digest);
+  optional_string(w, "new", image.new_tag);
+  optional_string(w, "newDigest", image.new_digest);
+  string_field(w, "status", updater::to_string(image.status));
+  optional_string(w, "reason", image.reason);
+  if (explain) {
+    w.Key("explain");
+    w.StartArray();
+    for (const auto& candidate : image.explain) {
+      w.StartObject();
+      string_field(w, "tag", candidate.tag);
+      string_field(w, "verdict", tag::to_string(candidate.verdict));
+      optional_string(
+          w, "detail", candidate.detail.empty() ? std::nullopt : std::optional(candidate.detail));
+      w.EndObject();
+    }
+    w.EndArray();
+  }
+  w.EndObject();
+}
+
+void write_application(Writer& w, const updater::ApplicationResult& app, bool explain) {
+  w.StartObject();
+  string_field(w, "name", app.name);
+  string_field(w, "namespace", app.app_namespace);
+  string_field(w, "origin", app.origin);
+  optional_string(w, "type", app.type);
+  w.Key("writeBack");
+  if (app.write_back_method) {
+    w.StartObject();
+    optional_string(w, "method", app.write_back_method);
+    optional_string(w, "target", app.write_back_target);
+    w.EndObject();
+  } else {
+    w.Null();
+  }
+  w.Key("images");
+  w.StartArray();
+  for (const auto& image : app.images) {
+    write_image(w, image, explain);
+  }
+  w.EndArray();
+  optional_string(
+      w, "error", app.status == "error" && app.images.empty() ? app.reason : std::nullopt);
+  string_field(w, "status", app.status);
+  optional_string(w, "reason", app.reason);
+  w.Key("warnings");
+  w.StartArray();
+  for (const auto& warning : app.warnings) {
+    w.String(warning.c_str(), static_cast<rapidjson::SizeType>(warning.size()));
+  }
+  w.EndArray();
+  w.EndObject();
+}
+
+} // namespace
+
+void write_json_report(const ReportInput& input, std::ostream& out) {
+  rapidjson::OStreamWrapper stream(out);
+  Writer w(stream);
+  w.SetIndent(' ', 2);
+  w.StartObject();
+  w.Key("schemaVersion");
+  w.Int(1);
+  string_field(w, "command", input.command);
+  w.Key("applications");
+  w.StartArray();
+  for (const auto& app : input.applications) {
+    write_application(w, app, input.explain);
+  }
+  w.EndArray();
+  w.Key("images");
+  w.StartArray();
+  for (const auto& image : input.images) {
+    write_image(w, image, input.explain);
+  }
+  w.EndArray();
+  w.Key("fileErrors");
+  w.StartArray();
+  for (const auto& error : input.file_errors) {
+    w.String(error.c_str(), static_cast<rapidjson::SizeType>(error.size()));
+  }
+  w.EndArray();
+  ReportCounts c = count(input);
+  w.Key("summary");
+  w.StartObject();
+  w.Key("applications");
+  w.Uint64(c.applications);
+  w.Key("images");
+  w.Uint64(c.images);
+  w.Key("updates");
+  w.Uint64(c.updates);
+  w.Key("upToDate");
+  w.Uint64(c.up_to_date);
+  w.Key("skipped");
+  w.Uint64(c.skipped);
+  w.Key("errors");
+  w.Uint64(c.errors);
+  w.Key("requests");
+  w.StartObject();
+  for (const auto& [host, n] : input.requests) {
+    w.Key(host.c_str(), static_cast<rapidjson::SizeType>(host.size()));
+    w.Uint64(n);
+  }
+  w.EndObject();
+  w.EndObject();
+  w.EndObject();
+  out << '\n';
+}
+
+} // namespace argoimg::cmd

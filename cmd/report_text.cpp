@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "report.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace argoimg::cmd {
+
+namespace {
+
+using updater::ImageStatus;
+
+std::string colored(const std::string& text, std::string_view status, bool color) {
+  if (!color) {
+    return text;
+  }
+  const char* code = status == "error"                               ? "31"
+                     : (status == "no-match" || status == "skipped") ? "33"
+                     : status == "update"                            ? "36"
+                                                                     : "32";
+  return fmt::format("\033[{}m{}\033[0m", code, text);
+}
+
+// Print `rows` as aligned columns; the last column is the status, coloured on terminals.
+void print_table(const std::vector<std::vector<std::string>>& rows, bool color, std::ostream& out) {
+  std::vector<size_t> widths(rows.front().size(), 0);
+  for (const auto& row : rows) {
+    for (size_t i = 0; i < row.size(); ++i) {
+      widths[i] = std::max(widths[i], row[i].size());
+    }
+  }
+  for (size_t r = 0; r < rows.size(); ++r) {
+    std::string line;
+    for (size_t i = 0; i + 1 < rows[r].size(); ++i) {
+      line += fmt::format("{:<{}}  ", rows[r][i], widths[i]);
+    }
+    const auto& status = rows[r].back();
+    out << line << (r == 0 ? status : colored(status, status, color)) << '\n';
+  }
+}
+
+std::string shown_new(const updater::ImageResult& image) {
+  std::string text = image.new_tag.value_or("-");
+  if (image.new_digest) {
+    text += "@" + image.new_digest->substr(0, 19);
+  }
+  return text;
+}
+
+void print_explain(const updater::ImageResult& image, std::ostream& out) {
+  out << "  candidates for " << image.image << ":\n";
+  for (const auto& candidate : image.explain) {
+    out << fmt::format("    {:<24} {}{}\n",
+                       candidate.tag,
+                       tag::to_string(candidate.verdict),
+                       candidate.detail.empty() ? "" : " (" + candidate.detail + ")");
+  }
+}
+
+void print_applications(const ReportInput& input, std::ostream& out) {
+  std::vector<std::vector<std::string>> rows{{"APP", "ALIAS", "IMAGE", "CURRENT", "NEW", "STATUS"}};
+  for (const auto& app : input.applications) {
+    if (app.images.empty()) {
+      rows.push_back({app.name, "-", "-", "-", "-", app.status});
+    }
+    for (const auto& image : app.images) {
+      std::string current = image.current.value_or(image.current_digest ? "" : "-");
+      if (image.current_digest) {
+        current += "@" + image.current_digest->substr(0, 19);
+      }
+      rows.push_back({app.name,
+                      image.alias.value_or("-"),
+                      image.image,
+                      current,
+                      shown_new(image),
+                      std::string(updater::to_string(image.status))});
+    }
+  }
+  print_table(rows, input.color, out);
+  for (const auto& app : input.applications) {
+    if (app.reason) {
+      out << "  " << app.name << ": " << *app.reason << '\n';
+    }
+    for (const auto& image : app.images) {
+      if (image.reason && !image.reason->empty()) {
+        out << "  " << app.name << ": " << image.alias.value_or(image.image) << ": "
+            << *image.reason << '\n';
+      }
+      if (input.explain && !image.explain.empty()) {
+        print_explain(image, out);
+      }
+    }
+  }
+}
+
+void print_images(const ReportInput& input, std::ostream& out) {
+  std::vector<std::vector<std::string>> rows{{"IMAGE", "CONSTRAINT", "STRATEGY", "NEW", "STATUS"}};
+  for (const auto& image : input.images) {
+    rows.push_back({image.alias ? *image.alias + "=" + image.image : image.image,
+                    image.constraint.value_or("-"),
+                    std::string(tag::to_string(image.strategy)),
+                    shown_new(image),
+                    std::string(updater::to_string(image.status))});
+  }
+  print_table(rows, input.color, out);
+  for (const auto& image : input.images) {
+    if (image.reason) {
+      out << "  " << image.image << ": " << *image.reason << '\n';
+    }
+    if (input.explain && !image.explain.empty()) {
+      print_explain(image, out);
+    }
+  }
+}
+
+} // namespace
+
+ReportCounts count(const ReportInput& input) {
+  ReportCounts c;
+  auto add = [&c](const updater::ImageResult& image) {
+    ++c.images;
+    c.updates += image.status == ImageStatus::update;
+    c.up_to_date += image.status == ImageStatus::up_to_date;
+    c.skipped += image.status == ImageStatus::skipped;
+    c.errors += image.status == ImageStatus::error;
+  };
+  for (const auto& app : input.applications) {
+    ++c.applications;
+    for (const auto& image : app.images) {
+      add(image);
+    }
+    if (app.images.empty() && app.status == "error") {
+      ++c.errors;
+    }
+  }
+  for (const auto& image : input.images) {
+    add(image);
+  }
+  c.errors += input.file_errors.size();
+  return c;
+}
+
+void write_text_report(const ReportInput& input, std::ostream& out) {
+  for (const auto& error : input.file_errors) {
+    out << "error: " << error << '\n';
+  }
+  if (!input.applications.empty()) {
+    print_applications(input, out);
+  }
+  if (!input.images.empty()) {
+    if (!input.applications.empty()) {
+      out << '\n';
+    }
+    print_images(input, out);
+  }
+  ReportCounts c = count(input);
+  std::string requests;
+  for (const auto& [host, n] : input.requests) {
+    requests += fmt::format("{}{} to {}", requests.empty() ? "" : ", ", n, host);
+  }
+  size_t resolved = static_cast<size_t>(
+      std::count_if(input.images.begin(), input.images.end(), [](const auto& i) {
+        return i.status == ImageStatus::resolved;
+      }));
+  std::string what =
+      input.applications.empty()
+          ? fmt::format("{} images: {} resolved, {} no match",
+                        c.images,
+                        resolved,
+                        c.images - resolved - c.errors)
+          : fmt::format("{} applications, {} images: {} updates, {} up to date, {} skipped",
+                        c.applications,
+                        c.images,
+                        c.updates,
+                        c.up_to_date,
+                        c.skipped);
+  out << fmt::format(
+      "{}, {} errors{}\n", what, c.errors, requests.empty() ? "" : "; requests: " + requests);
+}
+
+} // namespace argoimg::cmd

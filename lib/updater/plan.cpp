@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "updater/plan.hpp"
+
+#include "util/strings.hpp"
+
+#include <fmt/format.h>
+
+namespace argoimg::updater {
+
+namespace {
+
+struct Pending {
+  size_t app;
+  size_t image;
+  std::optional<app::CurrentImage> current;
+};
+
+// Build the tag policy of `config`; a bad constraint fails only this image.
+util::Result<ImageRequest> request_for(const app::ImageConfig& config,
+                                       const std::optional<app::CurrentImage>& current,
+                                       const PlanOptions& options) {
+  ImageRequest request;
+  request.entry = config.entry;
+  request.policy.strategy = config.strategy;
+  request.policy.allow = tag::parse_allow_tags(config.allow_tags);
+  request.policy.ignore.patterns = config.ignore_tags;
+  request.policy.platforms =
+      config.platforms.empty() ? options.default_platforms : config.platforms;
+  request.pull_secret = config.pull_secret;
+  if (config.entry.constraint) {
+    if (config.strategy == tag::Strategy::semver) {
+      auto constraint = tag::parse_constraint(*config.entry.constraint);
+      if (!constraint) {
+        return tl::unexpected(constraint.error());
+      }
+      request.policy.constraint = std::move(*constraint);
+    } else if (config.strategy == tag::Strategy::digest) {
+      request.policy.tracked_tag = *config.entry.constraint;
+    }
+  }
+  if (current) {
+    request.current_tag = current->tag;
+    if (!current->digest.empty()) {
+      request.current_digest = current->digest;
+    }
+  }
+  return request;
+}
+
+// AIU's needsUpdate: digests decide when either side has one; a kustomize rename forces one.
+bool needs_update(const app::ImageConfig& config,
+                  const std::optional<app::CurrentImage>& current,
+                  const ImageResult& result) {
+  if (!current) {
+    return true; // force-update without a current image
+  }
+  std::string new_digest = result.new_digest.value_or("");
+  bool changed;
+  if (config.strategy == tag::Strategy::digest) {
+    changed = current->digest.empty() || current->digest != new_digest;
+  } else if (!current->digest.empty() || !new_digest.empty()) {
+    changed = current->digest != new_digest;
+  } else {
+    changed = current->tag != result.new_tag.value_or("");
+  }
+  if (!changed && config.kustomize_image_name) {
+    auto live = image::parse_image_ref(current->name);
+    changed = !live || live->repository() != config.entry.image.repository();
+  }
+  return changed;
+}
+
+ImageResult skipped_image(const app::ImageConfig& config, std::string reason) {
+  ImageResult result;
+  result.alias = config.entry.alias;
+  result.image = config.entry.image_text;
+  result.repository = config.entry.image.repository();
+  result.constraint = config.entry.constraint;
+  result.strategy = config.strategy;
+  result.status = ImageStatus::skipped;
+  result.reason = std::move(reason);
+  return result;
+}
+
+std::string summary_status(const ApplicationResult& result) {
+  bool any_error = false;
+  bool any_update = false;
+  bool all_skipped = !result.images.empty();
+  for (const auto& image : result.images) {
+    any_error = any_error || image.status == ImageStatus::error;
+    any_update = any_update || image.status == ImageStatus::update;
+    all_skipped = all_skipped && image.status == ImageStatus::skipped;
+  }
+  return any_error ? "error" : any_update ? "update" : all_skipped ? "skipped" : "up-to-date";
+}
+
+// Fill `result` for `planned` up to the point where registries are needed; queue its images.
+void prepare(const PlannedApp& planned,
+             size_t index,
+             const PlanOptions& options,
+             ApplicationResult& result,
+             std::vector<Pending>& pending) {
+  const auto& application = planned.application;
+  result.name = application.name;
+  result.app_namespace =
+      application.app_namespace.empty() ? options.argocd_namespace : application.app_namespace;
+  result.origin = application.origin_text;
+  if (!planned.config) {
+    result.status = "error";
+    result.reason = planned.config.error().message;
+    return;
+  }
+  const auto& config = *planned.config;
+  result.warnings = config.warnings;
+  auto type = app::detect_type(application, config.write_back);
+  result.type = std::string(app::to_string(type.type));
+  bool git = config.write_back.method == app::WriteBack::Method::git;
+  result.write_back_method = git ? "git" : "argocd";
+  if (type.type == app::AppType::other) {
+    result.status = "skipped";
+    result.reason = type.reason;
+    return;
+  }
+  const auto& source = application.sources[type.source_index];
+  auto target =
+      app::write_back_target(application, source, config.write_back, options.argocd_namespace);
+  if (git) {
+    result.write_back_target = target.path;
+  }
+  const app::RepoReader* repo = options.repo_for ? options.repo_for(application, source) : nullptr;
+  for (size_t i = 0; i < config.images.size(); ++i) {
+    const auto& image = config.images[i];
+    auto current =
+        app::find_current_image(application, type, image, config.write_back, target, repo);
+    if (!current && !image.force_update) {
+      std::string where =
+          application.status_images
+              ? "it is not in status.summary.images (not live)"
+              : (repo ? "no current tag in the spec or in " + util::quote(target.path)
+                      : "no current tag in the spec, and the source repository is not "
+                        "available (map it with --repo-root URL=DIR)");
+      result.images.push_back(
+          skipped_image(image, where + "; set force-update to update it anyway"));
+      continue;
+    }
+    result.images.push_back(skipped_image(image, "")); // replaced after resolution
+    if (current) {
+      result.images.back().current =
+          current->tag.empty() ? std::nullopt : std::optional(current->tag);
+      result.images.back().current_digest =
+          current->digest.empty() ? std::nullopt : std::optional(current->digest);
+    }
+    pending.push_back(Pending{index, result.images.size() - 1, current});
+  }
+}
+
+} // namespace
+
+std::vector<ApplicationResult> plan_applications(const std::vector<PlannedApp>& apps,
+                                                 registry::Client& client,
+                                                 const PlanOptions& options,
+                                                 const util::Logger& logger) {
+  std::vector<ApplicationResult> results(apps.size());
+  std::vector<Pending> pending;
+  for (size_t i = 0; i < apps.size(); ++i) {
+    prepare(apps[i], i, options, results[i], pending);
+  }
+  std::vector<ImageRequest> requests;
+  std::vector<Pending> queued;
+  for (const auto& item : pending) {
+    const auto& config = apps[item.app].config->images[item.image];
+    auto request = request_for(config, item.current, options);
+    auto& slot = results[item.app].images[item.image];
+    if (!request) {
+      slot.status = ImageStatus::error;
+      slot.reason = util::quote(config.entry.image_text) + ": " + request.error().message;
+      continue;
+    }
+    requests.push_back(std::move(*request));
+    queued.push_back(item);
+  }
+  auto resolved = resolve_images(requests, client, options.resolve, logger);
+  for (size_t i = 0; i < queued.size(); ++i) {
+    const auto& item = queued[i];
+    const auto& config = apps[item.app].config->images[item.image];
+    auto& slot = results[item.app].images[item.image];
+    ImageResult result = std::move(resolved[i]);
+    result.current = slot.current;
+    result.current_digest = slot.current_digest;
+    if (result.status == ImageStatus::no_match) {
+      result.status = ImageStatus::skipped; // AIU 1.x: no suitable tag -> skipped
+    } else if (result.status == ImageStatus::resolved) {
+      result.status = needs_update(config, item.current, result) ? ImageStatus::update
+                                                                 : ImageStatus::up_to_date;
+    }
+    slot = std::move(result);
+  }
+  for (auto& result : results) {
+    if (result.status.empty()) {
+      result.status = summary_status(result);
+    }
+  }
+  return results;
+}
+
+} // namespace argoimg::updater

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "app/app_type.hpp"
+#include "app/application.hpp"
+#include "app/config.hpp"
+#include "app/current_image.hpp"
+#include "updater/resolve.hpp"
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace argoimg::updater {
+
+// One application to plan, with its configuration (or the error reading it).
+struct PlannedApp {
+  app::Application application;
+  util::Result<app::AppConfig> config = util::fail(util::ErrorKind::internal, "not configured");
+};
+
+struct ApplicationResult {
+  std::string name;
+  std::string app_namespace;
+  std::string origin;
+  std::optional<std::string> type;              // "helm", "kustomize", "other"
+  std::optional<std::string> write_back_method; // "argocd" or "git"
+  std::optional<std::string> write_back_target; // git: the file (or directory) written
+  std::vector<ImageResult> images;
+  std::string status; // "update", "up-to-date", "skipped", "error"
+  std::optional<std::string> reason;
+  std::vector<std::string> warnings;
+};
+
+struct PlanOptions {
+  ResolveOptions resolve;
+  std::string argocd_namespace = "argocd";
+  std::vector<tag::Platform> default_platforms; // when an image names none
+  // The application's source repository, when available locally; may return nullptr.
+  std::function<const app::RepoReader*(const app::Application&, const app::Source&)> repo_for;
+};
+
+// Plan every application: type, write-back target, current images, then resolve all images
+// together (one tag walk per repository for the whole run) and decide per image with AIU's
+// rules. A failing application or image is reported in its result; the rest go on.
+std::vector<ApplicationResult> plan_applications(const std::vector<PlannedApp>& apps,
+                                                 registry::Client& client,
+                                                 const PlanOptions& options,
+                                                 const util::Logger& logger);
+
+} // namespace argoimg::updater
