@@ -76,35 +76,42 @@ bool selected(const app::Application& application, const ApplicationSelection& s
 
 } // namespace
 
-LoadedApplications load_applications(const std::vector<std::string>& paths,
-                                     const ApplicationSelection& selection,
-                                     const util::Logger& logger) {
-  LoadedApplications loaded;
-  std::vector<app::Application> applications;
-  std::vector<app::ImageUpdater> updaters;
-  for (const auto& file : collect_files(paths, loaded.file_errors)) {
+SourceDocuments read_documents(const std::vector<std::string>& paths, const util::Logger& logger) {
+  SourceDocuments documents;
+  for (const auto& file : collect_files(paths, documents.file_errors)) {
     auto text = read_text(file);
     if (!text) {
-      loaded.file_errors.push_back(util::quote(file) + ": cannot read");
+      documents.file_errors.push_back(util::quote(file) + ": cannot read");
       continue;
     }
     auto parsed = app::load_file(*text, file);
     if (!parsed) {
-      loaded.file_errors.push_back(parsed.error().message);
+      documents.file_errors.push_back(parsed.error().message);
       continue;
     }
     for (const auto& error : parsed->errors) {
-      loaded.file_errors.push_back(error.message);
+      documents.file_errors.push_back(error.message);
     }
     for (const auto& skipped : parsed->skipped) {
       logger.debug("skipping " + skipped);
     }
-    std::move(
-        parsed->applications.begin(), parsed->applications.end(), std::back_inserter(applications));
-    std::move(
-        parsed->image_updaters.begin(), parsed->image_updaters.end(), std::back_inserter(updaters));
+    std::move(parsed->applications.begin(),
+              parsed->applications.end(),
+              std::back_inserter(documents.applications));
+    std::move(parsed->image_updaters.begin(),
+              parsed->image_updaters.end(),
+              std::back_inserter(documents.image_updaters));
   }
-  for (auto& application : applications) {
+  return documents;
+}
+
+LoadedApplications configure_applications(SourceDocuments documents,
+                                          const ApplicationSelection& selection,
+                                          const util::Logger& logger) {
+  LoadedApplications loaded;
+  loaded.file_errors = std::move(documents.file_errors);
+  const auto& updaters = documents.image_updaters;
+  for (auto& application : documents.applications) {
     if (!selected(application, selection)) {
       logger.debug("application " + util::quote(application.name) + ": not selected");
       continue;

@@ -23,13 +23,21 @@ struct LoadedApplications {
   std::vector<std::string> file_errors; // files that could not be read or parsed
 };
 
-// Read every `*.yaml`/`*.yml` under `paths` (files or directories, recursively, sorted),
-// pick the Applications that AIU would manage (an image-list annotation, or selected by an
-// ImageUpdater) and that `selection` keeps, and read their configuration. Bad files are
-// reported in `file_errors`; the others still load.
-LoadedApplications load_applications(const std::vector<std::string>& paths,
-                                     const ApplicationSelection& selection,
-                                     const util::Logger& logger);
+struct SourceDocuments {
+  std::vector<app::Application> applications;
+  std::vector<app::ImageUpdater> image_updaters;
+  std::vector<std::string> file_errors; // files that could not be read or parsed
+};
+
+// Read every `*.yaml`/`*.yml` under `paths` (files or directories, recursively, sorted; `.git`
+// skipped). Bad files are reported in `file_errors`; the others still load.
+SourceDocuments read_documents(const std::vector<std::string>& paths, const util::Logger& logger);
+
+// Pick the Applications that AIU would manage (an image-list annotation, or selected by an
+// ImageUpdater) and that `selection` keeps, and read their configuration.
+LoadedApplications configure_applications(SourceDocuments documents,
+                                          const ApplicationSelection& selection,
+                                          const util::Logger& logger);
 
 // Finds an application's source repository on disk: mappings given as `URL=DIR`
 // (--repo-root), else the git working copy that holds the Application file when its

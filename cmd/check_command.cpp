@@ -2,6 +2,7 @@
 #include "check_command.hpp"
 
 #include "applications.hpp"
+#include "argocd/api_client.hpp"
 #include "exit_codes.hpp"
 #include "image_requests.hpp"
 #include "report.hpp"
@@ -35,6 +36,19 @@ Examples:
   argoimg check apps/ --repo-root https://github.com/org/gitops=. --exit-code
   argoimg check --image nginx:~1.26 --image 'ghcr.io/org/app:>=1.2 <2' --explain)";
 
+std::string env_or_empty(const char* name) {
+  const char* value = std::getenv(name);
+  return value ? value : "";
+}
+
+util::Result<std::vector<app::Application>>
+list_server_applications(const CheckOptions& options, registry::HttpTransport& http) {
+  argocd::ServerOptions server{
+      options.server, options.auth_token, options.insecure, options.plaintext};
+  argocd::ListQuery query{options.match_labels, options.project, options.app_namespace};
+  return argocd::list_applications(http, server, query);
+}
+
 } // namespace
 
 CLI::App* setup_check_command(CLI::App& app,
@@ -58,6 +72,15 @@ CLI::App* setup_check_command(CLI::App& app,
                   options.argocd_namespace,
                   "Argo CD's namespace; apps elsewhere use .argocd-source-<ns>_<app>.yaml")
       ->capture_default_str();
+  sub->add_option("--server",
+                  options.server,
+                  "Argo CD API server to read Applications from (env ARGOCD_SERVER)");
+  sub->add_option("--auth-token", options.auth_token, "Argo CD API token (env ARGOCD_AUTH_TOKEN)");
+  sub->add_flag("--insecure", options.insecure, "Skip TLS verification of the Argo CD API server");
+  sub->add_flag("--plaintext", options.plaintext, "Reach the Argo CD API server over plain HTTP");
+  sub->add_option(
+      "--app-namespace", options.app_namespace, "Only Applications in this namespace (API)");
+  sub->add_option("--project", options.project, "Only Applications of this project (API)");
   sub->add_option("--update-strategy",
                   options.update_strategy,
                   "For --image: semver, newest-build, alphabetical or digest")
@@ -96,9 +119,17 @@ CLI::App* setup_check_command(CLI::App& app,
   return sub;
 }
 
-int run_check(const CheckOptions& options, const GlobalOptions& global) {
-  if (options.paths.empty() && options.images.empty()) {
-    print_error("check: nothing to check; give Application files or directories, or --image REF");
+int run_check(const CheckOptions& given, const GlobalOptions& global) {
+  CheckOptions options = given;
+  if (options.server.empty() && options.paths.empty() && options.images.empty()) {
+    options.server = env_or_empty("ARGOCD_SERVER");
+  }
+  if (!options.server.empty() && options.auth_token.empty()) {
+    options.auth_token = env_or_empty("ARGOCD_AUTH_TOKEN");
+  }
+  if (options.paths.empty() && options.images.empty() && options.server.empty()) {
+    print_error("check: nothing to check; give Application files or directories, --server, or "
+                "--image REF");
     return k_exit_usage;
   }
   if (!validate_global_options(global)) {
@@ -144,8 +175,17 @@ int run_check(const CheckOptions& options, const GlobalOptions& global) {
   report.command = "check";
   report.explain = options.explain;
   report.color = isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
-  if (!options.paths.empty()) {
-    auto loaded = load_applications(options.paths, selection, logger);
+  if (!options.paths.empty() || !options.server.empty()) {
+    auto documents = read_documents(options.paths, logger);
+    if (!options.server.empty()) {
+      auto listed = list_server_applications(options, transport);
+      if (!listed) {
+        print_error(listed.error().message);
+        return k_exit_failures;
+      }
+      std::move(listed->begin(), listed->end(), std::back_inserter(documents.applications));
+    }
+    auto loaded = configure_applications(std::move(documents), selection, logger);
     for (const auto& error : loaded.file_errors) {
       print_error(error);
     }

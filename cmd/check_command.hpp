@@ -25,6 +25,12 @@ struct CheckOptions {
   std::string match_labels;
   std::vector<std::string> repo_roots; // URL=DIR
   std::string argocd_namespace = "argocd";
+  std::string server;     // Argo CD API server (also ARGOCD_SERVER)
+  std::string auth_token; // also ARGOCD_AUTH_TOKEN
+  bool insecure = false;
+  bool plaintext = false;
+  std::string app_namespace;
+  std::string project;
   bool explain = false;
   bool exit_code = false;
   size_t concurrency = 16;

@@ -35,6 +35,7 @@ TOKEN_USER, TOKEN_PASSWORD = "alice", "wonderland-secret-7"
 BASIC_USER, BASIC_PASSWORD = "bob", "basic-secret-42"
 REFRESH_TOKEN = "refresh-token-0123456789"
 KUBE_TOKEN = "kube-token-abcdef"
+ARGOCD_TOKEN = "argocd-token-fedcba"
 
 
 def free_port() -> int:
@@ -203,7 +204,10 @@ def start(state):
 
     anon_port, token_port, issuer_port, tls_port = free_port(), free_port(), free_port(), free_port()
     front_rel_port, front_abs_port, kube_port = free_port(), free_port(), free_port()
-    token_tls_port = free_port()
+    token_tls_port, argocd_port = free_port(), free_port()
+    argocd_apps = os.path.join(state, "argocd-apps.json")
+    with open(argocd_apps, "w") as f:
+        f.write("[]")
     anon_conf = os.path.join(state, "registry-anon.yml")
     registry_config(anon_conf, storage, anon_port)
     token_conf = os.path.join(state, "registry-token.yml")
@@ -237,6 +241,9 @@ def start(state):
             sys.executable, os.path.join(HERE, "front.py"), "--port", str(front_abs_port),
             "--upstream", f"127.0.0.1:{anon_port}", "--links", "absolute", "--max-page", "100",
             "--issuer", issuer]),
+        "argocd-api": spawn(state, "argocd-api", [
+            sys.executable, os.path.join(HERE, "argocd_api.py"), "--port", str(argocd_port),
+            "--token", ARGOCD_TOKEN, "--apps", argocd_apps]),
         "kube-api": spawn(state, "kube-api", [
             sys.executable, os.path.join(HERE, "kube_api.py"), "--port", str(kube_port),
             "--token", KUBE_TOKEN, "--secrets", kube_secrets]),
@@ -249,6 +256,7 @@ def start(state):
     wait_ready(f"http://127.0.0.1:{front_rel_port}/_stats", procs["front-relative"], "front-relative")
     wait_ready(f"http://127.0.0.1:{front_abs_port}/_stats", procs["front-absolute"], "front-absolute")
     wait_ready(f"http://127.0.0.1:{kube_port}/", procs["kube-api"], "kube-api")
+    wait_ready(f"http://127.0.0.1:{argocd_port}/_stats", procs["argocd-api"], "argocd-api")
     started = time.time()
     seeded = seed_all(f"http://127.0.0.1:{anon_port}", storage)
     with open(os.path.join(state, "seeded.json"), "w") as f:
@@ -269,6 +277,9 @@ def start(state):
         "ARGOIMG_TEST_FRONT_ABSOLUTE": f"127.0.0.1:{front_abs_port}",
         "ARGOIMG_TEST_KUBE_API": f"http://127.0.0.1:{kube_port}",
         "ARGOIMG_TEST_KUBE_TOKEN": KUBE_TOKEN,
+        "ARGOIMG_TEST_ARGOCD_API": f"127.0.0.1:{argocd_port}",
+        "ARGOIMG_TEST_ARGOCD_TOKEN": ARGOCD_TOKEN,
+        "ARGOIMG_TEST_ARGOCD_APPS": argocd_apps,
         "ARGOIMG_TEST_SEEDED": os.path.join(state, "seeded.json"),
         "ARGOIMG_TEST_SEED_SCRIPT": os.path.join(HERE, "seed.py"),
     }

@@ -1,0 +1,206 @@
+#!/usr/bin/env python3
+"""A contract server for the Argo CD API routes argoimg uses (ApplicationService's REST shapes).
+
+  GET   /api/v1/applications?selector=&project=&appNamespace=  -> {"metadata": {}, "items": [...]}
+  GET   /api/v1/applications/NAME[?appNamespace=]               -> Application
+  PUT   /api/v1/applications/NAME/spec[?appNamespace=]          -> the stored ApplicationSpec
+  PATCH /api/v1/applications/NAME  {"name","patch","patchType": "merge"|"json"}
+  GET   /_stats -> request counts; POST /_conflicts?n=N -> the next N writes answer 409
+
+Applications live in a JSON file (a list), read on every request and written on updates.
+Auth: `Authorization: Bearer TOKEN`; failures answer 401 {"error", "code": 16, "message"}.
+Unknown applications answer 404 with code 5, as grpc-gateway does.
+"""
+import argparse
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, unquote, urlparse
+
+
+def selector_matches(selector, labels):
+    for part in [p.strip() for p in selector.split(",") if p.strip()]:
+        if "!=" in part:
+            k, v = part.split("!=", 1)
+            if labels.get(k.strip()) == v.strip():
+                return False
+        elif "=" in part:
+            k, v = part.replace("==", "=").split("=", 1)
+            if labels.get(k.strip()) != v.strip():
+                return False
+        elif part.startswith("!"):
+            if part[1:].strip() in labels:
+                return False
+        elif part not in labels:
+            return False
+    return True
+
+
+def merge_patch(target, patch):
+    if not isinstance(patch, dict):
+        return patch
+    target = dict(target) if isinstance(target, dict) else {}
+    for k, v in patch.items():
+        if v is None:
+            target.pop(k, None)
+        else:
+            target[k] = merge_patch(target.get(k), v)
+    return target
+
+
+class Handler(BaseHTTPRequestHandler):
+    disable_nagle_algorithm = True
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def reply(self, status, body):
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def fail(self, status, code, message):
+        self.reply(status, {"error": message, "code": code, "message": message})
+
+    def authorized(self):
+        if self.headers.get("Authorization") == "Bearer " + self.server.token:
+            return True
+        self.fail(401, 16, "invalid session: token signature is invalid")
+        return False
+
+    def load(self):
+        with open(self.server.apps_file) as f:
+            return json.load(f)
+
+    def store(self, apps):
+        with open(self.server.apps_file, "w") as f:
+            json.dump(apps, f, indent=2)
+
+    def count(self, key):
+        with self.server.lock:
+            self.server.counts[key] = self.server.counts.get(key, 0) + 1
+
+    def find(self, apps, name, query):
+        namespace = query.get("appNamespace", [None])[0]
+        for app in apps:
+            meta = app.get("metadata", {})
+            if meta.get("name") == name and (namespace is None or meta.get("namespace") == namespace):
+                return app
+        return None
+
+    def do_GET(self):
+        url = urlparse(self.path)
+        if url.path == "/_stats":
+            with self.server.lock:
+                self.reply(200, self.server.counts)
+            return
+        self.count("GET " + url.path)
+        if not self.authorized():
+            return
+        query = parse_qs(url.query)
+        apps = self.load()
+        if url.path == "/api/v1/applications":
+            selector = query.get("selector", [""])[0]
+            project = query.get("project", [None])[0]
+            namespace = query.get("appNamespace", [None])[0]
+            items = [a for a in apps
+                     if selector_matches(selector, a.get("metadata", {}).get("labels", {}))
+                     and (project is None or a.get("spec", {}).get("project") == project)
+                     and (namespace is None or a.get("metadata", {}).get("namespace") == namespace)]
+            self.reply(200, {"metadata": {"resourceVersion": "1"}, "items": items})
+            return
+        parts = url.path.strip("/").split("/")
+        if len(parts) == 4 and parts[:3] == ["api", "v1", "applications"]:
+            app = self.find(apps, unquote(parts[3]), query)
+            if app is None:
+                self.fail(404, 5, f'applications.argoproj.io "{parts[3]}" not found')
+            else:
+                self.reply(200, app)
+            return
+        self.fail(404, 5, "not found")
+
+    def write_conflict(self):
+        with self.server.lock:
+            if self.server.conflicts > 0:
+                self.server.conflicts -= 1
+                return True
+        return False
+
+    def do_POST(self):
+        url = urlparse(self.path)
+        if url.path == "/_conflicts":
+            with self.server.lock:
+                self.server.conflicts = int(parse_qs(url.query).get("n", ["1"])[0])
+            self.reply(200, {})
+        else:
+            self.fail(404, 5, "not found")
+
+    def do_PUT(self):
+        url = urlparse(self.path)
+        self.count("PUT " + url.path)
+        if not self.authorized():
+            return
+        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))) or b"{}")
+        parts = url.path.strip("/").split("/")
+        if len(parts) != 5 or parts[4] != "spec":
+            self.fail(404, 5, "not found")
+            return
+        with self.server.lock:
+            apps = self.load()
+            app = self.find(apps, unquote(parts[3]), parse_qs(url.query))
+            if app is None:
+                self.fail(404, 5, f'applications.argoproj.io "{parts[3]}" not found')
+                return
+            if self.write_conflict():
+                self.fail(409, 10, "the object has been modified; please apply your changes to the latest version")
+                return
+            app["spec"] = body
+            self.store(apps)
+        self.reply(200, body)
+
+    def do_PATCH(self):
+        url = urlparse(self.path)
+        self.count("PATCH " + url.path)
+        if not self.authorized():
+            return
+        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))) or b"{}")
+        parts = url.path.strip("/").split("/")
+        with self.server.lock:
+            apps = self.load()
+            app = self.find(apps, unquote(parts[3]) if len(parts) == 4 else "", parse_qs(url.query))
+            if app is None:
+                self.fail(404, 5, "application not found")
+                return
+            if body.get("patchType", "merge") != "merge":
+                self.fail(400, 3, "only merge patches are supported by this contract server")
+                return
+            if self.write_conflict():
+                self.fail(409, 10, "the object has been modified; please apply your changes to the latest version")
+                return
+            patched = merge_patch(app, json.loads(body.get("patch", "{}")))
+            apps[apps.index(app)] = patched
+            self.store(apps)
+        self.reply(200, patched)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--token", required=True)
+    parser.add_argument("--apps", required=True, help="JSON file holding a list of Applications")
+    args = parser.parse_args()
+    server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
+    server.token = args.token
+    server.apps_file = args.apps
+    server.lock = threading.Lock()
+    server.counts = {}
+    server.conflicts = 0
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
