@@ -168,6 +168,15 @@ int run_check(const CheckOptions& given, const GlobalOptions& global) {
   plan.resolve.credentials = &credentials;
   plan.resolve.explain = options.explain ? tag::Explain::yes : tag::Explain::no;
   plan.resolve.concurrency = options.concurrency;
+  if (isatty(STDERR_FILENO)) {
+    // Only on a terminal, and only when the run is long enough to be worth watching.
+    plan.resolve.progress = [](size_t done, size_t total) {
+      if (total >= 20) {
+        std::cerr << "\rargoimg: resolving tags: " << done << "/" << total << " repositories"
+                  << (done == total ? "\r\033[K" : "") << std::flush;
+      }
+    };
+  }
   plan.argocd_namespace = options.argocd_namespace;
   plan.default_platforms = images->default_platforms;
 

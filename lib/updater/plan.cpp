@@ -13,6 +13,7 @@ struct Pending {
   size_t app;
   size_t image;
   std::optional<app::CurrentImage> current;
+  std::optional<app::CurrentImage> in_spec; // when `current` is live: what the spec already says
 };
 
 // Build the tag policy of `config`; a bad constraint fails only this image.
@@ -150,7 +151,13 @@ void prepare(const PlannedApp& planned,
       result.images.back().current_digest =
           current->digest.empty() ? std::nullopt : std::optional(current->digest);
     }
-    pending.push_back(Pending{index, result.images.size() - 1, current});
+    std::optional<app::CurrentImage> in_spec;
+    if (application.status_images) {
+      app::Application spec_only = application;
+      spec_only.status_images.reset();
+      in_spec = app::find_current_image(spec_only, type, image, config.write_back, target, repo);
+    }
+    pending.push_back(Pending{index, result.images.size() - 1, current, in_spec});
   }
 }
 
@@ -192,6 +199,13 @@ std::vector<ApplicationResult> plan_applications(const std::vector<PlannedApp>& 
     } else if (result.status == ImageStatus::resolved) {
       result.status = needs_update(config, item.current, result) ? ImageStatus::update
                                                                  : ImageStatus::up_to_date;
+      // AIU: a new tag that the spec already holds waits for the sync, it is not written again.
+      if (result.status == ImageStatus::update && item.in_spec
+          && !needs_update(config, item.in_spec, result)) {
+        result.status = ImageStatus::up_to_date;
+        result.reason =
+            "already set in " + item.in_spec->found_in + "; waiting for Argo CD to sync";
+      }
     }
     slot = std::move(result);
   }

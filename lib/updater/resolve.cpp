@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <map>
+#include <mutex>
 #include <thread>
 
 namespace argoimg::updater {
@@ -41,8 +42,10 @@ util::Result<Target> target_for(const ImageRequest& request, const ResolveOption
 }
 
 // Fetch each unique repository's tags once, `concurrency` at a time.
-std::map<std::string, TagList>
-fetch_tag_lists(const std::vector<Target>& targets, registry::Client& client, size_t concurrency) {
+std::map<std::string, TagList> fetch_tag_lists(const std::vector<Target>& targets,
+                                               registry::Client& client,
+                                               const ResolveOptions& options) {
+  size_t concurrency = options.concurrency;
   std::map<std::string, const Target*> unique;
   for (const auto& target : targets) {
     unique.emplace(target.key, &target);
@@ -53,9 +56,15 @@ fetch_tag_lists(const std::vector<Target>& targets, registry::Client& client, si
   }
   std::vector<std::optional<TagList>> results(work.size());
   std::atomic<size_t> next{0};
+  size_t done = 0;
+  std::mutex progress_mutex;
   auto worker = [&] {
     for (size_t i = next++; i < work.size(); i = next++) {
       results[i] = client.list_tags(work[i]->endpoint, work[i]->path);
+      if (options.progress) {
+        std::lock_guard<std::mutex> guard(progress_mutex);
+        options.progress(++done, work.size());
+      }
     }
   };
   size_t threads = std::min(std::max<size_t>(concurrency, 1), work.size());
@@ -226,7 +235,7 @@ std::vector<ImageResult> resolve_images(const std::vector<ImageRequest>& request
       needed.push_back(targets[i]);
     }
   }
-  auto tag_lists = fetch_tag_lists(needed, client, options.concurrency);
+  auto tag_lists = fetch_tag_lists(needed, client, options);
   for (size_t i = 0; i < requests.size(); ++i) {
     if (!runnable[i]) {
       continue;

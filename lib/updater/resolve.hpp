@@ -12,6 +12,7 @@
 #include "tag/select.hpp"
 #include "util/log.hpp"
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -52,6 +53,8 @@ struct ResolveOptions {
   registry::Registries registries;
   registry::CredentialResolver* credentials = nullptr; // null: anonymous everywhere
   size_t concurrency = 16;                             // parallel repositories
+  // Called after each repository's tags arrive (serialised): done, total.
+  std::function<void(size_t, size_t)> progress;
 };
 
 // Resolve every request: each unique repository's tag list is fetched once, in parallel up to

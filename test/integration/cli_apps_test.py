@@ -184,6 +184,31 @@ class Errors(Base):
         self.assertIn("not of a supported source type", apps["directory"]["reason"])
 
 
+class AlreadyInSpec(Base):
+    def test_a_new_tag_already_in_the_spec_is_not_an_update(self):
+        d = self.tempdir()
+        path = os.path.join(d, "app.yaml")
+        with open(path, "w") as f:
+            f.write(f"""apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: syncing
+  annotations:
+    argocd-image-updater.argoproj.io/image-list: {ANON}/demo/app:~1.2
+spec:
+  source: {{repoURL: r, path: p, kustomize: {{images: ["{ANON}/demo/app:1.2.9"]}}}}
+status:
+  sourceType: Kustomize
+  summary: {{images: ["{ANON}/demo/app:1.2.5"]}}
+""")
+        result, doc = check_json(path)
+        image = doc["applications"][0]["images"][0]
+        self.assertEqual(image["current"], "1.2.5")  # live
+        self.assertEqual(image["new"], "1.2.9")
+        self.assertEqual(image["status"], "up-to-date")
+        self.assertIn("already set in spec.source.kustomize.images", image["reason"])
+
+
 class Dedup(Base):
     def test_200_applications_over_20_repositories_walk_20_tag_lists(self):
         d = self.tempdir()
