@@ -7,9 +7,11 @@
 #include "util/strings.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 namespace argoimg::cmd {
 
@@ -76,15 +78,39 @@ bool selected(const app::Application& application, const ApplicationSelection& s
 
 } // namespace
 
+namespace {
+
+// Read and parse `files` on all cores; results come back in file order.
+std::vector<util::Result<app::LoadedFile>> parse_files(const std::vector<std::string>& files) {
+  std::vector<util::Result<app::LoadedFile>> parsed(files.size(),
+                                                    util::fail(util::ErrorKind::internal, ""));
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    for (size_t i = next++; i < files.size(); i = next++) {
+      auto text = read_text(files[i]);
+      parsed[i] = text ? app::load_file(*text, files[i])
+                       : util::fail(util::ErrorKind::io, util::quote(files[i]) + ": cannot read");
+    }
+  };
+  size_t threads = std::min<size_t>(std::max(1u, std::thread::hardware_concurrency()), 8);
+  threads = std::min(threads, std::max<size_t>(files.size() / 16, 1));
+  std::vector<std::thread> pool;
+  for (size_t i = 1; i < threads; ++i) {
+    pool.emplace_back(worker);
+  }
+  worker();
+  for (auto& thread : pool) {
+    thread.join();
+  }
+  return parsed;
+}
+
+} // namespace
+
 SourceDocuments read_documents(const std::vector<std::string>& paths, const util::Logger& logger) {
   SourceDocuments documents;
-  for (const auto& file : collect_files(paths, documents.file_errors)) {
-    auto text = read_text(file);
-    if (!text) {
-      documents.file_errors.push_back(util::quote(file) + ": cannot read");
-      continue;
-    }
-    auto parsed = app::load_file(*text, file);
+  auto files = collect_files(paths, documents.file_errors);
+  for (auto& parsed : parse_files(files)) {
     if (!parsed) {
       documents.file_errors.push_back(parsed.error().message);
       continue;

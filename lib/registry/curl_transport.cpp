@@ -73,7 +73,8 @@ struct CurlTransport::Impl {
     curl_share_setopt(share, CURLSHOPT_USERDATA, this);
     curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
     curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
-    curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+    // Connections stay with their handle: each worker thread reuses its pooled handle, and a
+    // shared connection cache would serialise 16 threads on one lock for no gain.
   }
 
   ~Impl() {
