@@ -73,7 +73,7 @@ def main():
         rng = random.Random(7)
         apps_dir = os.path.join(work, "apps500")
         write_apps(apps_dir, 500, repos, registry, rng)
-        
+
         argv = [argoimg, "-o", "json", "check", apps_dir]
         curl = ["curl", "--silent", "--fail", "--parallel", "--parallel-max", "16"]
         for repo in repos:

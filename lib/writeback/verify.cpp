@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "writeback/verify.hpp"
+
+#include "util/strings.hpp"
+#include "writeback/scalar.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <map>
+
+namespace argoimg::writeback {
+
+namespace {
+
+std::string path_key(size_t doc, const YamlPath& path) {
+  std::string key = std::to_string(doc);
+  for (const auto& step : path) {
+    key += step.index ? "/" + std::to_string(*step.index) : "/" + step.key;
+  }
+  return key;
+}
+
+// The value as YAML reads it: strings are "s:", other scalars carry their resolved type.
+std::string typed(const YAML::Node& node) {
+  if (node.Tag() == "?" && needs_quotes(node.Scalar()) && !node.Scalar().empty()) {
+    return "t:" + node.Scalar(); // a plain scalar that YAML reads as a number, bool or null
+  }
+  return "s:" + node.Scalar();
+}
+
+void flatten(const YAML::Node& node,
+             const std::string& prefix,
+             std::map<std::string, std::string>& out) {
+  switch (node.Type()) {
+  case YAML::NodeType::Map:
+    out[prefix] = "{map}";
+    for (const auto& entry : node) {
+      flatten(entry.second, prefix + "/" + entry.first.Scalar(), out);
+    }
+    break;
+  case YAML::NodeType::Sequence:
+    out[prefix] = "{seq}";
+    for (size_t i = 0; i < node.size(); ++i) {
+      flatten(node[i], prefix + "/" + std::to_string(i), out);
+    }
+    break;
+  case YAML::NodeType::Scalar:
+    out[prefix] = typed(node);
+    break;
+  default:
+    out[prefix] = "{null}";
+  }
+}
+
+util::Result<std::map<std::string, std::string>> flatten_all(std::string_view text,
+                                                             const char* which) {
+  std::map<std::string, std::string> out;
+  try {
+    auto docs = YAML::LoadAll(std::string(text));
+    for (size_t i = 0; i < docs.size(); ++i) {
+      flatten(docs[i], std::to_string(i), out);
+    }
+  } catch (const YAML::Exception& e) {
+    return util::fail(util::ErrorKind::internal,
+                      std::string("the edited file does not parse (") + which + "): " + e.msg);
+  }
+  return out;
+}
+
+} // namespace
+
+util::Result<bool> verify_edit(std::string_view before,
+                               std::string_view after,
+                               const std::vector<ExpectedValue>& expected,
+                               const std::vector<std::pair<size_t, YamlPath>>& allowed) {
+  auto old_values = flatten_all(before, "before");
+  auto new_values = flatten_all(after, "after");
+  if (!old_values || !new_values) {
+    return tl::unexpected(!old_values ? old_values.error() : new_values.error());
+  }
+  std::vector<std::string> prefixes;
+  for (const auto& [doc, path] : allowed) {
+    prefixes.push_back(path_key(doc, path));
+  }
+  auto is_allowed = [&](const std::string& key) {
+    for (const auto& prefix : prefixes) {
+      if (key == prefix || key.rfind(prefix + "/", 0) == 0) {
+        return true;
+      }
+    }
+    return false;
+  };
+  auto report = [](const std::string& what, const std::string& key) {
+    return util::fail(util::ErrorKind::internal,
+                      "refusing to write: the edit would also change " + util::quote(key) + " ("
+                          + what + "); please report this with the file");
+  };
+  for (const auto& [key, value] : *old_values) {
+    auto it = new_values->find(key);
+    if (is_allowed(key)) {
+      continue;
+    }
+    if (it == new_values->end()) {
+      return report("removed", key);
+    }
+    if (it->second != value) {
+      return report("changed", key);
+    }
+  }
+  for (const auto& [key, value] : *new_values) {
+    if (!old_values->count(key) && !is_allowed(key)) {
+      return report("added", key);
+    }
+  }
+  for (const auto& want : expected) {
+    std::string key = path_key(want.doc, want.path);
+    auto it = new_values->find(key);
+    if (it == new_values->end() || it->second != "s:" + want.value) {
+      return util::fail(util::ErrorKind::internal,
+                        "refusing to write: " + util::quote(key)
+                            + " would not read back as the string " + util::quote(want.value));
+    }
+  }
+  return true;
+}
+
+} // namespace argoimg::writeback

@@ -1,0 +1,472 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "writeback/yaml_text.hpp"
+
+#include "util/strings.hpp"
+#include "writeback/scalar.hpp"
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+namespace argoimg::writeback {
+
+namespace {
+
+using util::ErrorKind;
+
+// Byte offset of `node` in the parsed text (yaml-cpp keeps it as int; -1 when unknown).
+size_t pos_of(const YAML::Node& node) {
+  int pos = node.Mark().pos;
+  return pos < 0 ? 0 : static_cast<size_t>(pos);
+}
+
+std::string newline_of(std::string_view text) {
+  return text.find("\r\n") != std::string_view::npos ? "\r\n" : "\n";
+}
+
+size_t line_start(std::string_view text, size_t pos) {
+  size_t nl = text.rfind('\n', pos == 0 ? 0 : pos - 1);
+  return (pos == 0 || nl == std::string_view::npos) ? 0 : nl + 1;
+}
+
+size_t line_end(std::string_view text, size_t pos) { // past the newline
+  size_t nl = text.find('\n', pos);
+  return nl == std::string_view::npos ? text.size() : nl + 1;
+}
+
+// Indentation of the line at `start`, or npos for blank and comment-only lines.
+size_t content_indent(std::string_view text, size_t start) {
+  size_t i = start;
+  while (i < text.size() && text[i] == ' ') {
+    ++i;
+  }
+  if (i >= text.size() || text[i] == '\n' || text[i] == '\r' || text[i] == '#') {
+    return std::string_view::npos;
+  }
+  return i - start;
+}
+
+size_t column_of(std::string_view text, size_t pos) {
+  return pos - line_start(text, pos);
+}
+
+// The byte after a flow collection opening at `open` ('{' or '[').
+util::Result<size_t> flow_end(std::string_view text, size_t open) {
+  int depth = 0;
+  for (size_t i = open; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '"' || c == '\'') {
+      auto span = scalar_span(text, i);
+      if (!span) {
+        return tl::unexpected(span.error());
+      }
+      i = span->end - 1;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if ((c == '}' || c == ']') && --depth == 0) {
+      return i + 1;
+    }
+  }
+  return util::fail(ErrorKind::invalid_input, "unterminated flow collection");
+}
+
+// The end (past the newline) of the last line belonging to the block collection whose
+// entries start at column `indent`, starting with the line of `first`. Trailing blank and
+// comment lines are left to what follows.
+size_t block_end(std::string_view text, size_t first, size_t indent, bool sequence) {
+  size_t end = line_end(text, first);
+  for (size_t pos = end; pos < text.size();) {
+    size_t next = line_end(text, pos);
+    size_t ind = content_indent(text, pos);
+    if (ind != std::string_view::npos) {
+      std::string_view rest = text.substr(pos + ind);
+      bool marker = ind == 0 && (rest.rfind("---", 0) == 0 || rest.rfind("...", 0) == 0);
+      if (marker || ind < indent || (ind == indent && sequence && rest.front() != '-')) {
+        break;
+      }
+      end = next;
+    }
+    pos = next;
+  }
+  return end;
+}
+
+struct Found {
+  YAML::Node node;
+  size_t depth = 0; // steps matched
+};
+
+// Walk `path` as far as it exists. yaml-cpp nodes are handles: reset() moves the handle,
+// whereas operator= would write through into the document.
+util::Result<Found> walk(const YAML::Node& root, const YamlPath& path) {
+  Found found;
+  found.node.reset(root);
+  for (const auto& step : path) {
+    if (step.index) {
+      if (!found.node.IsSequence()) {
+        return util::fail(ErrorKind::invalid_input, fmt::format("'{}' is not a list", step.key));
+      }
+      if (*step.index >= found.node.size()) {
+        return util::fail(
+            ErrorKind::invalid_input,
+            fmt::format("index {} is out of range [0, {})", *step.index, found.node.size()));
+      }
+      YAML::Node child = found.node[*step.index];
+      found.node.reset(child);
+    } else {
+      if (found.node.IsScalar()) {
+        return util::fail(
+            ErrorKind::invalid_input,
+            fmt::format("cannot set a key under the scalar before {}", util::quote(step.key)));
+      }
+      if (!found.node.IsMap()) {
+        return found; // missing (null) or a sequence: the caller decides
+      }
+      YAML::Node child = found.node[step.key];
+      if (!child) {
+        return found;
+      }
+      found.node.reset(child);
+    }
+    ++found.depth;
+  }
+  return found;
+}
+
+// The indentation step the file uses (2 when it cannot tell).
+size_t indent_unit(std::string_view text) {
+  size_t unit = 0;
+  size_t previous = 0;
+  for (size_t pos = 0; pos < text.size(); pos = line_end(text, pos)) {
+    size_t ind = content_indent(text, pos);
+    if (ind == std::string_view::npos) {
+      continue;
+    }
+    if (ind > previous && (unit == 0 || ind - previous < unit)) {
+      unit = ind - previous;
+    }
+    previous = ind;
+  }
+  return unit == 0 ? 2 : unit;
+}
+
+// The lines that create `path[from..]` = `value` under a mapping at column `indent`.
+std::vector<std::string> nested_lines(
+    const YamlPath& path, size_t from, size_t indent, size_t unit, const std::string& rendered) {
+  std::vector<std::string> lines;
+  for (size_t i = from; i < path.size(); ++i) {
+    std::string pad(indent + (i - from) * unit, ' ');
+    lines.push_back(pad + path[i].key + ":" + (i + 1 == path.size() ? " " + rendered : ""));
+  }
+  return lines;
+}
+
+// Insert `lines` as new lines at `pos` (a line start, or the end of a file without a final
+// newline), keeping the file's newline style.
+void insert_lines(std::string& text, size_t pos, const std::vector<std::string>& lines) {
+  std::string nl = newline_of(text);
+  std::string block;
+  bool at_unterminated_end = pos == text.size() && !text.empty() && text.back() != '\n';
+  for (size_t i = 0; i < lines.size(); ++i) {
+    block += (at_unterminated_end || i > 0 ? nl : "") + lines[i];
+  }
+  if (!at_unterminated_end) {
+    block += nl;
+  }
+  text.insert(pos, block);
+}
+
+util::Result<std::vector<YAML::Node>> load_all(const std::string& text) {
+  try {
+    return YAML::LoadAll(text);
+  } catch (const YAML::Exception& e) {
+    return util::fail(
+        ErrorKind::invalid_input,
+        fmt::format("{}:{}: invalid YAML: {}", e.mark.line + 1, e.mark.column + 1, e.msg));
+  }
+}
+
+std::string describe(const YamlPath& path) {
+  std::string out;
+  for (const auto& step : path) {
+    out += (out.empty() ? "" : ".") + step.key;
+    if (step.index) {
+      out += "[" + std::to_string(*step.index) + "]";
+    }
+  }
+  return out;
+}
+
+} // namespace
+
+util::Result<YamlPath> parse_helm_path(std::string_view path) {
+  YamlPath steps;
+  for (auto segment : util::split(path, '.')) {
+    PathStep step;
+    size_t open = segment.find('[');
+    if (open != std::string_view::npos) {
+      if (segment.back() != ']'
+          || !util::is_digits(segment.substr(open + 1, segment.size() - open - 2))) {
+        return util::fail(ErrorKind::config,
+                          "invalid path segment " + util::quote(segment)
+                              + " (expected key or key[N])");
+      }
+      step.key = std::string(segment.substr(0, open));
+      steps.push_back(step);
+      steps.push_back(
+          PathStep{std::string(segment.substr(0, open)),
+                   std::stoul(std::string(segment.substr(open + 1, segment.size() - open - 2)))});
+      continue;
+    }
+    if (segment.empty()) {
+      return util::fail(ErrorKind::config, "empty segment in path " + util::quote(path));
+    }
+    step.key = std::string(segment);
+    steps.push_back(step);
+  }
+  return steps;
+}
+
+util::Result<size_t> YamlText::documents() const {
+  auto docs = load_all(m_text);
+  if (!docs) {
+    return tl::unexpected(docs.error());
+  }
+  return std::max<size_t>(docs->size(), 1);
+}
+
+util::Result<std::optional<std::string>> YamlText::get(size_t doc, const YamlPath& path) const {
+  auto docs = load_all(m_text);
+  if (!docs) {
+    return tl::unexpected(docs.error());
+  }
+  if (doc >= docs->size()) {
+    return std::optional<std::string>();
+  }
+  auto found = walk((*docs)[doc], path);
+  if (!found || found->depth != path.size() || !found->node.IsScalar()) {
+    return std::optional<std::string>();
+  }
+  return std::optional<std::string>(found->node.Scalar());
+}
+
+util::Result<bool> YamlText::set(size_t doc, const YamlPath& path, std::string_view value) {
+  auto docs = load_all(m_text);
+  if (!docs) {
+    return tl::unexpected(docs.error());
+  }
+  QuoteStyle quote = preferred_quote(m_text);
+  if (doc >= docs->size()) {
+    if (!util::trim(m_text).empty() && doc > 0) {
+      return util::fail(ErrorKind::internal, "document " + std::to_string(doc) + " does not exist");
+    }
+    insert_lines(m_text,
+                 m_text.size(),
+                 nested_lines(path, 0, 0, 2, render_scalar(value, QuoteStyle::plain, quote)));
+    return true;
+  }
+  auto found = walk((*docs)[doc], path);
+  if (!found) {
+    return util::fail(found.error().kind, describe(path) + ": " + found.error().message);
+  }
+  const YAML::Node& node = found->node;
+  if (found->depth == path.size()) {
+    if (node.IsScalar()) {
+      auto span = scalar_span(m_text, pos_of(node));
+      if (!span) {
+        return util::fail(span.error().kind, describe(path) + ": " + span.error().message);
+      }
+      std::string rendered = render_scalar(value, span->style, quote);
+      bool changed = m_text.compare(span->begin, span->end - span->begin, rendered) != 0;
+      m_text.replace(span->begin, span->end - span->begin, rendered);
+      return changed;
+    }
+    if (!node.IsNull()) {
+      return util::fail(ErrorKind::invalid_input,
+                        describe(path) + ": expected a scalar, found a "
+                            + (node.IsMap() ? "mapping" : "list"));
+    }
+    // `key:` with no value: write it after the colon of its key.
+    size_t pos = pos_of(node);
+    size_t colon = m_text.rfind(':', pos);
+    size_t eol = m_text.find_first_of("\r\n", colon);
+    if (colon == std::string::npos || (eol != std::string::npos && m_text.find('#', colon) < eol)) {
+      return util::fail(ErrorKind::unsupported, describe(path) + ": cannot place a value here");
+    }
+    std::string rest =
+        m_text.substr(colon + 1, (eol == std::string::npos ? m_text.size() : eol) - colon - 1);
+    std::string trimmed(util::trim(rest));
+    if (!trimmed.empty() && trimmed != "~" && trimmed != "null") {
+      return util::fail(ErrorKind::unsupported, describe(path) + ": cannot place a value here");
+    }
+    m_text.replace(colon + 1, rest.size(), " " + render_scalar(value, QuoteStyle::plain, quote));
+    return true;
+  }
+  // Create the missing keys path[depth..] in the mapping `node`.
+  for (size_t i = found->depth; i < path.size(); ++i) {
+    if (path[i].index) {
+      return util::fail(ErrorKind::invalid_input,
+                        describe(path) + ": list element " + std::to_string(*path[i].index)
+                            + " does not exist");
+    }
+  }
+  std::string rendered = render_scalar(value, QuoteStyle::plain, quote);
+  if (node.IsMap() && node.size() > 0) {
+    size_t first = pos_of(node.begin()->first);
+    size_t open = pos_of(node);
+    if (m_text[open] == '{') {
+      auto close = flow_end(m_text, open);
+      if (!close) {
+        return tl::unexpected(close.error());
+      }
+      std::string inline_value = rendered;
+      for (size_t i = path.size() - 1; i > found->depth; --i) {
+        inline_value = "{" + path[i].key + ": " + inline_value + "}";
+      }
+      m_text.insert(*close - 1, ", " + path[found->depth].key + ": " + inline_value);
+      return true;
+    }
+    size_t indent = column_of(m_text, first);
+    size_t end = block_end(m_text, first, indent, false);
+    insert_lines(
+        m_text, end, nested_lines(path, found->depth, indent, indent_unit(m_text), rendered));
+    return true;
+  }
+  if (found->depth == 0 && (node.IsNull() || !node.IsDefined())) {
+    insert_lines(m_text, m_text.size(), nested_lines(path, 0, 0, indent_unit(m_text), rendered));
+    return true;
+  }
+  return util::fail(ErrorKind::unsupported,
+                    describe(path) + ": cannot create keys under an empty or non-mapping value");
+}
+
+util::Result<bool> YamlText::append(size_t doc, const YamlPath& path, const NewItem& item) {
+  auto docs = load_all(m_text);
+  if (!docs) {
+    return tl::unexpected(docs.error());
+  }
+  QuoteStyle quote = preferred_quote(m_text);
+  auto value_of = [&](const std::pair<std::string, std::string>& field) {
+    bool raw = std::find(item.raw_fields.begin(), item.raw_fields.end(), field.first)
+               != item.raw_fields.end();
+    return raw ? field.second : render_scalar(field.second, QuoteStyle::plain, quote);
+  };
+  YAML::Node root = doc < docs->size() ? (*docs)[doc] : YAML::Node();
+  auto found = walk(root, path);
+  if (!found) {
+    return util::fail(found.error().kind, describe(path) + ": " + found.error().message);
+  }
+  if (found->depth == path.size() && found->node.IsSequence()) {
+    const YAML::Node& seq = found->node;
+    size_t open = pos_of(seq);
+    if (m_text[open] == '[') {
+      auto close = flow_end(m_text, open);
+      if (!close) {
+        return tl::unexpected(close.error());
+      }
+      std::string text =
+          item.scalar.empty() ? "" : render_scalar(item.scalar, QuoteStyle::plain, quote);
+      if (item.scalar.empty()) {
+        std::vector<std::string> parts;
+        for (const auto& field : item.fields) {
+          parts.push_back(field.first + ": " + value_of(field));
+        }
+        text = "{" + util::join(parts, ", ") + "}";
+      }
+      m_text.insert(*close - 1, (seq.size() > 0 ? ", " : "") + text);
+      return true;
+    }
+    if (seq.size() == 0) {
+      return util::fail(ErrorKind::unsupported, describe(path) + ": empty block list");
+    }
+    size_t first_item = pos_of(seq[0]);
+    size_t dash = m_text.rfind('-', first_item);
+    size_t dash_col = column_of(m_text, dash);
+    size_t field_col = column_of(m_text, first_item);
+    size_t end = block_end(m_text, dash, dash_col, true);
+    std::vector<std::string> lines;
+    std::string dash_pad(dash_col, ' ');
+    std::string gap(field_col - dash_col - 1, ' ');
+    if (!item.scalar.empty()) {
+      lines.push_back(dash_pad + "-" + gap + render_scalar(item.scalar, QuoteStyle::plain, quote));
+    } else {
+      for (size_t i = 0; i < item.fields.size(); ++i) {
+        std::string lead = i == 0 ? dash_pad + "-" + gap : std::string(field_col, ' ');
+        lines.push_back(lead + item.fields[i].first + ": " + value_of(item.fields[i]));
+      }
+    }
+    insert_lines(m_text, end, lines);
+    return true;
+  }
+  if (found->depth == path.size() && !found->node.IsNull()) {
+    return util::fail(ErrorKind::invalid_input, describe(path) + ": expected a list");
+  }
+  // Create the list: `key:` then its first item, under the deepest existing mapping.
+  const YAML::Node& map = found->node;
+  size_t indent = 0;
+  size_t end = m_text.size();
+  size_t unit = indent_unit(m_text);
+  if (map.IsMap() && map.size() > 0) {
+    size_t first = pos_of(map.begin()->first);
+    if (m_text[pos_of(map)] == '{') {
+      return util::fail(ErrorKind::unsupported,
+                        describe(path) + ": cannot add a list to a flow mapping");
+    }
+    indent = column_of(m_text, first);
+    end = block_end(m_text, first, indent, false);
+  } else if (found->depth > 0) {
+    return util::fail(ErrorKind::unsupported,
+                      describe(path) + ": cannot add a list under an empty value");
+  }
+  std::vector<std::string> lines;
+  for (size_t i = found->depth; i < path.size(); ++i) {
+    lines.push_back(std::string(indent + (i - found->depth) * unit, ' ') + path[i].key + ":");
+  }
+  std::string pad(indent + (path.size() - found->depth - 1) * unit, ' ');
+  if (!item.scalar.empty()) {
+    lines.push_back(pad + "- " + render_scalar(item.scalar, QuoteStyle::plain, quote));
+  } else {
+    for (size_t i = 0; i < item.fields.size(); ++i) {
+      lines.push_back(pad + (i == 0 ? "- " : "  ") + item.fields[i].first + ": "
+                      + value_of(item.fields[i]));
+    }
+  }
+  insert_lines(m_text, end, lines);
+  return true;
+}
+
+util::Result<bool> YamlText::remove(size_t doc, const YamlPath& path, std::string_view key) {
+  auto docs = load_all(m_text);
+  if (!docs) {
+    return tl::unexpected(docs.error());
+  }
+  if (doc >= docs->size()) {
+    return false;
+  }
+  auto found = walk((*docs)[doc], path);
+  if (!found || found->depth != path.size() || !found->node.IsMap()) {
+    return false;
+  }
+  for (const auto& entry : found->node) {
+    if (entry.first.Scalar() != key) {
+      continue;
+    }
+    if (!entry.second.IsScalar() && !entry.second.IsNull()) {
+      return util::fail(ErrorKind::unsupported,
+                        "cannot remove " + util::quote(key) + ": not a single value");
+    }
+    size_t key_pos = pos_of(entry.first);
+    if (m_text[pos_of(found->node)] == '{') {
+      return util::fail(ErrorKind::unsupported,
+                        "cannot remove " + util::quote(key) + " from a flow mapping");
+    }
+    size_t start = line_start(m_text, key_pos);
+    if (util::trim(std::string_view(m_text).substr(start, key_pos - start)) == "-") {
+      return util::fail(ErrorKind::unsupported, "cannot remove the first key of a list item");
+    }
+    m_text.erase(start, line_end(m_text, key_pos) - start);
+    return true;
+  }
+  return false;
+}
+
+} // namespace argoimg::writeback

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "util/result.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace argoimg::writeback {
+
+// One step into a YAML document: a mapping key, or a sequence index.
+struct PathStep {
+  std::string key;
+  std::optional<size_t> index;
+};
+using YamlPath = std::vector<PathStep>;
+
+// Parse a Helm parameter path: `a.b`, `list[2].c`. Fails on an unbalanced or non-numeric index.
+util::Result<YamlPath> parse_helm_path(std::string_view path);
+
+// A new sequence item: a scalar, or a mapping written field by field (`raw` values are written
+// as given, e.g. `true`; others are quoted when they would change type).
+struct NewItem {
+  std::string scalar;
+  std::vector<std::pair<std::string, std::string>> fields;
+  std::vector<std::string> raw_fields; // field names whose values are written as given
+};
+
+// A YAML file's text, edited in place: every change replaces or inserts bytes at the spans
+// yaml-cpp reports, so comments, blank lines, key order, indentation, quoting, flow style,
+// anchors, other documents, CRLF and a missing final newline stay as they were.
+class YamlText {
+public:
+  explicit YamlText(std::string text) : m_text(std::move(text)) {}
+
+  const std::string& text() const { return m_text; }
+
+  // Number of documents (at least 1 for an empty file).
+  util::Result<size_t> documents() const;
+
+  // The scalar at `path` in document `doc`; nullopt when missing or not a scalar.
+  util::Result<std::optional<std::string>> get(size_t doc, const YamlPath& path) const;
+
+  // Set the scalar at `path` to `value`, keeping its quoting (plain values that would change
+  // type get the file's quote). Missing mapping keys are created in block style with the
+  // file's indentation (or inline in flow mappings). Fails when the path runs through a
+  // scalar, a missing list element, or a block scalar.
+  util::Result<bool> set(size_t doc, const YamlPath& path, std::string_view value);
+
+  // Append `item` to the sequence at `path`, in the style of its existing items; the sequence
+  // (and missing parents) are created when absent.
+  util::Result<bool> append(size_t doc, const YamlPath& path, const NewItem& item);
+
+  // Remove `key` (with its single-line value) from the mapping at `path`; false if absent.
+  util::Result<bool> remove(size_t doc, const YamlPath& path, std::string_view key);
+
+private:
+  std::string m_text;
+};
+
+} // namespace argoimg::writeback
