@@ -1,10 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "check_command.hpp"
 
-#include "applications.hpp"
-#include "argocd/api_client.hpp"
+#include "evaluate.hpp"
 #include "exit_codes.hpp"
-#include "image_requests.hpp"
 #include "report.hpp"
 
 #include "util/strings.hpp"
@@ -35,19 +33,6 @@ Examples:
   argoimg check apps/ --match-application-name 'guestbook-*' -o json
   argoimg check apps/ --repo-root https://github.com/org/gitops=. --exit-code
   argoimg check --image nginx:~1.26 --image 'ghcr.io/org/app:>=1.2 <2' --explain)";
-
-std::string env_or_empty(const char* name) {
-  const char* value = std::getenv(name);
-  return value ? value : "";
-}
-
-util::Result<std::vector<app::Application>>
-list_server_applications(const CheckOptions& options, registry::HttpTransport& http) {
-  argocd::ServerOptions server{
-      options.server, options.auth_token, options.insecure, options.plaintext};
-  argocd::ListQuery query{options.match_labels, options.project, options.app_namespace};
-  return argocd::list_applications(http, server, query);
-}
 
 } // namespace
 
@@ -119,111 +104,12 @@ CLI::App* setup_check_command(CLI::App& app,
   return sub;
 }
 
-int run_check(const CheckOptions& given, const GlobalOptions& global) {
-  CheckOptions options = given;
-  if (options.server.empty() && options.paths.empty() && options.images.empty()) {
-    options.server = env_or_empty("ARGOCD_SERVER");
+int run_check(const CheckOptions& options, const GlobalOptions& global) {
+  auto evaluated = evaluate(options, global, "check");
+  if (auto* code = std::get_if<int>(&evaluated)) {
+    return *code;
   }
-  if (!options.server.empty() && options.auth_token.empty()) {
-    options.auth_token = env_or_empty("ARGOCD_AUTH_TOKEN");
-  }
-  if (options.paths.empty() && options.images.empty() && options.server.empty()) {
-    print_error("check: nothing to check; give Application files or directories, --server, or "
-                "--image REF");
-    return k_exit_usage;
-  }
-  if (!validate_global_options(global)) {
-    return k_exit_usage;
-  }
-  auto images = prepare_image_requests(options);
-  auto registries = load_registries(options.registries_conf, options.insecure_registries);
-  auto roots = parse_repo_roots(options.repo_roots);
-  ApplicationSelection selection{options.match_names, std::nullopt};
-  auto labels = app::parse_label_selector(options.match_labels);
-  for (const auto* error : {images ? nullptr : &images.error(),
-                            registries ? nullptr : &registries.error(),
-                            roots ? nullptr : &roots.error(),
-                            labels ? nullptr : &labels.error()}) {
-    if (error) {
-      print_error(error->message);
-      return k_exit_usage;
-    }
-  }
-  if (!options.match_labels.empty()) {
-    selection.labels = *labels;
-  }
-  util::Logger logger = make_logger(*util::parse_log_level(global.log_level));
-  for (const auto& warning : images->warnings) {
-    logger.warn(warning);
-  }
-  registry::CurlTransport transport(curl_options(global), logger);
-  auto client_settings = client_options(global);
-  client_settings.max_tag_pages = options.max_tag_pages;
-  registry::Client client(transport, logger, client_settings);
-  registry::CredentialResolver credentials(
-      credential_environment(options.docker_config, global, transport));
-
-  updater::PlanOptions plan;
-  plan.resolve.registries = std::move(*registries);
-  plan.resolve.credentials = &credentials;
-  plan.resolve.explain = options.explain ? tag::Explain::yes : tag::Explain::no;
-  plan.resolve.concurrency = options.concurrency;
-  if (isatty(STDERR_FILENO)) {
-    // Only on a terminal, and only when the run is long enough to be worth watching.
-    plan.resolve.progress = [](size_t done, size_t total) {
-      if (total >= 20) {
-        std::cerr << "\rargoimg: resolving tags: " << done << "/" << total << " repositories"
-                  << (done == total ? "\r\033[K" : "") << std::flush;
-      }
-    };
-  }
-  plan.argocd_namespace = options.argocd_namespace;
-  plan.default_platforms = images->default_platforms;
-
-  ReportInput report;
-  report.command = "check";
-  report.explain = options.explain;
-  report.color = isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
-  if (!options.paths.empty() || !options.server.empty()) {
-    auto documents = read_documents(options.paths, logger);
-    if (!options.server.empty()) {
-      auto listed = list_server_applications(options, transport);
-      if (!listed) {
-        print_error(listed.error().message);
-        return k_exit_failures;
-      }
-      std::move(listed->begin(), listed->end(), std::back_inserter(documents.applications));
-    }
-    auto loaded = configure_applications(std::move(documents), selection, logger);
-    for (const auto& error : loaded.file_errors) {
-      print_error(error);
-    }
-    RepoFinder finder(std::move(*roots));
-    plan.repo_for = [&finder](const app::Application& a, const app::Source& s) {
-      return finder.find(a, s);
-    };
-    report.applications = updater::plan_applications(loaded.apps, client, plan, logger);
-    report.file_errors = std::move(loaded.file_errors);
-    for (const auto& application : report.applications) {
-      for (const auto& warning : application.warnings) {
-        logger.warn(warning);
-      }
-    }
-  }
-  if (!options.images.empty()) {
-    report.images = resolve_image_requests(*images, client, plan.resolve, logger);
-  }
-  report.requests = client.requests_per_registry();
-  if (global.output == "json") {
-    write_json_report(report, std::cout);
-  } else {
-    write_text_report(report, std::cout);
-  }
-  ReportCounts counts = count(report);
-  if (counts.errors > 0) {
-    return k_exit_failures;
-  }
-  return (options.exit_code && counts.updates > 0) ? k_exit_pending_updates : k_exit_ok;
+  return finish_report(*std::get<std::unique_ptr<Evaluation>>(evaluated), global);
 }
 
 } // namespace argoimg::cmd
