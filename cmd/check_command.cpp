@@ -36,12 +36,7 @@ Examples:
 
 } // namespace
 
-CLI::App* setup_check_command(CLI::App& app,
-                              CheckOptions& options,
-                              const GlobalOptions& global,
-                              int& exit_code) {
-  auto* sub = app.add_subcommand("check", k_check_summary);
-  sub->footer(k_check_details);
+void add_check_flags(CLI::App* sub, CheckOptions& options) {
   sub->add_option("paths", options.paths, "Application YAML files or directories");
   sub->add_option("--image", options.images, "Image to resolve, REF[:CONSTRAINT] (repeatable)");
   sub->add_option("--match-application-name",
@@ -100,6 +95,15 @@ CLI::App* setup_check_command(CLI::App& app,
       ->check(CLI::Range(1, 100000));
   sub->add_flag("--explain", options.explain, "List every candidate tag and why it lost");
   sub->add_flag("--exit-code", options.exit_code, "Exit 3 when updates are pending");
+}
+
+CLI::App* setup_check_command(CLI::App& app,
+                              CheckOptions& options,
+                              const GlobalOptions& global,
+                              int& exit_code) {
+  auto* sub = app.add_subcommand("check", k_check_summary);
+  sub->footer(k_check_details);
+  add_check_flags(sub, options);
   sub->callback([&options, &global, &exit_code] { exit_code = run_check(options, global); });
   return sub;
 }

@@ -37,6 +37,9 @@ struct CheckOptions {
   size_t max_tag_pages = 1000;
 };
 
+// Add the flags `check` shares with `update` and `commit` to `sub`, bound to `options`.
+void add_check_flags(CLI::App* sub, CheckOptions& options);
+
 // Register `check` on `app`, binding its flags to `options`; the callback runs the check and
 // stores the process exit code in `exit_code`.
 CLI::App* setup_check_command(CLI::App& app,

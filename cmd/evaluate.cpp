@@ -23,7 +23,7 @@ std::string env_or_empty(const char* name) {
 util::Result<std::vector<app::Application>>
 list_server_applications(const CheckOptions& options, registry::HttpTransport& http) {
   argocd::ServerOptions server{
-      options.server, options.auth_token, options.insecure, options.plaintext};
+      options.server, options.auth_token, options.insecure, options.plaintext, {}};
   argocd::ListQuery query{options.match_labels, options.project, options.app_namespace};
   return argocd::list_applications(http, server, query);
 }

@@ -5,6 +5,7 @@
 #include "cli_context.hpp"
 #include "exit_codes.hpp"
 #include "not_implemented_command.hpp"
+#include "update_command.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -45,7 +46,8 @@ int main(int argc, char** argv) {
   int exit_code = k_exit_ok;
   CheckOptions check_options;
   setup_check_command(app, check_options, global, exit_code);
-  setup_update_command(app, exit_code);
+  UpdateOptions update_options;
+  setup_update_command(app, update_options, global, exit_code);
   setup_commit_command(app, exit_code);
 
   try {

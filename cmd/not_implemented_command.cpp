@@ -24,19 +24,6 @@ void setup_placeholder(CLI::App& app,
 
 } // namespace
 
-void setup_update_command(CLI::App& app, int& exit_code) {
-  setup_placeholder(app,
-                    "update",
-                    "Resolve like 'check', then write the new tags (not implemented yet)",
-                    "Synopsis:\n"
-                    "  argoimg update [PATH...] [--dry-run]\n\n"
-                    "Writes each application's new tags into its write-back target (the\n"
-                    "Application file, .argocd-source-<app>.yaml, a kustomization or Helm values)\n"
-                    "or the Argo CD API, changing only the bytes that must change.\n\n"
-                    "Status: not implemented yet; exits 2 and writes nothing.",
-                    exit_code);
-}
-
 void setup_commit_command(CLI::App& app, int& exit_code) {
   setup_placeholder(app,
                     "commit",

@@ -5,9 +5,8 @@
 
 namespace argoimg::cmd {
 
-// Register `update` and `commit` with their help text. Until their issues land they exit 2
-// with "'<name>' is not implemented yet" — nothing pretends to succeed.
-void setup_update_command(CLI::App& app, int& exit_code);
+// Register `commit` with its help text. Until its issue lands it exits 2 with
+// "'commit' is not implemented yet" — nothing pretends to succeed.
 void setup_commit_command(CLI::App& app, int& exit_code);
 
 } // namespace argoimg::cmd

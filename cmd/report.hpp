@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "updater/apply.hpp"
 #include "updater/plan.hpp"
 #include "updater/resolve.hpp"
 
@@ -17,6 +18,8 @@ struct ReportInput {
   std::vector<updater::ImageResult> images; // results of --image
   std::vector<std::string> file_errors;     // input files that could not be read
   std::map<std::string, size_t> requests;   // per registry host
+  std::vector<updater::FileChange> changes; // update: files written (or to write)
+  bool dry_run = false;
   bool explain = false;
   bool color = false;
 };

@@ -4,6 +4,8 @@
 #include <rapidjson/ostreamwrapper.h>
 #include <rapidjson/prettywriter.h>
 
+#include <algorithm>
+
 namespace argoimg::cmd {
 
 namespace {
@@ -53,7 +55,40 @@ void write_image(Writer& w, const updater::ImageResult& image, bool explain) {
   w.EndObject();
 }
 
-void write_application(Writer& w, const updater::ApplicationResult& app, bool explain) {
+void write_changes(Writer& w,
+                   const std::vector<updater::FileChange>& changes,
+                   const std::string& application,
+                   bool dry_run) {
+  w.Key("changes");
+  w.StartArray();
+  for (const auto& change : changes) {
+    if (std::find(change.applications.begin(), change.applications.end(), application)
+        == change.applications.end()) {
+      continue;
+    }
+    w.StartObject();
+    string_field(w, "file", change.display);
+    string_field(w, "application", application);
+    w.Key("images");
+    w.StartArray();
+    for (const auto& image : change.images) {
+      w.String(image.c_str(), static_cast<rapidjson::SizeType>(image.size()));
+    }
+    w.EndArray();
+    w.Key("created");
+    w.Bool(change.created);
+    if (dry_run) {
+      string_field(w, "diff", change.diff);
+    }
+    w.EndObject();
+  }
+  w.EndArray();
+}
+
+void write_application(Writer& w,
+                       const updater::ApplicationResult& app,
+                       bool explain,
+                       const ReportInput& input) {
   w.StartObject();
   string_field(w, "name", app.name);
   string_field(w, "namespace", app.app_namespace);
@@ -84,6 +119,9 @@ void write_application(Writer& w, const updater::ApplicationResult& app, bool ex
     w.String(warning.c_str(), static_cast<rapidjson::SizeType>(warning.size()));
   }
   w.EndArray();
+  if (input.command == "update") {
+    write_changes(w, input.changes, app.name, input.dry_run);
+  }
   w.EndObject();
 }
 
@@ -100,7 +138,7 @@ void write_json_report(const ReportInput& input, std::ostream& out) {
   w.Key("applications");
   w.StartArray();
   for (const auto& app : input.applications) {
-    write_application(w, app, input.explain);
+    write_application(w, app, input.explain, input);
   }
   w.EndArray();
   w.Key("images");

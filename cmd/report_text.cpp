@@ -2,6 +2,7 @@
 #include "report.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 
@@ -130,8 +131,11 @@ ReportCounts count(const ReportInput& input) {
     for (const auto& image : app.images) {
       add(image);
     }
-    if (app.images.empty() && app.status == "error") {
-      ++c.errors;
+    bool image_failed = std::any_of(app.images.begin(), app.images.end(), [](const auto& image) {
+      return image.status == ImageStatus::error;
+    });
+    if (app.status == "error" && !image_failed) {
+      ++c.errors; // the application itself failed (configuration, write-back)
     }
   }
   for (const auto& image : input.images) {
@@ -153,6 +157,14 @@ void write_text_report(const ReportInput& input, std::ostream& out) {
       out << '\n';
     }
     print_images(input, out);
+  }
+  for (const auto& change : input.changes) {
+    if (input.dry_run) {
+      out << change.diff;
+    } else {
+      out << (change.created ? "created " : "updated ") << change.display << " ("
+          << fmt::format("{}", fmt::join(change.applications, ", ")) << ")\n";
+    }
   }
   ReportCounts c = count(input);
   std::string requests;

@@ -4,10 +4,14 @@
 // argocd talks to the Argo CD API server (the grpc-gateway REST routes of ApplicationService).
 // It depends on util, app (the Application model) and registry's HTTP transport.
 
+#include "app/app_type.hpp"
 #include "app/application.hpp"
 #include "registry/http.hpp"
 #include "util/result.hpp"
+#include "writeback/targets.hpp"
 
+#include <chrono>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -18,6 +22,8 @@ struct ServerOptions {
   std::string auth_token; // a user's or project's API token; never printed
   bool insecure = false;  // skip TLS verification
   bool plaintext = false; // http:// instead of https:// for a bare host
+  // How to wait between retries after a conflict; cmd/ passes the real sleep.
+  std::function<void(std::chrono::milliseconds)> sleep;
 };
 
 struct ListQuery {
@@ -35,5 +41,20 @@ std::string base_url(const ServerOptions& options);
 util::Result<std::vector<app::Application>> list_applications(registry::HttpTransport& http,
                                                               const ServerOptions& options,
                                                               const ListQuery& query);
+
+enum class Write { yes, dry_run };
+
+// Write `images` to the Application `app` on the server: read it fresh (GET), change only the
+// image fields of its source (helm.parameters, helm.valuesObject or kustomize.images) and send
+// a JSON merge PATCH with just those fields, so concurrent edits to anything else survive. On
+// 409 Conflict it reads again and recomputes, up to 5 attempts with backoff. Returns the patch
+// sent (or, with Write::dry_run, the patch it would send).
+util::Result<std::string>
+update_application_images(registry::HttpTransport& http,
+                          const ServerOptions& options,
+                          const app::Application& app,
+                          const app::TypeDecision& type,
+                          const std::vector<writeback::ImageChange>& images,
+                          Write write);
 
 } // namespace argoimg::argocd

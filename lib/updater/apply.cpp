@@ -79,7 +79,7 @@ WritePlan plan_writes(const std::vector<PlannedApp>& apps,
       for (auto& [p, entry] : pending.files) {
         auto [it, fresh] = index.emplace(p, plan.files.size());
         if (fresh) {
-          plan.files.push_back(FileChange{p, entry.first, text, entry.second, false, {}, {}});
+          plan.files.push_back(FileChange{p, entry.first, text, entry.second, false, {}, {}, {}});
         }
         plan.files[it->second].after = entry.second;
         plan.files[it->second].applications.push_back(application.name);
@@ -135,7 +135,7 @@ WritePlan plan_writes(const std::vector<PlannedApp>& apps,
     std::string path = repo->root + "/" + relative;
     auto [it, fresh] = index.emplace(path, plan.files.size());
     if (fresh) {
-      plan.files.push_back(FileChange{path, relative, text, *edited, created, {}, {}});
+      plan.files.push_back(FileChange{path, relative, text, *edited, created, {}, {}, {}});
     }
     plan.files[it->second].after = *edited;
     plan.files[it->second].applications.push_back(application.name);

@@ -21,6 +21,7 @@ struct FileChange {
   bool created = false;
   std::vector<std::string> applications;
   std::vector<std::string> images; // "alias: old -> new"
+  std::string diff;                // --dry-run: the unified diff (or the API patch)
 };
 
 // An Argo CD API update for an Application read from the API server.

@@ -90,6 +90,16 @@ util::Result<bool> verify_edit(std::string_view before,
     }
     return false;
   };
+  // A container created to hold an intended value (a new file's root, `helm:` above new
+  // parameters) is allowed to appear, but only as a new key, never as a change.
+  auto is_new_ancestor = [&](const std::string& key) {
+    for (const auto& prefix : prefixes) {
+      if (prefix.rfind(key + "/", 0) == 0) {
+        return true;
+      }
+    }
+    return false;
+  };
   auto report = [](const std::string& what, const std::string& key) {
     return util::fail(util::ErrorKind::internal,
                       "refusing to write: the edit would also change " + util::quote(key) + " ("
@@ -108,7 +118,7 @@ util::Result<bool> verify_edit(std::string_view before,
     }
   }
   for (const auto& [key, value] : *new_values) {
-    if (!old_values->count(key) && !is_allowed(key)) {
+    if (!old_values->count(key) && !is_allowed(key) && !is_new_ancestor(key)) {
       return report("added", key);
     }
   }

@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "update_command.hpp"
+
+#include "argocd/api_client.hpp"
+#include "evaluate.hpp"
+#include "exit_codes.hpp"
+#include "file_io.hpp"
+
+#include "updater/apply.hpp"
+#include "util/strings.hpp"
+#include "writeback/diff.hpp"
+
+#include <iostream>
+#include <thread>
+
+namespace argoimg::cmd {
+
+namespace {
+
+constexpr const char* k_update_details = R"(Synopsis:
+  argoimg update [PATH...] [--server URL] [--dry-run] [flags of check]
+
+Resolves like 'check', then writes each application's new tags where its write-back method
+puts them: the Application manifest itself (write-back-method argocd, read from a file), the
+git write-back target in the source repository on disk (.argocd-source-<app>.yaml, a
+kustomization, a Helm values file; see --repo-root), or the Argo CD API (applications read
+with --server). Only the changed scalars' bytes change; every edit is re-parsed and checked
+before anything is written, and files are replaced atomically.
+
+Examples:
+  argoimg update apps/ --dry-run
+  argoimg update apps/ --repo-root https://github.com/org/gitops.git=.
+  argoimg update --server argocd.example.com --auth-token "$TOKEN" --match-application-name web)";
+
+// Apply the API changes: one merge patch per Application, retried on conflict.
+void apply_api_changes(Evaluation& run,
+                       const std::vector<updater::ApiChange>& changes,
+                       bool dry_run);
+
+void fail_applications(Evaluation& run,
+                       const updater::FileChange& file,
+                       const std::string& message) {
+  for (auto& application : run.report.applications) {
+    for (const auto& name : file.applications) {
+      if (application.name == name) {
+        application.status = "error";
+        application.reason = message;
+      }
+    }
+  }
+}
+
+} // namespace
+
+CLI::App* setup_update_command(CLI::App& app,
+                               UpdateOptions& options,
+                               const GlobalOptions& global,
+                               int& exit_code) {
+  auto* sub = app.add_subcommand("update", "Resolve like 'check', then write the new tags");
+  sub->footer(k_update_details);
+  add_check_flags(sub, options.check);
+  sub->add_flag(
+      "--dry-run", options.dry_run, "Print a unified diff of what would change; write nothing");
+  sub->callback([&options, &global, &exit_code] { exit_code = run_update(options, global); });
+  return sub;
+}
+
+int run_update(const UpdateOptions& options, const GlobalOptions& global) {
+  if (!options.check.images.empty()) {
+    print_error("update: --image resolves single images and has nothing to write; use 'check'");
+    return k_exit_usage;
+  }
+  auto evaluated = evaluate(options.check, global, "update");
+  if (auto* code = std::get_if<int>(&evaluated)) {
+    return *code;
+  }
+  auto& run = *std::get<std::unique_ptr<Evaluation>>(evaluated);
+  auto plan = updater::plan_writes(run.apps, run.report.applications, run.plan, read_file_text);
+  run.report.dry_run = options.dry_run;
+  for (auto& file : plan.files) {
+    if (file.after == file.before && !file.created) {
+      continue; // no write when the content is unchanged
+    }
+    if (options.dry_run) {
+      file.diff = writeback::unified_diff(file.display, file.before, file.after, file.created);
+    } else if (auto written = write_file_atomic(file.path, file.after); !written) {
+      fail_applications(run, file, written.error().message);
+      continue;
+    }
+    run.report.changes.push_back(file);
+  }
+  apply_api_changes(run, plan.api, options.dry_run);
+  return finish_report(run, global);
+}
+
+namespace {
+
+void apply_api_changes(Evaluation& run,
+                       const std::vector<updater::ApiChange>& changes,
+                       bool dry_run) {
+  for (const auto& change : changes) {
+    auto& result = run.report.applications[change.application];
+    const auto& application = run.apps[change.application].application;
+    auto type = app::detect_type(application, run.apps[change.application].config->write_back);
+    argocd::ServerOptions server{
+        run.options.server,
+        run.options.auth_token,
+        run.options.insecure,
+        run.options.plaintext,
+        [](std::chrono::milliseconds ms) { std::this_thread::sleep_for(ms); }};
+    auto done =
+        argocd::update_application_images(*run.transport,
+                                          server,
+                                          application,
+                                          type,
+                                          change.images,
+                                          dry_run ? argocd::Write::dry_run : argocd::Write::yes);
+    if (!done) {
+      result.status = "error";
+      result.reason = "write-back: " + done.error().message;
+      continue;
+    }
+    updater::FileChange record;
+    record.display = argocd::base_url(server) + "/api/v1/applications/" + application.name;
+    record.applications.push_back(application.name);
+    for (const auto& image : change.images) {
+      record.images.push_back(image.config.entry.alias.value_or(image.config.entry.image_text)
+                              + ": -> " + image.tag_value());
+    }
+    record.diff = *done;
+    run.report.changes.push_back(record);
+  }
+}
+
+} // namespace
+
+} // namespace argoimg::cmd
