@@ -9,6 +9,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <functional>
+
 namespace argoimg::writeback {
 
 namespace {
@@ -20,16 +22,22 @@ std::string repository_of(std::string_view name) {
   return ref ? ref->repository() : std::string(name);
 }
 
+YAML::Node node_at(const YAML::Node& root, const YamlPath& path);
+
 // Collects edits on one text plus what they must produce, then verifies them as a whole.
 class Editor {
 public:
   explicit Editor(std::string_view text) : m_before(text), m_yaml(std::string(text)) {}
 
   util::Result<bool> set(size_t doc, const YamlPath& path, const std::string& value) {
+    auto aliases = paths_of_same_node(doc, path); // an alias edits its anchor: all views change
     auto done = m_yaml.set(doc, path, value);
     if (done) {
       m_expected.push_back({doc, path, value});
       m_allowed.emplace_back(doc, path);
+      for (auto& alias : aliases) {
+        m_allowed.emplace_back(doc, std::move(alias));
+      }
     }
     return done;
   }
@@ -58,6 +66,49 @@ public:
 
   const YamlText& yaml() const { return m_yaml; }
 
+private:
+  // Every path in document `doc` that reaches the same node as `path` (anchors and aliases).
+  std::vector<YamlPath> paths_of_same_node(size_t doc, const YamlPath& path) const {
+    std::vector<YamlPath> found;
+    try {
+      auto docs = YAML::LoadAll(m_yaml.text());
+      if (doc >= docs.size()) {
+        return found;
+      }
+      YAML::Node target = node_at(docs[doc], path);
+      if (!target || !target.IsDefined()) {
+        return found;
+      }
+      std::function<void(const YAML::Node&, YamlPath&, int)> visit =
+          [&](const YAML::Node& node, YamlPath& at, int depth) {
+            if (depth > 64) {
+              return;
+            }
+            if (node.is(target)) {
+              found.push_back(at);
+            }
+            if (node.IsMap()) {
+              for (const auto& entry : node) {
+                at.push_back(PathStep{entry.first.Scalar(), std::nullopt});
+                visit(entry.second, at, depth + 1);
+                at.pop_back();
+              }
+            } else if (node.IsSequence()) {
+              for (size_t i = 0; i < node.size(); ++i) {
+                at.push_back(PathStep{at.empty() ? "" : at.back().key, i});
+                visit(node[i], at, depth + 1);
+                at.pop_back();
+              }
+            }
+          };
+      YamlPath start;
+      visit(docs[doc], start, 0);
+    } catch (const YAML::Exception&) {
+    }
+    return found;
+  }
+
+public:
   util::Result<std::string> finish() const {
     auto verified = verify_edit(m_before, m_yaml.text(), m_expected, m_allowed);
     if (!verified) {

@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: Apache-2.0
+// Golden before/after files for every write-back target (test/data/writeback), written with
+// hostile formatting: comments everywhere, blank lines, flow and indentless sequences, block
+// scalars, anchors, multiple documents, CRLF, no final newline, quoted and numeric-looking tags.
+
+#include "app/load.hpp"
+#include "writeback/targets.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sstream>
+
+using namespace argoimg;
+using namespace argoimg::writeback;
+
+namespace {
+
+std::string fixture(const std::string& name) {
+  std::ifstream in(std::string(ARGOIMG_TEST_DATA) + "/writeback/" + name, std::ios::binary);
+  REQUIRE(in);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+ImageChange
+change(const std::string& element, const std::string& tag, const std::string& digest = "") {
+  app::ImageConfig config;
+  config.entry = *image::parse_image_list_entry(element);
+  return ImageChange{config, tag, digest};
+}
+
+} // namespace
+
+TEST_CASE("golden: .argocd-source Helm parameters are merged, the rest kept", "[writeback]") {
+  auto web = change("web=ghcr.io/acme/web", "1.10");
+  auto sidecar = change("sidecar=ghcr.io/acme/sidecar", "2024.01");
+  sidecar.config.helm_image_tag = "sidecar.tag";
+  sidecar.config.helm_image_name =
+      "image.name"; // shared name key, same repository? no: skipped below
+  sidecar.config.helm_image_name = "sidecar.name";
+  auto after =
+      edit_argocd_source(fixture("argocd-source-helm.before.yaml"), app::AppType::helm, {web});
+  REQUIRE(after);
+  // The sidecar has no parameters yet: its name and tag are appended.
+  auto both = edit_argocd_source(*after, app::AppType::helm, {sidecar});
+  REQUIRE(both);
+  std::string expected = fixture("argocd-source-helm.after.yaml");
+  expected.insert(
+      expected.find("    - name: sidecar.tag"),
+      "    - name: sidecar.name\n      value: ghcr.io/acme/sidecar\n      forcestring: true\n");
+  CHECK(*both == expected);
+}
+
+TEST_CASE("golden: .argocd-source Kustomize images in a flow list with CRLF", "[writeback]") {
+  auto after = edit_argocd_source(fixture("argocd-source-kustomize.before.yaml"),
+                                  app::AppType::kustomize,
+                                  {change("nginx", "1.25.4"), change("ghcr.io/acme/api", "v2")});
+  REQUIRE(after);
+  CHECK(*after == fixture("argocd-source-kustomize.after.yaml"));
+}
+
+TEST_CASE("golden: kustomization images set as kustomize edit set image does", "[writeback]") {
+  auto renamed = change("ghcr.io/acme/new", "10");
+  renamed.config.kustomize_image_name = "quay.io/acme/old";
+  auto after =
+      edit_kustomization(fixture("kustomization.before.yaml"),
+                         {change("ghcr.io/acme/api", "v1.1.0"), renamed, change("redis", "7.2")});
+  REQUIRE(after);
+  CHECK(*after == fixture("kustomization.after.yaml"));
+}
+
+TEST_CASE("golden: Helm values through anchors, literal keys, indexes and new keys",
+          "[writeback]") {
+  auto anchored =
+      change("web=ghcr.io/acme/web", "1.1.0"); // web.image is an alias of &image_defaults
+  anchored.config.helm_image_tag = "web.image.tag";
+  anchored.config.helm_image_name = "web.image.repository";
+  anchored.config.helm_image_spec.reset();
+  auto literal = change("lit=ghcr.io/acme/web", "v9"); // the root has a literal `image.tag` key
+  literal.config.helm_image_tag = "image.tag";
+  literal.config.helm_image_name = "image.repository";
+  auto indexed = change("app=docker.io/bitnami/nginx", "1.26"); // short name form kept
+  indexed.config.helm_image_tag = "containers[0].image.tag";
+  indexed.config.helm_image_name = "containers[0].image.repository";
+  auto created = change("side=bitnami/redis", "7.10"); // a missing key, numeric-looking tag
+  created.config.helm_image_tag = "containers[1].image.tag";
+  created.config.helm_image_name = "containers[1].image.repository";
+  auto fresh = change("api=ghcr.io/acme/api", "v2.0.0"); // nothing there yet
+  fresh.config.helm_image_tag = "api.image.tag";
+  fresh.config.helm_image_name = "api.image.repository";
+  auto after = edit_helm_values(fixture("helmvalues.before.yaml"),
+                                {anchored, literal, indexed, created, fresh});
+  REQUIRE(after);
+  CHECK(*after == fixture("helmvalues.after.yaml"));
+}
+
+TEST_CASE("golden: an Application manifest edited in place (multi-source, valuesObject, flow)",
+          "[writeback]") {
+  std::string before = fixture("application.before.yaml");
+  auto loaded = app::load_file(before, "application.yaml");
+  REQUIRE(loaded);
+  REQUIRE(loaded->applications.size() == 1);
+  const auto& application = loaded->applications[0];
+  app::TypeDecision type{app::AppType::helm, 0, ""};
+  auto web = change("web=ghcr.io/acme/web", "1.1.0");
+  auto cart = change("cart=ghcr.io/acme/cart", "2.1.0");
+  cart.config.helm_image_spec = "cart.image";
+  auto after = edit_application_manifest(before, application, type, {web, cart});
+  REQUIRE(after);
+  CHECK(*after == fixture("application.after.yaml"));
+}
+
+TEST_CASE("write-back refuses what it cannot do cleanly", "[writeback]") {
+  auto block = edit_helm_values("image:\n  tag: |\n    1.0\n", {change("x", "2.0")});
+  REQUIRE_FALSE(block);
+  CHECK_THAT(block.error().message, Catch::Contains("block scalar"));
+  auto two_docs = edit_kustomization("images: []\n---\nx: 1\n", {change("x", "2.0")});
+  REQUIRE_FALSE(two_docs);
+  CHECK_THAT(two_docs.error().message, Catch::Contains("single YAML document"));
+  auto broken = edit_argocd_source("helm: [\n", app::AppType::helm, {change("x", "2.0")});
+  REQUIRE_FALSE(broken);
+}
