@@ -147,12 +147,14 @@ util::Result<HttpResponse> CurlTransport::send(const HttpRequest& request) {
   curl_easy_setopt(handle, CURLOPT_HEADERDATA, &transfer);
   if (request.method == "HEAD") {
     curl_easy_setopt(handle, CURLOPT_NOBODY, 1L);
-  } else if (request.method == "POST") {
+  } else if (request.method != "GET") {
+    // POST, PUT and PATCH all carry their body the same way; only the verb differs.
     curl_easy_setopt(handle, CURLOPT_POSTFIELDS, request.body.c_str());
     curl_easy_setopt(
         handle, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
-  } else if (request.method != "GET") {
-    curl_easy_setopt(handle, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    if (request.method != "POST") {
+      curl_easy_setopt(handle, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    }
   }
   if (!request.ca_pem.empty() || !request.ca_file.empty()) {
     // A custom bundle replaces curl's CA file; the system CA directory keeps the public CAs.

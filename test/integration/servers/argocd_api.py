@@ -175,6 +175,9 @@ class Handler(BaseHTTPRequestHandler):
             if app is None:
                 self.fail(404, 5, "application not found")
                 return
+            if not body.get("patch"):
+                self.fail(400, 3, "patch is required")
+                return
             if body.get("patchType", "merge") != "merge":
                 self.fail(400, 3, "only merge patches are supported by this contract server")
                 return
@@ -196,7 +199,7 @@ def main():
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     server.token = args.token
     server.apps_file = args.apps
-    server.lock = threading.Lock()
+    server.lock = threading.RLock()  # writes hold it while deciding on an injected conflict
     server.counts = {}
     server.conflicts = 0
     server.serve_forever()
