@@ -42,8 +42,9 @@ evaluate(const CheckOptions& given, const GlobalOptions& global, const std::stri
     options.auth_token = env_or_empty("ARGOCD_AUTH_TOKEN");
   }
   if (options.paths.empty() && options.images.empty() && options.server.empty()) {
-    print_error("check: nothing to check; give Application files or directories, --server, or "
-                "--image REF");
+    print_error(command + ": nothing to " + command
+                + "; give Application files or directories, --server, or "
+                  "--image REF");
     return k_exit_usage;
   }
   if (!validate_global_options(global)) {

@@ -206,12 +206,19 @@ class RegistriesConf(unittest.TestCase):
 
 
 class Cli(unittest.TestCase):
-    def test_update_and_commit_are_not_implemented_yet(self):
-        for command in ("update", "commit"):
-            result = argoimg(command)
-            self.assertEqual(result.returncode, 2)
-            self.assertEqual(result.stderr.strip(), f"argoimg: error: '{command}' is not implemented yet")
-            self.assertEqual(result.stdout, "")
+    def test_commit_is_not_implemented_yet(self):
+        result = argoimg("commit")
+        self.assertEqual(result.returncode, 2)
+        self.assertEqual(result.stderr.strip(), "argoimg: error: 'commit' is not implemented yet")
+        self.assertEqual(result.stdout, "")
+
+    def test_update_needs_something_to_update(self):
+        result = argoimg("update")
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("update: nothing to update", result.stderr)
+        result = argoimg("update", "--image", "nginx")
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("use 'check'", result.stderr)
 
     def test_usage_errors_exit_2_with_hints(self):
         result = argoimg("check", "--image", "x", "--update-strategy", "semvr")
