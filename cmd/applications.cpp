@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "applications.hpp"
 
+#include "file_io.hpp"
+
 #include "app/config.hpp"
 #include "app/load.hpp"
 #include "app/repository.hpp"
+#include "util/parallel.hpp"
 #include "util/strings.hpp"
 
 #include <algorithm>
@@ -18,16 +21,6 @@ namespace argoimg::cmd {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::optional<std::string> read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return std::nullopt;
-  }
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 bool is_yaml(const fs::path& path) {
   auto extension = path.extension().string();
@@ -84,24 +77,13 @@ namespace {
 std::vector<util::Result<app::LoadedFile>> parse_files(const std::vector<std::string>& files) {
   std::vector<util::Result<app::LoadedFile>> parsed(files.size(),
                                                     util::fail(util::ErrorKind::internal, ""));
-  std::atomic<size_t> next{0};
-  auto worker = [&] {
-    for (size_t i = next++; i < files.size(); i = next++) {
-      auto text = read_text(files[i]);
-      parsed[i] = text ? app::load_file(*text, files[i])
-                       : util::fail(util::ErrorKind::io, util::quote(files[i]) + ": cannot read");
-    }
-  };
   size_t threads = std::min<size_t>(std::max(1u, std::thread::hardware_concurrency()), 8);
-  threads = std::min(threads, std::max<size_t>(files.size() / 16, 1));
-  std::vector<std::thread> pool;
-  for (size_t i = 1; i < threads; ++i) {
-    pool.emplace_back(worker);
-  }
-  worker();
-  for (auto& thread : pool) {
-    thread.join();
-  }
+  util::parallel_for(
+      files.size(), std::min(threads, std::max<size_t>(files.size() / 16, 1)), [&](size_t i) {
+        auto text = read_file_text(files[i]);
+        parsed[i] = text ? app::load_file(*text, files[i])
+                         : util::fail(util::ErrorKind::io, util::quote(files[i]) + ": cannot read");
+      });
   return parsed;
 }
 
@@ -198,7 +180,7 @@ const app::RepoReader* RepoFinder::reader_for(const std::string& dir) {
     reader = std::make_unique<app::RepoReader>();
     reader->root = dir;
     reader->read = [dir](const std::string& relative) {
-      return read_text(fs::path(dir) / relative);
+      return read_file_text((fs::path(dir) / relative).string());
     };
   }
   return reader.get();
@@ -226,7 +208,7 @@ const app::RepoReader* RepoFinder::find(const app::Application& application,
   fs::path dir = fs::absolute(fs::path(application.origin.file), error).parent_path();
   for (; !dir.empty(); dir = dir.parent_path()) {
     if (fs::is_directory(dir / ".git", error)) {
-      auto config = read_text(dir / ".git" / "config");
+      auto config = read_file_text((dir / ".git" / "config").string());
       auto origin = config ? app::origin_url_from_git_config(*config) : std::nullopt;
       if (origin && app::normalize_repo_url(*origin) == wanted) {
         return reader_for(dir.string());

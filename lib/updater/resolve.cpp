@@ -2,6 +2,7 @@
 #include "updater/resolve.hpp"
 
 #include "updater/metadata.hpp"
+#include "util/parallel.hpp"
 #include "util/strings.hpp"
 
 #include <fmt/format.h>
@@ -45,7 +46,6 @@ util::Result<Target> target_for(const ImageRequest& request, const ResolveOption
 std::map<std::string, TagList> fetch_tag_lists(const std::vector<Target>& targets,
                                                registry::Client& client,
                                                const ResolveOptions& options) {
-  size_t concurrency = options.concurrency;
   std::map<std::string, const Target*> unique;
   for (const auto& target : targets) {
     unique.emplace(target.key, &target);
@@ -55,27 +55,15 @@ std::map<std::string, TagList> fetch_tag_lists(const std::vector<Target>& target
     work.push_back(target);
   }
   std::vector<std::optional<TagList>> results(work.size());
-  std::atomic<size_t> next{0};
   size_t done = 0;
   std::mutex progress_mutex;
-  auto worker = [&] {
-    for (size_t i = next++; i < work.size(); i = next++) {
-      results[i] = client.list_tags(work[i]->endpoint, work[i]->path);
-      if (options.progress) {
-        std::lock_guard<std::mutex> guard(progress_mutex);
-        options.progress(++done, work.size());
-      }
+  util::parallel_for(work.size(), options.concurrency, [&](size_t i) {
+    results[i] = client.list_tags(work[i]->endpoint, work[i]->path);
+    if (options.progress) {
+      std::lock_guard<std::mutex> guard(progress_mutex);
+      options.progress(++done, work.size());
     }
-  };
-  size_t threads = std::min(std::max<size_t>(concurrency, 1), work.size());
-  std::vector<std::thread> pool;
-  for (size_t i = 1; i < threads; ++i) {
-    pool.emplace_back(worker);
-  }
-  worker();
-  for (auto& thread : pool) {
-    thread.join();
-  }
+  });
   std::map<std::string, TagList> lists;
   for (size_t i = 0; i < work.size(); ++i) {
     lists.emplace(work[i]->key, std::move(*results[i]));

@@ -176,6 +176,9 @@ def seed_all(base_url, storage):
         s.push_image("guestbook/frontend", tag, f"2024-03-{i + 1:02d}T00:00:00Z")
     out["private/app"] = {tag: s.push_image("private/app", tag, "2024-05-01T00:00:00Z")
                           for tag in ("2.0.0", "2.1.0")}
+    # Repositories only the token-counting tests read, so parallel tests cannot skew counts.
+    for name in ("tokens/a", "tokens/b", "tokens/c"):
+        s.push_image(name, "1.0.0", "2024-01-01T00:00:00Z")
     # 20 small repositories for the dedup tests (200 applications over 20 repositories).
     for r in range(20):
         s.push_image(f"dedup/r{r:02d}", "1.0.0", "2024-01-01T00:00:00Z")

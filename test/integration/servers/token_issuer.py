@@ -49,6 +49,7 @@ class Issuer:
         self.lock = threading.Lock()
         self.token_requests = 0
         self.denied = 0
+        self.by_repository = {}  # token requests per repository named in the scope
 
     def sign(self, claims: dict) -> str:
         header = {"typ": "JWT", "alg": "RS256", "x5c": [self.x5c]}
@@ -97,14 +98,18 @@ class Handler(BaseHTTPRequestHandler):
         url = urlparse(self.path)
         if url.path == "/stats":
             with issuer.lock:
-                self.reply(200, {"token_requests": issuer.token_requests, "denied": issuer.denied})
+                self.reply(200, {"token_requests": issuer.token_requests, "denied": issuer.denied,
+                                 "by_repository": issuer.by_repository})
             return
         if url.path != "/token":
             self.reply(404, {"error": "not found"})
             return
+        query = parse_qs(url.query)
         with issuer.lock:
             issuer.token_requests += 1
-        query = parse_qs(url.query)
+            for scope in query.get("scope", []):
+                name = ":".join(scope.split(":")[1:-1])
+                issuer.by_repository[name] = issuer.by_repository.get(name, 0) + 1
         subject = ""
         auth = self.headers.get("Authorization", "")
         if auth.startswith("Basic "):
