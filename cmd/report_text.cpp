@@ -171,16 +171,18 @@ void write_text_report(const ReportInput& input, std::ostream& out) {
   for (const auto& [host, n] : input.requests) {
     requests += fmt::format("{}{} to {}", requests.empty() ? "" : ", ", n, host);
   }
-  size_t resolved = static_cast<size_t>(
-      std::count_if(input.images.begin(), input.images.end(), [](const auto& i) {
-        return i.status == ImageStatus::resolved;
-      }));
+  auto with_status = [&input](ImageStatus status) {
+    return static_cast<size_t>(
+        std::count_if(input.images.begin(), input.images.end(), [status](const auto& i) {
+          return i.status == status;
+        }));
+  };
   std::string what =
-      input.applications.empty()
+      input.applications.empty() && !input.images.empty()
           ? fmt::format("{} images: {} resolved, {} no match",
                         c.images,
-                        resolved,
-                        c.images - resolved - c.errors)
+                        with_status(ImageStatus::resolved),
+                        with_status(ImageStatus::no_match))
           : fmt::format("{} applications, {} images: {} updates, {} up to date, {} skipped",
                         c.applications,
                         c.images,

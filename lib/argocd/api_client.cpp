@@ -2,6 +2,7 @@
 #include "argocd/api_client.hpp"
 
 #include "app/load.hpp"
+#include "util/json_guard.hpp"
 #include "util/strings.hpp"
 
 #include <fmt/format.h>
@@ -16,7 +17,7 @@ namespace {
 // Argo CD's error body: {"error": "...", "code": 16, "message": "..."}.
 std::string error_message(std::string_view body) {
   rapidjson::Document doc;
-  doc.Parse(body.data(), body.size());
+  util::parse_json_guarded(doc, body);
   if (!doc.HasParseError() && doc.IsObject()) {
     for (const char* key : {"message", "error"}) {
       auto it = doc.FindMember(key);
@@ -86,7 +87,7 @@ util::Result<std::vector<app::Application>> list_applications(registry::HttpTran
                                   detail.empty() ? "" : ": " + detail));
   }
   rapidjson::Document doc;
-  doc.Parse(response->body.data(), response->body.size());
+  util::parse_json_guarded(doc, response->body);
   if (doc.HasParseError() || !doc.IsObject()) {
     return util::fail(util::ErrorKind::network, what + ": malformed JSON in the application list");
   }

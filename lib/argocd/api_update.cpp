@@ -3,6 +3,7 @@
 
 #include "app/current_image.hpp"
 #include "image/image_ref.hpp"
+#include "util/json_guard.hpp"
 #include "util/strings.hpp"
 
 #include <fmt/format.h>
@@ -169,7 +170,7 @@ util::Result<std::string> build_patch(Document& doc,
 
 std::string server_message(const registry::HttpResponse& response) {
   Document doc;
-  doc.Parse(response.body.data(), response.body.size());
+  util::parse_json_guarded(doc, response.body);
   if (!doc.HasParseError() && doc.IsObject() && doc.HasMember("message")
       && doc["message"].IsString()) {
     return doc["message"].GetString();
@@ -239,7 +240,7 @@ update_application_images(registry::HttpTransport& http,
       return tl::unexpected(ok.error());
     }
     Document doc;
-    doc.Parse(fetched->body.data(), fetched->body.size());
+    util::parse_json_guarded(doc, fetched->body);
     if (doc.HasParseError()) {
       return util::fail(util::ErrorKind::network, what + ": malformed JSON");
     }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "registry/client.hpp"
 
+#include "util/json_guard.hpp"
 #include "util/sha256.hpp"
 #include "util/strings.hpp"
 
@@ -17,7 +18,7 @@ constexpr size_t k_max_manifest_bytes = 16u << 20;
 // "<message> (CODE)" from a registry's JSON error body, or a short excerpt of the body.
 std::string describe_error_body(std::string_view body) {
   rapidjson::Document doc;
-  doc.Parse(body.data(), body.size());
+  util::parse_json_guarded(doc, body);
   if (!doc.HasParseError() && doc.IsObject()) {
     auto errors = doc.FindMember("errors");
     if (errors != doc.MemberEnd() && errors->value.IsArray() && !errors->value.Empty()) {
@@ -119,7 +120,7 @@ util::Result<std::vector<std::string>> Client::list_tags(const Endpoint& endpoin
       return tl::unexpected(status_error(*response, what));
     }
     rapidjson::Document doc;
-    doc.Parse(response->body.data(), response->body.size());
+    util::parse_json_guarded(doc, response->body);
     if (doc.HasParseError() || !doc.IsObject()) {
       return util::fail(util::ErrorKind::network,
                         what + ": malformed JSON in page " + std::to_string(page + 1));

@@ -2,6 +2,7 @@
 // Authentication for registry::Client: the /v2/ ping, Docker Bearer tokens and Basic auth.
 
 #include "registry/client.hpp"
+#include "util/json_guard.hpp"
 #include "util/strings.hpp"
 
 #include <fmt/format.h>
@@ -158,7 +159,7 @@ util::Result<std::string> Client::fetch_token(const Endpoint& endpoint,
                       fmt::format("token service {} answered HTTP {}", service, response->status));
   }
   rapidjson::Document doc;
-  doc.Parse(response->body.data(), response->body.size());
+  util::parse_json_guarded(doc, response->body);
   if (doc.HasParseError() || !doc.IsObject()) {
     return util::fail(util::ErrorKind::auth, "token service returned malformed JSON");
   }

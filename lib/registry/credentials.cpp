@@ -2,6 +2,7 @@
 #include "registry/credentials.hpp"
 
 #include "util/base64.hpp"
+#include "util/json_guard.hpp"
 #include "util/spellcheck.hpp"
 #include "util/strings.hpp"
 
@@ -58,7 +59,7 @@ util::Result<Credentials> split_user_password(const std::string& text, const std
 util::Result<std::optional<Credentials>> credentials_from_docker_json(
     const std::string& json, const std::string& registry_host, const std::string& source) {
   rapidjson::Document doc;
-  doc.Parse(json.data(), json.size());
+  util::parse_json_guarded(doc, json);
   if (doc.HasParseError() || !doc.IsObject()) {
     return util::fail(ErrorKind::config, quote(source) + " is not valid JSON");
   }
@@ -233,7 +234,7 @@ util::Result<Credentials> CredentialResolver::from_helper(const std::string& hel
         fmt::format("credential helper {} exited with status {}", quote(program), run->exit_code));
   }
   rapidjson::Document doc;
-  doc.Parse(run->out.data(), run->out.size());
+  util::parse_json_guarded(doc, run->out);
   if (doc.HasParseError() || !doc.IsObject()) {
     return util::fail(ErrorKind::auth,
                       "credential helper " + quote(program) + " returned malformed JSON");
@@ -272,7 +273,7 @@ CredentialResolver::from_docker_config(const std::string& registry_host) {
     return std::optional<Credentials>();
   }
   rapidjson::Document doc;
-  doc.Parse(m_docker_config->data(), m_docker_config->size());
+  util::parse_json_guarded(doc, *m_docker_config);
   if (doc.HasParseError() || !doc.IsObject()) {
     return util::fail(ErrorKind::config, quote(path) + " is not valid JSON");
   }

@@ -2,6 +2,7 @@
 #include "registry/kubernetes.hpp"
 
 #include "util/base64.hpp"
+#include "util/json_guard.hpp"
 #include "util/strings.hpp"
 
 #include <fmt/format.h>
@@ -169,7 +170,7 @@ public:
       return util::fail(ErrorKind::network, fmt::format("{}: HTTP {}", what, response->status));
     }
     rapidjson::Document doc;
-    doc.Parse(response->body.data(), response->body.size());
+    util::parse_json_guarded(doc, response->body);
     if (doc.HasParseError() || !doc.IsObject()) {
       return util::fail(ErrorKind::network, what + ": malformed JSON");
     }

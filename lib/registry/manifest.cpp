@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "registry/manifest.hpp"
 
+#include "util/json_guard.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
 
@@ -43,7 +44,7 @@ bool is_schema1_type(std::string_view type) {
 util::Result<Manifest>
 parse_manifest(std::string_view body, std::string_view content_type, std::string digest) {
   rapidjson::Document doc;
-  doc.Parse(body.data(), body.size());
+  util::parse_json_guarded(doc, body);
   if (doc.HasParseError() || !doc.IsObject()) {
     return util::fail(util::ErrorKind::network, "malformed manifest JSON");
   }
@@ -81,7 +82,7 @@ parse_manifest(std::string_view body, std::string_view content_type, std::string
     if (history && history->IsArray() && !history->Empty()) {
       std::string v1 = string_member((*history)[0], "v1Compatibility");
       rapidjson::Document compat;
-      compat.Parse(v1.data(), v1.size());
+      util::parse_json_guarded(compat, v1);
       if (!compat.HasParseError()) {
         manifest.schema1_created = util::parse_rfc3339(string_member(compat, "created"));
         if (auto os = string_member(compat, "os"); !os.empty()) {
@@ -105,7 +106,7 @@ parse_manifest(std::string_view body, std::string_view content_type, std::string
 
 util::Result<ImageConfig> parse_image_config(std::string_view body) {
   rapidjson::Document doc;
-  doc.Parse(body.data(), body.size());
+  util::parse_json_guarded(doc, body);
   if (doc.HasParseError() || !doc.IsObject()) {
     return util::fail(util::ErrorKind::network, "malformed image config JSON");
   }

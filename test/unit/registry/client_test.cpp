@@ -315,3 +315,19 @@ TEST_CASE("a per-registry rate limit spaces requests", "[registry]") {
         == std::vector<std::chrono::milliseconds>{std::chrono::milliseconds(250),
                                                   std::chrono::milliseconds(250)});
 }
+
+TEST_CASE("deeply nested JSON from a registry is an error, not a crash", "[registry]") {
+  FakeHttpTransport http;
+  util::Logger logger;
+  Endpoint endpoint;
+  endpoint.host = "reg.example.com";
+  endpoint.api_url = k_api;
+  answer_ping(http, "");
+  std::string deep = "{\"tags\":" + std::string(100000, '[') + std::string(100000, ']') + "}";
+  http.on_json(k_api + "/v2/a/tags/list?n=1000", deep);
+  auto tags = Client(http, logger, {}).list_tags(endpoint, "a");
+  REQUIRE_FALSE(tags);
+  CHECK_THAT(tags.error().message, Catch::Contains("malformed JSON"));
+  auto manifest = parse_manifest("{\"manifests\":" + std::string(5000, '[') + "}", "", "d");
+  CHECK_FALSE(manifest);
+}

@@ -49,3 +49,13 @@ TEST_CASE("string helpers trim, split and compare", "[util]") {
   CHECK(is_digits("0123"));
   CHECK_FALSE(is_digits(""));
 }
+
+#include "util/json_guard.hpp"
+
+TEST_CASE("JSON depth is measured outside strings", "[util]") {
+  CHECK(json_depth_ok("{\"a\":[1,{\"b\":[]}]}", 3));
+  CHECK_FALSE(json_depth_ok("{\"a\":[1,{\"b\":[]}]}", 2));
+  CHECK(json_depth_ok("{\"a\":\"[[[[[[\\\"[[[[\"}", 1));
+  CHECK(json_depth_ok(std::string(256, '[')));
+  CHECK_FALSE(json_depth_ok(std::string(257, '[')));
+}
