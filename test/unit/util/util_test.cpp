@@ -53,8 +53,8 @@ TEST_CASE("string helpers trim, split and compare", "[util]") {
 #include "util/json_guard.hpp"
 
 TEST_CASE("JSON depth is measured outside strings", "[util]") {
-  CHECK(json_depth_ok("{\"a\":[1,{\"b\":[]}]}", 3));
-  CHECK_FALSE(json_depth_ok("{\"a\":[1,{\"b\":[]}]}", 2));
+  CHECK(json_depth_ok("{\"a\":[1,{\"b\":[]}]}", 4));
+  CHECK_FALSE(json_depth_ok("{\"a\":[1,{\"b\":[]}]}", 3));
   CHECK(json_depth_ok("{\"a\":\"[[[[[[\\\"[[[[\"}", 1));
   CHECK(json_depth_ok(std::string(256, '[')));
   CHECK_FALSE(json_depth_ok(std::string(257, '[')));
