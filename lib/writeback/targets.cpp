@@ -10,6 +10,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <functional>
+#include <set>
 
 namespace argoimg::writeback {
 
@@ -79,6 +80,7 @@ private:
       if (!target || !target.IsDefined()) {
         return found;
       }
+      std::set<int> seen; // each aliased collection once, as in verify_edit
       std::function<void(const YAML::Node&, YamlPath&, int)> visit =
           [&](const YAML::Node& node, YamlPath& at, int depth) {
             if (depth > 64) {
@@ -86,6 +88,9 @@ private:
             }
             if (node.is(target)) {
               found.push_back(at);
+            }
+            if ((node.IsMap() || node.IsSequence()) && !seen.insert(node.Mark().pos).second) {
+              return;
             }
             if (node.IsMap()) {
               for (const auto& entry : node) {

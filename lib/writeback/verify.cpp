@@ -7,6 +7,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <map>
+#include <set>
 
 namespace argoimg::writeback {
 
@@ -28,20 +29,29 @@ std::string typed(const YAML::Node& node) {
   return "s:" + node.Scalar();
 }
 
+// Flatten every value under its path. An aliased collection is walked once, at its anchor
+// (anchors come first in document order), and recorded as "{alias}" elsewhere: an alias bomb
+// ("billion laughs") stays linear, and a change through an alias shows at the anchor.
 void flatten(const YAML::Node& node,
              const std::string& prefix,
-             std::map<std::string, std::string>& out) {
+             std::map<std::string, std::string>& out,
+             std::set<int>& seen) {
+  bool collection = node.Type() == YAML::NodeType::Map || node.Type() == YAML::NodeType::Sequence;
+  if (collection && !seen.insert(node.Mark().pos).second) {
+    out[prefix] = "{alias}";
+    return;
+  }
   switch (node.Type()) {
   case YAML::NodeType::Map:
     out[prefix] = "{map}";
     for (const auto& entry : node) {
-      flatten(entry.second, prefix + "/" + entry.first.Scalar(), out);
+      flatten(entry.second, prefix + "/" + entry.first.Scalar(), out, seen);
     }
     break;
   case YAML::NodeType::Sequence:
     out[prefix] = "{seq}";
     for (size_t i = 0; i < node.size(); ++i) {
-      flatten(node[i], prefix + "/" + std::to_string(i), out);
+      flatten(node[i], prefix + "/" + std::to_string(i), out, seen);
     }
     break;
   case YAML::NodeType::Scalar:
@@ -58,7 +68,8 @@ util::Result<std::map<std::string, std::string>> flatten_all(std::string_view te
   try {
     auto docs = YAML::LoadAll(std::string(text));
     for (size_t i = 0; i < docs.size(); ++i) {
-      flatten(docs[i], std::to_string(i), out);
+      std::set<int> seen;
+      flatten(docs[i], std::to_string(i), out, seen);
     }
   } catch (const YAML::Exception& e) {
     return util::fail(util::ErrorKind::internal,
@@ -122,10 +133,26 @@ util::Result<bool> verify_edit(std::string_view before,
       return report("added", key);
     }
   }
+  // Intended values are read by walking the document, which follows aliases.
+  std::vector<YAML::Node> after_docs;
+  try {
+    after_docs = YAML::LoadAll(std::string(after));
+  } catch (const YAML::Exception&) {
+  }
   for (const auto& want : expected) {
     std::string key = path_key(want.doc, want.path);
-    auto it = new_values->find(key);
-    if (it == new_values->end() || it->second != "s:" + want.value) {
+    YAML::Node node;
+    if (want.doc < after_docs.size()) {
+      node.reset(after_docs[want.doc]);
+      for (const auto& step : want.path) {
+        YAML::Node child = step.index
+                               ? (node.IsSequence() && *step.index < node.size() ? node[*step.index]
+                                                                                 : YAML::Node())
+                               : (node.IsMap() ? node[step.key] : YAML::Node());
+        node.reset(child);
+      }
+    }
+    if (!node.IsDefined() || !node.IsScalar() || typed(node) != "s:" + want.value) {
       return util::fail(util::ErrorKind::internal,
                         "refusing to write: " + util::quote(key)
                             + " would not read back as the string " + util::quote(want.value));

@@ -122,3 +122,17 @@ TEST_CASE("write-back refuses what it cannot do cleanly", "[writeback]") {
   auto broken = edit_argocd_source("helm: [\n", app::AppType::helm, {change("x", "2.0")});
   REQUIRE_FALSE(broken);
 }
+
+TEST_CASE("an alias bomb stays linear: update edits it in bounded time", "[writeback]") {
+  std::string text = "image:\n  tag: v1\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (int i = 1; i < 9; ++i) {
+    text += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [";
+    for (int j = 0; j < 10; ++j) {
+      text += (j ? ", *a" : "*a") + std::to_string(i - 1);
+    }
+    text += "]\n";
+  }
+  auto after = edit_helm_values(text, {change("nginx", "v2")}); // 10^9 nodes if expanded
+  REQUIRE(after);
+  CHECK(after->rfind("image:\n  tag: v2\n", 0) == 0);
+}
