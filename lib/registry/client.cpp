@@ -50,6 +50,13 @@ util::Error status_error(const HttpResponse& response, const std::string& what) 
   return util::Error{kind, message};
 }
 
+// "scheme://host[:port]" of `url`, lowercased.
+std::string origin_of(std::string_view url) {
+  size_t scheme = url.find("://");
+  size_t end = url.find('/', scheme == std::string_view::npos ? 0 : scheme + 3);
+  return util::to_lower(url.substr(0, end));
+}
+
 // The `rel="next"` target of a `Link` header, if any.
 std::optional<std::string> next_link(const HttpResponse& response) {
   for (const auto& value : response.header_values("link")) {
@@ -139,7 +146,14 @@ util::Result<std::vector<std::string>> Client::list_tags(const Endpoint& endpoin
     if (!next) {
       return tags;
     }
-    url = resolve_url(url, *next);
+    std::string next_url = resolve_url(url, *next);
+    // Credentials ride along with every page: never follow a Link to another origin.
+    if (origin_of(next_url) != origin_of(endpoint.api_url)) {
+      return util::fail(util::ErrorKind::network,
+                        what + ": refusing to follow a Link to another host ("
+                            + util::quote(redact_url(next_url)) + ")");
+    }
+    url = std::move(next_url);
   }
   m_logger.warn(fmt::format("{}: stopped after {} pages ({} tags); raise the page limit to see "
                             "the rest",

@@ -331,3 +331,21 @@ TEST_CASE("deeply nested JSON from a registry is an error, not a crash", "[regis
   auto manifest = parse_manifest("{\"manifests\":" + std::string(5000, '[') + "}", "", "d");
   CHECK_FALSE(manifest);
 }
+
+TEST_CASE("pagination never follows a Link to another host with our credentials", "[registry]") {
+  FakeHttpTransport http;
+  util::Logger logger;
+  auto endpoint = endpoint_with_credentials();
+  answer_ping(http, R"(Basic realm="r")");
+  http.on("GET", k_api + "/v2/a/tags/list?n=1000", [](const HttpRequest&) {
+    return HttpResponse{200,
+                        {{"link", R"(<https://evil.example.com/steal?n=1>; rel="next")"}},
+                        R"({"tags":["1"]})"};
+  });
+  auto tags = Client(http, logger, {}).list_tags(endpoint, "a");
+  REQUIRE_FALSE(tags);
+  CHECK_THAT(tags.error().message, Catch::Contains("refusing to follow a Link to another host"));
+  for (const auto& request : http.requests) {
+    CHECK(request.url.find("evil.example.com") == std::string::npos);
+  }
+}
