@@ -10,6 +10,7 @@
 #include "util/strings.hpp"
 #include "writeback/diff.hpp"
 
+#include <filesystem>
 #include <iostream>
 #include <thread>
 
@@ -36,6 +37,23 @@ Examples:
 void apply_api_changes(Evaluation& run,
                        const std::vector<updater::ApiChange>& changes,
                        bool dry_run);
+
+// `path` relative to the git working copy holding it (diffs are repository-relative), or as
+// given when it is in none.
+std::string repository_relative(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  fs::path absolute = fs::absolute(path, error);
+  for (fs::path dir = absolute.parent_path(); !dir.empty(); dir = dir.parent_path()) {
+    if (fs::exists(dir / ".git", error)) {
+      return fs::relative(absolute, dir, error).generic_string();
+    }
+    if (dir == dir.root_path()) {
+      break;
+    }
+  }
+  return path;
+}
 
 void fail_applications(Evaluation& run,
                        const updater::FileChange& file,
@@ -80,6 +98,9 @@ int run_update(const UpdateOptions& options, const GlobalOptions& global) {
   for (auto& file : plan.files) {
     if (file.after == file.before && !file.created) {
       continue; // no write when the content is unchanged
+    }
+    if (file.display == file.path) {
+      file.display = repository_relative(file.path); // an Application manifest edited in place
     }
     if (options.dry_run) {
       file.diff = writeback::unified_diff(file.display, file.before, file.after, file.created);

@@ -58,6 +58,14 @@ class Update(unittest.TestCase):
         self.assertEqual(web["changes"][0]["images"], ["web: 1.25.3 -> 1.25.4"])
         self.assertIn("+++ b/charts/web/values.yaml", web["changes"][0]["diff"])
 
+    def test_manifest_diffs_are_relative_to_the_repository_root(self):
+        subprocess.run(["git", "-C", self.dir, "init", "-q"], check=True)
+        conf = os.path.join(self.dir, "registries.conf")
+        result = run("update", "--dry-run", ".", "--registries-conf", conf,
+                     "--match-application-name", "api", cwd=os.path.join(self.dir, "apps"))
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("--- a/apps/api-kustomize.yaml\n+++ b/apps/api-kustomize.yaml\n", result.stdout)
+
     def test_update_writes_only_the_changed_scalars_and_is_idempotent(self):
         values = os.path.join(self.dir, "gitops", "charts", "web", "values.yaml")
         os.chmod(values, 0o600)

@@ -178,12 +178,17 @@ TEST_CASE("property: random files change only at the edited path", "[writeback]"
       text.resize(text.size() - nl.size()); // no final newline
     }
     std::string value = pick({"1.2.4", "1.10", "v2", "true", "2024.01"});
-    CAPTURE(text, value);
+    // Edit an existing scalar, a possibly missing key, a list element, or a flow mapping key.
+    std::string target = pick({"image.tag", "image.repository", "list[0]", "name"});
+    if (target == "image.repository" || target == "name" || target == "list[0]") {
+      has_tag = true; // these always exist: the edit must be an in-place replacement
+    }
+    CAPTURE(text, value, target);
     YamlText yaml(text);
-    auto changed = yaml.set(0, path("image.tag"), value);
+    auto changed = yaml.set(0, path(target), value);
     REQUIRE(changed);
     const std::string& after = yaml.text();
-    REQUIRE(verify_edit(text, after, {{0, path("image.tag"), value}}, {{0, path("image.tag")}}));
+    REQUIRE(verify_edit(text, after, {{0, path(target), value}}, {{0, path(target)}}));
     // Byte-identical outside one contiguous edited span.
     size_t prefix = 0;
     while (prefix < text.size() && prefix < after.size() && text[prefix] == after[prefix]) {
