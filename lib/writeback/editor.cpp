@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "app/current_image.hpp"
+#include "image/image_ref.hpp"
+#include "util/strings.hpp"
+#include "writeback/editor_detail.hpp"
+
+#include <functional>
+#include <set>
+
+namespace argoimg::writeback::detail {
+
+using util::ErrorKind;
+
+using util::ErrorKind;
+
+std::string repository_of(std::string_view name) {
+  auto ref = image::parse_image_ref(name);
+  return ref ? ref->repository() : std::string(name);
+}
+
+util::Result<bool> Editor::set(size_t doc, const YamlPath& path, const std::string& value) {
+  auto aliases = paths_of_same_node(doc, path); // an alias edits its anchor: all views change
+  auto done = m_yaml.set(doc, path, value);
+  if (done) {
+    m_expected.push_back({doc, path, value});
+    m_allowed.emplace_back(doc, path);
+    for (auto& alias : aliases) {
+      m_allowed.emplace_back(doc, std::move(alias));
+    }
+  }
+  return done;
+}
+
+util::Result<bool>
+Editor::append(size_t doc, const YamlPath& path, size_t size, const NewItem& item) {
+  auto done = m_yaml.append(doc, path, item);
+  if (done) {
+    YamlPath added = path;
+    added.push_back(PathStep{path.empty() ? "" : path.back().key, size});
+    m_allowed.emplace_back(doc, added);
+    m_allowed.emplace_back(doc, path); // the list itself may be new
+    if (!item.scalar.empty()) {
+      m_expected.push_back({doc, added, item.scalar});
+    }
+  }
+  return done;
+}
+
+util::Result<bool> Editor::remove(size_t doc, const YamlPath& path, const std::string& key) {
+  YamlPath removed = path;
+  removed.push_back(PathStep{key, std::nullopt});
+  m_allowed.emplace_back(doc, removed);
+  return m_yaml.remove(doc, path, key);
+}
+
+util::Result<std::string> Editor::finish() const {
+  auto verified = verify_edit(m_before, m_yaml.text(), m_expected, m_allowed);
+  if (!verified) {
+    return tl::unexpected(verified.error());
+  }
+  return m_yaml.text();
+}
+
+// Every path in document `doc` that reaches the same node as `path` (anchors and aliases).
+std::vector<YamlPath> Editor::paths_of_same_node(size_t doc, const YamlPath& path) const {
+  std::vector<YamlPath> found;
+  try {
+    auto docs = YAML::LoadAll(m_yaml.text());
+    if (doc >= docs.size()) {
+      return found;
+    }
+    YAML::Node target = node_at(docs[doc], path);
+    if (!target || !target.IsDefined()) {
+      return found;
+    }
+    std::set<int> seen; // each aliased collection once, as in verify_edit
+    std::function<void(const YAML::Node&, YamlPath&, int)> visit =
+        [&](const YAML::Node& node, YamlPath& at, int depth) {
+          if (depth > 64) {
+            return;
+          }
+          if (node.is(target)) {
+            found.push_back(at);
+          }
+          if ((node.IsMap() || node.IsSequence()) && !seen.insert(node.Mark().pos).second) {
+            return;
+          }
+          if (node.IsMap()) {
+            for (const auto& entry : node) {
+              at.push_back(PathStep{entry.first.Scalar(), std::nullopt});
+              visit(entry.second, at, depth + 1);
+              at.pop_back();
+            }
+          } else if (node.IsSequence()) {
+            for (size_t i = 0; i < node.size(); ++i) {
+              at.push_back(PathStep{at.empty() ? "" : at.back().key, i});
+              visit(node[i], at, depth + 1);
+              at.pop_back();
+            }
+          }
+        };
+    YamlPath start;
+    visit(docs[doc], start, 0);
+  } catch (const YAML::Exception&) {
+  }
+  return found;
+}
+
+util::Result<YAML::Node> load_document(std::string_view text, size_t doc) {
+  try {
+    auto docs = YAML::LoadAll(std::string(text));
+    return doc < docs.size() ? docs[doc] : YAML::Node();
+  } catch (const YAML::Exception& e) {
+    return util::fail(ErrorKind::invalid_input,
+                      std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1)
+                          + ": invalid YAML: " + e.msg);
+  }
+}
+
+YamlPath join(YamlPath base, std::initializer_list<const char*> keys) {
+  for (const char* key : keys) {
+    base.push_back(PathStep{key, std::nullopt});
+  }
+  return base;
+}
+
+YamlPath at(YamlPath base, size_t index) {
+  base.push_back(PathStep{base.empty() ? "" : base.back().key, index});
+  return base;
+}
+
+YAML::Node node_at(const YAML::Node& root, const YamlPath& path) {
+  YAML::Node node;
+  node.reset(root);
+  for (const auto& step : path) {
+    if (!node || !node.IsDefined()) {
+      return YAML::Node(YAML::NodeType::Undefined);
+    }
+    YAML::Node child =
+        step.index ? (node.IsSequence() && *step.index < node.size()
+                          ? node[*step.index]
+                          : YAML::Node(YAML::NodeType::Undefined))
+                   : (node.IsMap() ? node[step.key] : YAML::Node(YAML::NodeType::Undefined));
+    node.reset(child);
+  }
+  return node;
+}
+
+// Set helm parameter `name` to `value` in the list at `list`: in place, or appended. With
+// Compare::repository an existing value naming the same repository is left alone (short and
+// long forms of one image are the same image).
+util::Result<bool> set_parameter(Editor& editor,
+                                 size_t doc,
+                                 const YamlPath& list,
+                                 const std::string& name,
+                                 const std::string& value,
+                                 const char* force_key,
+                                 IfMissing if_missing,
+                                 Compare compare) {
+  auto root = load_document(editor.yaml().text(), doc);
+  if (!root) {
+    return tl::unexpected(root.error());
+  }
+  YAML::Node parameters = node_at(*root, list);
+  size_t size = 0;
+  if (parameters && parameters.IsSequence()) {
+    size = parameters.size();
+    for (size_t i = 0; i < size; ++i) {
+      if (parameters[i].IsMap() && parameters[i]["name"]
+          && parameters[i]["name"].Scalar() == name) {
+        if (compare == Compare::repository && parameters[i]["value"]
+            && repository_of(parameters[i]["value"].Scalar()) == repository_of(value)) {
+          return false;
+        }
+        return editor.set(doc, join(at(list, i), {"value"}), value);
+      }
+    }
+  }
+  if (if_missing == IfMissing::skip) {
+    return false;
+  }
+  return editor.append(
+      doc,
+      list,
+      size,
+      NewItem{"", {{"name", name}, {"value", value}, {force_key, "true"}}, {force_key}});
+}
+
+// Set the Kustomize image string for `change` in the list at `list`.
+util::Result<bool>
+set_kustomize_image(Editor& editor, size_t doc, const YamlPath& list, const ImageChange& change) {
+  auto root = load_document(editor.yaml().text(), doc);
+  if (!root) {
+    return tl::unexpected(root.error());
+  }
+  const auto& config = change.config;
+  std::string value =
+      (config.kustomize_image_name ? *config.kustomize_image_name + "=" : "") + change.full_value();
+  std::string wanted =
+      repository_of(config.kustomize_image_name.value_or(config.entry.image.name()));
+  YAML::Node images = node_at(*root, list);
+  size_t size = 0;
+  if (images && images.IsSequence()) {
+    size = images.size();
+    for (size_t i = 0; i < size; ++i) {
+      if (!images[i].IsScalar()) {
+        continue;
+      }
+      const std::string& entry = images[i].Scalar();
+      size_t eq = entry.find('=');
+      std::string name =
+          eq == std::string::npos ? app::split_image_text(entry).name : entry.substr(0, eq);
+      if (repository_of(name) == wanted || repository_of(name) == config.entry.image.repository()) {
+        return editor.set(doc, at(list, i), value);
+      }
+    }
+  }
+  return editor.append(doc, list, size, NewItem{value, {}, {}});
+}
+
+} // namespace argoimg::writeback::detail
