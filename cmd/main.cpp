@@ -3,8 +3,8 @@
 
 #include "check_command.hpp"
 #include "cli_context.hpp"
+#include "commit_command.hpp"
 #include "exit_codes.hpp"
-#include "not_implemented_command.hpp"
 #include "update_command.hpp"
 
 #include <CLI/CLI.hpp>
@@ -48,7 +48,8 @@ int main(int argc, char** argv) {
   setup_check_command(app, check_options, global, exit_code);
   UpdateOptions update_options;
   setup_update_command(app, update_options, global, exit_code);
-  setup_commit_command(app, exit_code);
+  CommitOptions commit_options;
+  setup_commit_command(app, commit_options, global, exit_code);
 
   try {
     app.parse(argc, argv);

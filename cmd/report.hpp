@@ -12,6 +12,17 @@
 
 namespace argoimg::cmd {
 
+// One commit (or, with --dry-run, the commit that would be made) in a git working copy.
+struct CommitRecord {
+  std::string repository; // the working copy's root
+  std::string branch;
+  std::string sha; // empty with --dry-run
+  std::string message;
+  std::vector<std::string> files; // repository-relative
+  std::vector<std::string> applications;
+  bool pushed = false;
+};
+
 struct ReportInput {
   std::string command; // "check"
   std::vector<updater::ApplicationResult> applications;
@@ -19,6 +30,7 @@ struct ReportInput {
   std::vector<std::string> file_errors;     // input files that could not be read
   std::map<std::string, size_t> requests;   // per registry host
   std::vector<updater::FileChange> changes; // update: files written (or to write)
+  std::vector<CommitRecord> commits;        // commit: per working copy and branch
   bool dry_run = false;
   bool explain = false;
   bool color = false;

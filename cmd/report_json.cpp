@@ -85,6 +85,38 @@ void write_changes(Writer& w,
   w.EndArray();
 }
 
+void write_strings(Writer& w, const char* key, const std::vector<std::string>& values) {
+  w.Key(key);
+  w.StartArray();
+  for (const auto& value : values) {
+    w.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
+  }
+  w.EndArray();
+}
+
+void write_commits(Writer& w, const std::vector<CommitRecord>& commits) {
+  w.Key("commits");
+  w.StartArray();
+  for (const auto& commit : commits) {
+    w.StartObject();
+    string_field(w, "repository", commit.repository);
+    string_field(w, "branch", commit.branch);
+    w.Key("sha");
+    if (commit.sha.empty()) {
+      w.Null();
+    } else {
+      w.String(commit.sha.c_str(), static_cast<rapidjson::SizeType>(commit.sha.size()));
+    }
+    string_field(w, "message", commit.message);
+    write_strings(w, "files", commit.files);
+    write_strings(w, "applications", commit.applications);
+    w.Key("pushed");
+    w.Bool(commit.pushed);
+    w.EndObject();
+  }
+  w.EndArray();
+}
+
 void write_application(Writer& w,
                        const updater::ApplicationResult& app,
                        bool explain,
@@ -119,7 +151,7 @@ void write_application(Writer& w,
     w.String(warning.c_str(), static_cast<rapidjson::SizeType>(warning.size()));
   }
   w.EndArray();
-  if (input.command == "update") {
+  if (input.command == "update" || input.command == "commit") {
     write_changes(w, input.changes, app.name, input.dry_run);
   }
   w.EndObject();
@@ -147,6 +179,9 @@ void write_json_report(const ReportInput& input, std::ostream& out) {
     write_image(w, image, input.explain);
   }
   w.EndArray();
+  if (input.command == "commit") {
+    write_commits(w, input.commits);
+  }
   w.Key("fileErrors");
   w.StartArray();
   for (const auto& error : input.file_errors) {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "report.hpp"
 
+#include "util/strings.hpp"
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -164,6 +166,24 @@ void write_text_report(const ReportInput& input, std::ostream& out) {
     } else {
       out << (change.created ? "created " : "updated ") << change.display << " ("
           << fmt::format("{}", fmt::join(change.applications, ", ")) << ")\n";
+    }
+  }
+  for (const auto& commit : input.commits) {
+    if (input.dry_run) {
+      out << fmt::format("would commit in {} on {}:\n", commit.repository, commit.branch);
+      auto lines = util::split(commit.message, '\n');
+      if (!lines.empty() && lines.back().empty()) {
+        lines.pop_back();
+      }
+      for (auto line : lines) {
+        out << (line.empty() ? "" : "    ") << line << '\n';
+      }
+    } else {
+      out << fmt::format("committed {} on {} in {} ({} files; not pushed)\n",
+                         commit.sha.substr(0, 12),
+                         commit.branch,
+                         commit.repository,
+                         commit.files.size());
     }
   }
   ReportCounts c = count(input);

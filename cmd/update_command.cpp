@@ -38,8 +38,8 @@ void apply_api_changes(Evaluation& run,
                        const std::vector<updater::ApiChange>& changes,
                        bool dry_run);
 
-// `path` relative to the git working copy holding it (diffs are repository-relative), or as
-// given when it is in none.
+} // namespace
+
 std::string repository_relative(const std::string& path) {
   namespace fs = std::filesystem;
   std::error_code error;
@@ -67,8 +67,6 @@ void fail_applications(Evaluation& run,
     }
   }
 }
-
-} // namespace
 
 CLI::App* setup_update_command(CLI::App& app,
                                UpdateOptions& options,

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "check_command.hpp"
+#include "evaluate.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -20,5 +21,14 @@ CLI::App* setup_update_command(CLI::App& app,
 
 // Resolve like `check`, then write each application's new tags (or print the diff).
 int run_update(const UpdateOptions& options, const GlobalOptions& global);
+
+// `path` relative to the git working copy holding it (diffs are repository-relative), or as
+// given when it is in none.
+std::string repository_relative(const std::string& path);
+
+// Mark every application behind `file` as failed with `message`.
+void fail_applications(Evaluation& run,
+                       const updater::FileChange& file,
+                       const std::string& message);
 
 } // namespace argoimg::cmd

@@ -206,10 +206,11 @@ class RegistriesConf(unittest.TestCase):
 
 
 class Cli(unittest.TestCase):
-    def test_commit_is_not_implemented_yet(self):
-        result = argoimg("commit")
+    def test_commit_without_no_push_says_push_is_not_implemented(self):
+        result = argoimg("commit", "apps")
         self.assertEqual(result.returncode, 2)
-        self.assertEqual(result.stderr.strip(), "argoimg: error: 'commit' is not implemented yet")
+        self.assertEqual(result.stderr.strip(), "argoimg: error: commit: pushing is not implemented yet; "
+                                                "pass --no-push to commit locally or --dry-run to preview")
         self.assertEqual(result.stdout, "")
 
     def test_update_needs_something_to_update(self):

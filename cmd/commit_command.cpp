@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "commit_command.hpp"
+
+#include "evaluate.hpp"
+#include "exit_codes.hpp"
+#include "file_io.hpp"
+#include "update_command.hpp"
+
+#include "git/messages.hpp"
+#include "git/working_copy.hpp"
+#include "image/image_ref.hpp"
+#include "util/strings.hpp"
+#include "writeback/diff.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+
+namespace argoimg::cmd {
+
+namespace {
+
+constexpr const char* k_commit_details = R"(Synopsis:
+  argoimg commit [PATH...] --no-push [--dry-run] [git flags] [flags of check]
+
+Resolves and plans like 'update', then commits the edited files of each git working copy on
+its checked-out branch, one commit per working copy, with a message from AIU's commit
+template (or --commit-message-template FILE). Files with uncommitted changes and a non-empty
+index are refused so that the commit carries nothing but argoimg's edits. A failed commit
+restores every file it wrote.
+
+Status: pushing is not implemented yet, so --no-push (or --dry-run) is required; without it
+the command exits 2 and changes nothing.
+
+Examples:
+  argoimg commit apps/ --no-push --dry-run
+  argoimg commit apps/ --no-push --git-user bot --git-email bot@example.com)";
+
+constexpr const char* k_default_user = "argocd-image-updater";
+constexpr const char* k_default_email = "noreply@argoproj.io";
+
+// The files of one working copy and branch, with the applications behind them.
+struct CommitGroup {
+  git::WorkingCopy copy;
+  std::vector<const updater::FileChange*> files;
+};
+
+std::optional<std::string> environment(const char* name) {
+  const char* value = std::getenv(name);
+  return value != nullptr && *value != '\0' ? std::optional<std::string>(value) : std::nullopt;
+}
+
+git::Signature author_for(const CommitOptions& options, const git::WorkingCopy& copy) {
+  auto configured = git::configured_signature(copy);
+  git::Signature author{configured ? configured->name : k_default_user,
+                        configured ? configured->email : k_default_email};
+  if (auto user = options.git_user ? options.git_user : environment("GIT_COMMIT_USER")) {
+    author.name = *user;
+  }
+  if (auto email = options.git_email ? options.git_email : environment("GIT_COMMIT_EMAIL")) {
+    author.email = *email;
+  }
+  return author;
+}
+
+// The image as commit templates name it: without the registry, as AIU does.
+std::string template_image_name(const std::string& image) {
+  auto ref = image::parse_image_ref(image);
+  return ref ? ref->path : image;
+}
+
+std::vector<git::AppChangeRecord> change_records(const Evaluation& run,
+                                                 const std::vector<std::string>& names) {
+  std::vector<git::AppChangeRecord> records;
+  for (const auto& name : names) {
+    for (const auto& application : run.report.applications) {
+      if (application.name != name || application.status == "error") {
+        continue;
+      }
+      git::AppChangeRecord record{name, {}};
+      for (const auto& image : application.images) {
+        if (image.status != updater::ImageStatus::update) {
+          continue;
+        }
+        git::ImageChangeRecord change;
+        change.name = template_image_name(image.image);
+        change.alias = image.alias.value_or("");
+        change.old_tag = image.current_digest.value_or(image.current.value_or(""));
+        change.new_tag = image.new_digest.value_or(image.new_tag.value_or(""));
+        record.changes.push_back(change);
+      }
+      records.push_back(record);
+    }
+  }
+  return records;
+}
+
+// Put back what `files` held before: the old text, or no file when it was created.
+void restore(const std::vector<const updater::FileChange*>& files) {
+  for (const auto* file : files) {
+    std::error_code ignored;
+    if (file->created) {
+      std::filesystem::remove(file->path, ignored);
+    } else {
+      (void)write_file_atomic(file->path, file->before);
+    }
+  }
+}
+
+void fail_group(Evaluation& run, const CommitGroup& group, const std::string& message) {
+  for (const auto* file : group.files) {
+    fail_applications(run, *file, message);
+  }
+}
+
+// Commit one group, or with `dry_run` record its diffs and message only.
+void commit_group(Evaluation& run,
+                  const CommitOptions& options,
+                  const git::Template& message_template,
+                  const CommitGroup& group) {
+  std::string where =
+      util::quote(group.copy.root) + " (branch " + util::quote(group.copy.branch) + ")";
+  CommitRecord record{group.copy.root, group.copy.branch, "", "", {}, {}, false};
+  for (const auto* file : group.files) {
+    record.files.push_back(std::filesystem::relative(file->path, group.copy.root).generic_string());
+    for (const auto& name : file->applications) {
+      if (std::find(record.applications.begin(), record.applications.end(), name)
+          == record.applications.end()) {
+        record.applications.push_back(name);
+      }
+    }
+  }
+  auto staged = git::has_staged_changes(group.copy);
+  if (!staged || *staged) {
+    fail_group(run,
+               group,
+               "commit: " + where + ": "
+                   + (staged ? "the index has staged changes; commit or unstage them first"
+                             : staged.error().message));
+    return;
+  }
+  auto changed = git::changed_paths(group.copy, record.files);
+  if (!changed || !changed->empty()) {
+    fail_group(run,
+               group,
+               "commit: " + where + ": "
+                   + (changed ? util::quote(changed->front())
+                                    + " has uncommitted changes; commit or stash them first"
+                              : changed.error().message));
+    return;
+  }
+  auto message = git::commit_message(message_template, change_records(run, record.applications));
+  if (!message) {
+    fail_group(run, group, "commit: message template: " + message.error().message);
+    return;
+  }
+  record.message = *message;
+  for (const auto* file : group.files) {
+    updater::FileChange change = *file;
+    change.display = std::filesystem::relative(file->path, group.copy.root).generic_string();
+    if (options.dry_run) {
+      change.diff =
+          writeback::unified_diff(change.display, change.before, change.after, change.created);
+    }
+    run.report.changes.push_back(change);
+  }
+  if (options.dry_run) {
+    run.report.commits.push_back(record);
+    return;
+  }
+  std::vector<const updater::FileChange*> written;
+  for (const auto* file : group.files) {
+    if (auto done = write_file_atomic(file->path, file->after); !done) {
+      restore(written);
+      fail_group(run, group, "commit: " + done.error().message);
+      return;
+    }
+    written.push_back(file);
+  }
+  auto sha =
+      git::commit_paths(group.copy, record.files, record.message, author_for(options, group.copy));
+  if (!sha) {
+    restore(written);
+    fail_group(run, group, "commit: " + where + ": " + sha.error().message);
+    return;
+  }
+  record.sha = *sha;
+  run.report.commits.push_back(record);
+}
+
+} // namespace
+
+CLI::App* setup_commit_command(CLI::App& app,
+                               CommitOptions& options,
+                               const GlobalOptions& global,
+                               int& exit_code) {
+  auto* sub = app.add_subcommand(
+      "commit", "Resolve and write like 'update', then commit in the git working copy");
+  sub->footer(k_commit_details);
+  add_check_flags(sub, options.check);
+  sub->add_flag("--dry-run",
+                options.dry_run,
+                "Print the diff and commit message per working copy; write nothing");
+  sub->add_flag("--no-push", options.no_push, "Commit locally only (required for now)");
+  sub->add_option("--commit-message-template",
+                  options.message_template_file,
+                  "File with a Go text/template commit message (default: AIU's)");
+  sub->add_option("--git-user", options.git_user, "Commit author name (env GIT_COMMIT_USER)");
+  sub->add_option("--git-email", options.git_email, "Commit author email (env GIT_COMMIT_EMAIL)");
+  sub->callback([&options, &global, &exit_code] { exit_code = run_commit(options, global); });
+  return sub;
+}
+
+int run_commit(const CommitOptions& options, const GlobalOptions& global) {
+  if (!options.no_push && !options.dry_run) {
+    print_error("commit: pushing is not implemented yet; pass --no-push to commit locally or "
+                "--dry-run to preview");
+    return k_exit_usage;
+  }
+  if (!options.check.images.empty()) {
+    print_error("commit: --image resolves single images and has nothing to write; use 'check'");
+    return k_exit_usage;
+  }
+  std::string template_text(git::k_default_commit_template);
+  std::string template_name = "default commit template";
+  if (!options.message_template_file.empty()) {
+    auto text = read_file_text(options.message_template_file);
+    if (!text) {
+      print_error("--commit-message-template: cannot read "
+                  + util::quote(options.message_template_file));
+      return k_exit_usage;
+    }
+    template_text = *text;
+    template_name = options.message_template_file;
+  }
+  auto message_template = git::parse_template(template_text, template_name);
+  if (!message_template) {
+    print_error(message_template.error().message);
+    return k_exit_usage;
+  }
+  auto evaluated = evaluate(options.check, global, "commit");
+  if (auto* code = std::get_if<int>(&evaluated)) {
+    return *code;
+  }
+  auto& run = *std::get<std::unique_ptr<Evaluation>>(evaluated);
+  auto plan = updater::plan_writes(run.apps, run.report.applications, run.plan, read_file_text);
+  run.report.dry_run = options.dry_run;
+  for (const auto& change : plan.api) {
+    auto& result = run.report.applications[change.application];
+    result.status = "error";
+    result.reason = "commit: applications read from the Argo CD API are written with 'update'";
+  }
+  std::map<std::string, CommitGroup> groups; // by root, in a stable order
+  for (const auto& file : plan.files) {
+    if (file.after == file.before && !file.created) {
+      continue;
+    }
+    auto copy = git::discover_working_copy(file.path);
+    if (!copy) {
+      fail_applications(run, file, "commit: " + copy.error().message);
+      continue;
+    }
+    auto& group = groups[copy->root];
+    group.copy = *copy;
+    group.files.push_back(&file);
+  }
+  for (const auto& [root, group] : groups) {
+    commit_group(run, options, *message_template, group);
+  }
+  return finish_report(run, global);
+}
+
+} // namespace argoimg::cmd

@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "check_command.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <optional>
+#include <string>
+
+namespace argoimg::cmd {
+
+struct CommitOptions {
+  CheckOptions check;
+  bool dry_run = false;
+  bool no_push = false;
+  std::string message_template_file;
+  std::optional<std::string> git_user;  // else GIT_COMMIT_USER, git config, the default
+  std::optional<std::string> git_email; // else GIT_COMMIT_EMAIL, git config, the default
+};
+
+// Register `commit`: the flags of `check` plus the git flags.
+CLI::App* setup_commit_command(CLI::App& app,
+                               CommitOptions& options,
+                               const GlobalOptions& global,
+                               int& exit_code);
+
+// Resolve and plan like `update`, then commit each git working copy's edits on its branch.
+int run_commit(const CommitOptions& options, const GlobalOptions& global);
+
+} // namespace argoimg::cmd
