@@ -12,30 +12,36 @@
 #include "util/strings.hpp"
 #include "writeback/diff.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <random>
+#include <thread>
 
 namespace argoimg::cmd {
 
 namespace {
 
 constexpr const char* k_commit_details = R"(Synopsis:
-  argoimg commit [PATH...] --no-push [--dry-run] [git flags] [flags of check]
+  argoimg commit [PATH...] [--no-push] [--dry-run] [git flags] [flags of check]
 
 Resolves and plans like 'update', then commits the edited files of each git working copy on
 its checked-out branch, one commit per working copy, with a message from AIU's commit
-template (or --commit-message-template FILE). Files with uncommitted changes and a non-empty
-index are refused so that the commit carries nothing but argoimg's edits. A failed commit
-restores every file it wrote.
+template (or --commit-message-template FILE), and pushes it to the branch's upstream, never
+forced. A push rejected because someone pushed first is retried on the new remote tip with
+the edits recomputed. Files with uncommitted changes, a non-empty index and local commits
+the remote lacks are refused; any failure restores every file and drops the commit.
 
-Status: pushing is not implemented yet, so --no-push (or --dry-run) is required; without it
-the command exits 2 and changes nothing.
+Not implemented yet: cache clones (--workdir), git credentials and ssh, write branches,
+commit signing.
 
 Examples:
-  argoimg commit apps/ --no-push --dry-run
-  argoimg commit apps/ --no-push --git-user bot --git-email bot@example.com)";
+  argoimg commit apps/ --dry-run
+  argoimg commit apps/ --git-user bot --git-email bot@example.com)";
 
 constexpr const char* k_default_user = "argocd-image-updater";
 constexpr const char* k_default_email = "noreply@argoproj.io";
@@ -114,14 +120,12 @@ void fail_group(Evaluation& run, const CommitGroup& group, const std::string& me
   }
 }
 
-// Commit one group, or with `dry_run` record its diffs and message only.
-void commit_group(Evaluation& run,
-                  const CommitOptions& options,
-                  const git::Template& message_template,
-                  const CommitGroup& group) {
-  std::string where =
-      util::quote(group.copy.root) + " (branch " + util::quote(group.copy.branch) + ")";
-  CommitRecord record{group.copy.root, group.copy.branch, "", "", {}, {}, false};
+// The record for `group` with its message, after refusing what would commit the user's own
+// edits. Fails with the reason the group cannot be committed.
+util::Result<CommitRecord> prepare_commit(const Evaluation& run,
+                                          const git::Template& message_template,
+                                          const CommitGroup& group) {
+  CommitRecord record{group.copy.root, group.copy.branch, "planned", "", "", {}, {}, false, 0};
   for (const auto* file : group.files) {
     record.files.push_back(std::filesystem::relative(file->path, group.copy.root).generic_string());
     for (const auto& name : file->applications) {
@@ -132,49 +136,39 @@ void commit_group(Evaluation& run,
     }
   }
   auto staged = git::has_staged_changes(group.copy);
-  if (!staged || *staged) {
-    fail_group(run,
-               group,
-               "commit: " + where + ": "
-                   + (staged ? "the index has staged changes; commit or unstage them first"
-                             : staged.error().message));
-    return;
+  if (!staged) {
+    return tl::unexpected(staged.error());
+  }
+  if (*staged) {
+    return util::fail(util::ErrorKind::conflict,
+                      "the index has staged changes; commit or unstage them first");
   }
   auto changed = git::changed_paths(group.copy, record.files);
-  if (!changed || !changed->empty()) {
-    fail_group(run,
-               group,
-               "commit: " + where + ": "
-                   + (changed ? util::quote(changed->front())
-                                    + " has uncommitted changes; commit or stash them first"
-                              : changed.error().message));
-    return;
+  if (!changed) {
+    return tl::unexpected(changed.error());
+  }
+  if (!changed->empty()) {
+    return util::fail(util::ErrorKind::conflict,
+                      util::quote(changed->front())
+                          + " has uncommitted changes; commit or stash them first");
   }
   auto message = git::commit_message(message_template, change_records(run, record.applications));
   if (!message) {
-    fail_group(run, group, "commit: message template: " + message.error().message);
-    return;
+    return util::fail(util::ErrorKind::config, "message template: " + message.error().message);
   }
   record.message = *message;
-  for (const auto* file : group.files) {
-    updater::FileChange change = *file;
-    change.display = std::filesystem::relative(file->path, group.copy.root).generic_string();
-    if (options.dry_run) {
-      change.diff =
-          writeback::unified_diff(change.display, change.before, change.after, change.created);
-    }
-    run.report.changes.push_back(change);
-  }
-  if (options.dry_run) {
-    run.report.commits.push_back(record);
-    return;
-  }
+  return record;
+}
+
+// Write the group's files and commit them; on any failure every written file is restored.
+util::Result<std::string> write_and_commit(const CommitOptions& options,
+                                           const CommitGroup& group,
+                                           const CommitRecord& record) {
   std::vector<const updater::FileChange*> written;
   for (const auto* file : group.files) {
     if (auto done = write_file_atomic(file->path, file->after); !done) {
       restore(written);
-      fail_group(run, group, "commit: " + done.error().message);
-      return;
+      return tl::unexpected(done.error());
     }
     written.push_back(file);
   }
@@ -182,11 +176,135 @@ void commit_group(Evaluation& run,
       git::commit_paths(group.copy, record.files, record.message, author_for(options, group.copy));
   if (!sha) {
     restore(written);
-    fail_group(run, group, "commit: " + where + ": " + sha.error().message);
+  }
+  return sha;
+}
+
+void add_changes(Evaluation& run, const CommitGroup& group, bool with_diff) {
+  for (const auto* file : group.files) {
+    updater::FileChange change = *file;
+    change.display = std::filesystem::relative(file->path, group.copy.root).generic_string();
+    if (with_diff) {
+      change.diff =
+          writeback::unified_diff(change.display, change.before, change.after, change.created);
+    }
+    run.report.changes.push_back(change);
+  }
+}
+
+// The files of a fresh plan (re-read from disk) that fall in `copy`, with real changes.
+CommitGroup
+replan_group(const Evaluation& run, const git::WorkingCopy& copy, updater::WritePlan& holder) {
+  auto results = run.report.applications; // a scratch copy: failures here are re-reported
+  holder = updater::plan_writes(run.apps, results, run.plan, read_file_text);
+  CommitGroup group{copy, {}};
+  for (const auto& file : holder.files) {
+    if ((file.after != file.before || file.created)
+        && std::filesystem::absolute(file.path).generic_string().rfind(copy.root, 0) == 0) {
+      group.files.push_back(&file);
+    }
+  }
+  return group;
+}
+
+constexpr int k_push_attempts = 10;
+
+// Fetch, fast-forward, recompute the edits on the fresh files, commit, push; on a rejected
+// push drop the commit, restore the files and go again with backoff. Never forces.
+void commit_and_push(Evaluation& run,
+                     const CommitOptions& options,
+                     const git::Template& message_template,
+                     const CommitGroup& first,
+                     const std::string& where) {
+  auto upstream = git::upstream_of(first.copy);
+  if (!upstream) {
+    fail_group(run, first, "commit: " + where + ": " + upstream.error().message);
     return;
   }
-  record.sha = *sha;
-  run.report.commits.push_back(record);
+  updater::WritePlan holder;
+  std::mt19937 random(std::random_device{}());
+  for (int attempt = 1; attempt <= k_push_attempts; ++attempt) {
+    auto tip = git::fetch_upstream(first.copy, *upstream);
+    auto moved = tip ? git::fast_forward_to(first.copy, *tip) : tl::unexpected(tip.error());
+    if (!moved) {
+      fail_group(run, first, "commit: " + where + ": " + moved.error().message);
+      return;
+    }
+    CommitGroup group = attempt == 1 && !*moved ? first : replan_group(run, first.copy, holder);
+    if (group.files.empty()) {
+      CommitRecord done{
+          first.copy.root, first.copy.branch, "up-to-date", "", "", {}, {}, false, attempt};
+      run.report.commits.push_back(done);
+      return;
+    }
+    auto record = prepare_commit(run, message_template, group);
+    auto sha = record ? write_and_commit(options, group, *record) : tl::unexpected(record.error());
+    if (!sha) {
+      fail_group(run, group, "commit: " + where + ": " + sha.error().message);
+      return;
+    }
+    auto pushed = git::push_branch(group.copy, *upstream);
+    if (pushed && *pushed == git::PushOutcome::pushed) {
+      record->sha = *sha;
+      record->pushed = true;
+      record->status = "pushed";
+      record->attempts = attempt;
+      add_changes(run, group, false);
+      run.report.commits.push_back(*record);
+      return;
+    }
+    // Not pushed: the local branch goes back to the remote's history before anything else.
+    auto dropped = git::drop_last_commit(group.copy);
+    restore(group.files);
+    if (!dropped || !pushed) {
+      fail_group(run,
+                 group,
+                 "commit: " + where + ": "
+                     + (!pushed ? pushed.error().message : dropped.error().message));
+      return;
+    }
+    run.logger.info(fmt::format(
+        "commit: {}: push rejected (someone pushed first); retrying on the new tip", where));
+    // Jittered exponential backoff, capped, so that racing writers spread out.
+    int base = std::min(100 << (attempt - 1), 2000);
+    std::uniform_int_distribution<int> jitter(base / 2, base + base / 2);
+    std::this_thread::sleep_for(std::chrono::milliseconds(jitter(random)));
+  }
+  fail_group(run,
+             first,
+             fmt::format(
+                 "commit: {}: push rejected {} times; nothing was pushed", where, k_push_attempts));
+}
+
+// Commit one group (and push it unless --no-push), or with `dry_run` record its diffs and
+// message only.
+void commit_group(Evaluation& run,
+                  const CommitOptions& options,
+                  const git::Template& message_template,
+                  const CommitGroup& group) {
+  std::string where =
+      util::quote(group.copy.root) + " (branch " + util::quote(group.copy.branch) + ")";
+  if (!options.dry_run && !options.no_push) {
+    commit_and_push(run, options, message_template, group, where);
+    return;
+  }
+  auto record = prepare_commit(run, message_template, group);
+  if (!record) {
+    fail_group(run, group, "commit: " + where + ": " + record.error().message);
+    return;
+  }
+  add_changes(run, group, options.dry_run);
+  if (!options.dry_run) {
+    auto sha = write_and_commit(options, group, *record);
+    if (!sha) {
+      fail_group(run, group, "commit: " + where + ": " + sha.error().message);
+      return;
+    }
+    record->sha = *sha;
+    record->status = "committed";
+    record->attempts = 1;
+  }
+  run.report.commits.push_back(*record);
 }
 
 } // namespace
@@ -202,7 +320,7 @@ CLI::App* setup_commit_command(CLI::App& app,
   sub->add_flag("--dry-run",
                 options.dry_run,
                 "Print the diff and commit message per working copy; write nothing");
-  sub->add_flag("--no-push", options.no_push, "Commit locally only (required for now)");
+  sub->add_flag("--no-push", options.no_push, "Commit locally; fetch and push nothing");
   sub->add_option("--commit-message-template",
                   options.message_template_file,
                   "File with a Go text/template commit message (default: AIU's)");
@@ -213,11 +331,6 @@ CLI::App* setup_commit_command(CLI::App& app,
 }
 
 int run_commit(const CommitOptions& options, const GlobalOptions& global) {
-  if (!options.no_push && !options.dry_run) {
-    print_error("commit: pushing is not implemented yet; pass --no-push to commit locally or "
-                "--dry-run to preview");
-    return k_exit_usage;
-  }
   if (!options.check.images.empty()) {
     print_error("commit: --image resolves single images and has nothing to write; use 'check'");
     return k_exit_usage;

@@ -16,11 +16,13 @@ namespace argoimg::cmd {
 struct CommitRecord {
   std::string repository; // the working copy's root
   std::string branch;
-  std::string sha; // empty with --dry-run
+  std::string status; // "pushed", "committed" (--no-push), "planned" (--dry-run), "up-to-date"
+  std::string sha;    // empty unless committed
   std::string message;
   std::vector<std::string> files; // repository-relative
   std::vector<std::string> applications;
   bool pushed = false;
+  int attempts = 0; // commits made to get one pushed (1 without a race)
 };
 
 struct ReportInput {

@@ -101,6 +101,7 @@ void write_commits(Writer& w, const std::vector<CommitRecord>& commits) {
     w.StartObject();
     string_field(w, "repository", commit.repository);
     string_field(w, "branch", commit.branch);
+    string_field(w, "status", commit.status);
     w.Key("sha");
     if (commit.sha.empty()) {
       w.Null();
@@ -112,6 +113,8 @@ void write_commits(Writer& w, const std::vector<CommitRecord>& commits) {
     write_strings(w, "applications", commit.applications);
     w.Key("pushed");
     w.Bool(commit.pushed);
+    w.Key("attempts");
+    w.Int(commit.attempts);
     w.EndObject();
   }
   w.EndArray();

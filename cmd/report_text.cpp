@@ -169,7 +169,11 @@ void write_text_report(const ReportInput& input, std::ostream& out) {
     }
   }
   for (const auto& commit : input.commits) {
-    if (input.dry_run) {
+    if (commit.status == "up-to-date") {
+      out << fmt::format("up to date: {} on {} (the remote already has these changes)\n",
+                         commit.repository,
+                         commit.branch);
+    } else if (input.dry_run) {
       out << fmt::format("would commit in {} on {}:\n", commit.repository, commit.branch);
       auto lines = util::split(commit.message, '\n');
       if (!lines.empty() && lines.back().empty()) {
@@ -179,11 +183,13 @@ void write_text_report(const ReportInput& input, std::ostream& out) {
         out << (line.empty() ? "" : "    ") << line << '\n';
       }
     } else {
-      out << fmt::format("committed {} on {} in {} ({} files; not pushed)\n",
+      out << fmt::format("committed {} on {} in {} ({} files; {})\n",
                          commit.sha.substr(0, 12),
                          commit.branch,
                          commit.repository,
-                         commit.files.size());
+                         commit.files.size(),
+                         commit.pushed ? fmt::format("pushed, attempt {}", commit.attempts)
+                                       : "not pushed");
     }
   }
   ReportCounts c = count(input);

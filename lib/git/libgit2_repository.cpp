@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "git/working_copy.hpp"
 
+#include <cstdlib>
 #include <filesystem>
 #include <git2.h>
 #include <memory>
@@ -13,7 +14,10 @@ namespace {
 // libgit2 keeps global state; initialise it once per process and keep it for its lifetime.
 void ensure_initialised() {
   static std::once_flag once;
-  std::call_once(once, [] { git_libgit2_init(); });
+  std::call_once(once, [] {
+    git_libgit2_init();
+    std::atexit([] { git_libgit2_shutdown(); }); // frees its caches (leak checkers see none)
+  });
 }
 
 std::string last_error(int code) {
@@ -206,6 +210,221 @@ util::Result<std::string> commit_paths(const WorkingCopy& copy,
   char hex[GIT_OID_HEXSZ + 1] = {};
   git_oid_tostr(hex, sizeof hex, &commit_id);
   return std::string(hex);
+}
+
+} // namespace argoimg::git
+
+namespace argoimg::git {
+
+namespace {
+
+using RemotePtr = std::unique_ptr<git_remote, Deleter<git_remote, git_remote_free>>;
+using ObjectPtr = std::unique_ptr<git_object, Deleter<git_object, git_object_free>>;
+
+struct BufGuard {
+  git_buf buf = GIT_BUF_INIT;
+  ~BufGuard() { git_buf_dispose(&buf); }
+  std::string str() const { return buf.ptr != nullptr ? std::string(buf.ptr, buf.size) : ""; }
+};
+
+std::string hex_of(const git_oid& id) {
+  char hex[GIT_OID_HEXSZ + 1] = {};
+  git_oid_tostr(hex, sizeof hex, &id);
+  return hex;
+}
+
+util::Result<RemotePtr> lookup_remote(git_repository* repo, const Upstream& upstream) {
+  git_remote* raw = nullptr;
+  if (int code = git_remote_lookup(&raw, repo, upstream.remote.c_str()); code < 0) {
+    return tl::unexpected(error(util::ErrorKind::config, "remote '" + upstream.remote + "'", code));
+  }
+  return RemotePtr(raw);
+}
+
+// The URL without any user:password part, for messages.
+std::string redact_url(const std::string& url) {
+  auto scheme = url.find("://");
+  auto at = url.find('@', scheme == std::string::npos ? 0 : scheme + 3);
+  auto slash = url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
+  if (scheme == std::string::npos || at == std::string::npos || at > slash) {
+    return url;
+  }
+  return url.substr(0, scheme + 3) + "***@" + url.substr(at + 1);
+}
+
+} // namespace
+
+util::Result<Upstream> upstream_of(const WorkingCopy& copy) {
+  auto repo = open(copy.root);
+  if (!repo) {
+    return tl::unexpected(repo.error());
+  }
+  std::string local = "refs/heads/" + copy.branch;
+  Upstream upstream{"origin", "", copy.branch, ""};
+  BufGuard remote_name;
+  if (git_branch_upstream_remote(&remote_name.buf, repo->get(), local.c_str()) == 0) {
+    upstream.remote = remote_name.str();
+  }
+  BufGuard merge;
+  if (git_branch_upstream_merge(&merge.buf, repo->get(), local.c_str()) == 0) {
+    std::string ref = merge.str();
+    if (ref.rfind("refs/heads/", 0) == 0) {
+      upstream.branch = ref.substr(11);
+    }
+  }
+  auto remote = lookup_remote(repo->get(), upstream);
+  if (!remote) {
+    return tl::unexpected(remote.error());
+  }
+  const char* url = git_remote_url(remote->get());
+  upstream.url = redact_url(url != nullptr ? url : "");
+  upstream.tracking = "refs/remotes/" + upstream.remote + "/" + upstream.branch;
+  return upstream;
+}
+
+util::Result<std::string> fetch_upstream(const WorkingCopy& copy, const Upstream& upstream) {
+  auto repo = open(copy.root);
+  if (!repo) {
+    return tl::unexpected(repo.error());
+  }
+  auto remote = lookup_remote(repo->get(), upstream);
+  if (!remote) {
+    return tl::unexpected(remote.error());
+  }
+  std::string refspec = "+refs/heads/" + upstream.branch + ":" + upstream.tracking;
+  char* specs[] = {refspec.data()};
+  git_strarray refspecs{specs, 1};
+  git_fetch_options options = GIT_FETCH_OPTIONS_INIT;
+  int code = git_remote_fetch(remote->get(), &refspecs, &options, nullptr);
+  if (code < 0) {
+    return tl::unexpected(
+        error(util::ErrorKind::network, "fetch from '" + upstream.url + "'", code));
+  }
+  git_oid tip;
+  if (git_reference_name_to_id(&tip, repo->get(), upstream.tracking.c_str()) < 0) {
+    return std::string(); // the branch is not on the remote yet
+  }
+  return hex_of(tip);
+}
+
+util::Result<bool> fast_forward_to(const WorkingCopy& copy, const std::string& tip) {
+  if (tip.empty()) {
+    return false;
+  }
+  auto repo = open(copy.root);
+  if (!repo) {
+    return tl::unexpected(repo.error());
+  }
+  git_oid head_id;
+  git_oid tip_id;
+  if (int code = git_reference_name_to_id(&head_id, repo->get(), "HEAD"); code < 0) {
+    return tl::unexpected(error(util::ErrorKind::io, "HEAD", code));
+  }
+  git_oid_fromstr(&tip_id, tip.c_str());
+  if (git_oid_equal(&head_id, &tip_id)) {
+    return false;
+  }
+  if (git_graph_descendant_of(repo->get(), &tip_id, &head_id) != 1) {
+    return util::fail(util::ErrorKind::conflict,
+                      "branch '" + copy.branch
+                          + "' has commits that are not on the remote; push or drop them first");
+  }
+  git_object* raw = nullptr;
+  if (int code = git_object_lookup(&raw, repo->get(), &tip_id, GIT_OBJECT_COMMIT); code < 0) {
+    return tl::unexpected(error(util::ErrorKind::io, "remote tip", code));
+  }
+  ObjectPtr target(raw);
+  git_checkout_options options = GIT_CHECKOUT_OPTIONS_INIT;
+  options.checkout_strategy = GIT_CHECKOUT_SAFE;
+  if (int code = git_checkout_tree(repo->get(), target.get(), &options); code < 0) {
+    return tl::unexpected(error(util::ErrorKind::conflict, "fast-forward to the remote tip", code));
+  }
+  git_reference* head = nullptr;
+  if (int code = git_repository_head(&head, repo->get()); code < 0) {
+    return tl::unexpected(error(util::ErrorKind::io, "HEAD", code));
+  }
+  RefPtr head_ref(head);
+  git_reference* moved = nullptr;
+  if (int code = git_reference_set_target(&moved, head, &tip_id, "argoimg: fast-forward");
+      code < 0) {
+    return tl::unexpected(error(util::ErrorKind::io, "move branch", code));
+  }
+  git_reference_free(moved);
+  return true;
+}
+
+namespace {
+
+int on_push_update(const char* refname, const char* status, void* payload) {
+  if (status != nullptr) {
+    *static_cast<std::string*>(payload) = std::string(refname) + ": " + status;
+  }
+  return 0;
+}
+
+bool is_rejection(const std::string& text) {
+  for (const char* marker : {"non-fast-forward",
+                             "fetch first",
+                             "not present locally",
+                             "failed to update ref",
+                             "cannot lock ref"}) {
+    if (text.find(marker) != std::string::npos) {
+      return true;
+    }
+  }
+  return false;
+}
+
+} // namespace
+
+util::Result<PushOutcome> push_branch(const WorkingCopy& copy, const Upstream& upstream) {
+  auto repo = open(copy.root);
+  if (!repo) {
+    return tl::unexpected(repo.error());
+  }
+  auto remote = lookup_remote(repo->get(), upstream);
+  if (!remote) {
+    return tl::unexpected(remote.error());
+  }
+  // No leading '+': the remote must refuse anything but a fast-forward.
+  std::string refspec = "refs/heads/" + copy.branch + ":refs/heads/" + upstream.branch;
+  char* specs[] = {refspec.data()};
+  git_strarray refspecs{specs, 1};
+  std::string refused;
+  git_push_options options = GIT_PUSH_OPTIONS_INIT;
+  options.callbacks.push_update_reference = on_push_update;
+  options.callbacks.payload = &refused;
+  int code = git_remote_push(remote->get(), &refspecs, &options);
+  if (code == GIT_ENONFASTFORWARD || (code < 0 && is_rejection(last_error(code)))) {
+    return PushOutcome::rejected;
+  }
+  if (code < 0) {
+    return tl::unexpected(error(util::ErrorKind::network, "push to '" + upstream.url + "'", code));
+  }
+  if (!refused.empty()) {
+    if (is_rejection(refused)) {
+      return PushOutcome::rejected;
+    }
+    return util::fail(util::ErrorKind::conflict,
+                      "push to '" + upstream.url + "' refused: " + refused);
+  }
+  return PushOutcome::pushed;
+}
+
+util::Result<bool> drop_last_commit(const WorkingCopy& copy) {
+  auto repo = open(copy.root);
+  if (!repo) {
+    return tl::unexpected(repo.error());
+  }
+  git_object* raw = nullptr;
+  if (int code = git_revparse_single(&raw, repo->get(), "HEAD~1"); code < 0) {
+    return tl::unexpected(error(util::ErrorKind::io, "HEAD~1", code));
+  }
+  ObjectPtr parent(raw);
+  if (int code = git_reset(repo->get(), parent.get(), GIT_RESET_MIXED, nullptr); code < 0) {
+    return tl::unexpected(error(util::ErrorKind::io, "reset to HEAD~1", code));
+  }
+  return true;
 }
 
 } // namespace argoimg::git

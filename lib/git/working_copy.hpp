@@ -44,4 +44,32 @@ util::Result<std::string> commit_paths(const WorkingCopy& copy,
                                        const std::string& message,
                                        const Signature& author);
 
+// Where the branch is pushed: its upstream (`branch.<name>.remote`/`.merge`), else `origin`
+// and the same branch name.
+struct Upstream {
+  std::string remote;   // "origin"
+  std::string url;      // for messages; credentials are never part of it in output
+  std::string branch;   // the remote branch name
+  std::string tracking; // "refs/remotes/origin/main"
+};
+util::Result<Upstream> upstream_of(const WorkingCopy& copy);
+
+// Fetch the upstream branch; returns the remote tip's hex id, or "" when the branch does not
+// exist there yet.
+util::Result<std::string> fetch_upstream(const WorkingCopy& copy, const Upstream& upstream);
+
+// Bring the local branch to `tip` when it is behind (a fast-forward with a safe checkout that
+// never overwrites local edits). Fails with `conflict` when the branch has commits the remote
+// does not (they would be pushed along).
+util::Result<bool> fast_forward_to(const WorkingCopy& copy, const std::string& tip);
+
+enum class PushOutcome { pushed, rejected };
+
+// Push the branch to the upstream branch, never forced. `rejected` when the remote refuses a
+// non-fast-forward update (someone pushed first); other failures are errors.
+util::Result<PushOutcome> push_branch(const WorkingCopy& copy, const Upstream& upstream);
+
+// Undo the commit just made (branch and index back to its parent); the caller restores files.
+util::Result<bool> drop_last_commit(const WorkingCopy& copy);
+
 } // namespace argoimg::git

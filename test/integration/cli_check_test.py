@@ -206,11 +206,11 @@ class RegistriesConf(unittest.TestCase):
 
 
 class Cli(unittest.TestCase):
-    def test_commit_without_no_push_says_push_is_not_implemented(self):
-        result = argoimg("commit", "apps")
+    def test_commit_of_single_images_is_a_usage_error(self):
+        result = argoimg("commit", "--image", "nginx")
         self.assertEqual(result.returncode, 2)
-        self.assertEqual(result.stderr.strip(), "argoimg: error: commit: pushing is not implemented yet; "
-                                                "pass --no-push to commit locally or --dry-run to preview")
+        self.assertEqual(result.stderr.strip(), "argoimg: error: commit: --image resolves single images and has "
+                                                "nothing to write; use 'check'")
         self.assertEqual(result.stdout, "")
 
     def test_update_needs_something_to_update(self):

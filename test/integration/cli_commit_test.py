@@ -8,7 +8,7 @@ import subprocess
 import tempfile
 import unittest
 
-from support import ANON
+from support import ANON, SERVERS
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
@@ -40,12 +40,6 @@ class Commit(unittest.TestCase):
         self.head = git("rev-parse", "HEAD", cwd=self.dir).strip()
         self.args = ["apps", "--registries-conf", "registries.conf", "--repo-root", f"{GITOPS}=gitops",
                      "--no-push"]
-
-    def test_without_no_push_nothing_happens(self):
-        result = run("commit", "apps", "--registries-conf", "registries.conf", cwd=self.dir)
-        self.assertEqual(result.returncode, 2)
-        self.assertIn("pushing is not implemented yet", result.stderr)
-        self.assertEqual(git("status", "--porcelain", cwd=self.dir), "")
 
     def test_dry_run_shows_diff_and_message_and_writes_nothing(self):
         result = run("commit", "--dry-run", *self.args, cwd=self.dir)
@@ -134,6 +128,129 @@ class Commit(unittest.TestCase):
         bad = run("commit", *self.args, "--commit-message-template", "bad.tmpl", cwd=self.dir)
         self.assertEqual(bad.returncode, 2)
         self.assertIn("bad.tmpl:2:", bad.stderr)
+
+
+SEED = ["-c", "user.name=seed", "-c", "user.email=seed@example.com"]
+
+
+class Push(unittest.TestCase):
+    """`commit` pushing to bare repositories over file:// and git daemon (git://)."""
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="argoimg-push-")
+        self.addCleanup(shutil.rmtree, self.dir, ignore_errors=True)
+        name = os.path.basename(self.dir) + ".git"
+        self.bare = os.path.join(SERVERS["ARGOIMG_TEST_GIT_ROOT"], name)
+        self.addCleanup(shutil.rmtree, self.bare, ignore_errors=True)
+        git("init", "-q", "--bare", "-b", "main", self.bare, cwd=self.dir)
+        git("config", "receive.denyNonFastForwards", "true", cwd=self.bare)
+        self.git_url = f"{SERVERS['ARGOIMG_TEST_GIT_DAEMON']}/{name}"
+        seed = os.path.join(self.dir, "seed")
+        shutil.copytree(os.path.join(ROOT, "examples"), seed)
+        with open(os.path.join(seed, "registries.conf")) as f:
+            text = f.read().replace("http://127.0.0.1:5000", f"http://{ANON}")
+        with open(os.path.join(seed, "registries.conf"), "w") as f:
+            f.write(text)
+        git("init", "-q", "-b", "main", cwd=seed)
+        git(*SEED, "add", "-A", cwd=seed)
+        git(*SEED, "commit", "-q", "-m", "seed", cwd=seed)
+        git("push", "-q", f"file://{self.bare}", "main", cwd=seed)
+
+    def clone(self, name, url=None):
+        path = os.path.join(self.dir, name)
+        git("clone", "-q", url or f"file://{self.bare}", path, cwd=self.dir)
+        return path
+
+    def args(self, app):
+        return ["-o", "json", "commit", "apps", "--registries-conf", "registries.conf",
+                "--repo-root", f"{GITOPS}=gitops", "--match-application-name", app]
+
+    def remote_log(self):
+        return git("log", "--format=%s", "main", cwd=self.bare).splitlines()
+
+    def test_push_over_file_then_idempotent(self):
+        work = self.clone("a")
+        result = run(*self.args("web"), cwd=work)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        commit = json.loads(result.stdout)["commits"][0]
+        self.assertEqual((commit["status"], commit["pushed"], commit["attempts"]), ("pushed", True, 1))
+        self.assertEqual(git("rev-parse", "main", cwd=self.bare).strip(), commit["sha"])
+        self.assertEqual(self.remote_log(), ["build: automatic update of web", "seed"])
+        again = run(*self.args("web"), cwd=work)
+        self.assertEqual(again.returncode, 0, again.stderr)
+        self.assertEqual(json.loads(again.stdout)["commits"], [])
+        self.assertEqual(len(self.remote_log()), 2)
+
+    def test_behind_the_remote_fast_forwards_then_recomputes(self):
+        work = self.clone("a")
+        other = self.clone("b")
+        first = run(*self.args("web"), cwd=other)
+        self.assertEqual(first.returncode, 0, first.stderr)
+        # `work` is behind and its edit is already on the remote: nothing new is committed.
+        result = run(*self.args("web"), cwd=work)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(json.loads(result.stdout)["commits"][0]["status"], "up-to-date")
+        self.assertEqual(len(self.remote_log()), 2)
+        self.assertEqual(git("rev-parse", "HEAD", cwd=work), git("rev-parse", "main", cwd=self.bare))
+
+    def test_local_unpushed_commits_are_refused(self):
+        work = self.clone("a")
+        with open(os.path.join(work, "mine.txt"), "w") as f:
+            f.write("mine\n")
+        git("add", "mine.txt", cwd=work)
+        git(*SEED, "commit", "-q", "-m", "mine", cwd=work)
+        other = self.clone("b")
+        with open(os.path.join(other, "theirs.txt"), "w") as f:
+            f.write("theirs\n")
+        git("add", "theirs.txt", cwd=other)
+        git(*SEED, "commit", "-q", "-m", "theirs", cwd=other)
+        git("push", "-q", "origin", "main", cwd=other)
+        result = run(*self.args("web"), cwd=work)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("commits that are not on the remote", result.stdout + result.stderr)
+        self.assertEqual(self.remote_log(), ["theirs", "seed"])
+
+    def test_unreachable_remote_fails_clearly_and_changes_nothing(self):
+        work = self.clone("a")
+        git("remote", "set-url", "origin", "git://127.0.0.1:1/nowhere.git", cwd=work)
+        head = git("rev-parse", "HEAD", cwd=work)
+        result = run(*self.args("web"), cwd=work)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("fetch from 'git://127.0.0.1:1/nowhere.git'", result.stdout + result.stderr)
+        self.assertEqual(git("rev-parse", "HEAD", cwd=work), head)
+        self.assertEqual(git("status", "--porcelain", cwd=work), "")
+
+    def test_concurrent_writers_over_git_daemon_lose_nothing(self):
+        apps = ["web", "api", "shop"]
+        clones = [self.clone(f"w{i}", self.git_url) for i in range(len(apps))]
+        third = self.clone("third", self.git_url)
+        procs = [subprocess.Popen([os.environ["ARGOIMG_BIN"], *self.args(app)], cwd=work,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for app, work in zip(apps, clones)]
+        for i in range(5):  # an unrelated writer pushing meanwhile
+            with open(os.path.join(third, f"note-{i}.txt"), "w") as f:
+                f.write(f"{i}\n")
+            git("add", "-A", cwd=third)
+            git(*SEED, "commit", "-q", "-m", f"unrelated {i}", cwd=third)
+            while subprocess.run(["git", "push", "-q", "origin", "main"], cwd=third,
+                                 capture_output=True).returncode != 0:
+                git("pull", "-q", "--rebase", "origin", "main", cwd=third)
+        for proc, app in zip(procs, apps):
+            out, err = proc.communicate(timeout=120)
+            self.assertEqual(proc.returncode, 0, f"{app}: {err}")
+            self.assertTrue(json.loads(out)["commits"][0]["pushed"], app)
+        log = self.remote_log()
+        for app in apps:
+            self.assertIn(f"build: automatic update of {app}", log)
+        for i in range(5):
+            self.assertIn(f"unrelated {i}", log)
+        merges = git("rev-list", "--merges", "main", cwd=self.bare)
+        self.assertEqual(merges, "", "history is linear")
+        fresh = self.clone("check")
+        with open(os.path.join(fresh, "gitops", "charts", "web", "values.yaml")) as f:
+            self.assertIn('"1.25.4"', f.read())
+        with open(os.path.join(fresh, "apps", "api-kustomize.yaml")) as f:
+            self.assertIn("demo/app:1.2.9", f.read())
 
 
 if __name__ == "__main__":

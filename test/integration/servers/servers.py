@@ -82,6 +82,19 @@ def wait_ready(url, proc, name, timeout=30, ca=None):
     raise RuntimeError(f"{name} not ready at {url} after {timeout}s")
 
 
+def wait_port(port, proc, name, timeout=30):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"{name} exited with {proc.returncode}; see its log")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit(f"{name} not listening on port {port} after {timeout}s")
+
+
 def registry_config(path, storage, port, auth=None, tls=None):
     tls_part = f", tls: {{certificate: {tls[0]}, key: {tls[1]}}}" if tls else ""
     lines = [
@@ -211,7 +224,10 @@ def start(state):
 
     anon_port, token_port, issuer_port, tls_port = free_port(), free_port(), free_port(), free_port()
     front_rel_port, front_abs_port, kube_port = free_port(), free_port(), free_port()
-    token_tls_port, argocd_port = free_port(), free_port()
+    token_tls_port, argocd_port, git_daemon_port = free_port(), free_port(), free_port()
+    git_root = os.path.join(state, "git")
+    shutil.rmtree(git_root, ignore_errors=True)
+    os.makedirs(git_root)
     argocd_apps = os.path.join(state, "argocd-apps.json")
     with open(argocd_apps, "w") as f:
         f.write("[]")
@@ -251,6 +267,11 @@ def start(state):
         "argocd-api": spawn(state, "argocd-api", [
             sys.executable, os.path.join(HERE, "argocd_api.py"), "--port", str(argocd_port),
             "--token", ARGOCD_TOKEN, "--apps", argocd_apps]),
+        # git daemon forks unless started directly; push needs receive-pack enabled.
+        "git-daemon": spawn(state, "git-daemon", [
+            "/usr/lib/git-core/git-daemon", "--listen=127.0.0.1", f"--port={git_daemon_port}",
+            "--reuseaddr", "--export-all", "--enable=receive-pack", f"--base-path={git_root}",
+            git_root]),
         "kube-api": spawn(state, "kube-api", [
             sys.executable, os.path.join(HERE, "kube_api.py"), "--port", str(kube_port),
             "--token", KUBE_TOKEN, "--secrets", kube_secrets]),
@@ -264,6 +285,7 @@ def start(state):
     wait_ready(f"http://127.0.0.1:{front_abs_port}/_stats", procs["front-absolute"], "front-absolute")
     wait_ready(f"http://127.0.0.1:{kube_port}/", procs["kube-api"], "kube-api")
     wait_ready(f"http://127.0.0.1:{argocd_port}/_stats", procs["argocd-api"], "argocd-api")
+    wait_port(git_daemon_port, procs["git-daemon"], "git-daemon")
     started = time.time()
     seeded = seed_all(f"http://127.0.0.1:{anon_port}", storage)
     with open(os.path.join(state, "seeded.json"), "w") as f:
@@ -288,6 +310,8 @@ def start(state):
         "ARGOIMG_TEST_ARGOCD_TOKEN": ARGOCD_TOKEN,
         "ARGOIMG_TEST_ARGOCD_APPS": argocd_apps,
         "ARGOIMG_TEST_SEEDED": os.path.join(state, "seeded.json"),
+        "ARGOIMG_TEST_GIT_ROOT": git_root,
+        "ARGOIMG_TEST_GIT_DAEMON": f"git://127.0.0.1:{git_daemon_port}",
         "ARGOIMG_TEST_SEED_SCRIPT": os.path.join(HERE, "seed.py"),
     }
     with open(os.path.join(state, "servers.env"), "w") as f:
