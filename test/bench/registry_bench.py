@@ -32,11 +32,11 @@ class Run:
         self.stdout, self.stderr, self.rss_mb = stdout, stderr, rss_mb
 
 
-def timed(argv):
+def timed(argv, cwd=None):
     """Run `argv`; return (seconds, Run) with the process's own peak RSS (wait4)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(argv, stdout=out, stderr=err)
+        proc = subprocess.Popen(argv, stdout=out, stderr=err, cwd=cwd)
         _, status, usage = os.wait4(proc.pid, 0)
         elapsed = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
