@@ -197,6 +197,14 @@ const app::RepoReader* RepoFinder::find(const app::Application& application,
   if (url.empty()) {
     return nullptr;
   }
+  if (const auto* local = find_local(application, url)) {
+    return local;
+  }
+  return m_cloner ? clone(application, source, url) : nullptr;
+}
+
+const app::RepoReader* RepoFinder::find_local(const app::Application& application,
+                                              const std::string& url) {
   std::string wanted = app::normalize_repo_url(url);
   if (auto it = m_roots.find(wanted); it != m_roots.end()) {
     return reader_for(it->second);
@@ -220,6 +228,50 @@ const app::RepoReader* RepoFinder::find(const app::Application& application,
     }
   }
   return nullptr;
+}
+
+const app::RepoReader* RepoFinder::clone(const app::Application& application,
+                                         const app::Source& source,
+                                         const std::string& url) {
+  // The branch to check out: git-branch's base, else targetRevision, else the default.
+  std::string branch;
+  if (auto it = application.annotations.find(std::string(app::k_annotation_prefix) + "git-branch");
+      it != application.annotations.end()) {
+    branch = std::string(util::trim(it->second.value.substr(0, it->second.value.find(':'))));
+  }
+  bool from_revision = branch.empty();
+  if (from_revision) {
+    // The revision of the source that is this repository (git-repository may name another).
+    std::string wanted = app::normalize_repo_url(url);
+    std::string revision;
+    if (app::normalize_repo_url(source.repo_url) == wanted) {
+      revision = source.target_revision;
+    } else {
+      for (const auto& other : application.sources) {
+        if (app::normalize_repo_url(other.repo_url) == wanted) {
+          revision = other.target_revision;
+          break;
+        }
+      }
+    }
+    branch = revision == "HEAD" ? "" : revision;
+  }
+  std::string key = app::normalize_repo_url(url) + "@" + branch;
+  auto [it, fresh] = m_clones.emplace(key, std::nullopt);
+  if (fresh) {
+    auto dir = m_cloner(url, branch);
+    if (dir) {
+      it->second = *dir;
+    } else if (from_revision && !branch.empty() && dir.error().kind == util::ErrorKind::not_found) {
+      m_logger.error("application " + util::quote(application.name) + ": targetRevision "
+                     + util::quote(branch)
+                     + " is not a branch of the repository; set the git-branch annotation to "
+                       "the branch to commit on");
+    } else {
+      m_logger.error("application " + util::quote(application.name) + ": " + dir.error().message);
+    }
+  }
+  return it->second ? reader_for(*it->second) : nullptr;
 }
 
 } // namespace argoimg::cmd

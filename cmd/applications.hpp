@@ -6,8 +6,10 @@
 #include "updater/plan.hpp"
 #include "util/log.hpp"
 
+#include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,10 +46,25 @@ LoadedApplications configure_applications(SourceDocuments documents,
 // `origin` is the source's repoURL (compared normalised).
 class RepoFinder {
 public:
+  // Makes a checkout of `url` for `branch` ("" for the remote's default) and returns its
+  // directory; used when no local copy is found (`commit` clones into its cache).
+  using Cloner =
+      std::function<util::Result<std::string>(const std::string& url, const std::string& branch)>;
+
   explicit RepoFinder(std::map<std::string, std::string> roots) : m_roots(std::move(roots)) {}
   const app::RepoReader* find(const app::Application& application, const app::Source& source);
+  void set_cloner(Cloner cloner, util::Logger logger) {
+    m_cloner = std::move(cloner);
+    m_logger = std::move(logger);
+  }
 
 private:
+  const app::RepoReader* find_local(const app::Application& application, const std::string& url);
+  const app::RepoReader*
+  clone(const app::Application& application, const app::Source& source, const std::string& url);
+  Cloner m_cloner;
+  util::Logger m_logger;
+  std::map<std::string, std::optional<std::string>> m_clones; // "url@branch" -> dir or failed
   const app::RepoReader* reader_for(const std::string& dir);
   std::map<std::string, std::string> m_roots; // normalised URL -> directory
   std::map<std::string, std::unique_ptr<app::RepoReader>> m_readers;

@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,8 @@ struct CheckOptions {
   bool exit_code = false;
   size_t concurrency = 16;
   size_t max_tag_pages = 1000;
+  // `commit` only: clone source repositories with no local copy into this cache directory.
+  std::optional<std::string> clone_into;
 };
 
 // Add the flags `check` shares with `update` and `commit` to `sub`, bound to `options`.

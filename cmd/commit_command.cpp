@@ -57,6 +57,14 @@ std::optional<std::string> environment(const char* name) {
   return value != nullptr && *value != '\0' ? std::optional<std::string>(value) : std::nullopt;
 }
 
+// $XDG_CACHE_HOME/argoimg/repos, else ~/.cache/argoimg/repos.
+std::string default_workdir() {
+  if (auto cache = environment("XDG_CACHE_HOME")) {
+    return *cache + "/argoimg/repos";
+  }
+  return environment("HOME").value_or(".") + "/.cache/argoimg/repos";
+}
+
 git::Signature author_for(const CommitOptions& options, const git::WorkingCopy& copy) {
   auto configured = git::configured_signature(copy);
   git::Signature author{configured ? configured->name : k_default_user,
@@ -324,6 +332,10 @@ CLI::App* setup_commit_command(CLI::App& app,
   sub->add_option("--commit-message-template",
                   options.message_template_file,
                   "File with a Go text/template commit message (default: AIU's)");
+  sub->add_option("--workdir",
+                  options.workdir,
+                  "Cache of clones of source repositories with no local working copy "
+                  "(default: $XDG_CACHE_HOME/argoimg/repos)");
   sub->add_option("--git-user", options.git_user, "Commit author name (env GIT_COMMIT_USER)");
   sub->add_option("--git-email", options.git_email, "Commit author email (env GIT_COMMIT_EMAIL)");
   sub->callback([&options, &global, &exit_code] { exit_code = run_commit(options, global); });
@@ -352,7 +364,9 @@ int run_commit(const CommitOptions& options, const GlobalOptions& global) {
     print_error(message_template.error().message);
     return k_exit_usage;
   }
-  auto evaluated = evaluate(options.check, global, "commit");
+  CheckOptions check = options.check;
+  check.clone_into = options.workdir.empty() ? default_workdir() : options.workdir;
+  auto evaluated = evaluate(check, global, "commit");
   if (auto* code = std::get_if<int>(&evaluated)) {
     return *code;
   }

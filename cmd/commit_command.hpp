@@ -15,6 +15,7 @@ struct CommitOptions {
   bool dry_run = false;
   bool no_push = false;
   std::string message_template_file;
+  std::string workdir;                  // cache of clones; default $XDG_CACHE_HOME/argoimg/repos
   std::optional<std::string> git_user;  // else GIT_COMMIT_USER, git config, the default
   std::optional<std::string> git_email; // else GIT_COMMIT_EMAIL, git config, the default
 };

@@ -5,9 +5,14 @@
 #include "exit_codes.hpp"
 #include "image_requests.hpp"
 
+#include "app/repository.hpp"
+#include "git/working_copy.hpp"
+#include "util/sha256.hpp"
 #include "util/strings.hpp"
 
+#include <cctype>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <unistd.h>
 
@@ -26,6 +31,21 @@ list_server_applications(const CheckOptions& options, registry::HttpTransport& h
       options.server, options.auth_token, options.insecure, options.plaintext, {}};
   argocd::ListQuery query{options.match_labels, options.project, options.app_namespace};
   return argocd::list_applications(http, server, query);
+}
+
+// A cache checkout's directory: readable (host and path) and unique (a hash of the exact
+// URL and branch).
+std::string
+cache_checkout_dir(const std::string& root, const std::string& url, const std::string& branch) {
+  std::string readable;
+  for (char c : app::normalize_repo_url(url)) {
+    readable += std::isalnum(static_cast<unsigned char>(c)) != 0 ? c : '_';
+  }
+  if (readable.size() > 80) {
+    readable.erase(0, readable.size() - 80);
+  }
+  std::string hash = util::sha256_hex(url + "\n" + branch).substr(0, 12);
+  return (std::filesystem::path(root) / (readable + "-" + hash)).string();
 }
 
 } // namespace
@@ -118,6 +138,15 @@ evaluate(const CheckOptions& given, const GlobalOptions& global, const std::stri
       print_error(error);
     }
     run->finder = std::make_unique<RepoFinder>(std::move(*roots));
+    if (options.clone_into) {
+      run->finder->set_cloner(
+          [root = *options.clone_into](const std::string& url, const std::string& branch) {
+            auto dir = cache_checkout_dir(root, url, branch);
+            auto copy = git::prepare_cache_checkout(url, dir, branch);
+            return copy ? util::Result<std::string>(dir) : tl::unexpected(copy.error());
+          },
+          logger);
+    }
     plan.repo_for = [finder = run->finder.get()](const app::Application& a, const app::Source& s) {
       return finder->find(a, s);
     };

@@ -428,3 +428,103 @@ util::Result<bool> drop_last_commit(const WorkingCopy& copy) {
 }
 
 } // namespace argoimg::git
+
+namespace argoimg::git {
+
+namespace {
+
+util::Result<bool>
+reset_cache_to(git_repository* repo, const std::string& url, const std::string& branch) {
+  if (int code = git_remote_set_url(repo, "origin", url.c_str()); code < 0) {
+    return tl::unexpected(error(util::ErrorKind::io, "set origin", code));
+  }
+  Upstream upstream{"origin", redact_url(url), branch, "refs/remotes/origin/" + branch};
+  auto remote = lookup_remote(repo, upstream);
+  if (!remote) {
+    return tl::unexpected(remote.error());
+  }
+  std::string refspec = "+refs/heads/" + branch + ":" + upstream.tracking;
+  char* specs[] = {refspec.data()};
+  git_strarray refspecs{specs, 1};
+  git_fetch_options options = GIT_FETCH_OPTIONS_INIT;
+  if (int code = git_remote_fetch(remote->get(), &refspecs, &options, nullptr); code < 0) {
+    return tl::unexpected(
+        error(util::ErrorKind::network, "fetch from '" + upstream.url + "'", code));
+  }
+  git_oid tip;
+  if (git_reference_name_to_id(&tip, repo, upstream.tracking.c_str()) < 0) {
+    return util::fail(util::ErrorKind::not_found,
+                      "branch '" + branch + "' not found on '" + upstream.url + "'");
+  }
+  git_object* raw = nullptr;
+  if (int code = git_object_lookup(&raw, repo, &tip, GIT_OBJECT_COMMIT); code < 0) {
+    return tl::unexpected(error(util::ErrorKind::io, "remote tip", code));
+  }
+  ObjectPtr target(raw);
+  git_reference* local = nullptr;
+  std::string local_name = "refs/heads/" + branch;
+  if (int code = git_reference_create(&local, repo, local_name.c_str(), &tip, 1, "argoimg: cache");
+      code < 0) {
+    return tl::unexpected(error(util::ErrorKind::io, "branch '" + branch + "'", code));
+  }
+  RefPtr local_ref(local);
+  if (int code = git_branch_set_upstream(local, ("origin/" + branch).c_str()); code < 0) {
+    return tl::unexpected(error(util::ErrorKind::io, "upstream of '" + branch + "'", code));
+  }
+  if (int code = git_repository_set_head(repo, local_name.c_str()); code < 0) {
+    return tl::unexpected(error(util::ErrorKind::io, "check out '" + branch + "'", code));
+  }
+  // The cache is argoimg's own: whatever a killed run left behind goes.
+  if (int code = git_reset(repo, target.get(), GIT_RESET_HARD, nullptr); code < 0) {
+    return tl::unexpected(error(util::ErrorKind::io, "reset the cache", code));
+  }
+  return true;
+}
+
+} // namespace
+
+util::Result<WorkingCopy>
+prepare_cache_checkout(const std::string& url, const std::string& dir, const std::string& branch) {
+  ensure_initialised();
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::exists(fs::path(dir) / ".git", ec)) {
+    fs::remove_all(dir, ec); // a clone that died half-way
+    fs::create_directories(fs::path(dir).parent_path(), ec);
+    git_clone_options options = GIT_CLONE_OPTIONS_INIT;
+    if (!branch.empty()) {
+      options.checkout_branch = branch.c_str();
+    }
+    git_repository* raw = nullptr;
+    int code = git_clone(&raw, url.c_str(), dir.c_str(), &options);
+    if (code < 0) {
+      std::string detail = last_error(code);
+      fs::remove_all(dir, ec);
+      if (!branch.empty() && detail.find("not found") != std::string::npos) {
+        return util::fail(util::ErrorKind::not_found,
+                          "branch '" + branch + "' not found on '" + redact_url(url) + "'");
+      }
+      return util::fail(util::ErrorKind::network, "clone '" + redact_url(url) + "': " + detail);
+    }
+    git_repository_free(raw);
+    return discover_working_copy(dir);
+  }
+  auto repo = open(dir);
+  if (!repo) {
+    return tl::unexpected(repo.error());
+  }
+  std::string wanted = branch;
+  if (wanted.empty()) {
+    auto copy = discover_working_copy(dir);
+    if (!copy) {
+      return tl::unexpected(copy.error());
+    }
+    wanted = copy->branch;
+  }
+  if (auto reset = reset_cache_to(repo->get(), url, wanted); !reset) {
+    return tl::unexpected(reset.error());
+  }
+  return discover_working_copy(dir);
+}
+
+} // namespace argoimg::git

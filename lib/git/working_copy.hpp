@@ -72,4 +72,11 @@ util::Result<PushOutcome> push_branch(const WorkingCopy& copy, const Upstream& u
 // Undo the commit just made (branch and index back to its parent); the caller restores files.
 util::Result<bool> drop_last_commit(const WorkingCopy& copy);
 
+// A checkout of `url` at `branch` in `dir`, owned by argoimg (a cache): cloned when absent,
+// else fetched and reset hard to the remote branch, so that runs reuse it. An empty `branch`
+// means the remote's default branch (on reuse: the branch the cache has checked out). Fails
+// with `not_found` when the remote has no such branch.
+util::Result<WorkingCopy>
+prepare_cache_checkout(const std::string& url, const std::string& dir, const std::string& branch);
+
 } // namespace argoimg::git

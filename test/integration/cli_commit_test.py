@@ -253,5 +253,88 @@ class Push(unittest.TestCase):
             self.assertIn("demo/app:1.2.9", f.read())
 
 
+class Clone(unittest.TestCase):
+    """Source repositories with no local working copy are cloned into --workdir and reused."""
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="argoimg-clone-")
+        self.addCleanup(shutil.rmtree, self.dir, ignore_errors=True)
+        name = os.path.basename(self.dir) + ".git"
+        self.bare = os.path.join(SERVERS["ARGOIMG_TEST_GIT_ROOT"], name)
+        self.addCleanup(shutil.rmtree, self.bare, ignore_errors=True)
+        git("init", "-q", "--bare", "-b", "main", self.bare, cwd=self.dir)
+        url = f"{SERVERS['ARGOIMG_TEST_GIT_DAEMON']}/{name}"
+        seed = os.path.join(self.dir, "seed")
+        shutil.copytree(os.path.join(ROOT, "examples", "gitops"), seed)
+        git("init", "-q", "-b", "main", cwd=seed)
+        git(*SEED, "add", "-A", cwd=seed)
+        git(*SEED, "commit", "-q", "-m", "seed", cwd=seed)
+        git("push", "-q", f"file://{self.bare}", "main", cwd=seed)
+        git("tag", "v1", cwd=seed)
+        git("push", "-q", f"file://{self.bare}", "v1", cwd=seed)
+        self.apps = os.path.join(self.dir, "apps")  # not in any working copy
+        shutil.copytree(os.path.join(ROOT, "examples", "apps"), self.apps)
+        for file in os.listdir(self.apps):
+            path = os.path.join(self.apps, file)
+            with open(path) as f:
+                text = f.read().replace("https://github.com/example/gitops.git", url)
+            with open(path, "w") as f:
+                f.write(text)
+        with open(os.path.join(ROOT, "examples", "registries.conf")) as f:
+            text = f.read().replace("http://127.0.0.1:5000", f"http://{ANON}")
+        with open(os.path.join(self.dir, "registries.conf"), "w") as f:
+            f.write(text)
+        self.workdir = os.path.join(self.dir, "cache")
+
+    def commit(self, *names):
+        match = [arg for name in names for arg in ("--match-application-name", name)]
+        return run("-o", "json", "commit", "apps", "--registries-conf", "registries.conf",
+                   "--workdir", self.workdir, *match, cwd=self.dir)
+
+    def test_clones_commits_pushes_and_reuses_the_cache(self):
+        result = self.commit("web", "shop")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        commits = json.loads(result.stdout)["commits"]
+        self.assertEqual(len(commits), 1)
+        self.assertTrue(commits[0]["repository"].startswith(self.workdir))
+        self.assertEqual(sorted(commits[0]["files"]),
+                         [".argocd-source-shop-apps_shop.yaml", "charts/web/values.yaml"])
+        self.assertEqual(git("rev-parse", "main", cwd=self.bare).strip(), commits[0]["sha"])
+        self.assertEqual(len(os.listdir(self.workdir)), 1)
+        # Someone else changes the remote; the next run fetches into the same cache.
+        other = os.path.join(self.dir, "other")
+        git("clone", "-q", f"file://{self.bare}", other, cwd=self.dir)
+        values = os.path.join(other, "charts", "web", "values.yaml")
+        with open(values) as f:
+            text = f.read().replace('"1.25.4"', '"1.25.3"')
+        with open(values, "w") as f:
+            f.write(text)
+        git(*SEED, "commit", "-q", "-am", "roll back web", cwd=other)
+        git("push", "-q", "origin", "main", cwd=other)
+        again = self.commit("web", "shop")
+        self.assertEqual(again.returncode, 0, again.stderr)
+        self.assertEqual(json.loads(again.stdout)["commits"][0]["files"], ["charts/web/values.yaml"])
+        self.assertEqual(len(os.listdir(self.workdir)), 1)
+        self.assertEqual(git("log", "-1", "--format=%s", "main", cwd=self.bare).strip(),
+                         "build: automatic update of web")
+
+    def test_a_tag_target_revision_without_git_branch_names_the_fix(self):
+        path = os.path.join(self.apps, "guestbook-helm-parameters.yaml")
+        with open(path) as f:
+            text = f.read().replace("targetRevision: main", "targetRevision: v1")
+        with open(path, "w") as f:
+            f.write(text)
+        # guestbook writes its manifest in place unless told to use git.
+        text = text.replace("  annotations:\n", "  annotations:\n"
+                            "    argocd-image-updater.argoproj.io/write-back-method: git\n", 1)
+        with open(path, "w") as f:
+            f.write(text)
+        result = self.commit("guestbook")
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("targetRevision 'v1' is not a branch of the repository; set the git-branch annotation",
+                      result.stderr)
+        self.assertEqual(git("log", "--format=%s", "main", cwd=self.bare).strip(), "seed")
+
+
 if __name__ == "__main__":
     unittest.main()
