@@ -7,6 +7,7 @@
 #include "update_command.hpp"
 
 #include "git/messages.hpp"
+#include "git/signing.hpp"
 #include "git/working_copy.hpp"
 #include "image/image_ref.hpp"
 #include "util/strings.hpp"
@@ -45,6 +46,14 @@ Examples:
 
 constexpr const char* k_default_user = "argocd-image-updater";
 constexpr const char* k_default_email = "noreply@argoproj.io";
+
+// How every commit of a run is made.
+struct Committer {
+  const CommitOptions& options;
+  const git::Template& message_template;
+  git::CommitSigner signer; // empty: unsigned
+  bool sign_off = false;
+};
 
 // The files of one working copy and branch, with the applications behind them.
 struct CommitGroup {
@@ -169,9 +178,8 @@ util::Result<CommitRecord> prepare_commit(const Evaluation& run,
 }
 
 // Write the group's files and commit them; on any failure every written file is restored.
-util::Result<std::string> write_and_commit(const CommitOptions& options,
-                                           const CommitGroup& group,
-                                           const CommitRecord& record) {
+util::Result<std::string>
+write_and_commit(const Committer& committer, const CommitGroup& group, CommitRecord& record) {
   std::vector<const updater::FileChange*> written;
   for (const auto* file : group.files) {
     if (auto done = write_file_atomic(file->path, file->after); !done) {
@@ -180,8 +188,11 @@ util::Result<std::string> write_and_commit(const CommitOptions& options,
     }
     written.push_back(file);
   }
-  auto sha =
-      git::commit_paths(group.copy, record.files, record.message, author_for(options, group.copy));
+  auto author = author_for(committer.options, group.copy);
+  if (committer.sign_off) {
+    record.message = git::with_sign_off(record.message, author);
+  }
+  auto sha = git::commit_paths(group.copy, record.files, record.message, author, committer.signer);
   if (!sha) {
     restore(written);
   }
@@ -220,8 +231,7 @@ constexpr int k_push_attempts = 10;
 // Fetch, fast-forward, recompute the edits on the fresh files, commit, push; on a rejected
 // push drop the commit, restore the files and go again with backoff. Never forces.
 void commit_and_push(Evaluation& run,
-                     const CommitOptions& options,
-                     const git::Template& message_template,
+                     const Committer& committer,
                      const CommitGroup& first,
                      const std::string& where) {
   auto upstream = git::upstream_of(first.copy);
@@ -245,8 +255,9 @@ void commit_and_push(Evaluation& run,
       run.report.commits.push_back(done);
       return;
     }
-    auto record = prepare_commit(run, message_template, group);
-    auto sha = record ? write_and_commit(options, group, *record) : tl::unexpected(record.error());
+    auto record = prepare_commit(run, committer.message_template, group);
+    auto sha =
+        record ? write_and_commit(committer, group, *record) : tl::unexpected(record.error());
     if (!sha) {
       fail_group(run, group, "commit: " + where + ": " + sha.error().message);
       return;
@@ -286,24 +297,22 @@ void commit_and_push(Evaluation& run,
 
 // Commit one group (and push it unless --no-push), or with `dry_run` record its diffs and
 // message only.
-void commit_group(Evaluation& run,
-                  const CommitOptions& options,
-                  const git::Template& message_template,
-                  const CommitGroup& group) {
+void commit_group(Evaluation& run, const Committer& committer, const CommitGroup& group) {
+  const auto& options = committer.options;
   std::string where =
       util::quote(group.copy.root) + " (branch " + util::quote(group.copy.branch) + ")";
   if (!options.dry_run && !options.no_push) {
-    commit_and_push(run, options, message_template, group, where);
+    commit_and_push(run, committer, group, where);
     return;
   }
-  auto record = prepare_commit(run, message_template, group);
+  auto record = prepare_commit(run, committer.message_template, group);
   if (!record) {
     fail_group(run, group, "commit: " + where + ": " + record.error().message);
     return;
   }
   add_changes(run, group, options.dry_run);
   if (!options.dry_run) {
-    auto sha = write_and_commit(options, group, *record);
+    auto sha = write_and_commit(committer, group, *record);
     if (!sha) {
       fail_group(run, group, "commit: " + where + ": " + sha.error().message);
       return;
@@ -338,6 +347,15 @@ CLI::App* setup_commit_command(CLI::App& app,
                   "(default: $XDG_CACHE_HOME/argoimg/repos)");
   sub->add_option("--git-user", options.git_user, "Commit author name (env GIT_COMMIT_USER)");
   sub->add_option("--git-email", options.git_email, "Commit author email (env GIT_COMMIT_EMAIL)");
+  sub->add_flag(
+      "--sign-off", options.sign_off, "Add a Signed-off-by trailer (env GIT_COMMIT_SIGN_OFF=true)");
+  sub->add_option("--signing-key",
+                  options.signing_key,
+                  "Sign commits: a GPG key id, or an SSH private key file with --signing-method "
+                  "ssh (env GIT_COMMIT_SIGNING_KEY)");
+  sub->add_option("--signing-method",
+                  options.signing_method,
+                  "openpgp (default) or ssh (env GIT_COMMIT_SIGNING_METHOD)");
   sub->callback([&options, &global, &exit_code] { exit_code = run_commit(options, global); });
   return sub;
 }
@@ -363,6 +381,17 @@ int run_commit(const CommitOptions& options, const GlobalOptions& global) {
   if (!message_template) {
     print_error(message_template.error().message);
     return k_exit_usage;
+  }
+  git::CommitSigner signer;
+  if (auto key =
+          options.signing_key ? options.signing_key : environment("GIT_COMMIT_SIGNING_KEY")) {
+    auto method = git::parse_signing_method(options.signing_method.value_or(
+        environment("GIT_COMMIT_SIGNING_METHOD").value_or("openpgp")));
+    if (!method) {
+      print_error("--signing-method: " + method.error().message);
+      return k_exit_usage;
+    }
+    signer = git::make_signer(*method, *key);
   }
   CheckOptions check = options.check;
   check.clone_into = options.workdir.empty() ? default_workdir() : options.workdir;
@@ -392,8 +421,10 @@ int run_commit(const CommitOptions& options, const GlobalOptions& global) {
     group.copy = *copy;
     group.files.push_back(&file);
   }
+  bool sign_off = options.sign_off || environment("GIT_COMMIT_SIGN_OFF") == "true";
+  Committer committer{options, *message_template, signer, sign_off};
   for (const auto& [root, group] : groups) {
-    commit_group(run, options, *message_template, group);
+    commit_group(run, committer, group);
   }
   return finish_report(run, global);
 }

@@ -11,6 +11,8 @@ packages=(
   catch2 libexpected-dev libfmt-dev libre2-dev libbenchmark-dev
   # test servers and their tools
   docker-registry apache2-utils openssl python3 git curl
+  # commit signing (gpg, ssh-keygen -Y sign)
+  gpg openssh-client
 )
 
 missing=()

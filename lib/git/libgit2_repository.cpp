@@ -52,6 +52,48 @@ util::Error error(util::ErrorKind kind, const std::string& context, int code) {
   return util::Error{kind, context + ": " + last_error(code)};
 }
 
+// Build the commit's raw content, have `signer` sign it, store the signed commit and move the
+// branch to it only if the branch is still at `head_id`.
+util::Result<git_oid> create_signed_commit(git_repository* repo,
+                                           const git_signature* signature,
+                                           const std::string& message,
+                                           const git_tree* tree,
+                                           const git_commit* parents[],
+                                           const git_oid& head_id,
+                                           const CommitSigner& signer) {
+  git_buf content = GIT_BUF_INIT;
+  if (int code = git_commit_create_buffer(
+          &content, repo, signature, signature, nullptr, message.c_str(), tree, 1, parents);
+      code < 0) {
+    return tl::unexpected(error(util::ErrorKind::io, "commit content", code));
+  }
+  std::string text(content.ptr, content.size);
+  git_buf_dispose(&content);
+  auto signed_by = signer(text);
+  if (!signed_by) {
+    return tl::unexpected(signed_by.error());
+  }
+  git_oid id;
+  if (int code =
+          git_commit_create_with_signature(&id, repo, text.c_str(), signed_by->c_str(), nullptr);
+      code < 0) {
+    return tl::unexpected(error(util::ErrorKind::io, "signed commit", code));
+  }
+  git_reference* head = nullptr;
+  if (int code = git_repository_head(&head, repo); code < 0) {
+    return tl::unexpected(error(util::ErrorKind::io, "HEAD", code));
+  }
+  RefPtr head_ref(head);
+  git_reference* moved = nullptr;
+  if (int code = git_reference_create_matching(
+          &moved, repo, git_reference_name(head), &id, 1, &head_id, "argoimg: commit (signed)");
+      code < 0) {
+    return tl::unexpected(error(util::ErrorKind::conflict, "move branch", code));
+  }
+  git_reference_free(moved);
+  return id;
+}
+
 } // namespace
 
 util::Result<WorkingCopy> discover_working_copy(const std::string& path) {
@@ -144,7 +186,8 @@ util::Result<Signature> configured_signature(const WorkingCopy& copy) {
 util::Result<std::string> commit_paths(const WorkingCopy& copy,
                                        const std::vector<std::string>& paths,
                                        const std::string& message,
-                                       const Signature& author) {
+                                       const Signature& author,
+                                       const CommitSigner& signer) {
   auto repo = open(copy.root);
   if (!repo) {
     return tl::unexpected(repo.error());
@@ -190,17 +233,24 @@ util::Result<std::string> commit_paths(const WorkingCopy& copy,
   SigPtr signature(raw_signature);
   const git_commit* parents[] = {parent.get()};
   git_oid commit_id;
-  if (int code = git_commit_create(&commit_id,
-                                   repo->get(),
-                                   "HEAD",
-                                   signature.get(),
-                                   signature.get(),
-                                   nullptr,
-                                   message.c_str(),
-                                   tree.get(),
-                                   1,
-                                   parents);
-      code < 0) {
+  if (signer) {
+    auto made = create_signed_commit(
+        repo->get(), signature.get(), message, tree.get(), parents, head_id, signer);
+    if (!made) {
+      return tl::unexpected(made.error());
+    }
+    commit_id = *made;
+  } else if (int code = git_commit_create(&commit_id,
+                                          repo->get(),
+                                          "HEAD",
+                                          signature.get(),
+                                          signature.get(),
+                                          nullptr,
+                                          message.c_str(),
+                                          tree.get(),
+                                          1,
+                                          parents);
+             code < 0) {
     return tl::unexpected(error(util::ErrorKind::io, "commit", code));
   }
   // The index is written only once the commit exists, so a failure above leaves it as it was.

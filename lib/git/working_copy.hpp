@@ -6,6 +6,7 @@
 
 #include "util/result.hpp"
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -39,10 +40,14 @@ util::Result<Signature> configured_signature(const WorkingCopy& copy);
 // Stage `paths` (relative; files already written, or removed) and commit them on the current
 // branch with `message`; returns the new commit's hex id. Nothing else in the index is
 // committed (the caller checks `has_staged_changes` first).
+// Signs a commit's raw content; returns the signature to store in its `gpgsig` header.
+using CommitSigner = std::function<util::Result<std::string>(const std::string& content)>;
+
 util::Result<std::string> commit_paths(const WorkingCopy& copy,
                                        const std::vector<std::string>& paths,
                                        const std::string& message,
-                                       const Signature& author);
+                                       const Signature& author,
+                                       const CommitSigner& signer = {});
 
 // Where the branch is pushed: its upstream (`branch.<name>.remote`/`.merge`), else `origin`
 // and the same branch name.

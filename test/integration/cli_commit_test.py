@@ -116,6 +116,55 @@ class Commit(unittest.TestCase):
         self.assertIn("HEAD is detached", result.stdout + result.stderr)
         self.assertEqual(git("status", "--porcelain", cwd=self.dir), "")
 
+    def test_sign_off_adds_the_trailer(self):
+        env = dict(os.environ, GIT_COMMIT_USER="Image Bot", GIT_COMMIT_EMAIL="bot@example.com")
+        result = run("commit", *self.args, "--match-application-name", "web", "--sign-off", cwd=self.dir, env=env)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        message = git("cat-file", "commit", "HEAD", cwd=self.dir).split("\n\n", 1)[1]
+        self.assertEqual(message, "build: automatic update of web\n\n"
+                                  "updates image library/nginx tag '1.25.3' to '1.25.4'\n\n"
+                                  "Signed-off-by: Image Bot <bot@example.com>\n")
+
+    def test_gpg_signed_commit_verifies(self):
+        home = os.path.join(self.dir, "gnupg")
+        os.makedirs(home, mode=0o700)
+        env = dict(os.environ, GNUPGHOME=home)
+        subprocess.run(["gpg", "--batch", "--passphrase", "", "--quick-gen-key", "Signer <signer@example.com>",
+                        "ed25519", "sign", "never"], check=True, capture_output=True, env=env)
+        result = run("commit", *self.args, "--match-application-name", "web",
+                     "--signing-key", "signer@example.com", cwd=self.dir, env=env)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        verified = subprocess.run(["git", "verify-commit", "HEAD"], cwd=self.dir, env=env,
+                                  capture_output=True, text=True)
+        self.assertEqual(verified.returncode, 0, verified.stderr)
+        self.assertIn("Good signature", verified.stderr)
+
+    def test_ssh_signed_commit_verifies_and_a_bad_key_commits_nothing(self):
+        key = os.path.join(self.dir, "signing_key")
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key], check=True)
+        with open(key + ".pub") as f:
+            public = f.read().strip()
+        allowed = os.path.join(self.dir, "allowed_signers")
+        with open(allowed, "w") as f:
+            f.write(f"bot@example.com {public}\n")
+        env = dict(os.environ, GIT_COMMIT_EMAIL="bot@example.com")
+        bad = run("commit", *self.args, "--match-application-name", "web", "--signing-method", "ssh",
+                  "--signing-key", key + ".missing", cwd=self.dir, env=env)
+        self.assertEqual(bad.returncode, 1)
+        self.assertIn("signing with ssh-keygen failed", bad.stdout + bad.stderr)
+        self.assertEqual(git("rev-parse", "HEAD", cwd=self.dir).strip(), self.head)
+        self.assertEqual(git("status", "--porcelain", "--untracked-files=no", cwd=self.dir), "")
+        typo = run("commit", *self.args, "--signing-method", "shh", "--signing-key", key, cwd=self.dir)
+        self.assertEqual(typo.returncode, 2)
+        self.assertIn("did you mean 'ssh'", typo.stderr)
+        result = run("commit", *self.args, "--match-application-name", "web", "--signing-method", "ssh",
+                     "--signing-key", key, cwd=self.dir, env=env)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        verified = subprocess.run(["git", "-c", "gpg.format=ssh", "-c", f"gpg.ssh.allowedSignersFile={allowed}",
+                                   "verify-commit", "HEAD"], cwd=self.dir, capture_output=True, text=True)
+        self.assertEqual(verified.returncode, 0, verified.stderr)
+        self.assertIn('Good "git" signature for bot@example.com', verified.stderr)
+
     def test_custom_template_and_template_errors(self):
         with open(os.path.join(self.dir, "msg.tmpl"), "w") as f:
             f.write("chore: {{ .AppName }}{{ range .AppChanges }} {{ .Image }}={{ .NewTag }}{{ end }}\n")
