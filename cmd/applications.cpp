@@ -257,21 +257,24 @@ const app::RepoReader* RepoFinder::clone(const app::Application& application,
     branch = revision == "HEAD" ? "" : revision;
   }
   std::string key = app::normalize_repo_url(url) + "@" + branch;
-  auto [it, fresh] = m_clones.emplace(key, std::nullopt);
-  if (fresh) {
-    auto dir = m_cloner(url, branch);
-    if (dir) {
-      it->second = *dir;
-    } else if (from_revision && !branch.empty() && dir.error().kind == util::ErrorKind::not_found) {
-      m_logger.error("application " + util::quote(application.name) + ": targetRevision "
-                     + util::quote(branch)
-                     + " is not a branch of the repository; set the git-branch annotation to "
-                       "the branch to commit on");
-    } else {
-      m_logger.error("application " + util::quote(application.name) + ": " + dir.error().message);
-    }
+  auto it = m_clones.find(key);
+  if (it == m_clones.end()) {
+    it = m_clones.emplace(key, m_cloner(url, branch)).first;
   }
-  return it->second ? reader_for(*it->second) : nullptr;
+  if (it->second) {
+    return reader_for(*it->second);
+  }
+  const auto& error = it->second.error();
+  std::string message =
+      from_revision && !branch.empty() && error.kind == util::ErrorKind::not_found
+          ? "targetRevision " + util::quote(branch)
+                + " is not a branch of the repository; set the git-branch annotation to the "
+                  "branch to commit on"
+          : error.message;
+  if (m_failures.emplace(application.name, message).second) {
+    m_logger.error("application " + util::quote(application.name) + ": " + message);
+  }
+  return nullptr;
 }
 
 } // namespace argoimg::cmd

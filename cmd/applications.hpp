@@ -53,6 +53,8 @@ public:
 
   explicit RepoFinder(std::map<std::string, std::string> roots) : m_roots(std::move(roots)) {}
   const app::RepoReader* find(const app::Application& application, const app::Source& source);
+  // Applications whose repository could not be cloned, with why.
+  const std::map<std::string, std::string>& clone_failures() const { return m_failures; }
   void set_cloner(Cloner cloner, util::Logger logger) {
     m_cloner = std::move(cloner);
     m_logger = std::move(logger);
@@ -64,7 +66,8 @@ private:
   clone(const app::Application& application, const app::Source& source, const std::string& url);
   Cloner m_cloner;
   util::Logger m_logger;
-  std::map<std::string, std::optional<std::string>> m_clones; // "url@branch" -> dir or failed
+  std::map<std::string, util::Result<std::string>> m_clones; // "url@branch" -> dir or error
+  std::map<std::string, std::string> m_failures;             // application -> error
   const app::RepoReader* reader_for(const std::string& dir);
   std::map<std::string, std::string> m_roots; // normalised URL -> directory
   std::map<std::string, std::unique_ptr<app::RepoReader>> m_readers;

@@ -38,6 +38,7 @@ struct CheckOptions {
   size_t max_tag_pages = 1000;
   // `commit` only: clone source repositories with no local copy into this cache directory.
   std::optional<std::string> clone_into;
+  std::string git_credentials; // `commit` only: env:VAR or ext:/path giving user:pass
 };
 
 // Add the flags `check` shares with `update` and `commit` to `sub`, bound to `options`.

@@ -242,7 +242,7 @@ void commit_and_push(Evaluation& run,
   updater::WritePlan holder;
   std::mt19937 random(std::random_device{}());
   for (int attempt = 1; attempt <= k_push_attempts; ++attempt) {
-    auto tip = git::fetch_upstream(first.copy, *upstream);
+    auto tip = git::fetch_upstream(first.copy, *upstream, run.git_auth);
     auto moved = tip ? git::fast_forward_to(first.copy, *tip) : tl::unexpected(tip.error());
     if (!moved) {
       fail_group(run, first, "commit: " + where + ": " + moved.error().message);
@@ -262,7 +262,7 @@ void commit_and_push(Evaluation& run,
       fail_group(run, group, "commit: " + where + ": " + sha.error().message);
       return;
     }
-    auto pushed = git::push_branch(group.copy, *upstream);
+    auto pushed = git::push_branch(group.copy, *upstream, run.git_auth);
     if (pushed && *pushed == git::PushOutcome::pushed) {
       record->sha = *sha;
       record->pushed = true;
@@ -341,6 +341,9 @@ CLI::App* setup_commit_command(CLI::App& app,
   sub->add_option("--commit-message-template",
                   options.message_template_file,
                   "File with a Go text/template commit message (default: AIU's)");
+  sub->add_option("--git-credentials",
+                  options.git_credentials,
+                  "Credentials for http(s) git remotes: env:VAR or ext:/path giving user:pass");
   sub->add_option("--workdir",
                   options.workdir,
                   "Cache of clones of source repositories with no local working copy "
@@ -395,6 +398,7 @@ int run_commit(const CommitOptions& options, const GlobalOptions& global) {
   }
   CheckOptions check = options.check;
   check.clone_into = options.workdir.empty() ? default_workdir() : options.workdir;
+  check.git_credentials = options.git_credentials;
   auto evaluated = evaluate(check, global, "commit");
   if (auto* code = std::get_if<int>(&evaluated)) {
     return *code;

@@ -15,11 +15,12 @@ struct CommitOptions {
   bool dry_run = false;
   bool no_push = false;
   std::string message_template_file;
-  std::string workdir;                    // cache of clones; default $XDG_CACHE_HOME/argoimg/repos
-  std::optional<std::string> git_user;    // else GIT_COMMIT_USER, git config, the default
-  std::optional<std::string> git_email;   // else GIT_COMMIT_EMAIL, git config, the default
-  bool sign_off = false;                  // also GIT_COMMIT_SIGN_OFF=true
-  std::optional<std::string> signing_key; // else GIT_COMMIT_SIGNING_KEY
+  std::string git_credentials;          // env:VAR / ext:/path giving user:pass for http(s) remotes
+  std::string workdir;                  // cache of clones; default $XDG_CACHE_HOME/argoimg/repos
+  std::optional<std::string> git_user;  // else GIT_COMMIT_USER, git config, the default
+  std::optional<std::string> git_email; // else GIT_COMMIT_EMAIL, git config, the default
+  bool sign_off = false;                // also GIT_COMMIT_SIGN_OFF=true
+  std::optional<std::string> signing_key;    // else GIT_COMMIT_SIGNING_KEY
   std::optional<std::string> signing_method; // else GIT_COMMIT_SIGNING_METHOD, else openpgp
 };
 

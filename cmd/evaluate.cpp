@@ -101,6 +101,14 @@ evaluate(const CheckOptions& given, const GlobalOptions& global, const std::stri
   run->credentials = std::make_unique<registry::CredentialResolver>(
       credential_environment(options.docker_config, global, transport));
   auto& credentials = *run->credentials;
+  if (!options.git_credentials.empty()) {
+    auto resolved = credentials.resolve(options.git_credentials, "git");
+    if (!resolved) {
+      print_error("--git-credentials: " + resolved.error().message);
+      return k_exit_usage;
+    }
+    run->git_auth = git::RemoteAuth{resolved->username, resolved->password};
+  }
 
   updater::PlanOptions& plan = run->plan;
   plan.resolve.registries = std::move(*registries);
@@ -140,9 +148,10 @@ evaluate(const CheckOptions& given, const GlobalOptions& global, const std::stri
     run->finder = std::make_unique<RepoFinder>(std::move(*roots));
     if (options.clone_into) {
       run->finder->set_cloner(
-          [root = *options.clone_into](const std::string& url, const std::string& branch) {
+          [root = *options.clone_into, auth = &run->git_auth](const std::string& url,
+                                                              const std::string& branch) {
             auto dir = cache_checkout_dir(root, url, branch);
-            auto copy = git::prepare_cache_checkout(url, dir, branch);
+            auto copy = git::prepare_cache_checkout(url, dir, branch, *auth);
             return copy ? util::Result<std::string>(dir) : tl::unexpected(copy.error());
           },
           logger);
@@ -151,6 +160,13 @@ evaluate(const CheckOptions& given, const GlobalOptions& global, const std::stri
       return finder->find(a, s);
     };
     report.applications = updater::plan_applications(loaded.apps, client, plan, logger);
+    for (auto& result : report.applications) {
+      const auto& failures = run->finder->clone_failures();
+      if (auto failed = failures.find(result.name); failed != failures.end()) {
+        result.status = "error";
+        result.reason = failed->second;
+      }
+    }
     run->apps = std::move(loaded.apps);
     report.file_errors = std::move(loaded.file_errors);
     for (const auto& application : report.applications) {

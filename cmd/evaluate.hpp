@@ -5,6 +5,7 @@
 #include "check_command.hpp"
 #include "report.hpp"
 
+#include "git/working_copy.hpp"
 #include "registry/client.hpp"
 #include "registry/credentials.hpp"
 #include "registry/curl_transport.hpp"
@@ -24,6 +25,7 @@ struct Evaluation {
   std::unique_ptr<registry::CredentialResolver> credentials;
   std::unique_ptr<RepoFinder> finder;
   updater::PlanOptions plan;
+  git::RemoteAuth git_auth;              // commit: --git-credentials, resolved once
   std::vector<updater::PlannedApp> apps; // parallel to report.applications
   ReportInput report;
 };

@@ -302,6 +302,45 @@ std::string redact_url(const std::string& url) {
   return url.substr(0, scheme + 3) + "***@" + url.substr(at + 1);
 }
 
+// What the credential callback sees: the pair to offer, and whether it was offered already
+// (libgit2 asks again after a rejection; offering the same pair forever would loop).
+struct AuthState {
+  const RemoteAuth* auth = nullptr;
+  bool offered = false;
+};
+
+int on_credentials(git_credential** out,
+                   const char* /*url*/,
+                   const char* /*username_from_url*/,
+                   unsigned int allowed,
+                   void* payload) {
+  auto* state = static_cast<AuthState*>(payload);
+  if (state->auth == nullptr || state->auth->username.empty() || state->offered
+      || (allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT) == 0) {
+    return GIT_PASSTHROUGH;
+  }
+  state->offered = true;
+  return git_credential_userpass_plaintext_new(
+      out, state->auth->username.c_str(), state->auth->password.c_str());
+}
+
+void use_auth(git_remote_callbacks& callbacks, AuthState& state) {
+  callbacks.credentials = on_credentials;
+  callbacks.payload = &state;
+}
+
+// libgit2's message, with a hint when the server wanted credentials.
+std::string remote_failure(int code) {
+  std::string detail = last_error(code);
+  if (code == GIT_EAUTH || detail.find("authentication") != std::string::npos
+      || detail.find("401") != std::string::npos) {
+    // libgit2 words a rejected pair as "no callback set"; say what happened instead.
+    return "authentication failed: the server rejected the credentials or none were given; "
+           "check --git-credentials";
+  }
+  return detail;
+}
+
 } // namespace
 
 util::Result<Upstream> upstream_of(const WorkingCopy& copy) {
@@ -332,7 +371,8 @@ util::Result<Upstream> upstream_of(const WorkingCopy& copy) {
   return upstream;
 }
 
-util::Result<std::string> fetch_upstream(const WorkingCopy& copy, const Upstream& upstream) {
+util::Result<std::string>
+fetch_upstream(const WorkingCopy& copy, const Upstream& upstream, const RemoteAuth& auth) {
   auto repo = open(copy.root);
   if (!repo) {
     return tl::unexpected(repo.error());
@@ -345,10 +385,12 @@ util::Result<std::string> fetch_upstream(const WorkingCopy& copy, const Upstream
   char* specs[] = {refspec.data()};
   git_strarray refspecs{specs, 1};
   git_fetch_options options = GIT_FETCH_OPTIONS_INIT;
+  AuthState state{&auth, false};
+  use_auth(options.callbacks, state);
   int code = git_remote_fetch(remote->get(), &refspecs, &options, nullptr);
   if (code < 0) {
-    return tl::unexpected(
-        error(util::ErrorKind::network, "fetch from '" + upstream.url + "'", code));
+    return util::fail(util::ErrorKind::network,
+                      "fetch from '" + upstream.url + "': " + remote_failure(code));
   }
   git_oid tip;
   if (git_reference_name_to_id(&tip, repo->get(), upstream.tracking.c_str()) < 0) {
@@ -405,9 +447,15 @@ util::Result<bool> fast_forward_to(const WorkingCopy& copy, const std::string& t
 
 namespace {
 
+// The push callbacks share one payload: credentials first (AuthState is the first member).
+struct PushState {
+  AuthState auth;
+  std::string refused;
+};
+
 int on_push_update(const char* refname, const char* status, void* payload) {
   if (status != nullptr) {
-    *static_cast<std::string*>(payload) = std::string(refname) + ": " + status;
+    static_cast<PushState*>(payload)->refused = std::string(refname) + ": " + status;
   }
   return 0;
 }
@@ -427,7 +475,8 @@ bool is_rejection(const std::string& text) {
 
 } // namespace
 
-util::Result<PushOutcome> push_branch(const WorkingCopy& copy, const Upstream& upstream) {
+util::Result<PushOutcome>
+push_branch(const WorkingCopy& copy, const Upstream& upstream, const RemoteAuth& auth) {
   auto repo = open(copy.root);
   if (!repo) {
     return tl::unexpected(repo.error());
@@ -440,16 +489,19 @@ util::Result<PushOutcome> push_branch(const WorkingCopy& copy, const Upstream& u
   std::string refspec = "refs/heads/" + copy.branch + ":refs/heads/" + upstream.branch;
   char* specs[] = {refspec.data()};
   git_strarray refspecs{specs, 1};
-  std::string refused;
+  PushState state{{&auth, false}, {}};
   git_push_options options = GIT_PUSH_OPTIONS_INIT;
+  options.callbacks.credentials = on_credentials;
   options.callbacks.push_update_reference = on_push_update;
-  options.callbacks.payload = &refused;
+  options.callbacks.payload = &state;
   int code = git_remote_push(remote->get(), &refspecs, &options);
+  const std::string& refused = state.refused;
   if (code == GIT_ENONFASTFORWARD || (code < 0 && is_rejection(last_error(code)))) {
     return PushOutcome::rejected;
   }
   if (code < 0) {
-    return tl::unexpected(error(util::ErrorKind::network, "push to '" + upstream.url + "'", code));
+    return util::fail(util::ErrorKind::network,
+                      "push to '" + upstream.url + "': " + remote_failure(code));
   }
   if (!refused.empty()) {
     if (is_rejection(refused)) {
@@ -483,8 +535,10 @@ namespace argoimg::git {
 
 namespace {
 
-util::Result<bool>
-reset_cache_to(git_repository* repo, const std::string& url, const std::string& branch) {
+util::Result<bool> reset_cache_to(git_repository* repo,
+                                  const std::string& url,
+                                  const std::string& branch,
+                                  const RemoteAuth& auth) {
   if (int code = git_remote_set_url(repo, "origin", url.c_str()); code < 0) {
     return tl::unexpected(error(util::ErrorKind::io, "set origin", code));
   }
@@ -497,9 +551,11 @@ reset_cache_to(git_repository* repo, const std::string& url, const std::string& 
   char* specs[] = {refspec.data()};
   git_strarray refspecs{specs, 1};
   git_fetch_options options = GIT_FETCH_OPTIONS_INIT;
+  AuthState state{&auth, false};
+  use_auth(options.callbacks, state);
   if (int code = git_remote_fetch(remote->get(), &refspecs, &options, nullptr); code < 0) {
-    return tl::unexpected(
-        error(util::ErrorKind::network, "fetch from '" + upstream.url + "'", code));
+    return util::fail(util::ErrorKind::network,
+                      "fetch from '" + upstream.url + "': " + remote_failure(code));
   }
   git_oid tip;
   if (git_reference_name_to_id(&tip, repo, upstream.tracking.c_str()) < 0) {
@@ -533,8 +589,10 @@ reset_cache_to(git_repository* repo, const std::string& url, const std::string& 
 
 } // namespace
 
-util::Result<WorkingCopy>
-prepare_cache_checkout(const std::string& url, const std::string& dir, const std::string& branch) {
+util::Result<WorkingCopy> prepare_cache_checkout(const std::string& url,
+                                                 const std::string& dir,
+                                                 const std::string& branch,
+                                                 const RemoteAuth& auth) {
   ensure_initialised();
   namespace fs = std::filesystem;
   std::error_code ec;
@@ -542,13 +600,15 @@ prepare_cache_checkout(const std::string& url, const std::string& dir, const std
     fs::remove_all(dir, ec); // a clone that died half-way
     fs::create_directories(fs::path(dir).parent_path(), ec);
     git_clone_options options = GIT_CLONE_OPTIONS_INIT;
+    AuthState state{&auth, false};
+    use_auth(options.fetch_opts.callbacks, state);
     if (!branch.empty()) {
       options.checkout_branch = branch.c_str();
     }
     git_repository* raw = nullptr;
     int code = git_clone(&raw, url.c_str(), dir.c_str(), &options);
     if (code < 0) {
-      std::string detail = last_error(code);
+      std::string detail = remote_failure(code);
       fs::remove_all(dir, ec);
       if (!branch.empty() && detail.find("not found") != std::string::npos) {
         return util::fail(util::ErrorKind::not_found,
@@ -571,7 +631,7 @@ prepare_cache_checkout(const std::string& url, const std::string& dir, const std
     }
     wanted = copy->branch;
   }
-  if (auto reset = reset_cache_to(repo->get(), url, wanted); !reset) {
+  if (auto reset = reset_cache_to(repo->get(), url, wanted, auth); !reset) {
     return tl::unexpected(reset.error());
   }
   return discover_working_copy(dir);

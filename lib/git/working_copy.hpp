@@ -12,6 +12,13 @@
 
 namespace argoimg::git {
 
+// Credentials for http(s) remotes. Never printed; libgit2 asks for them only when the server
+// answers 401, and a rejected pair is not offered twice.
+struct RemoteAuth {
+  std::string username;
+  std::string password;
+};
+
 struct WorkingCopy {
   std::string root;   // the working tree's top directory, ending in '/'
   std::string branch; // the checked-out branch ("main"); never empty
@@ -61,7 +68,8 @@ util::Result<Upstream> upstream_of(const WorkingCopy& copy);
 
 // Fetch the upstream branch; returns the remote tip's hex id, or "" when the branch does not
 // exist there yet.
-util::Result<std::string> fetch_upstream(const WorkingCopy& copy, const Upstream& upstream);
+util::Result<std::string>
+fetch_upstream(const WorkingCopy& copy, const Upstream& upstream, const RemoteAuth& auth = {});
 
 // Bring the local branch to `tip` when it is behind (a fast-forward with a safe checkout that
 // never overwrites local edits). Fails with `conflict` when the branch has commits the remote
@@ -72,7 +80,8 @@ enum class PushOutcome { pushed, rejected };
 
 // Push the branch to the upstream branch, never forced. `rejected` when the remote refuses a
 // non-fast-forward update (someone pushed first); other failures are errors.
-util::Result<PushOutcome> push_branch(const WorkingCopy& copy, const Upstream& upstream);
+util::Result<PushOutcome>
+push_branch(const WorkingCopy& copy, const Upstream& upstream, const RemoteAuth& auth = {});
 
 // Undo the commit just made (branch and index back to its parent); the caller restores files.
 util::Result<bool> drop_last_commit(const WorkingCopy& copy);
@@ -81,7 +90,9 @@ util::Result<bool> drop_last_commit(const WorkingCopy& copy);
 // else fetched and reset hard to the remote branch, so that runs reuse it. An empty `branch`
 // means the remote's default branch (on reuse: the branch the cache has checked out). Fails
 // with `not_found` when the remote has no such branch.
-util::Result<WorkingCopy>
-prepare_cache_checkout(const std::string& url, const std::string& dir, const std::string& branch);
+util::Result<WorkingCopy> prepare_cache_checkout(const std::string& url,
+                                                 const std::string& dir,
+                                                 const std::string& branch,
+                                                 const RemoteAuth& auth = {});
 
 } // namespace argoimg::git

@@ -312,7 +312,7 @@ class Clone(unittest.TestCase):
         self.bare = os.path.join(SERVERS["ARGOIMG_TEST_GIT_ROOT"], name)
         self.addCleanup(shutil.rmtree, self.bare, ignore_errors=True)
         git("init", "-q", "--bare", "-b", "main", self.bare, cwd=self.dir)
-        url = f"{SERVERS['ARGOIMG_TEST_GIT_DAEMON']}/{name}"
+        url = self.remote_url(name)
         seed = os.path.join(self.dir, "seed")
         shutil.copytree(os.path.join(ROOT, "examples", "gitops"), seed)
         git("init", "-q", "-b", "main", cwd=seed)
@@ -335,10 +335,13 @@ class Clone(unittest.TestCase):
             f.write(text)
         self.workdir = os.path.join(self.dir, "cache")
 
-    def commit(self, *names):
+    def remote_url(self, name):
+        return f"{SERVERS['ARGOIMG_TEST_GIT_DAEMON']}/{name}"
+
+    def commit(self, *names, extra=(), env=None):
         match = [arg for name in names for arg in ("--match-application-name", name)]
         return run("-o", "json", "commit", "apps", "--registries-conf", "registries.conf",
-                   "--workdir", self.workdir, *match, cwd=self.dir)
+                   "--workdir", self.workdir, *match, *extra, cwd=self.dir, env=env)
 
     def test_clones_commits_pushes_and_reuses_the_cache(self):
         result = self.commit("web", "shop")
@@ -382,6 +385,32 @@ class Clone(unittest.TestCase):
         self.assertEqual(result.returncode, 1)
         self.assertIn("targetRevision 'v1' is not a branch of the repository; set the git-branch annotation",
                       result.stderr)
+        self.assertEqual(git("log", "--format=%s", "main", cwd=self.bare).strip(), "seed")
+
+
+class HttpClone(Clone):
+    """The same over git-http-backend with Basic auth, credentials from --git-credentials."""
+
+    def remote_url(self, name):
+        return f"{SERVERS['ARGOIMG_TEST_GIT_HTTP']}/{name}"
+
+    def commit(self, *names, extra=(), env=None):
+        user, password = SERVERS["ARGOIMG_TEST_GIT_USER"], SERVERS["ARGOIMG_TEST_GIT_PASSWORD"]
+        env = dict(env or os.environ, GIT_CREDS=f"{user}:{password}")
+        return super().commit(*names, extra=("--git-credentials", "env:GIT_CREDS", *extra), env=env)
+
+    def test_wrong_or_missing_credentials_fail_clearly_and_push_nothing(self):
+        env = dict(os.environ, GIT_CREDS="gitbot:wrong-password-123")
+        result = run("commit", "apps", "--registries-conf", "registries.conf", "--workdir", self.workdir,
+                     "--match-application-name", "web", "--git-credentials", "env:GIT_CREDS",
+                     cwd=self.dir, env=env)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("authentication failed", result.stderr)
+        self.assertNotIn("wrong-password-123", result.stdout + result.stderr)
+        missing = run("commit", "apps", "--registries-conf", "registries.conf", "--workdir", self.workdir,
+                      "--match-application-name", "web", cwd=self.dir)
+        self.assertEqual(missing.returncode, 1)
+        self.assertIn("authentication failed", missing.stderr)
         self.assertEqual(git("log", "--format=%s", "main", cwd=self.bare).strip(), "seed")
 
 

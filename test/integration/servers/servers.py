@@ -33,6 +33,7 @@ import seed  # noqa: E402
 REGISTRY_BIN = "/usr/bin/docker-registry"
 TOKEN_USER, TOKEN_PASSWORD = "alice", "wonderland-secret-7"
 BASIC_USER, BASIC_PASSWORD = "bob", "basic-secret-42"
+GIT_USER, GIT_PASSWORD = "gitbot", "git-secret-77"
 REFRESH_TOKEN = "refresh-token-0123456789"
 KUBE_TOKEN = "kube-token-abcdef"
 ARGOCD_TOKEN = "argocd-token-fedcba"
@@ -225,6 +226,7 @@ def start(state):
     anon_port, token_port, issuer_port, tls_port = free_port(), free_port(), free_port(), free_port()
     front_rel_port, front_abs_port, kube_port = free_port(), free_port(), free_port()
     token_tls_port, argocd_port, git_daemon_port = free_port(), free_port(), free_port()
+    git_http_port = free_port()
     git_root = os.path.join(state, "git")
     shutil.rmtree(git_root, ignore_errors=True)
     os.makedirs(git_root)
@@ -272,6 +274,9 @@ def start(state):
             "/usr/lib/git-core/git-daemon", "--listen=127.0.0.1", f"--port={git_daemon_port}",
             "--reuseaddr", "--export-all", "--enable=receive-pack", f"--base-path={git_root}",
             git_root]),
+        "git-http": spawn(state, "git-http", [
+            sys.executable, os.path.join(HERE, "git_http.py"), "--port", str(git_http_port),
+            "--root", git_root, "--user", GIT_USER, "--password", GIT_PASSWORD]),
         "kube-api": spawn(state, "kube-api", [
             sys.executable, os.path.join(HERE, "kube_api.py"), "--port", str(kube_port),
             "--token", KUBE_TOKEN, "--secrets", kube_secrets]),
@@ -286,6 +291,7 @@ def start(state):
     wait_ready(f"http://127.0.0.1:{kube_port}/", procs["kube-api"], "kube-api")
     wait_ready(f"http://127.0.0.1:{argocd_port}/_stats", procs["argocd-api"], "argocd-api")
     wait_port(git_daemon_port, procs["git-daemon"], "git-daemon")
+    wait_port(git_http_port, procs["git-http"], "git-http")
     started = time.time()
     seeded = seed_all(f"http://127.0.0.1:{anon_port}", storage)
     with open(os.path.join(state, "seeded.json"), "w") as f:
@@ -312,6 +318,9 @@ def start(state):
         "ARGOIMG_TEST_SEEDED": os.path.join(state, "seeded.json"),
         "ARGOIMG_TEST_GIT_ROOT": git_root,
         "ARGOIMG_TEST_GIT_DAEMON": f"git://127.0.0.1:{git_daemon_port}",
+        "ARGOIMG_TEST_GIT_HTTP": f"http://127.0.0.1:{git_http_port}",
+        "ARGOIMG_TEST_GIT_USER": GIT_USER,
+        "ARGOIMG_TEST_GIT_PASSWORD": GIT_PASSWORD,
         "ARGOIMG_TEST_SEED_SCRIPT": os.path.join(HERE, "seed.py"),
     }
     with open(os.path.join(state, "servers.env"), "w") as f:
