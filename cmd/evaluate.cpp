@@ -3,6 +3,7 @@
 
 #include "argocd/api_client.hpp"
 #include "exit_codes.hpp"
+#include "file_io.hpp"
 #include "image_requests.hpp"
 
 #include "app/repository.hpp"
@@ -151,6 +152,10 @@ evaluate(const CheckOptions& given, const GlobalOptions& global, const std::stri
           [root = *options.clone_into, auth = &run->git_auth](const std::string& url,
                                                               const std::string& branch) {
             auto dir = cache_checkout_dir(root, url, branch);
+            // Held until the process exits: runs sharing a cache take turns per checkout.
+            if (auto locked = lock_for_process(dir + ".lock"); !locked) {
+              return util::Result<std::string>(tl::unexpected(locked.error()));
+            }
             auto copy = git::prepare_cache_checkout(url, dir, branch, *auth);
             return copy ? util::Result<std::string>(dir) : tl::unexpected(copy.error());
           },

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -69,6 +70,23 @@ util::Result<bool> write_file_atomic(const std::string& path, const std::string&
     return failed("renaming into place");
   }
   return true;
+}
+
+util::Result<bool> lock_for_process(const std::string& path) {
+  std::error_code ignored;
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ignored);
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    return util::fail(util::ErrorKind::io,
+                      "lock " + util::quote(path) + ": " + std::strerror(errno));
+  }
+  if (::flock(fd, LOCK_EX) != 0) {
+    int saved = errno;
+    ::close(fd);
+    return util::fail(util::ErrorKind::io,
+                      "lock " + util::quote(path) + ": " + std::strerror(saved));
+  }
+  return true; // the descriptor stays open (and locked) until exit
 }
 
 } // namespace argoimg::cmd

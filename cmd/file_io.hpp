@@ -16,4 +16,8 @@ std::optional<std::string> read_file_text(const std::string& path);
 // are created. On failure the old file is untouched and the temporary removed.
 util::Result<bool> write_file_atomic(const std::string& path, const std::string& text);
 
+// Take an exclusive lock on `path` (created if missing), waiting for other processes, and
+// keep it until this process exits.
+util::Result<bool> lock_for_process(const std::string& path);
+
 } // namespace argoimg::cmd

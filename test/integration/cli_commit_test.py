@@ -338,10 +338,31 @@ class Clone(unittest.TestCase):
     def remote_url(self, name):
         return f"{SERVERS['ARGOIMG_TEST_GIT_DAEMON']}/{name}"
 
-    def commit(self, *names, extra=(), env=None):
+    def checkouts(self):
+        return [d for d in os.listdir(self.workdir) if os.path.isdir(os.path.join(self.workdir, d))]
+
+    def test_two_runs_sharing_the_cache_take_turns_and_both_land(self):
+        auth, env = self.auth()
+        argv = ["-o", "json", "commit", "apps", "--registries-conf", "registries.conf", "--workdir", self.workdir,
+                *auth]
+        procs = [subprocess.Popen([os.environ["ARGOIMG_BIN"], *argv, "--match-application-name", app],
+                                  cwd=self.dir, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                 for app in ("web", "shop")]
+        for proc in procs:
+            out, err = proc.communicate(timeout=120)
+            self.assertEqual(proc.returncode, 0, err)
+        log = git("log", "--format=%s", "main", cwd=self.bare).splitlines()
+        self.assertEqual(sorted(log[:2]), ["build: automatic update of shop", "build: automatic update of web"])
+        self.assertEqual(len(self.checkouts()), 1)
+
+    def auth(self):
+        return [], None
+
+    def commit(self, *names):
+        auth, env = self.auth()
         match = [arg for name in names for arg in ("--match-application-name", name)]
         return run("-o", "json", "commit", "apps", "--registries-conf", "registries.conf",
-                   "--workdir", self.workdir, *match, *extra, cwd=self.dir, env=env)
+                   "--workdir", self.workdir, *match, *auth, cwd=self.dir, env=env)
 
     def test_clones_commits_pushes_and_reuses_the_cache(self):
         result = self.commit("web", "shop")
@@ -352,7 +373,7 @@ class Clone(unittest.TestCase):
         self.assertEqual(sorted(commits[0]["files"]),
                          [".argocd-source-shop-apps_shop.yaml", "charts/web/values.yaml"])
         self.assertEqual(git("rev-parse", "main", cwd=self.bare).strip(), commits[0]["sha"])
-        self.assertEqual(len(os.listdir(self.workdir)), 1)
+        self.assertEqual(len(self.checkouts()), 1)
         # Someone else changes the remote; the next run fetches into the same cache.
         other = os.path.join(self.dir, "other")
         git("clone", "-q", f"file://{self.bare}", other, cwd=self.dir)
@@ -366,7 +387,7 @@ class Clone(unittest.TestCase):
         again = self.commit("web", "shop")
         self.assertEqual(again.returncode, 0, again.stderr)
         self.assertEqual(json.loads(again.stdout)["commits"][0]["files"], ["charts/web/values.yaml"])
-        self.assertEqual(len(os.listdir(self.workdir)), 1)
+        self.assertEqual(len(self.checkouts()), 1)
         self.assertEqual(git("log", "-1", "--format=%s", "main", cwd=self.bare).strip(),
                          "build: automatic update of web")
 
@@ -394,10 +415,9 @@ class HttpClone(Clone):
     def remote_url(self, name):
         return f"{SERVERS['ARGOIMG_TEST_GIT_HTTP']}/{name}"
 
-    def commit(self, *names, extra=(), env=None):
+    def auth(self):
         user, password = SERVERS["ARGOIMG_TEST_GIT_USER"], SERVERS["ARGOIMG_TEST_GIT_PASSWORD"]
-        env = dict(env or os.environ, GIT_CREDS=f"{user}:{password}")
-        return super().commit(*names, extra=("--git-credentials", "env:GIT_CREDS", *extra), env=env)
+        return ["--git-credentials", "env:GIT_CREDS"], dict(os.environ, GIT_CREDS=f"{user}:{password}")
 
     def test_wrong_or_missing_credentials_fail_clearly_and_push_nothing(self):
         env = dict(os.environ, GIT_CREDS="gitbot:wrong-password-123")
