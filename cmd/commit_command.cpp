@@ -344,6 +344,9 @@ CLI::App* setup_commit_command(CLI::App& app,
   sub->add_option("--git-credentials",
                   options.git_credentials,
                   "Credentials for http(s) git remotes: env:VAR or ext:/path giving user:pass");
+  sub->add_option("--git-ca-file",
+                  options.git_ca_file,
+                  "PEM file with the CA certificates to trust for https git remotes");
   sub->add_option("--workdir",
                   options.workdir,
                   "Cache of clones of source repositories with no local working copy "
@@ -395,6 +398,16 @@ int run_commit(const CommitOptions& options, const GlobalOptions& global) {
       return k_exit_usage;
     }
     signer = git::make_signer(*method, *key);
+  }
+  if (!options.git_ca_file.empty()) {
+    if (!std::filesystem::is_regular_file(options.git_ca_file)) {
+      print_error("--git-ca-file: cannot read " + util::quote(options.git_ca_file));
+      return k_exit_usage;
+    }
+    if (auto used = git::use_ca_file(options.git_ca_file); !used) {
+      print_error("--git-ca-file: " + used.error().message);
+      return k_exit_usage;
+    }
   }
   CheckOptions check = options.check;
   check.clone_into = options.workdir.empty() ? default_workdir() : options.workdir;

@@ -16,6 +16,7 @@ struct CommitOptions {
   bool no_push = false;
   std::string message_template_file;
   std::string git_credentials;          // env:VAR / ext:/path giving user:pass for http(s) remotes
+  std::string git_ca_file;              // trusted CAs for https remotes
   std::string workdir;                  // cache of clones; default $XDG_CACHE_HOME/argoimg/repos
   std::optional<std::string> git_user;  // else GIT_COMMIT_USER, git config, the default
   std::optional<std::string> git_email; // else GIT_COMMIT_EMAIL, git config, the default

@@ -96,6 +96,15 @@ util::Result<git_oid> create_signed_commit(git_repository* repo,
 
 } // namespace
 
+util::Result<bool> use_ca_file(const std::string& file) {
+  ensure_initialised();
+  if (int code = git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, file.c_str(), nullptr);
+      code < 0) {
+    return tl::unexpected(error(util::ErrorKind::config, "CA file '" + file + "'", code));
+  }
+  return true;
+}
+
 util::Result<WorkingCopy> discover_working_copy(const std::string& path) {
   ensure_initialised();
   namespace fs = std::filesystem;

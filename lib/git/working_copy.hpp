@@ -19,6 +19,10 @@ struct RemoteAuth {
   std::string password;
 };
 
+// Trust only the CA certificates in `file` for https remotes (libgit2 replaces its default
+// bundle with it, process-wide). Fails when libgit2 refuses the file.
+util::Result<bool> use_ca_file(const std::string& file);
+
 struct WorkingCopy {
   std::string root;   // the working tree's top directory, ending in '/'
   std::string branch; // the checked-out branch ("main"); never empty

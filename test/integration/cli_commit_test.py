@@ -420,17 +420,37 @@ class HttpClone(Clone):
         return ["--git-credentials", "env:GIT_CREDS"], dict(os.environ, GIT_CREDS=f"{user}:{password}")
 
     def test_wrong_or_missing_credentials_fail_clearly_and_push_nothing(self):
-        env = dict(os.environ, GIT_CREDS="gitbot:wrong-password-123")
-        result = run("commit", "apps", "--registries-conf", "registries.conf", "--workdir", self.workdir,
-                     "--match-application-name", "web", "--git-credentials", "env:GIT_CREDS",
-                     cwd=self.dir, env=env)
+        flags, env = self.auth()
+        env["GIT_CREDS"] = "gitbot:wrong-password-123"
+        base = ["commit", "apps", "--registries-conf", "registries.conf", "--workdir", self.workdir,
+                "--match-application-name", "web"]
+        result = run(*base, *flags, cwd=self.dir, env=env)
         self.assertEqual(result.returncode, 1)
         self.assertIn("authentication failed", result.stderr)
         self.assertNotIn("wrong-password-123", result.stdout + result.stderr)
-        missing = run("commit", "apps", "--registries-conf", "registries.conf", "--workdir", self.workdir,
-                      "--match-application-name", "web", cwd=self.dir)
+        without = [f for f in flags if f not in ("--git-credentials", "env:GIT_CREDS")]
+        missing = run(*base, *without, cwd=self.dir)
         self.assertEqual(missing.returncode, 1)
         self.assertIn("authentication failed", missing.stderr)
+        self.assertEqual(git("log", "--format=%s", "main", cwd=self.bare).strip(), "seed")
+
+
+class HttpsClone(HttpClone):
+    """Over HTTPS with the test CA given by --git-ca-file."""
+
+    def remote_url(self, name):
+        return f"{SERVERS['ARGOIMG_TEST_GIT_HTTPS']}/{name}"
+
+    def auth(self):
+        flags, env = super().auth()
+        return [*flags, "--git-ca-file", SERVERS["ARGOIMG_TEST_CA"]], env
+
+    def test_an_untrusted_server_certificate_is_refused(self):
+        flags, env = HttpClone.auth(self)  # no --git-ca-file: the system CAs do not know the test CA
+        result = run("commit", "apps", "--registries-conf", "registries.conf", "--workdir", self.workdir,
+                     "--match-application-name", "web", *flags, cwd=self.dir, env=env)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("certificate", result.stderr.lower())
         self.assertEqual(git("log", "--format=%s", "main", cwd=self.bare).strip(), "seed")
 
 

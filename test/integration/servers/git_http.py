@@ -5,6 +5,7 @@ git-http-backend requires for receive-pack. Chunked request bodies (libgit2 push
 decoded; the backend's CGI headers are relayed."""
 import argparse
 import base64
+import ssl
 import subprocess
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -77,8 +78,15 @@ def main():
     parser.add_argument("--root", required=True)
     parser.add_argument("--user", required=True)
     parser.add_argument("--password", required=True)
+    parser.add_argument("--tls-cert")
+    parser.add_argument("--tls-key")
     args = parser.parse_args()
-    ThreadingHTTPServer(("127.0.0.1", args.port), make_handler(args.root, args.user, args.password)).serve_forever()
+    server = ThreadingHTTPServer(("127.0.0.1", args.port), make_handler(args.root, args.user, args.password))
+    if args.tls_cert:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(args.tls_cert, args.tls_key)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+    server.serve_forever()
 
 
 if __name__ == "__main__":

@@ -226,7 +226,7 @@ def start(state):
     anon_port, token_port, issuer_port, tls_port = free_port(), free_port(), free_port(), free_port()
     front_rel_port, front_abs_port, kube_port = free_port(), free_port(), free_port()
     token_tls_port, argocd_port, git_daemon_port = free_port(), free_port(), free_port()
-    git_http_port = free_port()
+    git_http_port, git_https_port = free_port(), free_port()
     git_root = os.path.join(state, "git")
     shutil.rmtree(git_root, ignore_errors=True)
     os.makedirs(git_root)
@@ -277,6 +277,10 @@ def start(state):
         "git-http": spawn(state, "git-http", [
             sys.executable, os.path.join(HERE, "git_http.py"), "--port", str(git_http_port),
             "--root", git_root, "--user", GIT_USER, "--password", GIT_PASSWORD]),
+        "git-https": spawn(state, "git-https", [
+            sys.executable, os.path.join(HERE, "git_http.py"), "--port", str(git_https_port),
+            "--root", git_root, "--user", GIT_USER, "--password", GIT_PASSWORD,
+            "--tls-cert", server_crt, "--tls-key", server_key]),
         "kube-api": spawn(state, "kube-api", [
             sys.executable, os.path.join(HERE, "kube_api.py"), "--port", str(kube_port),
             "--token", KUBE_TOKEN, "--secrets", kube_secrets]),
@@ -292,6 +296,7 @@ def start(state):
     wait_ready(f"http://127.0.0.1:{argocd_port}/_stats", procs["argocd-api"], "argocd-api")
     wait_port(git_daemon_port, procs["git-daemon"], "git-daemon")
     wait_port(git_http_port, procs["git-http"], "git-http")
+    wait_port(git_https_port, procs["git-https"], "git-https")
     started = time.time()
     seeded = seed_all(f"http://127.0.0.1:{anon_port}", storage)
     with open(os.path.join(state, "seeded.json"), "w") as f:
@@ -319,6 +324,8 @@ def start(state):
         "ARGOIMG_TEST_GIT_ROOT": git_root,
         "ARGOIMG_TEST_GIT_DAEMON": f"git://127.0.0.1:{git_daemon_port}",
         "ARGOIMG_TEST_GIT_HTTP": f"http://127.0.0.1:{git_http_port}",
+        # localhost, not 127.0.0.1: Debian's libgit2 (mbedTLS) does not match IP SANs.
+        "ARGOIMG_TEST_GIT_HTTPS": f"https://localhost:{git_https_port}",
         "ARGOIMG_TEST_GIT_USER": GIT_USER,
         "ARGOIMG_TEST_GIT_PASSWORD": GIT_PASSWORD,
         "ARGOIMG_TEST_SEED_SCRIPT": os.path.join(HERE, "seed.py"),
