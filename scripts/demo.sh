@@ -2,7 +2,8 @@
 # The demo, from a fresh Debian 12 machine (as root): install what is missing, build argoimg,
 # start a local registry (anonymous and token-auth) seeded with the example images, run
 # `argoimg check examples/` (Argo CD Applications, an ImageUpdater, a kubectl List), show the
-# result as a table and as JSON, resolve examples/images.txt with --image, and stop the servers.
+# result as a table and as JSON, resolve examples/images.txt with --image, commit and push the
+# updates to a monorepo served by the local git daemon, and stop the servers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -43,3 +44,33 @@ while IFS= read -r line; do
 done <examples/images.txt
 echo "== argoimg check --image ... (examples/images.txt)"
 "$argoimg" check "${args[@]}"
+
+# The GitOps loop: a monorepo (the Applications in argocd-apps/ beside the charts and overlays
+# of examples/gitops) served by the local git daemon, a working copy of it, and `argoimg
+# commit`: preview with --dry-run, then one commit with every change, pushed; a second run
+# finds nothing to do.
+echo "== argoimg commit (git daemon at $ARGOIMG_TEST_GIT_DAEMON)"
+seed="$state/demo-seed"
+work="$state/demo-work"
+bare="$ARGOIMG_TEST_GIT_ROOT/gitops.git"
+rm -rf "$seed" "$work" "$bare"
+cp -r examples/gitops "$seed"
+cp -r examples/apps "$seed/argocd-apps"
+url="$ARGOIMG_TEST_GIT_DAEMON/gitops.git"
+sed -i "s#https://github.com/example/gitops.git#$url#" "$seed"/argocd-apps/*.yaml
+git init -q --bare -b main "$bare"
+git -C "$seed" init -q -b main
+git -C "$seed" add -A
+git -C "$seed" -c user.name=demo -c user.email=demo@example.com commit -q -m "the example gitops repository"
+git -C "$seed" push -q "file://$bare" main
+git clone -q "$url" "$work"
+commit=("$argoimg" commit argocd-apps --registries-conf "$state/registries.conf"
+  --workdir "$state/demo-cache" --git-user "argoimg demo" --git-email demo@example.com)
+(
+  cd "$work"
+  set -x
+  "${commit[@]}" --dry-run
+  "${commit[@]}"
+  git -C "$bare" log --stat -1 main
+  "${commit[@]}"
+)
