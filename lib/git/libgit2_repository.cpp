@@ -1,59 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "git/working_copy.hpp"
+// The working copy side of the libgit2 adapter: discover, status, commit (signed or not),
+// fast-forward, drop a commit.
+#include "git/libgit2_detail.hpp"
 
-#include <cstdlib>
 #include <filesystem>
-#include <git2.h>
-#include <memory>
-#include <mutex>
 
 namespace argoimg::git {
 
+using namespace detail;
+
 namespace {
 
-// libgit2 keeps global state; initialise it once per process and keep it for its lifetime.
-void ensure_initialised() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    git_libgit2_init();
-    std::atexit([] { git_libgit2_shutdown(); }); // frees its caches (leak checkers see none)
-  });
-}
-
-std::string last_error(int code) {
-  const git_error* error = git_error_last();
-  std::string text = error != nullptr && error->message != nullptr
-                         ? std::string(error->message)
-                         : "libgit2 error " + std::to_string(code);
-  return text;
-}
-
-template <typename T, void (*Free)(T*)> struct Deleter {
-  void operator()(T* p) const { Free(p); }
-};
-using RepoPtr = std::unique_ptr<git_repository, Deleter<git_repository, git_repository_free>>;
-using RefPtr = std::unique_ptr<git_reference, Deleter<git_reference, git_reference_free>>;
-using IndexPtr = std::unique_ptr<git_index, Deleter<git_index, git_index_free>>;
-using TreePtr = std::unique_ptr<git_tree, Deleter<git_tree, git_tree_free>>;
-using CommitPtr = std::unique_ptr<git_commit, Deleter<git_commit, git_commit_free>>;
-using SigPtr = std::unique_ptr<git_signature, Deleter<git_signature, git_signature_free>>;
-using StatusPtr = std::unique_ptr<git_status_list, Deleter<git_status_list, git_status_list_free>>;
-
-util::Result<RepoPtr> open(const std::string& root) {
-  ensure_initialised();
-  git_repository* repo = nullptr;
-  if (int code = git_repository_open(&repo, root.c_str()); code < 0) {
-    return util::fail(util::ErrorKind::io, "open '" + root + "': " + last_error(code));
-  }
-  return RepoPtr(repo);
-}
-
-util::Error error(util::ErrorKind kind, const std::string& context, int code) {
-  return util::Error{kind, context + ": " + last_error(code)};
-}
-
-// Build the commit's raw content, have `signer` sign it, store the signed commit and move the
-// branch to it only if the branch is still at `head_id`.
 util::Result<git_oid> create_signed_commit(git_repository* repo,
                                            const git_signature* signature,
                                            const std::string& message,
@@ -271,87 +228,6 @@ util::Result<std::string> commit_paths(const WorkingCopy& copy,
   return std::string(hex);
 }
 
-} // namespace argoimg::git
-
-namespace argoimg::git {
-
-namespace {
-
-using RemotePtr = std::unique_ptr<git_remote, Deleter<git_remote, git_remote_free>>;
-using ObjectPtr = std::unique_ptr<git_object, Deleter<git_object, git_object_free>>;
-
-struct BufGuard {
-  git_buf buf = GIT_BUF_INIT;
-  ~BufGuard() { git_buf_dispose(&buf); }
-  std::string str() const { return buf.ptr != nullptr ? std::string(buf.ptr, buf.size) : ""; }
-};
-
-std::string hex_of(const git_oid& id) {
-  char hex[GIT_OID_HEXSZ + 1] = {};
-  git_oid_tostr(hex, sizeof hex, &id);
-  return hex;
-}
-
-util::Result<RemotePtr> lookup_remote(git_repository* repo, const Upstream& upstream) {
-  git_remote* raw = nullptr;
-  if (int code = git_remote_lookup(&raw, repo, upstream.remote.c_str()); code < 0) {
-    return tl::unexpected(error(util::ErrorKind::config, "remote '" + upstream.remote + "'", code));
-  }
-  return RemotePtr(raw);
-}
-
-// The URL without any user:password part, for messages.
-std::string redact_url(const std::string& url) {
-  auto scheme = url.find("://");
-  auto at = url.find('@', scheme == std::string::npos ? 0 : scheme + 3);
-  auto slash = url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
-  if (scheme == std::string::npos || at == std::string::npos || at > slash) {
-    return url;
-  }
-  return url.substr(0, scheme + 3) + "***@" + url.substr(at + 1);
-}
-
-// What the credential callback sees: the pair to offer, and whether it was offered already
-// (libgit2 asks again after a rejection; offering the same pair forever would loop).
-struct AuthState {
-  const RemoteAuth* auth = nullptr;
-  bool offered = false;
-};
-
-int on_credentials(git_credential** out,
-                   const char* /*url*/,
-                   const char* /*username_from_url*/,
-                   unsigned int allowed,
-                   void* payload) {
-  auto* state = static_cast<AuthState*>(payload);
-  if (state->auth == nullptr || state->auth->username.empty() || state->offered
-      || (allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT) == 0) {
-    return GIT_PASSTHROUGH;
-  }
-  state->offered = true;
-  return git_credential_userpass_plaintext_new(
-      out, state->auth->username.c_str(), state->auth->password.c_str());
-}
-
-void use_auth(git_remote_callbacks& callbacks, AuthState& state) {
-  callbacks.credentials = on_credentials;
-  callbacks.payload = &state;
-}
-
-// libgit2's message, with a hint when the server wanted credentials.
-std::string remote_failure(int code) {
-  std::string detail = last_error(code);
-  if (code == GIT_EAUTH || detail.find("authentication") != std::string::npos
-      || detail.find("401") != std::string::npos) {
-    // libgit2 words a rejected pair as "no callback set"; say what happened instead.
-    return "authentication failed: the server rejected the credentials or none were given; "
-           "check --git-credentials";
-  }
-  return detail;
-}
-
-} // namespace
-
 util::Result<Upstream> upstream_of(const WorkingCopy& copy) {
   auto repo = open(copy.root);
   if (!repo) {
@@ -378,34 +254,6 @@ util::Result<Upstream> upstream_of(const WorkingCopy& copy) {
   upstream.url = redact_url(url != nullptr ? url : "");
   upstream.tracking = "refs/remotes/" + upstream.remote + "/" + upstream.branch;
   return upstream;
-}
-
-util::Result<std::string>
-fetch_upstream(const WorkingCopy& copy, const Upstream& upstream, const RemoteAuth& auth) {
-  auto repo = open(copy.root);
-  if (!repo) {
-    return tl::unexpected(repo.error());
-  }
-  auto remote = lookup_remote(repo->get(), upstream);
-  if (!remote) {
-    return tl::unexpected(remote.error());
-  }
-  std::string refspec = "+refs/heads/" + upstream.branch + ":" + upstream.tracking;
-  char* specs[] = {refspec.data()};
-  git_strarray refspecs{specs, 1};
-  git_fetch_options options = GIT_FETCH_OPTIONS_INIT;
-  AuthState state{&auth, false};
-  use_auth(options.callbacks, state);
-  int code = git_remote_fetch(remote->get(), &refspecs, &options, nullptr);
-  if (code < 0) {
-    return util::fail(util::ErrorKind::network,
-                      "fetch from '" + upstream.url + "': " + remote_failure(code));
-  }
-  git_oid tip;
-  if (git_reference_name_to_id(&tip, repo->get(), upstream.tracking.c_str()) < 0) {
-    return std::string(); // the branch is not on the remote yet
-  }
-  return hex_of(tip);
 }
 
 util::Result<bool> fast_forward_to(const WorkingCopy& copy, const std::string& tip) {
@@ -454,74 +302,6 @@ util::Result<bool> fast_forward_to(const WorkingCopy& copy, const std::string& t
   return true;
 }
 
-namespace {
-
-// The push callbacks share one payload: credentials first (AuthState is the first member).
-struct PushState {
-  AuthState auth;
-  std::string refused;
-};
-
-int on_push_update(const char* refname, const char* status, void* payload) {
-  if (status != nullptr) {
-    static_cast<PushState*>(payload)->refused = std::string(refname) + ": " + status;
-  }
-  return 0;
-}
-
-bool is_rejection(const std::string& text) {
-  for (const char* marker : {"non-fast-forward",
-                             "fetch first",
-                             "not present locally",
-                             "failed to update ref",
-                             "cannot lock ref"}) {
-    if (text.find(marker) != std::string::npos) {
-      return true;
-    }
-  }
-  return false;
-}
-
-} // namespace
-
-util::Result<PushOutcome>
-push_branch(const WorkingCopy& copy, const Upstream& upstream, const RemoteAuth& auth) {
-  auto repo = open(copy.root);
-  if (!repo) {
-    return tl::unexpected(repo.error());
-  }
-  auto remote = lookup_remote(repo->get(), upstream);
-  if (!remote) {
-    return tl::unexpected(remote.error());
-  }
-  // No leading '+': the remote must refuse anything but a fast-forward.
-  std::string refspec = "refs/heads/" + copy.branch + ":refs/heads/" + upstream.branch;
-  char* specs[] = {refspec.data()};
-  git_strarray refspecs{specs, 1};
-  PushState state{{&auth, false}, {}};
-  git_push_options options = GIT_PUSH_OPTIONS_INIT;
-  options.callbacks.credentials = on_credentials;
-  options.callbacks.push_update_reference = on_push_update;
-  options.callbacks.payload = &state;
-  int code = git_remote_push(remote->get(), &refspecs, &options);
-  const std::string& refused = state.refused;
-  if (code == GIT_ENONFASTFORWARD || (code < 0 && is_rejection(last_error(code)))) {
-    return PushOutcome::rejected;
-  }
-  if (code < 0) {
-    return util::fail(util::ErrorKind::network,
-                      "push to '" + upstream.url + "': " + remote_failure(code));
-  }
-  if (!refused.empty()) {
-    if (is_rejection(refused)) {
-      return PushOutcome::rejected;
-    }
-    return util::fail(util::ErrorKind::conflict,
-                      "push to '" + upstream.url + "' refused: " + refused);
-  }
-  return PushOutcome::pushed;
-}
-
 util::Result<bool> drop_last_commit(const WorkingCopy& copy) {
   auto repo = open(copy.root);
   if (!repo) {
@@ -536,114 +316,6 @@ util::Result<bool> drop_last_commit(const WorkingCopy& copy) {
     return tl::unexpected(error(util::ErrorKind::io, "reset to HEAD~1", code));
   }
   return true;
-}
-
-} // namespace argoimg::git
-
-namespace argoimg::git {
-
-namespace {
-
-util::Result<bool> reset_cache_to(git_repository* repo,
-                                  const std::string& url,
-                                  const std::string& branch,
-                                  const RemoteAuth& auth) {
-  if (int code = git_remote_set_url(repo, "origin", url.c_str()); code < 0) {
-    return tl::unexpected(error(util::ErrorKind::io, "set origin", code));
-  }
-  Upstream upstream{"origin", redact_url(url), branch, "refs/remotes/origin/" + branch};
-  auto remote = lookup_remote(repo, upstream);
-  if (!remote) {
-    return tl::unexpected(remote.error());
-  }
-  std::string refspec = "+refs/heads/" + branch + ":" + upstream.tracking;
-  char* specs[] = {refspec.data()};
-  git_strarray refspecs{specs, 1};
-  git_fetch_options options = GIT_FETCH_OPTIONS_INIT;
-  AuthState state{&auth, false};
-  use_auth(options.callbacks, state);
-  if (int code = git_remote_fetch(remote->get(), &refspecs, &options, nullptr); code < 0) {
-    return util::fail(util::ErrorKind::network,
-                      "fetch from '" + upstream.url + "': " + remote_failure(code));
-  }
-  git_oid tip;
-  if (git_reference_name_to_id(&tip, repo, upstream.tracking.c_str()) < 0) {
-    return util::fail(util::ErrorKind::not_found,
-                      "branch '" + branch + "' not found on '" + upstream.url + "'");
-  }
-  git_object* raw = nullptr;
-  if (int code = git_object_lookup(&raw, repo, &tip, GIT_OBJECT_COMMIT); code < 0) {
-    return tl::unexpected(error(util::ErrorKind::io, "remote tip", code));
-  }
-  ObjectPtr target(raw);
-  git_reference* local = nullptr;
-  std::string local_name = "refs/heads/" + branch;
-  if (int code = git_reference_create(&local, repo, local_name.c_str(), &tip, 1, "argoimg: cache");
-      code < 0) {
-    return tl::unexpected(error(util::ErrorKind::io, "branch '" + branch + "'", code));
-  }
-  RefPtr local_ref(local);
-  if (int code = git_branch_set_upstream(local, ("origin/" + branch).c_str()); code < 0) {
-    return tl::unexpected(error(util::ErrorKind::io, "upstream of '" + branch + "'", code));
-  }
-  if (int code = git_repository_set_head(repo, local_name.c_str()); code < 0) {
-    return tl::unexpected(error(util::ErrorKind::io, "check out '" + branch + "'", code));
-  }
-  // The cache is argoimg's own: whatever a killed run left behind goes.
-  if (int code = git_reset(repo, target.get(), GIT_RESET_HARD, nullptr); code < 0) {
-    return tl::unexpected(error(util::ErrorKind::io, "reset the cache", code));
-  }
-  return true;
-}
-
-} // namespace
-
-util::Result<WorkingCopy> prepare_cache_checkout(const std::string& url,
-                                                 const std::string& dir,
-                                                 const std::string& branch,
-                                                 const RemoteAuth& auth) {
-  ensure_initialised();
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (!fs::exists(fs::path(dir) / ".git", ec)) {
-    fs::remove_all(dir, ec); // a clone that died half-way
-    fs::create_directories(fs::path(dir).parent_path(), ec);
-    git_clone_options options = GIT_CLONE_OPTIONS_INIT;
-    AuthState state{&auth, false};
-    use_auth(options.fetch_opts.callbacks, state);
-    if (!branch.empty()) {
-      options.checkout_branch = branch.c_str();
-    }
-    git_repository* raw = nullptr;
-    int code = git_clone(&raw, url.c_str(), dir.c_str(), &options);
-    if (code < 0) {
-      std::string detail = remote_failure(code);
-      fs::remove_all(dir, ec);
-      if (!branch.empty() && detail.find("not found") != std::string::npos) {
-        return util::fail(util::ErrorKind::not_found,
-                          "branch '" + branch + "' not found on '" + redact_url(url) + "'");
-      }
-      return util::fail(util::ErrorKind::network, "clone '" + redact_url(url) + "': " + detail);
-    }
-    git_repository_free(raw);
-    return discover_working_copy(dir);
-  }
-  auto repo = open(dir);
-  if (!repo) {
-    return tl::unexpected(repo.error());
-  }
-  std::string wanted = branch;
-  if (wanted.empty()) {
-    auto copy = discover_working_copy(dir);
-    if (!copy) {
-      return tl::unexpected(copy.error());
-    }
-    wanted = copy->branch;
-  }
-  if (auto reset = reset_cache_to(repo->get(), url, wanted, auth); !reset) {
-    return tl::unexpected(reset.error());
-  }
-  return discover_working_copy(dir);
 }
 
 } // namespace argoimg::git
