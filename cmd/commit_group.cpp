@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "commit_group.hpp"
+
+#include "file_io.hpp"
+#include "update_command.hpp"
+
+#include "git/messages.hpp"
+#include "git/signing.hpp"
+#include "image/image_ref.hpp"
+#include "util/strings.hpp"
+#include "writeback/diff.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <random>
+#include <thread>
+
+namespace argoimg::cmd {
+
+std::optional<std::string> environment(const char* name) {
+  const char* value = std::getenv(name);
+  return value != nullptr && *value != '\0' ? std::optional<std::string>(value) : std::nullopt;
+}
+
+namespace {
+
+constexpr const char* k_default_user = "argocd-image-updater";
+constexpr const char* k_default_email = "noreply@argoproj.io";
+
+git::Signature author_for(const CommitOptions& options, const git::WorkingCopy& copy) {
+  auto configured = git::configured_signature(copy);
+  git::Signature author{configured ? configured->name : k_default_user,
+                        configured ? configured->email : k_default_email};
+  if (auto user = options.git_user ? options.git_user : environment("GIT_COMMIT_USER")) {
+    author.name = *user;
+  }
+  if (auto email = options.git_email ? options.git_email : environment("GIT_COMMIT_EMAIL")) {
+    author.email = *email;
+  }
+  return author;
+}
+
+// The image as commit templates name it: without the registry, as AIU does.
+std::string template_image_name(const std::string& image) {
+  auto ref = image::parse_image_ref(image);
+  return ref ? ref->path : image;
+}
+
+std::vector<git::AppChangeRecord> change_records(const Evaluation& run,
+                                                 const std::vector<std::string>& names) {
+  std::vector<git::AppChangeRecord> records;
+  for (const auto& name : names) {
+    for (const auto& application : run.report.applications) {
+      if (application.name != name || application.status == "error") {
+        continue;
+      }
+      git::AppChangeRecord record{name, {}};
+      for (const auto& image : application.images) {
+        if (image.status != updater::ImageStatus::update) {
+          continue;
+        }
+        git::ImageChangeRecord change;
+        change.name = template_image_name(image.image);
+        change.alias = image.alias.value_or("");
+        change.old_tag = image.current_digest.value_or(image.current.value_or(""));
+        change.new_tag = image.new_digest.value_or(image.new_tag.value_or(""));
+        record.changes.push_back(change);
+      }
+      records.push_back(record);
+    }
+  }
+  return records;
+}
+
+// Put back what `files` held before: the old text, or no file when it was created.
+void restore(const std::vector<const updater::FileChange*>& files) {
+  for (const auto* file : files) {
+    std::error_code ignored;
+    if (file->created) {
+      std::filesystem::remove(file->path, ignored);
+    } else {
+      (void)write_file_atomic(file->path, file->before);
+    }
+  }
+}
+
+void fail_group(Evaluation& run, const CommitGroup& group, const std::string& message) {
+  for (const auto* file : group.files) {
+    fail_applications(run, *file, message);
+  }
+}
+
+// The record for `group` with its message, after refusing what would commit the user's own
+// edits. Fails with the reason the group cannot be committed.
+util::Result<CommitRecord> prepare_commit(const Evaluation& run,
+                                          const git::Template& message_template,
+                                          const CommitGroup& group) {
+  CommitRecord record{group.copy.root, group.copy.branch, "planned", "", "", {}, {}, false, 0};
+  for (const auto* file : group.files) {
+    record.files.push_back(std::filesystem::relative(file->path, group.copy.root).generic_string());
+    for (const auto& name : file->applications) {
+      if (std::find(record.applications.begin(), record.applications.end(), name)
+          == record.applications.end()) {
+        record.applications.push_back(name);
+      }
+    }
+  }
+  auto staged = git::has_staged_changes(group.copy);
+  if (!staged) {
+    return tl::unexpected(staged.error());
+  }
+  if (*staged) {
+    return util::fail(util::ErrorKind::conflict,
+                      "the index has staged changes; commit or unstage them first");
+  }
+  auto changed = git::changed_paths(group.copy, record.files);
+  if (!changed) {
+    return tl::unexpected(changed.error());
+  }
+  if (!changed->empty()) {
+    return util::fail(util::ErrorKind::conflict,
+                      util::quote(changed->front())
+                          + " has uncommitted changes; commit or stash them first");
+  }
+  auto message = git::commit_message(message_template, change_records(run, record.applications));
+  if (!message) {
+    return util::fail(util::ErrorKind::config, "message template: " + message.error().message);
+  }
+  record.message = *message;
+  return record;
+}
+
+// Write the group's files and commit them; on any failure every written file is restored.
+util::Result<std::string>
+write_and_commit(const Committer& committer, const CommitGroup& group, CommitRecord& record) {
+  std::vector<const updater::FileChange*> written;
+  for (const auto* file : group.files) {
+    if (auto done = write_file_atomic(file->path, file->after); !done) {
+      restore(written);
+      return tl::unexpected(done.error());
+    }
+    written.push_back(file);
+  }
+  auto author = author_for(committer.options, group.copy);
+  if (committer.sign_off) {
+    record.message = git::with_sign_off(record.message, author);
+  }
+  auto sha = git::commit_paths(group.copy, record.files, record.message, author, committer.signer);
+  if (!sha) {
+    restore(written);
+  }
+  return sha;
+}
+
+void add_changes(Evaluation& run, const CommitGroup& group, bool with_diff) {
+  for (const auto* file : group.files) {
+    updater::FileChange change = *file;
+    change.display = std::filesystem::relative(file->path, group.copy.root).generic_string();
+    if (with_diff) {
+      change.diff =
+          writeback::unified_diff(change.display, change.before, change.after, change.created);
+    }
+    run.report.changes.push_back(change);
+  }
+}
+
+// The files of a fresh plan (re-read from disk) that fall in `copy`, with real changes.
+CommitGroup
+replan_group(const Evaluation& run, const git::WorkingCopy& copy, updater::WritePlan& holder) {
+  auto results = run.report.applications; // a scratch copy: failures here are re-reported
+  holder = updater::plan_writes(run.apps, results, run.plan, read_file_text);
+  CommitGroup group{copy, {}};
+  for (const auto& file : holder.files) {
+    if ((file.after != file.before || file.created)
+        && std::filesystem::absolute(file.path).generic_string().rfind(copy.root, 0) == 0) {
+      group.files.push_back(&file);
+    }
+  }
+  return group;
+}
+
+constexpr int k_push_attempts = 10;
+
+// Fetch, fast-forward, recompute the edits on the fresh files, commit, push; on a rejected
+// push drop the commit, restore the files and go again with backoff. Never forces.
+void commit_and_push(Evaluation& run,
+                     const Committer& committer,
+                     const CommitGroup& first,
+                     const std::string& where) {
+  auto upstream = git::upstream_of(first.copy);
+  if (!upstream) {
+    fail_group(run, first, "commit: " + where + ": " + upstream.error().message);
+    return;
+  }
+  updater::WritePlan holder;
+  std::mt19937 random(std::random_device{}());
+  for (int attempt = 1; attempt <= k_push_attempts; ++attempt) {
+    auto tip = git::fetch_upstream(first.copy, *upstream, run.git_auth);
+    auto moved = tip ? git::fast_forward_to(first.copy, *tip) : tl::unexpected(tip.error());
+    if (!moved) {
+      fail_group(run, first, "commit: " + where + ": " + moved.error().message);
+      return;
+    }
+    CommitGroup group = attempt == 1 && !*moved ? first : replan_group(run, first.copy, holder);
+    if (group.files.empty()) {
+      CommitRecord done{
+          first.copy.root, first.copy.branch, "up-to-date", "", "", {}, {}, false, attempt};
+      run.report.commits.push_back(done);
+      return;
+    }
+    auto record = prepare_commit(run, committer.message_template, group);
+    auto sha =
+        record ? write_and_commit(committer, group, *record) : tl::unexpected(record.error());
+    if (!sha) {
+      fail_group(run, group, "commit: " + where + ": " + sha.error().message);
+      return;
+    }
+    auto pushed = git::push_branch(group.copy, *upstream, run.git_auth);
+    if (pushed && *pushed == git::PushOutcome::pushed) {
+      record->sha = *sha;
+      record->pushed = true;
+      record->status = "pushed";
+      record->attempts = attempt;
+      add_changes(run, group, false);
+      run.report.commits.push_back(*record);
+      return;
+    }
+    // Not pushed: the local branch goes back to the remote's history before anything else.
+    auto dropped = git::drop_last_commit(group.copy);
+    restore(group.files);
+    if (!dropped || !pushed) {
+      fail_group(run,
+                 group,
+                 "commit: " + where + ": "
+                     + (!pushed ? pushed.error().message : dropped.error().message));
+      return;
+    }
+    run.logger.info(fmt::format(
+        "commit: {}: push rejected (someone pushed first); retrying on the new tip", where));
+    // Jittered exponential backoff, capped, so that racing writers spread out.
+    int base = std::min(100 << (attempt - 1), 2000);
+    std::uniform_int_distribution<int> jitter(base / 2, base + base / 2);
+    std::this_thread::sleep_for(std::chrono::milliseconds(jitter(random)));
+  }
+  fail_group(run,
+             first,
+             fmt::format(
+                 "commit: {}: push rejected {} times; nothing was pushed", where, k_push_attempts));
+}
+
+// Commit one group (and push it unless --no-push), or with `dry_run` record its diffs and
+// message only.
+} // namespace
+
+void commit_group(Evaluation& run, const Committer& committer, const CommitGroup& group) {
+  const auto& options = committer.options;
+  std::string where =
+      util::quote(group.copy.root) + " (branch " + util::quote(group.copy.branch) + ")";
+  if (!options.dry_run && !options.no_push) {
+    commit_and_push(run, committer, group, where);
+    return;
+  }
+  auto record = prepare_commit(run, committer.message_template, group);
+  if (!record) {
+    fail_group(run, group, "commit: " + where + ": " + record.error().message);
+    return;
+  }
+  add_changes(run, group, options.dry_run);
+  if (!options.dry_run) {
+    auto sha = write_and_commit(committer, group, *record);
+    if (!sha) {
+      fail_group(run, group, "commit: " + where + ": " + sha.error().message);
+      return;
+    }
+    record->sha = *sha;
+    record->status = "committed";
+    record->attempts = 1;
+  }
+  run.report.commits.push_back(*record);
+}
+
+} // namespace argoimg::cmd
