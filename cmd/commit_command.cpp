@@ -7,6 +7,8 @@
 #include "file_io.hpp"
 #include "update_command.hpp"
 
+#include "app/application.hpp"
+#include "app/config.hpp"
 #include "git/messages.hpp"
 #include "git/signing.hpp"
 #include "git/working_copy.hpp"
@@ -43,6 +45,23 @@ std::string default_workdir() {
     return *cache + "/argoimg/repos";
   }
   return environment("HOME").value_or(".") + "/.cache/argoimg/repos";
+}
+
+// A `git-branch: base:template` asks for a separate write branch, which is not implemented
+// yet; committing to the base branch instead would surprise, so those applications fail.
+void refuse_write_branches(Evaluation& run) {
+  for (size_t i = 0; i < run.apps.size() && i < run.report.applications.size(); ++i) {
+    const auto& annotations = run.apps[i].application.annotations;
+    auto it = annotations.find(std::string(app::k_annotation_prefix) + "git-branch");
+    auto& result = run.report.applications[i];
+    if (it != annotations.end() && it->second.value.find(':') != std::string::npos
+        && result.status == "update") {
+      result.status = "error";
+      result.reason = "commit: git-branch " + util::quote(it->second.value)
+                      + " names a write branch; write branches are not implemented yet (use "
+                        "the base branch only, or 'update' and your own git)";
+    }
+  }
 }
 
 } // namespace
@@ -138,6 +157,7 @@ int run_commit(const CommitOptions& options, const GlobalOptions& global) {
     return *code;
   }
   auto& run = *std::get<std::unique_ptr<Evaluation>>(evaluated);
+  refuse_write_branches(run);
   auto plan = updater::plan_writes(run.apps, run.report.applications, run.plan, read_file_text);
   run.report.dry_run = options.dry_run;
   for (const auto& change : plan.api) {

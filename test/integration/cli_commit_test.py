@@ -116,6 +116,21 @@ class Commit(unittest.TestCase):
         self.assertIn("HEAD is detached", result.stdout + result.stderr)
         self.assertEqual(git("status", "--porcelain", cwd=self.dir), "")
 
+    def test_a_write_branch_is_refused_not_committed_to_the_base(self):
+        path = os.path.join(self.dir, "apps", "web-helm-values.yaml")
+        with open(path) as f:
+            text = f.read()
+        self.assertIn("git-branch: main\n", text)
+        with open(path, "w") as f:
+            f.write(text.replace("git-branch: main\n", "git-branch: main:image-updater-{{ .SHA256 }}\n"))
+        git(*SEED, "commit", "-q", "-am", "write branch", cwd=self.dir)
+        head = git("rev-parse", "HEAD", cwd=self.dir).strip()
+        result = run("commit", *self.args, "--match-application-name", "web", cwd=self.dir)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("write branches are not implemented yet", result.stdout + result.stderr)
+        self.assertEqual(git("rev-parse", "HEAD", cwd=self.dir).strip(), head)
+        self.assertEqual(git("status", "--porcelain", cwd=self.dir), "")
+
     def test_sign_off_adds_the_trailer(self):
         env = dict(os.environ, GIT_COMMIT_USER="Image Bot", GIT_COMMIT_EMAIL="bot@example.com")
         result = run("commit", *self.args, "--match-application-name", "web", "--sign-off", cwd=self.dir, env=env)
