@@ -9,7 +9,7 @@ import tempfile
 import unittest
 import urllib.request
 
-from support import ANON, SERVERS, argoimg, check_json
+from support import ANON, SERVERS, argoimg, check_json, registries_conf
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
@@ -19,14 +19,6 @@ ARGOCD = SERVERS["ARGOIMG_TEST_ARGOCD_API"]
 ARGOCD_TOKEN = SERVERS["ARGOIMG_TEST_ARGOCD_TOKEN"]
 GITOPS_URL = "https://github.com/example/gitops.git"
 
-
-def registries_conf(directory, registry=ANON):
-    path = os.path.join(directory, "registries.conf")
-    with open(os.path.join(ROOT, "examples", "registries.conf")) as f:
-        text = f.read().replace("http://127.0.0.1:5000", f"http://{registry}")
-    with open(path, "w") as f:
-        f.write(text)
-    return path
 
 
 def run_in_root(*args, env=None):

@@ -8,7 +8,7 @@ import subprocess
 import tempfile
 import unittest
 
-from support import ANON, SERVERS
+from support import SERVERS, registries_conf
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
@@ -29,10 +29,7 @@ class Commit(unittest.TestCase):
         self.dir = tempfile.mkdtemp(prefix="argoimg-commit-")
         self.addCleanup(shutil.rmtree, self.dir, ignore_errors=True)
         shutil.copytree(os.path.join(ROOT, "examples"), self.dir, dirs_exist_ok=True)
-        with open(os.path.join(self.dir, "registries.conf")) as f:
-            text = f.read().replace("http://127.0.0.1:5000", f"http://{ANON}")
-        with open(os.path.join(self.dir, "registries.conf"), "w") as f:
-            f.write(text)
+        registries_conf(self.dir)
         git("init", "-q", "-b", "main", cwd=self.dir)
         git("-c", "user.name=seed", "-c", "user.email=seed@example.com", "add", "-A", cwd=self.dir)
         git("-c", "user.name=seed", "-c", "user.email=seed@example.com", "commit", "-q", "-m", "seed",
@@ -211,10 +208,7 @@ class Push(unittest.TestCase):
         self.git_url = f"{SERVERS['ARGOIMG_TEST_GIT_DAEMON']}/{name}"
         seed = os.path.join(self.dir, "seed")
         shutil.copytree(os.path.join(ROOT, "examples"), seed)
-        with open(os.path.join(seed, "registries.conf")) as f:
-            text = f.read().replace("http://127.0.0.1:5000", f"http://{ANON}")
-        with open(os.path.join(seed, "registries.conf"), "w") as f:
-            f.write(text)
+        registries_conf(seed)
         git("init", "-q", "-b", "main", cwd=seed)
         git(*SEED, "add", "-A", cwd=seed)
         git(*SEED, "commit", "-q", "-m", "seed", cwd=seed)
@@ -344,10 +338,7 @@ class Clone(unittest.TestCase):
                 text = f.read().replace("https://github.com/example/gitops.git", url)
             with open(path, "w") as f:
                 f.write(text)
-        with open(os.path.join(ROOT, "examples", "registries.conf")) as f:
-            text = f.read().replace("http://127.0.0.1:5000", f"http://{ANON}")
-        with open(os.path.join(self.dir, "registries.conf"), "w") as f:
-            f.write(text)
+        registries_conf(self.dir)
         self.workdir = os.path.join(self.dir, "cache")
 
     def remote_url(self, name):

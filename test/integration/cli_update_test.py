@@ -9,7 +9,7 @@ import tempfile
 import unittest
 import urllib.request
 
-from support import ANON, SERVERS
+from support import ANON, SERVERS, registries_conf
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
@@ -27,10 +27,7 @@ class Update(unittest.TestCase):
         self.dir = tempfile.mkdtemp(prefix="argoimg-update-")
         self.addCleanup(shutil.rmtree, self.dir, ignore_errors=True)
         shutil.copytree(os.path.join(ROOT, "examples"), self.dir, dirs_exist_ok=True)
-        with open(os.path.join(self.dir, "registries.conf")) as f:
-            text = f.read().replace("http://127.0.0.1:5000", f"http://{ANON}")
-        with open(os.path.join(self.dir, "registries.conf"), "w") as f:
-            f.write(text)
+        registries_conf(self.dir)
         self.args = ["apps", "--registries-conf", "registries.conf", "--repo-root", f"{GITOPS}=gitops"]
 
     def snapshot(self):

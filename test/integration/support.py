@@ -35,3 +35,13 @@ def check_json(*args, env=None):
     return result, json.loads(result.stdout)
 
 
+def registries_conf(directory, registry=None):
+    """Write examples/registries.conf into `directory`, pointed at the test registry (the
+    anonymous one unless `registry` is given); return its path."""
+    path = os.path.join(directory, "registries.conf")
+    root = os.path.normpath(os.path.join(HERE, "..", ".."))
+    with open(os.path.join(root, "examples", "registries.conf")) as f:
+        text = f.read().replace("http://127.0.0.1:5000", f"http://{registry or ANON}")
+    with open(path, "w") as f:
+        f.write(text)
+    return path
