@@ -148,12 +148,7 @@ void write_application(Writer& w,
       w, "error", app.status == "error" && app.images.empty() ? app.reason : std::nullopt);
   string_field(w, "status", app.status);
   optional_string(w, "reason", app.reason);
-  w.Key("warnings");
-  w.StartArray();
-  for (const auto& warning : app.warnings) {
-    w.String(warning.c_str(), static_cast<rapidjson::SizeType>(warning.size()));
-  }
-  w.EndArray();
+  write_strings(w, "warnings", app.warnings);
   if (input.command == "update" || input.command == "commit") {
     write_changes(w, input.changes, app.name, input.dry_run);
   }
@@ -185,12 +180,7 @@ void write_json_report(const ReportInput& input, std::ostream& out) {
   if (input.command == "commit") {
     write_commits(w, input.commits);
   }
-  w.Key("fileErrors");
-  w.StartArray();
-  for (const auto& error : input.file_errors) {
-    w.String(error.c_str(), static_cast<rapidjson::SizeType>(error.size()));
-  }
-  w.EndArray();
+  write_strings(w, "fileErrors", input.file_errors);
   ReportCounts c = count(input);
   w.Key("summary");
   w.StartObject();
