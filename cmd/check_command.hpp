@@ -39,6 +39,9 @@ struct CheckOptions {
   // `commit` only: clone source repositories with no local copy into this cache directory.
   std::optional<std::string> clone_into;
   std::string git_credentials; // `commit` only: env:VAR or ext:/path giving user:pass
+  std::string ssh_key;         // `commit` only: private key for ssh remotes (else ssh-agent)
+  std::string ssh_known_hosts; // `commit` only: known_hosts file (default ~/.ssh/known_hosts)
+  bool insecure_ignore_host_key = false; // `commit` only: skip the ssh host-key check
 };
 
 // Add the flags `check` shares with `update` and `commit` to `sub`, bound to `options`.

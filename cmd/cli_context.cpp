@@ -47,6 +47,10 @@ void print_error(const std::string& message) {
   std::cerr << "argoimg: error: " << message << '\n';
 }
 
+void print_warning(const std::string& message) {
+  std::cerr << "argoimg: warning: " << message << '\n';
+}
+
 util::Logger make_logger(util::LogLevel level) {
   static std::mutex stderr_mutex; // keeps lines from parallel requests whole
   return util::Logger(level, [](util::LogLevel at, const std::string& message) {

@@ -27,6 +27,10 @@ struct GlobalOptions {
 // Print "argoimg: error: <message>" on stderr.
 void print_error(const std::string& message);
 
+// Print "argoimg: warning: <message>" on stderr, whatever the log level: for choices that
+// weaken safety, which must never go unsaid.
+void print_warning(const std::string& message);
+
 // Build the stderr logger for `level` ("error", "warn", "info", "debug").
 util::Logger make_logger(util::LogLevel level);
 

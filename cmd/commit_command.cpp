@@ -12,6 +12,7 @@
 #include "git/messages.hpp"
 #include "git/signing.hpp"
 #include "git/working_copy.hpp"
+#include "git/write_branch.hpp"
 #include "util/strings.hpp"
 
 #include <filesystem>
@@ -32,8 +33,12 @@ the edits recomputed. Files with uncommitted changes, a non-empty index and loca
 the remote lacks are refused; any failure restores every file and drops the commit.
 
 Source repositories with no local working copy are cloned into --workdir and reused.
-Not implemented yet: ssh transport options (key file, agent, known_hosts), git credential
-helpers, write branches (the ':template' part of git-branch).
+Remotes: file, git://, http(s) (--git-credentials, else git's credential.helper) and ssh
+(ssh://user@host:port/path or user@host:path; --ssh-key, else ssh-agent). ssh host keys must
+be in known_hosts (--ssh-known-hosts, default ~/.ssh/known_hosts).
+An application with 'git-branch: base:template' is committed to the write branch the template
+names (.Images, .SHA256), on top of its remote tip (else of base), without touching the
+working copy; the push is never forced.
 
 Examples:
   argoimg commit apps/ --dry-run
@@ -47,21 +52,50 @@ std::string default_workdir() {
   return environment("HOME").value_or(".") + "/.cache/argoimg/repos";
 }
 
-// A `git-branch: base:template` asks for a separate write branch, which is not implemented
-// yet; committing to the base branch instead would surprise, so those applications fail.
-void refuse_write_branches(Evaluation& run) {
+// The write branch of `file`: git-branch's ':template' rendered with the changes of the
+// applications writing it (git write-back only); "" for the checked-out branch. Fails when
+// the template fails or the applications disagree.
+util::Result<std::string> write_branch_of(const Evaluation& run,
+                                          const updater::FileChange& file,
+                                          const git::WorkingCopy& copy) {
+  std::optional<std::string> branch;
   for (size_t i = 0; i < run.apps.size() && i < run.report.applications.size(); ++i) {
-    const auto& annotations = run.apps[i].application.annotations;
-    auto it = annotations.find(std::string(app::k_annotation_prefix) + "git-branch");
-    auto& result = run.report.applications[i];
-    if (it != annotations.end() && it->second.value.find(':') != std::string::npos
-        && result.status == "update") {
-      result.status = "error";
-      result.reason = "commit: git-branch " + util::quote(it->second.value)
-                      + " names a write branch; write branches are not implemented yet (use "
-                        "the base branch only, or 'update' and your own git)";
+    const std::string& name = run.report.applications[i].name;
+    if (!run.apps[i].config
+        || std::find(file.applications.begin(), file.applications.end(), name)
+               == file.applications.end()) {
+      continue;
     }
+    const auto& write_back = run.apps[i].config->write_back;
+    size_t colon = write_back.branch.find(':');
+    std::string rendered;
+    if (write_back.method == app::WriteBack::Method::git && colon != std::string::npos
+        && colon + 1 < write_back.branch.size()) {
+      auto parsed = git::parse_template(write_back.branch.substr(colon + 1),
+                                        "git-branch of " + util::quote(name));
+      auto records = change_records(run, {name});
+      auto made = parsed ? git::branch_name(*parsed,
+                                            records.empty() ? std::vector<git::ImageChangeRecord>{}
+                                                            : records.front().changes)
+                         : tl::unexpected(parsed.error());
+      if (!made) {
+        return tl::unexpected(made.error());
+      }
+      if (!git::is_valid_branch_name(*made)) {
+        return util::fail(util::ErrorKind::config,
+                          "git-branch of " + util::quote(name) + " rendered " + util::quote(*made)
+                              + ", which is not a valid branch name");
+      }
+      rendered = *made == copy.branch ? "" : *made;
+    }
+    if (branch && *branch != rendered) {
+      return util::fail(util::ErrorKind::conflict,
+                        "the applications writing " + util::quote(file.display)
+                            + " name different write branches");
+    }
+    branch = rendered;
   }
+  return branch.value_or("");
 }
 
 } // namespace
@@ -87,6 +121,16 @@ CLI::App* setup_commit_command(CLI::App& app,
   sub->add_option("--git-ca-file",
                   options.git_ca_file,
                   "PEM file with the CA certificates to trust for https git remotes");
+  sub->add_option("--ssh-key",
+                  options.ssh_key,
+                  "Private key file for ssh git remotes (default: the keys of ssh-agent)");
+  sub->add_option("--ssh-known-hosts",
+                  options.ssh_known_hosts,
+                  "known_hosts file that ssh host keys are checked against "
+                  "(default: ~/.ssh/known_hosts)");
+  sub->add_flag("--insecure-ignore-host-key",
+                options.insecure_ignore_host_key,
+                "Do not verify ssh host keys (anyone on the path can read and change pushes)");
   sub->add_option("--workdir",
                   options.workdir,
                   "Cache of clones of source repositories with no local working copy "
@@ -149,15 +193,28 @@ int run_commit(const CommitOptions& options, const GlobalOptions& global) {
       return k_exit_usage;
     }
   }
+  for (const auto& [flag, file] : {std::pair{"--ssh-key", &options.ssh_key},
+                                   std::pair{"--ssh-known-hosts", &options.ssh_known_hosts}}) {
+    if (!file->empty() && !read_file_text(*file)) {
+      print_error(std::string(flag) + ": cannot read " + util::quote(*file));
+      return k_exit_usage;
+    }
+  }
+  if (options.insecure_ignore_host_key) {
+    print_warning("--insecure-ignore-host-key: ssh host keys are not verified; a machine in "
+                  "the middle could read and change what is fetched and pushed");
+  }
   CheckOptions check = options.check;
   check.clone_into = options.workdir.empty() ? default_workdir() : options.workdir;
   check.git_credentials = options.git_credentials;
+  check.ssh_key = options.ssh_key;
+  check.ssh_known_hosts = options.ssh_known_hosts;
+  check.insecure_ignore_host_key = options.insecure_ignore_host_key;
   auto evaluated = evaluate(check, global, "commit");
   if (auto* code = std::get_if<int>(&evaluated)) {
     return *code;
   }
   auto& run = *std::get<std::unique_ptr<Evaluation>>(evaluated);
-  refuse_write_branches(run);
   auto plan = updater::plan_writes(run.apps, run.report.applications, run.plan, read_file_text);
   run.report.dry_run = options.dry_run;
   for (const auto& change : plan.api) {
@@ -165,7 +222,7 @@ int run_commit(const CommitOptions& options, const GlobalOptions& global) {
     result.status = "error";
     result.reason = "commit: applications read from the Argo CD API are written with 'update'";
   }
-  std::map<std::string, CommitGroup> groups; // by root, in a stable order
+  std::map<std::string, CommitGroup> groups; // by root and write branch, in a stable order
   for (const auto& file : plan.files) {
     if (file.after == file.before && !file.created) {
       continue;
@@ -175,8 +232,14 @@ int run_commit(const CommitOptions& options, const GlobalOptions& global) {
       fail_applications(run, file, "commit: " + copy.error().message);
       continue;
     }
-    auto& group = groups[copy->root];
+    auto write_branch = write_branch_of(run, file, *copy);
+    if (!write_branch) {
+      fail_applications(run, file, "commit: " + write_branch.error().message);
+      continue;
+    }
+    auto& group = groups[copy->root + "\n" + *write_branch];
     group.copy = *copy;
+    group.write_branch = *write_branch;
     group.files.push_back(&file);
   }
   bool sign_off = options.sign_off || environment("GIT_COMMIT_SIGN_OFF") == "true";

@@ -31,6 +31,14 @@ namespace {
 constexpr const char* k_default_user = "argocd-image-updater";
 constexpr const char* k_default_email = "noreply@argoproj.io";
 
+// The image as commit templates name it: without the registry, as AIU does.
+std::string template_image_name(const std::string& image) {
+  auto ref = image::parse_image_ref(image);
+  return ref ? ref->path : image;
+}
+
+} // namespace
+
 git::Signature author_for(const CommitOptions& options, const git::WorkingCopy& copy) {
   auto configured = git::configured_signature(copy);
   git::Signature author{configured ? configured->name : k_default_user,
@@ -42,12 +50,6 @@ git::Signature author_for(const CommitOptions& options, const git::WorkingCopy& 
     author.email = *email;
   }
   return author;
-}
-
-// The image as commit templates name it: without the registry, as AIU does.
-std::string template_image_name(const std::string& image) {
-  auto ref = image::parse_image_ref(image);
-  return ref ? ref->path : image;
 }
 
 std::vector<git::AppChangeRecord> change_records(const Evaluation& run,
@@ -76,6 +78,33 @@ std::vector<git::AppChangeRecord> change_records(const Evaluation& run,
   return records;
 }
 
+void fail_group(Evaluation& run, const CommitGroup& group, const std::string& message) {
+  for (const auto* file : group.files) {
+    fail_applications(run, *file, message);
+  }
+}
+
+void add_changes(Evaluation& run, const CommitGroup& group, bool with_diff) {
+  for (const auto* file : group.files) {
+    updater::FileChange change = *file;
+    change.display = std::filesystem::relative(file->path, group.copy.root).generic_string();
+    if (with_diff) {
+      change.diff =
+          writeback::unified_diff(change.display, change.before, change.after, change.created);
+    }
+    run.report.changes.push_back(change);
+  }
+}
+
+void backoff(int attempt) {
+  static std::mt19937 random(std::random_device{}());
+  int base = std::min(100 << (attempt - 1), 2000);
+  std::uniform_int_distribution<int> jitter(base / 2, base + base / 2);
+  std::this_thread::sleep_for(std::chrono::milliseconds(jitter(random)));
+}
+
+namespace {
+
 // Put back what `files` held before: the old text, or no file when it was created.
 void restore(const std::vector<const updater::FileChange*>& files) {
   for (const auto* file : files) {
@@ -85,12 +114,6 @@ void restore(const std::vector<const updater::FileChange*>& files) {
     } else {
       (void)write_file_atomic(file->path, file->before);
     }
-  }
-}
-
-void fail_group(Evaluation& run, const CommitGroup& group, const std::string& message) {
-  for (const auto* file : group.files) {
-    fail_applications(run, *file, message);
   }
 }
 
@@ -156,24 +179,12 @@ write_and_commit(const Committer& committer, const CommitGroup& group, CommitRec
   return sha;
 }
 
-void add_changes(Evaluation& run, const CommitGroup& group, bool with_diff) {
-  for (const auto* file : group.files) {
-    updater::FileChange change = *file;
-    change.display = std::filesystem::relative(file->path, group.copy.root).generic_string();
-    if (with_diff) {
-      change.diff =
-          writeback::unified_diff(change.display, change.before, change.after, change.created);
-    }
-    run.report.changes.push_back(change);
-  }
-}
-
 // The files of a fresh plan (re-read from disk) that fall in `copy`, with real changes.
 CommitGroup
 replan_group(const Evaluation& run, const git::WorkingCopy& copy, updater::WritePlan& holder) {
   auto results = run.report.applications; // a scratch copy: failures here are re-reported
   holder = updater::plan_writes(run.apps, results, run.plan, read_file_text);
-  CommitGroup group{copy, {}};
+  CommitGroup group{copy, {}, ""};
   for (const auto& file : holder.files) {
     if ((file.after != file.before || file.created)
         && std::filesystem::absolute(file.path).generic_string().rfind(copy.root, 0) == 0) {
@@ -182,8 +193,6 @@ replan_group(const Evaluation& run, const git::WorkingCopy& copy, updater::Write
   }
   return group;
 }
-
-constexpr int k_push_attempts = 10;
 
 // Fetch, fast-forward, recompute the edits on the fresh files, commit, push; on a rejected
 // push drop the commit, restore the files and go again with backoff. Never forces.
@@ -197,7 +206,6 @@ void commit_and_push(Evaluation& run,
     return;
   }
   updater::WritePlan holder;
-  std::mt19937 random(std::random_device{}());
   for (int attempt = 1; attempt <= k_push_attempts; ++attempt) {
     auto tip = git::fetch_upstream(first.copy, *upstream, run.git_auth);
     auto moved = tip ? git::fast_forward_to(first.copy, *tip) : tl::unexpected(tip.error());
@@ -241,10 +249,7 @@ void commit_and_push(Evaluation& run,
     }
     run.logger.info(fmt::format(
         "commit: {}: push rejected (someone pushed first); retrying on the new tip", where));
-    // Jittered exponential backoff, capped, so that racing writers spread out.
-    int base = std::min(100 << (attempt - 1), 2000);
-    std::uniform_int_distribution<int> jitter(base / 2, base + base / 2);
-    std::this_thread::sleep_for(std::chrono::milliseconds(jitter(random)));
+    backoff(attempt); // racing writers spread out
   }
   fail_group(run,
              first,
@@ -252,11 +257,13 @@ void commit_and_push(Evaluation& run,
                  "commit: {}: push rejected {} times; nothing was pushed", where, k_push_attempts));
 }
 
-// Commit one group (and push it unless --no-push), or with `dry_run` record its diffs and
-// message only.
 } // namespace
 
 void commit_group(Evaluation& run, const Committer& committer, const CommitGroup& group) {
+  if (!group.write_branch.empty()) {
+    commit_to_write_branch(run, committer, group);
+    return;
+  }
   const auto& options = committer.options;
   std::string where =
       util::quote(group.copy.root) + " (branch " + util::quote(group.copy.branch) + ")";

@@ -4,6 +4,7 @@
 #include "commit_command.hpp"
 #include "evaluate.hpp"
 
+#include "git/messages.hpp"
 #include "git/template.hpp"
 #include "git/working_copy.hpp"
 
@@ -25,6 +26,7 @@ struct Committer {
 struct CommitGroup {
   git::WorkingCopy copy;
   std::vector<const updater::FileChange*> files;
+  std::string write_branch; // git-branch's rendered ':template'; empty: the checked-out branch
 };
 
 // The value of environment variable `name`, when set and not empty.
@@ -34,5 +36,20 @@ std::optional<std::string> environment(const char* name);
 // push wins), or with --dry-run record its diffs and message only. Failures mark the group's
 // applications; the working copy and the remote are left as they were.
 void commit_group(Evaluation& run, const Committer& committer, const CommitGroup& group);
+
+// The write branch `group.write_branch`: commits built on its remote tip (else on the base
+// branch's) from files read out of that commit, pushed without touching the working copy.
+// Defined in commit_write_branch.cpp.
+void commit_to_write_branch(Evaluation& run, const Committer& committer, const CommitGroup& group);
+
+// Shared by the two ways of committing.
+git::Signature author_for(const CommitOptions& options, const git::WorkingCopy& copy);
+std::vector<git::AppChangeRecord> change_records(const Evaluation& run,
+                                                 const std::vector<std::string>& names);
+void add_changes(Evaluation& run, const CommitGroup& group, bool with_diff);
+void fail_group(Evaluation& run, const CommitGroup& group, const std::string& message);
+// Sleep before push attempt `attempt` + 1: jittered exponential backoff, capped.
+void backoff(int attempt);
+inline constexpr int k_push_attempts = 10;
 
 } // namespace argoimg::cmd

@@ -108,8 +108,12 @@ evaluate(const CheckOptions& given, const GlobalOptions& global, const std::stri
       print_error("--git-credentials: " + resolved.error().message);
       return k_exit_usage;
     }
-    run->git_auth = git::RemoteAuth{resolved->username, resolved->password};
+    run->git_auth.username = resolved->username;
+    run->git_auth.password = resolved->password;
   }
+  run->git_auth.ssh_key = options.ssh_key;
+  run->git_auth.ssh_known_hosts = options.ssh_known_hosts;
+  run->git_auth.ssh_skip_host_key_check = options.insecure_ignore_host_key;
 
   updater::PlanOptions& plan = run->plan;
   plan.resolve.registries = std::move(*registries);

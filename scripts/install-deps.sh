@@ -13,6 +13,8 @@ packages=(
   docker-registry apache2-utils openssl python3 git curl
   # commit signing (gpg, ssh-keygen -Y sign)
   gpg openssh-client
+  # git over ssh (sshd is started by the tests on a loopback port, never as a service)
+  openssh-server
 )
 
 missing=()
@@ -33,6 +35,17 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 2
 fi
 export DEBIAN_FRONTEND=noninteractive
+# Keep maintainer scripts from starting daemons (openssh-server would listen on
+# 0.0.0.0:22): the tests start their own servers on loopback only.
+policy=/usr/sbin/policy-rc.d
+own_policy=0
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' >"$policy"
+  chmod 755 "$policy"
+  own_policy=1
+fi
+cleanup() { if [ "$own_policy" -eq 1 ]; then rm -f "$policy"; fi; }
+trap cleanup EXIT
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 echo "install-deps: done"

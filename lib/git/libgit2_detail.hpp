@@ -54,8 +54,6 @@ inline util::Error error(util::ErrorKind kind, const std::string& context, int c
   return util::Error{kind, context + ": " + last_error(code)};
 }
 
-// Build the commit's raw content, have `signer` sign it, store the signed commit and move the
-
 using RemotePtr = std::unique_ptr<git_remote, Deleter<git_remote, git_remote_free>>;
 using ObjectPtr = std::unique_ptr<git_object, Deleter<git_object, git_object_free>>;
 
@@ -64,6 +62,15 @@ struct BufGuard {
   ~BufGuard() { git_buf_dispose(&buf); }
   std::string str() const { return buf.ptr != nullptr ? std::string(buf.ptr, buf.size) : ""; }
 };
+
+// Store a commit of `tree` with one parent, signed by `signer` when set (its signature in the
+// `gpgsig` header); no reference moves.
+util::Result<git_oid> create_commit_object(git_repository* repo,
+                                           const git_signature* signature,
+                                           const std::string& message,
+                                           const git_tree* tree,
+                                           const git_commit* parent,
+                                           const CommitSigner& signer);
 
 inline std::string hex_of(const git_oid& id) {
   char hex[GIT_OID_HEXSZ + 1] = {};
@@ -90,43 +97,25 @@ inline std::string redact_url(const std::string& url) {
   return url.substr(0, scheme + 3) + "***@" + url.substr(at + 1);
 }
 
-// What the credential callback sees: the pair to offer, and whether it was offered already
-// (libgit2 asks again after a rejection; offering the same pair forever would loop).
+// What the remote callbacks (libgit2_auth.cpp) share for one fetch, push or clone: the
+// configured credentials, what was offered already (libgit2 asks again after a rejection;
+// offering the same thing forever would loop) and why a callback refused, for the message.
 struct AuthState {
   const RemoteAuth* auth = nullptr;
-  bool offered = false;
+  std::string url;                // the remote's real URL: scheme, ssh host and port
+  git_repository* repo = nullptr; // whose config names credential helpers; null: global config
+  bool offered_userpass = false;
+  bool offered_ssh = false;
+  std::string offered;      // what was offered last: "--git-credentials", "ssh-agent", ...
+  std::string failure;      // set by a callback that refused, with the reason
+  std::string push_refused; // "refs/heads/main: <status>" from the push report
 };
 
-inline int on_credentials(git_credential** out,
-                          const char* /*url*/,
-                          const char* /*username_from_url*/,
-                          unsigned int allowed,
-                          void* payload) {
-  auto* state = static_cast<AuthState*>(payload);
-  if (state->auth == nullptr || state->auth->username.empty() || state->offered
-      || (allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT) == 0) {
-    return GIT_PASSTHROUGH;
-  }
-  state->offered = true;
-  return git_credential_userpass_plaintext_new(
-      out, state->auth->username.c_str(), state->auth->password.c_str());
-}
+// Install the credential and host-key callbacks with `state` as their payload.
+void use_auth(git_remote_callbacks& callbacks, AuthState& state);
 
-inline void use_auth(git_remote_callbacks& callbacks, AuthState& state) {
-  callbacks.credentials = on_credentials;
-  callbacks.payload = &state;
-}
-
-// libgit2's message, with a hint when the server wanted credentials.
-inline std::string remote_failure(int code) {
-  std::string detail = last_error(code);
-  if (code == GIT_EAUTH || detail.find("authentication") != std::string::npos
-      || detail.find("401") != std::string::npos) {
-    // libgit2 words a rejected pair as "no callback set"; say what happened instead.
-    return "authentication failed: the server rejected the credentials or none were given; "
-           "check --git-credentials";
-  }
-  return detail;
-}
+// libgit2's message for a failed remote operation, replaced by what happened when a callback
+// refused (unknown host key, no ssh key) or the server rejected what was offered.
+std::string remote_failure(int code, const AuthState& state);
 
 } // namespace argoimg::git::detail

@@ -23,11 +23,14 @@ fetch_branch(git_repository* repo, const Upstream& upstream, const RemoteAuth& a
   char* specs[] = {refspec.data()};
   git_strarray refspecs{specs, 1};
   git_fetch_options options = GIT_FETCH_OPTIONS_INIT;
-  AuthState state{&auth, false};
+  AuthState state;
+  state.auth = &auth;
+  state.url = git_remote_url(remote->get());
+  state.repo = repo;
   use_auth(options.callbacks, state);
   if (int code = git_remote_fetch(remote->get(), &refspecs, &options, nullptr); code < 0) {
     return util::fail(util::ErrorKind::network,
-                      "fetch from '" + upstream.url + "': " + remote_failure(code));
+                      "fetch from '" + upstream.url + "': " + remote_failure(code, state));
   }
   git_oid tip;
   if (git_reference_name_to_id(&tip, repo, upstream.tracking.c_str()) < 0) {
@@ -53,15 +56,9 @@ fetch_upstream(const WorkingCopy& copy, const Upstream& upstream, const RemoteAu
 
 namespace {
 
-// The push callbacks share one payload: credentials first (AuthState is the first member).
-struct PushState {
-  AuthState auth;
-  std::string refused;
-};
-
 int on_push_update(const char* refname, const char* status, void* payload) {
   if (status != nullptr) {
-    static_cast<PushState*>(payload)->refused = std::string(refname) + ": " + status;
+    static_cast<AuthState*>(payload)->push_refused = std::string(refname) + ": " + status;
   }
   return 0;
 }
@@ -95,19 +92,21 @@ push_branch(const WorkingCopy& copy, const Upstream& upstream, const RemoteAuth&
   std::string refspec = "refs/heads/" + copy.branch + ":refs/heads/" + upstream.branch;
   char* specs[] = {refspec.data()};
   git_strarray refspecs{specs, 1};
-  PushState state{{&auth, false}, {}};
+  AuthState state;
+  state.auth = &auth;
+  state.url = git_remote_url(remote->get());
+  state.repo = repo->get();
   git_push_options options = GIT_PUSH_OPTIONS_INIT;
-  options.callbacks.credentials = on_credentials;
+  use_auth(options.callbacks, state);
   options.callbacks.push_update_reference = on_push_update;
-  options.callbacks.payload = &state;
   int code = git_remote_push(remote->get(), &refspecs, &options);
-  const std::string& refused = state.refused;
+  const std::string& refused = state.push_refused;
   if (code == GIT_ENONFASTFORWARD || (code < 0 && is_rejection(last_error(code)))) {
     return PushOutcome::rejected;
   }
   if (code < 0) {
     return util::fail(util::ErrorKind::network,
-                      "push to '" + upstream.url + "': " + remote_failure(code));
+                      "push to '" + upstream.url + "': " + remote_failure(code, state));
   }
   if (!refused.empty()) {
     if (is_rejection(refused)) {
@@ -176,7 +175,9 @@ util::Result<WorkingCopy> prepare_cache_checkout(const std::string& url,
     fs::remove_all(dir, ec); // a clone that died half-way
     fs::create_directories(fs::path(dir).parent_path(), ec);
     git_clone_options options = GIT_CLONE_OPTIONS_INIT;
-    AuthState state{&auth, false};
+    AuthState state;
+    state.auth = &auth;
+    state.url = url;
     use_auth(options.fetch_opts.callbacks, state);
     if (!branch.empty()) {
       options.checkout_branch = branch.c_str();
@@ -184,7 +185,7 @@ util::Result<WorkingCopy> prepare_cache_checkout(const std::string& url,
     git_repository* raw = nullptr;
     int code = git_clone(&raw, url.c_str(), dir.c_str(), &options);
     if (code < 0) {
-      std::string detail = remote_failure(code);
+      std::string detail = remote_failure(code, state);
       fs::remove_all(dir, ec);
       if (!branch.empty() && detail.find("not found") != std::string::npos) {
         return util::fail(util::ErrorKind::not_found,

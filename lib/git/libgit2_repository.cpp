@@ -9,49 +9,40 @@ namespace argoimg::git {
 
 using namespace detail;
 
-namespace {
-
-util::Result<git_oid> create_signed_commit(git_repository* repo,
-                                           const git_signature* signature,
-                                           const std::string& message,
-                                           const git_tree* tree,
-                                           const git_commit* parents[],
-                                           const git_oid& head_id,
-                                           const CommitSigner& signer) {
-  git_buf content = GIT_BUF_INIT;
+util::Result<git_oid> detail::create_commit_object(git_repository* repo,
+                                                   const git_signature* signature,
+                                                   const std::string& message,
+                                                   const git_tree* tree,
+                                                   const git_commit* parent,
+                                                   const CommitSigner& signer) {
+  const git_commit* parents[] = {parent};
+  git_oid id;
+  if (!signer) {
+    if (int code = git_commit_create(
+            &id, repo, nullptr, signature, signature, nullptr, message.c_str(), tree, 1, parents);
+        code < 0) {
+      return tl::unexpected(error(util::ErrorKind::io, "commit", code));
+    }
+    return id;
+  }
+  BufGuard content;
   if (int code = git_commit_create_buffer(
-          &content, repo, signature, signature, nullptr, message.c_str(), tree, 1, parents);
+          &content.buf, repo, signature, signature, nullptr, message.c_str(), tree, 1, parents);
       code < 0) {
     return tl::unexpected(error(util::ErrorKind::io, "commit content", code));
   }
-  std::string text(content.ptr, content.size);
-  git_buf_dispose(&content);
+  std::string text = content.str();
   auto signed_by = signer(text);
   if (!signed_by) {
     return tl::unexpected(signed_by.error());
   }
-  git_oid id;
   if (int code =
           git_commit_create_with_signature(&id, repo, text.c_str(), signed_by->c_str(), nullptr);
       code < 0) {
     return tl::unexpected(error(util::ErrorKind::io, "signed commit", code));
   }
-  git_reference* head = nullptr;
-  if (int code = git_repository_head(&head, repo); code < 0) {
-    return tl::unexpected(error(util::ErrorKind::io, "HEAD", code));
-  }
-  RefPtr head_ref(head);
-  git_reference* moved = nullptr;
-  if (int code = git_reference_create_matching(
-          &moved, repo, git_reference_name(head), &id, 1, &head_id, "argoimg: commit (signed)");
-      code < 0) {
-    return tl::unexpected(error(util::ErrorKind::conflict, "move branch", code));
-  }
-  git_reference_free(moved);
   return id;
 }
-
-} // namespace
 
 util::Result<bool> use_ca_file(const std::string& file) {
   ensure_initialised();
@@ -197,28 +188,29 @@ util::Result<std::string> commit_paths(const WorkingCopy& copy,
     return tl::unexpected(error(util::ErrorKind::config, "author", code));
   }
   SigPtr signature(raw_signature);
-  const git_commit* parents[] = {parent.get()};
-  git_oid commit_id;
-  if (signer) {
-    auto made = create_signed_commit(
-        repo->get(), signature.get(), message, tree.get(), parents, head_id, signer);
-    if (!made) {
-      return tl::unexpected(made.error());
-    }
-    commit_id = *made;
-  } else if (int code = git_commit_create(&commit_id,
-                                          repo->get(),
-                                          "HEAD",
-                                          signature.get(),
-                                          signature.get(),
-                                          nullptr,
-                                          message.c_str(),
-                                          tree.get(),
-                                          1,
-                                          parents);
-             code < 0) {
-    return tl::unexpected(error(util::ErrorKind::io, "commit", code));
+  auto made =
+      create_commit_object(repo->get(), signature.get(), message, tree.get(), parent.get(), signer);
+  if (!made) {
+    return tl::unexpected(made.error());
   }
+  git_oid commit_id = *made;
+  git_reference* head = nullptr;
+  if (int code = git_repository_head(&head, repo->get()); code < 0) {
+    return tl::unexpected(error(util::ErrorKind::io, "HEAD", code));
+  }
+  RefPtr head_ref(head);
+  git_reference* moved = nullptr;
+  if (int code = git_reference_create_matching(&moved,
+                                               repo->get(),
+                                               git_reference_name(head),
+                                               &commit_id,
+                                               1,
+                                               &head_id,
+                                               "argoimg: commit");
+      code < 0) {
+    return tl::unexpected(error(util::ErrorKind::conflict, "move branch", code));
+  }
+  git_reference_free(moved);
   // The index is written only once the commit exists, so a failure above leaves it as it was.
   if (int code = git_index_write(index.get()); code < 0) {
     return tl::unexpected(error(util::ErrorKind::io, "write index", code));

@@ -12,11 +12,19 @@
 
 namespace argoimg::git {
 
-// Credentials for http(s) remotes. Never printed; libgit2 asks for them only when the server
-// answers 401, and a rejected pair is not offered twice.
+// How to authenticate to remotes. Never printed; libgit2 asks only when the server wants
+// credentials, and nothing rejected is offered twice.
+//  - http(s): `username`/`password` (--git-credentials); when empty, git's configured
+//    credential helpers are asked.
+//  - ssh: the private key `ssh_key` (--ssh-key), else the keys of ssh-agent (SSH_AUTH_SOCK).
+//    The host key must be in `ssh_known_hosts` (default ~/.ssh/known_hosts) unless
+//    `ssh_skip_host_key_check` (--insecure-ignore-host-key).
 struct RemoteAuth {
   std::string username;
   std::string password;
+  std::string ssh_key;
+  std::string ssh_known_hosts;
+  bool ssh_skip_host_key_check = false;
 };
 
 // Trust only the CA certificates in `file` for https remotes (libgit2 replaces its default

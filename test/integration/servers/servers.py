@@ -28,6 +28,7 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+import git_ssh  # noqa: E402
 import seed  # noqa: E402
 
 REGISTRY_BIN = "/usr/bin/docker-registry"
@@ -226,7 +227,7 @@ def start(state):
     anon_port, token_port, issuer_port, tls_port = free_port(), free_port(), free_port(), free_port()
     front_rel_port, front_abs_port, kube_port = free_port(), free_port(), free_port()
     token_tls_port, argocd_port, git_daemon_port = free_port(), free_port(), free_port()
-    git_http_port, git_https_port = free_port(), free_port()
+    git_http_port, git_https_port, git_ssh_port = free_port(), free_port(), free_port()
     git_root = os.path.join(state, "git")
     shutil.rmtree(git_root, ignore_errors=True)
     os.makedirs(git_root)
@@ -248,6 +249,7 @@ def start(state):
                     "auth: {token: {realm: 'http://127.0.0.1:%d/token', service: argoimg-test-registry, "
                     "issuer: argoimg-test-issuer, rootcertbundle: %s}}" % (issuer_port, cert),
                     tls=(server_crt, server_key))
+    sshd_argv, ssh_env = git_ssh.prepare(state, git_ssh_port)
     kube_secrets = write_kube_secrets(state, f"127.0.0.1:{token_port}", f"127.0.0.1:{tls_port}")
     issuer = f"http://127.0.0.1:{issuer_port}"
     procs = {
@@ -281,6 +283,7 @@ def start(state):
             sys.executable, os.path.join(HERE, "git_http.py"), "--port", str(git_https_port),
             "--root", git_root, "--user", GIT_USER, "--password", GIT_PASSWORD,
             "--tls-cert", server_crt, "--tls-key", server_key]),
+        "git-sshd": spawn(state, "git-sshd", sshd_argv),
         "kube-api": spawn(state, "kube-api", [
             sys.executable, os.path.join(HERE, "kube_api.py"), "--port", str(kube_port),
             "--token", KUBE_TOKEN, "--secrets", kube_secrets]),
@@ -297,6 +300,7 @@ def start(state):
     wait_port(git_daemon_port, procs["git-daemon"], "git-daemon")
     wait_port(git_http_port, procs["git-http"], "git-http")
     wait_port(git_https_port, procs["git-https"], "git-https")
+    wait_port(git_ssh_port, procs["git-sshd"], "git-sshd")
     started = time.time()
     seeded = seed_all(f"http://127.0.0.1:{anon_port}", storage)
     with open(os.path.join(state, "seeded.json"), "w") as f:
@@ -329,6 +333,7 @@ def start(state):
         "ARGOIMG_TEST_GIT_USER": GIT_USER,
         "ARGOIMG_TEST_GIT_PASSWORD": GIT_PASSWORD,
         "ARGOIMG_TEST_SEED_SCRIPT": os.path.join(HERE, "seed.py"),
+        **ssh_env,
     }
     with open(os.path.join(state, "servers.env"), "w") as f:
         for k, v in env.items():

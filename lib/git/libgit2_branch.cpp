@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: Apache-2.0
+// Write-branch commits: trees edited in the object database, commits pushed by id.
+#include "git/libgit2_detail.hpp"
+#include "git/write_branch.hpp"
+
+namespace argoimg::git {
+
+using namespace detail;
+
+namespace {
+
+using BlobPtr = std::unique_ptr<git_blob, Deleter<git_blob, git_blob_free>>;
+using EntryPtr = std::unique_ptr<git_tree_entry, Deleter<git_tree_entry, git_tree_entry_free>>;
+
+util::Result<CommitPtr> lookup_commit(git_repository* repo, const std::string& hex) {
+  git_oid id;
+  if (int code = git_oid_fromstr(&id, hex.c_str()); code < 0) {
+    return tl::unexpected(error(util::ErrorKind::io, "commit id '" + hex + "'", code));
+  }
+  git_commit* raw = nullptr;
+  if (int code = git_commit_lookup(&raw, repo, &id); code < 0) {
+    return tl::unexpected(error(util::ErrorKind::io, "commit " + hex, code));
+  }
+  return CommitPtr(raw);
+}
+
+util::Result<TreePtr> tree_of(git_commit* commit) {
+  git_tree* raw = nullptr;
+  if (int code = git_commit_tree(&raw, commit); code < 0) {
+    return tl::unexpected(error(util::ErrorKind::io, "tree", code));
+  }
+  return TreePtr(raw);
+}
+
+} // namespace
+
+bool is_valid_branch_name(const std::string& name) {
+  ensure_initialised();
+  int valid = 0;
+  std::string full = "refs/heads/" + name;
+  return git_reference_name_is_valid(&valid, full.c_str()) == 0 && valid == 1;
+}
+
+util::Result<std::string> resolve_commit(const WorkingCopy& copy, const std::string& ref) {
+  auto repo = open(copy.root);
+  if (!repo) {
+    return tl::unexpected(repo.error());
+  }
+  git_object* raw = nullptr;
+  int code = git_revparse_single(&raw, repo->get(), (ref + "^{commit}").c_str());
+  if (code == GIT_ENOTFOUND) {
+    return std::string();
+  }
+  if (code < 0) {
+    return tl::unexpected(error(util::ErrorKind::io, "resolve '" + ref + "'", code));
+  }
+  ObjectPtr object(raw);
+  return hex_of(*git_object_id(raw));
+}
+
+util::Result<std::optional<std::string>>
+file_at(const WorkingCopy& copy, const std::string& commit, const std::string& path) {
+  auto repo = open(copy.root);
+  if (!repo) {
+    return tl::unexpected(repo.error());
+  }
+  auto found = lookup_commit(repo->get(), commit);
+  if (!found) {
+    return tl::unexpected(found.error());
+  }
+  auto tree = tree_of(found->get());
+  if (!tree) {
+    return tl::unexpected(tree.error());
+  }
+  git_tree_entry* raw_entry = nullptr;
+  int code = git_tree_entry_bypath(&raw_entry, tree->get(), path.c_str());
+  if (code == GIT_ENOTFOUND) {
+    return std::optional<std::string>();
+  }
+  if (code < 0) {
+    return tl::unexpected(error(util::ErrorKind::io, "'" + path + "' in " + commit, code));
+  }
+  EntryPtr entry(raw_entry);
+  if (git_tree_entry_type(entry.get()) != GIT_OBJECT_BLOB) {
+    return util::fail(util::ErrorKind::config, "'" + path + "' is not a file in " + commit);
+  }
+  git_blob* raw_blob = nullptr;
+  if (code = git_blob_lookup(&raw_blob, repo->get(), git_tree_entry_id(entry.get())); code < 0) {
+    return tl::unexpected(error(util::ErrorKind::io, "'" + path + "'", code));
+  }
+  BlobPtr blob(raw_blob);
+  const auto* bytes = static_cast<const char*>(git_blob_rawcontent(blob.get()));
+  return std::optional<std::string>(
+      std::string(bytes, static_cast<size_t>(git_blob_rawsize(blob.get()))));
+}
+
+util::Result<std::string> commit_edits(const WorkingCopy& copy,
+                                       const std::string& parent,
+                                       const std::vector<TreeEdit>& edits,
+                                       const std::string& message,
+                                       const Signature& author,
+                                       const CommitSigner& signer) {
+  auto repo = open(copy.root);
+  if (!repo) {
+    return tl::unexpected(repo.error());
+  }
+  auto base = lookup_commit(repo->get(), parent);
+  if (!base) {
+    return tl::unexpected(base.error());
+  }
+  auto base_tree = tree_of(base->get());
+  if (!base_tree) {
+    return tl::unexpected(base_tree.error());
+  }
+  std::vector<git_tree_update> updates;
+  updates.reserve(edits.size());
+  for (const auto& edit : edits) {
+    git_tree_update update{};
+    update.path = edit.path.c_str();
+    if (edit.content) {
+      if (int code = git_blob_create_from_buffer(
+              &update.id, repo->get(), edit.content->data(), edit.content->size());
+          code < 0) {
+        return tl::unexpected(error(util::ErrorKind::io, "store '" + edit.path + "'", code));
+      }
+      update.action = GIT_TREE_UPDATE_UPSERT;
+      update.filemode = GIT_FILEMODE_BLOB;
+      git_tree_entry* existing = nullptr;
+      if (git_tree_entry_bypath(&existing, base_tree->get(), edit.path.c_str()) == 0) {
+        update.filemode = git_tree_entry_filemode(existing); // keep an executable bit
+        git_tree_entry_free(existing);
+      }
+    } else {
+      update.action = GIT_TREE_UPDATE_REMOVE;
+    }
+    updates.push_back(update);
+  }
+  git_oid tree_id;
+  if (int code = git_tree_create_updated(
+          &tree_id, repo->get(), base_tree->get(), updates.size(), updates.data());
+      code < 0) {
+    return tl::unexpected(error(util::ErrorKind::io, "write tree", code));
+  }
+  git_tree* raw_tree = nullptr;
+  if (int code = git_tree_lookup(&raw_tree, repo->get(), &tree_id); code < 0) {
+    return tl::unexpected(error(util::ErrorKind::io, "tree", code));
+  }
+  TreePtr tree(raw_tree);
+  git_signature* raw_signature = nullptr;
+  if (int code = git_signature_now(&raw_signature, author.name.c_str(), author.email.c_str());
+      code < 0) {
+    return tl::unexpected(error(util::ErrorKind::config, "author", code));
+  }
+  SigPtr signature(raw_signature);
+  auto made =
+      create_commit_object(repo->get(), signature.get(), message, tree.get(), base->get(), signer);
+  if (!made) {
+    return tl::unexpected(made.error());
+  }
+  return hex_of(*made);
+}
+
+util::Result<PushOutcome> push_commit(const WorkingCopy& copy,
+                                      const Upstream& upstream,
+                                      const std::string& commit,
+                                      const RemoteAuth& auth) {
+  // libgit2 pushes references, not ids: a private one names the commit while it is pushed.
+  WorkingCopy as_branch = copy;
+  as_branch.branch = "argoimg-push/" + upstream.branch;
+  auto repo = open(copy.root);
+  if (!repo) {
+    return tl::unexpected(repo.error());
+  }
+  auto target = lookup_commit(repo->get(), commit);
+  if (!target) {
+    return tl::unexpected(target.error());
+  }
+  std::string private_ref = "refs/heads/" + as_branch.branch;
+  git_reference* raw = nullptr;
+  if (int code = git_reference_create(&raw,
+                                      repo->get(),
+                                      private_ref.c_str(),
+                                      git_commit_id(target->get()),
+                                      1,
+                                      "argoimg: push to a write branch");
+      code < 0) {
+    return tl::unexpected(error(util::ErrorKind::io, "name the commit", code));
+  }
+  RefPtr ref(raw);
+  auto pushed = push_branch(as_branch, upstream, auth);
+  git_reference_delete(ref.get());
+  return pushed;
+}
+
+util::Result<bool> advance_local_branch(const WorkingCopy& copy,
+                                        const std::string& branch,
+                                        const std::string& commit) {
+  if (branch == copy.branch) {
+    return util::fail(util::ErrorKind::conflict,
+                      "write branch '" + branch + "' is the checked-out branch");
+  }
+  auto repo = open(copy.root);
+  if (!repo) {
+    return tl::unexpected(repo.error());
+  }
+  auto target = lookup_commit(repo->get(), commit);
+  if (!target) {
+    return tl::unexpected(target.error());
+  }
+  const git_oid* target_id = git_commit_id(target->get());
+  std::string name = "refs/heads/" + branch;
+  git_oid current;
+  if (git_reference_name_to_id(&current, repo->get(), name.c_str()) == 0
+      && git_oid_cmp(&current, target_id) != 0
+      && git_graph_descendant_of(repo->get(), target_id, &current) != 1) {
+    return util::fail(util::ErrorKind::conflict,
+                      "local branch '" + branch + "' has commits the new one does not build on");
+  }
+  git_reference* raw = nullptr;
+  if (int code = git_reference_create(
+          &raw, repo->get(), name.c_str(), target_id, 1, "argoimg: write branch");
+      code < 0) {
+    return tl::unexpected(error(util::ErrorKind::io, "branch '" + branch + "'", code));
+  }
+  git_reference_free(raw);
+  return true;
+}
+
+} // namespace argoimg::git

@@ -1,0 +1,125 @@
+"""`argoimg commit` with write branches (`git-branch: base:template`) against a REAL git daemon:
+the commit goes on the write branch's remote tip (else on base), the base branch and the
+cache checkout are left alone, pushes are never forced, concurrent writers all land."""
+import json
+import os
+import re
+import subprocess
+import unittest
+
+from cli_commit_test import SEED, CloneSetup, git
+
+PREFIX = "argocd-image-updater.argoproj.io/"
+
+
+class WriteBranch(CloneSetup, unittest.TestCase):
+    def set_git_branch(self, app_file, value):
+        path = os.path.join(self.apps, app_file)
+        with open(path) as f:
+            text = f.read()
+        if f"{PREFIX}git-branch:" in text:
+            text = re.sub(rf"{PREFIX}git-branch: .*\n", f"{PREFIX}git-branch: {value}\n", text)
+        else:
+            text = text.replace("  annotations:\n", f"  annotations:\n    {PREFIX}git-branch: {value}\n", 1)
+        with open(path, "w") as f:
+            f.write(text)
+
+    def remote_branches(self):
+        return git("for-each-ref", "--format=%(refname:short)", "refs/heads", cwd=self.bare).split()
+
+    def log(self, branch):
+        return git("log", "--format=%s", branch, cwd=self.bare).splitlines()
+
+    def test_first_push_creates_the_write_branch_from_base_and_leaves_base_alone(self):
+        self.set_git_branch("web-helm-values.yaml", "main:image-updater-{{ range .Images }}{{ .Alias }}-{{ .NewTag }}{{ end }}")
+        main_before = git("rev-parse", "main", cwd=self.bare).strip()
+        result = self.commit("web")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        commit = json.loads(result.stdout)["commits"][0]
+        self.assertEqual(commit["branch"], "image-updater-web-1.25.4")
+        self.assertEqual(commit["status"], "pushed")
+        self.assertEqual(git("rev-parse", "main", cwd=self.bare).strip(), main_before)
+        self.assertEqual(self.log("image-updater-web-1.25.4"), ["build: automatic update of web", "seed"])
+        self.assertEqual(git("rev-parse", "image-updater-web-1.25.4", cwd=self.bare).strip(), commit["sha"])
+        self.assertIn('"1.25.4"', git("show", "image-updater-web-1.25.4:charts/web/values.yaml", cwd=self.bare))
+        # The cache checkout stays on main, clean, with no branch left behind.
+        checkout = commit["repository"]
+        self.assertEqual(git("status", "--porcelain", cwd=checkout), "")
+        self.assertEqual(git("rev-parse", "HEAD", cwd=checkout).strip(), main_before)
+        self.assertEqual(git("branch", "--format=%(refname:short)", cwd=checkout).split(), ["main"])
+        again = self.commit("web")
+        self.assertEqual(again.returncode, 0, again.stderr)
+        self.assertEqual(json.loads(again.stdout)["commits"][0]["status"], "up-to-date")
+        self.assertEqual(self.log("image-updater-web-1.25.4")[0], "build: automatic update of web")
+        self.assertEqual(len(self.log("image-updater-web-1.25.4")), 2)
+
+    def test_an_existing_write_branch_gets_the_commit_on_top(self):
+        other = os.path.join(self.dir, "other")
+        git("clone", "-q", f"file://{self.bare}", other, cwd=self.dir)
+        git("checkout", "-q", "-b", "image-updates", cwd=other)
+        with open(os.path.join(other, "REVIEW.md"), "w") as f:
+            f.write("reviewers' notes\n")
+        git("add", "-A", cwd=other)
+        git(*SEED, "commit", "-q", "-m", "notes on the write branch", cwd=other)
+        git("push", "-q", "origin", "image-updates", cwd=other)
+        tip = git("rev-parse", "image-updates", cwd=other).strip()
+        self.set_git_branch("web-helm-values.yaml", "main:image-updates")
+        result = self.commit("web")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(self.log("image-updates")[:2],
+                         ["build: automatic update of web", "notes on the write branch"])
+        self.assertEqual(git("rev-parse", "image-updates~1", cwd=self.bare).strip(), tip)
+        self.assertEqual(git("show", "image-updates:REVIEW.md", cwd=self.bare), "reviewers' notes\n")
+        self.assertEqual(self.log("main"), ["seed"])
+
+    def test_dry_run_names_the_write_branch_and_pushes_nothing(self):
+        self.set_git_branch("web-helm-values.yaml", "main:image-updates")
+        result = self.commit("web", flags=["--dry-run"])
+        self.assertEqual(result.returncode, 0, result.stderr)
+        report = json.loads(result.stdout)
+        self.assertEqual(report["commits"][0]["branch"], "image-updates")
+        self.assertEqual(report["commits"][0]["status"], "planned")
+        diff = "".join(c["diff"] for c in report["applications"][0]["changes"])
+        self.assertIn("+++ b/charts/web/values.yaml", diff)
+        self.assertIn("1.25.4", diff)
+        self.assertEqual(self.remote_branches(), ["main"])
+
+    def test_concurrent_writers_to_one_write_branch_lose_nothing(self):
+        self.set_git_branch("web-helm-values.yaml", "main:image-updates")
+        self.set_git_branch("multi-source.yaml", "main:image-updates")
+        third = os.path.join(self.dir, "third")
+        git("clone", "-q", f"file://{self.bare}", third, cwd=self.dir)
+        git("checkout", "-q", "-b", "image-updates", cwd=third)
+        git("push", "-q", "origin", "image-updates", cwd=third)
+        procs = []
+        for app in ("web", "shop"):
+            workdir = os.path.join(self.dir, f"cache-{app}")  # separate caches: a real race
+            procs.append(subprocess.Popen(
+                [os.environ["ARGOIMG_BIN"], "-o", "json", "commit", "apps", "--registries-conf",
+                 "registries.conf", "--workdir", workdir, "--match-application-name", app],
+                cwd=self.dir, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+        for i in range(4):  # someone else pushing to the write branch meanwhile
+            with open(os.path.join(third, f"note-{i}.txt"), "w") as f:
+                f.write(f"{i}\n")
+            git("add", "-A", cwd=third)
+            git(*SEED, "commit", "-q", "-m", f"unrelated {i}", cwd=third)
+            while subprocess.run(["git", "push", "-q", "origin", "image-updates"], cwd=third,
+                                 capture_output=True).returncode != 0:
+                git("pull", "-q", "--rebase", "origin", "image-updates", cwd=third)
+        for proc in procs:
+            out, err = proc.communicate(timeout=120)
+            self.assertEqual(proc.returncode, 0, err)
+            self.assertTrue(json.loads(out)["commits"][0]["pushed"])
+        log = self.log("image-updates")
+        for subject in ["build: automatic update of web", "build: automatic update of shop",
+                        *[f"unrelated {i}" for i in range(4)]]:
+            self.assertIn(subject, log)
+        self.assertEqual(git("rev-list", "--merges", "image-updates", cwd=self.bare), "")
+        self.assertEqual(self.log("main"), ["seed"])
+        tree = git("ls-tree", "-r", "--name-only", "image-updates", cwd=self.bare).split()
+        self.assertIn(".argocd-source-shop-apps_shop.yaml", tree)
+        self.assertIn('"1.25.4"', git("show", "image-updates:charts/web/values.yaml", cwd=self.bare))
+
+
+if __name__ == "__main__":
+    unittest.main()
