@@ -115,9 +115,10 @@ CLI::App* setup_commit_command(CLI::App& app,
   sub->add_option("--commit-message-template",
                   options.message_template_file,
                   "File with a Go text/template commit message (default: AIU's)");
-  sub->add_option("--git-credentials",
-                  options.git_credentials,
-                  "Credentials for http(s) git remotes: env:VAR or ext:/path giving user:pass");
+  sub->add_option(
+      "--git-credentials",
+      options.git_credentials,
+      "Credentials for http(s) git remotes: env:VAR or ext:/path giving user:pass or a token");
   sub->add_option("--git-ca-file",
                   options.git_ca_file,
                   "PEM file with the CA certificates to trust for https git remotes");

@@ -21,6 +21,35 @@ namespace argoimg::cmd {
 
 namespace {
 
+// For git remotes a secret without ':' is an access token, sent as the password of user
+// "x-access-token" (what GitHub expects; GitLab and Gitea accept any user with a token).
+constexpr const char* k_token_user = "x-access-token:";
+
+registry::CredentialResolver git_credential_resolver(const CheckOptions& options,
+                                                     const GlobalOptions& global,
+                                                     registry::HttpTransport& transport) {
+  auto environment = credential_environment(options.docker_config, global, transport);
+  auto as_pair = [](std::string text) {
+    return util::trim(text).find(':') == std::string_view::npos
+               ? k_token_user + std::string(util::trim(text))
+               : text;
+  };
+  environment.getenv = [getenv = environment.getenv, as_pair](const std::string& name) {
+    auto value = getenv(name);
+    return value ? std::optional<std::string>(as_pair(*value)) : value;
+  };
+  environment.run = [run = environment.run, as_pair](const std::vector<std::string>& argv,
+                                                     const std::string& input,
+                                                     std::chrono::milliseconds timeout) {
+    auto ran = run(argv, input, timeout);
+    if (ran && ran->exit_code == 0) {
+      ran->out = as_pair(ran->out);
+    }
+    return ran;
+  };
+  return registry::CredentialResolver(std::move(environment));
+}
+
 std::string env_or_empty(const char* name) {
   const char* value = std::getenv(name);
   return value ? value : "";
@@ -103,7 +132,8 @@ evaluate(const CheckOptions& given, const GlobalOptions& global, const std::stri
       credential_environment(options.docker_config, global, transport));
   auto& credentials = *run->credentials;
   if (!options.git_credentials.empty()) {
-    auto resolved = credentials.resolve(options.git_credentials, "git");
+    auto resolved =
+        git_credential_resolver(options, global, transport).resolve(options.git_credentials, "git");
     if (!resolved) {
       print_error("--git-credentials: " + resolved.error().message);
       return k_exit_usage;

@@ -48,6 +48,16 @@ class HttpClone(Clone):
         self.assertEqual(git("log", "--format=%s", "main", cwd=self.bare).strip(), "seed")
 
 
+    def test_a_bare_token_is_the_password_of_x_access_token(self):
+        token = SERVERS["ARGOIMG_TEST_GIT_TOKEN"]
+        flags, env = self.auth()
+        env["GIT_CREDS"] = token + "\n"
+        result = self.commit("web", flags=flags, env=env)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(self.remote_subjects()[0], "build: automatic update of web")
+        self.assertNotIn(token, result.stdout + result.stderr)
+
+
 class HttpsClone(HttpClone):
     """Over HTTPS with the test CA given by --git-ca-file."""
 

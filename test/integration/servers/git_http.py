@@ -11,8 +11,13 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
-def make_handler(root, user, password):
-    expected = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+def basic(user, password):
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
+def make_handler(root, user, password, token=None):
+    # The user's password, or (like GitHub) an access token as the password of x-access-token.
+    accepted = {basic(user, password)} | ({basic("x-access-token", token)} if token else set())
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -34,7 +39,7 @@ def make_handler(root, user, password):
 
         def handle_git(self):
             body = self.read_body() if self.command == "POST" else b""
-            if self.headers.get("Authorization") != expected:
+            if self.headers.get("Authorization") not in accepted:
                 self.send_response(401)
                 self.send_header("WWW-Authenticate", 'Basic realm="argoimg-git"')
                 self.send_header("Content-Length", "0")
@@ -78,10 +83,11 @@ def main():
     parser.add_argument("--root", required=True)
     parser.add_argument("--user", required=True)
     parser.add_argument("--password", required=True)
+    parser.add_argument("--token")
     parser.add_argument("--tls-cert")
     parser.add_argument("--tls-key")
     args = parser.parse_args()
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), make_handler(args.root, args.user, args.password))
+    server = ThreadingHTTPServer(("127.0.0.1", args.port), make_handler(args.root, args.user, args.password, args.token))
     if args.tls_cert:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(args.tls_cert, args.tls_key)

@@ -34,7 +34,7 @@ import seed  # noqa: E402
 REGISTRY_BIN = "/usr/bin/docker-registry"
 TOKEN_USER, TOKEN_PASSWORD = "alice", "wonderland-secret-7"
 BASIC_USER, BASIC_PASSWORD = "bob", "basic-secret-42"
-GIT_USER, GIT_PASSWORD = "gitbot", "git-secret-77"
+GIT_USER, GIT_PASSWORD, GIT_TOKEN = "gitbot", "git-secret-77", "gittoken-5150"
 REFRESH_TOKEN = "refresh-token-0123456789"
 KUBE_TOKEN = "kube-token-abcdef"
 ARGOCD_TOKEN = "argocd-token-fedcba"
@@ -278,10 +278,10 @@ def start(state):
             git_root]),
         "git-http": spawn(state, "git-http", [
             sys.executable, os.path.join(HERE, "git_http.py"), "--port", str(git_http_port),
-            "--root", git_root, "--user", GIT_USER, "--password", GIT_PASSWORD]),
+            "--root", git_root, "--user", GIT_USER, "--password", GIT_PASSWORD, "--token", GIT_TOKEN]),
         "git-https": spawn(state, "git-https", [
             sys.executable, os.path.join(HERE, "git_http.py"), "--port", str(git_https_port),
-            "--root", git_root, "--user", GIT_USER, "--password", GIT_PASSWORD,
+            "--root", git_root, "--user", GIT_USER, "--password", GIT_PASSWORD, "--token", GIT_TOKEN,
             "--tls-cert", server_crt, "--tls-key", server_key]),
         "git-sshd": spawn(state, "git-sshd", sshd_argv),
         "kube-api": spawn(state, "kube-api", [
@@ -332,6 +332,7 @@ def start(state):
         "ARGOIMG_TEST_GIT_HTTPS": f"https://localhost:{git_https_port}",
         "ARGOIMG_TEST_GIT_USER": GIT_USER,
         "ARGOIMG_TEST_GIT_PASSWORD": GIT_PASSWORD,
+        "ARGOIMG_TEST_GIT_TOKEN": GIT_TOKEN,
         "ARGOIMG_TEST_SEED_SCRIPT": os.path.join(HERE, "seed.py"),
         **ssh_env,
     }
