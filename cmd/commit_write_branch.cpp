@@ -114,7 +114,7 @@ void commit_to_write_branch(Evaluation& run, const Committer& committer, const C
     fail_group(run, first, "commit: " + where + ": " + detail);
   };
   auto base = git::upstream_of(first.copy);
-  if (!base && !options.no_push) {
+  if (!base && !options.no_push && !options.dry_run) {
     fail(base.error().message);
     return;
   }
@@ -125,7 +125,7 @@ void commit_to_write_branch(Evaluation& run, const Committer& committer, const C
                           first.write_branch,
                           "refs/remotes/" + base->remote + "/" + first.write_branch};
   }
-  bool offline = options.no_push;
+  bool offline = options.no_push || !base; // a dry run of a copy with no remote reads locally
   for (int attempt = 1; attempt <= k_push_attempts; ++attempt) {
     auto parent = parent_commit(run, first, base ? *base : write, write, offline);
     if (!parent) {

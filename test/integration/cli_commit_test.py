@@ -123,6 +123,11 @@ class Commit(unittest.TestCase):
             f.write(text.replace("git-branch: main\n", "git-branch: main:image-updater-{{ .SHA256 }}\n"))
         git(*SEED, "commit", "-q", "-am", "write branch", cwd=self.dir)
         head = git("rev-parse", "HEAD", cwd=self.dir).strip()
+        planned = run("-o", "json", "commit", "--dry-run", *self.args, "--match-application-name", "web",
+                      cwd=self.dir)
+        self.assertEqual(planned.returncode, 0, planned.stderr)
+        self.assertEqual(json.loads(planned.stdout)["commits"][0]["status"], "planned")
+        self.assertEqual(git("branch", "--format=%(refname:short)", cwd=self.dir).split(), ["main"])
         result = run("-o", "json", "commit", *self.args, "--match-application-name", "web", cwd=self.dir)
         self.assertEqual(result.returncode, 0, result.stderr)
         report = json.loads(result.stdout)

@@ -162,6 +162,20 @@ class SshClone(Clone):
         self.assertIn("ssh remote needs a key: pass --ssh-key FILE or start ssh-agent", none.stderr)
         self.assertEqual(self.remote_subjects(), ["seed"])
 
+    def test_scp_like_urls_on_port_22(self):
+        if not SERVERS.get("ARGOIMG_TEST_GIT_SCP"):
+            self.skipTest("sshd could not listen on 127.0.0.1:22 (not root, or the port is taken)")
+        for file in os.listdir(self.apps):
+            path = os.path.join(self.apps, file)
+            with open(path) as f:
+                text = f.read().replace(self.remote_url(os.path.basename(self.bare)),
+                                        SERVERS["ARGOIMG_TEST_GIT_SCP"] + self.bare)
+            with open(path, "w") as f:
+                f.write(text)
+        result = self.commit("web")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(self.remote_subjects()[0], "build: automatic update of web")
+
     def test_keys_from_ssh_agent(self):
         sock = os.path.join(tempfile.mkdtemp(prefix="agent-"), "agent.sock")
         self.addCleanup(shutil.rmtree, os.path.dirname(sock), ignore_errors=True)

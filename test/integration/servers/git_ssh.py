@@ -6,6 +6,7 @@ known_hosts file naming the host key, and a second host key for mismatch tests.
 """
 import getpass
 import os
+import socket
 import subprocess
 
 SSHD = "/usr/sbin/sshd"
@@ -19,6 +20,19 @@ def keygen(path, comment):
                    check=True, capture_output=True)
     with open(path + ".pub") as f:
         return " ".join(f.read().split()[:2])
+
+
+def port_22_free():
+    """scp-like URLs (user@host:path) cannot name a port: they are tested only when sshd can
+    also listen on 127.0.0.1:22 (as root, with nothing else there)."""
+    if os.geteuid() != 0:
+        return False
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", 22))
+            return True
+        except OSError:
+            return False
 
 
 def prepare(state, port):
@@ -35,8 +49,11 @@ def prepare(state, port):
     with open(authorized, "w") as f:
         f.write(client_pub + "\n")
     known_hosts = os.path.join(ssh, "known_hosts")
+    scp = port_22_free()
     with open(known_hosts, "w") as f:
         f.write(f"[127.0.0.1]:{port} {host_pub}\n")
+        if scp:
+            f.write(f"127.0.0.1 {host_pub}\n")
     wrong_known_hosts = os.path.join(ssh, "known_hosts.wrong")
     with open(wrong_known_hosts, "w") as f:
         f.write(f"[127.0.0.1]:{port} {other_pub}\n")
@@ -45,6 +62,7 @@ def prepare(state, port):
     with open(config, "w") as f:
         f.write("\n".join([
             f"Port {port}",
+            *(["Port 22"] if scp else []),
             "ListenAddress 127.0.0.1",
             f"HostKey {host_key}",
             f"AuthorizedKeysFile {authorized}",
@@ -68,5 +86,7 @@ def prepare(state, port):
         "ARGOIMG_TEST_SSH_KEY": client_key,
         "ARGOIMG_TEST_SSH_KNOWN_HOSTS": known_hosts,
         "ARGOIMG_TEST_SSH_WRONG_KNOWN_HOSTS": wrong_known_hosts,
+        # "" when port 22 is taken: the scp-like test skips, saying why.
+        "ARGOIMG_TEST_GIT_SCP": f"{user}@127.0.0.1:" if scp else "",
     }
     return argv, env
