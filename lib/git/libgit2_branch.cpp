@@ -24,12 +24,27 @@ util::Result<CommitPtr> lookup_commit(git_repository* repo, const std::string& h
   return CommitPtr(raw);
 }
 
-util::Result<TreePtr> tree_of(git_commit* commit) {
-  git_tree* raw = nullptr;
-  if (int code = git_commit_tree(&raw, commit); code < 0) {
-    return tl::unexpected(error(util::ErrorKind::io, "tree", code));
+// A commit of the working copy's repository, with its tree.
+struct CommitTree {
+  RepoPtr repo;
+  CommitPtr commit;
+  TreePtr tree;
+};
+
+util::Result<CommitTree> open_commit_tree(const WorkingCopy& copy, const std::string& hex) {
+  auto repo = open(copy.root);
+  if (!repo) {
+    return tl::unexpected(repo.error());
   }
-  return TreePtr(raw);
+  auto commit = lookup_commit(repo->get(), hex);
+  if (!commit) {
+    return tl::unexpected(commit.error());
+  }
+  git_tree* raw = nullptr;
+  if (int code = git_commit_tree(&raw, commit->get()); code < 0) {
+    return tl::unexpected(error(util::ErrorKind::io, "tree of " + hex, code));
+  }
+  return CommitTree{std::move(*repo), std::move(*commit), TreePtr(raw)};
 }
 
 } // namespace
@@ -60,20 +75,12 @@ util::Result<std::string> resolve_commit(const WorkingCopy& copy, const std::str
 
 util::Result<std::optional<std::string>>
 file_at(const WorkingCopy& copy, const std::string& commit, const std::string& path) {
-  auto repo = open(copy.root);
-  if (!repo) {
-    return tl::unexpected(repo.error());
-  }
-  auto found = lookup_commit(repo->get(), commit);
-  if (!found) {
-    return tl::unexpected(found.error());
-  }
-  auto tree = tree_of(found->get());
-  if (!tree) {
-    return tl::unexpected(tree.error());
+  auto at = open_commit_tree(copy, commit);
+  if (!at) {
+    return tl::unexpected(at.error());
   }
   git_tree_entry* raw_entry = nullptr;
-  int code = git_tree_entry_bypath(&raw_entry, tree->get(), path.c_str());
+  int code = git_tree_entry_bypath(&raw_entry, at->tree.get(), path.c_str());
   if (code == GIT_ENOTFOUND) {
     return std::optional<std::string>();
   }
@@ -85,7 +92,7 @@ file_at(const WorkingCopy& copy, const std::string& commit, const std::string& p
     return util::fail(util::ErrorKind::config, "'" + path + "' is not a file in " + commit);
   }
   git_blob* raw_blob = nullptr;
-  if (code = git_blob_lookup(&raw_blob, repo->get(), git_tree_entry_id(entry.get())); code < 0) {
+  if (code = git_blob_lookup(&raw_blob, at->repo.get(), git_tree_entry_id(entry.get())); code < 0) {
     return tl::unexpected(error(util::ErrorKind::io, "'" + path + "'", code));
   }
   BlobPtr blob(raw_blob);
@@ -100,18 +107,12 @@ util::Result<std::string> commit_edits(const WorkingCopy& copy,
                                        const std::string& message,
                                        const Signature& author,
                                        const CommitSigner& signer) {
-  auto repo = open(copy.root);
-  if (!repo) {
-    return tl::unexpected(repo.error());
-  }
-  auto base = lookup_commit(repo->get(), parent);
+  auto base = open_commit_tree(copy, parent);
   if (!base) {
     return tl::unexpected(base.error());
   }
-  auto base_tree = tree_of(base->get());
-  if (!base_tree) {
-    return tl::unexpected(base_tree.error());
-  }
+  git_repository* repo = base->repo.get();
+  git_tree* base_tree = base->tree.get();
   std::vector<git_tree_update> updates;
   updates.reserve(edits.size());
   for (const auto& edit : edits) {
@@ -119,14 +120,14 @@ util::Result<std::string> commit_edits(const WorkingCopy& copy,
     update.path = edit.path.c_str();
     if (edit.content) {
       if (int code = git_blob_create_from_buffer(
-              &update.id, repo->get(), edit.content->data(), edit.content->size());
+              &update.id, repo, edit.content->data(), edit.content->size());
           code < 0) {
         return tl::unexpected(error(util::ErrorKind::io, "store '" + edit.path + "'", code));
       }
       update.action = GIT_TREE_UPDATE_UPSERT;
       update.filemode = GIT_FILEMODE_BLOB;
       git_tree_entry* existing = nullptr;
-      if (git_tree_entry_bypath(&existing, base_tree->get(), edit.path.c_str()) == 0) {
+      if (git_tree_entry_bypath(&existing, base_tree, edit.path.c_str()) == 0) {
         update.filemode = git_tree_entry_filemode(existing); // keep an executable bit
         git_tree_entry_free(existing);
       }
@@ -136,24 +137,16 @@ util::Result<std::string> commit_edits(const WorkingCopy& copy,
     updates.push_back(update);
   }
   git_oid tree_id;
-  if (int code = git_tree_create_updated(
-          &tree_id, repo->get(), base_tree->get(), updates.size(), updates.data());
+  if (int code = git_tree_create_updated(&tree_id, repo, base_tree, updates.size(), updates.data());
       code < 0) {
     return tl::unexpected(error(util::ErrorKind::io, "write tree", code));
   }
   git_tree* raw_tree = nullptr;
-  if (int code = git_tree_lookup(&raw_tree, repo->get(), &tree_id); code < 0) {
+  if (int code = git_tree_lookup(&raw_tree, repo, &tree_id); code < 0) {
     return tl::unexpected(error(util::ErrorKind::io, "tree", code));
   }
   TreePtr tree(raw_tree);
-  git_signature* raw_signature = nullptr;
-  if (int code = git_signature_now(&raw_signature, author.name.c_str(), author.email.c_str());
-      code < 0) {
-    return tl::unexpected(error(util::ErrorKind::config, "author", code));
-  }
-  SigPtr signature(raw_signature);
-  auto made =
-      create_commit_object(repo->get(), signature.get(), message, tree.get(), base->get(), signer);
+  auto made = create_commit_object(repo, author, message, tree.get(), base->commit.get(), signer);
   if (!made) {
     return tl::unexpected(made.error());
   }

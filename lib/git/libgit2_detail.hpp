@@ -63,10 +63,10 @@ struct BufGuard {
   std::string str() const { return buf.ptr != nullptr ? std::string(buf.ptr, buf.size) : ""; }
 };
 
-// Store a commit of `tree` with one parent, signed by `signer` when set (its signature in the
-// `gpgsig` header); no reference moves.
+// Store a commit of `tree` with one parent by `author` (also the committer, now), signed by
+// `signer` when set (its signature in the `gpgsig` header); no reference moves.
 util::Result<git_oid> create_commit_object(git_repository* repo,
-                                           const git_signature* signature,
+                                           const Signature& author,
                                            const std::string& message,
                                            const git_tree* tree,
                                            const git_commit* parent,

@@ -10,11 +10,18 @@ namespace argoimg::git {
 using namespace detail;
 
 util::Result<git_oid> detail::create_commit_object(git_repository* repo,
-                                                   const git_signature* signature,
+                                                   const Signature& author,
                                                    const std::string& message,
                                                    const git_tree* tree,
                                                    const git_commit* parent,
                                                    const CommitSigner& signer) {
+  git_signature* raw_signature = nullptr;
+  if (int code = git_signature_now(&raw_signature, author.name.c_str(), author.email.c_str());
+      code < 0) {
+    return tl::unexpected(error(util::ErrorKind::config, "author", code));
+  }
+  SigPtr owned(raw_signature);
+  const git_signature* signature = owned.get();
   const git_commit* parents[] = {parent};
   git_oid id;
   if (!signer) {
@@ -182,14 +189,7 @@ util::Result<std::string> commit_paths(const WorkingCopy& copy,
     return tl::unexpected(error(util::ErrorKind::io, "HEAD commit", code));
   }
   CommitPtr parent(raw_parent);
-  git_signature* raw_signature = nullptr;
-  if (int code = git_signature_now(&raw_signature, author.name.c_str(), author.email.c_str());
-      code < 0) {
-    return tl::unexpected(error(util::ErrorKind::config, "author", code));
-  }
-  SigPtr signature(raw_signature);
-  auto made =
-      create_commit_object(repo->get(), signature.get(), message, tree.get(), parent.get(), signer);
+  auto made = create_commit_object(repo->get(), author, message, tree.get(), parent.get(), signer);
   if (!made) {
     return tl::unexpected(made.error());
   }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "util/sha1.hpp"
 
+#include "util/md_padding.hpp"
+
 #include <array>
 #include <cstdint>
 
@@ -56,25 +58,7 @@ void compress(std::array<uint32_t, 5>& state, const unsigned char* block) {
 
 std::string sha1_raw(std::string_view data) {
   std::array<uint32_t, 5> state = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0};
-  const auto* bytes = reinterpret_cast<const unsigned char*>(data.data());
-  size_t full = data.size() / 64;
-  for (size_t i = 0; i < full; ++i) {
-    compress(state, bytes + 64 * i);
-  }
-  std::array<unsigned char, 128> tail{};
-  size_t rest = data.size() - 64 * full;
-  for (size_t i = 0; i < rest; ++i) {
-    tail[i] = bytes[64 * full + i];
-  }
-  tail[rest] = 0x80;
-  size_t tail_blocks = rest + 1 + 8 <= 64 ? 1 : 2;
-  uint64_t bits = static_cast<uint64_t>(data.size()) * 8;
-  for (size_t i = 0; i < 8; ++i) {
-    tail[tail_blocks * 64 - 1 - i] = static_cast<unsigned char>(bits >> (8 * i));
-  }
-  for (size_t i = 0; i < tail_blocks; ++i) {
-    compress(state, tail.data() + 64 * i);
-  }
+  detail::for_each_padded_block(data, [&](const unsigned char* block) { compress(state, block); });
   std::string out;
   out.reserve(20);
   for (uint32_t word : state) {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "util/sha256.hpp"
 
+#include "util/md_padding.hpp"
+
 #include <array>
 #include <cstdint>
 
@@ -71,25 +73,7 @@ std::string sha256_hex(std::string_view data) {
                                    0x9b05688c,
                                    0x1f83d9ab,
                                    0x5be0cd19};
-  const auto* bytes = reinterpret_cast<const unsigned char*>(data.data());
-  size_t full = data.size() / 64;
-  for (size_t i = 0; i < full; ++i) {
-    compress(state, bytes + 64 * i);
-  }
-  std::array<unsigned char, 128> tail{};
-  size_t rest = data.size() - 64 * full;
-  for (size_t i = 0; i < rest; ++i) {
-    tail[i] = bytes[64 * full + i];
-  }
-  tail[rest] = 0x80;
-  size_t tail_blocks = rest + 1 + 8 <= 64 ? 1 : 2;
-  uint64_t bits = static_cast<uint64_t>(data.size()) * 8;
-  for (size_t i = 0; i < 8; ++i) {
-    tail[tail_blocks * 64 - 1 - i] = static_cast<unsigned char>(bits >> (8 * i));
-  }
-  for (size_t i = 0; i < tail_blocks; ++i) {
-    compress(state, tail.data() + 64 * i);
-  }
+  detail::for_each_padded_block(data, [&](const unsigned char* block) { compress(state, block); });
   static const char* hex = "0123456789abcdef";
   std::string out;
   out.reserve(64);

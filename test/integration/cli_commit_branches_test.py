@@ -7,7 +7,7 @@ import re
 import subprocess
 import unittest
 
-from cli_commit_test import SEED, CloneSetup, git
+from cli_commit_test import SEED, CloneSetup, git, push_unrelated_commits
 
 PREFIX = "argocd-image-updater.argoproj.io/"
 
@@ -98,14 +98,7 @@ class WriteBranch(CloneSetup, unittest.TestCase):
                 [os.environ["ARGOIMG_BIN"], "-o", "json", "commit", "apps", "--registries-conf",
                  "registries.conf", "--workdir", workdir, "--match-application-name", app],
                 cwd=self.dir, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
-        for i in range(4):  # someone else pushing to the write branch meanwhile
-            with open(os.path.join(third, f"note-{i}.txt"), "w") as f:
-                f.write(f"{i}\n")
-            git("add", "-A", cwd=third)
-            git(*SEED, "commit", "-q", "-m", f"unrelated {i}", cwd=third)
-            while subprocess.run(["git", "push", "-q", "origin", "image-updates"], cwd=third,
-                                 capture_output=True).returncode != 0:
-                git("pull", "-q", "--rebase", "origin", "image-updates", cwd=third)
+        push_unrelated_commits(third, "image-updates", 4)  # someone else, meanwhile
         for proc in procs:
             out, err = proc.communicate(timeout=120)
             self.assertEqual(proc.returncode, 0, err)

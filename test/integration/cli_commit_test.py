@@ -229,6 +229,19 @@ class Commit(unittest.TestCase):
 SEED = ["-c", "user.name=seed", "-c", "user.email=seed@example.com"]
 
 
+def push_unrelated_commits(clone, branch, count):
+    """Push `count` commits "unrelated <i>" to `branch` from `clone`, as a human would: pull
+    --rebase and push again when someone else pushed first."""
+    for i in range(count):
+        with open(os.path.join(clone, f"note-{i}.txt"), "w") as f:
+            f.write(f"{i}\n")
+        git("add", "-A", cwd=clone)
+        git(*SEED, "commit", "-q", "-m", f"unrelated {i}", cwd=clone)
+        while subprocess.run(["git", "push", "-q", "origin", branch], cwd=clone,
+                             capture_output=True).returncode != 0:
+            git("pull", "-q", "--rebase", "origin", branch, cwd=clone)
+
+
 class Push(unittest.TestCase):
     """`commit` pushing to bare repositories over file:// and git daemon (git://)."""
 
@@ -320,14 +333,7 @@ class Push(unittest.TestCase):
         procs = [subprocess.Popen([os.environ["ARGOIMG_BIN"], *self.args(app)], cwd=work,
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                  for app, work in zip(apps, clones)]
-        for i in range(5):  # an unrelated writer pushing meanwhile
-            with open(os.path.join(third, f"note-{i}.txt"), "w") as f:
-                f.write(f"{i}\n")
-            git("add", "-A", cwd=third)
-            git(*SEED, "commit", "-q", "-m", f"unrelated {i}", cwd=third)
-            while subprocess.run(["git", "push", "-q", "origin", "main"], cwd=third,
-                                 capture_output=True).returncode != 0:
-                git("pull", "-q", "--rebase", "origin", "main", cwd=third)
+        push_unrelated_commits(third, "main", 5)  # an unrelated writer pushing meanwhile
         for proc, app in zip(procs, apps):
             out, err = proc.communicate(timeout=120)
             self.assertEqual(proc.returncode, 0, f"{app}: {err}")
