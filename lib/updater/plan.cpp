@@ -128,11 +128,27 @@ void prepare(const PlannedApp& planned,
   if (git) {
     result.write_back_target = target.path;
   }
-  const app::RepoReader* repo = options.repo_for ? options.repo_for(application, source) : nullptr;
+  // The source repository is looked up (for `commit`: maybe cloned) only when needed: always
+  // for git write-back, else only for an image whose current tag is not in the spec.
+  const app::RepoReader* repo = nullptr;
+  bool repo_looked_up = false;
+  auto repository = [&] {
+    if (!repo_looked_up && options.repo_for) {
+      repo = options.repo_for(application, source);
+    }
+    repo_looked_up = true;
+    return repo;
+  };
+  if (git) {
+    repository();
+  }
   for (size_t i = 0; i < config.images.size(); ++i) {
     const auto& image = config.images[i];
     auto current =
         app::find_current_image(application, type, image, config.write_back, target, repo);
+    if (!current && !repo_looked_up && repository() != nullptr) {
+      current = app::find_current_image(application, type, image, config.write_back, target, repo);
+    }
     if (!current && !image.force_update) {
       std::string where =
           application.status_images

@@ -151,6 +151,22 @@ class Commit(unittest.TestCase):
         self.assertEqual(json.loads(again.stdout)["commits"][0]["status"], "up-to-date")
         self.assertEqual(git("rev-parse", branch, cwd=self.dir).strip(), report["commits"][0]["sha"])
 
+    def test_an_application_edited_in_place_never_clones_its_source(self):
+        # Its tag is in the spec and it is written in place: its repoURL (unreachable here) is
+        # not needed, so nothing is cloned and nothing fails.
+        path = os.path.join(self.dir, "apps", "api-kustomize.yaml")
+        with open(path) as f:
+            text = f.read().replace(GITOPS, "https://git.invalid/elsewhere.git")
+        with open(path, "w") as f:
+            f.write(text)
+        git(*SEED, "commit", "-q", "-am", "api elsewhere", cwd=self.dir)
+        workdir = os.path.join(self.dir, "cache")
+        result = run("-o", "json", "commit", *self.args, "--workdir", workdir, "--match-application-name", "api",
+                     cwd=self.dir)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(json.loads(result.stdout)["commits"][0]["files"], ["apps/api-kustomize.yaml"])
+        self.assertFalse(os.path.exists(workdir))
+
     def test_a_bad_write_branch_template_fails_that_application_only(self):
         path = os.path.join(self.dir, "apps", "web-helm-values.yaml")
         with open(path) as f:
