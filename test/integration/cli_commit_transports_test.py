@@ -9,7 +9,8 @@ import tempfile
 import time
 import unittest
 
-from cli_commit_test import Clone, CloneSetup, git, run
+import cli_commit_test as base
+from cli_commit_test import CloneSetup, git, run
 from support import SERVERS
 
 KEY = SERVERS["ARGOIMG_TEST_SSH_KEY"]
@@ -22,7 +23,7 @@ def without_agent(**extra):
     return env
 
 
-class HttpClone(Clone):
+class HttpClone(base.Clone):
     """The same over git-http-backend with Basic auth, credentials from --git-credentials."""
 
     def remote_url(self, name):
@@ -119,7 +120,7 @@ class CredentialHelper(CloneSetup, unittest.TestCase):
         self.assertEqual(self.remote_subjects(), ["seed"])
 
 
-class SshClone(Clone):
+class SshClone(base.Clone):
     """Over sshd with an ed25519 key file and a known_hosts file."""
 
     def remote_url(self, name):
