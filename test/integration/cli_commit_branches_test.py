@@ -84,6 +84,50 @@ class WriteBranch(CloneSetup, unittest.TestCase):
         self.assertIn("1.25.4", diff)
         self.assertEqual(self.remote_branches(), ["main"])
 
+    def set_target_revision(self, app_file, value):
+        path = os.path.join(self.apps, app_file)
+        with open(path) as f:
+            text = f.read().replace("targetRevision: main", f"targetRevision: {value}")
+        with open(path, "w") as f:
+            f.write(text)
+
+    def set_target_revision_back(self, app_file, value):
+        path = os.path.join(self.apps, app_file)
+        with open(path) as f:
+            text = f.read().replace(f"targetRevision: {value}", "targetRevision: main")
+        with open(path, "w") as f:
+            f.write(text)
+
+    def add_remote_branch(self, name):
+        git("branch", name, "main", cwd=self.bare)
+
+    def test_head_or_empty_target_revision_means_the_remote_default_branch(self):
+        self.add_remote_branch("trunk")
+        git("symbolic-ref", "HEAD", "refs/heads/trunk", cwd=self.bare)
+        self.set_git_branch("web-helm-values.yaml", "")
+        self.set_target_revision("web-helm-values.yaml", "HEAD")
+        result = self.commit("web")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(json.loads(result.stdout)["commits"][0]["branch"], "trunk")
+        # Empty means the same: the tag is read from trunk (main still has the old one).
+        self.set_target_revision_back("web-helm-values.yaml", "HEAD")
+        self.set_target_revision("web-helm-values.yaml", '""')
+        again = self.commit("web")
+        self.assertEqual(again.returncode, 0, again.stderr)
+        image = json.loads(again.stdout)["applications"][0]["images"][0]
+        self.assertEqual((image["current"], image["status"]), ("1.25.4", "up-to-date"))
+        self.assertEqual(self.log("trunk")[0], "build: automatic update of web")
+        self.assertEqual(self.log("main"), ["seed"])
+
+    def test_the_base_of_git_branch_wins_over_target_revision(self):
+        self.add_remote_branch("release")
+        self.set_git_branch("web-helm-values.yaml", "release")
+        result = self.commit("web")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(json.loads(result.stdout)["commits"][0]["branch"], "release")
+        self.assertEqual(self.log("release")[0], "build: automatic update of web")
+        self.assertEqual(self.log("main"), ["seed"])
+
     def test_concurrent_writers_to_one_write_branch_lose_nothing(self):
         self.set_git_branch("web-helm-values.yaml", "main:image-updates")
         self.set_git_branch("multi-source.yaml", "main:image-updates")
