@@ -227,6 +227,23 @@ std::string ssh_key_type(std::string_view key_blob) {
   return std::string(key_blob.substr(4, length));
 }
 
+bool private_key_is_encrypted(std::string_view text) {
+  constexpr std::string_view begin = "-----BEGIN OPENSSH PRIVATE KEY-----";
+  constexpr std::string_view end = "-----END OPENSSH PRIVATE KEY-----";
+  size_t start = text.find(begin);
+  if (start == std::string_view::npos) {
+    return text.find("ENCRYPTED") != std::string_view::npos; // PEM (RSA, EC, PKCS#8)
+  }
+  size_t stop = text.find(end, start);
+  auto body = util::base64_decode(text.substr(
+      start + begin.size(), stop == std::string_view::npos ? stop : stop - start - begin.size()));
+  constexpr std::string_view magic{"openssh-key-v1\0", 15};
+  if (!body || body->compare(0, magic.size(), magic) != 0) {
+    return false;
+  }
+  return ssh_key_type(std::string_view(*body).substr(magic.size())) != "none"; // the cipher
+}
+
 std::string ssh_fingerprint(std::string_view key_blob) {
   std::string hex = util::sha256_hex(key_blob);
   std::string raw;

@@ -50,4 +50,8 @@ std::string ssh_key_type(std::string_view key_blob);
 // OpenSSH's fingerprint of a wire-format key: "SHA256:" and unpadded base64.
 std::string ssh_fingerprint(std::string_view key_blob);
 
+// Whether the text of a private key file is protected by a passphrase: PEM with
+// "ENCRYPTED", or OpenSSH's format with a cipher other than "none".
+bool private_key_is_encrypted(std::string_view key_file_text);
+
 } // namespace argoimg::git

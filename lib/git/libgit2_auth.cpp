@@ -54,6 +54,15 @@ int offer_ssh(git_credential** out, const char* username_from_url, AuthState& st
       state.failure = "ssh key '" + key + "' (--ssh-key) is not a readable file";
       return GIT_EUSER;
     }
+    std::ifstream in(key, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    if (private_key_is_encrypted(text.str())) {
+      state.failure = "ssh key '" + key
+                      + "' (--ssh-key) is protected by a passphrase: load it "
+                        "into ssh-agent (ssh-add) and leave out --ssh-key";
+      return GIT_EUSER;
+    }
     state.offered = "the key '" + key + "' (--ssh-key) for user '" + user + "'";
     std::string pub = key + ".pub";
     return git_credential_ssh_key_new(
@@ -136,7 +145,7 @@ int on_certificate(git_cert* cert, int /*valid*/, const char* /*host*/, void* pa
   auto endpoint = ssh_endpoint(state.url);
   const auto* hostkey = reinterpret_cast<const git_cert_hostkey*>(cert);
   if (!endpoint || (hostkey->type & GIT_CERT_SSH_RAW) == 0) {
-    state.failure = "cannot verify the ssh host key of '" + state.url + "'";
+    state.failure = "cannot verify the ssh host key of '" + redact_url(state.url) + "'";
     return GIT_ECERTIFICATE;
   }
   std::string key(hostkey->hostkey, hostkey->hostkey_len);

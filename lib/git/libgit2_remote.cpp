@@ -162,6 +162,23 @@ util::Result<bool> reset_cache_to(git_repository* repo,
   return true;
 }
 
+util::Result<bool> init_cache(const std::string& url,
+                              const std::string& dir,
+                              const std::string& branch,
+                              const RemoteAuth& auth) {
+  git_repository* raw = nullptr;
+  if (int code = git_repository_init(&raw, dir.c_str(), 0); code < 0) {
+    return tl::unexpected(error(util::ErrorKind::io, "init '" + dir + "'", code));
+  }
+  RepoPtr repo(raw);
+  git_remote* remote = nullptr;
+  if (int code = git_remote_create(&remote, repo.get(), "origin", url.c_str()); code < 0) {
+    return tl::unexpected(error(util::ErrorKind::config, "remote '" + redact_url(url) + "'", code));
+  }
+  git_remote_free(remote);
+  return reset_cache_to(repo.get(), url, branch, auth);
+}
+
 } // namespace
 
 util::Result<WorkingCopy> prepare_cache_checkout(const std::string& url,
@@ -174,6 +191,16 @@ util::Result<WorkingCopy> prepare_cache_checkout(const std::string& url,
   if (!fs::exists(fs::path(dir) / ".git", ec)) {
     fs::remove_all(dir, ec); // a clone that died half-way
     fs::create_directories(fs::path(dir).parent_path(), ec);
+    if (!branch.empty()) {
+      // A named branch: init and fetch just it (a clone would also need the remote's HEAD,
+      // which may name a branch that does not exist).
+      auto made = init_cache(url, dir, branch, auth);
+      if (!made) {
+        fs::remove_all(dir, ec);
+        return tl::unexpected(made.error());
+      }
+      return discover_working_copy(dir);
+    }
     git_clone_options options = GIT_CLONE_OPTIONS_INIT;
     AuthState state;
     state.auth = &auth;

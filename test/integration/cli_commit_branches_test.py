@@ -119,6 +119,16 @@ class WriteBranch(CloneSetup, unittest.TestCase):
         self.assertEqual(self.log("trunk")[0], "build: automatic update of web")
         self.assertEqual(self.log("main"), ["seed"])
 
+    def test_a_named_branch_is_fetched_even_when_the_remote_head_is_dangling(self):
+        git("symbolic-ref", "HEAD", "refs/heads/gone", cwd=self.bare)
+        result = self.commit("web")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(self.log("main")[0], "build: automatic update of web")
+        self.set_git_branch("web-helm-values.yaml", "nowhere")
+        absent = self.commit("web")
+        self.assertEqual(absent.returncode, 1)
+        self.assertIn("branch 'nowhere' not found on", absent.stderr)
+
     def test_the_base_of_git_branch_wins_over_target_revision(self):
         self.add_remote_branch("release")
         self.set_git_branch("web-helm-values.yaml", "release")

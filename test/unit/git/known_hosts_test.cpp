@@ -120,3 +120,18 @@ TEST_CASE("key type and fingerprint read from the key", "[git]") {
   CHECK(ssh_key_type("\x00\x00") == "");
   CHECK(ssh_fingerprint(blob(key_a)) == "SHA256:cZBFWwZZbNICSXUlCvynzRkFFuyJSZbbMfW3d+nMWGk");
 }
+
+TEST_CASE("passphrase-protected private keys are recognised", "[git]") {
+  // ssh-keygen -t ed25519 -N '' and -N 'pw' (only the headers matter: the cipher name).
+  std::string plain_body = argoimg::util::base64_encode(
+      std::string("openssh-key-v1\0\0\0\0\4none\0\0\0\4none", 31) + "rest");
+  std::string encrypted_body = argoimg::util::base64_encode(
+      std::string("openssh-key-v1\0\0\0\0\12aes256-ctr\0\0\0\6bcrypt", 39) + "rest");
+  auto wrap = [](const std::string& body) {
+    return "-----BEGIN OPENSSH PRIVATE KEY-----\n" + body + "\n-----END OPENSSH PRIVATE KEY-----\n";
+  };
+  CHECK_FALSE(private_key_is_encrypted(wrap(plain_body)));
+  CHECK(private_key_is_encrypted(wrap(encrypted_body)));
+  CHECK(private_key_is_encrypted("-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\n"));
+  CHECK_FALSE(private_key_is_encrypted("-----BEGIN RSA PRIVATE KEY-----\nMIIE...\n"));
+}
