@@ -122,7 +122,7 @@ void restore(const std::vector<const updater::FileChange*>& files) {
 util::Result<CommitRecord> prepare_commit(const Evaluation& run,
                                           const git::Template& message_template,
                                           const CommitGroup& group) {
-  CommitRecord record{group.copy.root, group.copy.branch, "planned", "", "", {}, {}, false, 0};
+  CommitRecord record{group.copy.root, group.copy.branch, "planned", "", "", {}, {}, false, 0, ""};
   for (const auto* file : group.files) {
     record.files.push_back(std::filesystem::relative(file->path, group.copy.root).generic_string());
     for (const auto& name : file->applications) {
@@ -216,7 +216,7 @@ void commit_and_push(Evaluation& run,
     CommitGroup group = attempt == 1 && !*moved ? first : replan_group(run, first.copy, holder);
     if (group.files.empty()) {
       CommitRecord done{
-          first.copy.root, first.copy.branch, "up-to-date", "", "", {}, {}, false, attempt};
+          first.copy.root, first.copy.branch, "up-to-date", "", "", {}, {}, false, attempt, ""};
       run.report.commits.push_back(done);
       return;
     }

@@ -65,7 +65,8 @@ std::string relative_to(const git::WorkingCopy& copy, const std::string& path) {
 }
 
 CommitRecord record_for(const CommitGroup& group) {
-  CommitRecord record{group.copy.root, group.write_branch, "planned", "", "", {}, {}, false, 0};
+  CommitRecord record{
+      group.copy.root, group.write_branch, "planned", "", "", {}, {}, false, 0, group.copy.branch};
   for (const auto* file : group.files) {
     record.files.push_back(relative_to(group.copy, file->path));
     for (const auto& name : file->applications) {
@@ -139,8 +140,16 @@ void commit_to_write_branch(Evaluation& run, const Committer& committer, const C
     }
     const CommitGroup& group = planned->group;
     if (group.files.empty()) {
-      CommitRecord done{
-          first.copy.root, first.write_branch, "up-to-date", "", "", {}, {}, false, attempt};
+      CommitRecord done{first.copy.root,
+                        first.write_branch,
+                        "up-to-date",
+                        "",
+                        "",
+                        {},
+                        {},
+                        false,
+                        attempt,
+                        first.copy.branch};
       run.report.commits.push_back(done);
       return;
     }

@@ -22,7 +22,8 @@ struct CommitRecord {
   std::vector<std::string> files; // repository-relative
   std::vector<std::string> applications;
   bool pushed = false;
-  int attempts = 0; // commits made to get one pushed (1 without a race)
+  int attempts = 0;        // commits made to get one pushed (1 without a race)
+  std::string base_branch; // a write branch's base (the checked-out branch); "" otherwise
 };
 
 struct ReportInput {

@@ -101,6 +101,13 @@ void write_commits(Writer& w, const std::vector<CommitRecord>& commits) {
     w.StartObject();
     string_field(w, "repository", commit.repository);
     string_field(w, "branch", commit.branch);
+    w.Key("baseBranch");
+    if (commit.base_branch.empty()) {
+      w.Null();
+    } else {
+      w.String(commit.base_branch.c_str(),
+               static_cast<rapidjson::SizeType>(commit.base_branch.size()));
+    }
     string_field(w, "status", commit.status);
     w.Key("sha");
     if (commit.sha.empty()) {

@@ -169,12 +169,15 @@ void write_text_report(const ReportInput& input, std::ostream& out) {
     }
   }
   for (const auto& commit : input.commits) {
+    std::string branch = commit.base_branch.empty()
+                             ? commit.branch
+                             : fmt::format("{} (from {})", commit.branch, commit.base_branch);
     if (commit.status == "up-to-date") {
       out << fmt::format("up to date: {} on {} (the remote already has these changes)\n",
                          commit.repository,
-                         commit.branch);
+                         branch);
     } else if (input.dry_run) {
-      out << fmt::format("would commit in {} on {}:\n", commit.repository, commit.branch);
+      out << fmt::format("would commit in {} on {}:\n", commit.repository, branch);
       auto lines = util::split(commit.message, '\n');
       if (!lines.empty() && lines.back().empty()) {
         lines.pop_back();
@@ -185,7 +188,7 @@ void write_text_report(const ReportInput& input, std::ostream& out) {
     } else {
       out << fmt::format("committed {} on {} in {} ({} files; {})\n",
                          commit.sha.substr(0, 12),
-                         commit.branch,
+                         branch,
                          commit.repository,
                          commit.files.size(),
                          commit.pushed ? fmt::format("pushed, attempt {}", commit.attempts)

@@ -135,6 +135,7 @@ class Commit(unittest.TestCase):
         digest = hashlib.sha256(f"library/nginx-{image['current']}-{image['new']},".encode()).hexdigest()
         branch = f"image-updater-{digest}"
         self.assertEqual(report["commits"][0]["branch"], branch)
+        self.assertEqual(report["commits"][0]["baseBranch"], "main")
         self.assertEqual(report["commits"][0]["status"], "committed")
         # The checkout is untouched; the write branch holds one commit on top of main.
         self.assertEqual(git("rev-parse", "HEAD", cwd=self.dir).strip(), head)
@@ -227,6 +228,22 @@ class Commit(unittest.TestCase):
                                    "verify-commit", "HEAD"], cwd=self.dir, capture_output=True, text=True)
         self.assertEqual(verified.returncode, 0, verified.stderr)
         self.assertIn('Good "git" signature for bot@example.com', verified.stderr)
+        # A write branch's commit, built in the object database, is signed the same way.
+        path = os.path.join(self.dir, "apps", "api-kustomize.yaml")
+        with open(path) as f:
+            text = f.read().replace("  annotations:\n", "  annotations:\n"
+                                    "    argocd-image-updater.argoproj.io/write-back-method: git\n"
+                                    "    argocd-image-updater.argoproj.io/git-branch: main:signed-updates\n", 1)
+        with open(path, "w") as f:
+            f.write(text)
+        git(*SEED, "commit", "-q", "-am", "api to a write branch", cwd=self.dir)
+        branch = run("commit", *self.args, "--match-application-name", "api", "--signing-method", "ssh",
+                     "--signing-key", key, cwd=self.dir, env=env)
+        self.assertEqual(branch.returncode, 0, branch.stdout + branch.stderr)
+        self.assertIn("on signed-updates (from main)", branch.stdout)
+        verified = subprocess.run(["git", "-c", "gpg.format=ssh", "-c", f"gpg.ssh.allowedSignersFile={allowed}",
+                                   "verify-commit", "signed-updates"], cwd=self.dir, capture_output=True, text=True)
+        self.assertEqual(verified.returncode, 0, verified.stderr)
 
     def test_custom_template_and_template_errors(self):
         with open(os.path.join(self.dir, "msg.tmpl"), "w") as f:
