@@ -74,7 +74,8 @@ int offer_ssh(git_credential** out, const char* username_from_url, AuthState& st
                     "start ssh-agent (SSH_AUTH_SOCK is not set)";
     return GIT_EUSER;
   }
-  state.offered = "the keys of ssh-agent (SSH_AUTH_SOCK) for user '" + user + "'";
+  state.offered =
+      "the keys of ssh-agent (SSH_AUTH_SOCK; 'ssh-add -l' lists them) for user '" + user + "'";
   return git_credential_ssh_key_from_agent(out, user.c_str());
 }
 
