@@ -24,14 +24,14 @@ util::Result<CommitPtr> lookup_commit(git_repository* repo, const std::string& h
   return CommitPtr(raw);
 }
 
-// A commit of the working copy's repository, with its tree.
-struct CommitTree {
+// A commit of the working copy's repository (and, from open_commit_tree, its tree).
+struct OpenedCommit {
   RepoPtr repo;
   CommitPtr commit;
   TreePtr tree;
 };
 
-util::Result<CommitTree> open_commit_tree(const WorkingCopy& copy, const std::string& hex) {
+util::Result<OpenedCommit> open_commit(const WorkingCopy& copy, const std::string& hex) {
   auto repo = open(copy.root);
   if (!repo) {
     return tl::unexpected(repo.error());
@@ -40,11 +40,20 @@ util::Result<CommitTree> open_commit_tree(const WorkingCopy& copy, const std::st
   if (!commit) {
     return tl::unexpected(commit.error());
   }
+  return OpenedCommit{std::move(*repo), std::move(*commit), nullptr};
+}
+
+util::Result<OpenedCommit> open_commit_tree(const WorkingCopy& copy, const std::string& hex) {
+  auto opened = open_commit(copy, hex);
+  if (!opened) {
+    return opened;
+  }
   git_tree* raw = nullptr;
-  if (int code = git_commit_tree(&raw, commit->get()); code < 0) {
+  if (int code = git_commit_tree(&raw, opened->commit.get()); code < 0) {
     return tl::unexpected(error(util::ErrorKind::io, "tree of " + hex, code));
   }
-  return CommitTree{std::move(*repo), std::move(*commit), TreePtr(raw)};
+  opened->tree.reset(raw);
+  return opened;
 }
 
 } // namespace
@@ -160,20 +169,16 @@ util::Result<PushOutcome> push_commit(const WorkingCopy& copy,
   // libgit2 pushes references, not ids: a private one names the commit while it is pushed.
   WorkingCopy as_branch = copy;
   as_branch.branch = "argoimg-push/" + upstream.branch;
-  auto repo = open(copy.root);
-  if (!repo) {
-    return tl::unexpected(repo.error());
-  }
-  auto target = lookup_commit(repo->get(), commit);
+  auto target = open_commit(copy, commit);
   if (!target) {
     return tl::unexpected(target.error());
   }
   std::string private_ref = "refs/heads/" + as_branch.branch;
   git_reference* raw = nullptr;
   if (int code = git_reference_create(&raw,
-                                      repo->get(),
+                                      target->repo.get(),
                                       private_ref.c_str(),
-                                      git_commit_id(target->get()),
+                                      git_commit_id(target->commit.get()),
                                       1,
                                       "argoimg: push to a write branch");
       code < 0) {
@@ -192,26 +197,23 @@ util::Result<bool> advance_local_branch(const WorkingCopy& copy,
     return util::fail(util::ErrorKind::conflict,
                       "write branch '" + branch + "' is the checked-out branch");
   }
-  auto repo = open(copy.root);
-  if (!repo) {
-    return tl::unexpected(repo.error());
-  }
-  auto target = lookup_commit(repo->get(), commit);
+  auto target = open_commit(copy, commit);
   if (!target) {
     return tl::unexpected(target.error());
   }
-  const git_oid* target_id = git_commit_id(target->get());
+  git_repository* repo = target->repo.get();
+  const git_oid* target_id = git_commit_id(target->commit.get());
   std::string name = "refs/heads/" + branch;
   git_oid current;
-  if (git_reference_name_to_id(&current, repo->get(), name.c_str()) == 0
+  if (git_reference_name_to_id(&current, repo, name.c_str()) == 0
       && git_oid_cmp(&current, target_id) != 0
-      && git_graph_descendant_of(repo->get(), target_id, &current) != 1) {
+      && git_graph_descendant_of(repo, target_id, &current) != 1) {
     return util::fail(util::ErrorKind::conflict,
                       "local branch '" + branch + "' has commits the new one does not build on");
   }
   git_reference* raw = nullptr;
-  if (int code = git_reference_create(
-          &raw, repo->get(), name.c_str(), target_id, 1, "argoimg: write branch");
+  if (int code =
+          git_reference_create(&raw, repo, name.c_str(), target_id, 1, "argoimg: write branch");
       code < 0) {
     return tl::unexpected(error(util::ErrorKind::io, "branch '" + branch + "'", code));
   }
