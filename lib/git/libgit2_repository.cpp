@@ -65,7 +65,8 @@ util::Result<WorkingCopy> discover_working_copy(const std::string& path) {
   namespace fs = std::filesystem;
   std::error_code ec;
   fs::path start = fs::absolute(path, ec);
-  if (!fs::is_directory(start, ec)) {
+  // A file to create may be in directories that do not exist yet (git keeps no empty ones).
+  while (!fs::is_directory(start, ec) && start.has_parent_path() && start != start.root_path()) {
     start = start.parent_path();
   }
   git_repository* raw = nullptr;
