@@ -101,20 +101,12 @@ void write_commits(Writer& w, const std::vector<CommitRecord>& commits) {
     w.StartObject();
     string_field(w, "repository", commit.repository);
     string_field(w, "branch", commit.branch);
-    w.Key("baseBranch");
-    if (commit.base_branch.empty()) {
-      w.Null();
-    } else {
-      w.String(commit.base_branch.c_str(),
-               static_cast<rapidjson::SizeType>(commit.base_branch.size()));
-    }
+    auto null_if_empty = [](const std::string& text) {
+      return text.empty() ? std::nullopt : std::optional<std::string>(text);
+    };
+    optional_string(w, "baseBranch", null_if_empty(commit.base_branch));
     string_field(w, "status", commit.status);
-    w.Key("sha");
-    if (commit.sha.empty()) {
-      w.Null();
-    } else {
-      w.String(commit.sha.c_str(), static_cast<rapidjson::SizeType>(commit.sha.size()));
-    }
+    optional_string(w, "sha", null_if_empty(commit.sha));
     string_field(w, "message", commit.message);
     write_strings(w, "files", commit.files);
     write_strings(w, "applications", commit.applications);

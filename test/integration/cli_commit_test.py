@@ -262,6 +262,18 @@ class Commit(unittest.TestCase):
 SEED = ["-c", "user.name=seed", "-c", "user.email=seed@example.com"]
 
 
+def make_bare_repository(test, prefix):
+    """Give `test` a temp dir (`test.dir`) and an empty bare repository served by the git
+    servers (`test.bare`, branch main), both removed after it; return the repository's name."""
+    test.dir = tempfile.mkdtemp(prefix=prefix)
+    test.addCleanup(shutil.rmtree, test.dir, ignore_errors=True)
+    name = os.path.basename(test.dir) + ".git"
+    test.bare = os.path.join(SERVERS["ARGOIMG_TEST_GIT_ROOT"], name)
+    test.addCleanup(shutil.rmtree, test.bare, ignore_errors=True)
+    git("init", "-q", "--bare", "-b", "main", test.bare, cwd=test.dir)
+    return name
+
+
 def push_unrelated_commits(clone, branch, count):
     """Push `count` commits "unrelated <i>" to `branch` from `clone`, as a human would: pull
     --rebase and push again when someone else pushed first."""
@@ -279,12 +291,7 @@ class Push(unittest.TestCase):
     """`commit` pushing to bare repositories over file:// and git daemon (git://)."""
 
     def setUp(self):
-        self.dir = tempfile.mkdtemp(prefix="argoimg-push-")
-        self.addCleanup(shutil.rmtree, self.dir, ignore_errors=True)
-        name = os.path.basename(self.dir) + ".git"
-        self.bare = os.path.join(SERVERS["ARGOIMG_TEST_GIT_ROOT"], name)
-        self.addCleanup(shutil.rmtree, self.bare, ignore_errors=True)
-        git("init", "-q", "--bare", "-b", "main", self.bare, cwd=self.dir)
+        name = make_bare_repository(self, "argoimg-push-")
         git("config", "receive.denyNonFastForwards", "true", cwd=self.bare)
         self.git_url = f"{SERVERS['ARGOIMG_TEST_GIT_DAEMON']}/{name}"
         seed = os.path.join(self.dir, "seed")
@@ -390,12 +397,7 @@ class CloneSetup:
     files outside any working copy pointing at it (remote_url); auth() gives flags and env."""
 
     def setUp(self):
-        self.dir = tempfile.mkdtemp(prefix="argoimg-clone-")
-        self.addCleanup(shutil.rmtree, self.dir, ignore_errors=True)
-        name = os.path.basename(self.dir) + ".git"
-        self.bare = os.path.join(SERVERS["ARGOIMG_TEST_GIT_ROOT"], name)
-        self.addCleanup(shutil.rmtree, self.bare, ignore_errors=True)
-        git("init", "-q", "--bare", "-b", "main", self.bare, cwd=self.dir)
+        name = make_bare_repository(self, "argoimg-clone-")
         url = self.remote_url(name)
         seed = os.path.join(self.dir, "seed")
         shutil.copytree(os.path.join(ROOT, "examples", "gitops"), seed)

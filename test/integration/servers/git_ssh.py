@@ -28,6 +28,7 @@ def port_22_free():
     if os.geteuid() != 0:
         return False
     with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as sshd: TIME_WAIT is no owner
         try:
             s.bind(("127.0.0.1", 22))
             return True
