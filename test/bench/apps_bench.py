@@ -10,18 +10,13 @@
 import json
 import os
 import random
+import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-SERVERS = os.path.join(HERE, "..", "integration", "servers")
-sys.path.insert(0, SERVERS)
-sys.path.insert(0, HERE)
-import seed  # noqa: E402
-from registry_bench import timed  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_support import against_floor, running_servers, seed_semver_repositories, timed  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 APP = """apiVersion: argoproj.io/v1alpha1
@@ -55,59 +50,44 @@ def write_apps(directory, count, repos, registry, rng):
 
 def main():
     argoimg = os.path.abspath(sys.argv[1])
-    state = tempfile.mkdtemp(prefix="argoimg-bench-")
     work = tempfile.mkdtemp(prefix="argoimg-bench-apps-")
-    subprocess.run([sys.executable, os.path.join(SERVERS, "servers.py"), "start", state], check=True,
-                   capture_output=True)
     try:
-        env = dict(line.strip().split("=", 1) for line in open(os.path.join(state, "servers.env")))
-        registry = env["ARGOIMG_TEST_REGISTRY"]
-        storage = open(os.path.join(state, "storage.path")).read().strip()
-        seeder = seed.Seeder(f"http://{registry}")
-        repos = [f"bench/r{r:03d}" for r in range(200)]
-        for repo in repos:
-            seeder.push_image(repo, "1.0.0", "2024-01-01T00:00:00Z")
-            seed.clone_tags_on_disk(storage, repo, "1.0.0", [f"1.{m}.{p}" for m in range(1, 10) for p in range(5)]
-                                    + ["latest", "sha-abc", "2.0.0-rc.1", "0.9.0"])
-        seeder.conn.close()
-        rng = random.Random(7)
-        apps_dir = os.path.join(work, "apps500")
-        write_apps(apps_dir, 500, repos, registry, rng)
-
-        argv = [argoimg, "-o", "json", "check", apps_dir]
-        curl = ["curl", "--silent", "--fail", "--parallel", "--parallel-max", "16"]
-        for repo in repos:
-            curl += ["-o", "/dev/null", f"http://{registry}/v2/{repo}/tags/list?n=1000"]
-        timed(argv)
-        ours, floor, rss = [], [], []
-        for _ in range(RUNS):
-            elapsed, run = timed(argv)
-            ours.append(elapsed)
-            rss.append(run.rss_mb)
-            floor.append(timed(curl)[0])
-        doc = json.loads(run.stdout)
-
-        big_dir = os.path.join(work, "apps5000")
-        write_apps(big_dir, 5000, repos[:1], registry, rng)
-        big = [timed([argoimg, "-o", "json", "check", big_dir])[0] for _ in range(3)]
-        big_doc = json.loads(timed([argoimg, "-o", "json", "check", big_dir])[1].stdout)
-
-        print(json.dumps({
-            "applications": doc["summary"]["applications"],
-            "images": doc["summary"]["images"],
-            "updates": doc["summary"]["updates"],
-            "requests": doc["summary"]["requests"],
-            "argoimg_median_s": round(statistics.median(ours), 3),
-            "floor_median_s": round(statistics.median(floor), 3),
-            "ratio": round(statistics.median(ours) / statistics.median(floor), 2),
-            "argoimg_peak_rss_mb": round(max(rss), 1),
-            "files_5000": {"applications": big_doc["summary"]["applications"],
-                           "median_s": round(statistics.median(big), 3)},
-            "runs": RUNS,
-        }, indent=2))
+        with running_servers() as env:
+            measure(argoimg, env, work)
     finally:
-        subprocess.run([sys.executable, os.path.join(SERVERS, "servers.py"), "stop", state], capture_output=True)
-        subprocess.run(["rm", "-rf", work])
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def measure(argoimg, env, work):
+    registry = env["ARGOIMG_TEST_REGISTRY"]
+    repos = seed_semver_repositories(env, 200)
+    rng = random.Random(7)
+    apps_dir = os.path.join(work, "apps500")
+    write_apps(apps_dir, 500, repos, registry, rng)
+
+    argv = [argoimg, "-o", "json", "check", apps_dir]
+    urls = [f"http://{registry}/v2/{repo}/tags/list?n=1000" for repo in repos]
+    ours, floor, rss, run = against_floor(argv, urls, RUNS)
+    doc = json.loads(run.stdout)
+
+    big_dir = os.path.join(work, "apps5000")
+    write_apps(big_dir, 5000, repos[:1], registry, rng)
+    big = [timed([argoimg, "-o", "json", "check", big_dir])[0] for _ in range(3)]
+    big_doc = json.loads(timed([argoimg, "-o", "json", "check", big_dir])[1].stdout)
+
+    print(json.dumps({
+        "applications": doc["summary"]["applications"],
+        "images": doc["summary"]["images"],
+        "updates": doc["summary"]["updates"],
+        "requests": doc["summary"]["requests"],
+        "argoimg_median_s": round(statistics.median(ours), 3),
+        "floor_median_s": round(statistics.median(floor), 3),
+        "ratio": round(statistics.median(ours) / statistics.median(floor), 2),
+        "argoimg_peak_rss_mb": round(max(rss), 1),
+        "files_5000": {"applications": big_doc["summary"]["applications"],
+                       "median_s": round(statistics.median(big), 3)},
+        "runs": RUNS,
+    }, indent=2))
 
 
 if __name__ == "__main__":

@@ -13,60 +13,27 @@ paginating front. Then:
 import json
 import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-SERVERS = os.path.join(HERE, "..", "integration", "servers")
-sys.path.insert(0, SERVERS)
-import seed  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_support import against_floor, running_servers, seed, seed_semver_repositories, timed  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 
 
-class Run:
-    def __init__(self, stdout, stderr, rss_mb):
-        self.stdout, self.stderr, self.rss_mb = stdout, stderr, rss_mb
-
-
-def timed(argv, cwd=None):
-    """Run `argv`; return (seconds, Run) with the process's own peak RSS (wait4)."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen(argv, stdout=out, stderr=err, cwd=cwd)
-        _, status, usage = os.wait4(proc.pid, 0)
-        elapsed = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        run = Run(out.read().decode(), err.read().decode(), usage.ru_maxrss / 1024)
-    if proc.returncode != 0:
-        raise RuntimeError(f"{argv[0]} failed ({proc.returncode}): {run.stderr[-2000:]}")
-    return elapsed, run
-
-
 def main():
     argoimg = os.path.abspath(sys.argv[1])
-    state = tempfile.mkdtemp(prefix="argoimg-bench-")
-    subprocess.run([sys.executable, os.path.join(SERVERS, "servers.py"), "start", state], check=True,
-                   capture_output=True)
-    try:
-        env = dict(line.strip().split("=", 1) for line in open(os.path.join(state, "servers.env")))
+    with running_servers() as env:
         registry, front = env["ARGOIMG_TEST_REGISTRY"], env["ARGOIMG_TEST_FRONT"]
-        storage = open(os.path.join(state, "storage.path")).read().strip()
-        seeder = seed.Seeder(f"http://{registry}")
         started = time.perf_counter()
-        for r in range(200):
-            repo = f"bench/r{r:03d}"
-            seeder.push_image(repo, "1.0.0", "2024-01-01T00:00:00Z")
-            seed.clone_tags_on_disk(storage, repo, "1.0.0", [f"1.{m}.{p}" for m in range(1, 10) for p in range(5)]
-                                    + ["latest", "sha-abc", "2.0.0-rc.1", "0.9.0"])
+        seed_semver_repositories(env, 200)
+        seeder = seed.Seeder(f"http://{registry}")
         for i in range(3):
             seeder.push_image("bench/built", f"base{i}", f"2024-0{i + 1}-01T00:00:00Z")
-            seed.clone_tags_on_disk(storage, "bench/built", f"base{i}", [f"t{i}-{n:03d}" for n in range(99)])
+            seed.clone_tags_on_disk(env["STORAGE"], "bench/built", f"base{i}",
+                                    [f"t{i}-{n:03d}" for n in range(99)])
         seeder.conn.close()
         seeding = time.perf_counter() - started
 
@@ -78,17 +45,7 @@ def main():
         tags = sorted(f"{m}.{n}.0" for m in range(50) for n in range(100))
         urls.append(f"http://{front}/v2/demo/many/tags/list?n=1000")
         urls += [f"http://{front}/v2/demo/many/tags/list?last={tags[k * 1000 - 1]}&n=1000" for k in range(1, 5)]
-        curl = ["curl", "--silent", "--fail", "--parallel", "--parallel-max", "16"]
-        for url in urls:
-            curl += ["-o", "/dev/null", url]
-
-        timed(argv)  # warm-up: page cache, connections
-        ours, floor, rss = [], [], []
-        for _ in range(RUNS):
-            elapsed, result = timed(argv)
-            ours.append(elapsed)
-            rss.append(result.rss_mb)
-            floor.append(timed(curl)[0])
+        ours, floor, rss, result = against_floor(argv, urls, RUNS)
         doc = json.loads(result.stdout)
         resolved = sum(1 for i in doc["images"] if i["status"] == "resolved")
         requests = doc["summary"]["requests"]
@@ -115,8 +72,6 @@ def main():
             "runs": RUNS,
         }
         print(json.dumps(report, indent=2))
-    finally:
-        subprocess.run([sys.executable, os.path.join(SERVERS, "servers.py"), "stop", state], capture_output=True)
 
 
 if __name__ == "__main__":
