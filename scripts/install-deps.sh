@@ -11,8 +11,11 @@ packages=(
   catch2 libexpected-dev libfmt-dev libre2-dev libbenchmark-dev
   # test servers and their tools
   docker-registry apache2-utils openssl python3 git curl
-  # commit signing (gpg, ssh-keygen -Y sign)
-  gpg openssh-client
+  # commit signing: gpg needs gpg-agent to create and use secret keys (not pulled in with
+  # --no-install-recommends); ssh signing needs ssh-keygen (openssh-client)
+  gpg gpg-agent openssh-client
+  # fuzzing (libFuzzer with clang's sanitizers)
+  clang-14 libfuzzer-14-dev libclang-rt-14-dev
   # git over ssh (sshd is started by the tests on a loopback port, never as a service)
   openssh-server
 )
