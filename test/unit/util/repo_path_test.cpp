@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "util/repo_path.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <fcntl.h>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+using namespace argoimg::util;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct TempTree {
+  fs::path base;
+  TempTree() {
+    std::string pattern = (fs::temp_directory_path() / "argoimg-repo-path-XXXXXX").string();
+    base = ::mkdtemp(pattern.data());
+    fs::create_directories(base / "repo" / "charts");
+    fs::create_directories(base / "elsewhere");
+  }
+  ~TempTree() {
+    std::error_code ignored;
+    fs::remove_all(base, ignored);
+  }
+  std::string repo() const { return (base / "repo").string(); }
+  static void put(const fs::path& path, const std::string& text) {
+    fs::create_directories(path.parent_path());
+    std::ofstream(path, std::ios::binary) << text;
+  }
+  static std::string get(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  }
+};
+
+} // namespace
+
+TEST_CASE("a directory link leaving the repository is refused, absolute or relative") {
+  TempTree tree;
+  TempTree::put(tree.base / "elsewhere" / "values.yaml", "secret: 1\n");
+  for (const std::string& target :
+       {(tree.base / "elsewhere").string(), std::string("../../elsewhere")}) {
+    fs::remove(tree.base / "repo" / "charts" / "web");
+    fs::create_directory_symlink(target, tree.base / "repo" / "charts" / "web");
+    auto read = read_in_root(tree.repo(), "charts/web/values.yaml");
+    REQUIRE_FALSE(read);
+    CHECK(read.error().message.find("'charts/web' is a symbolic link to '" + target + "'")
+          != std::string::npos);
+    CHECK(read.error().message.find("outside the repository") != std::string::npos);
+    CHECK_FALSE(write_in_root(tree.repo(), "charts/web/values.yaml", "x: 2\n"));
+    CHECK_FALSE(write_in_root(tree.repo(), "charts/web/new/values.yaml", "x: 2\n"));
+    CHECK_FALSE(write_in_root(tree.repo(), "charts/web/.argocd-source-web.yaml", "x: 2\n"));
+    CHECK(TempTree::get(tree.base / "elsewhere" / "values.yaml") == "secret: 1\n");
+    CHECK(std::distance(fs::directory_iterator(tree.base / "elsewhere"), {}) == 1);
+  }
+}
+
+TEST_CASE("a file link leaving the repository is neither read nor replaced") {
+  TempTree tree;
+  TempTree::put(tree.base / "elsewhere" / "secret.yaml", "token: s3cr3t\n");
+  fs::create_symlink(tree.base / "elsewhere" / "secret.yaml",
+                     tree.base / "repo" / "charts" / "values.yaml");
+  CHECK_FALSE(read_in_root(tree.repo(), "charts/values.yaml"));
+  CHECK_FALSE(write_in_root(tree.repo(), "charts/values.yaml", "tag: 2\n"));
+  CHECK(fs::is_symlink(tree.base / "repo" / "charts" / "values.yaml"));
+  CHECK(TempTree::get(tree.base / "elsewhere" / "secret.yaml") == "token: s3cr3t\n");
+}
+
+TEST_CASE("a link inside the repository is followed and stays a link") {
+  TempTree tree;
+  TempTree::put(tree.base / "repo" / "shared" / "values.yaml", "tag: 1\n");
+  fs::create_symlink("../shared/values.yaml", tree.base / "repo" / "charts" / "values.yaml");
+  fs::create_directory_symlink(tree.base / "repo" / "shared", tree.base / "repo" / "common");
+  auto read = read_in_root(tree.repo(), "charts/values.yaml");
+  REQUIRE(read);
+  CHECK(read->value_or("") == "tag: 1\n");
+  auto written = write_in_root(tree.repo(), "charts/values.yaml", "tag: 2\n");
+  REQUIRE(written);
+  CHECK(written->real_relative == "shared/values.yaml");
+  CHECK(fs::is_symlink(tree.base / "repo" / "charts" / "values.yaml"));
+  CHECK(TempTree::get(tree.base / "repo" / "shared" / "values.yaml") == "tag: 2\n");
+  REQUIRE(write_in_root(tree.repo(), "common/values.yaml", "tag: 3\n"));
+  CHECK(TempTree::get(tree.base / "repo" / "shared" / "values.yaml") == "tag: 3\n");
+  CHECK(fs::is_symlink(tree.base / "repo" / "common"));
+}
+
+TEST_CASE("targets in .git, above the root or not regular files are refused") {
+  TempTree tree;
+  fs::create_directories(tree.base / "repo" / ".git" / "hooks");
+  for (const char* path : {".git/hooks/post-checkout", "/.git/config", "sub/.GIT/x", "a/.Git"}) {
+    auto written = write_in_root(tree.repo(), path, "#!/bin/sh\n");
+    REQUIRE_FALSE(written);
+    CHECK(written.error().message.find("'.git'") != std::string::npos);
+    CHECK_FALSE(read_in_root(tree.repo(), path));
+  }
+  CHECK_FALSE(fs::exists(tree.base / "repo" / ".git" / "hooks" / "post-checkout"));
+  CHECK_FALSE(write_in_root(tree.repo(), "../elsewhere/x.yaml", "a: 1\n"));
+  CHECK_FALSE(fs::exists(tree.base / "elsewhere" / "x.yaml"));
+  REQUIRE(::mkfifo((tree.base / "repo" / "fifo.yaml").c_str(), 0644) == 0);
+  auto fifo = read_in_root(tree.repo(), "fifo.yaml"); // must not block
+  REQUIRE_FALSE(fifo);
+  CHECK(fifo.error().message.find("not a regular file") != std::string::npos);
+  CHECK_FALSE(read_in_root(tree.repo(), "charts"));
+}
+
+TEST_CASE("writes keep the mode, create directories and can be undone") {
+  TempTree tree;
+  TempTree::put(tree.base / "repo" / "charts" / "values.yaml", "tag: 1\n");
+  ::chmod((tree.base / "repo" / "charts" / "values.yaml").c_str(), 0600);
+  REQUIRE(write_in_root(tree.repo(), "charts/values.yaml", "tag: 2\n"));
+  struct stat info {};
+  REQUIRE(::stat((tree.base / "repo" / "charts" / "values.yaml").c_str(), &info) == 0);
+  CHECK((info.st_mode & 07777) == 0600);
+  auto created = write_in_root(tree.repo(), "new/deep/values.yaml", "tag: 1\n");
+  REQUIRE(created);
+  CHECK(created->created);
+  CHECK(created->created_dirs == std::vector<std::string>{"new", "new/deep"});
+  REQUIRE(remove_in_root(tree.repo(), "new/deep/values.yaml", created->created_dirs));
+  CHECK_FALSE(fs::exists(tree.base / "repo" / "new"));
+  auto missing = read_in_root(tree.repo(), "nope/values.yaml");
+  REQUIRE(missing);
+  CHECK_FALSE(missing->has_value());
+}
+
+TEST_CASE("temporary files go to .git/argoimg-tmp; stale ones are swept, live ones kept") {
+  TempTree tree;
+  fs::create_directories(tree.base / "repo" / ".git");
+  TempTree::put(tree.base / "repo" / "values.yaml", "tag: 1\n");
+  REQUIRE(write_in_root(tree.repo(), "values.yaml", "tag: 2\n"));
+  fs::path temp = tree.base / "repo" / ".git" / "argoimg-tmp";
+  CHECK(temporary_directory(tree.repo()) == temp.string());
+  REQUIRE(fs::is_directory(temp));
+  CHECK(fs::is_empty(temp));
+  TempTree::put(temp / ".argoimg-tmp-dead01", "partial");
+  TempTree::put(temp / ".argoimg-tmp-live01", "partial");
+  TempTree::put(temp / "unrelated", "keep");
+  int live = ::open((temp / ".argoimg-tmp-live01").c_str(), O_RDONLY | O_CLOEXEC);
+  REQUIRE(::flock(live, LOCK_EX) == 0);
+  CHECK(sweep_temporary_files(tree.repo()) == 1);
+  CHECK_FALSE(fs::exists(temp / ".argoimg-tmp-dead01"));
+  CHECK(fs::exists(temp / ".argoimg-tmp-live01"));
+  CHECK(fs::exists(temp / "unrelated"));
+  ::close(live);
+  CHECK(sweep_temporary_files(tree.repo()) == 1);
+  // No git directory: next to the file, swept by the next write there.
+  TempTree::put(tree.base / "elsewhere" / ".argoimg-tmp-dead02", "partial");
+  TempTree::put(tree.base / "elsewhere" / "a.yaml", "a: 1\n");
+  REQUIRE(write_in_root((tree.base / "elsewhere").string(), "a.yaml", "a: 2\n"));
+  CHECK_FALSE(fs::exists(tree.base / "elsewhere" / ".argoimg-tmp-dead02"));
+  CHECK(std::distance(fs::directory_iterator(tree.base / "elsewhere"), {}) == 1);
+}
