@@ -180,7 +180,7 @@ const app::RepoReader* RepoFinder::reader_for(const std::string& dir) {
     reader = std::make_unique<app::RepoReader>();
     reader->root = dir;
     reader->read = [dir](const std::string& relative) {
-      return read_file_text((fs::path(dir) / relative).string());
+      return read_repository_file(dir, relative); // confined to the repository
     };
   }
   return reader.get();

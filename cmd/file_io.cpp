@@ -3,11 +3,13 @@
 
 #include "util/strings.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -25,51 +27,119 @@ std::optional<std::string> read_file_text(const std::string& path) {
   return text.str();
 }
 
-util::Result<bool> write_file_atomic(const std::string& path, const std::string& text) {
+namespace {
+
+std::mutex g_refusals_mutex;
+std::map<std::pair<std::string, std::string>, std::string> g_refusals; // (root, relative)
+
+} // namespace
+
+std::map<std::pair<std::string, std::string>, std::string> repository_refusals() {
+  std::lock_guard lock(g_refusals_mutex);
+  return g_refusals;
+}
+
+std::optional<std::string> read_repository_file(const std::string& root,
+                                                const std::string& relative) {
+  auto text = util::read_in_root(root, relative);
+  if (text) {
+    return *text;
+  }
+  std::lock_guard lock(g_refusals_mutex);
+  if (g_refusals.emplace(std::pair{root, relative}, text.error().message).second) {
+    std::cerr << "argoimg: warning: not reading " + util::quote(relative) + " in "
+                     + util::quote(root) + ": " + text.error().message + "\n";
+  }
+  return std::nullopt;
+}
+
+void RepoFiles::add_root(const std::string& root) {
+  std::lock_guard lock(m_mutex);
+  if (std::find(m_roots.begin(), m_roots.end(), root) == m_roots.end()) {
+    m_roots.push_back(root);
+  }
+}
+
+std::pair<std::string, std::string> RepoFiles::split(const std::string& path) const {
   namespace fs = std::filesystem;
-  auto failed = [&path](const std::string& what) {
-    return util::fail(util::ErrorKind::io,
-                      "writing " + util::quote(path) + ": " + what + ": " + std::strerror(errno));
-  };
-  fs::path target(path);
+  std::string best;
+  {
+    std::lock_guard lock(m_mutex);
+    for (const auto& root : m_roots) {
+      if (path.size() > root.size() + 1 && path.compare(0, root.size(), root) == 0
+          && path[root.size()] == '/' && root.size() > best.size()) {
+        best = root;
+      }
+    }
+  }
+  if (!best.empty()) {
+    return {best, path.substr(best.size() + 1)};
+  }
+  // An Application manifest: confined to the git working copy holding it, else its directory.
   std::error_code error;
-  if (target.has_parent_path()) {
-    fs::create_directories(target.parent_path(), error);
-  }
-  mode_t mode = 0644;
-  struct stat info {};
-  if (stat(path.c_str(), &info) == 0) {
-    mode = info.st_mode & 07777;
-  }
-  std::string temp = path + ".argoimg-XXXXXX";
-  int fd = mkstemp(temp.data());
-  if (fd < 0) {
-    return failed("creating a temporary file");
-  }
-  const char* data = text.data();
-  size_t left = text.size();
-  while (left > 0) {
-    ssize_t n = write(fd, data, left);
-    if (n < 0 && errno == EINTR) {
-      continue;
+  fs::path absolute = fs::absolute(path, error).lexically_normal();
+  for (fs::path dir = absolute.parent_path(); !dir.empty(); dir = dir.parent_path()) {
+    struct stat info {};
+    if (::lstat((dir / ".git").c_str(), &info) == 0) {
+      return {dir.string(), absolute.lexically_relative(dir).generic_string()};
     }
-    if (n <= 0) {
-      close(fd);
-      unlink(temp.c_str());
-      return failed("writing");
+    if (dir == dir.root_path()) {
+      break;
     }
-    data += n;
-    left -= static_cast<size_t>(n);
   }
-  if (fchmod(fd, mode) != 0 || fsync(fd) != 0 || close(fd) != 0) {
-    unlink(temp.c_str());
-    return failed("finishing the temporary file");
+  return {absolute.parent_path().string(), absolute.filename().string()};
+}
+
+std::optional<std::string> RepoFiles::read(const std::string& path) {
+  auto [root, relative] = split(path);
+  auto text = util::read_in_root(root, relative);
+  if (text) {
+    return *text;
   }
-  if (rename(temp.c_str(), path.c_str()) != 0) {
-    unlink(temp.c_str());
-    return failed("renaming into place");
+  std::lock_guard lock(m_mutex);
+  m_refused[path] = text.error().message;
+  return std::nullopt;
+}
+
+std::optional<std::string> RepoFiles::refused(const std::string& path) const {
+  std::lock_guard lock(m_mutex);
+  auto it = m_refused.find(path);
+  return it == m_refused.end() ? std::nullopt : std::optional<std::string>(it->second);
+}
+
+util::Result<std::string> RepoFiles::real_path(const std::string& path) const {
+  auto [root, relative] = split(path);
+  auto real = util::real_path_in_root(root, relative);
+  return real ? util::Result<std::string>(root + "/" + *real) : tl::unexpected(real.error());
+}
+
+util::Result<std::optional<std::string>> RepoFiles::current(const std::string& path) const {
+  auto [root, relative] = split(path);
+  return util::read_in_root(root, relative);
+}
+
+util::Result<util::WriteInRoot> RepoFiles::write(const std::string& path,
+                                                 const std::string& text) const {
+  auto [root, relative] = split(path);
+  return util::write_in_root(root, relative, text);
+}
+
+util::Result<bool> RepoFiles::restore(const std::string& path,
+                                      const std::optional<std::string>& before,
+                                      const std::vector<std::string>& created_dirs) const {
+  auto [root, relative] = split(path);
+  if (before) {
+    auto written = util::write_in_root(root, relative, *before);
+    return written ? util::Result<bool>(true) : tl::unexpected(written.error());
   }
-  return true;
+  return util::remove_in_root(root, relative, created_dirs);
+}
+
+void RepoFiles::sweep() const {
+  std::lock_guard lock(m_mutex);
+  for (const auto& root : m_roots) {
+    util::sweep_temporary_files(root);
+  }
 }
 
 util::Result<bool> lock_for_process(const std::string& path) {

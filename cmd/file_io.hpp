@@ -1,20 +1,59 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "util/repo_path.hpp"
 #include "util/result.hpp"
 
+#include <map>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace argoimg::cmd {
 
 // Read a whole file; nullopt when it does not exist or cannot be read.
 std::optional<std::string> read_file_text(const std::string& path);
 
-// Replace `path` with `text` atomically: a temporary file in the same directory, flushed,
-// given the old file's mode (0644 for new files), then renamed over it. Missing directories
-// are created. On failure the old file is untouched and the temporary removed.
-util::Result<bool> write_file_atomic(const std::string& path, const std::string& text);
+// `relative` under the repository `root`, read without leaving it (util::read_in_root);
+// nullopt when absent or refused (a refusal is warned about once, on stderr). The reader of
+// current tags in source repositories.
+std::optional<std::string> read_repository_file(const std::string& root,
+                                                const std::string& relative);
+
+// What `read_repository_file` refused so far: (root, relative) -> why.
+std::map<std::pair<std::string, std::string>, std::string> repository_refusals();
+
+// The files `update` and `commit` read and write. Every path is confined to its repository:
+// the root of the source repository it was planned in (registered with `add_root`, the
+// longest matching prefix wins), else, for an Application manifest, the git working copy
+// holding it (else its directory). See util/repo_path.hpp for what is refused.
+class RepoFiles {
+public:
+  void add_root(const std::string& root);
+  // The root and relative path of `path`.
+  std::pair<std::string, std::string> split(const std::string& path) const;
+  // A reader for updater::plan_writes: nullopt when absent or refused; refusals are kept.
+  std::optional<std::string> read(const std::string& path);
+  // Why `path` was refused, if it was.
+  std::optional<std::string> refused(const std::string& path) const;
+  // Where `path` really is (a link inside the repository followed), as root + '/' + path.
+  util::Result<std::string> real_path(const std::string& path) const;
+  // What `path` holds now (nullopt: absent); fails when refused.
+  util::Result<std::optional<std::string>> current(const std::string& path) const;
+  util::Result<util::WriteInRoot> write(const std::string& path, const std::string& text) const;
+  // Undo a write: put `before` back, or remove a created file and the directories made for it.
+  util::Result<bool> restore(const std::string& path,
+                             const std::optional<std::string>& before,
+                             const std::vector<std::string>& created_dirs) const;
+  // Remove temporary files left by killed runs in every registered root.
+  void sweep() const;
+
+private:
+  std::vector<std::string> m_roots;
+  std::map<std::string, std::string> m_refused; // path -> why
+  mutable std::mutex m_mutex;
+};
 
 // Take an exclusive lock on `path` (created if missing), waiting for other processes, and
 // keep it until this process exits.

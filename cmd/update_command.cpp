@@ -10,6 +10,7 @@
 #include "util/strings.hpp"
 #include "writeback/diff.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <thread>
@@ -55,6 +56,72 @@ std::string repository_relative(const std::string& path) {
   return path;
 }
 
+namespace {
+
+// An application whose write-back target could not be read because it leaves the repository
+// (read_repository_file refused it while its current tag was looked up) fails with why.
+void fail_refused_targets(const Evaluation& run, std::vector<updater::ApplicationResult>& results) {
+  auto refusals = repository_refusals();
+  for (size_t i = 0; !refusals.empty() && i < run.apps.size() && i < results.size(); ++i) {
+    auto& result = results[i];
+    const auto& planned = run.apps[i];
+    if (!planned.config || !result.write_back_target || !run.plan.repo_for) {
+      continue;
+    }
+    auto type = app::detect_type(planned.application, planned.config->write_back);
+    const auto* repo =
+        run.plan.repo_for(planned.application, planned.application.sources[type.source_index]);
+    const std::string& target = *result.write_back_target;
+    for (const auto& [key, why] : refusals) {
+      if (repo != nullptr && key.first == repo->root
+          && (key.second == target || key.second.rfind(target + "/", 0) == 0)) {
+        result.status = "error";
+        result.reason = "write-back: " + why;
+      }
+    }
+  }
+}
+
+} // namespace
+
+updater::WritePlan plan_confined_writes(Evaluation& run, RepoFiles& files) {
+  return plan_confined_writes(run, files, run.report.applications);
+}
+
+updater::WritePlan plan_confined_writes(Evaluation& run,
+                                        RepoFiles& files,
+                                        std::vector<updater::ApplicationResult>& results) {
+  fail_refused_targets(run, results);
+  updater::PlanOptions options = run.plan;
+  options.repo_for = [&files, inner = run.plan.repo_for](const app::Application& application,
+                                                         const app::Source& source) {
+    const app::RepoReader* repo = inner ? inner(application, source) : nullptr;
+    if (repo != nullptr) {
+      files.add_root(repo->root);
+    }
+    return repo;
+  };
+  auto plan = updater::plan_writes(
+      run.apps, results, options, [&files](const std::string& path) { return files.read(path); });
+  files.sweep();
+  std::vector<updater::FileChange> kept;
+  for (auto& file : plan.files) {
+    if (auto why = files.refused(file.path)) {
+      for (auto& result : results) {
+        if (std::find(file.applications.begin(), file.applications.end(), result.name)
+            != file.applications.end()) {
+          result.status = "error";
+          result.reason = "write-back: " + *why;
+        }
+      }
+      continue;
+    }
+    kept.push_back(std::move(file));
+  }
+  plan.files = std::move(kept);
+  return plan;
+}
+
 void fail_applications(Evaluation& run,
                        const updater::FileChange& file,
                        const std::string& message) {
@@ -91,7 +158,8 @@ int run_update(const UpdateOptions& options, const GlobalOptions& global) {
     return *code;
   }
   auto& run = *std::get<std::unique_ptr<Evaluation>>(evaluated);
-  auto plan = updater::plan_writes(run.apps, run.report.applications, run.plan, read_file_text);
+  RepoFiles files;
+  auto plan = plan_confined_writes(run, files);
   run.report.dry_run = options.dry_run;
   for (auto& file : plan.files) {
     if (file.after == file.before && !file.created) {
@@ -102,8 +170,8 @@ int run_update(const UpdateOptions& options, const GlobalOptions& global) {
     }
     if (options.dry_run) {
       file.diff = writeback::unified_diff(file.display, file.before, file.after, file.created);
-    } else if (auto written = write_file_atomic(file.path, file.after); !written) {
-      fail_applications(run, file, written.error().message);
+    } else if (auto written = files.write(file.path, file.after); !written) {
+      fail_applications(run, file, "write-back: " + written.error().message);
       continue;
     }
     run.report.changes.push_back(file);

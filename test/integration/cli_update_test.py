@@ -172,3 +172,134 @@ class ApiWriteBack(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class Confinement(unittest.TestCase):
+    """Issue 12: `update` never reads or writes outside the repository (symbolic links, '.git'),
+    never replaces a link with a file, and leaves no temporary file in the tree when killed."""
+
+    def setUp(self):
+        self.base = tempfile.mkdtemp(prefix="argoimg-confine-")
+        self.addCleanup(shutil.rmtree, self.base, ignore_errors=True)
+        self.dir = os.path.join(self.base, "work")
+        shutil.copytree(os.path.join(ROOT, "examples"), self.dir)
+        registries_conf(self.dir)
+        self.gitops = os.path.join(self.dir, "gitops")
+        subprocess.run(["git", "init", "-q", self.gitops], check=True)
+        self.outside = os.path.join(self.base, "elsewhere")
+        self.args = ["apps", "--registries-conf", "registries.conf", "--repo-root", f"{GITOPS}=gitops",
+                     "--match-application-name", "web"]
+
+    def listing(self, top):
+        return sorted(os.path.relpath(os.path.join(b, n), top) for b, _, ns in os.walk(top) for n in ns)
+
+    def test_a_directory_link_leaving_the_repository_is_refused(self):
+        web = os.path.join(self.gitops, "charts", "web")
+        for target in (self.outside, "../../elsewhere"):
+            with self.subTest(target=target):
+                shutil.rmtree(self.outside, ignore_errors=True)
+                if os.path.islink(web):
+                    os.unlink(web)
+                    shutil.move(os.path.join(self.base, "web.moved"), web)
+                shutil.copytree(web, self.outside)
+                shutil.move(web, os.path.join(self.base, "web.moved"))
+                os.symlink(target, web)
+                before = {p: open(os.path.join(self.outside, p), "rb").read() for p in self.listing(self.outside)}
+                result = run("-o", "json", "update", *self.args, cwd=self.dir)
+                self.assertEqual(result.returncode, 1, result.stdout + result.stderr)
+                doc = json.loads(result.stdout)
+                web_app = next(a for a in doc["applications"] if a["name"] == "web")
+                self.assertEqual(web_app["status"], "error")
+                self.assertIn(f"'charts/web' is a symbolic link to '{target}', outside the repository",
+                              web_app["reason"])
+                after = {p: open(os.path.join(self.outside, p), "rb").read() for p in self.listing(self.outside)}
+                self.assertEqual(after, before)
+
+    def test_a_new_file_is_never_created_through_a_link(self):
+        os.makedirs(self.outside)
+        path = os.path.join(self.dir, "apps", "web-helm-values.yaml")
+        with open(path) as f:
+            text = f.read().replace("helmvalues:values.yaml", "helmvalues:/out/new-values.yaml")
+        with open(path, "w") as f:
+            f.write(text)
+        os.symlink(self.outside, os.path.join(self.gitops, "out"))
+        result = run("update", *self.args, cwd=self.dir)
+        self.assertEqual(result.returncode, 1, result.stdout + result.stderr)
+        self.assertIn("is a symbolic link to", result.stdout)
+        self.assertEqual(os.listdir(self.outside), [])
+
+    def test_a_file_link_leaving_the_repository_is_neither_read_nor_replaced(self):
+        values = os.path.join(self.gitops, "charts", "web", "values.yaml")
+        os.makedirs(self.outside)
+        secret = os.path.join(self.outside, "secret.yaml")
+        with open(values) as f:
+            text = f.read() + "password: hunter2-outside\n"
+        with open(secret, "w") as f:
+            f.write(text)
+        os.unlink(values)
+        os.symlink(secret, values)
+        for extra in (["--dry-run"], []):
+            result = run("update", *self.args, *extra, cwd=self.dir)
+            self.assertEqual(result.returncode, 1, result.stdout + result.stderr)
+            self.assertNotIn("hunter2", result.stdout + result.stderr)
+            self.assertIn("outside the repository", result.stdout + result.stderr)
+            self.assertTrue(os.path.islink(values))
+            with open(secret) as f:
+                self.assertEqual(f.read(), text)
+
+    def test_a_link_inside_the_repository_is_edited_where_it_points_and_stays_a_link(self):
+        values = os.path.join(self.gitops, "charts", "web", "values.yaml")
+        shared = os.path.join(self.gitops, "shared")
+        os.makedirs(shared)
+        shutil.move(values, os.path.join(shared, "web-values.yaml"))
+        os.chmod(os.path.join(shared, "web-values.yaml"), 0o640)
+        os.symlink("../../shared/web-values.yaml", values)
+        result = run("update", *self.args, cwd=self.dir)
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertTrue(os.path.islink(values))
+        with open(os.path.join(shared, "web-values.yaml")) as f:
+            self.assertIn('"1.25.4"', f.read())
+        self.assertEqual(stat.S_IMODE(os.stat(os.path.join(shared, "web-values.yaml")).st_mode), 0o640)
+
+    def test_targets_inside_dot_git_are_refused(self):
+        path = os.path.join(self.dir, "apps", "web-helm-values.yaml")
+        for target in ("/.git/hooks/post-checkout", "../../.GIT/hooks/post-merge"):
+            with self.subTest(target=target):
+                with open(path) as f:
+                    text = f.read()
+                with open(path, "w") as f:
+                    f.write(text.replace("write-back-target: helmvalues:values.yaml",
+                                         f"write-back-target: helmvalues:{target}"))
+                result = run("update", *self.args, cwd=self.dir)
+                with open(path, "w") as f:
+                    f.write(text)
+                self.assertEqual(result.returncode, 1, result.stdout + result.stderr)
+                self.assertIn("'.git'", result.stdout)
+                hooks = os.path.join(self.gitops, ".git", "hooks")
+                self.assertFalse(os.path.exists(os.path.join(hooks, "post-checkout")))
+                self.assertFalse(os.path.exists(os.path.join(hooks, "post-merge")))
+
+    def test_kill_in_the_write_window_leaves_no_temporary_file_in_the_tree(self):
+        env = dict(os.environ, ARGOIMG_TEST_PAUSE_AT="write-window", ARGOIMG_TEST_PAUSE_MS="20000")
+        values = os.path.join(self.gitops, "charts", "web", "values.yaml")
+        with open(values, "rb") as f:
+            old = f.read()
+        proc = subprocess.Popen([os.environ["ARGOIMG_BIN"], "update", *self.args], cwd=self.dir, env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        temp_dir = os.path.join(self.gitops, ".git", "argoimg-tmp")
+        import time
+        deadline = time.time() + 60
+        while time.time() < deadline and not (os.path.isdir(temp_dir) and os.listdir(temp_dir)):
+            time.sleep(0.05)
+        proc.kill()
+        proc.wait()
+        self.assertTrue(os.path.isdir(temp_dir) and os.listdir(temp_dir), "the write window was never reached")
+        leftovers = [p for p in self.listing(self.gitops) if "argoimg" in p and not p.startswith(".git/")]
+        self.assertEqual(leftovers, [])
+        with open(values, "rb") as f:
+            self.assertEqual(f.read(), old)  # wholly old
+        result = run("update", *self.args, cwd=self.dir)
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertEqual(os.listdir(temp_dir), [])
+        with open(values, "rb") as f:
+            self.assertEqual(f.read(), old.replace(b'"1.25.3"', b'"1.25.4"'))
