@@ -15,6 +15,8 @@
 #include "git/write_branch.hpp"
 #include "util/strings.hpp"
 
+#include <fmt/format.h>
+
 #include <filesystem>
 #include <map>
 
@@ -96,6 +98,88 @@ util::Result<std::string> write_branch_of(const Evaluation& run,
     branch = rendered;
   }
   return branch.value_or("");
+}
+
+// The git write-back file(s) of an application, relative to its working copy: the target,
+// or for a kustomization directory the names argoimg looks for in it.
+std::vector<std::string> target_paths(const std::string& repo_root,
+                                      const std::string& target,
+                                      const git::WorkingCopy& copy) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> out;
+  std::error_code error;
+  fs::path base = fs::absolute(fs::path(repo_root) / target, error).lexically_normal();
+  for (const char* name : {"", "kustomization.yaml", "kustomization.yml", "Kustomization"}) {
+    fs::path path = *name == '\0' ? base : base / name;
+    std::string relative = fs::relative(path, copy.root, error).generic_string();
+    if (!relative.empty() && relative.rfind("..", 0) != 0) {
+      out.push_back(relative);
+    }
+  }
+  return out;
+}
+
+// Never report "up-to-date" over work that is not pushed: an application found up to date in
+// a working copy is an error when its write-back file has uncommitted changes (an earlier
+// 'update', or a 'commit' killed before its commit) or, when pushing, when the branch has
+// commits its remote lacks (a 'commit' killed before its push). See docs/cli/commit.md.
+void refuse_unpushed(Evaluation& run,
+                     const CommitOptions& options,
+                     const std::map<std::string, CommitGroup>& groups) {
+  std::map<std::string, std::optional<std::string>> ahead; // working copy -> why it is refused
+  for (size_t i = 0; i < run.apps.size() && i < run.report.applications.size(); ++i) {
+    auto& result = run.report.applications[i];
+    const auto& planned = run.apps[i];
+    if (result.status != "up-to-date" || !planned.config || !result.write_back_target
+        || planned.config->write_back.method != app::WriteBack::Method::git
+        || planned.config->write_back.branch.find(':') != std::string::npos || !run.plan.repo_for) {
+      continue; // write branches are planned from their remote tip, not the working tree
+    }
+    auto type = app::detect_type(planned.application, planned.config->write_back);
+    const auto* repo =
+        run.plan.repo_for(planned.application, planned.application.sources[type.source_index]);
+    auto copy = repo ? git::discover_working_copy(repo->root)
+                     : util::Result<git::WorkingCopy>(tl::unexpected(util::Error{}));
+    if (!copy) {
+      continue;
+    }
+    auto changed =
+        git::changed_paths(*copy, target_paths(repo->root, *result.write_back_target, *copy));
+    if (changed && !changed->empty()) {
+      result.status = "error";
+      result.reason = "commit: " + util::quote(changed->front()) + " in " + util::quote(copy->root)
+                      + " has uncommitted changes (an earlier 'argoimg update', or an "
+                        "interrupted 'argoimg commit'?); nothing is up to date until they are "
+                        "pushed: commit and push them, or discard them with 'git checkout -- "
+                      + changed->front()
+                      + "' (delete it if git does not track it), and run 'argoimg commit' again";
+      continue;
+    }
+    if (options.no_push || options.dry_run || groups.count(copy->root + "\n") != 0) {
+      continue; // a group of this copy fetches and checks for itself
+    }
+    auto [it, fresh] = ahead.emplace(copy->root, std::nullopt);
+    if (fresh) {
+      auto upstream = git::upstream_of(*copy);
+      auto tip = upstream ? git::fetch_upstream(*copy, *upstream, run.git_auth)
+                          : tl::unexpected(upstream.error());
+      auto count = tip ? git::commits_ahead_of(*copy, *tip) : tl::unexpected(tip.error());
+      if (!count) {
+        it->second = count.error().message;
+      } else if (*count > 0) {
+        it->second = fmt::format("branch {} has {} commit(s) that {} not on {} (an interrupted "
+                                 "'argoimg commit'?); push or drop them and run again",
+                                 util::quote(copy->branch),
+                                 *count,
+                                 *count == 1 ? "is" : "are",
+                                 util::quote(upstream->remote + "/" + upstream->branch));
+      }
+    }
+    if (it->second) {
+      result.status = "error";
+      result.reason = "commit: " + util::quote(copy->root) + ": " + *it->second;
+    }
+  }
 }
 
 } // namespace
@@ -182,7 +266,10 @@ int run_commit(const CommitOptions& options, const GlobalOptions& global) {
       print_error("--signing-method: " + method.error().message);
       return k_exit_usage;
     }
-    signer = git::make_signer(*method, *key);
+    signer = [inner = git::make_signer(*method, *key)](const std::string& content) {
+      util::test_pause_point("signing");
+      return inner(content);
+    };
   }
   if (!options.git_ca_file.empty()) {
     if (!std::filesystem::is_regular_file(options.git_ca_file)) {
@@ -216,7 +303,8 @@ int run_commit(const CommitOptions& options, const GlobalOptions& global) {
     return *code;
   }
   auto& run = *std::get<std::unique_ptr<Evaluation>>(evaluated);
-  auto plan = updater::plan_writes(run.apps, run.report.applications, run.plan, read_file_text);
+  RepoFiles files;
+  auto plan = plan_confined_writes(run, files);
   run.report.dry_run = options.dry_run;
   for (const auto& change : plan.api) {
     auto& result = run.report.applications[change.application];
@@ -243,8 +331,9 @@ int run_commit(const CommitOptions& options, const GlobalOptions& global) {
     group.write_branch = *write_branch;
     group.files.push_back(&file);
   }
+  refuse_unpushed(run, options, groups);
   bool sign_off = options.sign_off || environment("GIT_COMMIT_SIGN_OFF") == "true";
-  Committer committer{options, *message_template, signer, sign_off};
+  Committer committer{options, *message_template, signer, sign_off, &files};
   for (const auto& [root, group] : groups) {
     commit_group(run, committer, group);
   }

@@ -105,26 +105,34 @@ void backoff(int attempt) {
 
 namespace {
 
-// Put back what `files` held before: the old text, or no file when it was created.
-void restore(const std::vector<const updater::FileChange*>& files) {
-  for (const auto* file : files) {
-    std::error_code ignored;
-    if (file->created) {
-      std::filesystem::remove(file->path, ignored);
-    } else {
-      (void)write_file_atomic(file->path, file->before);
-    }
+// A file as it was before this run wrote it, to put back exactly on failure.
+struct Written {
+  const updater::FileChange* file = nullptr;
+  std::optional<std::string> before; // nullopt: it did not exist
+  std::vector<std::string> created_dirs;
+};
+
+// Put back what the files held before this run wrote them (the bytes and the mode; a created
+// file and the directories made for it are removed), last written first.
+void restore(const RepoFiles& files, const std::vector<Written>& written) {
+  for (auto it = written.rbegin(); it != written.rend(); ++it) {
+    (void)files.restore(it->file->path, it->before, it->created_dirs);
   }
 }
 
 // The record for `group` with its message, after refusing what would commit the user's own
 // edits. Fails with the reason the group cannot be committed.
-util::Result<CommitRecord> prepare_commit(const Evaluation& run,
-                                          const git::Template& message_template,
-                                          const CommitGroup& group) {
+// A file reached through a link inside the repository is committed where it really is.
+util::Result<CommitRecord>
+prepare_commit(const Evaluation& run, const Committer& committer, const CommitGroup& group) {
+  const git::Template& message_template = committer.message_template;
   CommitRecord record{group.copy.root, group.copy.branch, "planned", "", "", {}, {}, false, 0, ""};
   for (const auto* file : group.files) {
-    record.files.push_back(std::filesystem::relative(file->path, group.copy.root).generic_string());
+    auto real = committer.files->real_path(file->path);
+    if (!real) {
+      return tl::unexpected(real.error());
+    }
+    record.files.push_back(std::filesystem::relative(*real, group.copy.root).generic_string());
     for (const auto& name : file->applications) {
       if (std::find(record.applications.begin(), record.applications.end(), name)
           == record.applications.end()) {
@@ -158,32 +166,43 @@ util::Result<CommitRecord> prepare_commit(const Evaluation& run,
 }
 
 // Write the group's files and commit them; on any failure every written file is restored.
-util::Result<std::string>
-write_and_commit(const Committer& committer, const CommitGroup& group, CommitRecord& record) {
-  std::vector<const updater::FileChange*> written;
+// `written` says what was there before, for a later restore.
+util::Result<std::string> write_and_commit(const Committer& committer,
+                                           const CommitGroup& group,
+                                           CommitRecord& record,
+                                           std::vector<Written>& written) {
+  written.clear();
   for (const auto* file : group.files) {
-    if (auto done = write_file_atomic(file->path, file->after); !done) {
-      restore(written);
+    auto before = committer.files->current(file->path);
+    auto done =
+        before ? committer.files->write(file->path, file->after) : tl::unexpected(before.error());
+    if (!done) {
+      restore(*committer.files, written);
+      written.clear();
       return tl::unexpected(done.error());
     }
-    written.push_back(file);
+    written.push_back(Written{file, *before, done->created_dirs});
   }
   auto author = author_for(committer.options, group.copy);
   if (committer.sign_off) {
     record.message = git::with_sign_off(record.message, author);
   }
+  util::test_pause_point("commit");
   auto sha = git::commit_paths(group.copy, record.files, record.message, author, committer.signer);
   if (!sha) {
-    restore(written);
+    restore(*committer.files, written);
+    written.clear();
   }
   return sha;
 }
 
 // The files of a fresh plan (re-read from disk) that fall in `copy`, with real changes.
-CommitGroup
-replan_group(const Evaluation& run, const git::WorkingCopy& copy, updater::WritePlan& holder) {
+CommitGroup replan_group(Evaluation& run,
+                         const Committer& committer,
+                         const git::WorkingCopy& copy,
+                         updater::WritePlan& holder) {
   auto results = run.report.applications; // a scratch copy: failures here are re-reported
-  holder = updater::plan_writes(run.apps, results, run.plan, read_file_text);
+  holder = plan_confined_writes(run, *committer.files, results);
   CommitGroup group{copy, {}, ""};
   for (const auto& file : holder.files) {
     if ((file.after != file.before || file.created)
@@ -206,6 +225,7 @@ void commit_and_push(Evaluation& run,
     return;
   }
   updater::WritePlan holder;
+  std::vector<Written> written;
   for (int attempt = 1; attempt <= k_push_attempts; ++attempt) {
     auto tip = git::fetch_upstream(first.copy, *upstream, run.git_auth);
     auto moved = tip ? git::fast_forward_to(first.copy, *tip) : tl::unexpected(tip.error());
@@ -213,20 +233,22 @@ void commit_and_push(Evaluation& run,
       fail_group(run, first, "commit: " + where + ": " + moved.error().message);
       return;
     }
-    CommitGroup group = attempt == 1 && !*moved ? first : replan_group(run, first.copy, holder);
+    CommitGroup group =
+        attempt == 1 && !*moved ? first : replan_group(run, committer, first.copy, holder);
     if (group.files.empty()) {
       CommitRecord done{
           first.copy.root, first.copy.branch, "up-to-date", "", "", {}, {}, false, attempt, ""};
       run.report.commits.push_back(done);
       return;
     }
-    auto record = prepare_commit(run, committer.message_template, group);
-    auto sha =
-        record ? write_and_commit(committer, group, *record) : tl::unexpected(record.error());
+    auto record = prepare_commit(run, committer, group);
+    auto sha = record ? write_and_commit(committer, group, *record, written)
+                      : tl::unexpected(record.error());
     if (!sha) {
       fail_group(run, group, "commit: " + where + ": " + sha.error().message);
       return;
     }
+    util::test_pause_point("push");
     auto pushed = git::push_branch(group.copy, *upstream, run.git_auth);
     if (pushed && *pushed == git::PushOutcome::pushed) {
       record->sha = *sha;
@@ -239,7 +261,7 @@ void commit_and_push(Evaluation& run,
     }
     // Not pushed: the local branch goes back to the remote's history before anything else.
     auto dropped = git::drop_last_commit(group.copy);
-    restore(group.files);
+    restore(*committer.files, written);
     if (!dropped || !pushed) {
       fail_group(run,
                  group,
@@ -271,14 +293,15 @@ void commit_group(Evaluation& run, const Committer& committer, const CommitGroup
     commit_and_push(run, committer, group, where);
     return;
   }
-  auto record = prepare_commit(run, committer.message_template, group);
+  auto record = prepare_commit(run, committer, group);
   if (!record) {
     fail_group(run, group, "commit: " + where + ": " + record.error().message);
     return;
   }
   add_changes(run, group, options.dry_run);
   if (!options.dry_run) {
-    auto sha = write_and_commit(committer, group, *record);
+    std::vector<Written> written;
+    auto sha = write_and_commit(committer, group, *record, written);
     if (!sha) {
       fail_group(run, group, "commit: " + where + ": " + sha.error().message);
       return;

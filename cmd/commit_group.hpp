@@ -3,6 +3,7 @@
 
 #include "commit_command.hpp"
 #include "evaluate.hpp"
+#include "file_io.hpp"
 
 #include "git/messages.hpp"
 #include "git/template.hpp"
@@ -20,6 +21,7 @@ struct Committer {
   const git::Template& message_template;
   git::CommitSigner signer; // empty: unsigned
   bool sign_off = false;
+  RepoFiles* files = nullptr; // every read and write of the working copies goes through it
 };
 
 // The files of one working copy and branch, with the applications behind them.

@@ -25,8 +25,10 @@ struct TreePlan {
   CommitGroup group;
 };
 
-util::Result<TreePlan>
-plan_at(const Evaluation& run, const CommitGroup& original, const std::string& commit) {
+util::Result<TreePlan> plan_at(const Evaluation& run,
+                               RepoFiles& files,
+                               const CommitGroup& original,
+                               const std::string& commit) {
   std::set<std::string> paths;
   for (const auto* file : original.files) {
     paths.insert(file->path);
@@ -36,7 +38,7 @@ plan_at(const Evaluation& run, const CommitGroup& original, const std::string& c
   auto read = [&](const std::string& path) -> std::optional<std::string> {
     std::string absolute = std::filesystem::absolute(path).lexically_normal().generic_string();
     if (absolute.rfind(root, 0) != 0) {
-      return read_file_text(path);
+      return files.read(path); // an Application manifest, confined to its working copy
     }
     auto content = git::file_at(original.copy, commit, absolute.substr(root.size()));
     if (!content) {
@@ -133,7 +135,7 @@ void commit_to_write_branch(Evaluation& run, const Committer& committer, const C
       fail(parent.error().message);
       return;
     }
-    auto planned = plan_at(run, first, *parent);
+    auto planned = plan_at(run, *committer.files, first, *parent);
     if (!planned) {
       fail(planned.error().message);
       return;

@@ -3,6 +3,9 @@
 #include "git/libgit2_detail.hpp"
 #include "git/write_branch.hpp"
 
+#include <algorithm>
+#include <cctype>
+
 namespace argoimg::git {
 
 using namespace detail;
@@ -87,6 +90,32 @@ file_at(const WorkingCopy& copy, const std::string& commit, const std::string& p
   auto at = open_commit_tree(copy, commit);
   if (!at) {
     return tl::unexpected(at.error());
+  }
+  // Never through a symbolic link (its blob is the link's target, not a file) nor in '.git'.
+  std::string prefix;
+  for (size_t begin = 0; begin <= path.size();) {
+    size_t end = std::min(path.find('/', begin), path.size());
+    std::string component = path.substr(begin, end - begin);
+    prefix += (prefix.empty() ? "" : "/") + component;
+    begin = end + 1;
+    std::string lower;
+    for (char c : component) {
+      lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    if (lower == ".git") {
+      return util::fail(util::ErrorKind::invalid_input,
+                        "'" + path + "' is inside git's own '.git' directory");
+    }
+    git_tree_entry* raw_prefix = nullptr;
+    if (!component.empty()
+        && git_tree_entry_bypath(&raw_prefix, at->tree.get(), prefix.c_str()) == 0) {
+      EntryPtr owned(raw_prefix);
+      if (git_tree_entry_filemode(raw_prefix) == GIT_FILEMODE_LINK) {
+        return util::fail(util::ErrorKind::invalid_input,
+                          "'" + prefix + "' is a symbolic link in " + commit
+                              + "; write branches are never written through links");
+      }
+    }
   }
   git_tree_entry* raw_entry = nullptr;
   int code = git_tree_entry_bypath(&raw_entry, at->tree.get(), path.c_str());

@@ -4,6 +4,7 @@
 #include "git/libgit2_detail.hpp"
 
 #include <filesystem>
+#include <vector>
 
 namespace argoimg::git {
 
@@ -81,6 +82,12 @@ util::Result<WorkingCopy> discover_working_copy(const std::string& path) {
   }
   WorkingCopy copy;
   copy.root = workdir;
+  if (git_repository_is_shallow(repo.get()) == 1) {
+    // libgit2 cannot walk the history of a shallow clone ("object not found" later on).
+    std::string dir = copy.root.size() > 1 ? copy.root.substr(0, copy.root.size() - 1) : copy.root;
+    return util::fail(util::ErrorKind::unsupported,
+                      "'" + dir + "' is a shallow clone; run 'git fetch --unshallow' in it first");
+  }
   if (git_repository_head_detached(repo.get()) == 1) {
     return util::fail(util::ErrorKind::config,
                       "'" + copy.root + "': HEAD is detached; check out a branch to commit on");
@@ -200,6 +207,12 @@ util::Result<std::string> commit_paths(const WorkingCopy& copy,
     return tl::unexpected(error(util::ErrorKind::io, "HEAD", code));
   }
   RefPtr head_ref(head);
+  // The index is written before the branch moves: a process killed between the two leaves
+  // the edits staged on the old HEAD (as after 'git add'), never a branch whose index
+  // reverts it. When the branch cannot move, the index entries go back to HEAD's.
+  if (int code = git_index_write(index.get()); code < 0) {
+    return tl::unexpected(error(util::ErrorKind::io, "write index", code));
+  }
   git_reference* moved = nullptr;
   if (int code = git_reference_create_matching(&moved,
                                                repo->get(),
@@ -209,13 +222,16 @@ util::Result<std::string> commit_paths(const WorkingCopy& copy,
                                                &head_id,
                                                "argoimg: commit");
       code < 0) {
-    return tl::unexpected(error(util::ErrorKind::conflict, "move branch", code));
+    auto failure = error(util::ErrorKind::conflict, "move branch", code);
+    std::vector<const char*> specs;
+    for (const auto& path : paths) {
+      specs.push_back(path.c_str());
+    }
+    git_strarray array{const_cast<char**>(specs.data()), specs.size()};
+    (void)git_reset_default(repo->get(), reinterpret_cast<git_object*>(parent.get()), &array);
+    return tl::unexpected(failure);
   }
   git_reference_free(moved);
-  // The index is written only once the commit exists, so a failure above leaves it as it was.
-  if (int code = git_index_write(index.get()); code < 0) {
-    return tl::unexpected(error(util::ErrorKind::io, "write index", code));
-  }
   char hex[GIT_OID_HEXSZ + 1] = {};
   git_oid_tostr(hex, sizeof hex, &commit_id);
   return std::string(hex);
@@ -293,6 +309,31 @@ util::Result<bool> fast_forward_to(const WorkingCopy& copy, const std::string& t
   }
   git_reference_free(moved);
   return true;
+}
+
+util::Result<size_t> commits_ahead_of(const WorkingCopy& copy, const std::string& tip) {
+  if (tip.empty()) {
+    return size_t{0};
+  }
+  auto repo = open(copy.root);
+  if (!repo) {
+    return tl::unexpected(repo.error());
+  }
+  git_oid head_id;
+  git_oid tip_id;
+  if (int code = git_reference_name_to_id(&head_id, repo->get(), "HEAD"); code < 0) {
+    return tl::unexpected(error(util::ErrorKind::io, "HEAD", code));
+  }
+  if (int code = git_oid_fromstr(&tip_id, tip.c_str()); code < 0) {
+    return tl::unexpected(error(util::ErrorKind::io, "commit id '" + tip + "'", code));
+  }
+  size_t ahead = 0;
+  size_t behind = 0;
+  if (int code = git_graph_ahead_behind(&ahead, &behind, repo->get(), &head_id, &tip_id);
+      code < 0) {
+    return tl::unexpected(error(util::ErrorKind::io, "compare HEAD with the remote", code));
+  }
+  return ahead;
 }
 
 util::Result<bool> drop_last_commit(const WorkingCopy& copy) {

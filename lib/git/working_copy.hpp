@@ -37,7 +37,8 @@ struct WorkingCopy {
 };
 
 // Find the working copy holding `path` (a file or directory). Fails with `not_found` when
-// there is none, and with `config` when HEAD is detached or the branch has no commit yet.
+// there is none, with `config` when HEAD is detached or the branch has no commit yet, and
+// with `unsupported` for a shallow clone (libgit2 cannot walk its history).
 util::Result<WorkingCopy> discover_working_copy(const std::string& path);
 
 // Of `paths` (relative to the root), the ones whose working tree or index content differs
@@ -94,6 +95,9 @@ enum class PushOutcome { pushed, rejected };
 // non-fast-forward update (someone pushed first); other failures are errors.
 util::Result<PushOutcome>
 push_branch(const WorkingCopy& copy, const Upstream& upstream, const RemoteAuth& auth = {});
+
+// How many commits of the checked-out branch the commit `tip` lacks (0 when `tip` is "").
+util::Result<size_t> commits_ahead_of(const WorkingCopy& copy, const std::string& tip);
 
 // Undo the commit just made (branch and index back to its parent); the caller restores files.
 util::Result<bool> drop_last_commit(const WorkingCopy& copy);

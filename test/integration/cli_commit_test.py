@@ -245,6 +245,75 @@ class Commit(unittest.TestCase):
                                    "verify-commit", "signed-updates"], cwd=self.dir, capture_output=True, text=True)
         self.assertEqual(verified.returncode, 0, verified.stderr)
 
+    def test_commit_after_update_is_not_reported_up_to_date(self):
+        # Issue 12 item 6: the working tree already holds the edit; nothing is committed, so
+        # success must not be reported.
+        update = run("update", *self.args[:-1], "--match-application-name", "web", cwd=self.dir)
+        self.assertEqual(update.returncode, 0, update.stderr)
+        result = run("-o", "json", "commit", *self.args, "--match-application-name", "web", cwd=self.dir)
+        self.assertEqual(result.returncode, 1, result.stdout + result.stderr)
+        web = next(a for a in json.loads(result.stdout)["applications"] if a["name"] == "web")
+        self.assertEqual(web["status"], "error")
+        self.assertIn("'gitops/charts/web/values.yaml' in", web["reason"])
+        self.assertIn("has uncommitted changes (an earlier 'argoimg update'", web["reason"])
+        self.assertIn("git checkout -- gitops/charts/web/values.yaml", web["reason"])
+        self.assertEqual(git("rev-parse", "HEAD", cwd=self.dir).strip(), self.head)
+        git("checkout", "--", "gitops/charts/web/values.yaml", cwd=self.dir)
+        again = run("commit", *self.args, "--match-application-name", "web", cwd=self.dir)
+        self.assertEqual(again.returncode, 0, again.stdout + again.stderr)
+        self.assertEqual(git("rev-parse", "HEAD~1", cwd=self.dir).strip(), self.head)
+
+    def test_a_failed_commit_restores_links_and_modes_exactly(self):
+        # Issue 12 item 2: a link inside the repository is edited where it points, stays a
+        # link, and a failed commit (a bad signing key) puts the bytes and mode back.
+        values = os.path.join(self.dir, "gitops", "charts", "web", "values.yaml")
+        shared = os.path.join(self.dir, "gitops", "shared-values.yaml")
+        shutil.move(values, shared)
+        os.chmod(shared, 0o755)
+        os.symlink("../../shared-values.yaml", values)
+        git(*SEED, "add", "-A", cwd=self.dir)
+        git(*SEED, "commit", "-q", "-m", "values behind a link", cwd=self.dir)
+        head = git("rev-parse", "HEAD", cwd=self.dir).strip()
+        with open(shared, "rb") as f:
+            old = f.read()
+        bad = run("commit", *self.args, "--match-application-name", "web", "--signing-method", "ssh",
+                  "--signing-key", os.path.join(self.dir, "missing-key"), cwd=self.dir)
+        self.assertEqual(bad.returncode, 1, bad.stdout + bad.stderr)
+        self.assertTrue(os.path.islink(values))
+        self.assertEqual(os.readlink(values), "../../shared-values.yaml")
+        with open(shared, "rb") as f:
+            self.assertEqual(f.read(), old)
+        self.assertEqual(os.stat(shared).st_mode & 0o777, 0o755)
+        self.assertEqual(git("status", "--porcelain", cwd=self.dir), "")
+        good = run("commit", *self.args, "--match-application-name", "web", cwd=self.dir)
+        self.assertEqual(good.returncode, 0, good.stdout + good.stderr)
+        self.assertEqual(git("diff", "--name-only", head, "HEAD", cwd=self.dir).split(),
+                         ["gitops/shared-values.yaml"])
+        self.assertEqual(git("status", "--porcelain", cwd=self.dir), "")
+        self.assertTrue(os.path.islink(values))
+
+    def test_a_link_leaving_the_repository_is_refused_and_nothing_leaks(self):
+        values = os.path.join(self.dir, "gitops", "charts", "web", "values.yaml")
+        outside = tempfile.mkdtemp(prefix="argoimg-outside-")
+        self.addCleanup(shutil.rmtree, outside, ignore_errors=True)
+        secret = os.path.join(outside, "values.yaml")
+        with open(values) as f:
+            text = f.read() + "password: hunter2-outside\n"
+        with open(secret, "w") as f:
+            f.write(text)
+        os.unlink(values)
+        os.symlink(secret, values)
+        git(*SEED, "add", "-A", cwd=self.dir)
+        git(*SEED, "commit", "-q", "-m", "link out", cwd=self.dir)
+        result = run("commit", *self.args, "--match-application-name", "web", cwd=self.dir)
+        self.assertEqual(result.returncode, 1, result.stdout + result.stderr)
+        self.assertIn("outside the repository", result.stdout + result.stderr)
+        self.assertNotIn("hunter2", result.stdout + result.stderr)
+        self.assertTrue(os.path.islink(values))
+        with open(secret) as f:
+            self.assertEqual(f.read(), text)
+        self.assertEqual(git("status", "--porcelain", cwd=self.dir), "")
+
     def test_custom_template_and_template_errors(self):
         with open(os.path.join(self.dir, "msg.tmpl"), "w") as f:
             f.write("chore: {{ .AppName }}{{ range .AppChanges }} {{ .Image }}={{ .NewTag }}{{ end }}\n")
@@ -355,6 +424,30 @@ class Push(unittest.TestCase):
         self.assertEqual(result.returncode, 1)
         self.assertIn("commits that are not on the remote", result.stdout + result.stderr)
         self.assertEqual(self.remote_log(), ["theirs", "seed"])
+
+    def test_an_unpushed_commit_is_not_reported_up_to_date(self):
+        # Issue 12 item 6: a commit made but not pushed (--no-push here; a 'commit' killed
+        # before its push alike) is not success.
+        work = self.clone("a")
+        local = run(*self.args("web"), "--no-push", cwd=work)
+        self.assertEqual(local.returncode, 0, local.stderr)
+        result = run(*self.args("web"), cwd=work)
+        self.assertEqual(result.returncode, 1, result.stdout + result.stderr)
+        web = next(a for a in json.loads(result.stdout)["applications"] if a["name"] == "web")
+        self.assertIn("has 1 commit(s) that is not on 'origin/main'", web["reason"])
+        self.assertEqual(self.remote_log(), ["seed"])
+        git("push", "-q", "origin", "main", cwd=work)
+        done = run(*self.args("web"), cwd=work)
+        self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+
+    def test_a_shallow_clone_is_named(self):
+        push_unrelated_commits(self.clone("other"), "main", 2)
+        work = os.path.join(self.dir, "shallow")
+        git("clone", "-q", "--depth", "1", f"file://{self.bare}", work, cwd=self.dir)
+        result = run(*self.args("web"), cwd=work)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("is a shallow clone; run 'git fetch --unshallow'", result.stdout + result.stderr)
+        self.assertTrue(os.path.exists(os.path.join(work, ".git", "shallow")))
 
     def test_unreachable_remote_fails_clearly_and_changes_nothing(self):
         work = self.clone("a")
