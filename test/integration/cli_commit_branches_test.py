@@ -53,6 +53,26 @@ class WriteBranch(CloneSetup, unittest.TestCase):
         self.assertEqual(self.log("image-updater-web-1.25.4")[0], "build: automatic update of web")
         self.assertEqual(len(self.log("image-updater-web-1.25.4")), 2)
 
+    def test_a_write_branch_is_never_written_through_a_link(self):
+        # Issue 12: on the write branch `charts/web` is a link out of the repository; the
+        # commit is refused and the branch keeps its link.
+        other = os.path.join(self.dir, "other")
+        git("clone", "-q", f"file://{self.bare}", other, cwd=self.dir)
+        git("checkout", "-q", "-b", "image-updates", cwd=other)
+        git("rm", "-rq", "charts/web", cwd=other)
+        os.makedirs(os.path.join(other, "charts"), exist_ok=True)
+        os.symlink("/etc", os.path.join(other, "charts", "web"))
+        git("add", "-A", cwd=other)
+        git(*SEED, "commit", "-q", "-m", "a link on the write branch", cwd=other)
+        git("push", "-q", "origin", "image-updates", cwd=other)
+        tip = git("rev-parse", "image-updates", cwd=other).strip()
+        self.set_git_branch("web-helm-values.yaml", "main:image-updates")
+        result = self.commit("web")
+        self.assertEqual(result.returncode, 1, result.stdout + result.stderr)
+        web = next(a for a in json.loads(result.stdout)["applications"] if a["name"] == "web")
+        self.assertIn("'charts/web' is a symbolic link in", web["reason"])
+        self.assertEqual(git("rev-parse", "image-updates", cwd=self.bare).strip(), tip)
+
     def test_an_existing_write_branch_gets_the_commit_on_top(self):
         other = os.path.join(self.dir, "other")
         git("clone", "-q", f"file://{self.bare}", other, cwd=self.dir)
