@@ -119,6 +119,42 @@ std::vector<std::string> target_paths(const std::string& repo_root,
   return out;
 }
 
+// The working copy and the files (relative to it) an application writes on the checked-out
+// branch: its git write-back target, or the Application manifest it is read from (write-back
+// method argocd). nullopt for write branches, the API, and files in no working copy.
+std::optional<std::pair<git::WorkingCopy, std::vector<std::string>>>
+files_in_working_copy(const Evaluation& run, size_t index) {
+  const auto& planned = run.apps[index];
+  const auto& result = run.report.applications[index];
+  if (!planned.config || planned.config->write_back.branch.find(':') != std::string::npos) {
+    return std::nullopt; // write branches are planned from their remote tip, not the working tree
+  }
+  if (planned.config->write_back.method == app::WriteBack::Method::argocd) {
+    const auto& origin = planned.application.origin;
+    auto copy = origin.line != 0 ? git::discover_working_copy(origin.file)
+                                 : util::Result<git::WorkingCopy>(tl::unexpected(util::Error{}));
+    if (!copy) {
+      return std::nullopt;
+    }
+    std::error_code error;
+    auto path = std::filesystem::absolute(origin.file, error).lexically_normal();
+    return std::pair{
+        *copy, std::vector{std::filesystem::relative(path, copy->root, error).generic_string()}};
+  }
+  if (!result.write_back_target || !run.plan.repo_for) {
+    return std::nullopt;
+  }
+  auto type = app::detect_type(planned.application, planned.config->write_back);
+  const auto* repo =
+      run.plan.repo_for(planned.application, planned.application.sources[type.source_index]);
+  auto copy = repo ? git::discover_working_copy(repo->root)
+                   : util::Result<git::WorkingCopy>(tl::unexpected(util::Error{}));
+  if (!copy) {
+    return std::nullopt;
+  }
+  return std::pair{*copy, target_paths(repo->root, *result.write_back_target, *copy)};
+}
+
 // Never report "up-to-date" over work that is not pushed: an application found up to date in
 // a working copy is an error when its write-back file has uncommitted changes (an earlier
 // 'update', or a 'commit' killed before its commit) or, when pushing, when the branch has
@@ -129,25 +165,18 @@ void refuse_unpushed(Evaluation& run,
   std::map<std::string, std::optional<std::string>> ahead; // working copy -> why it is refused
   for (size_t i = 0; i < run.apps.size() && i < run.report.applications.size(); ++i) {
     auto& result = run.report.applications[i];
-    const auto& planned = run.apps[i];
-    if (result.status != "up-to-date" || !planned.config || !result.write_back_target
-        || planned.config->write_back.method != app::WriteBack::Method::git
-        || planned.config->write_back.branch.find(':') != std::string::npos || !run.plan.repo_for) {
-      continue; // write branches are planned from their remote tip, not the working tree
-    }
-    auto type = app::detect_type(planned.application, planned.config->write_back);
-    const auto* repo =
-        run.plan.repo_for(planned.application, planned.application.sources[type.source_index]);
-    auto copy = repo ? git::discover_working_copy(repo->root)
-                     : util::Result<git::WorkingCopy>(tl::unexpected(util::Error{}));
-    if (!copy) {
+    if (result.status != "up-to-date") {
       continue;
     }
-    auto changed =
-        git::changed_paths(*copy, target_paths(repo->root, *result.write_back_target, *copy));
+    auto where = files_in_working_copy(run, i);
+    if (!where) {
+      continue;
+    }
+    auto& [copy, paths] = *where;
+    auto changed = git::changed_paths(copy, paths);
     if (changed && !changed->empty()) {
       result.status = "error";
-      result.reason = "commit: " + util::quote(changed->front()) + " in " + util::quote(copy->root)
+      result.reason = "commit: " + util::quote(changed->front()) + " in " + util::quote(copy.root)
                       + " has uncommitted changes (an earlier 'argoimg update', or an "
                         "interrupted 'argoimg commit'?); nothing is up to date until they are "
                         "pushed: commit and push them, or discard them with 'git checkout -- "
@@ -155,21 +184,21 @@ void refuse_unpushed(Evaluation& run,
                       + "' (delete it if git does not track it), and run 'argoimg commit' again";
       continue;
     }
-    if (options.no_push || options.dry_run || groups.count(copy->root + "\n") != 0) {
+    if (options.no_push || options.dry_run || groups.count(copy.root + "\n") != 0) {
       continue; // a group of this copy fetches and checks for itself
     }
-    auto [it, fresh] = ahead.emplace(copy->root, std::nullopt);
+    auto [it, fresh] = ahead.emplace(copy.root, std::nullopt);
     if (fresh) {
-      auto upstream = git::upstream_of(*copy);
-      auto tip = upstream ? git::fetch_upstream(*copy, *upstream, run.git_auth)
+      auto upstream = git::upstream_of(copy);
+      auto tip = upstream ? git::fetch_upstream(copy, *upstream, run.git_auth)
                           : tl::unexpected(upstream.error());
-      auto count = tip ? git::commits_ahead_of(*copy, *tip) : tl::unexpected(tip.error());
+      auto count = tip ? git::commits_ahead_of(copy, *tip) : tl::unexpected(tip.error());
       if (!count) {
         it->second = count.error().message;
       } else if (*count > 0) {
         it->second = fmt::format("branch {} has {} commit(s) that {} not on {} (an interrupted "
                                  "'argoimg commit'?); push or drop them and run again",
-                                 util::quote(copy->branch),
+                                 util::quote(copy.branch),
                                  *count,
                                  *count == 1 ? "is" : "are",
                                  util::quote(upstream->remote + "/" + upstream->branch));
@@ -177,7 +206,7 @@ void refuse_unpushed(Evaluation& run,
     }
     if (it->second) {
       result.status = "error";
-      result.reason = "commit: " + util::quote(copy->root) + ": " + *it->second;
+      result.reason = "commit: " + util::quote(copy.root) + ": " + *it->second;
     }
   }
 }

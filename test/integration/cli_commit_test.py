@@ -263,6 +263,16 @@ class Commit(unittest.TestCase):
         self.assertEqual(again.returncode, 0, again.stdout + again.stderr)
         self.assertEqual(git("rev-parse", "HEAD~1", cwd=self.dir).strip(), self.head)
 
+    def test_commit_after_update_of_a_manifest_edited_in_place_is_not_up_to_date(self):
+        # The same for write-back method argocd: the Application file itself holds the edit.
+        update = run("update", *self.args[:-1], "--match-application-name", "api", cwd=self.dir)
+        self.assertEqual(update.returncode, 0, update.stderr)
+        result = run("-o", "json", "commit", *self.args, "--match-application-name", "api", cwd=self.dir)
+        self.assertEqual(result.returncode, 1, result.stdout + result.stderr)
+        api = next(a for a in json.loads(result.stdout)["applications"] if a["name"] == "api")
+        self.assertIn("'apps/api-kustomize.yaml' in", api["reason"])
+        self.assertIn("has uncommitted changes", api["reason"])
+
     def test_a_failed_commit_restores_links_and_modes_exactly(self):
         # Issue 12 item 2: a link inside the repository is edited where it points, stays a
         # link, and a failed commit (a bad signing key) puts the bytes and mode back.
