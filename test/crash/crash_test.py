@@ -231,7 +231,7 @@ class Scenario:
         work = self.fresh(f"trial-{self.mode}")
         signer = rng.choice(self.signers)
         extra = {}
-        label = "random"
+        label = "random delay"
         # Most of a run is resolving tags; the writes, the commit, signing and the push come at
         # its end, so the kill times lean there.
         delay = rng.uniform(0.0, 0.3 * self.duration) if rng.random() < 0.2 else \
@@ -241,7 +241,7 @@ class Scenario:
             point = rng.choice(points)
             pause = 1.5
             extra = {"ARGOIMG_TEST_PAUSE_AT": point, "ARGOIMG_TEST_PAUSE_MS": str(int(pause * 1000))}
-            label = point
+            label = "pause at " + point
             stretched = pause * (len(self.changed) if point == "write-window" else 1)
             delay = rng.uniform(0.6 * self.duration, self.duration + stretched)
         proc = subprocess.Popen(self.argv(signer), cwd=work["work"], stdout=subprocess.DEVNULL,
@@ -259,6 +259,8 @@ class Scenario:
         except ProcessLookupError:
             pass
         problems, now = self.check_files(work, "after the kill")
+        orphans = sum(len(os.listdir(d)) for d in (os.path.join(work["work"], ".git", "argoimg-tmp"),)
+                      if os.path.isdir(d))
         state = "old" if all(now.get(p) == self.old.get(p) for p in self.changed) else (
             "new" if all(now.get(p) == self.new.get(p) for p in self.changed) else "mixed")
         if self.mode == "commit":
@@ -288,7 +290,9 @@ class Scenario:
                     problems.append(f"the run after the documented fix failed: {reasons(third)}")
         if again is not None:
             problems += self.finished(work)
-        outcome = f"{'killed' if killed else 'completed'} at {label}, files {state}, next run {recovery}"
+        outcome = f"{'killed' if killed else 'completed'} ({label}), files {state}, next run {recovery}"
+        if orphans:
+            outcome += ", a temporary file left in .git/argoimg-tmp (swept)"
         outcomes[outcome] += 1
         if problems:
             print(f"trial {self.mode} #{number} ({outcome}, delay {delay:.2f}s, signer {signer[:2]}):",
