@@ -3,9 +3,11 @@
 
 #include "registry/kubernetes.hpp"
 #include "registry/registries_conf.hpp"
+#include "util/redact.hpp"
 #include "util/spellcheck.hpp"
 #include "util/strings.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -44,11 +46,11 @@ std::string home_path(const std::string& relative) {
 } // namespace
 
 void print_error(const std::string& message) {
-  std::cerr << "argoimg: error: " << message << '\n';
+  std::cerr << "argoimg: error: " << util::sanitize_line(message) << '\n';
 }
 
 void print_warning(const std::string& message) {
-  std::cerr << "argoimg: warning: " << message << '\n';
+  std::cerr << "argoimg: warning: " << util::sanitize_line(message) << '\n';
 }
 
 util::Logger make_logger(util::LogLevel level) {
