@@ -89,6 +89,9 @@ registry::ClientOptions client_options(const GlobalOptions& global) {
   options.sleep = [](std::chrono::milliseconds ms) { std::this_thread::sleep_for(ms); };
   options.jitter_seed = std::random_device{}();
   options.max_retries = global.retries;
+  // --timeout bounds everything done for one repository (all pages, tokens, retries and waits),
+  // not each attempt: a hanging registry costs one --timeout, not one per retry.
+  options.repository_deadline = std::chrono::seconds(std::max<long>(global.timeout_s, 1));
   return options;
 }
 
