@@ -147,7 +147,7 @@ util::Result<HttpResponse> Client::send_counted(const Endpoint& endpoint,
       if (response) {
         return response;
       }
-      return give_up(fmt::format("{} {}: {}", request.method, redact_url(request.url), last));
+      return give_up(last); // the transport's message names the method and URL
     }
     m_logger.info(fmt::format("{} {}: {}; retry {} of {} in {} ms",
                               request.method,

@@ -133,8 +133,9 @@ std::string escape(std::string_view text, bool keep_lines) {
   out.reserve(text.size());
   for (size_t i = 0; i < text.size(); ++i) {
     auto c = static_cast<unsigned char>(text[i]);
-    if (keep_lines && (c == '\n' || c == '\t')) {
-      out += static_cast<char>(c);
+    bool crlf = c == '\r' && i + 1 < text.size() && text[i + 1] == '\n';
+    if (keep_lines && (c == '\n' || c == '\t' || crlf)) {
+      out += static_cast<char>(c); // a CRLF line end moves the cursor nowhere unexpected
     } else if (c == '\n') {
       out += "\\n";
     } else if (c == '\t') {

@@ -35,8 +35,8 @@ std::string redact(std::string_view text);
 // is. For anything written to a terminal.
 std::string escape_control(std::string_view text);
 
-// Like `escape_control`, but newlines and tabs stay: for multi-line text (diffs, commit
-// messages) that argoimg itself lays out.
+// Like `escape_control`, but newlines, tabs and the CR of a CRLF stay: for multi-line text (diffs,
+// commit messages) that argoimg itself lays out.
 std::string escape_control_keep_lines(std::string_view text);
 
 // `escape_control(redact(text))`: a one-line message ready for the terminal.

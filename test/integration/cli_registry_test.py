@@ -370,6 +370,18 @@ class HostileRegistry(Base):
         self.assertEqual(image["invalidTags"], 6)
         self.assertEqual(sorted(c["tag"] for c in image["explain"]), ["1.0.0", "1.2.0"])
 
+    def test_control_characters_from_a_registry_never_reach_the_terminal(self):
+        result = argoimg("check", "--image", f"{FRONT}/faults/escbody/x")
+        self.assertEqual(result.returncode, 1)
+        for stream in (result.stdout, result.stderr):
+            self.assertNotIn("\x1b", stream)
+            self.assertNotIn("\x07", stream)
+            self.assertIn("HTTP 404: \\x1b[2J\\x1b]0;pwned\\x07gone\\nargoimg: error: forged line", stream)
+        self.assertEqual(len(result.stderr.splitlines()), 1)  # no forged second line
+        result, doc = check_json("--image", f"{FRONT}/faults/escbody/x")
+        self.assertIn("\x1b[2J", doc["images"][0]["reason"])  # JSON escapes it, the value is intact
+        self.assertIn("\\u001b[2J", result.stdout)
+
 
 class Dedup(Base):
     def test_fifty_images_over_five_repositories_walk_five_tag_lists(self):

@@ -18,6 +18,7 @@ faults/<kind>/<x> misbehave on purpose and otherwise proxy to demo/app:
   selflink  tags/list whose Link points back to the same page
   echoauth  401 Basic challenge without credentials; with them 403 whose error message echoes
             the Authorization header and the decoded user:password (a careless registry)
+  escbody   404 whose error message carries terminal escapes and a newline
   badtags   tags/list with valid tags and tags outside the grammar (escapes, newlines,
             template text, 200 characters)
 
@@ -136,6 +137,10 @@ class Handler(BaseHTTPRequestHandler):
                 message = f"denied: request had Authorization: {auth} ({decoded})"
                 self.send(403, json.dumps({"errors": [{"code": "DENIED", "message": message}]}).encode(),
                           {"Content-Type": "application/json"})
+        elif kind == "escbody":
+            message = "\u001b[2J\u001b]0;pwned\u0007gone\nargoimg: error: forged line"
+            self.send(404, json.dumps({"errors": [{"code": "NAME_UNKNOWN", "message": message}]}).encode(),
+                      {"Content-Type": "application/json"})
         elif kind == "401loop":
             challenge = f'Bearer realm="{self.server.issuer}/token",service="argoimg-test-registry"'
             self.send(401, b'{"errors":[{"code":"UNAUTHORIZED"}]}', {"WWW-Authenticate": challenge})

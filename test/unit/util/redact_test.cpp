@@ -58,6 +58,7 @@ TEST_CASE("control characters are escaped for the terminal", "[util][redact]") {
         == "csi \\u009b2J done");
   CHECK(escape_control("caf\xc3\xa9 \xe2\x9c\x93") == "caf\xc3\xa9 \xe2\x9c\x93");
   CHECK(escape_control_keep_lines("one\ntwo\t\x1b") == "one\ntwo\t\\x1b");
+  CHECK(escape_control_keep_lines("crlf\r\nlone\rx") == "crlf\r\nlone\\rx");
 }
 
 TEST_CASE("the logger redacts and escapes every line", "[util][redact]") {
