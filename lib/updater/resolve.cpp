@@ -77,7 +77,11 @@ std::map<std::string, TagList> fetch_tag_lists(const std::vector<Target>& target
   std::mutex progress_mutex;
   util::parallel_for(work.size(), options.concurrency, [&](size_t i) {
     auto listed = client.list_tags(work[i]->endpoint, work[i]->path);
-    results[i] = listed ? TagList(validated(std::move(*listed))) : tl::unexpected(listed.error());
+    if (listed) {
+      results[i].emplace(validated(std::move(*listed)));
+    } else {
+      results[i].emplace(tl::unexpected(std::move(listed.error())));
+    }
     if (options.progress) {
       std::lock_guard<std::mutex> guard(progress_mutex);
       options.progress(++done, work.size());

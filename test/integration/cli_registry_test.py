@@ -380,7 +380,7 @@ class HostileRegistry(Base):
         self.assertEqual(len(result.stderr.splitlines()), 1)  # no forged second line
         result, doc = check_json("--image", f"{FRONT}/faults/escbody/x")
         self.assertIn("\x1b[2J", doc["images"][0]["reason"])  # JSON escapes it, the value is intact
-        self.assertIn("\\u001b[2J", result.stdout)
+        self.assertIn("\\u001b[2j", result.stdout.lower())
 
 
 class Dedup(Base):
