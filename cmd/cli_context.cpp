@@ -3,9 +3,11 @@
 
 #include "registry/kubernetes.hpp"
 #include "registry/registries_conf.hpp"
+#include "util/redact.hpp"
 #include "util/spellcheck.hpp"
 #include "util/strings.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -44,11 +46,11 @@ std::string home_path(const std::string& relative) {
 } // namespace
 
 void print_error(const std::string& message) {
-  std::cerr << "argoimg: error: " << message << '\n';
+  std::cerr << "argoimg: error: " << util::sanitize_line(message) << '\n';
 }
 
 void print_warning(const std::string& message) {
-  std::cerr << "argoimg: warning: " << message << '\n';
+  std::cerr << "argoimg: warning: " << util::sanitize_line(message) << '\n';
 }
 
 util::Logger make_logger(util::LogLevel level) {
@@ -87,6 +89,9 @@ registry::ClientOptions client_options(const GlobalOptions& global) {
   options.sleep = [](std::chrono::milliseconds ms) { std::this_thread::sleep_for(ms); };
   options.jitter_seed = std::random_device{}();
   options.max_retries = global.retries;
+  // --timeout bounds everything done for one repository (all pages, tokens, retries and waits),
+  // not each attempt: a hanging registry costs one --timeout, not one per retry.
+  options.repository_deadline = std::chrono::seconds(std::max<long>(global.timeout_s, 1));
   return options;
 }
 

@@ -24,11 +24,12 @@ struct GlobalOptions {
   std::string kubeconfig; // for pullsecret:/secret: references
 };
 
-// Print "argoimg: error: <message>" on stderr.
+// Print "argoimg: error: <message>" on stderr, with secrets redacted and control characters
+// escaped (util::sanitize_line).
 void print_error(const std::string& message);
 
 // Print "argoimg: warning: <message>" on stderr, whatever the log level: for choices that
-// weaken safety, which must never go unsaid.
+// weaken safety, which must never go unsaid. Redacted and escaped like print_error.
 void print_warning(const std::string& message);
 
 // Build the stderr logger for `level` ("error", "warn", "info", "debug").

@@ -55,8 +55,8 @@ std::string env_or_empty(const char* name) {
   return value ? value : "";
 }
 
-util::Result<std::vector<app::Application>>
-list_server_applications(const CheckOptions& options, registry::HttpTransport& http) {
+util::Result<argocd::ApplicationList> list_server_applications(const CheckOptions& options,
+                                                               registry::HttpTransport& http) {
   argocd::ServerOptions server{
       options.server, options.auth_token, options.insecure, options.plaintext, {}};
   argocd::ListQuery query{options.match_labels, options.project, options.app_namespace};
@@ -174,7 +174,12 @@ evaluate(const CheckOptions& given, const GlobalOptions& global, const std::stri
         print_error(listed.error().message);
         return k_exit_failures;
       }
-      std::move(listed->begin(), listed->end(), std::back_inserter(documents.applications));
+      std::move(listed->applications.begin(),
+                listed->applications.end(),
+                std::back_inserter(documents.applications));
+      for (const auto& error : listed->errors) {
+        documents.file_errors.push_back(error.message); // counted and reported like a bad file
+      }
     }
     auto loaded = configure_applications(std::move(documents), selection, logger);
     for (const auto& error : loaded.file_errors) {

@@ -41,7 +41,9 @@ int main(int argc, char** argv) {
   app.add_option("--connect-timeout", global.connect_timeout_s, "Seconds to connect to a server")
       ->capture_default_str()
       ->check(CLI::Range(1, 3600));
-  app.add_option("--timeout", global.timeout_s, "Seconds for one HTTP request")
+  app.add_option("--timeout",
+                 global.timeout_s,
+                 "Seconds for one HTTP request, and in all for one repository")
       ->capture_default_str()
       ->check(CLI::Range(1, 3600));
   app.add_option("--retries", global.retries, "Retries after 429, 5xx or network errors")

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "report.hpp"
 
+#include "util/redact.hpp"
+
 #include <rapidjson/ostreamwrapper.h>
 #include <rapidjson/prettywriter.h>
 
@@ -12,10 +14,17 @@ namespace {
 
 using Writer = rapidjson::PrettyWriter<rapidjson::OStreamWrapper>;
 
+// Every string value passes through here: secrets redacted (control characters are escaped by
+// the JSON writer itself).
+void string_value(Writer& w, std::string_view value) {
+  std::string safe = util::redact(value);
+  w.String(safe.data(), static_cast<rapidjson::SizeType>(safe.size()));
+}
+
 void optional_string(Writer& w, const char* key, const std::optional<std::string>& value) {
   w.Key(key);
   if (value) {
-    w.String(value->c_str(), static_cast<rapidjson::SizeType>(value->size()));
+    string_value(w, *value);
   } else {
     w.Null();
   }
@@ -23,7 +32,7 @@ void optional_string(Writer& w, const char* key, const std::optional<std::string
 
 void string_field(Writer& w, const char* key, std::string_view value) {
   w.Key(key);
-  w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+  string_value(w, value);
 }
 
 void write_image(Writer& w, const updater::ImageResult& image, bool explain) {
@@ -51,6 +60,8 @@ void write_image(Writer& w, const updater::ImageResult& image, bool explain) {
       w.EndObject();
     }
     w.EndArray();
+    w.Key("invalidTags");
+    w.Uint64(image.invalid_tags);
   }
   w.EndObject();
 }
@@ -72,7 +83,7 @@ void write_changes(Writer& w,
     w.Key("images");
     w.StartArray();
     for (const auto& image : change.images) {
-      w.String(image.c_str(), static_cast<rapidjson::SizeType>(image.size()));
+      string_value(w, image);
     }
     w.EndArray();
     w.Key("created");
@@ -89,7 +100,7 @@ void write_strings(Writer& w, const char* key, const std::vector<std::string>& v
   w.Key(key);
   w.StartArray();
   for (const auto& value : values) {
-    w.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
+    string_value(w, value);
   }
   w.EndArray();
 }
@@ -198,7 +209,8 @@ void write_json_report(const ReportInput& input, std::ostream& out) {
   w.Key("requests");
   w.StartObject();
   for (const auto& [host, n] : input.requests) {
-    w.Key(host.c_str(), static_cast<rapidjson::SizeType>(host.size()));
+    std::string key = util::redact(host);
+    w.Key(key.c_str(), static_cast<rapidjson::SizeType>(key.size()));
     w.Uint64(n);
   }
   w.EndObject();

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "report.hpp"
 
+#include "util/redact.hpp"
 #include "util/strings.hpp"
 
 #include <fmt/format.h>
@@ -13,6 +14,17 @@ namespace argoimg::cmd {
 namespace {
 
 using updater::ImageStatus;
+
+// Every value that came from outside (registries, files, servers) passes through here on its
+// way to the terminal: secrets redacted, control characters escaped (docs/json-output.md).
+std::string shown(std::string_view text) {
+  return util::sanitize_line(text);
+}
+
+// The same for multi-line text argoimg lays out itself (diffs, commit messages).
+std::string shown_lines(std::string_view text) {
+  return util::escape_control_keep_lines(util::redact(text));
+}
 
 std::string colored(const std::string& text, std::string_view status, bool color) {
   if (!color) {
@@ -28,17 +40,23 @@ std::string colored(const std::string& text, std::string_view status, bool color
 // Print `rows` as aligned columns; the last column is the status, coloured on terminals.
 void print_table(const std::vector<std::vector<std::string>>& rows, bool color, std::ostream& out) {
   std::vector<size_t> widths(rows.front().size(), 0);
-  for (const auto& row : rows) {
+  std::vector<std::vector<std::string>> safe = rows;
+  for (auto& row : safe) {
+    for (auto& cell : row) {
+      cell = shown(cell);
+    }
+  }
+  for (const auto& row : safe) {
     for (size_t i = 0; i < row.size(); ++i) {
       widths[i] = std::max(widths[i], row[i].size());
     }
   }
-  for (size_t r = 0; r < rows.size(); ++r) {
+  for (size_t r = 0; r < safe.size(); ++r) {
     std::string line;
-    for (size_t i = 0; i + 1 < rows[r].size(); ++i) {
-      line += fmt::format("{:<{}}  ", rows[r][i], widths[i]);
+    for (size_t i = 0; i + 1 < safe[r].size(); ++i) {
+      line += fmt::format("{:<{}}  ", safe[r][i], widths[i]);
     }
-    const auto& status = rows[r].back();
+    const auto& status = safe[r].back();
     out << line << (r == 0 ? status : colored(status, status, color)) << '\n';
   }
 }
@@ -52,12 +70,17 @@ std::string shown_new(const updater::ImageResult& image) {
 }
 
 void print_explain(const updater::ImageResult& image, std::ostream& out) {
-  out << "  candidates for " << image.image << ":\n";
+  out << "  candidates for " << shown(image.image) << ":\n";
   for (const auto& candidate : image.explain) {
     out << fmt::format("    {:<24} {}{}\n",
-                       candidate.tag,
+                       shown(candidate.tag),
                        tag::to_string(candidate.verdict),
-                       candidate.detail.empty() ? "" : " (" + candidate.detail + ")");
+                       candidate.detail.empty() ? "" : " (" + shown(candidate.detail) + ")");
+  }
+  if (image.invalid_tags > 0) {
+    out << fmt::format("    ignored {} invalid tag{} from the registry\n",
+                       image.invalid_tags,
+                       image.invalid_tags == 1 ? "" : "s");
   }
 }
 
@@ -83,14 +106,14 @@ void print_applications(const ReportInput& input, std::ostream& out) {
   print_table(rows, input.color, out);
   for (const auto& app : input.applications) {
     if (app.reason) {
-      out << "  " << app.name << ": " << *app.reason << '\n';
+      out << "  " << shown(app.name) << ": " << shown(*app.reason) << '\n';
     }
     for (const auto& image : app.images) {
       if (image.reason && !image.reason->empty()) {
-        out << "  " << app.name << ": " << image.alias.value_or(image.image) << ": "
-            << *image.reason << '\n';
+        out << "  " << shown(app.name) << ": " << shown(image.alias.value_or(image.image)) << ": "
+            << shown(*image.reason) << '\n';
       }
-      if (input.explain && !image.explain.empty()) {
+      if (input.explain && (!image.explain.empty() || image.invalid_tags > 0)) {
         print_explain(image, out);
       }
     }
@@ -109,9 +132,9 @@ void print_images(const ReportInput& input, std::ostream& out) {
   print_table(rows, input.color, out);
   for (const auto& image : input.images) {
     if (image.reason) {
-      out << "  " << image.image << ": " << *image.reason << '\n';
+      out << "  " << shown(image.image) << ": " << shown(*image.reason) << '\n';
     }
-    if (input.explain && !image.explain.empty()) {
+    if (input.explain && (!image.explain.empty() || image.invalid_tags > 0)) {
       print_explain(image, out);
     }
   }
@@ -149,7 +172,7 @@ ReportCounts count(const ReportInput& input) {
 
 void write_text_report(const ReportInput& input, std::ostream& out) {
   for (const auto& error : input.file_errors) {
-    out << "error: " << error << '\n';
+    out << "error: " << shown(error) << '\n';
   }
   if (!input.applications.empty()) {
     print_applications(input, out);
@@ -162,23 +185,25 @@ void write_text_report(const ReportInput& input, std::ostream& out) {
   }
   for (const auto& change : input.changes) {
     if (input.dry_run) {
-      out << change.diff;
+      out << shown_lines(change.diff);
     } else {
-      out << (change.created ? "created " : "updated ") << change.display << " ("
-          << fmt::format("{}", fmt::join(change.applications, ", ")) << ")\n";
+      out << (change.created ? "created " : "updated ") << shown(change.display) << " ("
+          << shown(fmt::format("{}", fmt::join(change.applications, ", "))) << ")\n";
     }
   }
   for (const auto& commit : input.commits) {
-    std::string branch = commit.base_branch.empty()
-                             ? commit.branch
-                             : fmt::format("{} (from {})", commit.branch, commit.base_branch);
+    std::string branch =
+        shown(commit.base_branch.empty()
+                  ? commit.branch
+                  : fmt::format("{} (from {})", commit.branch, commit.base_branch));
+    std::string repository = shown(commit.repository);
     if (commit.status == "up-to-date") {
-      out << fmt::format("up to date: {} on {} (the remote already has these changes)\n",
-                         commit.repository,
-                         branch);
+      out << fmt::format(
+          "up to date: {} on {} (the remote already has these changes)\n", repository, branch);
     } else if (input.dry_run) {
-      out << fmt::format("would commit in {} on {}:\n", commit.repository, branch);
-      auto lines = util::split(commit.message, '\n');
+      out << fmt::format("would commit in {} on {}:\n", repository, branch);
+      std::string message = shown_lines(commit.message);
+      auto lines = util::split(message, '\n');
       if (!lines.empty() && lines.back().empty()) {
         lines.pop_back();
       }
@@ -189,7 +214,7 @@ void write_text_report(const ReportInput& input, std::ostream& out) {
       out << fmt::format("committed {} on {} in {} ({} files; {})\n",
                          commit.sha.substr(0, 12),
                          branch,
-                         commit.repository,
+                         repository,
                          commit.files.size(),
                          commit.pushed ? fmt::format("pushed, attempt {}", commit.attempts)
                                        : "not pushed");
@@ -218,8 +243,10 @@ void write_text_report(const ReportInput& input, std::ostream& out) {
                         c.updates,
                         c.up_to_date,
                         c.skipped);
-  out << fmt::format(
-      "{}, {} errors{}\n", what, c.errors, requests.empty() ? "" : "; requests: " + requests);
+  out << fmt::format("{}, {} errors{}\n",
+                     what,
+                     c.errors,
+                     requests.empty() ? "" : "; requests: " + shown(requests));
 }
 
 } // namespace argoimg::cmd

@@ -3,6 +3,7 @@
 
 #include "app/load.hpp"
 #include "util/json_guard.hpp"
+#include "util/redact.hpp"
 #include "util/strings.hpp"
 
 #include <fmt/format.h>
@@ -29,6 +30,37 @@ std::string error_message(std::string_view body) {
   return {};
 }
 
+// What came back instead of the JSON expected: content type and the first bytes, control
+// characters escaped and secrets redacted, e.g. "'text/html' starting '<!doctype html>...'".
+std::string describe_body(const registry::HttpResponse& response) {
+  constexpr size_t k_excerpt = 80;
+  std::string type = response.header("content-type").value_or("no content type");
+  if (response.body.empty()) {
+    return util::quote(util::sanitize_line(type)) + " with an empty body";
+  }
+  std::string excerpt = util::sanitize_line(std::string_view(response.body).substr(0, k_excerpt));
+  return fmt::format("{} starting {}{}",
+                     util::quote(util::sanitize_line(type)),
+                     util::quote(excerpt),
+                     response.body.size() > k_excerpt ? "..." : "");
+}
+
+// "item 3 ('guestbook')": which element of the list, by position and, when readable, name.
+std::string describe_item(const rapidjson::Value& item, size_t index) {
+  std::string name;
+  if (item.IsObject()) {
+    auto metadata = item.FindMember("metadata");
+    if (metadata != item.MemberEnd() && metadata->value.IsObject()) {
+      auto found = metadata->value.FindMember("name");
+      if (found != metadata->value.MemberEnd() && found->value.IsString()) {
+        name = util::sanitize_line(
+            std::string_view(found->value.GetString(), found->value.GetStringLength()));
+      }
+    }
+  }
+  return fmt::format("item {}{}", index + 1, name.empty() ? "" : " (" + util::quote(name) + ")");
+}
+
 } // namespace
 
 std::string base_url(const ServerOptions& options) {
@@ -42,9 +74,9 @@ std::string base_url(const ServerOptions& options) {
   return url;
 }
 
-util::Result<std::vector<app::Application>> list_applications(registry::HttpTransport& http,
-                                                              const ServerOptions& options,
-                                                              const ListQuery& query) {
+util::Result<ApplicationList> list_applications(registry::HttpTransport& http,
+                                                const ServerOptions& options,
+                                                const ListQuery& query) {
   std::string base = base_url(options);
   std::string url = base + "/api/v1/applications";
   char separator = '?';
@@ -62,6 +94,7 @@ util::Result<std::vector<app::Application>> list_applications(registry::HttpTran
   request.verify_tls = !options.insecure;
   request.headers.emplace_back("Accept", "application/json");
   if (!options.auth_token.empty()) {
+    util::register_secret(options.auth_token);
     request.headers.emplace_back("Authorization", "Bearer " + options.auth_token);
   }
   std::string what = "Argo CD API " + util::quote(base);
@@ -81,35 +114,49 @@ util::Result<std::vector<app::Application>> list_applications(registry::HttpTran
   if (response->status != 200) {
     return util::fail(response->status == 404 ? util::ErrorKind::not_found
                                               : util::ErrorKind::network,
-                      fmt::format("{}: listing applications: HTTP {}{}",
+                      fmt::format("{}: listing applications: HTTP {}: {}",
                                   what,
                                   response->status,
-                                  detail.empty() ? "" : ": " + detail));
+                                  detail.empty() ? describe_body(*response) : detail));
   }
   rapidjson::Document doc;
   util::parse_json_guarded(doc, response->body);
   if (doc.HasParseError() || !doc.IsObject()) {
-    return util::fail(util::ErrorKind::network, what + ": malformed JSON in the application list");
+    return util::fail(util::ErrorKind::network,
+                      fmt::format("{}: listing applications: expected JSON, got HTTP {} {}",
+                                  what,
+                                  response->status,
+                                  describe_body(*response)));
   }
-  std::vector<app::Application> applications;
+  ApplicationList list;
   auto items = doc.FindMember("items");
   if (items == doc.MemberEnd() || items->value.IsNull()) {
-    return applications; // grpc-gateway omits empty lists
+    return list; // grpc-gateway omits empty lists
   }
   if (!items->value.IsArray()) {
     return util::fail(util::ErrorKind::network, what + ": 'items' is not a list");
   }
+  size_t index = 0;
   for (const auto& item : items->value.GetArray()) {
+    // One malformed Application is that Application's error; the others are listed.
+    std::string where = what + ": " + describe_item(item, index++);
+    if (!item.IsObject()) {
+      list.errors.push_back(
+          util::Error{util::ErrorKind::invalid_input, where + ": not an Application object"});
+      continue;
+    }
     rapidjson::StringBuffer buffer;
     rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
     item.Accept(writer);
-    auto application = app::parse_application_json(buffer.GetString(), base);
+    auto application =
+        app::parse_application_json(std::string_view(buffer.GetString(), buffer.GetSize()), base);
     if (!application) {
-      return tl::unexpected(application.error());
+      list.errors.push_back(util::with_context(application.error(), where));
+      continue;
     }
-    applications.push_back(std::move(*application));
+    list.applications.push_back(std::move(*application));
   }
-  return applications;
+  return list;
 }
 
 } // namespace argoimg::argocd

@@ -36,11 +36,19 @@ struct ListQuery {
 // `plaintext`), without a trailing '/'.
 std::string base_url(const ServerOptions& options);
 
+// The Applications a server listed, and one error per item that could not be read (its
+// position, its name when readable, and what is wrong), as a bad document in a file is.
+struct ApplicationList {
+  std::vector<app::Application> applications;
+  std::vector<util::Error> errors;
+};
+
 // List Applications with `GET /api/v1/applications`. Authentication failures (401/403),
-// unknown resources (404) and malformed answers are errors naming the server.
-util::Result<std::vector<app::Application>> list_applications(registry::HttpTransport& http,
-                                                              const ServerOptions& options,
-                                                              const ListQuery& query);
+// unknown resources (404) and answers that are not a JSON list (named by status, content type
+// and first bytes) are errors naming the server; a malformed item is an entry in `errors`.
+util::Result<ApplicationList> list_applications(registry::HttpTransport& http,
+                                                const ServerOptions& options,
+                                                const ListQuery& query);
 
 enum class Write { yes, dry_run };
 

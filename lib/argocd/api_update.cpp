@@ -4,6 +4,7 @@
 #include "app/current_image.hpp"
 #include "image/image_ref.hpp"
 #include "util/json_guard.hpp"
+#include "util/redact.hpp"
 #include "util/strings.hpp"
 
 #include <fmt/format.h>
@@ -124,6 +125,10 @@ util::Result<std::string> build_patch(Document& doc,
                         "the server's Application no longer has that source");
     }
     source = &spec["sources"][static_cast<rapidjson::SizeType>(type.source_index)];
+    if (!source->IsObject()) { // a hostile or broken answer: RapidJSON asserts on non-objects
+      return util::fail(util::ErrorKind::network,
+                        "the server's Application has a source that is not an object");
+    }
   } else {
     source = &member(spec, "source", rapidjson::kObjectType, alloc);
   }
@@ -203,6 +208,7 @@ update_application_images(registry::HttpTransport& http,
     r.headers.emplace_back("Accept", "application/json");
     r.headers.emplace_back("Content-Type", "application/json");
     if (!options.auth_token.empty()) {
+      util::register_secret(options.auth_token);
       r.headers.emplace_back("Authorization", "Bearer " + options.auth_token);
     }
     return r;

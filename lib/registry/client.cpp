@@ -8,6 +8,9 @@
 #include <fmt/format.h>
 #include <rapidjson/document.h>
 
+#include <algorithm>
+#include <set>
+
 namespace argoimg::registry {
 
 namespace {
@@ -110,21 +113,42 @@ std::map<std::string, size_t> Client::requests_per_registry() const {
 
 util::Result<std::vector<std::string>> Client::list_tags(const Endpoint& endpoint,
                                                          const std::string& repository) {
+  DeadlineScope deadline(*this);
   std::string what = "listing tags of " + util::quote(repository);
   std::vector<std::string> tags;
+  std::set<std::string> visited;
+  size_t bytes = 0;
+  const size_t max_bytes = m_options.max_tag_bytes_per_repository;
   std::string url = fmt::format(
       "{}/v2/{}/tags/list?n={}", endpoint.api_url, repository, m_options.tags_page_size);
   for (size_t page = 0; page < m_options.max_tag_pages; ++page) {
+    visited.insert(url);
     HttpRequest request;
     request.url = url;
-    request.max_body = k_max_tag_page_bytes;
+    // The page may use what is left of the repository's byte budget, and no more.
+    request.max_body = std::min(k_max_tag_page_bytes, max_bytes - bytes);
     request.headers.emplace_back("Accept", "application/json");
     auto response = send_authorized(endpoint, repository, request);
+    auto too_large = [&] {
+      return util::fail(util::ErrorKind::invalid_input,
+                        fmt::format("{}: the tag list is larger than {} bytes (page {}), the "
+                                    "limit per repository",
+                                    what,
+                                    max_bytes,
+                                    page + 1));
+    };
+    if (!response && response.error().kind == util::ErrorKind::invalid_input) {
+      return too_large();
+    }
     if (!response) {
       return tl::unexpected(util::with_context(response.error(), what));
     }
     if (response->status != 200) {
       return tl::unexpected(status_error(*response, what));
+    }
+    bytes += response->body.size();
+    if (bytes >= max_bytes) { // a transport that did not enforce max_body; never underflow
+      return too_large();
     }
     rapidjson::Document doc;
     util::parse_json_guarded(doc, response->body);
@@ -134,6 +158,13 @@ util::Result<std::vector<std::string>> Client::list_tags(const Endpoint& endpoin
     }
     auto list = doc.FindMember("tags");
     if (list != doc.MemberEnd() && list->value.IsArray()) {
+      if (tags.size() + list->value.Size() > m_options.max_tags_per_repository) {
+        return util::fail(util::ErrorKind::invalid_input,
+                          fmt::format("{}: more than {} tags (page {}), the limit per repository",
+                                      what,
+                                      m_options.max_tags_per_repository,
+                                      page + 1));
+      }
       for (const auto& tag : list->value.GetArray()) {
         if (tag.IsString()) {
           tags.emplace_back(tag.GetString(), tag.GetStringLength());
@@ -153,6 +184,14 @@ util::Result<std::vector<std::string>> Client::list_tags(const Endpoint& endpoin
                         what + ": refusing to follow a Link to another host ("
                             + util::quote(redact_url(next_url)) + ")");
     }
+    if (visited.count(next_url) != 0) {
+      return util::fail(util::ErrorKind::network,
+                        fmt::format("{}: page {} links back to a page already read ({}); the "
+                                    "registry's pagination loops",
+                                    what,
+                                    page + 1,
+                                    util::quote(redact_url(next_url))));
+    }
     url = std::move(next_url);
   }
   m_logger.warn(fmt::format("{}: stopped after {} pages ({} tags); raise the page limit to see "
@@ -166,6 +205,7 @@ util::Result<std::vector<std::string>> Client::list_tags(const Endpoint& endpoin
 util::Result<std::string> Client::manifest_digest(const Endpoint& endpoint,
                                                   const std::string& repository,
                                                   const std::string& reference) {
+  DeadlineScope deadline(*this);
   HttpRequest request;
   request.method = "HEAD";
   request.url = fmt::format("{}/v2/{}/manifests/{}", endpoint.api_url, repository, reference);
@@ -179,6 +219,11 @@ util::Result<std::string> Client::manifest_digest(const Endpoint& endpoint,
     return tl::unexpected(status_error(*response, what));
   }
   if (auto digest = response->header("docker-content-digest"); digest && !digest->empty()) {
+    if (!is_valid_digest(*digest)) {
+      return util::fail(util::ErrorKind::network,
+                        what + ": the registry sent an invalid digest ("
+                            + util::quote(digest->substr(0, 80)) + ")");
+    }
     return *digest;
   }
   auto fetched = manifest(endpoint, repository, reference);
@@ -193,6 +238,7 @@ util::Result<Manifest> Client::manifest(const Endpoint& endpoint,
                                         const std::string& reference) {
   // By digest the content never changes; by tag it is read once per run (AIU, too, treats
   // tags as immutable while it runs).
+  DeadlineScope deadline(*this);
   std::string tag_key = endpoint.identity() + "/" + repository + ":" + reference;
   {
     std::lock_guard<std::mutex> guard(m_mutex);
@@ -221,6 +267,11 @@ util::Result<Manifest> Client::manifest(const Endpoint& endpoint,
   std::string expected = reference.rfind("sha256:", 0) == 0
                              ? reference
                              : response->header("docker-content-digest").value_or("");
+  if (!expected.empty() && !is_valid_digest(expected)) {
+    return util::fail(util::ErrorKind::network,
+                      what + ": the registry sent an invalid digest ("
+                          + util::quote(expected.substr(0, 80)) + ")");
+  }
   auto digest = verify_digest(response->body, expected);
   if (!digest) {
     return tl::unexpected(util::with_context(digest.error(), what));
@@ -240,6 +291,7 @@ util::Result<Manifest> Client::manifest(const Endpoint& endpoint,
 
 util::Result<ImageConfig>
 Client::config(const Endpoint& endpoint, const std::string& repository, const std::string& digest) {
+  DeadlineScope deadline(*this);
   {
     std::lock_guard<std::mutex> guard(m_mutex);
     if (auto it = m_configs.find(digest); it != m_configs.end()) {

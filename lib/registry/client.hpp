@@ -23,6 +23,14 @@ namespace argoimg::registry {
 struct ClientOptions {
   size_t tags_page_size = 1000; // `n` asked for per tags/list page
   size_t max_tag_pages = 1000;  // bound on pages followed per repository, with a warning
+  // Bounds on one repository's tag list across all its pages (docs/registries.md#limits): more
+  // tags or more bytes fail that repository's images with an error naming the limit.
+  size_t max_tags_per_repository = 100'000;
+  size_t max_tag_bytes_per_repository = 32u << 20;
+  // Wall-clock budget of one repository's tag walk (and of each manifest or config read): all
+  // pages, token fetches, retries and waits. A registry that outlives it is marked stalled and
+  // its later requests in this run fail at once. 0: no deadline.
+  std::chrono::milliseconds repository_deadline{60'000};
   // Retries after 429, 5xx or network errors: exponential backoff with jitter from
   // `retry_base`, each wait at most `retry_cap`; `Retry-After` is honoured up to the cap.
   size_t max_retries = 3;
@@ -42,7 +50,8 @@ class Client {
 public:
   Client(HttpTransport& transport, const util::Logger& logger, ClientOptions options);
 
-  // Return every tag of `repository` (e.g. "library/nginx"), following `Link` pagination.
+  // Return every tag of `repository` (e.g. "library/nginx"), following `Link` pagination. A
+  // `Link` back to a page already read is an error (a loop), as is a list over the limits.
   util::Result<std::vector<std::string>> list_tags(const Endpoint& endpoint,
                                                    const std::string& repository);
 
@@ -65,6 +74,19 @@ public:
   std::map<std::string, size_t> requests_per_registry() const;
 
 private:
+  // Sets the calling thread's deadline (`repository_deadline` from now) for the requests of
+  // one public call; nested calls keep the outer deadline.
+  class DeadlineScope {
+  public:
+    explicit DeadlineScope(const Client& client);
+    ~DeadlineScope();
+    DeadlineScope(const DeadlineScope&) = delete;
+    DeadlineScope& operator=(const DeadlineScope&) = delete;
+
+  private:
+    bool m_owner = false;
+  };
+
   // What a registry's `GET /v2/` said about authentication.
   struct AuthScheme {
     enum class Kind { anonymous, basic, bearer };
@@ -99,6 +121,7 @@ private:
   std::map<std::string, ImageConfig> m_configs; // by digest
   std::map<std::string, size_t> m_requests;     // by registry host
   std::map<std::string, std::chrono::steady_clock::time_point> m_next_slot; // rate limits
+  std::map<std::string, std::string> m_stalled; // api_url -> why it was given up on
   unsigned m_jitter_state;
 };
 

@@ -3,6 +3,7 @@
 
 #include "registry/client.hpp"
 #include "util/json_guard.hpp"
+#include "util/redact.hpp"
 #include "util/strings.hpp"
 
 #include <fmt/format.h>
@@ -15,6 +16,7 @@ namespace {
 constexpr size_t k_max_token_bytes = 1u << 20;
 
 std::string basic_header(const Credentials& credentials) {
+  util::register_credentials(credentials.username, credentials.password);
   return "Basic " + base64_encode(credentials.username + ":" + credentials.password);
 }
 
@@ -122,6 +124,7 @@ util::Result<std::string> Client::fetch_token(const Endpoint& endpoint,
   }
   HttpRequest request;
   if (endpoint.credentials && !endpoint.credentials->identity_token.empty()) {
+    util::register_secret(endpoint.credentials->identity_token);
     // Docker's identity token is an OAuth2 refresh token: exchanged by POST, not Basic.
     request.method = "POST";
     request.url = url;
@@ -174,6 +177,7 @@ util::Result<std::string> Client::fetch_token(const Endpoint& endpoint,
   if (token.empty()) {
     return util::fail(util::ErrorKind::auth, "token service returned no token");
   }
+  util::register_secret(token);
   int64_t expires_in = 60; // the Docker token spec's default
   if (auto it = doc.FindMember("expires_in");
       it != doc.MemberEnd() && it->value.IsInt64() && it->value.GetInt64() > 0) {

@@ -7,6 +7,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
+#include <cstdint>
+#include <optional>
 
 namespace argoimg::registry {
 
@@ -16,7 +19,33 @@ bool retryable_status(long status) {
   return status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
 }
 
+// The deadline of the public call running on this thread (tag walks run in parallel).
+thread_local std::optional<std::chrono::steady_clock::time_point> t_deadline;
+
+// Seconds of `Retry-After` (delta-seconds only; an HTTP date or garbage is ignored).
+std::optional<int64_t> retry_after_seconds(std::string_view text) {
+  int64_t seconds = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+  if (error != std::errc() || end != text.data() + text.size() || seconds < 0) {
+    return std::nullopt;
+  }
+  return seconds;
+}
+
 } // namespace
+
+Client::DeadlineScope::DeadlineScope(const Client& client) {
+  if (!t_deadline && client.m_options.repository_deadline.count() > 0) {
+    t_deadline = client.m_options.now() + client.m_options.repository_deadline;
+    m_owner = true;
+  }
+}
+
+Client::DeadlineScope::~DeadlineScope() {
+  if (m_owner) {
+    t_deadline.reset();
+  }
+}
 
 void Client::wait_for_rate_limit(const Endpoint& endpoint) {
   if (endpoint.rate_limit <= 0) {
@@ -41,9 +70,12 @@ void Client::wait_for_rate_limit(const Endpoint& endpoint) {
 std::chrono::milliseconds Client::backoff(size_t attempt, const HttpResponse* response) {
   using std::chrono::milliseconds;
   if (response) {
-    if (auto retry_after = response->header("retry-after");
-        retry_after && util::is_digits(*retry_after) && retry_after->size() < 7) {
-      return std::min(milliseconds(std::stol(*retry_after) * 1000), m_options.retry_cap);
+    if (auto retry_after = response->header("retry-after")) {
+      if (auto seconds = retry_after_seconds(*retry_after)) {
+        // Compare in seconds first: a huge value must not overflow the milliseconds.
+        auto cap_s = std::chrono::duration_cast<std::chrono::seconds>(m_options.retry_cap).count();
+        return *seconds >= cap_s ? m_options.retry_cap : milliseconds(*seconds * 1000);
+      }
     }
   }
   // Exponential with "equal jitter": at least half the step, so retries never bunch up at 0.
@@ -64,25 +96,63 @@ std::chrono::milliseconds Client::backoff(size_t attempt, const HttpResponse* re
 
 util::Result<HttpResponse> Client::send_counted(const Endpoint& endpoint,
                                                 const HttpRequest& request) {
+  using std::chrono::milliseconds;
+  auto seconds = std::chrono::duration_cast<std::chrono::seconds>(m_options.repository_deadline);
+  auto give_up = [&](const std::string& last) {
+    std::string why =
+        fmt::format("{}; gave up after {} s (the deadline per repository)", last, seconds.count());
+    std::lock_guard<std::mutex> guard(m_mutex);
+    m_stalled.emplace(endpoint.api_url, why);
+    return util::fail(util::ErrorKind::timeout, why);
+  };
+  HttpRequest attempt_request = request;
   for (size_t attempt = 0;; ++attempt) {
+    {
+      std::lock_guard<std::mutex> guard(m_mutex);
+      if (auto stalled = m_stalled.find(endpoint.api_url); stalled != m_stalled.end()) {
+        return util::fail(util::ErrorKind::timeout,
+                          "registry " + util::quote(endpoint.host)
+                              + " was given up on earlier in this run: " + stalled->second);
+      }
+    }
     wait_for_rate_limit(endpoint);
+    if (t_deadline) {
+      auto remaining = std::chrono::ceil<milliseconds>(*t_deadline - m_options.now());
+      if (remaining.count() <= 0) {
+        return give_up(
+            fmt::format("{} {}: no answer in time", request.method, redact_url(request.url)));
+      }
+      attempt_request.timeout = remaining;
+    }
     {
       std::lock_guard<std::mutex> guard(m_mutex);
       ++m_requests[endpoint.host];
     }
-    auto response = m_transport.send(request);
+    auto response = m_transport.send(attempt_request);
     bool retry = response ? retryable_status(response->status)
                           : (response.error().kind == util::ErrorKind::network
                              || response.error().kind == util::ErrorKind::timeout);
     if (!retry || attempt >= m_options.max_retries) {
+      if (!response && response.error().kind == util::ErrorKind::timeout && t_deadline
+          && m_options.now() >= *t_deadline) {
+        return give_up(response.error().message);
+      }
       return response;
     }
     auto delay = backoff(attempt, response ? &*response : nullptr);
+    std::string last =
+        response ? "HTTP " + std::to_string(response->status) : response.error().message;
+    if (t_deadline && m_options.now() + delay >= *t_deadline) {
+      // Waiting would end past the deadline: stop now instead of sleeping for nothing.
+      if (response) {
+        return response;
+      }
+      return give_up(last); // the transport's message names the method and URL
+    }
     m_logger.info(fmt::format("{} {}: {}; retry {} of {} in {} ms",
                               request.method,
                               redact_url(request.url),
-                              response ? "HTTP " + std::to_string(response->status)
-                                       : response.error().message,
+                              last,
                               attempt + 1,
                               m_options.max_retries,
                               delay.count()));

@@ -3,6 +3,7 @@
 
 #include "util/base64.hpp"
 #include "util/json_guard.hpp"
+#include "util/redact.hpp"
 #include "util/spellcheck.hpp"
 #include "util/strings.hpp"
 
@@ -54,7 +55,22 @@ util::Result<Credentials> split_user_password(const std::string& text, const std
       std::string(trimmed.substr(0, colon)), std::string(trimmed.substr(colon + 1)), "", source};
 }
 
+// Register every secret in `credentials` for redaction from output (util/redact.hpp).
+void remember(const Credentials& credentials) {
+  util::register_credentials(credentials.username, credentials.password);
+  util::register_secret(credentials.identity_token);
+}
+
 } // namespace
+
+bool is_credential_reference(std::string_view text) {
+  for (std::string_view kind : {"env:", "ext:", "pullsecret:", "secret:"}) {
+    if (text.substr(0, kind.size()) == kind) {
+      return true;
+    }
+  }
+  return false;
+}
 
 util::Result<std::optional<Credentials>> credentials_from_docker_json(
     const std::string& json, const std::string& registry_host, const std::string& source) {
@@ -93,6 +109,7 @@ util::Result<std::optional<Credentials>> credentials_from_docker_json(
     if (credentials.username.empty() && credentials.identity_token.empty()) {
       continue; // an empty entry, as `docker login` with a store leaves behind
     }
+    remember(credentials);
     return std::optional<Credentials>(credentials);
   }
   return std::optional<Credentials>();
@@ -196,17 +213,19 @@ util::Result<Credentials> CredentialResolver::resolve(const std::string& referen
       result = split_user_password(value->second, reference);
     }
   } else {
+    // Never echo the text: a password given where a reference belongs would be printed.
+    util::register_secret(reference);
     static const std::vector<std::string> kinds = {"env:", "ext:", "pullsecret:", "secret:"};
-    std::string kind = reference.substr(0, reference.find(':') + 1);
+    size_t colon = reference.find(':');
+    std::string kind = colon == std::string::npos ? "" : reference.substr(0, colon + 1);
     return util::fail(ErrorKind::config,
-                      "unknown credential reference " + quote(reference)
-                          + "; use env:VAR, ext:/path, pullsecret:ns/name or "
-                            "secret:ns/name#field"
-                          + util::did_you_mean(kind, kinds));
+                      "credentials are not a reference (" + std::string(k_reference_forms) + ")"
+                          + (kind.size() <= 12 ? util::did_you_mean(kind, kinds) : ""));
   }
   if (!result) {
     return result;
   }
+  remember(*result);
   std::lock_guard<std::mutex> guard(m_mutex);
   Cached cached{*result, std::nullopt};
   if (cache_for.count() > 0) {
@@ -248,6 +267,7 @@ util::Result<Credentials> CredentialResolver::from_helper(const std::string& hel
     credentials.username.clear();
     credentials.password.clear();
   }
+  remember(credentials);
   return credentials;
 }
 
@@ -322,6 +342,14 @@ CredentialResolver::for_image(const std::optional<std::string>& pull_secret,
     return std::optional<Credentials>(*credentials);
   }
   if (entry && !entry->credentials.empty()) {
+    if (!is_credential_reference(entry->credentials)) {
+      util::register_secret(entry->credentials);
+      return util::fail(
+          ErrorKind::config,
+          "registry " + quote(entry->name) + ": credentials in "
+              + quote(entry->credentials_origin.empty() ? entry->origin : entry->credentials_origin)
+              + " are not a reference (" + std::string(k_reference_forms) + ")");
+    }
     auto credentials = resolve(entry->credentials, registry_host, entry->credsexpire);
     if (!credentials) {
       return tl::unexpected(

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace argoimg::registry {
 
@@ -33,7 +34,8 @@ struct CredentialEnvironment {
 
 // Resolves credentials in AIU's order: the image's pull secret, then the registry entry's
 // `credentials`, then Docker's config.json, else anonymous. Results are cached per reference
-// (until `credsexpire` for registry entries). Messages name the source, never the secret.
+// (until `credsexpire` for registry entries). Messages name the source, never the secret, and
+// every secret resolved is registered for redaction (util/redact.hpp).
 class CredentialResolver {
 public:
   explicit CredentialResolver(CredentialEnvironment environment);
@@ -69,6 +71,14 @@ private:
   std::optional<std::string> m_docker_config; // loaded once
   bool m_docker_config_loaded = false;
 };
+
+// The forms of a credential reference, for messages.
+inline constexpr std::string_view k_reference_forms =
+    "env:VAR, ext:/path, pullsecret:ns/name, secret:ns/name#field";
+
+// Whether `text` starts like a credential reference (env:, ext:, pullsecret:, secret:). Text
+// that does not is never echoed: it may be the password itself.
+bool is_credential_reference(std::string_view text);
 
 // Return the credentials in a dockerconfigjson document `json` for `registry_host`, matching
 // keys the way Docker does (scheme and path ignored, Docker Hub aliases folded). nullopt when

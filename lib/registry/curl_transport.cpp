@@ -6,7 +6,9 @@
 #include <curl/curl.h>
 #include <fmt/format.h>
 
+#include <charconv>
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <mutex>
 #include <vector>
@@ -21,6 +23,7 @@ struct Transfer {
   HttpResponse response;
   size_t max_body = 0;
   bool too_large = false;
+  bool head = false; // a HEAD's Content-Length describes a body that never comes
 };
 
 size_t on_body(char* data, size_t size, size_t count, void* user) {
@@ -44,8 +47,20 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
   }
   size_t colon = line.find(':');
   if (colon != std::string_view::npos) {
-    transfer->response.headers.emplace_back(util::to_lower(util::trim(line.substr(0, colon))),
-                                            std::string(util::trim(line.substr(colon + 1))));
+    std::string name = util::to_lower(util::trim(line.substr(0, colon)));
+    std::string_view value = util::trim(line.substr(colon + 1));
+    if (name == "content-length" && !transfer->head) {
+      // Refuse an announced oversized body before reading a byte of it (an unparsable or
+      // overflowing length counts as oversized).
+      uint64_t length = 0;
+      auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), length);
+      if (error != std::errc() || end != value.data() + value.size()
+          || length > transfer->max_body) {
+        transfer->too_large = true;
+        return 0; // aborts the transfer
+      }
+    }
+    transfer->response.headers.emplace_back(std::move(name), std::string(value));
   }
   return n;
 }
@@ -123,6 +138,7 @@ util::Result<HttpResponse> CurlTransport::send(const HttpRequest& request) {
   curl_easy_setopt(handle, CURLOPT_SHARE, m_impl->share);
   Transfer transfer;
   transfer.max_body = request.max_body;
+  transfer.head = request.method == "HEAD";
   char error_buffer[CURL_ERROR_SIZE] = {};
   curl_slist* headers = nullptr;
   for (const auto& [name, value] : request.headers) {
@@ -132,7 +148,11 @@ util::Result<HttpResponse> CurlTransport::send(const HttpRequest& request) {
   curl_easy_setopt(handle, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(handle, CURLOPT_USERAGENT, m_impl->options.user_agent.c_str());
   curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS, m_impl->options.connect_timeout_ms);
-  curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS, m_impl->options.total_timeout_ms);
+  long timeout_ms = m_impl->options.total_timeout_ms;
+  if (request.timeout.count() > 0 && (timeout_ms <= 0 || request.timeout.count() < timeout_ms)) {
+    timeout_ms = static_cast<long>(request.timeout.count());
+  }
+  curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS, timeout_ms);
   curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 1L);
   curl_easy_setopt(handle, CURLOPT_MAXREDIRS, 5L);
@@ -210,7 +230,7 @@ util::Result<HttpResponse> CurlTransport::send(const HttpRequest& request) {
   std::string detail = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
   if (transfer.too_large) {
     return util::fail(
-        util::ErrorKind::network,
+        util::ErrorKind::invalid_input,
         fmt::format(
             "{} {}: response larger than {} bytes", request.method, shown_url, request.max_body));
   }

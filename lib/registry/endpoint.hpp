@@ -57,7 +57,8 @@ struct RegistryEntry {
   double limit = 0; // requests per second; <= 0 unlimited
   std::string ca_file;
   std::string ca_data;
-  std::string origin; // "file:line" of the entry, for messages
+  std::string origin;             // "file:line" of the entry, for messages
+  std::string credentials_origin; // "file:line:col" of its `credentials` value
 };
 
 // The registries argoimg knows: a built-in Docker Hub entry (registry-1.docker.io, namespace

@@ -7,6 +7,7 @@
 #include "util/base64.hpp"
 #include "util/result.hpp"
 
+#include <chrono>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -27,7 +28,10 @@ struct HttpRequest {
   std::string client_cert_pem; // TLS client certificate (Kubernetes API), inline PEM
   std::string client_key_pem;  // its private key, inline PEM
   bool verify_tls = true;      // false only for registries configured as insecure
-  size_t max_body = 16u << 20; // responses larger than this fail with `network`
+  // Responses larger than this fail with `invalid_input` (never retried): a Content-Length
+  // above it is refused before the body is read, a body growing past it is cut off.
+  size_t max_body = 16u << 20;
+  std::chrono::milliseconds timeout{0}; // whole exchange; 0: the transport's own timeout
 };
 
 struct HttpResponse {
@@ -46,7 +50,7 @@ class HttpTransport {
 public:
   virtual ~HttpTransport() = default;
   // Send `request` and return the response (any status), or an error of kind `network` or
-  // `timeout` when no complete response arrived.
+  // `timeout` when no complete response arrived, `invalid_input` when it exceeds `max_body`.
   virtual util::Result<HttpResponse> send(const HttpRequest& request) = 0;
 };
 

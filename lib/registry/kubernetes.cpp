@@ -3,6 +3,7 @@
 
 #include "util/base64.hpp"
 #include "util/json_guard.hpp"
+#include "util/redact.hpp"
 #include "util/strings.hpp"
 
 #include <fmt/format.h>
@@ -143,6 +144,7 @@ public:
         access->server + "/api/v1/namespaces/" + url_encode(ns) + "/secrets/" + url_encode(name);
     request.headers.emplace_back("Accept", "application/json");
     if (!access->token.empty()) {
+      util::register_secret(access->token);
       request.headers.emplace_back("Authorization", "Bearer " + access->token);
     } else if (!access->username.empty()) {
       request.headers.emplace_back(

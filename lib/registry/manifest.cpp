@@ -7,6 +7,8 @@
 
 #include <rapidjson/document.h>
 
+#include <algorithm>
+
 namespace argoimg::registry {
 
 namespace {
@@ -41,6 +43,21 @@ bool is_schema1_type(std::string_view type) {
 
 } // namespace
 
+bool is_valid_digest(std::string_view digest) {
+  size_t hex_size = 0;
+  if (digest.rfind("sha256:", 0) == 0) {
+    hex_size = 64;
+  } else if (digest.rfind("sha512:", 0) == 0) {
+    hex_size = 128;
+  } else {
+    return false;
+  }
+  std::string_view hex = digest.substr(7);
+  return hex.size() == hex_size && std::all_of(hex.begin(), hex.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
 util::Result<Manifest>
 parse_manifest(std::string_view body, std::string_view content_type, std::string digest) {
   rapidjson::Document doc;
@@ -68,7 +85,7 @@ parse_manifest(std::string_view body, std::string_view content_type, std::string
         child.architecture = string_member(*platform, "architecture");
         child.variant = string_member(*platform, "variant");
       }
-      if (!child.digest.empty()) {
+      if (is_valid_digest(child.digest)) { // empty or malformed: not a usable child
         manifest.children.push_back(std::move(child));
       }
     }
@@ -100,6 +117,11 @@ parse_manifest(std::string_view body, std::string_view content_type, std::string
   manifest.config_digest = string_member(*config, "digest");
   if (manifest.config_digest.empty()) {
     return util::fail(util::ErrorKind::network, "manifest config without a digest");
+  }
+  if (!is_valid_digest(manifest.config_digest)) {
+    return util::fail(util::ErrorKind::network,
+                      "manifest config with an invalid digest ("
+                          + util::quote(manifest.config_digest.substr(0, 80)) + ")");
   }
   return manifest;
 }

@@ -50,6 +50,10 @@ struct ImageConfig {
   std::string variant;
 };
 
+// Whether `digest` is a content digest argoimg accepts from a registry: "sha256:" and 64, or
+// "sha512:" and 128, lowercase hex digits. Anything else is never used in a URL or printed.
+bool is_valid_digest(std::string_view digest);
+
 // Parse manifest `body` served with `content_type`; `digest` is recorded as given.
 util::Result<Manifest>
 parse_manifest(std::string_view body, std::string_view content_type, std::string digest);

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "registry/registries_conf.hpp"
 
+#include "registry/credentials.hpp"
 #include "util/duration.hpp"
+#include "util/redact.hpp"
 #include "util/spellcheck.hpp"
 #include "util/strings.hpp"
 
@@ -88,6 +90,10 @@ util::Result<bool> apply_key(RegistryEntry& entry,
     return as_bool(entry.insecure);
   } else if (key == "credentials") {
     entry.credentials = text;
+    entry.credentials_origin = where(source, value.Mark());
+    if (!text.empty() && !is_credential_reference(text)) {
+      util::register_secret(text); // a password where a reference belongs: never echo it
+    }
   } else if (key == "credsexpire") {
     auto duration = util::parse_go_duration(text);
     if (!duration) {

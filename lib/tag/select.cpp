@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "tag/select.hpp"
 
+#include <algorithm>
+
 namespace argoimg::tag {
 
 namespace {
@@ -134,6 +136,20 @@ std::string_view to_string(Verdict verdict) {
     return "older";
   }
   return "older";
+}
+
+bool is_valid_tag(std::string_view tag) {
+  if (tag.empty() || tag.size() > 128) {
+    return false;
+  }
+  auto word = [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+  };
+  if (!word(tag.front())) {
+    return false;
+  }
+  return std::all_of(
+      tag.begin(), tag.end(), [&word](char c) { return word(c) || c == '.' || c == '-'; });
 }
 
 std::vector<std::string> prefilter(const std::vector<std::string>& tags, const TagPolicy& policy) {

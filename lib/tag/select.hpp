@@ -71,6 +71,11 @@ struct Selection {
 
 enum class Explain { no, yes };
 
+// Whether `tag` fits the OCI/Docker tag grammar `[A-Za-z0-9_][A-Za-z0-9._-]{0,127}`. Tags a
+// registry sends that do not (escape sequences, newlines, template text, over-long) are never
+// candidates.
+bool is_valid_tag(std::string_view tag);
+
 // Return the names in `tags` that survive the filters and, for semver, the constraint; for
 // digest only the tracked tag. Only these need metadata, so registries are asked for nothing
 // else.

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <atomic>
 #include <map>
 #include <mutex>
@@ -16,7 +17,24 @@ namespace argoimg::updater {
 
 namespace {
 
-using TagList = util::Result<std::vector<std::string>>;
+// A repository's tags that fit the tag grammar, and how many did not.
+struct Listing {
+  std::vector<std::string> tags;
+  size_t invalid = 0;
+};
+using TagList = util::Result<Listing>;
+
+// Keep the tags that fit the grammar: a hostile registry's escape sequences, newlines or
+// template text are never candidates, never printed, never written.
+Listing validated(std::vector<std::string> tags) {
+  Listing listing;
+  auto valid_end = std::stable_partition(
+      tags.begin(), tags.end(), [](const std::string& tag) { return tag::is_valid_tag(tag); });
+  listing.invalid = static_cast<size_t>(tags.end() - valid_end);
+  tags.erase(valid_end, tags.end());
+  listing.tags = std::move(tags);
+  return listing;
+}
 
 struct Target {
   registry::Endpoint endpoint;
@@ -58,7 +76,12 @@ std::map<std::string, TagList> fetch_tag_lists(const std::vector<Target>& target
   size_t done = 0;
   std::mutex progress_mutex;
   util::parallel_for(work.size(), options.concurrency, [&](size_t i) {
-    results[i] = client.list_tags(work[i]->endpoint, work[i]->path);
+    auto listed = client.list_tags(work[i]->endpoint, work[i]->path);
+    if (listed) {
+      results[i].emplace(validated(std::move(*listed)));
+    } else {
+      results[i].emplace(tl::unexpected(std::move(listed.error())));
+    }
     if (options.progress) {
       std::lock_guard<std::mutex> guard(progress_mutex);
       options.progress(++done, work.size());
@@ -106,15 +129,17 @@ std::string no_match_reason(const ImageRequest& request, size_t tag_count) {
 
 void resolve_one(const ImageRequest& request,
                  const Target& target,
-                 const TagList& tags,
+                 const TagList& listing,
                  registry::Client& client,
                  const ResolveOptions& options,
                  ImageResult& result) {
-  if (!tags) {
+  if (!listing) {
     result.status = ImageStatus::error;
-    result.reason = tags.error().message;
+    result.reason = listing.error().message;
     return;
   }
+  const std::vector<std::string>* tags = &listing->tags;
+  result.invalid_tags = listing->invalid;
   std::vector<std::string> names =
       (options.explain == tag::Explain::yes) ? *tags : tag::prefilter(*tags, request.policy);
   std::vector<tag::TagCandidate> candidates;
@@ -134,7 +159,9 @@ void resolve_one(const ImageRequest& request,
       position.emplace((*tags)[index], first ? count - i : i + 1);
     }
     for (auto& candidate : candidates) {
-      candidate.created = position.at(candidate.name);
+      if (auto it = position.find(candidate.name); it != position.end()) {
+        candidate.created = it->second;
+      }
     }
   } else if (request.policy.strategy == tag::Strategy::newest_build
              || request.policy.strategy == tag::Strategy::digest) {
@@ -228,8 +255,13 @@ std::vector<ImageResult> resolve_images(const std::vector<ImageRequest>& request
     if (!runnable[i]) {
       continue;
     }
-    const auto& tags = tag_lists.at(targets[i].key);
-    resolve_one(requests[i], targets[i], tags, client, options, results[i]);
+    auto tags = tag_lists.find(targets[i].key);
+    if (tags == tag_lists.end()) {
+      results[i].status = ImageStatus::error;
+      results[i].reason = "internal: no tag list for " + util::quote(targets[i].key);
+      continue;
+    }
+    resolve_one(requests[i], targets[i], tags->second, client, options, results[i]);
     if (results[i].status == ImageStatus::error) {
       logger.error(fmt::format("image {}: {}",
                                util::quote(requests[i].entry.image_text),

@@ -46,6 +46,7 @@ struct ImageResult {
   ImageStatus status = ImageStatus::error;
   std::optional<std::string> reason;
   std::vector<tag::CandidateReport> explain;
+  size_t invalid_tags = 0; // tags from the registry outside the tag grammar, ignored
 };
 
 struct ResolveOptions {

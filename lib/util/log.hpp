@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "util/redact.hpp"
+
 #include <functional>
 #include <optional>
 #include <string>
@@ -14,7 +16,8 @@ enum class LogLevel { error = 0, warn = 1, info = 2, debug = 3 };
 std::optional<LogLevel> parse_log_level(std::string_view text);
 
 // A leveled log handed to library code; cmd/ decides where lines go (stderr) and the level.
-// Library code must never log credentials: messages are written as given.
+// Every message reaches the sink redacted (util/redact.hpp) and with control characters
+// escaped, whoever wrote it; library code still must never put credentials into messages.
 class Logger {
 public:
   using Sink = std::function<void(LogLevel, const std::string&)>;
@@ -25,7 +28,7 @@ public:
   bool enabled(LogLevel level) const { return m_sink && level <= m_level; }
   void log(LogLevel level, const std::string& message) const {
     if (enabled(level)) {
-      m_sink(level, message);
+      m_sink(level, sanitize_line(message));
     }
   }
   void error(const std::string& message) const { log(LogLevel::error, message); }

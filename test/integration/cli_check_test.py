@@ -4,9 +4,11 @@ Run through ctest (it sets ARGOIMG_BIN and ARGOIMG_TEST_SERVERS and starts the s
 """
 import json
 import os
+import shutil
+import tempfile
 import unittest
 
-from support import ANON, SEEDED, TOKEN, argoimg, check_json, seed  # noqa: E402
+from support import ANON, SEEDED, SERVERS, TOKEN, argoimg, check_json, registries_conf, seed  # noqa: E402
 
 
 class CheckImage(unittest.TestCase):
@@ -250,6 +252,38 @@ class Cli(unittest.TestCase):
         self.assertIn("/token -> 200", result.stderr)
         self.assertNotIn("Bearer", result.stderr)
         self.assertNotIn("scope=", result.stderr)
+
+
+class ArgoCdApi(unittest.TestCase):
+    """The Argo CD contract server's fault modes (chosen by the token; see argocd_api.py)."""
+
+    def setUp(self):
+        self.server = SERVERS["ARGOIMG_TEST_ARGOCD_API"]
+        directory = tempfile.mkdtemp(prefix="argoimg-test-")
+        self.addCleanup(lambda: shutil.rmtree(directory, ignore_errors=True))
+        self.conf = registries_conf(directory)
+
+    def test_a_malformed_item_is_that_applications_error_and_the_rest_are_processed(self):
+        result, doc = check_json("--server", self.server, "--plaintext", "--auth-token", "fault-items",
+                                 "--registries-conf", self.conf)
+        self.assertEqual(result.returncode, 1, result.stderr)
+        self.assertEqual([a["name"] for a in doc["applications"]], ["good"])
+        self.assertEqual(doc["applications"][0]["images"][0]["new"], "1.2.9")
+        errors = doc["fileErrors"]
+        self.assertEqual(len(errors), 3, errors)
+        self.assertIn(f"Argo CD API 'http://{self.server}': item 1: ", errors[0])
+        self.assertIn(f"Argo CD API 'http://{self.server}': item 3 ('bad-spec'): ", errors[1])
+        self.assertIn("item 4: not an Application object", errors[2])
+        self.assertEqual(doc["summary"]["errors"], 3)
+
+    def test_a_non_json_answer_says_what_came_back(self):
+        result = argoimg("check", "--server", self.server, "--plaintext", "--auth-token", "fault-html")
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("listing applications: expected JSON, got HTTP 200 'text/html; charset=utf-8' starting "
+                      "'<!doctype html>\\n<html><head><title>Argo CD</title></head><body>\\x1b[31mplease log",
+                      result.stderr)
+        self.assertNotIn("\x1b", result.stderr)
+        self.assertNotIn("malformed JSON", result.stderr)
 
 
 if __name__ == "__main__":

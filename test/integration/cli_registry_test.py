@@ -154,8 +154,10 @@ class CredentialSources(Base):
                                  env=self.env(BAD="no-colon"))
         self.assertIn("not in the form 'user:password'", doc["images"][0]["reason"])
         result, doc = check_json("--credentials", "envy:X", "--image", f"{TOKEN}/private/app", env=self.env())
-        self.assertIn("unknown credential reference 'envy:X'", doc["images"][0]["reason"])
+        self.assertIn("credentials are not a reference (env:VAR, ext:/path, pullsecret:ns/name, "
+                      "secret:ns/name#field)", doc["images"][0]["reason"])
         self.assertIn("did you mean 'env:'", doc["images"][0]["reason"])
+        self.assertNotIn("envy:X", doc["images"][0]["reason"])
 
     def test_ext_script(self):
         script = self.write(os.path.join(self.tempdir(), "creds.sh"), f"#!/bin/sh\necho '{ALICE}'\n", 0o755)
@@ -282,6 +284,103 @@ class Faults(Base):
                 else:
                     self.assertEqual(image["new"], "1.2.9")
         self.assertEqual(doc["images"][-1]["new"], "1.2.9")
+
+
+class HostileRegistry(Base):
+    """What a hostile or broken registry sends never costs unbounded memory or time, never
+    leaks a secret, and never reaches the terminal raw (issue 12, items 7, 8 and 10)."""
+
+    def test_a_huge_tag_list_fails_at_the_tag_limit_without_walking_on(self):
+        reset_front(FRONT)
+        result, doc = check_json("--image", f"{FRONT}/faults/hugelist/x")
+        self.assertEqual(doc["images"][0]["status"], "error")
+        self.assertIn("more than 100000 tags (page 2), the limit per repository", doc["images"][0]["reason"])
+        self.assertEqual(front_counts(FRONT)["/v2/faults/hugelist/x/tags/list"], 2)
+
+    def test_tag_pages_over_the_byte_budget_fail_and_are_not_retried(self):
+        reset_front(FRONT)
+        result, doc = check_json("--image", f"{FRONT}/faults/bigpage/x", "--image", f"{FRONT}/faults/oversize/x")
+        big, oversize = doc["images"]
+        self.assertEqual(big["status"], "error")
+        self.assertIn("the tag list is larger than 33554432 bytes (page 8)", big["reason"])
+        self.assertIn("larger than", oversize["reason"])
+        counts = front_counts(FRONT)
+        self.assertEqual(counts["/v2/faults/bigpage/x/tags/list"], 8)
+        self.assertEqual(counts["/v2/faults/oversize/x/tags/list"], 1)  # refused, not retried
+
+    def test_a_link_back_to_a_page_already_read_is_an_error(self):
+        reset_front(FRONT)
+        result, doc = check_json("--image", f"{FRONT}/faults/selflink/x")
+        self.assertEqual(doc["images"][0]["status"], "error")
+        self.assertIn("links back to a page already read", doc["images"][0]["reason"])
+        self.assertEqual(front_counts(FRONT)["/v2/faults/selflink/x/tags/list"], 1)
+
+    def test_a_hanging_registry_costs_one_deadline_not_every_retry(self):
+        reset_front(FRONT)
+        result, doc = check_json("--timeout", "2", "--retries", "3", "--image", f"{FRONT}/faults/hang/x",
+                                 "--image", f"{ANON}/demo/app:~1.2")
+        hang, other = doc["images"]
+        self.assertEqual(hang["status"], "error")
+        self.assertIn("gave up after 2 s (the deadline per repository)", hang["reason"])
+        self.assertEqual(other["new"], "1.2.9")
+        self.assertEqual(front_counts(FRONT)["/v2/faults/hang/x/tags/list"], 1)
+
+    def test_an_error_body_echoing_the_credentials_is_redacted_everywhere(self):
+        password = SERVERS["ARGOIMG_TEST_BASIC_PASSWORD"]
+        env = self.env(BOB=BOB)
+        pair = base64.b64encode(BOB.encode()).decode()
+        for output in ("json", "text"):
+            with self.subTest(output=output):
+                result = argoimg("-o", output, "check", "--credentials", "env:BOB",
+                                 "--image", f"{FRONT}/faults/echoauth/x", env=env)
+                self.assertEqual(result.returncode, 1)
+                self.assertIn("HTTP 403: denied: request had Authorization: Basic <redacted> (<redacted>)",
+                              result.stdout + result.stderr)
+                for secret in (password, BOB, pair):
+                    self.assertNotIn(secret, result.stdout)
+                    self.assertNotIn(secret, result.stderr)
+
+    def test_a_password_where_a_reference_belongs_is_never_echoed(self):
+        directory = self.tempdir()
+        conf = self.write(os.path.join(directory, "registries.conf"),
+                          f"registries:\n- name: front\n  prefix: {FRONT}\n  api_url: http://{FRONT}\n"
+                          f"  credentials: {BOB}\n")
+        for output in ("json", "text"):
+            result = argoimg("-o", output, "check", "--registries-conf", conf, "--image", f"{FRONT}/demo/app")
+            self.assertEqual(result.returncode, 1)
+            self.assertIn(f"credentials in '{conf}:5:16' are not a reference (env:VAR, ext:/path, "
+                          "pullsecret:ns/name, secret:ns/name#field)", result.stdout + result.stderr)
+            self.assertNotIn(SERVERS["ARGOIMG_TEST_BASIC_PASSWORD"], result.stdout + result.stderr)
+        result = argoimg("check", "--credentials", BOB, "--image", f"{FRONT}/demo/app")
+        self.assertIn("credentials are not a reference", result.stdout + result.stderr)
+        self.assertNotIn(SERVERS["ARGOIMG_TEST_BASIC_PASSWORD"], result.stdout + result.stderr)
+
+    def test_tags_outside_the_grammar_are_ignored_counted_and_never_printed_raw(self):
+        result = argoimg("check", "--explain", "--update-strategy", "alphabetical",
+                         "--image", f"{FRONT}/faults/badtags/x")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertNotIn("\x1b", result.stdout + result.stderr)
+        self.assertNotIn("{{.Evil}}", result.stdout)
+        self.assertIn("1.2.0", result.stdout)
+        self.assertIn("ignored 6 invalid tags from the registry", result.stdout)
+        result, doc = check_json("--explain", "--update-strategy", "alphabetical",
+                                 "--image", f"{FRONT}/faults/badtags/x")
+        image = doc["images"][0]
+        self.assertEqual(image["new"], "1.2.0")
+        self.assertEqual(image["invalidTags"], 6)
+        self.assertEqual(sorted(c["tag"] for c in image["explain"]), ["1.0.0", "1.2.0"])
+
+    def test_control_characters_from_a_registry_never_reach_the_terminal(self):
+        result = argoimg("check", "--image", f"{FRONT}/faults/escbody/x")
+        self.assertEqual(result.returncode, 1)
+        for stream in (result.stdout, result.stderr):
+            self.assertNotIn("\x1b", stream)
+            self.assertNotIn("\x07", stream)
+            self.assertIn("HTTP 404: \\x1b[2J\\x1b]0;pwned\\x07gone\\nargoimg: error: forged line", stream)
+        self.assertEqual(len(result.stderr.splitlines()), 1)  # no forged second line
+        result, doc = check_json("--image", f"{FRONT}/faults/escbody/x")
+        self.assertIn("\x1b[2J", doc["images"][0]["reason"])  # JSON escapes it, the value is intact
+        self.assertIn("\\u001b[2j", result.stdout.lower())
 
 
 class Dedup(Base):

@@ -10,6 +10,11 @@
 Applications live in a JSON file (a list), read on every request and written on updates.
 Auth: `Authorization: Bearer TOKEN`; failures answer 401 {"error", "code": 16, "message"}.
 Unknown applications answer 404 with code 5, as grpc-gateway does.
+
+Fault modes, chosen per request by the token (so parallel tests never see each other's):
+  fault-html     GET /api/v1/applications answers 200 with an HTML page (a UI or SSO proxy)
+  fault-items    GET /api/v1/applications lists one good Application (registry.demo.local/demo/app,
+                 as examples/registries.conf names it) between two malformed items
 """
 import argparse
 import json
@@ -69,8 +74,41 @@ class Handler(BaseHTTPRequestHandler):
     def authorized(self):
         if self.headers.get("Authorization") == "Bearer " + self.server.token:
             return True
+        if self.fault_mode():
+            return True
         self.fail(401, 16, "invalid session: token signature is invalid")
         return False
+
+    def fault_mode(self):
+        auth = self.headers.get("Authorization") or ""
+        for mode in ("fault-html", "fault-items"):
+            if auth == "Bearer " + mode:
+                return mode
+        return None
+
+    def fault_list(self, mode):
+        if mode == "fault-html":
+            data = (b"<!doctype html>\n<html><head><title>Argo CD</title></head>"
+                    b"<body>\x1b[31mplease log in</body></html>" + b" " * 200)
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return
+        good = {"apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
+                "metadata": {"name": "good", "namespace": "argocd", "annotations": {
+                    "argocd-image-updater.argoproj.io/image-list": "web=registry.demo.local/demo/app:~1.2"}},
+                "spec": {"project": "default", "source": {
+                    "repoURL": "https://x/y.git", "path": "p",
+                    "kustomize": {"images": ["registry.demo.local/demo/app:1.2.3"]}}},
+                "status": {"sourceType": "Kustomize",
+                           "summary": {"images": ["registry.demo.local/demo/app:1.2.3"]}}}
+        bad_name = {"apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
+                    "metadata": {"name": {"not": "a string"}}, "spec": {}}
+        bad_spec = {"apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
+                    "metadata": {"name": "bad-spec"}, "spec": 42}
+        self.reply(200, {"metadata": {}, "items": [bad_name, good, bad_spec, 7]})
 
     def load(self):
         with open(self.server.apps_file) as f:
@@ -102,6 +140,9 @@ class Handler(BaseHTTPRequestHandler):
         if not self.authorized():
             return
         query = parse_qs(url.query)
+        if self.fault_mode() and url.path == "/api/v1/applications":
+            self.fault_list(self.fault_mode())
+            return
         apps = self.load()
         if url.path == "/api/v1/applications":
             selector = query.get("selector", [""])[0]

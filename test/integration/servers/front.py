@@ -13,10 +13,19 @@ faults/<kind>/<x> misbehave on purpose and otherwise proxy to demo/app:
   badjson   200 with a body that is not JSON
   oversize  200 with a 70 MiB body
   401loop   always 401 with a Bearer challenge (a token never helps)
+  hugelist  tags/list in 150 pages of 100,000 tags each (?page=K links), synthesised
+  bigpage   tags/list in 12 pages of 4 MiB each (one tag, padded with JSON whitespace)
+  selflink  tags/list whose Link points back to the same page
+  echoauth  401 Basic challenge without credentials; with them 403 whose error message echoes
+            the Authorization header and the decoded user:password (a careless registry)
+  escbody   404 whose error message carries terminal escapes and a newline
+  badtags   tags/list with valid tags and tags outside the grammar (escapes, newlines,
+            template text, 200 characters)
 
 GET /_stats returns {"path": count} for every path seen; POST /_stats/reset clears it.
 """
 import argparse
+import base64
 import http.client
 import json
 import threading
@@ -117,12 +126,54 @@ class Handler(BaseHTTPRequestHandler):
             except (BrokenPipeError, ConnectionResetError):
                 pass
             self.close_connection = True
+        elif kind in ("hugelist", "bigpage", "selflink", "badtags") and self.path_is_tags():
+            self.fake_tags(kind)
+        elif kind == "echoauth":
+            auth = self.headers.get("Authorization")
+            if not auth:
+                self.send(401, b'{"errors":[{"code":"UNAUTHORIZED"}]}', {"WWW-Authenticate": 'Basic realm="front"'})
+            else:
+                decoded = base64.b64decode(auth.split(" ", 1)[1]).decode(errors="replace")
+                message = f"denied: request had Authorization: {auth} ({decoded})"
+                self.send(403, json.dumps({"errors": [{"code": "DENIED", "message": message}]}).encode(),
+                          {"Content-Type": "application/json"})
+        elif kind == "escbody":
+            message = "\u001b[2J\u001b]0;pwned\u0007gone\nargoimg: error: forged line"
+            self.send(404, json.dumps({"errors": [{"code": "NAME_UNKNOWN", "message": message}]}).encode(),
+                      {"Content-Type": "application/json"})
         elif kind == "401loop":
             challenge = f'Bearer realm="{self.server.issuer}/token",service="argoimg-test-registry"'
             self.send(401, b'{"errors":[{"code":"UNAUTHORIZED"}]}', {"WWW-Authenticate": challenge})
         else:
             return False
         return True
+
+    def path_is_tags(self):
+        return urlparse(self.path).path.endswith("/tags/list")
+
+    def fake_tags(self, kind):
+        url = urlparse(self.path)
+        page = int(parse_qs(url.query).get("page", ["1"])[0])
+        headers = {"Content-Type": "application/json"}
+        if kind == "hugelist":
+            body = json.dumps({"tags": [f"{page}.{i}.0" for i in range(100_000)]}).encode()
+            more = page < 150
+        elif kind == "bigpage":
+            body = json.dumps({"tags": [f"1.{page}.0"]}).encode()
+            body = body[:-1] + b" " * (4 << 20) + b"}"
+            more = page < 12
+        elif kind == "selflink":
+            body = json.dumps({"tags": ["1.0.0", "1.2.0"]}).encode()
+            headers["Link"] = f'<{self.path}>; rel="next"'
+            more = False
+        else:  # badtags
+            tags = ["1.0.0", "1.2.0", "\u001b[31mred", "1.3.0\nfake", "{{.Evil}}", "9" * 200,
+                    "zz\u001b]0;pwned\u0007", ""]
+            body = json.dumps({"tags": tags}).encode()
+            more = False
+        if more:
+            headers["Link"] = f'<{url.path}?page={page + 1}>; rel="next"'
+        self.send(200, body, headers)
 
     def paginate(self, path, url):
         status, headers, body = self.upstream("GET", path)

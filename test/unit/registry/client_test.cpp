@@ -184,14 +184,17 @@ TEST_CASE("tag pagination follows relative and absolute Link headers", "[registr
   CHECK(*tags == std::vector<std::string>{"1", "2", "3"});
 
   SECTION("a page bound stops an endless walk") {
-    http.on_json(k_api + "/v2/loop/tags/list?n=1000",
-                 R"({"tags":["x"]})",
-                 {{"link", R"(</v2/loop/tags/list?n=1000>; rel="next")"}});
+    for (int page = 0; page < 5; ++page) {
+      http.on_json(
+          k_api + "/v2/endless/tags/list?" + (page == 0 ? "n=1000" : "p=" + std::to_string(page)),
+          R"({"tags":["x"]})",
+          {{"link", "</v2/endless/tags/list?p=" + std::to_string(page + 1) + R"(>; rel="next")"}});
+    }
     ClientOptions bounded;
     bounded.max_tag_pages = 3;
-    auto looped = Client(http, logger, bounded).list_tags(endpoint, "loop");
-    REQUIRE(looped);
-    CHECK(looped->size() == 3);
+    auto endless = Client(http, logger, bounded).list_tags(endpoint, "endless");
+    REQUIRE(endless);
+    CHECK(endless->size() == 3);
   }
   SECTION("malformed JSON is an error for that repository") {
     http.on_json(k_api + "/v2/bad/tags/list?n=1000", R"({"tags":["x")");
@@ -210,17 +213,19 @@ TEST_CASE("tag pagination follows relative and absolute Link headers", "[registr
 TEST_CASE("manifests of every kind parse, and content must match its digest", "[registry]") {
   auto index = parse_manifest(
       R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[
-        {"digest":"sha256:a","platform":{"os":"linux","architecture":"arm64","variant":"v8"}}]})",
+        {"digest":"sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","platform":{"os":"linux","architecture":"arm64","variant":"v8"}}]})",
       "",
       "sha256:x");
   REQUIRE(index);
   CHECK(index->kind == Manifest::Kind::index);
   CHECK(index->children.at(0).variant == "v8");
-  auto image = parse_manifest(R"({"schemaVersion":2,"config":{"digest":"sha256:c"}})",
-                              "application/vnd.docker.distribution.manifest.v2+json",
-                              "d");
+  std::string config_digest = "sha256:" + std::string(64, 'c');
+  auto image =
+      parse_manifest(R"({"schemaVersion":2,"config":{"digest":")" + config_digest + R"("}})",
+                     "application/vnd.docker.distribution.manifest.v2+json",
+                     "d");
   REQUIRE(image);
-  CHECK(image->config_digest == "sha256:c");
+  CHECK(image->config_digest == config_digest);
   auto config = parse_image_config(
       R"({"os":"linux","architecture":"amd64","config":{"Labels":{"org.opencontainers.image.created":"2024-01-01T00:00:00Z"}}})");
   REQUIRE(config);
