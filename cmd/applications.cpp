@@ -2,11 +2,13 @@
 #include "applications.hpp"
 
 #include "file_io.hpp"
+#include "input_file.hpp"
 
 #include "app/config.hpp"
 #include "app/load.hpp"
 #include "app/repository.hpp"
 #include "util/parallel.hpp"
+#include "util/repo_path.hpp"
 #include "util/strings.hpp"
 
 #include <algorithm>
@@ -27,6 +29,12 @@ bool is_yaml(const fs::path& path) {
   return extension == ".yaml" || extension == ".yml";
 }
 
+// Why `path` cannot be used: its error, or "no such file or directory".
+std::string path_problem(const std::error_code& error) {
+  return error && error != std::errc::no_such_file_or_directory ? error.message()
+                                                                : "no such file or directory";
+}
+
 std::vector<std::string> collect_files(const std::vector<std::string>& paths,
                                        std::vector<std::string>& errors) {
   std::vector<std::string> files;
@@ -34,25 +42,26 @@ std::vector<std::string> collect_files(const std::vector<std::string>& paths,
     std::error_code error;
     if (fs::is_directory(path, error)) {
       std::vector<std::string> found;
-      for (auto it = fs::recursive_directory_iterator(
-               path, fs::directory_options::skip_permission_denied, error);
-           it != fs::recursive_directory_iterator();
-           it.increment(error)) {
-        if (error) {
-          break;
-        }
-        if (it->is_directory() && it->path().filename() == ".git") {
+      auto it = fs::recursive_directory_iterator(
+          path, fs::directory_options::skip_permission_denied, error);
+      for (; !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
+        std::error_code type_error;
+        if (it->is_directory(type_error) && it->path().filename() == ".git") {
           it.disable_recursion_pending();
-        } else if (it->is_regular_file() && is_yaml(it->path())) {
+        } else if (it->is_regular_file(type_error) && is_yaml(it->path())) {
           found.push_back(it->path().string());
         }
+      }
+      if (error) {
+        errors.push_back(util::quote(shorten(path))
+                         + ": listing the directory stopped: " + error.message());
       }
       std::sort(found.begin(), found.end());
       files.insert(files.end(), found.begin(), found.end());
     } else if (fs::exists(path, error)) {
       files.push_back(path);
     } else {
-      errors.push_back(util::quote(path) + ": no such file or directory");
+      errors.push_back(util::quote(shorten(path)) + ": " + path_problem(error));
     }
   }
   return files;
@@ -74,25 +83,34 @@ bool selected(const app::Application& application, const ApplicationSelection& s
 namespace {
 
 // Read and parse `files` on all cores; results come back in file order.
-std::vector<util::Result<app::LoadedFile>> parse_files(const std::vector<std::string>& files) {
+std::vector<util::Result<app::LoadedFile>> parse_files(const std::vector<std::string>& files,
+                                                       const app::LoadLimits& limits) {
   std::vector<util::Result<app::LoadedFile>> parsed(files.size(),
                                                     util::fail(util::ErrorKind::internal, ""));
   size_t threads = std::min<size_t>(std::max(1u, std::thread::hardware_concurrency()), 8);
   util::parallel_for(
       files.size(), std::min(threads, std::max<size_t>(files.size() / 16, 1)), [&](size_t i) {
-        auto text = read_file_text(files[i]);
-        parsed[i] = text ? app::load_file(*text, files[i])
-                         : util::fail(util::ErrorKind::io, util::quote(files[i]) + ": cannot read");
+        auto text = read_bounded_file(files[i], limits.max_file_size);
+        if (!text) {
+          parsed[i] = tl::unexpected(text.error());
+        } else if (!*text) {
+          parsed[i] = util::fail(util::ErrorKind::io,
+                                 util::quote(files[i]) + ": no such file or directory");
+        } else {
+          parsed[i] = app::load_file(**text, files[i], limits);
+        }
       });
   return parsed;
 }
 
 } // namespace
 
-SourceDocuments read_documents(const std::vector<std::string>& paths, const util::Logger& logger) {
+SourceDocuments read_documents(const std::vector<std::string>& paths,
+                               const app::LoadLimits& limits,
+                               const util::Logger& logger) {
   SourceDocuments documents;
   auto files = collect_files(paths, documents.file_errors);
-  for (auto& parsed : parse_files(files)) {
+  for (auto& parsed : parse_files(files, limits)) {
     if (!parsed) {
       documents.file_errors.push_back(parsed.error().message);
       continue;
@@ -161,13 +179,17 @@ parse_repo_roots(const std::vector<std::string>& values) {
     size_t eq = value.rfind('=');
     if (eq == std::string::npos || eq == 0 || eq + 1 == value.size()) {
       return util::fail(util::ErrorKind::config,
-                        "--repo-root " + util::quote(value) + ": expected URL=DIR");
+                        "--repo-root " + util::quote(shorten(value)) + ": expected URL=DIR");
     }
     std::string dir = value.substr(eq + 1);
-    if (!fs::is_directory(dir)) {
+    std::error_code error;
+    if (!fs::is_directory(dir, error)) {
       return util::fail(util::ErrorKind::config,
-                        "--repo-root " + util::quote(value) + ": " + util::quote(dir)
-                            + " is not a directory");
+                        "--repo-root " + util::quote(shorten(value)) + ": "
+                            + util::quote(shorten(dir))
+                            + (error && error != std::errc::no_such_file_or_directory
+                                   ? ": " + error.message()
+                                   : std::string(" is not a directory")));
     }
     roots[app::normalize_repo_url(value.substr(0, eq))] = dir;
   }
@@ -179,8 +201,28 @@ const app::RepoReader* RepoFinder::reader_for(const std::string& dir) {
   if (!reader) {
     reader = std::make_unique<app::RepoReader>();
     reader->root = dir;
-    reader->read = [dir](const std::string& relative) {
-      return read_repository_file(dir, relative); // confined to the repository
+    reader->limits = m_limits;
+    // Confined to the repository (no link out, no .git) and bounded in size.
+    reader->read_checked = [dir, max = m_limits.max_file_size](
+                               const std::string& relative) -> util::Result<std::optional<std::string>> {
+      auto text = util::read_in_root(dir, relative);
+      if (!text) {
+        (void)read_repository_file(dir, relative); // records the refusal for update and commit
+        return util::fail(text.error().kind,
+                          "reading " + util::quote(relative) + " in " + util::quote(dir) + ": "
+                              + text.error().message);
+      }
+      if (*text && (*text)->size() > max) {
+        return util::fail(util::ErrorKind::invalid_input,
+                          util::quote(relative) + " in " + util::quote(dir) + " is larger than "
+                              + std::to_string(max)
+                              + " bytes, the input limit (raise it with --max-file-size)");
+      }
+      return text;
+    };
+    reader->read = [read = reader->read_checked](const std::string& relative) {
+      auto text = read(relative);
+      return text ? *text : std::nullopt;
     };
   }
   return reader.get();
@@ -216,8 +258,8 @@ const app::RepoReader* RepoFinder::find_local(const app::Application& applicatio
   fs::path dir = fs::absolute(fs::path(application.origin.file), error).parent_path();
   for (; !dir.empty(); dir = dir.parent_path()) {
     if (fs::is_directory(dir / ".git", error)) {
-      auto config = read_file_text((dir / ".git" / "config").string());
-      auto origin = config ? app::origin_url_from_git_config(*config) : std::nullopt;
+      auto config = read_bounded_file((dir / ".git" / "config").string(), m_limits.max_file_size);
+      auto origin = config && *config ? app::origin_url_from_git_config(**config) : std::nullopt;
       if (origin && app::normalize_repo_url(*origin) == wanted) {
         return reader_for(dir.string());
       }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "app/current_image.hpp"
+#include "app/load.hpp"
 #include "app/selector.hpp"
 #include "updater/plan.hpp"
 #include "util/log.hpp"
@@ -32,8 +33,11 @@ struct SourceDocuments {
 };
 
 // Read every `*.yaml`/`*.yml` under `paths` (files or directories, recursively, sorted; `.git`
-// skipped). Bad files are reported in `file_errors`; the others still load.
-SourceDocuments read_documents(const std::vector<std::string>& paths, const util::Logger& logger);
+// skipped), each bounded by `limits` (the size checked before reading). Bad files and
+// documents are reported in `file_errors`; the others still load.
+SourceDocuments read_documents(const std::vector<std::string>& paths,
+                               const app::LoadLimits& limits,
+                               const util::Logger& logger);
 
 // Pick the Applications that AIU would manage (an image-list annotation, or selected by an
 // ImageUpdater) and that `selection` keeps, and read their configuration.
@@ -51,7 +55,8 @@ public:
   using Cloner =
       std::function<util::Result<std::string>(const std::string& url, const std::string& branch)>;
 
-  explicit RepoFinder(std::map<std::string, std::string> roots) : m_roots(std::move(roots)) {}
+  explicit RepoFinder(std::map<std::string, std::string> roots, app::LoadLimits limits = {})
+      : m_roots(std::move(roots)), m_limits(std::move(limits)) {}
   const app::RepoReader* find(const app::Application& application, const app::Source& source);
   // Applications whose repository could not be cloned, with why.
   const std::map<std::string, std::string>& clone_failures() const { return m_failures; }
@@ -70,6 +75,7 @@ private:
   std::map<std::string, std::string> m_failures;             // application -> error
   const app::RepoReader* reader_for(const std::string& dir);
   std::map<std::string, std::string> m_roots; // normalised URL -> directory
+  app::LoadLimits m_limits;                   // for files read from the repositories
   std::map<std::string, std::unique_ptr<app::RepoReader>> m_readers;
 };
 

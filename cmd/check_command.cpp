@@ -93,6 +93,11 @@ void add_check_flags(CLI::App* sub, CheckOptions& options) {
          "--max-tag-pages", options.max_tag_pages, "Tag-list pages followed per repository")
       ->capture_default_str()
       ->check(CLI::Range(1, 100000));
+  sub->add_option("--max-file-size",
+                  options.max_file_size,
+                  "Largest YAML file read (Applications, values, kustomizations): bytes or "
+                  "KiB/MiB/GiB; also bounds YAML nodes (1 per 8 bytes) and documents (1 per 256)")
+      ->capture_default_str();
   sub->add_flag("--explain", options.explain, "List every candidate tag and why it lost");
   sub->add_flag("--exit-code", options.exit_code, "Exit 3 when updates are pending");
 }

@@ -36,6 +36,7 @@ struct CheckOptions {
   bool exit_code = false;
   size_t concurrency = 16;
   size_t max_tag_pages = 1000;
+  std::string max_file_size = "8MiB"; // bound on each YAML file read (Applications, targets)
   // `commit` only: clone source repositories with no local copy into this cache directory.
   std::optional<std::string> clone_into;
   std::string git_credentials; // `commit` only: env:VAR or ext:/path giving user:pass

@@ -5,9 +5,11 @@
 #include "exit_codes.hpp"
 #include "file_io.hpp"
 #include "image_requests.hpp"
+#include "input_file.hpp"
 
 #include "app/repository.hpp"
 #include "git/working_copy.hpp"
+#include "tag/glob.hpp"
 #include "util/sha256.hpp"
 #include "util/strings.hpp"
 
@@ -78,6 +80,19 @@ cache_checkout_dir(const std::string& root, const std::string& url, const std::s
   return (std::filesystem::path(root) / (readable + "-" + hash)).string();
 }
 
+// Fail on the first malformed `--match-application-name` glob, naming where it goes wrong.
+util::Result<bool> check_name_globs(const std::vector<std::string>& globs) {
+  for (const auto& glob : globs) {
+    if (auto problem = tag::glob_problem(glob)) {
+      return util::fail(util::ErrorKind::config,
+                        "--match-application-name " + util::quote(shorten(glob))
+                            + ": malformed glob at position " + std::to_string(problem->offset + 1)
+                            + ": " + problem->what);
+    }
+  }
+  return true;
+}
+
 } // namespace
 
 std::variant<std::unique_ptr<Evaluation>, int>
@@ -105,10 +120,18 @@ evaluate(const CheckOptions& given, const GlobalOptions& global, const std::stri
   auto roots = parse_repo_roots(options.repo_roots);
   ApplicationSelection selection{options.match_names, std::nullopt};
   auto labels = app::parse_label_selector(options.match_labels);
+  auto name_globs = check_name_globs(options.match_names);
+  auto max_file_size = parse_byte_size(options.max_file_size);
+  if (!max_file_size) {
+    max_file_size =
+        util::fail(max_file_size.error().kind, "--max-file-size " + max_file_size.error().message);
+  }
   for (const auto* error : {images ? nullptr : &images.error(),
                             registries ? nullptr : &registries.error(),
                             roots ? nullptr : &roots.error(),
-                            labels ? nullptr : &labels.error()}) {
+                            labels ? nullptr : &labels.error(),
+                            name_globs ? nullptr : &name_globs.error(),
+                            max_file_size ? nullptr : &max_file_size.error()}) {
     if (error) {
       print_error(error->message);
       return k_exit_usage;
@@ -167,7 +190,9 @@ evaluate(const CheckOptions& given, const GlobalOptions& global, const std::stri
   report.explain = options.explain;
   report.color = isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
   if (!options.paths.empty() || !options.server.empty()) {
-    auto documents = read_documents(options.paths, logger);
+    app::LoadLimits limits;
+    limits.max_file_size = *max_file_size;
+    auto documents = read_documents(options.paths, limits, logger);
     if (!options.server.empty()) {
       auto listed = list_server_applications(options, transport);
       if (!listed) {
@@ -185,7 +210,7 @@ evaluate(const CheckOptions& given, const GlobalOptions& global, const std::stri
     for (const auto& error : loaded.file_errors) {
       print_error(error);
     }
-    run->finder = std::make_unique<RepoFinder>(std::move(*roots));
+    run->finder = std::make_unique<RepoFinder>(std::move(*roots), limits);
     if (options.clone_into) {
       run->finder->set_cloner(
           [root = *options.clone_into, auth = &run->git_auth](const std::string& url,

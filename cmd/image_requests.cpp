@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "image_requests.hpp"
 
+#include "input_file.hpp"
+
+#include "tag/glob.hpp"
 #include "util/strings.hpp"
 
 namespace argoimg::cmd {
@@ -53,6 +56,16 @@ util::Result<ImageRequests> prepare_image_requests(const CheckOptions& options) 
   }
   if (strategy->warning) {
     prepared.warnings.push_back(*strategy->warning);
+  }
+  for (const auto& value : options.ignore_tags) {
+    for (const auto& glob : tag::parse_ignore_tags(value).patterns) {
+      if (auto problem = tag::glob_problem(glob)) {
+        return util::fail(util::ErrorKind::config,
+                          "--ignore-tags " + util::quote(shorten(glob))
+                              + ": malformed glob at position "
+                              + std::to_string(problem->offset + 1) + ": " + problem->what);
+      }
+    }
   }
   prepared.default_platforms = {tag::host_platform()};
   if (!options.platforms.empty()) {

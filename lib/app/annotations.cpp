@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/config.hpp"
+#include "app/values.hpp"
+#include "tag/glob.hpp"
 #include "util/spellcheck.hpp"
 #include "util/strings.hpp"
 
@@ -136,6 +138,14 @@ util::Result<ImageConfig> image_from_annotations(image::ImageListEntry entry,
   }
   if (auto ignore = a.image_or_app(alias, "ignore-tags")) {
     config.ignore_tags = split_list(*ignore);
+    for (const auto& glob : config.ignore_tags) {
+      if (auto problem = tag::glob_problem(glob)) {
+        return util::fail(util::ErrorKind::config,
+                          a.where(a.used_key(alias, "ignore-tags")) + ": malformed glob "
+                              + quote(glob) + " at position " + std::to_string(problem->offset + 1)
+                              + ": " + problem->what);
+      }
+    }
   }
   if (auto force = a.image_or_app(alias, "force-update")) {
     auto parsed = parse_bool(*force, a.where(a.used_key(alias, "force-update")));
@@ -159,6 +169,13 @@ util::Result<ImageConfig> image_from_annotations(image::ImageListEntry entry,
     config.helm_image_tag = a.get(key + ".helm.image-tag");
     config.helm_image_spec = a.get(key + ".helm.image-spec");
     config.kustomize_image_name = a.get(key + ".kustomize.image-name");
+    for (const char* helm : {".helm.image-name", ".helm.image-tag", ".helm.image-spec"}) {
+      auto path = a.get(key + helm);
+      if (auto checked = path ? check_helm_path(*path) : util::Result<bool>(true); !checked) {
+        return util::fail(util::ErrorKind::config,
+                          a.where(key + helm) + ": " + checked.error().message);
+      }
+    }
   }
   return config;
 }

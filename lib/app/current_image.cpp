@@ -2,10 +2,9 @@
 #include "app/current_image.hpp"
 
 #include "app/values.hpp"
+#include "app/yaml_detail.hpp"
 #include "image/image_ref.hpp"
 #include "util/strings.hpp"
-
-#include <yaml-cpp/yaml.h>
 
 namespace argoimg::app {
 
@@ -56,23 +55,33 @@ std::optional<CurrentImage> from_helm(const std::vector<HelmParameter>& paramete
   return current;
 }
 
-std::optional<CurrentImage>
-from_values(std::string_view yaml, const ImageConfig& image, const std::string& where) {
+using Found = util::Result<std::optional<CurrentImage>>;
+
+// `text` is a Helm values document named `file` in errors.
+Found from_values(std::string_view text,
+                  const ImageConfig& image,
+                  const std::string& where,
+                  const std::string& file,
+                  const LoadLimits& limits) {
+  auto root = yaml::load_first_document(text, file, limits);
+  if (!root) {
+    return tl::unexpected(root.error());
+  }
   auto names = helm_names(image);
   if (names.spec) {
-    if (auto spec = lookup_value(yaml, *names.spec)) {
+    if (auto spec = yaml::lookup_helm_value(*root, *names.spec)) {
       auto current = split_image_text(*spec);
       current.found_in = where;
       return current;
     }
     return std::nullopt;
   }
-  auto tag = lookup_value(yaml, names.tag);
+  auto tag = yaml::lookup_helm_value(*root, names.tag);
   if (!tag) {
     return std::nullopt;
   }
   CurrentImage current = split_image_text("x:" + *tag);
-  current.name = lookup_value(yaml, names.name).value_or(image.entry.image_text);
+  current.name = yaml::lookup_helm_value(*root, names.name).value_or(image.entry.image_text);
   current.found_in = where;
   return current;
 }
@@ -95,80 +104,110 @@ std::optional<CurrentImage> from_kustomize(const std::vector<std::string>& image
   return std::nullopt;
 }
 
-std::optional<CurrentImage> from_argocd_source(const std::string& text,
-                                               const ImageConfig& image,
-                                               AppType type,
-                                               const std::string& where) {
-  try {
-    YAML::Node doc = YAML::Load(text);
-    if (type == AppType::helm) {
-      std::vector<HelmParameter> parameters;
-      for (const auto& p : doc["helm"]["parameters"]) {
-        if (p.IsMap() && p["name"] && p["value"]) {
-          parameters.push_back({p["name"].Scalar(), p["value"].Scalar(), true});
-        }
-      }
-      return from_helm(parameters, image, where);
-    }
-    std::vector<std::string> images;
-    for (const auto& item : doc["kustomize"]["images"]) {
-      if (item.IsScalar()) {
-        images.push_back(item.Scalar());
-      }
-    }
-    return from_kustomize(images, image, where);
-  } catch (const YAML::Exception&) {
-    return std::nullopt;
+Found from_argocd_source(const std::string& text,
+                         const ImageConfig& image,
+                         AppType type,
+                         const std::string& where,
+                         const std::string& file,
+                         const LoadLimits& limits) {
+  auto doc = yaml::load_first_document(text, file, limits);
+  if (!doc) {
+    return tl::unexpected(doc.error());
   }
+  if (type == AppType::helm) {
+    std::vector<HelmParameter> parameters;
+    YAML::Node list = yaml::child(yaml::child(*doc, "helm"), "parameters");
+    for (size_t i = 0; list.IsSequence() && i < list.size(); ++i) {
+      YAML::Node p = list[i];
+      std::string name = yaml::text(p, "name");
+      if (!name.empty() && yaml::child(p, "value").IsScalar()) {
+        parameters.push_back({name, yaml::text(p, "value"), true});
+      }
+    }
+    return from_helm(parameters, image, where);
+  }
+  std::vector<std::string> images =
+      yaml::string_list(yaml::child(yaml::child(*doc, "kustomize"), "images"));
+  return from_kustomize(images, image, where);
 }
 
-std::optional<CurrentImage>
-from_kustomization(const std::string& text, const ImageConfig& image, const std::string& where) {
-  try {
-    YAML::Node doc = YAML::Load(text);
-    for (const auto& item : doc["images"]) {
-      if (!item.IsMap() || !item["name"] || !same_image(item["name"].Scalar(), image)) {
-        continue;
-      }
-      CurrentImage current;
-      current.name = item["newName"] ? item["newName"].Scalar() : item["name"].Scalar();
-      current.tag = item["newTag"] ? item["newTag"].Scalar() : "";
-      current.digest = item["digest"] ? item["digest"].Scalar() : "";
-      current.found_in = where;
-      return current;
+Found from_kustomization(const std::string& text,
+                         const ImageConfig& image,
+                         const std::string& where,
+                         const std::string& file,
+                         const LoadLimits& limits) {
+  auto doc = yaml::load_first_document(text, file, limits);
+  if (!doc) {
+    return tl::unexpected(doc.error());
+  }
+  YAML::Node images = yaml::child(*doc, "images");
+  for (size_t i = 0; images.IsSequence() && i < images.size(); ++i) {
+    YAML::Node item = images[i];
+    std::string name = yaml::text(item, "name");
+    if (name.empty() || !same_image(name, image)) {
+      continue;
     }
-  } catch (const YAML::Exception&) {
+    CurrentImage current;
+    std::string new_name = yaml::text(item, "newName");
+    current.name = new_name.empty() ? name : new_name;
+    current.tag = yaml::text(item, "newTag");
+    current.digest = yaml::text(item, "digest");
+    current.found_in = where;
+    return current;
   }
   return std::nullopt;
 }
 
-std::optional<CurrentImage> from_target(const TypeDecision& type,
-                                        const ImageConfig& image,
-                                        const TargetFile& target,
-                                        const RepoReader& repo) {
+// Read `path` of `repo`: nullopt when missing, an error when there and unreadable.
+util::Result<std::optional<std::string>> read_repo_file(const RepoReader& repo,
+                                                        const std::string& path) {
+  if (repo.read_checked) {
+    return repo.read_checked(path);
+  }
+  return repo.read(path);
+}
+
+Found from_target(const TypeDecision& type,
+                  const ImageConfig& image,
+                  const TargetFile& target,
+                  const RepoReader& repo) {
+  auto shown = [&repo](const std::string& path) {
+    if (repo.root.empty()) {
+      return path;
+    }
+    return repo.root + (repo.root.back() == '/' ? "" : "/") + path;
+  };
   if (target.kind == TargetFile::Kind::kustomization) {
     for (const char* name : {"kustomization.yaml", "kustomization.yml", "Kustomization"}) {
       std::string path = join_clean(target.path, name);
-      if (auto text = repo.read(path)) {
-        return from_kustomization(*text, image, path);
+      auto text = read_repo_file(repo, path);
+      if (!text) {
+        return tl::unexpected(text.error());
+      }
+      if (*text) {
+        return from_kustomization(**text, image, path, shown(path), repo.limits);
       }
     }
     return std::nullopt;
   }
-  auto text = repo.read(target.path);
+  auto text = read_repo_file(repo, target.path);
   if (!text) {
+    return tl::unexpected(text.error());
+  }
+  if (!*text) {
     return std::nullopt;
   }
   if (target.kind == TargetFile::Kind::helm_values) {
-    return from_values(*text, image, target.path);
+    return from_values(**text, image, target.path, shown(target.path), repo.limits);
   }
-  return from_argocd_source(*text, image, type.type, target.path);
+  return from_argocd_source(**text, image, type.type, target.path, shown(target.path), repo.limits);
 }
 
-std::optional<CurrentImage> from_spec(const Source& source,
-                                      const TypeDecision& type,
-                                      const ImageConfig& image,
-                                      const std::string& prefix) {
+Found from_spec(const Source& source,
+                const TypeDecision& type,
+                const ImageConfig& image,
+                const std::string& prefix,
+                const LoadLimits& limits) {
   if (type.type == AppType::kustomize) {
     return from_kustomize(source.kustomize_images, image, prefix + ".kustomize.images");
   }
@@ -176,12 +215,15 @@ std::optional<CurrentImage> from_spec(const Source& source,
     return found;
   }
   if (!source.helm_values_object.empty()) {
-    if (auto found = from_values(source.helm_values_object, image, prefix + ".helm.valuesObject")) {
+    std::string where = prefix + ".helm.valuesObject";
+    auto found = from_values(source.helm_values_object, image, where, where, limits);
+    if (!found || *found) {
       return found;
     }
   }
   if (!source.helm_values.empty()) {
-    return from_values(source.helm_values, image, prefix + ".helm.values");
+    std::string where = prefix + ".helm.values";
+    return from_values(source.helm_values, image, where, where, limits);
   }
   return std::nullopt;
 }
@@ -218,12 +260,12 @@ HelmNames helm_names(const ImageConfig& image) {
   return names;
 }
 
-std::optional<CurrentImage> find_current_image(const Application& app,
-                                               const TypeDecision& type,
-                                               const ImageConfig& image,
-                                               const WriteBack& write_back,
-                                               const TargetFile& target,
-                                               const RepoReader* repo) {
+util::Result<std::optional<CurrentImage>> locate_current_image(const Application& app,
+                                                               const TypeDecision& type,
+                                                               const ImageConfig& image,
+                                                               const WriteBack& write_back,
+                                                               const TargetFile& target,
+                                                               const RepoReader* repo) {
   if (app.status_images) {
     // AIU: the live images; a kustomize rename target is tried first.
     for (int pass = 0; pass < 2; ++pass) {
@@ -242,22 +284,37 @@ std::optional<CurrentImage> find_current_image(const Application& app,
     }
     return std::nullopt;
   }
+  if (type.source_index >= app.sources.size()) {
+    return std::nullopt;
+  }
   const Source& source = app.sources[type.source_index];
   std::string prefix =
       app.multi_source ? "spec.sources[" + std::to_string(type.source_index) + "]" : "spec.source";
   bool target_first = write_back.method == WriteBack::Method::git;
   if (repo && target_first) {
-    if (auto found = from_target(type, image, target, *repo)) {
+    auto found = from_target(type, image, target, *repo);
+    if (!found || *found) {
       return found;
     }
   }
-  if (auto found = from_spec(source, type, image, prefix)) {
+  auto found = from_spec(source, type, image, prefix, repo ? repo->limits : LoadLimits{});
+  if (!found || *found) {
     return found;
   }
   if (repo && !target_first) {
     return from_target(type, image, target, *repo);
   }
   return std::nullopt;
+}
+
+std::optional<CurrentImage> find_current_image(const Application& app,
+                                               const TypeDecision& type,
+                                               const ImageConfig& image,
+                                               const WriteBack& write_back,
+                                               const TargetFile& target,
+                                               const RepoReader* repo) {
+  auto found = locate_current_image(app, type, image, write_back, target, repo);
+  return found ? *found : std::nullopt;
 }
 
 } // namespace argoimg::app

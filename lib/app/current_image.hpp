@@ -4,6 +4,7 @@
 #include "app/app_type.hpp"
 #include "app/application.hpp"
 #include "app/config.hpp"
+#include "app/load.hpp"
 #include "util/result.hpp"
 
 #include <functional>
@@ -25,6 +26,10 @@ struct CurrentImage {
 struct RepoReader {
   std::string root; // shown in messages
   std::function<std::optional<std::string>(const std::string&)> read;
+  // Like `read`, but a file that exists and cannot be read (too big, not a regular file) is an
+  // error; `read` is used when this is not set.
+  std::function<util::Result<std::optional<std::string>>(const std::string&)> read_checked = {};
+  LoadLimits limits = {}; // for the YAML files read through it
 };
 
 // The Helm parameter names of `image`: the spec key, or the name and tag keys, with AIU's
@@ -46,6 +51,15 @@ std::optional<CurrentImage> find_current_image(const Application& app,
                                                const WriteBack& write_back,
                                                const TargetFile& target,
                                                const RepoReader* repo);
+
+// Like find_current_image, but a file or value that is there and cannot be read or parsed
+// (invalid YAML with `path:line:col`, too big) is an error instead of "not found".
+util::Result<std::optional<CurrentImage>> locate_current_image(const Application& app,
+                                                               const TypeDecision& type,
+                                                               const ImageConfig& image,
+                                                               const WriteBack& write_back,
+                                                               const TargetFile& target,
+                                                               const RepoReader* repo);
 
 // Split "name[:tag][@digest]" (a registry port is not a tag).
 CurrentImage split_image_text(std::string_view text);

@@ -7,6 +7,9 @@
 
 #include <fmt/format.h>
 
+#include <initializer_list>
+#include <optional>
+
 namespace argoimg::app {
 
 std::string Position::to_string(bool with_column) const {
@@ -19,20 +22,51 @@ std::string Position::to_string(bool with_column) const {
 
 namespace {
 
+using yaml::child;
+using yaml::expect;
+using yaml::FileRef;
 using yaml::position_of;
 using yaml::text;
 
-Source parse_source(const YAML::Node& node) {
+// Return the first error of `checks` (results of yaml::expect), if any.
+std::optional<util::Error> first_error(std::initializer_list<util::Result<bool>> checks) {
+  for (const auto& check : checks) {
+    if (!check) {
+      return check.error();
+    }
+  }
+  return std::nullopt;
+}
+
+util::Result<Source>
+parse_source(const YAML::Node& node, const std::string& name, const FileRef& at) {
+  using Type = YAML::NodeType;
+  if (auto bad = first_error({expect(node, Type::Map, name, at),
+                              expect(child(node, "helm"), Type::Map, name + ".helm", at),
+                              expect(child(node, "kustomize"), Type::Map, name + ".kustomize", at),
+                              expect(child(child(node, "helm"), "parameters"),
+                                     Type::Sequence,
+                                     name + ".helm.parameters",
+                                     at),
+                              expect(child(child(node, "kustomize"), "images"),
+                                     Type::Sequence,
+                                     name + ".kustomize.images",
+                                     at)})) {
+    return tl::unexpected(*bad);
+  }
   Source source;
   source.repo_url = text(node, "repoURL");
   source.path = text(node, "path");
   source.target_revision = text(node, "targetRevision");
   source.chart = text(node, "chart");
   source.ref = text(node, "ref");
-  if (YAML::Node helm = node["helm"]; helm && helm.IsMap()) {
+  if (YAML::Node helm = child(node, "helm"); helm && helm.IsMap()) {
     source.has_helm = true;
     if (YAML::Node parameters = helm["parameters"]; parameters && parameters.IsSequence()) {
       for (const auto& parameter : parameters) {
+        if (auto bad = expect(parameter, Type::Map, name + ".helm.parameters[]", at); !bad) {
+          return tl::unexpected(bad.error());
+        }
         HelmParameter p{text(parameter, "name"),
                         text(parameter, "value"),
                         yaml::boolean(text(parameter, "forceString")).value_or(false)
@@ -45,52 +79,89 @@ Source parse_source(const YAML::Node& node) {
       source.helm_values_object = YAML::Dump(object);
     }
   }
-  if (YAML::Node kustomize = node["kustomize"]; kustomize && kustomize.IsMap()) {
+  if (YAML::Node kustomize = child(node, "kustomize"); kustomize && kustomize.IsMap()) {
     source.has_kustomize = true;
     source.kustomize_images = yaml::string_list(kustomize["images"]);
   }
-  source.has_plugin = static_cast<bool>(node["plugin"]);
+  source.has_plugin = static_cast<bool>(child(node, "plugin"));
   return source;
 }
 
-util::Result<Application> parse_application(const YAML::Node& doc, const std::string& path) {
-  Application app;
-  app.origin = position_of(doc, path);
-  app.origin_text = app.origin.to_string();
-  YAML::Node metadata = doc["metadata"];
+util::Result<bool> parse_metadata(const YAML::Node& metadata, const FileRef& at, Application& app) {
+  using Type = YAML::NodeType;
+  if (auto bad = first_error(
+          {expect(metadata, Type::Map, "metadata", at),
+           expect(child(metadata, "labels"), Type::Map, "metadata.labels", at),
+           expect(child(metadata, "annotations"), Type::Map, "metadata.annotations", at)})) {
+    return tl::unexpected(*bad);
+  }
   app.name = text(metadata, "name");
   if (app.name.empty()) {
     return util::fail(util::ErrorKind::invalid_input,
                       app.origin.to_string(true) + ": Application without metadata.name");
   }
   app.app_namespace = text(metadata, "namespace");
-  if (YAML::Node labels = metadata["labels"]; labels && labels.IsMap()) {
-    for (const auto& item : labels) {
-      app.labels[item.first.Scalar()] = item.second.IsScalar() ? item.second.Scalar() : "";
+  for (const char* field : {"labels", "annotations"}) {
+    YAML::Node map = child(metadata, field);
+    if (!map || !map.IsMap()) {
+      continue;
     }
-  }
-  if (YAML::Node annotations = metadata["annotations"]; annotations && annotations.IsMap()) {
-    for (const auto& item : annotations) {
-      if (!item.second.IsScalar() && !item.second.IsNull()) {
+    for (const auto& item : map) {
+      const char* what = field[0] == 'l' ? "label" : "annotation";
+      if (!item.first.IsScalar() || (!item.second.IsScalar() && !item.second.IsNull())) {
+        const auto& bad = item.first.IsScalar() ? item.second : item.first;
         return util::fail(util::ErrorKind::invalid_input,
-                          position_of(item.second, path).to_string(true) + ": annotation "
-                              + util::quote(item.first.Scalar()) + " must be a string");
+                          position_of(bad, at).to_string(true) + ": " + what + " "
+                              + util::quote(item.first.IsScalar() ? item.first.Scalar() : "?")
+                              + (item.first.IsScalar() ? " must be a string, not "
+                                                       : " has a key that is not a string but ")
+                              + yaml::type_name(bad));
       }
-      app.annotations[item.first.Scalar()] = Annotation{
-          item.second.IsNull() ? "" : item.second.Scalar(), position_of(item.first, path)};
+      std::string value = item.second.IsNull() ? "" : item.second.Scalar();
+      if (field[0] == 'l') {
+        app.labels[item.first.Scalar()] = value;
+      } else {
+        app.annotations[item.first.Scalar()] = Annotation{value, position_of(item.first, at)};
+      }
     }
   }
-  YAML::Node spec = doc["spec"];
-  if (YAML::Node sources = spec ? spec["sources"] : YAML::Node();
+  return true;
+}
+
+util::Result<Application> parse_application(const YAML::Node& doc, const FileRef& at) {
+  using Type = YAML::NodeType;
+  Application app;
+  app.origin = position_of(doc, at);
+  app.origin_text = app.origin.to_string();
+  if (auto metadata = parse_metadata(child(doc, "metadata"), at, app); !metadata) {
+    return tl::unexpected(metadata.error());
+  }
+  YAML::Node spec = child(doc, "spec");
+  YAML::Node status = child(doc, "status");
+  if (auto bad = first_error({expect(spec, Type::Map, "spec", at),
+                              expect(child(spec, "sources"), Type::Sequence, "spec.sources", at),
+                              expect(status, Type::Map, "status", at),
+                              expect(child(status, "summary"), Type::Map, "status.summary", at)})) {
+    return tl::unexpected(*bad);
+  }
+  if (YAML::Node sources = child(spec, "sources");
       sources && sources.IsSequence() && sources.size() > 0) {
     app.multi_source = true;
-    for (const auto& source : sources) {
-      app.sources.push_back(parse_source(source));
+    for (size_t i = 0; i < sources.size(); ++i) {
+      auto source = parse_source(sources[i], "spec.sources[" + std::to_string(i) + "]", at);
+      if (!source) {
+        return tl::unexpected(source.error());
+      }
+      app.sources.push_back(std::move(*source));
     }
-  } else if (YAML::Node source = spec ? spec["source"] : YAML::Node(); source && source.IsMap()) {
-    app.sources.push_back(parse_source(source));
+  } else if (YAML::Node single = child(spec, "source"); single && !single.IsNull()) {
+    auto source = parse_source(single, "spec.source", at);
+    if (!source) {
+      return tl::unexpected(source.error());
+    }
+    app.sources.push_back(std::move(*source));
   }
-  if (YAML::Node status = doc["status"]; status && status.IsMap()) {
+  if (status && status.IsMap()) {
     app.status_source_type = text(status, "sourceType");
     app.status_source_types = yaml::string_list(status["sourceTypes"]);
     if (YAML::Node summary = status["summary"]; summary && summary.IsMap() && summary["images"]) {
@@ -100,52 +171,80 @@ util::Result<Application> parse_application(const YAML::Node& doc, const std::st
   return app;
 }
 
-void load_document(const YAML::Node& doc, const std::string& path, LoadedFile& loaded) {
-  if (!doc || !doc.IsMap()) {
+// `kind: List` nests at most this deep (kubectl writes one level).
+constexpr int k_max_list_nesting = 8;
+
+void load_document(const YAML::Node& doc, const FileRef& at, LoadedFile& loaded, int lists = 0) {
+  if (!doc || doc.IsNull()) {
+    return;
+  }
+  if (!doc.IsMap()) {
+    // A document that is a string or a list is no Kubernetes object: skipped (debug output).
+    loaded.skipped.push_back(position_of(doc, at).to_string() + ": " + yaml::type_name(doc)
+                             + ", not a Kubernetes object");
     return;
   }
   std::string api_version = text(doc, "apiVersion");
   std::string kind = text(doc, "kind");
-  if (kind == "List" && doc["items"] && doc["items"].IsSequence()) {
-    for (const auto& item : doc["items"]) {
-      load_document(item, path, loaded);
+  if (kind == "List") {
+    YAML::Node items = doc["items"];
+    if (auto bad = expect(items, YAML::NodeType::Sequence, "items", at); !bad) {
+      loaded.errors.push_back(bad.error());
+      return;
+    }
+    if (lists >= k_max_list_nesting) {
+      loaded.errors.push_back(util::Error{util::ErrorKind::invalid_input,
+                                          position_of(doc, at).to_string(true)
+                                              + ": kind 'List' nested deeper than "
+                                              + std::to_string(k_max_list_nesting) + " levels"});
+      return;
+    }
+    for (size_t i = 0; items && items.IsSequence() && i < items.size(); ++i) {
+      YAML::Node item = items[i];
+      if (!item.IsMap()) {
+        loaded.errors.push_back(util::Error{util::ErrorKind::invalid_input,
+                                            position_of(item, at).to_string(true) + ": 'items["
+                                                + std::to_string(i) + "]' must be a mapping, not "
+                                                + yaml::type_name(item)});
+        continue;
+      }
+      load_document(item, at, loaded, lists + 1);
     }
     return;
   }
   std::string group = api_version.substr(0, api_version.find('/'));
   if (kind == "Application" && group == "argoproj.io") {
-    auto app = parse_application(doc, path);
+    auto app = parse_application(doc, at);
     if (app) {
       loaded.applications.push_back(std::move(*app));
     } else {
       loaded.errors.push_back(app.error());
     }
   } else if (kind == "ImageUpdater" && group == "argocd-image-updater.argoproj.io") {
-    auto updater = parse_image_updater(doc, path);
+    auto updater = parse_image_updater(doc, at);
     if (updater) {
       loaded.image_updaters.push_back(std::move(*updater));
     } else {
       loaded.errors.push_back(updater.error());
     }
   } else {
-    loaded.skipped.push_back(position_of(doc, path).to_string() + ": kind "
+    loaded.skipped.push_back(position_of(doc, at).to_string() + ": kind "
                              + util::quote(kind.empty() ? "<none>" : kind));
   }
 }
 
 } // namespace
 
-util::Result<LoadedFile> load_file(std::string_view text_view, const std::string& path) {
+util::Result<LoadedFile>
+load_file(std::string_view text_view, const std::string& path, const LoadLimits& limits) {
   LoadedFile loaded;
-  try {
-    for (const auto& doc : YAML::LoadAll(std::string(text_view))) {
-      load_document(doc, path, loaded);
-    }
-  } catch (const YAML::Exception& e) {
-    return util::fail(
-        util::ErrorKind::invalid_input,
-        fmt::format("{}:{}:{}: invalid YAML: {}", path, e.mark.line + 1, e.mark.column + 1, e.msg));
-  }
+  yaml::for_each_document(
+      text_view,
+      path,
+      limits,
+      yaml::DuplicateKeys::error,
+      [&loaded](const YAML::Node& doc, const FileRef& at) { load_document(doc, at, loaded); },
+      loaded.errors);
   return loaded;
 }
 
@@ -153,7 +252,7 @@ util::Result<Application> parse_application_json(std::string_view json, const st
   // JSON is YAML: the same reader serves the Argo CD API's Application objects.
   try {
     YAML::Node doc = YAML::Load(std::string(json));
-    auto app = parse_application(doc, origin);
+    auto app = parse_application(doc, FileRef{origin, 0});
     if (app) {
       app->origin = Position{origin, 0, 0};
       app->origin_text = origin;

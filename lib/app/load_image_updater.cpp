@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/load_image_updater_detail.hpp"
+#include "app/values.hpp"
 #include "app/yaml_detail.hpp"
+#include "tag/glob.hpp"
 #include "util/strings.hpp"
 
 #include <algorithm>
@@ -9,11 +11,12 @@ namespace argoimg::app {
 
 namespace {
 
+using yaml::child;
 using yaml::position_of;
 using yaml::text;
 
 tl::unexpected<util::Error>
-invalid(const YAML::Node& node, const std::string& path, const std::string& detail) {
+invalid(const YAML::Node& node, const yaml::FileRef& path, const std::string& detail) {
   return util::fail(util::ErrorKind::config,
                     position_of(node, path).to_string(true) + ": " + detail);
 }
@@ -38,10 +41,13 @@ std::optional<std::string> optional_text(const YAML::Node& node, const char* key
   return std::nullopt;
 }
 
-util::Result<UpdateSettings> parse_settings(const YAML::Node& node, const std::string& path) {
+util::Result<UpdateSettings> parse_settings(const YAML::Node& node, const yaml::FileRef& path) {
   UpdateSettings settings;
-  if (!node) {
+  if (!node || node.IsNull()) {
     return settings;
+  }
+  if (!node.IsMap()) {
+    return invalid(node, path, "commonUpdateSettings must be a mapping");
   }
   settings.update_strategy = optional_text(node, "updateStrategy");
   if (auto force = optional_text(node, "forceUpdate")) {
@@ -55,6 +61,14 @@ util::Result<UpdateSettings> parse_settings(const YAML::Node& node, const std::s
   settings.allow_tags = optional_text(node, "allowTags");
   if (node["ignoreTags"]) {
     settings.ignore_tags = yaml::string_list(node["ignoreTags"]);
+    for (const auto& glob : *settings.ignore_tags) {
+      if (auto problem = tag::glob_problem(glob)) {
+        return invalid(node["ignoreTags"],
+                       path,
+                       "ignoreTags: malformed glob " + util::quote(glob) + " at position "
+                           + std::to_string(problem->offset + 1) + ": " + problem->what);
+      }
+    }
   }
   settings.pull_secret = optional_text(node, "pullSecret");
   if (node["platforms"]) {
@@ -65,7 +79,7 @@ util::Result<UpdateSettings> parse_settings(const YAML::Node& node, const std::s
 
 WriteBackConfig parse_write_back(const YAML::Node& node) {
   WriteBackConfig config;
-  if (!node) {
+  if (!node || !node.IsMap()) {
     return config;
   }
   config.method = optional_text(node, "method");
@@ -77,7 +91,7 @@ WriteBackConfig parse_write_back(const YAML::Node& node) {
   return config;
 }
 
-util::Result<LabelSelector> parse_selector(const YAML::Node& node, const std::string& path) {
+util::Result<LabelSelector> parse_selector(const YAML::Node& node, const yaml::FileRef& path) {
   LabelSelector selector;
   if (YAML::Node labels = node["matchLabels"]; labels && labels.IsMap()) {
     for (const auto& item : labels) {
@@ -87,6 +101,9 @@ util::Result<LabelSelector> parse_selector(const YAML::Node& node, const std::st
   }
   if (YAML::Node expressions = node["matchExpressions"]; expressions && expressions.IsSequence()) {
     for (const auto& expression : expressions) {
+      if (!expression.IsMap()) {
+        return invalid(expression, path, "matchExpressions entries must be mappings");
+      }
       std::string op = text(expression, "operator");
       LabelRequirement requirement{text(expression, "key"),
                                    LabelRequirement::Op::exists,
@@ -111,9 +128,12 @@ util::Result<LabelSelector> parse_selector(const YAML::Node& node, const std::st
   return selector;
 }
 
-util::Result<ImageUpdaterImage> parse_image(const YAML::Node& node, const std::string& path) {
+util::Result<ImageUpdaterImage> parse_image(const YAML::Node& node, const yaml::FileRef& path) {
   ImageUpdaterImage image;
   image.position = position_of(node, path);
+  if (!node.IsMap()) {
+    return invalid(node, path, "images entries must be mappings");
+  }
   image.alias = text(node, "alias");
   image.image_name = text(node, "imageName");
   if (!valid_alias(image.alias)) {
@@ -141,6 +161,15 @@ util::Result<ImageUpdaterImage> parse_image(const YAML::Node& node, const std::s
       image.helm_name = optional_text(helm, "name");
       image.helm_tag = optional_text(helm, "tag");
       image.helm_spec = optional_text(helm, "spec");
+      for (const char* key : {"name", "tag", "spec"}) {
+        auto value = optional_text(helm, key);
+        if (auto checked = value ? check_helm_path(*value) : util::Result<bool>(true); !checked) {
+          return invalid(helm[key],
+                         path,
+                         "manifestTargets.helm." + std::string(key) + ": "
+                             + checked.error().message);
+        }
+      }
     }
     if (YAML::Node kustomize = targets["kustomize"]) {
       image.kustomize_name = optional_text(kustomize, "name");
@@ -152,12 +181,21 @@ util::Result<ImageUpdaterImage> parse_image(const YAML::Node& node, const std::s
   return image;
 }
 
-util::Result<ApplicationRef> parse_ref(const YAML::Node& node, const std::string& path) {
+util::Result<ApplicationRef> parse_ref(const YAML::Node& node, const yaml::FileRef& path) {
   ApplicationRef ref;
   ref.position = position_of(node, path);
+  if (!node.IsMap()) {
+    return invalid(node, path, "applicationRefs entries must be mappings");
+  }
   ref.name_pattern = text(node, "namePattern");
   if (ref.name_pattern.empty()) {
     return invalid(node, path, "applicationRef without namePattern");
+  }
+  if (auto problem = tag::glob_problem(ref.name_pattern)) {
+    return invalid(node["namePattern"],
+                   path,
+                   "namePattern: malformed glob " + util::quote(ref.name_pattern) + " at position "
+                       + std::to_string(problem->offset + 1) + ": " + problem->what);
   }
   if (YAML::Node selector = node["labelSelectors"]; selector && selector.IsMap()) {
     auto parsed = parse_selector(selector, path);
@@ -193,19 +231,22 @@ util::Result<ApplicationRef> parse_ref(const YAML::Node& node, const std::string
 
 } // namespace
 
-util::Result<ImageUpdater> parse_image_updater(const YAML::Node& doc, const std::string& path) {
+util::Result<ImageUpdater> parse_image_updater(const YAML::Node& doc, const yaml::FileRef& path) {
   ImageUpdater updater;
   updater.origin = position_of(doc, path);
-  updater.name = text(doc["metadata"], "name");
-  updater.cr_namespace = text(doc["metadata"], "namespace");
-  YAML::Node spec = doc["spec"];
-  auto settings = parse_settings(spec ? spec["commonUpdateSettings"] : YAML::Node(), path);
+  updater.name = text(child(doc, "metadata"), "name");
+  updater.cr_namespace = text(child(doc, "metadata"), "namespace");
+  YAML::Node spec = child(doc, "spec");
+  if (auto shape = yaml::expect(spec, YAML::NodeType::Map, "spec", path); !shape) {
+    return tl::unexpected(shape.error());
+  }
+  auto settings = parse_settings(child(spec, "commonUpdateSettings"), path);
   if (!settings) {
     return tl::unexpected(settings.error());
   }
   updater.settings = *settings;
-  updater.write_back = parse_write_back(spec ? spec["writeBackConfig"] : YAML::Node());
-  YAML::Node refs = spec ? spec["applicationRefs"] : YAML::Node();
+  updater.write_back = parse_write_back(child(spec, "writeBackConfig"));
+  YAML::Node refs = child(spec, "applicationRefs");
   if (!refs || !refs.IsSequence() || refs.size() == 0) {
     return invalid(doc,
                    path,

@@ -62,21 +62,7 @@ std::optional<bool> match_class(std::string_view& pattern, char c) {
 
 // Check the rest of the pattern for syntax errors, as Go does even after a mismatch.
 bool well_formed(std::string_view pattern) {
-  while (!pattern.empty()) {
-    if (pattern.front() == '\\') {
-      if (pattern.size() < 2) {
-        return false;
-      }
-      pattern.remove_prefix(2);
-    } else if (pattern.front() == '[') {
-      if (!match_class(pattern, 'a')) {
-        return false;
-      }
-    } else {
-      pattern.remove_prefix(1);
-    }
-  }
-  return true;
+  return !glob_problem(pattern);
 }
 
 // Match one pattern element at `pos` against `c`; return the position after the element, or
@@ -131,6 +117,26 @@ bool match_here(std::string_view pattern, std::string_view text) {
 }
 
 } // namespace
+
+std::optional<GlobProblem> glob_problem(std::string_view pattern) {
+  for (size_t i = 0; i < pattern.size();) {
+    std::string_view rest = pattern.substr(i);
+    if (rest.front() == '\\') {
+      if (rest.size() < 2) {
+        return GlobProblem{i, "'\\' at the end escapes nothing"};
+      }
+      i += 2;
+    } else if (rest.front() == '[') {
+      if (!match_class(rest, 'a')) {
+        return GlobProblem{i, "character class '[' is not closed or is malformed"};
+      }
+      i = pattern.size() - rest.size();
+    } else {
+      ++i;
+    }
+  }
+  return std::nullopt;
+}
 
 std::optional<bool> glob_match(std::string_view pattern, std::string_view text) {
   if (!well_formed(pattern)) {

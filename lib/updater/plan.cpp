@@ -144,11 +144,18 @@ void prepare(const PlannedApp& planned,
   }
   for (size_t i = 0; i < config.images.size(); ++i) {
     const auto& image = config.images[i];
-    auto current =
-        app::find_current_image(application, type, image, config.write_back, target, repo);
-    if (!current && !repo_looked_up && repository() != nullptr) {
-      current = app::find_current_image(application, type, image, config.write_back, target, repo);
+    auto located =
+        app::locate_current_image(application, type, image, config.write_back, target, repo);
+    if (located && !*located && !repo_looked_up && repository() != nullptr) {
+      located =
+          app::locate_current_image(application, type, image, config.write_back, target, repo);
     }
+    if (!located) { // a file or value that is there and does not parse: say so
+      result.images.push_back(skipped_image(image, located.error().message));
+      result.images.back().status = ImageStatus::error;
+      continue;
+    }
+    auto current = std::move(*located);
     if (!current && !image.force_update) {
       std::string where =
           application.status_images

@@ -176,6 +176,115 @@ class Errors(Base):
         self.assertIn("not of a supported source type", apps["directory"]["reason"])
 
 
+class HostileInput(Base):
+    """Issue 12 items 5 and 7: bad values are their application's error, flags are checked,
+    files are bounded before they are read."""
+    write_app = Errors.write_app
+
+    def test_absurd_helm_path_index_fails_only_its_application(self):
+        d = self.tempdir()
+        self.write_app(d, "good", {"image-list": f"{ANON}/demo/app:~1.2"})
+        self.write_app(d, "bad", {"image-list": f"a={ANON}/demo/app:~1.2",
+                                  "a.helm.image-tag": "'containers[99999999999999999999999].image.tag'"},
+                       "  source: {repoURL: r, helm: {values: 'a: 1'}}\n")
+        result, doc = check_json(d)
+        self.assertEqual(result.returncode, 1, result.stderr)
+        self.assertNotIn("internal error", result.stderr)
+        apps = {a["name"]: a for a in doc["applications"]}
+        self.assertEqual(apps["good"]["images"][0]["new"], "1.2.9")
+        self.assertEqual(apps["bad"]["status"], "error")
+        self.assertIn("bad.yaml:7: annotation 'argocd-image-updater.argoproj.io/a.helm.image-tag'",
+                      apps["bad"]["error"])
+        self.assertIn("larger than 1000000", apps["bad"]["error"])
+
+    def test_overlong_repo_root_is_a_usage_error(self):
+        d = self.tempdir()
+        self.write_app(d, "good", {"image-list": f"{ANON}/demo/app:~1.2"})
+        result = argoimg("check", d, "--repo-root", "https://x/r=" + "a" * 5000)
+        self.assertEqual(result.returncode, 2, result.stderr)
+        self.assertIn("--repo-root 'https://x/r=aaaa", result.stderr)
+        self.assertIn("File name too long", result.stderr)
+        self.assertNotIn("internal error", result.stderr)
+        self.assertLess(len(result.stderr), 400)
+
+    def test_malformed_globs_are_usage_errors_with_the_position(self):
+        d = self.tempdir()
+        self.write_app(d, "good", {"image-list": f"{ANON}/demo/app:~1.2"})
+        result = argoimg("check", d, "--match-application-name", "go[")
+        self.assertEqual(result.returncode, 2, result.stderr)
+        self.assertIn("--match-application-name 'go[': malformed glob at position 3", result.stderr)
+        result = argoimg("check", "--image", f"{ANON}/demo/app", "--ignore-tags", "ok, v\\")
+        self.assertEqual(result.returncode, 2, result.stderr)
+        self.assertIn("--ignore-tags 'v\\': malformed glob at position 2", result.stderr)
+        self.write_app(d, "bad-ignore", {"image-list": f"a={ANON}/demo/app:~1.2", "a.ignore-tags": "'[x'"})
+        result, doc = check_json(d)
+        self.assertEqual(result.returncode, 1, result.stderr)
+        apps = {a["name"]: a for a in doc["applications"]}
+        self.assertEqual(apps["good"]["images"][0]["new"], "1.2.9")
+        self.assertIn("malformed glob '[x' at position 1", apps["bad-ignore"]["error"])
+
+    def test_files_over_max_file_size_are_refused_before_reading(self):
+        d = self.tempdir()
+        self.write_app(d, "good", {"image-list": f"{ANON}/demo/app:~1.2"})
+        big = os.path.join(d, "big.yaml")
+        with open(big, "w") as f:
+            f.write("a: [" + "1," * 700000 + "1]\n")  # 1,400,007 bytes, 700,001 nodes
+        result, doc = check_json(d, "--max-file-size", "1MiB")
+        self.assertEqual(result.returncode, 1, result.stderr)
+        self.assertEqual([a["name"] for a in doc["applications"]], ["good"])
+        self.assertIn("'" + big + "': the file has 1400007 bytes, more than the limit of 1048576 bytes; "
+                      "raise it with --max-file-size", doc["fileErrors"][0])
+        result, doc = check_json(d, "--max-file-size", "2MiB")  # 262,144 nodes at most
+        self.assertEqual(result.returncode, 1, result.stderr)
+        self.assertIn("big.yaml:1:", doc["fileErrors"][0])
+        self.assertIn("more than 262144 YAML nodes", doc["fileErrors"][0])
+        result, doc = check_json(d, "--max-file-size", "8MiB")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        for bad in ["8MB", "lots", "0", "2GiB"]:
+            result = argoimg("check", d, "--max-file-size", bad)
+            self.assertEqual(result.returncode, 2, bad)
+            self.assertIn("--max-file-size '" + bad + "'", result.stderr)
+
+    def test_broken_documents_and_values_files_are_reported_where_they_are(self):
+        d = self.tempdir()
+        with open(os.path.join(d, "multi.yaml"), "w") as f:
+            f.write(f"""apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: first
+  annotations: {{argocd-image-updater.argoproj.io/image-list: "{ANON}/demo/app:~1.2"}}
+spec: {{source: {{repoURL: r, helm: {{parameters: [{{name: image.tag, value: 1.0.0}}]}}}}}}
+---
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: "broken
+---
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: third
+  annotations: {{argocd-image-updater.argoproj.io/image-list: "{ANON}/demo/app:~1.2"}}
+spec: 5
+""")
+        repo = self.tempdir()
+        with open(os.path.join(repo, "values.yaml"), "w") as f:
+            f.write("image:\n  tag: [1.0.0\n")
+        self.write_app(d, "values", {"image-list": f"{ANON}/demo/app:~1.2", "write-back-method": "git",
+                                     "write-back-target": "helmvalues:/values.yaml"},
+                       "  source: {repoURL: https://git.example.com/values.git, helm: {}}\n")
+        result, doc = check_json(d, "--repo-root", f"https://git.example.com/values.git={repo}")
+        self.assertEqual(result.returncode, 1, result.stderr)
+        apps = {a["name"]: a for a in doc["applications"]}
+        self.assertEqual(apps["first"]["images"][0]["new"], "1.2.9")
+        errors = "\n".join(doc["fileErrors"])
+        self.assertIn("multi.yaml:11:9: double-quoted string is not closed", errors)
+        self.assertIn("multi.yaml:18:7: 'spec' must be a mapping, not a scalar", errors)
+        image = apps["values"]["images"][0]
+        self.assertEqual(image["status"], "error")
+        self.assertIn(os.path.join(repo, "values.yaml") + ":3:1: invalid YAML", image["reason"])
+
+
 class AlreadyInSpec(Base):
     def test_a_new_tag_already_in_the_spec_is_not_an_update(self):
         d = self.tempdir()

@@ -141,8 +141,9 @@ TEST_CASE("annotations: write-back method, target, branch and repository", "[app
 
 TEST_CASE("loading: YAML errors carry path:line:col, other documents still load", "[app]") {
   auto broken = load_file("apiVersion: v1\nkind: [unclosed\n", "apps/bad.yaml");
-  REQUIRE_FALSE(broken);
-  CHECK_THAT(broken.error().message, Catch::StartsWith("apps/bad.yaml:3:1: invalid YAML"));
+  REQUIRE(broken);
+  REQUIRE(broken->errors.size() == 1);
+  CHECK_THAT(broken->errors[0].message, Catch::StartsWith("apps/bad.yaml:3:1: invalid YAML"));
   auto mixed =
       load_file("apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {}\n---\n"
                 "apiVersion: v1\nkind: Service\nmetadata: {name: s}\n---\n"

@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: Apache-2.0
+// Bounded YAML loading: documents are split at their `---` markers and parsed one by one; an
+// event pass over each enforces the limits (and finds what yaml-cpp accepts silently) before
+// yaml-cpp builds the tree.
+#include "app/yaml_detail.hpp"
+
+#include <fmt/format.h>
+#include <yaml-cpp/anchor.h>
+#include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
+
+#include <sstream>
+#include <unordered_map>
+
+namespace argoimg::app::yaml {
+
+namespace {
+
+// A document (or a run of documents) of the file and the number of lines before it.
+struct Chunk {
+  std::string_view text;
+  int first_line = 0;
+};
+
+bool starts_marker(std::string_view line) {
+  return line.size() >= 3 && line.substr(0, 3) == "---"
+         && (line.size() == 3 || line[3] == ' ' || line[3] == '\t' || line[3] == '\r'
+             || line[3] == '\n');
+}
+
+// Split at every line that starts a document (`---` in column 1, with the `%` directive lines
+// just before it). YAML forbids such a line inside any scalar, so this is where documents
+// start; one broken document cannot swallow the next.
+std::vector<Chunk> split_documents(std::string_view text) {
+  std::vector<Chunk> chunks;
+  size_t start = 0;
+  int start_line = 0;
+  int line = 0;
+  size_t directives = std::string_view::npos; // first of the `%` lines just above
+  int directives_line = 0;
+  for (size_t pos = 0; pos < text.size(); ++line) {
+    size_t end = text.find('\n', pos);
+    end = end == std::string_view::npos ? text.size() : end + 1;
+    std::string_view current = text.substr(pos, end - pos);
+    if (!current.empty() && current.front() == '%') {
+      if (directives == std::string_view::npos) {
+        directives = pos;
+        directives_line = line;
+      }
+    } else {
+      if (starts_marker(current)) {
+        size_t cut = directives == std::string_view::npos ? pos : directives;
+        int cut_line = directives == std::string_view::npos ? line : directives_line;
+        if (cut > start) {
+          chunks.push_back(Chunk{text.substr(start, cut - start), start_line});
+        }
+        start = cut;
+        start_line = cut_line;
+      }
+      directives = std::string_view::npos;
+    }
+    pos = end;
+  }
+  if (start < text.size() || chunks.empty()) {
+    chunks.push_back(Chunk{text.substr(start), start_line});
+  }
+  return chunks;
+}
+
+// Thrown from the event pass: where and what, and whether the rest of the file is skipped.
+struct Stop {
+  YAML::Mark mark;
+  std::string message;
+  bool whole_file = false;
+};
+
+// Counts what a document would build and checks what yaml-cpp does not.
+class Checker : public YAML::EventHandler {
+public:
+  struct Totals {
+    size_t nodes = 0; // aliases count as the nodes they stand for
+    size_t documents = 0;
+  };
+
+  Checker(std::string_view text,
+          const FileRef& at,
+          const LoadLimits& limits,
+          DuplicateKeys duplicates,
+          Totals& totals)
+      : m_text(text), m_at(at), m_limits(limits), m_duplicates(duplicates), m_totals(totals) {}
+
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    if (++m_totals.documents > m_limits.max_documents()) {
+      throw Stop{mark,
+                 fmt::format("more than {} documents in one file (1 per 256 bytes of "
+                             "--max-file-size, now {} bytes; raise it to read this file); the "
+                             "rest of the file is not read",
+                             m_limits.max_documents(),
+                             m_limits.max_file_size),
+                 true};
+    }
+    m_anchors.clear();
+  }
+  void OnDocumentEnd() override {}
+
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    node(mark, anchor, nullptr);
+    add(mark, 1);
+    leaf(anchor, 1);
+  }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    node(mark, 0, nullptr);
+    auto it = m_anchors.find(anchor);
+    add(mark, it == m_anchors.end() ? 1 : it->second);
+  }
+  void OnScalar(const YAML::Mark& mark,
+                const std::string& /*tag*/,
+                YAML::anchor_t anchor,
+                const std::string& value) override {
+    check_quoted(mark);
+    node(mark, anchor, &value);
+    add(mark, 1);
+    leaf(anchor, 1);
+  }
+  void OnSequenceStart(const YAML::Mark& mark,
+                       const std::string& /*tag*/,
+                       YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value /*style*/) override {
+    open(mark, anchor, false);
+  }
+  void OnSequenceEnd() override { close(); }
+  void OnMapStart(const YAML::Mark& mark,
+                  const std::string& /*tag*/,
+                  YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value /*style*/) override {
+    open(mark, anchor, true);
+  }
+  void OnMapEnd() override { close(); }
+
+private:
+  struct Frame {
+    bool map = false;
+    bool next_is_key = true;
+    YAML::anchor_t anchor = 0;
+    size_t nodes_at_start = 0;
+    std::unordered_map<std::string, int> keys; // key -> line, for duplicates
+  };
+
+  void add(const YAML::Mark& mark, size_t nodes) {
+    m_totals.nodes += nodes;
+    if (m_totals.nodes > m_limits.max_nodes()) {
+      throw Stop{mark,
+                 fmt::format("more than {} YAML nodes in one file, aliases counted as what they "
+                             "repeat (1 per 8 bytes of --max-file-size, now {} bytes; raise it to "
+                             "read this file); the rest of the file is not read",
+                             m_limits.max_nodes(),
+                             m_limits.max_file_size),
+                 true};
+    }
+  }
+
+  void leaf(YAML::anchor_t anchor, size_t nodes) {
+    if (anchor != 0) {
+      m_anchors[anchor] = nodes;
+    }
+  }
+
+  // A node starts inside the innermost collection: track keys of mappings.
+  void node(const YAML::Mark& mark, YAML::anchor_t /*anchor*/, const std::string* scalar) {
+    if (m_frames.empty() || !m_frames.back().map) {
+      return;
+    }
+    Frame& frame = m_frames.back();
+    bool is_key = frame.next_is_key;
+    frame.next_is_key = !frame.next_is_key;
+    if (!is_key || !scalar || m_duplicates == DuplicateKeys::allow) {
+      return;
+    }
+    int line = position_of(mark, m_at).line;
+    auto [it, fresh] = frame.keys.emplace(*scalar, line);
+    if (!fresh) {
+      throw Stop{mark,
+                 fmt::format("duplicate key {} (first at line {}); Kubernetes refuses such a "
+                             "document",
+                             util::quote(*scalar),
+                             it->second)};
+    }
+  }
+
+  void open(const YAML::Mark& mark, YAML::anchor_t anchor, bool map) {
+    node(mark, anchor, nullptr);
+    if (m_frames.size() >= k_max_yaml_depth) {
+      throw Stop{mark,
+                 fmt::format("collections nested deeper than {} levels (argoimg's limit)",
+                             k_max_yaml_depth)};
+    }
+    add(mark, 1);
+    Frame frame;
+    frame.map = map;
+    frame.anchor = anchor;
+    frame.nodes_at_start = m_totals.nodes - 1;
+    m_frames.push_back(std::move(frame));
+  }
+
+  void close() {
+    if (m_frames.empty()) {
+      return;
+    }
+    Frame& frame = m_frames.back();
+    if (frame.anchor != 0) {
+      m_anchors[frame.anchor] = m_totals.nodes - frame.nodes_at_start;
+    }
+    m_frames.pop_back();
+  }
+
+  // yaml-cpp ends an unterminated quoted scalar at the end of the input without complaint.
+  void check_quoted(const YAML::Mark& mark) {
+    if (mark.pos < 0) {
+      return;
+    }
+    size_t p = static_cast<size_t>(mark.pos);
+    // The mark is where the node starts: skip its properties (&anchor, !tag).
+    while (p < m_text.size() && (m_text[p] == '&' || m_text[p] == '!')) {
+      while (p < m_text.size() && m_text[p] != ' ' && m_text[p] != '\t' && m_text[p] != '\n'
+             && m_text[p] != '\r') {
+        ++p;
+      }
+      while (p < m_text.size()
+             && (m_text[p] == ' ' || m_text[p] == '\t' || m_text[p] == '\n' || m_text[p] == '\r')) {
+        ++p;
+      }
+    }
+    if (p >= m_text.size() || (m_text[p] != '"' && m_text[p] != '\'')) {
+      return;
+    }
+    char quote = m_text[p];
+    for (size_t i = p + 1; i < m_text.size(); ++i) {
+      if (quote == '"' && m_text[i] == '\\') {
+        ++i;
+      } else if (m_text[i] == quote) {
+        if (quote == '\'' && i + 1 < m_text.size() && m_text[i + 1] == '\'') {
+          ++i;
+          continue;
+        }
+        return;
+      }
+    }
+    throw Stop{mark,
+               std::string(quote == '"' ? "double" : "single")
+                   + "-quoted string is not closed before the end of the document"};
+  }
+
+  std::string_view m_text;
+  const FileRef& m_at;
+  const LoadLimits& m_limits;
+  DuplicateKeys m_duplicates;
+  Totals& m_totals;
+  std::vector<Frame> m_frames;
+  std::unordered_map<YAML::anchor_t, size_t> m_anchors; // anchor -> nodes it stands for
+};
+
+std::string yaml_message(const YAML::Exception& e) {
+  if (dynamic_cast<const YAML::DeepRecursion*>(&e) != nullptr) {
+    return fmt::format("invalid YAML: nesting too deep (argoimg's limit is {} levels)",
+                       k_max_yaml_depth);
+  }
+  return "invalid YAML: " + e.msg;
+}
+
+util::Error error_at(const YAML::Mark& mark, const FileRef& at, const std::string& message) {
+  return util::Error{util::ErrorKind::invalid_input,
+                     position_of(mark, at).to_string(true) + ": " + message};
+}
+
+// Check, then build, the documents of one chunk. Returns false when the file must stop.
+bool load_chunk(const Chunk& chunk,
+                const FileRef& at,
+                const LoadLimits& limits,
+                DuplicateKeys duplicates,
+                Checker::Totals& totals,
+                std::vector<YAML::Node>& docs,
+                std::vector<util::Error>& errors) {
+  std::string text(chunk.text);
+  try {
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    Checker checker(text, at, limits, duplicates, totals);
+    while (parser.HandleNextDocument(checker)) {
+    }
+  } catch (const Stop& stop) {
+    errors.push_back(error_at(stop.mark, at, stop.message));
+    return !stop.whole_file;
+  } catch (const YAML::Exception& e) {
+    errors.push_back(error_at(e.mark, at, yaml_message(e)));
+    return true;
+  }
+  try {
+    docs = YAML::LoadAll(text);
+  } catch (const YAML::Exception& e) {
+    errors.push_back(error_at(e.mark, at, yaml_message(e)));
+  }
+  return true;
+}
+
+} // namespace
+
+void for_each_document(std::string_view text,
+                       const std::string& file,
+                       const LoadLimits& limits,
+                       DuplicateKeys duplicates,
+                       const std::function<void(const YAML::Node&, const FileRef&)>& each,
+                       std::vector<util::Error>& errors) {
+  Checker::Totals totals;
+  for (const auto& chunk : split_documents(text)) {
+    FileRef at{file, chunk.first_line};
+    std::vector<YAML::Node> docs;
+    bool go_on = load_chunk(chunk, at, limits, duplicates, totals, docs, errors);
+    for (const auto& doc : docs) {
+      try {
+        each(doc, at);
+      } catch (const YAML::Exception& e) {
+        errors.push_back(error_at(e.mark, at, "unexpected shape: " + e.msg));
+      }
+    }
+    if (!go_on) {
+      return;
+    }
+  }
+}
+
+util::Result<YAML::Node>
+load_first_document(std::string_view text, const std::string& file, const LoadLimits& limits) {
+  Checker::Totals totals;
+  FileRef at{file, 0};
+  std::vector<YAML::Node> docs;
+  std::vector<util::Error> errors;
+  // Helm reads the first document; the text is not split, so a later one cannot matter.
+  load_chunk(Chunk{text, 0}, at, limits, DuplicateKeys::allow, totals, docs, errors);
+  if (!errors.empty()) {
+    return tl::unexpected(errors.front());
+  }
+  return docs.empty() ? YAML::Node() : docs.front();
+}
+
+} // namespace argoimg::app::yaml
