@@ -475,6 +475,10 @@ void FileBatch::helm_values(const std::vector<ImageChange>& changes) {
       all.push_back(&p.name);
     }
   }
+  if (all.empty()) {
+    m_impl->run_whole(id, whole);
+    return;
+  }
   size_t common = all.front()->size() - 1;
   for (const YamlPath* p : all) {
     common = std::min(common, p->size() - 1);

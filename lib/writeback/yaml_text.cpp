@@ -221,7 +221,7 @@ util::Result<bool> YamlText::set(size_t doc, const YamlPath& path, std::string_v
     size_t token = skip_properties(m_text, pos_of(node, bom));
     for (std::string_view word : {"~", "null", "Null", "NULL"}) {
       size_t after = token + word.size();
-      if (m_text.compare(token, word.size(), word) == 0
+      if (token < m_text.size() && m_text.compare(token, word.size(), word) == 0
           && (after == m_text.size()
               || std::string_view(" \t\r\n,]}").find(m_text[after]) != std::string_view::npos)) {
         m_text.replace(token, word.size(), render_scalar(value, QuoteStyle::plain, quote));
