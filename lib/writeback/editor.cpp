@@ -66,6 +66,9 @@ util::Result<std::string> Editor::finish() const {
 // Every path in document `doc` that reaches the same node as `path` (anchors and aliases).
 std::vector<YamlPath> Editor::paths_of_same_node(size_t doc, const YamlPath& path) const {
   std::vector<YamlPath> found;
+  if (m_yaml.text().find('&') == std::string::npos) {
+    return found; // no anchor, so no alias: the path is the only one (and no parse is needed)
+  }
   try {
     auto docs = YAML::LoadAll(m_yaml.text());
     if (doc >= docs.size()) {
