@@ -2,6 +2,9 @@
 #include "updater/apply.hpp"
 
 #include "util/strings.hpp"
+#include "writeback/batch.hpp"
+
+#include <cctype>
 
 namespace argoimg::updater {
 
@@ -27,10 +30,32 @@ std::vector<ImageChange> changes_of(const PlannedApp& planned,
   return changes;
 }
 
-// Pending edits of one application: file path -> new text.
-struct Pending {
-  std::map<std::string, std::pair<std::string, std::string>> files; // path -> (display, text)
+// One file and the applications editing it, in the order they come.
+struct Batch {
+  std::string path;
+  std::string display;
+  std::string before;
+  bool created = false;
+  writeback::FileBatch edits;
+  struct Entry {
+    size_t app = 0;
+    std::vector<std::string> described;
+  };
+  std::vector<Entry> entries;
 };
+
+// `path: message`, or `path:line:col: message` when the message starts with a position (the
+// first occurrence of a duplicate key is named the same way).
+std::string locate(const std::string& path, const std::string& message) {
+  if (message.empty() || !std::isdigit(static_cast<unsigned char>(message.front()))) {
+    return path + ": " + message;
+  }
+  std::string out = path + ":" + message;
+  if (size_t first = out.find("(first at "); first != std::string::npos) {
+    out.insert(first + 10, path + ":");
+  }
+  return out;
+}
 
 } // namespace
 
@@ -39,13 +64,21 @@ WritePlan plan_writes(const std::vector<PlannedApp>& apps,
                       const PlanOptions& options,
                       const FileReader& read) {
   WritePlan plan;
-  std::map<std::string, size_t> index; // path -> position in plan.files
-  auto current_text = [&](const std::string& path) -> std::pair<std::string, bool> {
-    if (auto it = index.find(path); it != index.end()) {
-      return {plan.files[it->second].after, plan.files[it->second].created};
+  std::vector<Batch> batches;
+  std::map<std::string, size_t> index; // path -> position in batches
+  // The batch of `path`, read on first use.
+  auto batch_of = [&](const std::string& path, const std::string& display) -> Batch& {
+    auto [it, fresh] = index.emplace(path, batches.size());
+    if (fresh) {
+      auto text = read(path);
+      batches.push_back(Batch{path,
+                              display,
+                              text.value_or(""),
+                              !text.has_value(),
+                              writeback::FileBatch(text.value_or("")),
+                              {}});
     }
-    auto text = read(path);
-    return {text.value_or(""), !text.has_value()};
+    return batches[it->second];
   };
   for (size_t a = 0; a < apps.size(); ++a) {
     auto& result = results[a];
@@ -67,25 +100,9 @@ WritePlan plan_writes(const std::vector<PlannedApp>& apps,
         plan.api.push_back(ApiChange{a, changes}); // read from the API server
         continue;
       }
-      const std::string& path = application.origin.file;
-      auto [text, created] = current_text(path);
-      auto edited = writeback::edit_application_manifest(text, application, type, changes);
-      if (!edited) {
-        fail(path + ": " + edited.error().message);
-        continue;
-      }
-      Pending pending;
-      pending.files[path] = {path, *edited};
-      for (auto& [p, entry] : pending.files) {
-        auto [it, fresh] = index.emplace(p, plan.files.size());
-        if (fresh) {
-          plan.files.push_back(FileChange{p, entry.first, text, entry.second, false, {}, {}, {}});
-        }
-        plan.files[it->second].after = entry.second;
-        plan.files[it->second].applications.push_back(application.name);
-        plan.files[it->second].images.insert(
-            plan.files[it->second].images.end(), described.begin(), described.end());
-      }
+      Batch& batch = batch_of(application.origin.file, application.origin.file);
+      batch.edits.application_manifest(application, type, changes);
+      batch.entries.push_back(Batch::Entry{a, std::move(described)});
       continue;
     }
     const app::RepoReader* repo =
@@ -99,9 +116,6 @@ WritePlan plan_writes(const std::vector<PlannedApp>& apps,
     auto target =
         app::write_back_target(application, source, config.write_back, options.argocd_namespace);
     std::string relative = target.path;
-    util::Result<std::string> edited = std::string();
-    std::string text;
-    bool created = false;
     if (target.kind == app::TargetFile::Kind::kustomization) {
       std::string found;
       for (const char* name : {"kustomization.yaml", "kustomization.yml", "Kustomization"}) {
@@ -117,30 +131,40 @@ WritePlan plan_writes(const std::vector<PlannedApp>& apps,
         continue;
       }
       relative = found;
-      std::tie(text, created) = current_text(repo->root + "/" + relative);
-      edited = writeback::edit_kustomization(text, changes);
+    }
+    Batch& batch = batch_of(repo->root + "/" + relative, relative);
+    if (target.kind == app::TargetFile::Kind::kustomization) {
+      batch.edits.whole([changes](std::string_view text) {
+        return writeback::edit_kustomization(text, changes);
+      });
+    } else if (target.kind == app::TargetFile::Kind::helm_values) {
+      batch.edits.helm_values(changes);
     } else {
-      std::tie(text, created) = current_text(repo->root + "/" + relative);
-      edited = target.kind == app::TargetFile::Kind::helm_values
-                   ? writeback::edit_helm_values(text, changes)
-                   : writeback::edit_argocd_source(
-                       text,
-                       *result.type == "kustomize" ? app::AppType::kustomize : app::AppType::helm,
-                       changes);
+      auto kind = *result.type == "kustomize" ? app::AppType::kustomize : app::AppType::helm;
+      batch.edits.whole([changes, kind](std::string_view text) {
+        return writeback::edit_argocd_source(text, kind, changes);
+      });
     }
-    if (!edited) {
-      fail(relative + ": " + edited.error().message);
-      continue;
+    batch.entries.push_back(Batch::Entry{a, std::move(described)});
+  }
+  for (auto& batch : batches) {
+    auto outcome = batch.edits.finish();
+    FileChange change{
+        batch.path, batch.display, batch.before, outcome.text, batch.created, {}, {}, {}};
+    for (size_t i = 0; i < batch.entries.size(); ++i) {
+      auto& entry = batch.entries[i];
+      auto& result = results[entry.app];
+      if (!outcome.edits[i]) {
+        result.status = "error";
+        result.reason = "write-back: " + locate(batch.display, outcome.edits[i].error().message);
+        continue;
+      }
+      change.applications.push_back(apps[entry.app].application.name);
+      change.images.insert(change.images.end(), entry.described.begin(), entry.described.end());
     }
-    std::string path = repo->root + "/" + relative;
-    auto [it, fresh] = index.emplace(path, plan.files.size());
-    if (fresh) {
-      plan.files.push_back(FileChange{path, relative, text, *edited, created, {}, {}, {}});
+    if (!change.applications.empty()) {
+      plan.files.push_back(std::move(change));
     }
-    plan.files[it->second].after = *edited;
-    plan.files[it->second].applications.push_back(application.name);
-    plan.files[it->second].images.insert(
-        plan.files[it->second].images.end(), described.begin(), described.end());
   }
   return plan;
 }

@@ -75,6 +75,60 @@ std::vector<Op> edit_script(const std::vector<std::string_view>& a,
   return {};
 }
 
+// For big files (a List of thousands of Applications): Myers keeps O(D) arrays of O(N+M) per
+// step, far too much there. Our edits are scattered replacements and insertions between long
+// equal runs, so walk both files and, at each difference, resynchronise at the nearest pair of
+// positions (fewest lines skipped) where `k_sync` lines agree; the skipped lines are removed
+// and added. Linear for such edits; the result is a correct, not always minimal, script.
+std::vector<Op> resync_script(const std::vector<std::string_view>& a,
+                              const std::vector<std::string_view>& b) {
+  constexpr size_t k_sync = 3;
+  constexpr size_t k_window = 400;
+  auto agree = [&](size_t i, size_t j) {
+    for (size_t t = 0; t < k_sync; ++t) {
+      bool a_end = i + t >= a.size();
+      bool b_end = j + t >= b.size();
+      if (a_end || b_end) {
+        return a_end && b_end;
+      }
+      if (a[i + t] != b[j + t]) {
+        return false;
+      }
+    }
+    return true;
+  };
+  std::vector<Op> ops;
+  size_t i = 0;
+  size_t j = 0;
+  while (i < a.size() || j < b.size()) {
+    if (i < a.size() && j < b.size() && a[i] == b[j]) {
+      ops.push_back(Op::keep);
+      ++i;
+      ++j;
+      continue;
+    }
+    size_t skip_a = a.size() - i;
+    size_t skip_b = b.size() - j; // no resync: the rest is removed and added
+    bool found = false;
+    for (size_t sum = 1; sum <= 2 * k_window && !found; ++sum) {
+      for (size_t da = 0; da <= sum && !found; ++da) {
+        size_t db = sum - da;
+        if (i + da <= a.size() && j + db <= b.size() && da <= k_window && db <= k_window
+            && agree(i + da, j + db)) {
+          skip_a = da;
+          skip_b = db;
+          found = true;
+        }
+      }
+    }
+    ops.insert(ops.end(), skip_a, Op::remove);
+    ops.insert(ops.end(), skip_b, Op::add);
+    i += skip_a;
+    j += skip_b;
+  }
+  return ops;
+}
+
 std::string show(std::string_view line) {
   if (!line.empty() && line.back() == '\n') {
     return std::string(line);
@@ -91,11 +145,14 @@ unified_diff(std::string_view path, std::string_view before, std::string_view af
   }
   auto a = lines_of(before);
   auto b = lines_of(after);
-  auto ops = edit_script(a, b);
+  auto ops = a.size() + b.size() <= 4000 ? edit_script(a, b) : resync_script(a, b);
   std::string out =
       fmt::format("--- {}\n+++ b/{}\n", created ? "/dev/null" : "a/" + std::string(path), path);
   constexpr size_t context = 3;
   size_t i = 0;
+  size_t counted = 0; // ops before `counted` are counted in a_line / b_line
+  size_t a_line = 0;
+  size_t b_line = 0;
   while (i < ops.size()) {
     if (ops[i] == Op::keep) {
       ++i;
@@ -110,11 +167,9 @@ unified_diff(std::string_view path, std::string_view before, std::string_view af
       ++end;
     }
     end = std::min(ops.size(), end - (keeps > context ? keeps - context : 0));
-    size_t a_line = 0;
-    size_t b_line = 0;
-    for (size_t j = 0; j < start; ++j) {
-      a_line += ops[j] != Op::add;
-      b_line += ops[j] != Op::remove;
+    for (; counted < start; ++counted) {
+      a_line += ops[counted] != Op::add;
+      b_line += ops[counted] != Op::remove;
     }
     size_t a_count = 0;
     size_t b_count = 0;

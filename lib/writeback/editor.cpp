@@ -11,8 +11,6 @@ namespace argoimg::writeback::detail {
 
 using util::ErrorKind;
 
-using util::ErrorKind;
-
 std::string repository_of(std::string_view name) {
   auto ref = image::parse_image_ref(name);
   return ref ? ref->repository() : std::string(name);
@@ -54,6 +52,10 @@ util::Result<bool> Editor::remove(size_t doc, const YamlPath& path, const std::s
 }
 
 util::Result<std::string> Editor::finish() const {
+  auto unique = check_unique_keys(m_before, m_first_line);
+  if (!unique) {
+    return tl::unexpected(unique.error());
+  }
   auto verified = verify_edit(m_before, m_yaml.text(), m_expected, m_allowed);
   if (!verified) {
     return tl::unexpected(verified.error());
@@ -64,6 +66,9 @@ util::Result<std::string> Editor::finish() const {
 // Every path in document `doc` that reaches the same node as `path` (anchors and aliases).
 std::vector<YamlPath> Editor::paths_of_same_node(size_t doc, const YamlPath& path) const {
   std::vector<YamlPath> found;
+  if (m_yaml.text().find('&') == std::string::npos) {
+    return found; // no anchor, so no alias: the path is the only one (and no parse is needed)
+  }
   try {
     auto docs = YAML::LoadAll(m_yaml.text());
     if (doc >= docs.size()) {

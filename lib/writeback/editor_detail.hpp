@@ -25,7 +25,9 @@ YamlPath at(YamlPath base, size_t index);
 // Collects edits on one text plus what they must produce, then verifies them as a whole.
 class Editor {
 public:
-  explicit Editor(std::string_view text) : m_before(text), m_yaml(std::string(text)) {}
+  // `first_line`: the line of the file `text` starts on, for messages (a window of a file).
+  explicit Editor(std::string_view text, size_t first_line = 1)
+      : m_before(text), m_yaml(std::string(text)), m_first_line(first_line) {}
   util::Result<bool> set(size_t doc, const YamlPath& path, const std::string& value);
   util::Result<bool> append(size_t doc, const YamlPath& path, size_t size, const NewItem& item);
   util::Result<bool> remove(size_t doc, const YamlPath& path, const std::string& key);
@@ -36,6 +38,7 @@ private:
   std::vector<YamlPath> paths_of_same_node(size_t doc, const YamlPath& path) const;
   std::string m_before;
   YamlText m_yaml;
+  size_t m_first_line = 1;
   std::vector<ExpectedValue> m_expected;
   std::vector<std::pair<size_t, YamlPath>> m_allowed;
 };
@@ -57,5 +60,27 @@ util::Result<bool> set_parameter(Editor& editor,
 // Set the Kustomize image string for `change` in the list at `list`.
 util::Result<bool>
 set_kustomize_image(Editor& editor, size_t doc, const YamlPath& list, const ImageChange& change);
+
+// The paths a Helm values edit writes, per change: the tag (or spec) key and the name key, a
+// literal dotted root key winning over the nested path as in AIU.
+struct HelmPaths {
+  bool spec = false; // `tag` holds the spec path (name:tag in one value)
+  YamlPath tag;
+  YamlPath name;
+};
+util::Result<std::vector<HelmPaths>> helm_paths(const YAML::Node& root,
+                                                const std::vector<ImageChange>& changes);
+
+// The targets on a window of a file (a mapping cut out with its bytes in place) that starts on
+// line `first_line`: paths relative to the window's root.
+util::Result<std::string> edit_helm_values_at(std::string_view text,
+                                              const std::vector<ImageChange>& changes,
+                                              const std::vector<HelmPaths>& paths,
+                                              size_t first_line);
+util::Result<std::string> edit_application_manifest_at(std::string_view text,
+                                                       const app::Application& application,
+                                                       const app::TypeDecision& type,
+                                                       const std::vector<ImageChange>& changes,
+                                                       size_t first_line);
 
 } // namespace argoimg::writeback::detail

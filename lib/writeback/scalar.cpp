@@ -84,7 +84,7 @@ bool looks_typed(std::string_view v) {
 
 } // namespace
 
-util::Result<ScalarSpan> scalar_span(std::string_view text, size_t pos) {
+util::Result<ScalarSpan> scalar_span(std::string_view text, size_t pos, ScalarContext context) {
   if (pos >= text.size()) {
     return util::fail(util::ErrorKind::internal, "scalar position past the end of the file");
   }
@@ -119,8 +119,9 @@ util::Result<ScalarSpan> scalar_span(std::string_view text, size_t pos) {
     return span;
   }
   size_t i = pos;
-  while (i < text.size() && !is_newline(text[i]) && text[i] != ',' && text[i] != ']'
-         && text[i] != '}'
+  bool flow = context == ScalarContext::flow;
+  while (i < text.size() && !is_newline(text[i])
+         && !(flow && (text[i] == ',' || text[i] == ']' || text[i] == '}'))
          && !(text[i] == '#' && i > pos && (text[i - 1] == ' ' || text[i - 1] == '\t'))) {
     ++i;
   }
@@ -141,6 +142,9 @@ bool needs_quotes(std::string_view value) {
   if (value.find(": ") != std::string_view::npos || value.find(" #") != std::string_view::npos
       || value.back() == ':' || value.find_first_of("\n\r\t") != std::string_view::npos) {
     return true;
+  }
+  if (value.find_first_of(",[]{}") != std::string_view::npos) {
+    return true; // flow indicators end a plain scalar inside a flow collection
   }
   return looks_typed(value);
 }

@@ -21,12 +21,17 @@ struct ScalarSpan {
   QuoteStyle style = QuoteStyle::plain;
 };
 
+// Where a scalar is: inside a flow collection `,]}` end a plain scalar, in block context not.
+enum class ScalarContext { block, flow };
+
 // Find the extent of the scalar that starts at byte `pos` of `text`. Block scalars (`|`, `>`)
 // and multi-line plain or quoted scalars are refused: they are not single values to patch.
-util::Result<ScalarSpan> scalar_span(std::string_view text, size_t pos);
+util::Result<ScalarSpan>
+scalar_span(std::string_view text, size_t pos, ScalarContext context = ScalarContext::flow);
 
 // Return true if `value` written plain would read back as something else: a number, boolean,
-// null, an indicator at the start, ": " or " #" inside, surrounding spaces, or empty.
+// null, an indicator at the start, ": " or " #" inside, a flow indicator (`,[]{}`) anywhere
+// (it would end the value inside a flow collection), surrounding spaces, or empty.
 bool needs_quotes(std::string_view value);
 
 // Render `value` for a scalar of style `style`: plain stays plain when safe, else it is quoted

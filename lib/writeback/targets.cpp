@@ -120,31 +120,53 @@ util::Result<std::string> edit_kustomization(std::string_view text,
   return editor.finish();
 }
 
-util::Result<std::string> edit_helm_values(std::string_view text,
-                                           const std::vector<ImageChange>& changes) {
-  Editor editor(text);
-  auto path_for = [&editor](const std::string& helm_path) -> util::Result<YamlPath> {
+util::Result<std::vector<HelmPaths>> detail::helm_paths(const YAML::Node& root,
+                                                        const std::vector<ImageChange>& changes) {
+  auto path_for = [&root](const std::string& helm_path) -> util::Result<YamlPath> {
     // AIU: a literal dotted key at the root wins over the nested path.
-    auto literal = editor.yaml().get(0, YamlPath{PathStep{helm_path, std::nullopt}});
-    if (literal && *literal) {
-      return YamlPath{PathStep{helm_path, std::nullopt}};
+    YamlPath literal{PathStep{helm_path, std::nullopt}};
+    YAML::Node node = node_at(root, literal);
+    if (node.IsDefined() && node.IsScalar()) {
+      return literal;
     }
     return parse_helm_path(helm_path);
   };
+  std::vector<HelmPaths> out;
   for (const auto& change : changes) {
     auto names = app::helm_names(change.config);
-    util::Result<bool> done = true;
-    if (names.spec) {
-      auto path = path_for(*names.spec);
-      done = path ? editor.set(0, *path, change.full_value()) : tl::unexpected(path.error());
-    } else {
-      auto tag_path = path_for(names.tag);
-      auto name_path = path_for(names.name);
-      if (!tag_path || !name_path) {
-        return tl::unexpected(!tag_path ? tag_path.error() : name_path.error());
+    HelmPaths paths;
+    paths.spec = names.spec.has_value();
+    for (auto [name, into] : {std::make_pair(names.spec ? *names.spec : names.tag, &paths.tag),
+                              std::make_pair(names.name, &paths.name)}) {
+      if (paths.spec && into == &paths.name) {
+        break; // a spec value holds the name
       }
-      done = editor.set(0, *tag_path, change.tag_value());
-      auto current = editor.yaml().get(0, *name_path);
+      auto path = path_for(name);
+      if (!path) {
+        return util::fail(path.error().kind,
+                          util::quote(change.config.entry.image_text) + ": "
+                              + path.error().message);
+      }
+      *into = std::move(*path);
+    }
+    out.push_back(std::move(paths));
+  }
+  return out;
+}
+
+util::Result<std::string> detail::edit_helm_values_at(std::string_view text,
+                                                      const std::vector<ImageChange>& changes,
+                                                      const std::vector<HelmPaths>& paths,
+                                                      size_t first_line) {
+  Editor editor(text, first_line);
+  for (size_t i = 0; i < changes.size(); ++i) {
+    const auto& change = changes[i];
+    util::Result<bool> done = true;
+    if (paths[i].spec) {
+      done = editor.set(0, paths[i].tag, change.full_value());
+    } else {
+      done = editor.set(0, paths[i].tag, change.tag_value());
+      auto current = editor.yaml().get(0, paths[i].name);
       std::string configured = change.config.entry.image.name();
       if (done && current
           && (!*current || repository_of(**current) != change.config.entry.image.repository())) {
@@ -154,7 +176,7 @@ util::Result<std::string> edit_helm_values(std::string_view text,
         auto ref = change.config.entry.image;
         std::string value =
             short_form && ref.registry_host() == image::k_docker_hub ? ref.path : configured;
-        done = editor.set(0, *name_path, value);
+        done = editor.set(0, paths[i].name, value);
       }
     }
     if (!done) {
@@ -165,10 +187,29 @@ util::Result<std::string> edit_helm_values(std::string_view text,
   return editor.finish();
 }
 
+util::Result<std::string> edit_helm_values(std::string_view text,
+                                           const std::vector<ImageChange>& changes) {
+  auto root = load_document(text, 0); // a broken file: reported by the edit
+  auto paths = helm_paths(root ? *root : YAML::Node(), changes);
+  if (!paths) {
+    return tl::unexpected(paths.error());
+  }
+  return edit_helm_values_at(text, changes, *paths, 1);
+}
+
 util::Result<std::string> edit_application_manifest(std::string_view text,
                                                     const app::Application& application,
                                                     const app::TypeDecision& type,
                                                     const std::vector<ImageChange>& changes) {
+  return edit_application_manifest_at(text, application, type, changes, 1);
+}
+
+util::Result<std::string>
+detail::edit_application_manifest_at(std::string_view text,
+                                     const app::Application& application,
+                                     const app::TypeDecision& type,
+                                     const std::vector<ImageChange>& changes,
+                                     size_t first_line) {
   // Find the document (and List item) holding this Application.
   std::optional<std::pair<size_t, YamlPath>> where;
   try {
@@ -189,7 +230,9 @@ util::Result<std::string> edit_application_manifest(std::string_view text,
       }
     }
   } catch (const YAML::Exception& e) {
-    return util::fail(ErrorKind::invalid_input, "invalid YAML: " + e.msg);
+    return util::fail(ErrorKind::invalid_input,
+                      std::to_string(static_cast<size_t>(e.mark.line) + first_line) + ":"
+                          + std::to_string(e.mark.column + 1) + ": invalid YAML: " + e.msg);
   }
   if (!where) {
     return util::fail(ErrorKind::not_found,
@@ -199,7 +242,7 @@ util::Result<std::string> edit_application_manifest(std::string_view text,
   YamlPath source = application.multi_source
                         ? at(join(base, {"spec", "sources"}), type.source_index)
                         : join(base, {"spec", "source"});
-  Editor editor(text);
+  Editor editor(text, first_line);
   for (const auto& change : changes) {
     util::Result<bool> done = true;
     if (type.type == app::AppType::kustomize) {

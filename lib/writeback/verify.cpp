@@ -7,6 +7,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <map>
+#include <optional>
 #include <set>
 
 namespace argoimg::writeback {
@@ -78,7 +79,62 @@ util::Result<std::map<std::string, std::string>> flatten_all(std::string_view te
   return out;
 }
 
+// The first duplicate key in the mappings under `node`, each aliased collection visited once.
+std::optional<std::pair<YAML::Mark, YAML::Node>> find_duplicate(const YAML::Node& node,
+                                                                std::set<int>& seen) {
+  bool collection = node.Type() == YAML::NodeType::Map || node.Type() == YAML::NodeType::Sequence;
+  if (!collection || !seen.insert(node.Mark().pos).second) {
+    return std::nullopt;
+  }
+  if (node.IsSequence()) {
+    for (const auto& item : node) {
+      if (auto found = find_duplicate(item, seen)) {
+        return found;
+      }
+    }
+    return std::nullopt;
+  }
+  std::map<std::string, YAML::Mark> keys;
+  for (const auto& entry : node) {
+    if (entry.first.IsScalar()) {
+      auto [it, fresh] = keys.emplace(entry.first.Scalar(), entry.first.Mark());
+      if (!fresh) {
+        return std::make_pair(it->second, entry.first);
+      }
+    }
+    if (auto found = find_duplicate(entry.second, seen)) {
+      return found;
+    }
+  }
+  return std::nullopt;
+}
+
 } // namespace
+
+util::Result<bool> check_unique_keys(std::string_view text, size_t first_line) {
+  std::vector<YAML::Node> docs;
+  try {
+    docs = YAML::LoadAll(std::string(text));
+  } catch (const YAML::Exception& e) {
+    return util::fail(util::ErrorKind::invalid_input,
+                      std::to_string(static_cast<size_t>(e.mark.line) + first_line) + ":"
+                          + std::to_string(e.mark.column + 1) + ": invalid YAML: " + e.msg);
+  }
+  auto at = [first_line](const YAML::Mark& mark) {
+    return std::to_string(static_cast<size_t>(mark.line) + first_line) + ":"
+           + std::to_string(mark.column + 1);
+  };
+  for (const auto& doc : docs) {
+    std::set<int> seen;
+    if (auto found = find_duplicate(doc, seen)) {
+      return util::fail(util::ErrorKind::invalid_input,
+                        at(found->second.Mark()) + ": duplicate key "
+                            + util::quote(found->second.Scalar()) + " (first at " + at(found->first)
+                            + "): YAML readers disagree on which one counts; remove one");
+    }
+  }
+  return true;
+}
 
 util::Result<bool> verify_edit(std::string_view before,
                                std::string_view after,

@@ -26,4 +26,9 @@ util::Result<bool> verify_edit(std::string_view before,
                                const std::vector<ExpectedValue>& expected,
                                const std::vector<std::pair<size_t, YamlPath>>& allowed);
 
+// Refuse a file in which a mapping holds the same key twice (yaml-cpp reads the first, Helm and
+// Kubernetes the last, so no edit of it is safe): `invalid_input` naming both positions as
+// `line:col`, lines counted from `first_line` (1 for a whole file).
+util::Result<bool> check_unique_keys(std::string_view text, size_t first_line = 1);
+
 } // namespace argoimg::writeback

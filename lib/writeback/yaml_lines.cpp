@@ -7,6 +7,12 @@ namespace argoimg::writeback::detail {
 
 using util::ErrorKind;
 
+namespace {
+bool is_eol(char c) {
+  return c == '\n' || c == '\r';
+}
+} // namespace
+
 std::string newline_of(std::string_view text) {
   return text.find("\r\n") != std::string_view::npos ? "\r\n" : "\n";
 }
@@ -34,15 +40,31 @@ size_t content_indent(std::string_view text, size_t start) {
 }
 
 size_t column_of(std::string_view text, size_t pos) {
-  return pos - line_start(text, pos);
+  size_t start = line_start(text, pos);
+  if (start == 0 && pos >= 3 && text.rfind("\xEF\xBB\xBF", 0) == 0) {
+    start = 3; // a byte order mark is not indentation
+  }
+  return pos - start;
 }
 
 // The byte after a flow collection opening at `open` ('{' or '[').
 util::Result<size_t> flow_end(std::string_view text, size_t open) {
   int depth = 0;
+  char previous = '\0'; // the last significant character
   for (size_t i = open; i < text.size(); ++i) {
     char c = text[i];
-    if (c == '"' || c == '\'') {
+    if (c == ' ' || c == '\t' || is_eol(c)) {
+      continue;
+    }
+    if (c == '#' && (text[i - 1] == ' ' || text[i - 1] == '\t' || is_eol(text[i - 1]))) {
+      i = line_end(text, i) - 1; // a comment inside a multi-line flow collection
+      continue;
+    }
+    // A quote opens a quoted scalar only where a value starts (not inside `it's`).
+    bool value_start =
+        previous != '\0' && std::string_view("{[,:?").find(previous) != std::string_view::npos;
+    previous = c;
+    if ((c == '"' || c == '\'') && value_start) {
       auto span = scalar_span(text, i);
       if (!span) {
         return tl::unexpected(span.error());
@@ -76,6 +98,109 @@ size_t block_end(std::string_view text, size_t first, size_t indent, bool sequen
     pos = next;
   }
   return end;
+}
+
+namespace {
+
+size_t spaces_at(std::string_view text, size_t start) {
+  size_t i = start;
+  while (i < text.size() && text[i] == ' ') {
+    ++i;
+  }
+  return i - start;
+}
+
+bool blank_line(std::string_view text, size_t start) {
+  size_t i = start;
+  while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) {
+    ++i;
+  }
+  return i >= text.size() || text[i] == '\n' || text[i] == '\r';
+}
+
+// The chomping indicator of a block scalar header ending the line at `start` ('+', '-', or
+// ' ' for clip), or '\0' when the line does not end in one.
+char header_chomping(std::string_view text, size_t start) {
+  std::string_view line = text.substr(start, line_end(text, start) - start);
+  if (size_t hash = line.find(" #"); hash != std::string_view::npos) {
+    line = line.substr(0, hash);
+  }
+  while (!line.empty() && std::string_view(" \t\r\n").find(line.back()) != std::string_view::npos) {
+    line.remove_suffix(1);
+  }
+  size_t i = line.size();
+  while (i > 0 && std::string_view("+-0123456789").find(line[i - 1]) != std::string_view::npos) {
+    --i;
+  }
+  if (i == 0 || (line[i - 1] != '|' && line[i - 1] != '>')) {
+    return '\0';
+  }
+  if (i >= 2 && line[i - 2] != ' ' && line[i - 2] != ':' && line[i - 2] != '-') {
+    return '\0'; // part of a plain value like `a|+`
+  }
+  std::string_view indicators = line.substr(i);
+  return indicators.find('+') != std::string_view::npos   ? '+'
+         : indicators.find('-') != std::string_view::npos ? '-'
+                                                          : ' ';
+}
+
+// The chomping of the block scalar the last non-blank line before `end` belongs to, or '\0'.
+char chomping_before(std::string_view text, size_t end) {
+  size_t pos = end;
+  size_t last = std::string_view::npos;
+  while (pos > 0) {
+    pos = line_start(text, pos - 1);
+    if (!blank_line(text, pos)) {
+      last = pos;
+      break;
+    }
+  }
+  if (last == std::string_view::npos) {
+    return '\0';
+  }
+  if (char own = header_chomping(text, last)) {
+    return own;
+  }
+  size_t indent = spaces_at(text, last);
+  for (pos = last; pos > 0;) {
+    pos = line_start(text, pos - 1);
+    if (blank_line(text, pos) || spaces_at(text, pos) >= indent) {
+      continue;
+    }
+    return header_chomping(text, pos); // the first line left of it: its header, or not one
+  }
+  return '\0';
+}
+
+} // namespace
+
+util::Result<size_t> insertion_point(std::string_view text, size_t end) {
+  char chomping = chomping_before(text, end);
+  if (chomping == '+') {
+    while (end < text.size() && blank_line(text, end)) {
+      end = line_end(text, end);
+    }
+  }
+  if (chomping != '\0' && chomping != '-' && end == text.size() && !text.empty()
+      && text.back() != '\n') {
+    return util::fail(ErrorKind::unsupported,
+                      "cannot add lines after a block scalar that ends the file without a final "
+                      "newline");
+  }
+  return end;
+}
+
+size_t skip_properties(std::string_view text, size_t pos) {
+  while (pos < text.size() && (text[pos] == '&' || text[pos] == '!')) {
+    while (pos < text.size() && text[pos] != ' ' && text[pos] != '\t' && text[pos] != '\n'
+           && text[pos] != '\r') {
+      ++pos;
+    }
+    while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\t')) {
+      ++pos;
+    }
+  }
+  return pos;
 }
 
 // The indentation step the file uses (2 when it cannot tell).

@@ -32,6 +32,14 @@ util::Result<size_t> flow_end(std::string_view text, size_t open);
 // comment lines are left to what follows.
 size_t block_end(std::string_view text, size_t first, size_t indent, bool sequence);
 
+// Where lines can be inserted at a block end `end`: past the trailing blank lines when the
+// block ends in a keep-chomped block scalar (`|+`, `>+`: they are its value); refused when it
+// ends in a block scalar without a final newline (a new line would change its value).
+util::Result<size_t> insertion_point(std::string_view text, size_t end);
+
+// The start of a node's value at `pos`, past its anchor (`&a`) and tag (`!t`) properties.
+size_t skip_properties(std::string_view text, size_t pos);
+
 // The indentation step the file uses (2 when it cannot tell).
 size_t indent_unit(std::string_view text);
 

@@ -16,10 +16,34 @@ namespace {
 
 using util::ErrorKind;
 
-// Byte offset of `node` in the parsed text (yaml-cpp keeps it as int; -1 when unknown).
-size_t pos_of(const YAML::Node& node) {
+// Largest list index a path may name: far beyond any real file, small enough for any size_t.
+constexpr size_t k_max_index = 1'000'000'000;
+
+// yaml-cpp skips a leading UTF-8 byte order mark and counts positions after it.
+size_t bom_size(std::string_view text) {
+  return text.rfind("\xEF\xBB\xBF", 0) == 0 ? 3 : 0;
+}
+
+// Byte offset of `node` in the text it was parsed from (yaml-cpp keeps it as int; -1 when
+// unknown), plus `shift` for the byte order mark.
+size_t pos_of(const YAML::Node& node, size_t shift = 0) {
   int pos = node.Mark().pos;
-  return pos < 0 ? 0 : static_cast<size_t>(pos);
+  return (pos < 0 ? 0 : static_cast<size_t>(pos)) + shift;
+}
+
+// A decimal list index; nullopt when it is not one or is larger than k_max_index.
+std::optional<size_t> parse_index(std::string_view digits) {
+  if (!util::is_digits(digits)) {
+    return std::nullopt;
+  }
+  size_t value = 0;
+  for (char c : digits) {
+    value = value * 10 + static_cast<size_t>(c - '0');
+    if (value > k_max_index) {
+      return std::nullopt;
+    }
+  }
+  return value;
 }
 
 struct Found {
@@ -93,17 +117,24 @@ util::Result<YamlPath> parse_helm_path(std::string_view path) {
     PathStep step;
     size_t open = segment.find('[');
     if (open != std::string_view::npos) {
-      if (segment.back() != ']'
-          || !util::is_digits(segment.substr(open + 1, segment.size() - open - 2))) {
+      std::string_view digits = segment.back() == ']' && segment.size() >= open + 2
+                                    ? segment.substr(open + 1, segment.size() - open - 2)
+                                    : std::string_view();
+      if (!util::is_digits(digits)) {
         return util::fail(ErrorKind::config,
                           "invalid path segment " + util::quote(segment)
                               + " (expected key or key[N])");
       }
+      auto index = parse_index(digits);
+      if (!index) {
+        return util::fail(ErrorKind::config,
+                          "invalid path segment " + util::quote(segment)
+                              + ": the index is too large" + " (at most "
+                              + std::to_string(k_max_index) + ")");
+      }
       step.key = std::string(segment.substr(0, open));
       steps.push_back(step);
-      steps.push_back(
-          PathStep{std::string(segment.substr(0, open)),
-                   std::stoul(std::string(segment.substr(open + 1, segment.size() - open - 2)))});
+      steps.push_back(PathStep{std::string(segment.substr(0, open)), *index});
       continue;
     }
     if (segment.empty()) {
@@ -144,6 +175,7 @@ util::Result<bool> YamlText::set(size_t doc, const YamlPath& path, std::string_v
     return tl::unexpected(docs.error());
   }
   QuoteStyle quote = preferred_quote(m_text);
+  size_t bom = bom_size(m_text);
   if (doc >= docs->size()) {
     if (!util::trim(m_text).empty() && doc > 0) {
       return util::fail(ErrorKind::internal, "document " + std::to_string(doc) + " does not exist");
@@ -160,9 +192,20 @@ util::Result<bool> YamlText::set(size_t doc, const YamlPath& path, std::string_v
   const YAML::Node& node = found->node;
   if (found->depth == path.size()) {
     if (node.IsScalar()) {
-      auto span = scalar_span(m_text, pos_of(node));
+      auto span =
+          scalar_span(m_text, skip_properties(m_text, pos_of(node, bom)), ScalarContext::block);
       if (!span) {
         return util::fail(span.error().kind, describe(path) + ": " + span.error().message);
+      }
+      if (span->style == QuoteStyle::plain) {
+        // A plain scalar on one line is its value, byte for byte: in a flow collection it ends
+        // before `,]}`, in block context not (the position alone does not tell which).
+        const std::string& plain = node.Scalar();
+        if (m_text.compare(span->begin, plain.size(), plain) != 0) {
+          return util::fail(ErrorKind::unsupported,
+                            describe(path) + ": the value is a multi-line plain scalar");
+        }
+        span->end = span->begin + plain.size();
       }
       std::string rendered = render_scalar(value, span->style, quote);
       bool changed = m_text.compare(span->begin, span->end - span->begin, rendered) != 0;
@@ -174,8 +217,22 @@ util::Result<bool> YamlText::set(size_t doc, const YamlPath& path, std::string_v
                         describe(path) + ": expected a scalar, found a "
                             + (node.IsMap() ? "mapping" : "list"));
     }
+    // An explicit null (`~`, `null`): replace it like any plain scalar.
+    size_t token = skip_properties(m_text, pos_of(node, bom));
+    for (std::string_view word : {"~", "null", "Null", "NULL"}) {
+      size_t after = token + word.size();
+      if (token < m_text.size() && m_text.compare(token, word.size(), word) == 0
+          && (after == m_text.size()
+              || std::string_view(" \t\r\n,]}").find(m_text[after]) != std::string_view::npos)) {
+        m_text.replace(token, word.size(), render_scalar(value, QuoteStyle::plain, quote));
+        return true;
+      }
+    }
+    if (!path.empty() && path.back().index) {
+      return util::fail(ErrorKind::unsupported, describe(path) + ": cannot place a value here");
+    }
     // `key:` with no value: write it after the colon of its key.
-    size_t pos = pos_of(node);
+    size_t pos = pos_of(node, bom);
     size_t colon = m_text.rfind(':', pos);
     size_t eol = m_text.find_first_of("\r\n", colon);
     if (colon == std::string::npos || (eol != std::string::npos && m_text.find('#', colon) < eol)) {
@@ -200,8 +257,8 @@ util::Result<bool> YamlText::set(size_t doc, const YamlPath& path, std::string_v
   }
   std::string rendered = render_scalar(value, QuoteStyle::plain, quote);
   if (node.IsMap() && node.size() > 0) {
-    size_t first = pos_of(node.begin()->first);
-    size_t open = pos_of(node);
+    size_t first = pos_of(node.begin()->first, bom);
+    size_t open = pos_of(node, bom);
     if (m_text[open] == '{') {
       auto close = flow_end(m_text, open);
       if (!close) {
@@ -215,9 +272,12 @@ util::Result<bool> YamlText::set(size_t doc, const YamlPath& path, std::string_v
       return true;
     }
     size_t indent = column_of(m_text, first);
-    size_t end = block_end(m_text, first, indent, false);
+    auto end = insertion_point(m_text, block_end(m_text, first, indent, false));
+    if (!end) {
+      return util::fail(end.error().kind, describe(path) + ": " + end.error().message);
+    }
     insert_lines(
-        m_text, end, nested_lines(path, found->depth, indent, indent_unit(m_text), rendered));
+        m_text, *end, nested_lines(path, found->depth, indent, indent_unit(m_text), rendered));
     return true;
   }
   if (found->depth == 0 && (node.IsNull() || !node.IsDefined())) {
@@ -234,6 +294,7 @@ util::Result<bool> YamlText::append(size_t doc, const YamlPath& path, const NewI
     return tl::unexpected(docs.error());
   }
   QuoteStyle quote = preferred_quote(m_text);
+  size_t bom = bom_size(m_text);
   auto value_of = [&](const std::pair<std::string, std::string>& field) {
     bool raw = std::find(item.raw_fields.begin(), item.raw_fields.end(), field.first)
                != item.raw_fields.end();
@@ -246,7 +307,7 @@ util::Result<bool> YamlText::append(size_t doc, const YamlPath& path, const NewI
   }
   if (found->depth == path.size() && found->node.IsSequence()) {
     const YAML::Node& seq = found->node;
-    size_t open = pos_of(seq);
+    size_t open = pos_of(seq, bom);
     if (m_text[open] == '[') {
       auto close = flow_end(m_text, open);
       if (!close) {
@@ -267,11 +328,14 @@ util::Result<bool> YamlText::append(size_t doc, const YamlPath& path, const NewI
     if (seq.size() == 0) {
       return util::fail(ErrorKind::unsupported, describe(path) + ": empty block list");
     }
-    size_t first_item = pos_of(seq[0]);
+    size_t first_item = pos_of(seq[0], bom);
     size_t dash = m_text.rfind('-', first_item);
     size_t dash_col = column_of(m_text, dash);
     size_t field_col = column_of(m_text, first_item);
-    size_t end = block_end(m_text, dash, dash_col, true);
+    auto end = insertion_point(m_text, block_end(m_text, dash, dash_col, true));
+    if (!end) {
+      return util::fail(end.error().kind, describe(path) + ": " + end.error().message);
+    }
     std::vector<std::string> lines;
     std::string dash_pad(dash_col, ' ');
     std::string gap(field_col - dash_col - 1, ' ');
@@ -283,7 +347,7 @@ util::Result<bool> YamlText::append(size_t doc, const YamlPath& path, const NewI
         lines.push_back(lead + item.fields[i].first + ": " + value_of(item.fields[i]));
       }
     }
-    insert_lines(m_text, end, lines);
+    insert_lines(m_text, *end, lines);
     return true;
   }
   if (found->depth == path.size() && !found->node.IsNull()) {
@@ -295,13 +359,17 @@ util::Result<bool> YamlText::append(size_t doc, const YamlPath& path, const NewI
   size_t end = m_text.size();
   size_t unit = indent_unit(m_text);
   if (map.IsMap() && map.size() > 0) {
-    size_t first = pos_of(map.begin()->first);
-    if (m_text[pos_of(map)] == '{') {
+    size_t first = pos_of(map.begin()->first, bom);
+    if (m_text[pos_of(map, bom)] == '{') {
       return util::fail(ErrorKind::unsupported,
                         describe(path) + ": cannot add a list to a flow mapping");
     }
     indent = column_of(m_text, first);
-    end = block_end(m_text, first, indent, false);
+    auto at = insertion_point(m_text, block_end(m_text, first, indent, false));
+    if (!at) {
+      return util::fail(at.error().kind, describe(path) + ": " + at.error().message);
+    }
+    end = *at;
   } else if (found->depth > 0) {
     return util::fail(ErrorKind::unsupported,
                       describe(path) + ": cannot add a list under an empty value");
@@ -331,6 +399,7 @@ util::Result<bool> YamlText::remove(size_t doc, const YamlPath& path, std::strin
   if (doc >= docs->size()) {
     return false;
   }
+  size_t bom = bom_size(m_text);
   auto found = walk((*docs)[doc], path);
   if (!found || found->depth != path.size() || !found->node.IsMap()) {
     return false;
@@ -343,8 +412,8 @@ util::Result<bool> YamlText::remove(size_t doc, const YamlPath& path, std::strin
       return util::fail(ErrorKind::unsupported,
                         "cannot remove " + util::quote(key) + ": not a single value");
     }
-    size_t key_pos = pos_of(entry.first);
-    if (m_text[pos_of(found->node)] == '{') {
+    size_t key_pos = pos_of(entry.first, bom);
+    if (m_text[pos_of(found->node, bom)] == '{') {
       return util::fail(ErrorKind::unsupported,
                         "cannot remove " + util::quote(key) + " from a flow mapping");
     }

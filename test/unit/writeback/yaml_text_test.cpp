@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include <random>
+#include <sstream>
 
 using namespace argoimg::writeback;
 
@@ -220,4 +221,46 @@ TEST_CASE("unified diffs are git style", "[writeback]") {
   CHECK(unified_diff("new.yaml", "", "a: 1\n", true)
         == "--- /dev/null\n+++ b/new.yaml\n@@ -0,0 +1,1 @@\n+a: 1\n");
   CHECK(unified_diff("same", "a\n", "a\n").empty());
+}
+
+TEST_CASE("unified diffs of big files stay linear and correct", "[writeback]") {
+  // A List of thousands of Applications: Myers' trace would need gigabytes here.
+  std::string before;
+  std::string after;
+  size_t changed = 0;
+  size_t added = 0;
+  for (size_t i = 0; i < 60000; ++i) {
+    std::string line = "line " + std::to_string(i) + "\n";
+    before += line;
+    if (i % 50 == 7) {
+      after += "changed " + std::to_string(i) + "\n";
+      ++changed;
+    } else {
+      after += line;
+    }
+    if (i % 500 == 3) {
+      after += "  inserted\n";
+      ++added;
+    }
+  }
+  std::string diff = unified_diff("list.yaml", before, after);
+  size_t minus = 0;
+  size_t plus = 0;
+  size_t hunks = 0;
+  std::istringstream lines(diff);
+  for (std::string line; std::getline(lines, line);) {
+    minus += line.rfind("-", 0) == 0 && line.rfind("---", 0) != 0;
+    plus += line.rfind("+", 0) == 0 && line.rfind("+++", 0) != 0;
+    hunks += line.rfind("@@ ", 0) == 0;
+  }
+  CHECK(minus == changed);
+  CHECK(plus == changed + added);
+  CHECK(hunks > 0);
+  INFO(diff.substr(0, 400));
+  CHECK(
+      diff.rfind("--- a/list.yaml\n+++ b/list.yaml\n@@ -2,10 +2,11 @@\n line 1\n line 2\n line 3\n"
+                 "+  inserted\n line 4\n line 5\n line 6\n-line 7\n+changed 7\n line 8\n line 9\n"
+                 " line 10\n",
+                 0)
+      == 0);
 }
