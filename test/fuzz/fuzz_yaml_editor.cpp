@@ -85,22 +85,32 @@ void require_only_path_changed(const YAML::Node& before,
     fuzz::property_failed("the mapping at " + at + " is no longer a mapping");
   }
   bool had_key = false;
-  auto a = after.begin();
-  for (auto b = before.begin(); b != before.end(); ++b, ++a) {
-    if (a == after.end()) {
-      fuzz::property_failed("a key disappeared at " + at);
-    }
-    require_equal(b->first, a->first, at + " (key)");
-    if (b->first.IsScalar() && b->first.Scalar() == step.key && !had_key) {
-      had_key = true;
-      require_only_path_changed(b->second, a->second, path, depth + 1);
-    } else {
-      require_equal(b->second, a->second, at + "." + b->first.Scalar());
-    }
+  for (auto b = before.begin(); b != before.end(); ++b) {
+    had_key = had_key || (b->first.IsScalar() && b->first.Scalar() == step.key);
   }
-  size_t added = had_key ? 0 : 1;
-  if (after.size() != before.size() + added && after.size() != before.size()) {
-    fuzz::property_failed("keys were added at " + at);
+  // Pairs of `after` in order, without the key the edit added (it may sit anywhere).
+  std::vector<std::pair<YAML::Node, YAML::Node>> pairs;
+  bool skipped = had_key;
+  for (auto a = after.begin(); a != after.end(); ++a) {
+    if (!skipped && a->first.IsScalar() && a->first.Scalar() == step.key) {
+      skipped = true;
+      continue;
+    }
+    pairs.emplace_back(a->first, a->second);
+  }
+  if (pairs.size() != before.size()) {
+    fuzz::property_failed("keys were added or removed at " + at);
+  }
+  bool seen = false;
+  size_t i = 0;
+  for (auto b = before.begin(); b != before.end(); ++b, ++i) {
+    require_equal(b->first, pairs[i].first, at + " (key)");
+    if (b->first.IsScalar() && b->first.Scalar() == step.key && !seen) {
+      seen = true;
+      require_only_path_changed(b->second, pairs[i].second, path, depth + 1);
+    } else {
+      require_equal(b->second, pairs[i].second, at + "." + b->first.Scalar());
+    }
   }
 }
 
