@@ -26,12 +26,18 @@ std::string where(const YamlPath& path, size_t depth) {
   return text.empty() ? "." : text;
 }
 
+// yaml-cpp 0.7 reads a lone `!` at the very end of the text as tag "tag:yaml.org,2002:" but
+// as "!" when a line break follows; an edit that appends a line must not count as a change.
+std::string tag_of(const YAML::Node& node) {
+  return node.Tag() == "tag:yaml.org,2002:" ? "!" : node.Tag();
+}
+
 void require_equal(const YAML::Node& before, const YAML::Node& after, const std::string& at) {
   if (before.Type() != after.Type()) {
     fuzz::property_failed("the node type changed at " + at);
   }
   if (before.IsScalar()) {
-    if (before.Scalar() != after.Scalar() || before.Tag() != after.Tag()) {
+    if (before.Scalar() != after.Scalar() || tag_of(before) != tag_of(after)) {
       fuzz::property_failed("scalar '" + before.Scalar() + "' became '" + after.Scalar() + "' at "
                             + at);
     }
