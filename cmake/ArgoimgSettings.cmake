@@ -18,6 +18,19 @@ if(_sanitizers)
                                                     -fno-omit-frame-pointer -fno-sanitize-recover=all)
   target_link_options(argoimg_settings INTERFACE -fsanitize=${_sanitizer_list})
 endif()
+# Fuzzing: every first-party object gets libFuzzer's coverage instrumentation with ASan and
+# UBSan (the fuzz executables in test/fuzz add `-fsanitize=fuzzer` at link time); the
+# libstdc++ assertions turn an out-of-range operator[] into a finding.
+if(ARGOIMG_BUILD_FUZZERS)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "ARGOIMG_BUILD_FUZZERS needs clang (CC=clang-14 CXX=clang++-14)")
+  endif()
+  target_compile_definitions(argoimg_settings INTERFACE _GLIBCXX_ASSERTIONS)
+  target_compile_options(argoimg_settings INTERFACE -fsanitize=fuzzer-no-link,address,undefined
+                                                    -fno-omit-frame-pointer -fno-sanitize-recover=all
+      -fsanitize-ignorelist=${PROJECT_SOURCE_DIR}/test/fuzz/ubsan_ignorelist.txt)
+  target_link_options(argoimg_settings INTERFACE -fsanitize=address,undefined)
+endif()
 
 add_library(argoimg_warnings INTERFACE)
 target_compile_options(argoimg_warnings INTERFACE

@@ -3,6 +3,8 @@
 # run the cheap checks, then build twice and run every test in both builds:
 #   1. GCC Debug with AddressSanitizer + UndefinedBehaviorSanitizer, warnings as errors
 #   2. GCC Release, warnings as errors (plus the benchmarks, built but not run)
+# and finally a fuzz smoke run: the libFuzzer targets (clang-14, ASan + UBSan) in build/fuzz,
+# FUZZ_SMOKE_SECONDS (15) each; `bash scripts/fuzz.sh 300` is the long run.
 # Integration tests start their own real servers on 127.0.0.1 (CTest fixtures).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,5 +30,8 @@ run_build() { # name, cmake flags...
 run_build asan -DCMAKE_BUILD_TYPE=Debug -DARGOIMG_ENABLE_ASAN=ON -DARGOIMG_ENABLE_UBSAN=ON \
   -DARGOIMG_BUILD_BENCHMARKS=OFF
 run_build release -DCMAKE_BUILD_TYPE=Release
+
+echo "== fuzz smoke"
+bash scripts/fuzz.sh "${FUZZ_SMOKE_SECONDS:-15}"
 
 echo "== all tests passed in $(($(date +%s) - started)) s"

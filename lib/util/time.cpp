@@ -81,7 +81,18 @@ std::optional<int64_t> parse_rfc3339(std::string_view text) {
   }
   int64_t seconds = days_from_civil(*year, *month, *day) * 86400 + *hour * 3600 + *minute * 60
                     + *second - offset_seconds;
-  return seconds * 1'000'000'000 + nanos;
+  // Nanoseconds since the epoch fit in int64 from 1677-09-21 to 2262-04-11; outside, nullopt.
+  // Before the epoch, borrow a second so the product cannot overflow where the sum does not.
+  if (seconds < 0 && nanos > 0) {
+    seconds += 1;
+    nanos -= 1'000'000'000;
+  }
+  int64_t result = 0;
+  if (__builtin_mul_overflow(seconds, int64_t{1'000'000'000}, &result)
+      || __builtin_add_overflow(result, nanos, &result)) {
+    return std::nullopt;
+  }
+  return result;
 }
 
 } // namespace argoimg::util

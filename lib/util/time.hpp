@@ -8,7 +8,8 @@
 namespace argoimg::util {
 
 // Parse an RFC 3339 timestamp (`2024-05-01T12:00:00.123456789Z`, or with a `+hh:mm` offset)
-// into nanoseconds since the Unix epoch; nullopt when malformed.
+// into nanoseconds since the Unix epoch; nullopt when malformed or outside what int64
+// nanoseconds hold (1677-09-21 to 2262-04-11).
 std::optional<int64_t> parse_rfc3339(std::string_view text);
 
 } // namespace argoimg::util

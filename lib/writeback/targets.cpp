@@ -258,15 +258,16 @@ detail::edit_application_manifest_at(std::string_view text,
                  != std::string::npos;
       if (in_values_object) {
         YamlPath object = join(source, {"helm", "valuesObject"});
-        auto add = [&](const std::string& helm_path,
-                       const std::string& value) -> util::Result<bool> {
+        // clang 14 cannot capture a structured binding: copy `doc` in.
+        auto add = [&, at_doc = doc](const std::string& helm_path,
+                                     const std::string& value) -> util::Result<bool> {
           auto steps = parse_helm_path(helm_path);
           if (!steps) {
             return tl::unexpected(steps.error());
           }
           YamlPath full = object;
           full.insert(full.end(), steps->begin(), steps->end());
-          return editor.set(doc, full, value);
+          return editor.set(at_doc, full, value);
         };
         done =
             names.spec ? add(*names.spec, change.full_value()) : add(names.tag, change.tag_value());

@@ -36,6 +36,23 @@ TEST_CASE("RFC 3339 timestamps parse to nanoseconds since the epoch", "[util]") 
   }
 }
 
+// Found by fuzz_manifest: a schema 1 `created` in the year 9430 overflowed int64 nanoseconds
+// (signed overflow, undefined behaviour; a garbage date in a release build).
+TEST_CASE("RFC 3339 timestamps outside the int64 nanosecond range are rejected", "[util]") {
+  CHECK(parse_rfc3339("2262-04-11T23:47:16.854775807Z") == INT64_MAX);
+  CHECK(parse_rfc3339("1677-09-21T00:12:43.145224192Z") == INT64_MIN);
+  for (const char* out : {"9430-01-01T00:00:00.123456789Z",
+                          "9999-12-31T23:59:59Z",
+                          "2262-04-11T23:47:16.854775808Z",
+                          "2262-04-11T23:47:17Z",
+                          "2262-04-11T22:47:17-01:00",
+                          "1677-09-21T00:12:43.145224191Z",
+                          "0000-01-01T00:00:00Z"}) {
+    CAPTURE(out);
+    CHECK_FALSE(parse_rfc3339(out));
+  }
+}
+
 TEST_CASE("did-you-mean suggests close names only", "[util]") {
   CHECK(did_you_mean("semvr", {"semver", "digest"}) == " (did you mean 'semver'?)");
   CHECK(did_you_mean("zzzzzz", {"semver", "digest"}).empty());
