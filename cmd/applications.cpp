@@ -203,8 +203,9 @@ const app::RepoReader* RepoFinder::reader_for(const std::string& dir) {
     reader->root = dir;
     reader->limits = m_limits;
     // Confined to the repository (no link out, no .git) and bounded in size.
-    reader->read_checked = [dir, max = m_limits.max_file_size](
-                               const std::string& relative) -> util::Result<std::optional<std::string>> {
+    reader->read_checked =
+        [dir, max = m_limits.max_file_size](
+            const std::string& relative) -> util::Result<std::optional<std::string>> {
       auto text = util::read_in_root(dir, relative);
       if (!text) {
         (void)read_repository_file(dir, relative); // records the refusal for update and commit

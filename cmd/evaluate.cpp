@@ -10,6 +10,7 @@
 #include "app/repository.hpp"
 #include "git/working_copy.hpp"
 #include "tag/glob.hpp"
+#include "util/redact.hpp"
 #include "util/sha256.hpp"
 #include "util/strings.hpp"
 
@@ -105,6 +106,9 @@ evaluate(const CheckOptions& given, const GlobalOptions& global, const std::stri
   }
   if (!options.server.empty() && options.auth_token.empty()) {
     options.auth_token = env_or_empty("ARGOCD_AUTH_TOKEN");
+  }
+  if (!options.auth_token.empty()) {
+    util::register_secret(options.auth_token); // redacted from every message from here on
   }
   if (options.paths.empty() && options.images.empty() && options.server.empty()) {
     print_error(command + ": nothing to " + command

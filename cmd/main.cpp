@@ -7,6 +7,8 @@
 #include "exit_codes.hpp"
 #include "update_command.hpp"
 
+#include "util/redact.hpp"
+
 #include <CLI/CLI.hpp>
 
 #include <exception>
@@ -79,7 +81,7 @@ int main(int argc, char** argv) {
     app.exit(e);
     return k_exit_usage;
   } catch (const std::exception& e) {
-    std::cerr << "argoimg: internal error: " << e.what() << '\n';
+    std::cerr << util::sanitize_line(std::string("argoimg: internal error: ") + e.what()) << '\n';
     return k_exit_failures;
   }
   return exit_code;

@@ -80,6 +80,7 @@ public:
   struct Totals {
     size_t nodes = 0; // aliases count as the nodes they stand for
     size_t documents = 0;
+    int last_document_pos = -1; // yaml-cpp 0.7 can start documents forever at one place
   };
 
   Checker(std::string_view text,
@@ -90,6 +91,12 @@ public:
       : m_text(text), m_at(at), m_limits(limits), m_duplicates(duplicates), m_totals(totals) {}
 
   void OnDocumentStart(const YAML::Mark& mark) override {
+    if (mark.pos >= 0 && mark.pos == m_totals.last_document_pos) {
+      // yaml-cpp 0.7 never gets past a stray ',' (or similar) at a document's start: it
+      // yields empty documents without advancing (jbeder/yaml-cpp#1040).
+      throw Stop{mark, "unexpected character where a document should start (a stray ','?)", true};
+    }
+    m_totals.last_document_pos = mark.pos;
     if (++m_totals.documents > m_limits.max_documents()) {
       throw Stop{mark,
                  fmt::format("more than {} documents in one file (1 per 256 bytes of "

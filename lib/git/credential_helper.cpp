@@ -2,6 +2,7 @@
 #include "git/credential_helper.hpp"
 
 #include "util/process.hpp"
+#include "util/redact.hpp"
 #include "util/strings.hpp"
 
 namespace argoimg::git {
@@ -143,6 +144,7 @@ std::optional<HelperCredentials> ask_credential_helpers(const std::vector<std::s
     }
     HelperAnswer answer = parse_helper_answer(ran->out);
     if (!answer.username.empty() && !answer.password.empty()) {
+      util::register_credentials(answer.username, answer.password);
       return HelperCredentials{answer.username, answer.password, helper};
     }
     if (answer.quit) {

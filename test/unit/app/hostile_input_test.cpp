@@ -319,3 +319,14 @@ TEST_CASE("hostile: a values file that does not parse is reported, not 'no curre
   REQUIRE_FALSE(big);
   CHECK_THAT(big.error().message, Catch::Contains("too big"));
 }
+
+TEST_CASE("hostile: a stray ',' where a document starts is an error, not an endless loop",
+          "[app][hostile]") {
+  // yaml-cpp 0.7 yields empty documents at the same place forever (found by fuzz_app_load).
+  for (const std::string text : {",\n", "a: 1\n---\n,\n", "- a\n,\n", "--- ,\n"}) {
+    auto loaded = load_file(text, "apps/x.yaml", LoadLimits{});
+    REQUIRE(loaded);
+    REQUIRE_FALSE(loaded->errors.empty());
+    CHECK_THAT(loaded->errors.back().message, Catch::Contains("where a document should start"));
+  }
+}
