@@ -81,7 +81,8 @@ int main(int argc, char** argv) {
     app.exit(e);
     return k_exit_usage;
   } catch (const std::exception& e) {
-    std::cerr << util::sanitize_line(std::string("argoimg: internal error: ") + e.what()) << '\n';
+    std::cerr << argoimg::util::sanitize_line(std::string("argoimg: internal error: ") + e.what())
+              << '\n';
     return k_exit_failures;
   }
   return exit_code;

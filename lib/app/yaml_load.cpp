@@ -9,6 +9,8 @@
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/eventhandler.h>
 
+#include <algorithm>
+#include <limits>
 #include <sstream>
 #include <unordered_map>
 
@@ -80,7 +82,6 @@ public:
   struct Totals {
     size_t nodes = 0; // aliases count as the nodes they stand for
     size_t documents = 0;
-    int last_document_pos = -1; // yaml-cpp 0.7 can start documents forever at one place
   };
 
   Checker(std::string_view text,
@@ -91,12 +92,14 @@ public:
       : m_text(text), m_at(at), m_limits(limits), m_duplicates(duplicates), m_totals(totals) {}
 
   void OnDocumentStart(const YAML::Mark& mark) override {
-    if (mark.pos >= 0 && mark.pos == m_totals.last_document_pos) {
+    if (mark.pos >= 0 && mark.pos == m_last_document_pos
+        && m_totals.nodes <= m_nodes_at_last_document + 1) {
       // yaml-cpp 0.7 never gets past a stray ',' (or similar) at a document's start: it
       // yields empty documents without advancing (jbeder/yaml-cpp#1040).
       throw Stop{mark, "unexpected character where a document should start (a stray ','?)", true};
     }
-    m_totals.last_document_pos = mark.pos;
+    m_last_document_pos = mark.pos;
+    m_nodes_at_last_document = m_totals.nodes;
     if (++m_totals.documents > m_limits.max_documents()) {
       throw Stop{mark,
                  fmt::format("more than {} documents in one file (1 per 256 bytes of "
@@ -186,11 +189,12 @@ private:
     int line = position_of(mark, m_at).line;
     auto [it, fresh] = frame.keys.emplace(*scalar, line);
     if (!fresh) {
-      throw Stop{mark,
-                 fmt::format("duplicate key {} (first at line {}); Kubernetes refuses such a "
-                             "document",
-                             util::quote(*scalar),
-                             it->second)};
+      // Recorded, not thrown: in a `kind: List` only the item holding it fails.
+      m_found_duplicates.push_back(Stop{mark,
+                                        fmt::format("duplicate key {} (first at line {}); "
+                                                    "Kubernetes refuses such a document",
+                                                    util::quote(*scalar),
+                                                    it->second)});
     }
   }
 
@@ -261,6 +265,13 @@ private:
   const FileRef& m_at;
   const LoadLimits& m_limits;
   DuplicateKeys m_duplicates;
+
+public:
+  std::vector<Stop> m_found_duplicates; // in the order met
+
+private:
+  size_t m_nodes_at_last_document = 0;
+  int m_last_document_pos = -1; // yaml-cpp 0.7 can start documents forever at one place
   Totals& m_totals;
   std::vector<Frame> m_frames;
   std::unordered_map<YAML::anchor_t, size_t> m_anchors; // anchor -> nodes it stands for
@@ -279,6 +290,43 @@ util::Error error_at(const YAML::Mark& mark, const FileRef& at, const std::strin
                      position_of(mark, at).to_string(true) + ": " + message};
 }
 
+// A duplicate key fails the `kind: List` item holding it (the other items load), else its
+// whole document (a chunk holds one document).
+void drop_duplicate_holders(std::vector<YAML::Node>& docs,
+                            const std::vector<Stop>& found,
+                            const FileRef& at,
+                            std::vector<util::Error>& errors) {
+  if (docs.size() == 1 && docs[0].IsMap() && docs[0]["kind"].IsScalar()
+      && docs[0]["kind"].Scalar() == "List" && docs[0]["items"].IsSequence()) {
+    YAML::Node items = docs[0]["items"];
+    YAML::Node kept(YAML::NodeType::Sequence);
+    std::vector<bool> reported(found.size(), false);
+    for (size_t i = 0; i < items.size(); ++i) {
+      int first = items[i].Mark().line;
+      int next = i + 1 < items.size() ? items[i + 1].Mark().line : std::numeric_limits<int>::max();
+      bool bad = false;
+      for (size_t d = 0; d < found.size(); ++d) {
+        if (found[d].mark.line >= first && found[d].mark.line < next) {
+          if (!bad) {
+            errors.push_back(error_at(found[d].mark, at, found[d].message));
+          }
+          bad = true;
+          reported[d] = true;
+        }
+      }
+      if (!bad) {
+        kept.push_back(items[i]);
+      }
+    }
+    if (std::all_of(reported.begin(), reported.end(), [](bool r) { return r; })) {
+      docs[0]["items"] = kept;
+      return;
+    }
+  }
+  errors.push_back(error_at(found.front().mark, at, found.front().message));
+  docs.clear();
+}
+
 // Check, then build, the documents of one chunk. Returns false when the file must stop.
 bool load_chunk(const Chunk& chunk,
                 const FileRef& at,
@@ -288,12 +336,14 @@ bool load_chunk(const Chunk& chunk,
                 std::vector<YAML::Node>& docs,
                 std::vector<util::Error>& errors) {
   std::string text(chunk.text);
+  std::vector<Stop> found_duplicates;
   try {
     std::istringstream in(text);
     YAML::Parser parser(in);
     Checker checker(text, at, limits, duplicates, totals);
     while (parser.HandleNextDocument(checker)) {
     }
+    found_duplicates = std::move(checker.m_found_duplicates);
   } catch (const Stop& stop) {
     errors.push_back(error_at(stop.mark, at, stop.message));
     return !stop.whole_file;
@@ -305,6 +355,9 @@ bool load_chunk(const Chunk& chunk,
     docs = YAML::LoadAll(text);
   } catch (const YAML::Exception& e) {
     errors.push_back(error_at(e.mark, at, yaml_message(e)));
+  }
+  if (!found_duplicates.empty()) {
+    drop_duplicate_holders(docs, found_duplicates, at, errors);
   }
   return true;
 }

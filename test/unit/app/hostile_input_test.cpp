@@ -330,3 +330,19 @@ TEST_CASE("hostile: a stray ',' where a document starts is an error, not an endl
     CHECK_THAT(loaded->errors.back().message, Catch::Contains("where a document should start"));
   }
 }
+
+TEST_CASE("hostile: a duplicate key in one item of a kind: List fails that item only",
+          "[app][hostile]") {
+  std::string item_a = "- " + app_doc("a").substr(0, 0) + "apiVersion: argoproj.io/v1alpha1\n"
+                       + "  kind: Application\n  metadata: {name: a}\n  spec: {}\n";
+  std::string item_b = "- apiVersion: argoproj.io/v1alpha1\n  kind: Application\n"
+                       "  metadata: {name: b}\n  spec: {}\n  spec: {}\n";
+  std::string item_c = "- apiVersion: argoproj.io/v1alpha1\n  kind: Application\n"
+                       "  metadata: {name: c}\n  spec: {}\n";
+  auto loaded = load("kind: List\nitems:\n" + item_a + item_b + item_c);
+  REQUIRE(loaded.applications.size() == 2);
+  CHECK(loaded.applications[0].name == "a");
+  CHECK(loaded.applications[1].name == "c");
+  REQUIRE(loaded.errors.size() == 1);
+  CHECK_THAT(loaded.errors[0].message, Catch::Contains("apps/x.yaml:11:3: duplicate key 'spec'"));
+}

@@ -95,7 +95,11 @@ TEST_CASE("duplicate keys: in one item its error, on the way to the items everyo
   std::string twice = item("twice", "          value: v1\n");
   twice.insert(twice.find("  spec:"), "    labels: {}\n    labels: {a: b}\n"); // twice
   std::string text = "kind: List\nitems:\n" + good + twice;
-  auto loaded = app::load_file(text, "list.yaml");
+  // The loader already refuses the item with the duplicate; the batch must too, given the
+  // applications of a file whose bytes differ only in that key's name.
+  std::string clean = text;
+  clean.replace(clean.rfind("labels: {a: b}"), 6, "lobels");
+  auto loaded = app::load_file(clean, "list.yaml");
   REQUIRE(loaded);
   FileBatch batch(text);
   for (const auto& application : loaded->applications) {
