@@ -32,6 +32,6 @@ run_build asan -DCMAKE_BUILD_TYPE=Debug -DARGOIMG_ENABLE_ASAN=ON -DARGOIMG_ENABL
 run_build release -DCMAKE_BUILD_TYPE=Release
 
 echo "== fuzz smoke"
-bash scripts/fuzz.sh "${FUZZ_SMOKE_SECONDS:-15}"
+FUZZ_SEED=${FUZZ_SEED:-1} bash scripts/fuzz.sh "${FUZZ_SMOKE_SECONDS:-15}"
 
 echo "== all tests passed in $(($(date +%s) - started)) s"
