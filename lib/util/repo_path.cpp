@@ -550,7 +550,8 @@ write_in_root(const std::string& root, const std::string& relative, const std::s
   if (!temp) {
     return failed(temp.error());
   }
-  auto& [fd, name] = *temp;
+  auto& fd = temp->first;
+  auto& name = temp->second;
   auto drop = [&, where](const std::string& what) {
     Error error{ErrorKind::io, what + ": " + errno_text(errno)};
     ::unlinkat(where, name.c_str(), 0);
