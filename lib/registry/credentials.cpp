@@ -10,6 +10,9 @@
 #include <fmt/format.h>
 #include <rapidjson/document.h>
 
+#include <algorithm>
+#include <cctype>
+
 namespace argoimg::registry {
 
 namespace {
@@ -136,6 +139,16 @@ util::Result<Credentials> CredentialResolver::resolve(const std::string& referen
   util::Result<Credentials> result = util::fail(ErrorKind::internal, "unset");
   if (reference.rfind("env:", 0) == 0) {
     std::string variable = reference.substr(4);
+    bool is_name = !variable.empty() && std::isdigit(static_cast<unsigned char>(variable[0])) == 0
+                   && std::all_of(variable.begin(), variable.end(), [](char c) {
+                        return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
+                      });
+    if (!is_name) {
+      // Not a variable name: likely a secret typed after 'env:'; never echo it.
+      return util::fail(ErrorKind::config,
+                        "credentials 'env:…': what follows 'env:' is not an environment variable "
+                        "name (letters, digits and '_')");
+    }
     auto value = m_env.getenv ? m_env.getenv(variable) : std::nullopt;
     if (!value) {
       return util::fail(ErrorKind::config,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "util/repo_path.hpp"
 
+#include "util/redact.hpp"
 #include "util/strings.hpp"
 
 #include <cctype>
@@ -218,6 +219,15 @@ Result<Located> Walker::run(Mode mode) {
     m_root_lexical.pop_back();
   }
   m_fd = Fd(::dup(m_root_fd.get()));
+  // A NUL would end the name the system sees ('.git\0/x' is '.git'); newlines and escapes
+  // would forge lines in diffs and logs. No repository file needs them.
+  for (char c : m_relative) {
+    auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7f) {
+      return refuse("a path with a control character (" + escape_control(std::string(1, c))
+                    + "), which argoimg never reads or writes");
+    }
+  }
   m_pending = split_path(m_relative);
   if (m_pending.empty()) {
     return refuse("names no file");

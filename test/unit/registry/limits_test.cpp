@@ -3,6 +3,7 @@
 #include "support/fake_http_transport.hpp"
 
 #include "registry/client.hpp"
+#include "registry/credentials.hpp"
 #include "registry/manifest.hpp"
 #include "tag/select.hpp"
 #include "util/redact.hpp"
@@ -281,4 +282,14 @@ TEST_CASE("tags outside the OCI tag grammar are invalid", "[registry][tag]") {
     CAPTURE(bad);
     CHECK_FALSE(tag::is_valid_tag(bad));
   }
+}
+
+TEST_CASE("a secret typed after 'env:' is not echoed", "[registry][secrets]") {
+  registry::CredentialEnvironment env;
+  env.getenv = [](const std::string&) -> std::optional<std::string> { return std::nullopt; };
+  registry::CredentialResolver resolver(env);
+  auto resolved = resolver.resolve("env:alice:s3cret", "registry.example.com");
+  REQUIRE_FALSE(resolved);
+  CHECK(resolved.error().message.find("s3cret") == std::string::npos);
+  CHECK(resolved.error().message.find("not an environment variable name") != std::string::npos);
 }

@@ -157,3 +157,18 @@ TEST_CASE("temporary files go to .git/argoimg-tmp; stale ones are swept, live on
   CHECK_FALSE(fs::exists(tree.base / "elsewhere" / ".argoimg-tmp-dead02"));
   CHECK(std::distance(fs::directory_iterator(tree.base / "elsewhere"), {}) == 1);
 }
+
+TEST_CASE("a control character in a path is refused: a NUL must not end the name at '.git'") {
+  TempTree tree;
+  fs::create_directories(tree.base / "repo" / ".git" / "hooks");
+  for (const std::string& path : {std::string(".git\0/hooks/post-checkout", 25),
+                                  std::string("a\0b.yaml", 8),
+                                  std::string("a\n+++ b/evil.yaml")}) {
+    auto written = write_in_root(tree.repo(), path, "a: 1\n");
+    REQUIRE_FALSE(written);
+    CHECK(written.error().message.find("control character") != std::string::npos);
+    CHECK_FALSE(read_in_root(tree.repo(), path));
+  }
+  CHECK_FALSE(fs::exists(tree.base / "repo" / ".git" / "hooks" / "post-checkout"));
+  CHECK_FALSE(fs::exists(tree.base / "repo" / "a"));
+}
