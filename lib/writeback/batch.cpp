@@ -1,17 +1,19 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "writeback/batch.hpp"
 
-#include "app/current_image.hpp"
+#include "util/parallel.hpp"
 #include "util/strings.hpp"
+#include "writeback/batch_detail.hpp"
 #include "writeback/editor_detail.hpp"
 #include "writeback/yaml_lines_detail.hpp"
 
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <exception>
 #include <map>
 #include <optional>
-#include <set>
+#include <thread>
 
 namespace argoimg::writeback {
 
@@ -20,15 +22,9 @@ using namespace detail;
 namespace {
 
 using util::ErrorKind;
-using WindowEdit = std::function<util::Result<std::string>(std::string_view, size_t)>;
-
-std::string key_of(size_t doc, const YamlPath& path) {
-  std::string key = std::to_string(doc);
-  for (const auto& step : path) {
-    key += step.index ? "/" + std::to_string(*step.index) : "/" + step.key;
-  }
-  return key;
-}
+// Edit a window (its text, its first line); may hand back the parse of the edited text.
+using WindowEdit = std::function<util::Result<std::string>(
+    std::string_view, size_t, std::shared_ptr<const YamlText::Parsed>*)>;
 
 size_t pos_of(const YAML::Node& node, size_t shift) {
   int pos = node.Mark().pos;
@@ -46,152 +42,20 @@ struct Window {
   std::string text;
 };
 
-// Two trees equal in type, tag, value, key order and size.
-bool same_tree(const YAML::Node& a, const YAML::Node& b) {
-  if (a.Type() != b.Type() || a.Tag() != b.Tag()) {
-    return false;
-  }
-  if (a.IsScalar()) {
-    return a.Scalar() == b.Scalar();
-  }
-  if (a.size() != b.size()) {
-    return false;
-  }
-  if (a.IsMap()) {
-    for (auto x = a.begin(), y = b.begin(); x != a.end(); ++x, ++y) {
-      if (!same_tree(x->first, y->first) || !same_tree(x->second, y->second)) {
-        return false;
-      }
-    }
-  } else if (a.IsSequence()) {
-    for (size_t i = 0; i < a.size(); ++i) {
-      if (!same_tree(a[i], b[i])) {
-        return false;
-      }
-    }
-  }
-  return true;
-}
-
-struct Pending {
-  size_t begin = 0;
-  size_t end = 0;
-  std::string text;   // the new bytes of [begin, end)
-  std::string window; // the edited window as it was parsed (dashes blanked)
-  std::string key;    // doc/path of the window's mapping
+// A window edit queued to run with the others of its file, in parallel.
+struct Job {
   size_t id = 0;
+  size_t doc = 0;
+  YamlPath scope;
+  Window window;
+  WindowEdit edit;
   FileBatch::WholeEdit whole;
+  util::Result<std::string> edited = std::string();
+  std::shared_ptr<const YamlText::Parsed> parse; // of `edited`, when the edit hands it back
 };
 
-// The combined check: `before` and `after` are equal outside the pending windows, and each
-// window's mapping in `after` is what its own edit produced.
-class Combined {
-public:
-  explicit Combined(const std::vector<Pending>& pending) {
-    for (const auto& p : pending) {
-      m_windows.emplace(p.key, &p);
-    }
-  }
-  bool same(const std::vector<YAML::Node>& before, const std::vector<YAML::Node>& after) {
-    if (before.size() != after.size()) {
-      return false;
-    }
-    for (size_t d = 0; d < before.size(); ++d) {
-      std::string key = std::to_string(d);
-      if (!outside(before[d], after[d], key)) {
-        return false;
-      }
-    }
-    return m_visited == m_windows.size();
-  }
-
-private:
-  bool outside(const YAML::Node& b, const YAML::Node& a, std::string& key) {
-    if (auto it = m_windows.find(key); it != m_windows.end()) {
-      ++m_visited;
-      try {
-        return same_tree(a, YAML::Load(it->second->window));
-      } catch (const YAML::Exception&) {
-        return false;
-      }
-    }
-    if (b.Type() != a.Type() || b.Tag() != a.Tag()) {
-      return false;
-    }
-    if (b.IsScalar()) {
-      return b.Scalar() == a.Scalar();
-    }
-    if (!b.IsMap() && !b.IsSequence()) {
-      return true;
-    }
-    if (b.size() != a.size()) {
-      return false;
-    }
-    if (!m_seen.insert(b.Mark().pos).second) {
-      return true; // an alias: compared at its anchor
-    }
-    size_t length = key.size();
-    if (b.IsMap()) {
-      for (auto x = b.begin(), y = a.begin(); x != b.end(); ++x, ++y) {
-        if (!same_tree(x->first, y->first)) {
-          return false;
-        }
-        key += "/" + x->first.Scalar();
-        bool same = outside(x->second, y->second, key);
-        key.resize(length);
-        if (!same) {
-          return false;
-        }
-      }
-      return true;
-    }
-    for (size_t i = 0; i < b.size(); ++i) {
-      key += "/" + std::to_string(i);
-      bool same = outside(b[i], a[i], key);
-      key.resize(length);
-      if (!same) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  std::map<std::string, const Pending*> m_windows;
-  std::set<int> m_seen;
-  size_t m_visited = 0;
-};
-
-// A duplicate key in the mappings on the way to `scope` (not inside it).
-util::Result<bool> unique_on_path(const YAML::Node& root, const YamlPath& scope) {
-  YAML::Node node;
-  node.reset(root);
-  for (size_t i = 0; i <= scope.size(); ++i) {
-    if (node.IsMap()) {
-      std::map<std::string, YAML::Mark> keys;
-      for (const auto& entry : node) {
-        if (!entry.first.IsScalar()) {
-          continue;
-        }
-        auto [it, fresh] = keys.emplace(entry.first.Scalar(), entry.first.Mark());
-        if (!fresh) {
-          auto at = [](const YAML::Mark& m) {
-            return std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1);
-          };
-          return util::fail(ErrorKind::invalid_input,
-                            at(entry.first.Mark()) + ": duplicate key "
-                                + util::quote(entry.first.Scalar()) + " (first at " + at(it->second)
-                                + "): YAML readers disagree on which one counts; remove one");
-        }
-      }
-    }
-    if (i == scope.size() - 1 || scope.empty()) {
-      break; // the scope's own mapping is checked with its window
-    }
-    YAML::Node child = node_at(node, YamlPath{scope[i]});
-    node.reset(child);
-  }
-  return true;
-}
+// Window edits are worth threads only in numbers (a List of many applications).
+constexpr size_t k_jobs_per_thread = 16;
 
 } // namespace
 
@@ -203,8 +67,9 @@ struct FileBatch::Impl {
   std::vector<size_t> line_starts;
   std::optional<std::map<std::string, std::pair<size_t, YamlPath>>> applications;
   std::optional<util::Result<bool>> unique; // duplicate keys anywhere in the file
-  std::vector<Pending> pending;
-  std::map<size_t, size_t> spans; // begin -> end of the pending windows
+  std::vector<Job> jobs;
+  std::vector<PendingSplice> pending;
+  std::map<size_t, size_t> spans; // begin -> end of the queued and pending windows
   std::vector<util::Result<bool>> outcomes;
 
   void parse() {
@@ -269,21 +134,78 @@ struct FileBatch::Impl {
     return next != spans.end() && next->first < end;
   }
 
+  // Run the queued window edits (on all cores when there are many) and turn each outcome into
+  // a splice; an edit that reached outside its window is redone on the whole text afterwards.
+  std::vector<std::pair<size_t, WholeEdit>> run_jobs() {
+    size_t threads = std::min<size_t>(std::max(1U, std::thread::hardware_concurrency()),
+                                      jobs.size() / k_jobs_per_thread + 1);
+    util::parallel_for(jobs.size(), threads, [this](size_t i) {
+      Job& job = jobs[i];
+      try {
+        job.edited = job.edit(job.window.text, job.window.first_line, &job.parse);
+      } catch (const std::exception& e) { // a broken invariant stays one application's error
+        job.edited = util::fail(ErrorKind::internal, std::string("editing the file: ") + e.what());
+      }
+    });
+    std::vector<std::pair<size_t, WholeEdit>> redo;
+    for (auto& job : jobs) {
+      const Window& window = job.window;
+      if (!job.edited) {
+        outcomes[job.id] = tl::unexpected(job.edited.error());
+        continue;
+      }
+      outcomes[job.id] = true;
+      if (*job.edited == window.text) {
+        continue;
+      }
+      if (job.edited->compare(0, window.indent, window.text, 0, window.indent) != 0) {
+        outcomes[job.id] = false;
+        redo.emplace_back(job.id, std::move(job.whole)); // not a window edit after all
+        continue;
+      }
+      PendingSplice p;
+      p.begin = window.begin;
+      p.end = window.end;
+      p.text = base.substr(window.begin, window.indent) + job.edited->substr(window.indent);
+      if (job.parse && job.parse->text == *job.edited && job.parse->docs
+          && job.parse->docs->size() == 1) {
+        p.tree = fingerprint(job.parse->docs->front());
+      }
+      p.window = std::move(*job.edited);
+      p.key = key_of(job.doc, job.scope);
+      p.id = job.id;
+      p.whole = std::move(job.whole);
+      pending.push_back(std::move(p));
+    }
+    jobs.clear();
+    return redo;
+  }
+
   void flush() {
+    auto redo = run_jobs();
+    splice();
+    for (const auto& [id, edit] : redo) {
+      apply_whole(id, edit);
+    }
+  }
+
+  // Apply the pending splices at once and check them with one re-parse.
+  void splice() {
+    spans.clear();
     if (pending.empty()) {
       return;
     }
-    std::vector<const Pending*> order;
+    std::vector<const PendingSplice*> order;
     for (const auto& p : pending) {
       order.push_back(&p);
     }
-    std::sort(order.begin(), order.end(), [](const Pending* x, const Pending* y) {
+    std::sort(order.begin(), order.end(), [](const PendingSplice* x, const PendingSplice* y) {
       return x->begin < y->begin;
     });
     std::string out;
     out.reserve(base.size() + base.size() / 8);
     size_t pos = 0;
-    for (const Pending* p : order) {
+    for (const PendingSplice* p : order) {
       out.append(base, pos, p->begin - pos);
       out += p->text;
       pos = p->end;
@@ -291,7 +213,7 @@ struct FileBatch::Impl {
     out.append(base, pos, std::string::npos);
     bool same = false;
     try {
-      same = Combined(pending).same(docs, YAML::LoadAll(out));
+      same = same_outside_windows(pending, docs, YAML::LoadAll(out));
     } catch (const YAML::Exception&) {
       same = false;
     }
@@ -310,12 +232,15 @@ struct FileBatch::Impl {
       }
     }
     pending.clear();
-    spans.clear();
     parsed = false;
   }
 
   void run_whole(size_t id, const WholeEdit& edit) {
     flush();
+    apply_whole(id, edit);
+  }
+
+  void apply_whole(size_t id, const WholeEdit& edit) {
     auto edited = edit(base);
     if (!edited) {
       outcomes[id] = tl::unexpected(edited.error());
@@ -354,37 +279,22 @@ struct FileBatch::Impl {
       return;
     }
     if (whole_document && !unique) {
-      unique = check_unique_keys(base);
+      unique = check_unique_keys_in(docs, 1); // `docs` is the parse of `base`
     }
     auto ok = whole_document ? *unique : unique_on_path(docs[doc], scope);
     if (!ok) {
       outcomes[id] = tl::unexpected(ok.error());
       return;
     }
-    auto edited = edit(window->text, window->first_line);
-    if (!edited) {
-      outcomes[id] = tl::unexpected(edited.error());
-      return;
-    }
-    outcomes[id] = true;
-    if (*edited == window->text) {
-      return;
-    }
-    if (edited->compare(0, window->indent, window->text, 0, window->indent) != 0) {
-      outcomes[id] = false;
-      run_whole(id, whole); // the edit reached before the first key: not a window edit
-      return;
-    }
-    Pending p;
-    p.begin = window->begin;
-    p.end = window->end;
-    p.text = base.substr(window->begin, window->indent) + edited->substr(window->indent);
-    p.window = std::move(*edited);
-    p.key = key_of(doc, scope);
-    p.id = id;
-    p.whole = whole;
-    spans.emplace(p.begin, p.end);
-    pending.push_back(std::move(p));
+    spans.emplace(window->begin, window->end);
+    Job job;
+    job.id = id;
+    job.doc = doc;
+    job.scope = scope;
+    job.window = std::move(*window);
+    job.edit = edit;
+    job.whole = whole;
+    jobs.push_back(std::move(job));
   }
 
   const std::map<std::string, std::pair<size_t, YamlPath>>& application_index() {
@@ -447,8 +357,11 @@ void FileBatch::application_manifest(const app::Application& application,
       doc,
       scope,
       false,
-      [&](std::string_view window, size_t first_line) {
-        return edit_application_manifest_at(window, application, type, changes, first_line);
+      // Runs later, maybe on another thread: it owns what it uses.
+      [application, type, changes](std::string_view window,
+                                   size_t first_line,
+                                   std::shared_ptr<const YamlText::Parsed>* parsed) {
+        return edit_application_manifest_at(window, application, type, changes, first_line, parsed);
       },
       whole);
 }
@@ -515,8 +428,11 @@ void FileBatch::helm_values(const std::vector<ImageChange>& changes) {
       0,
       scope,
       true,
-      [&](std::string_view window, size_t first_line) {
-        return edit_helm_values_at(window, changes, rebased, first_line);
+      // Runs later, maybe on another thread: it owns what it uses.
+      [changes, rebased](std::string_view window,
+                         size_t first_line,
+                         std::shared_ptr<const YamlText::Parsed>* parsed) {
+        return edit_helm_values_at(window, changes, rebased, first_line, parsed);
       },
       whole);
 }

@@ -51,14 +51,33 @@ util::Result<bool> Editor::remove(size_t doc, const YamlPath& path, const std::s
   return m_yaml.remove(doc, path, key);
 }
 
-util::Result<std::string> Editor::finish() const {
-  auto unique = check_unique_keys(m_before, m_first_line);
+util::Result<YAML::Node> Editor::document(size_t doc) const {
+  auto parse = m_yaml.parsed();
+  if (!parse->docs) {
+    return tl::unexpected(parse->docs.error());
+  }
+  return doc < parse->docs->size() ? (*parse->docs)[doc] : YAML::Node();
+}
+
+util::Result<std::string> Editor::finish(std::shared_ptr<const YamlText::Parsed>* parsed) const {
+  if (!m_before_parsed->docs) {
+    return tl::unexpected(check_unique_keys(m_before, m_first_line).error()); // names the line
+  }
+  auto unique = check_unique_keys_in(*m_before_parsed->docs, m_first_line);
   if (!unique) {
     return tl::unexpected(unique.error());
   }
-  auto verified = verify_edit(m_before, m_yaml.text(), m_expected, m_allowed);
+  auto after = m_yaml.parsed();
+  if (!after->docs) {
+    return util::fail(ErrorKind::internal,
+                      "the edited file does not parse (after): " + after->docs.error().message);
+  }
+  auto verified = verify_parsed(*m_before_parsed->docs, *after->docs, m_expected, m_allowed);
   if (!verified) {
     return tl::unexpected(verified.error());
+  }
+  if (parsed) {
+    *parsed = after;
   }
   return m_yaml.text();
 }
@@ -69,8 +88,12 @@ std::vector<YamlPath> Editor::paths_of_same_node(size_t doc, const YamlPath& pat
   if (m_yaml.text().find('&') == std::string::npos) {
     return found; // no anchor, so no alias: the path is the only one (and no parse is needed)
   }
+  auto parse = m_yaml.parsed();
+  if (!parse->docs) {
+    return found;
+  }
+  const auto& docs = *parse->docs;
   try {
-    auto docs = YAML::LoadAll(m_yaml.text());
     if (doc >= docs.size()) {
       return found;
     }
@@ -141,11 +164,15 @@ YAML::Node node_at(const YAML::Node& root, const YamlPath& path) {
     if (!node || !node.IsDefined()) {
       return YAML::Node(YAML::NodeType::Undefined);
     }
-    YAML::Node child =
-        step.index ? (node.IsSequence() && *step.index < node.size()
-                          ? node[*step.index]
-                          : YAML::Node(YAML::NodeType::Undefined))
-                   : (node.IsMap() ? node[step.key] : YAML::Node(YAML::NodeType::Undefined));
+    // Read-only lookups: `root` may be a shared parse (a missing key must not be added).
+    YAML::Node child = step.index ? (node.IsSequence() && *step.index < node.size()
+                                         ? node[*step.index]
+                                         : YAML::Node(YAML::NodeType::Undefined))
+                                  : (node.IsMap() ? std::as_const(node)[step.key]
+                                                  : YAML::Node(YAML::NodeType::Undefined));
+    if (!child.IsDefined()) {
+      return YAML::Node(YAML::NodeType::Undefined);
+    }
     node.reset(child);
   }
   return node;
@@ -162,7 +189,7 @@ util::Result<bool> set_parameter(Editor& editor,
                                  const char* force_key,
                                  IfMissing if_missing,
                                  Compare compare) {
-  auto root = load_document(editor.yaml().text(), doc);
+  auto root = editor.document(doc);
   if (!root) {
     return tl::unexpected(root.error());
   }
@@ -194,7 +221,7 @@ util::Result<bool> set_parameter(Editor& editor,
 // Set the Kustomize image string for `change` in the list at `list`.
 util::Result<bool>
 set_kustomize_image(Editor& editor, size_t doc, const YamlPath& list, const ImageChange& change) {
-  auto root = load_document(editor.yaml().text(), doc);
+  auto root = editor.document(doc);
   if (!root) {
     return tl::unexpected(root.error());
   }

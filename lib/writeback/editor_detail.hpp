@@ -7,6 +7,7 @@
 
 #include "writeback/targets.hpp"
 #include "writeback/verify.hpp"
+#include "writeback/yaml_parse_detail.hpp"
 #include "writeback/yaml_text.hpp"
 
 #include <yaml-cpp/yaml.h>
@@ -26,18 +27,24 @@ YamlPath at(YamlPath base, size_t index);
 class Editor {
 public:
   // `first_line`: the line of the file `text` starts on, for messages (a window of a file).
+  // The text is parsed here, once; lookups and the final check share that parse.
   explicit Editor(std::string_view text, size_t first_line = 1)
-      : m_before(text), m_yaml(std::string(text)), m_first_line(first_line) {}
+      : m_before(text), m_yaml(std::string(text)), m_before_parsed(m_yaml.parsed()),
+        m_first_line(first_line) {}
   util::Result<bool> set(size_t doc, const YamlPath& path, const std::string& value);
   util::Result<bool> append(size_t doc, const YamlPath& path, size_t size, const NewItem& item);
   util::Result<bool> remove(size_t doc, const YamlPath& path, const std::string& key);
   const YamlText& yaml() const { return m_yaml; }
-  util::Result<std::string> finish() const;
+  // Document `doc` of the current text (an undefined node past the last), or its parse error.
+  util::Result<YAML::Node> document(size_t doc) const;
+  // Verify and return the edited text; `parsed`, when given, receives its parse.
+  util::Result<std::string> finish(std::shared_ptr<const YamlText::Parsed>* parsed = nullptr) const;
 
 private:
   std::vector<YamlPath> paths_of_same_node(size_t doc, const YamlPath& path) const;
   std::string m_before;
   YamlText m_yaml;
+  std::shared_ptr<const YamlText::Parsed> m_before_parsed;
   size_t m_first_line = 1;
   std::vector<ExpectedValue> m_expected;
   std::vector<std::pair<size_t, YamlPath>> m_allowed;
@@ -73,14 +80,20 @@ util::Result<std::vector<HelmPaths>> helm_paths(const YAML::Node& root,
 
 // The targets on a window of a file (a mapping cut out with its bytes in place) that starts on
 // line `first_line`: paths relative to the window's root.
-util::Result<std::string> edit_helm_values_at(std::string_view text,
-                                              const std::vector<ImageChange>& changes,
-                                              const std::vector<HelmPaths>& paths,
-                                              size_t first_line);
-util::Result<std::string> edit_application_manifest_at(std::string_view text,
-                                                       const app::Application& application,
-                                                       const app::TypeDecision& type,
-                                                       const std::vector<ImageChange>& changes,
-                                                       size_t first_line);
+// `parsed`, when given, receives the parse of the edited text (the batch's combined check
+// compares against it instead of parsing the window again).
+util::Result<std::string>
+edit_helm_values_at(std::string_view text,
+                    const std::vector<ImageChange>& changes,
+                    const std::vector<HelmPaths>& paths,
+                    size_t first_line,
+                    std::shared_ptr<const YamlText::Parsed>* parsed = nullptr);
+util::Result<std::string>
+edit_application_manifest_at(std::string_view text,
+                             const app::Application& application,
+                             const app::TypeDecision& type,
+                             const std::vector<ImageChange>& changes,
+                             size_t first_line,
+                             std::shared_ptr<const YamlText::Parsed>* parsed = nullptr);
 
 } // namespace argoimg::writeback::detail

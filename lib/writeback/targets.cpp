@@ -65,13 +65,13 @@ util::Result<std::string> edit_argocd_source(std::string_view text,
 util::Result<std::string> edit_kustomization(std::string_view text,
                                              const std::vector<ImageChange>& changes) {
   Editor editor(text);
-  auto docs = YamlText(std::string(text)).documents();
+  auto docs = editor.yaml().documents();
   if (docs && *docs > 1) {
     return util::fail(ErrorKind::invalid_input, "a kustomization must hold a single YAML document");
   }
   YamlPath list = join({}, {"images"});
   for (const auto& change : changes) {
-    auto root = load_document(editor.yaml().text(), 0);
+    auto root = editor.document(0);
     if (!root) {
       return tl::unexpected(root.error());
     }
@@ -154,10 +154,12 @@ util::Result<std::vector<HelmPaths>> detail::helm_paths(const YAML::Node& root,
   return out;
 }
 
-util::Result<std::string> detail::edit_helm_values_at(std::string_view text,
-                                                      const std::vector<ImageChange>& changes,
-                                                      const std::vector<HelmPaths>& paths,
-                                                      size_t first_line) {
+util::Result<std::string>
+detail::edit_helm_values_at(std::string_view text,
+                            const std::vector<ImageChange>& changes,
+                            const std::vector<HelmPaths>& paths,
+                            size_t first_line,
+                            std::shared_ptr<const YamlText::Parsed>* parsed) {
   Editor editor(text, first_line);
   for (size_t i = 0; i < changes.size(); ++i) {
     const auto& change = changes[i];
@@ -184,7 +186,7 @@ util::Result<std::string> detail::edit_helm_values_at(std::string_view text,
                         util::quote(change.config.entry.image_text) + ": " + done.error().message);
     }
   }
-  return editor.finish();
+  return editor.finish(parsed);
 }
 
 util::Result<std::string> edit_helm_values(std::string_view text,
@@ -209,11 +211,17 @@ detail::edit_application_manifest_at(std::string_view text,
                                      const app::Application& application,
                                      const app::TypeDecision& type,
                                      const std::vector<ImageChange>& changes,
-                                     size_t first_line) {
+                                     size_t first_line,
+                                     std::shared_ptr<const YamlText::Parsed>* parsed) {
   // Find the document (and List item) holding this Application.
   std::optional<std::pair<size_t, YamlPath>> where;
+  Editor editor(text, first_line);
   try {
-    auto docs = YAML::LoadAll(std::string(text));
+    auto parse = editor.yaml().parsed();
+    if (!parse->docs) {
+      YAML::LoadAll(std::string(text)); // throws, with the position to report
+    }
+    const auto& docs = parse->docs ? *parse->docs : std::vector<YAML::Node>{};
     for (size_t d = 0; d < docs.size() && !where; ++d) {
       auto is_app = [&](const YAML::Node& n) {
         return n.IsMap() && n["kind"] && n["kind"].Scalar() == "Application" && n["metadata"]
@@ -242,7 +250,6 @@ detail::edit_application_manifest_at(std::string_view text,
   YamlPath source = application.multi_source
                         ? at(join(base, {"spec", "sources"}), type.source_index)
                         : join(base, {"spec", "source"});
-  Editor editor(text, first_line);
   for (const auto& change : changes) {
     util::Result<bool> done = true;
     if (type.type == app::AppType::kustomize) {
@@ -295,7 +302,7 @@ detail::edit_application_manifest_at(std::string_view text,
                         util::quote(change.config.entry.image_text) + ": " + done.error().message);
     }
   }
-  return editor.finish();
+  return editor.finish(parsed);
 }
 
 } // namespace argoimg::writeback

@@ -3,12 +3,14 @@
 
 #include "util/strings.hpp"
 #include "writeback/scalar.hpp"
+#include "writeback/yaml_parse_detail.hpp"
 
 #include <yaml-cpp/yaml.h>
 
 #include <map>
 #include <optional>
 #include <set>
+#include <utility>
 
 namespace argoimg::writeback {
 
@@ -63,20 +65,22 @@ void flatten(const YAML::Node& node,
   }
 }
 
-util::Result<std::map<std::string, std::string>> flatten_all(std::string_view text,
-                                                             const char* which) {
+std::map<std::string, std::string> flatten_all(const std::vector<YAML::Node>& docs) {
   std::map<std::string, std::string> out;
+  for (size_t i = 0; i < docs.size(); ++i) {
+    std::set<int> seen;
+    flatten(docs[i], std::to_string(i), out, seen);
+  }
+  return out;
+}
+
+util::Result<std::vector<YAML::Node>> parse_for_check(std::string_view text, const char* which) {
   try {
-    auto docs = YAML::LoadAll(std::string(text));
-    for (size_t i = 0; i < docs.size(); ++i) {
-      std::set<int> seen;
-      flatten(docs[i], std::to_string(i), out, seen);
-    }
+    return YAML::LoadAll(std::string(text));
   } catch (const YAML::Exception& e) {
     return util::fail(util::ErrorKind::internal,
                       std::string("the edited file does not parse (") + which + "): " + e.msg);
   }
-  return out;
 }
 
 // The first duplicate key in the mappings under `node`, each aliased collection visited once.
@@ -120,6 +124,11 @@ util::Result<bool> check_unique_keys(std::string_view text, size_t first_line) {
                       std::to_string(static_cast<size_t>(e.mark.line) + first_line) + ":"
                           + std::to_string(e.mark.column + 1) + ": invalid YAML: " + e.msg);
   }
+  return detail::check_unique_keys_in(docs, first_line);
+}
+
+util::Result<bool> detail::check_unique_keys_in(const std::vector<YAML::Node>& docs,
+                                                size_t first_line) {
   auto at = [first_line](const YAML::Mark& mark) {
     return std::to_string(static_cast<size_t>(mark.line) + first_line) + ":"
            + std::to_string(mark.column + 1);
@@ -140,11 +149,23 @@ util::Result<bool> verify_edit(std::string_view before,
                                std::string_view after,
                                const std::vector<ExpectedValue>& expected,
                                const std::vector<std::pair<size_t, YamlPath>>& allowed) {
-  auto old_values = flatten_all(before, "before");
-  auto new_values = flatten_all(after, "after");
-  if (!old_values || !new_values) {
-    return tl::unexpected(!old_values ? old_values.error() : new_values.error());
+  auto before_docs = parse_for_check(before, "before");
+  if (!before_docs) {
+    return tl::unexpected(before_docs.error());
   }
+  auto after_docs = parse_for_check(after, "after");
+  if (!after_docs) {
+    return tl::unexpected(after_docs.error());
+  }
+  return detail::verify_parsed(*before_docs, *after_docs, expected, allowed);
+}
+
+util::Result<bool> detail::verify_parsed(const std::vector<YAML::Node>& before,
+                                         const std::vector<YAML::Node>& after_docs,
+                                         const std::vector<ExpectedValue>& expected,
+                                         const std::vector<std::pair<size_t, YamlPath>>& allowed) {
+  auto old_values = std::optional(flatten_all(before));
+  auto new_values = std::optional(flatten_all(after_docs));
   std::vector<std::string> prefixes;
   for (const auto& [doc, path] : allowed) {
     prefixes.push_back(path_key(doc, path));
@@ -190,25 +211,26 @@ util::Result<bool> verify_edit(std::string_view before,
     }
   }
   // Intended values are read by walking the document, which follows aliases.
-  std::vector<YAML::Node> after_docs;
-  try {
-    after_docs = YAML::LoadAll(std::string(after));
-  } catch (const YAML::Exception&) {
-  }
   for (const auto& want : expected) {
     std::string key = path_key(want.doc, want.path);
     YAML::Node node;
-    if (want.doc < after_docs.size()) {
+    bool found = want.doc < after_docs.size();
+    if (found) {
       node.reset(after_docs[want.doc]);
       for (const auto& step : want.path) {
+        // Read-only lookups: the documents are a shared parse, not to be changed.
         YAML::Node child = step.index
                                ? (node.IsSequence() && *step.index < node.size() ? node[*step.index]
                                                                                  : YAML::Node())
-                               : (node.IsMap() ? node[step.key] : YAML::Node());
+                               : (node.IsMap() ? std::as_const(node)[step.key] : YAML::Node());
+        if (!child.IsDefined()) {
+          found = false;
+          break;
+        }
         node.reset(child);
       }
     }
-    if (!node.IsDefined() || !node.IsScalar() || typed(node) != "s:" + want.value) {
+    if (!found || !node.IsScalar() || typed(node) != "s:" + want.value) {
       return util::fail(util::ErrorKind::internal,
                         "refusing to write: " + util::quote(key)
                             + " would not read back as the string " + util::quote(want.value));

@@ -4,6 +4,7 @@
 #include "util/strings.hpp"
 #include "writeback/scalar.hpp"
 #include "writeback/yaml_lines_detail.hpp"
+#include "writeback/yaml_parse_detail.hpp"
 
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
@@ -66,7 +67,7 @@ util::Result<Found> walk(const YAML::Node& root, const YamlPath& path) {
             ErrorKind::invalid_input,
             fmt::format("index {} is out of range [0, {})", *step.index, found.node.size()));
       }
-      YAML::Node child = found.node[*step.index];
+      YAML::Node child = std::as_const(found.node)[*step.index];
       found.node.reset(child);
     } else {
       if (found.node.IsScalar()) {
@@ -77,7 +78,7 @@ util::Result<Found> walk(const YAML::Node& root, const YamlPath& path) {
       if (!found.node.IsMap()) {
         return found; // missing (null) or a sequence: the caller decides
       }
-      YAML::Node child = found.node[step.key];
+      YAML::Node child = std::as_const(found.node)[step.key];
       if (!child) {
         return found;
       }
@@ -88,7 +89,7 @@ util::Result<Found> walk(const YAML::Node& root, const YamlPath& path) {
   return found;
 }
 
-util::Result<std::vector<YAML::Node>> load_all(const std::string& text) {
+util::Result<std::vector<YAML::Node>> parse_all(const std::string& text) {
   try {
     return YAML::LoadAll(text);
   } catch (const YAML::Exception& e) {
@@ -110,6 +111,14 @@ std::string describe(const YamlPath& path) {
 }
 
 } // namespace
+
+std::shared_ptr<const YamlText::Parsed> YamlText::parsed() const {
+  // Comparing the text is cheap next to parsing it, and holds whatever edited it.
+  if (!m_parsed || m_parsed->text != m_text) {
+    m_parsed = std::make_shared<const Parsed>(Parsed{m_text, parse_all(m_text)});
+  }
+  return m_parsed;
+}
 
 util::Result<YamlPath> parse_helm_path(std::string_view path) {
   YamlPath steps;
@@ -147,7 +156,8 @@ util::Result<YamlPath> parse_helm_path(std::string_view path) {
 }
 
 util::Result<size_t> YamlText::documents() const {
-  auto docs = load_all(m_text);
+  auto parse = parsed();
+  const auto& docs = parse->docs;
   if (!docs) {
     return tl::unexpected(docs.error());
   }
@@ -155,7 +165,8 @@ util::Result<size_t> YamlText::documents() const {
 }
 
 util::Result<std::optional<std::string>> YamlText::get(size_t doc, const YamlPath& path) const {
-  auto docs = load_all(m_text);
+  auto parse = parsed();
+  const auto& docs = parse->docs;
   if (!docs) {
     return tl::unexpected(docs.error());
   }
@@ -170,7 +181,8 @@ util::Result<std::optional<std::string>> YamlText::get(size_t doc, const YamlPat
 }
 
 util::Result<bool> YamlText::set(size_t doc, const YamlPath& path, std::string_view value) {
-  auto docs = load_all(m_text);
+  auto parse = parsed();
+  const auto& docs = parse->docs;
   if (!docs) {
     return tl::unexpected(docs.error());
   }
@@ -289,7 +301,8 @@ util::Result<bool> YamlText::set(size_t doc, const YamlPath& path, std::string_v
 }
 
 util::Result<bool> YamlText::append(size_t doc, const YamlPath& path, const NewItem& item) {
-  auto docs = load_all(m_text);
+  auto parse = parsed();
+  const auto& docs = parse->docs;
   if (!docs) {
     return tl::unexpected(docs.error());
   }
@@ -392,7 +405,8 @@ util::Result<bool> YamlText::append(size_t doc, const YamlPath& path, const NewI
 }
 
 util::Result<bool> YamlText::remove(size_t doc, const YamlPath& path, std::string_view key) {
-  auto docs = load_all(m_text);
+  auto parse = parsed();
+  const auto& docs = parse->docs;
   if (!docs) {
     return tl::unexpected(docs.error());
   }

@@ -3,6 +3,7 @@
 
 #include "util/result.hpp"
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -57,8 +58,15 @@ public:
   // Remove `key` (with its single-line value) from the mapping at `path`; false if absent.
   util::Result<bool> remove(size_t doc, const YamlPath& path, std::string_view key);
 
+  // The parse of the current text, made once per version of the text (yaml-cpp is slow: an
+  // edit's lookups, its verification and its duplicate-key check share one parse). Defined in
+  // writeback/yaml_parse_detail.hpp.
+  struct Parsed;
+  std::shared_ptr<const Parsed> parsed() const;
+
 private:
   std::string m_text;
+  mutable std::shared_ptr<const Parsed> m_parsed;
 };
 
 } // namespace argoimg::writeback

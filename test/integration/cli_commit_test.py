@@ -363,7 +363,7 @@ def push_unrelated_commits(clone, branch, count):
         git(*SEED, "commit", "-q", "-m", f"unrelated {i}", cwd=clone)
         while subprocess.run(["git", "push", "-q", "origin", branch], cwd=clone,
                              capture_output=True).returncode != 0:
-            git("pull", "-q", "--rebase", "origin", branch, cwd=clone)
+            git(*SEED, "pull", "-q", "--rebase", "origin", branch, cwd=clone)
 
 
 class Push(unittest.TestCase):

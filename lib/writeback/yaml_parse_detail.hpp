@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// The parse a YamlText keeps of its text. Include only from writeback sources (it exposes
+// yaml-cpp).
+
+#include "util/result.hpp"
+#include "writeback/verify.hpp"
+#include "writeback/yaml_text.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <string>
+#include <vector>
+
+namespace argoimg::writeback {
+
+struct YamlText::Parsed {
+  std::string text; // what was parsed: the cache is valid while the text is equal
+  // The documents, or `invalid_input` with `line:col: invalid YAML: ...` (lines from 1).
+  util::Result<std::vector<YAML::Node>> docs;
+};
+
+namespace detail {
+
+// check_unique_keys and verify_edit on documents already parsed.
+util::Result<bool> check_unique_keys_in(const std::vector<YAML::Node>& docs, size_t first_line);
+util::Result<bool> verify_parsed(const std::vector<YAML::Node>& before,
+                                 const std::vector<YAML::Node>& after,
+                                 const std::vector<ExpectedValue>& expected,
+                                 const std::vector<std::pair<size_t, YamlPath>>& allowed);
+
+} // namespace detail
+
+} // namespace argoimg::writeback
