@@ -206,18 +206,13 @@ const app::RepoReader* RepoFinder::reader_for(const std::string& dir) {
     reader->read_checked =
         [dir, max = m_limits.max_file_size](
             const std::string& relative) -> util::Result<std::optional<std::string>> {
-      auto text = util::read_in_root(dir, relative);
+      auto text =
+          util::read_in_root(dir, relative, max, "raise it with --max-file-size (e.g. 64MiB)");
       if (!text) {
         (void)read_repository_file(dir, relative); // records the refusal for update and commit
         return util::fail(text.error().kind,
                           "reading " + util::quote(relative) + " in " + util::quote(dir) + ": "
                               + text.error().message);
-      }
-      if (*text && (*text)->size() > max) {
-        return util::fail(util::ErrorKind::invalid_input,
-                          util::quote(relative) + " in " + util::quote(dir) + " is larger than "
-                              + std::to_string(max)
-                              + " bytes, the input limit (raise it with --max-file-size)");
       }
       return text;
     };

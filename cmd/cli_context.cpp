@@ -3,6 +3,7 @@
 
 #include "registry/kubernetes.hpp"
 #include "registry/registries_conf.hpp"
+#include "util/bounded_file.hpp"
 #include "util/redact.hpp"
 #include "util/spellcheck.hpp"
 #include "util/strings.hpp"
@@ -28,14 +29,7 @@ std::optional<std::string> env(const std::string& name) {
 }
 
 util::Result<std::string> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    auto kind = errno == ENOENT ? util::ErrorKind::not_found : util::ErrorKind::io;
-    return util::fail(kind, "cannot read " + util::quote(path) + ": " + std::strerror(errno));
-  }
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return util::read_file_bounded(path);
 }
 
 std::string home_path(const std::string& relative) {

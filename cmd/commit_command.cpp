@@ -274,8 +274,7 @@ int run_commit(const CommitOptions& options, const GlobalOptions& global) {
   if (!options.message_template_file.empty()) {
     auto text = read_file_text(options.message_template_file);
     if (!text) {
-      print_error("--commit-message-template: cannot read "
-                  + util::quote(options.message_template_file));
+      print_error("--commit-message-template: " + text.error().message);
       return k_exit_usage;
     }
     template_text = *text;
@@ -312,8 +311,11 @@ int run_commit(const CommitOptions& options, const GlobalOptions& global) {
   }
   for (const auto& [flag, file] : {std::pair{"--ssh-key", &options.ssh_key},
                                    std::pair{"--ssh-known-hosts", &options.ssh_known_hosts}}) {
-    if (!file->empty() && !read_file_text(*file)) {
-      print_error(std::string(flag) + ": cannot read " + util::quote(*file));
+    if (file->empty()) {
+      continue;
+    }
+    if (auto text = read_file_text(*file); !text) {
+      print_error(std::string(flag) + ": " + text.error().message);
       return k_exit_usage;
     }
   }

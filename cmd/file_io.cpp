@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "file_io.hpp"
 
+#include "util/bounded_file.hpp"
 #include "util/strings.hpp"
 
 #include <algorithm>
@@ -17,14 +18,8 @@
 
 namespace argoimg::cmd {
 
-std::optional<std::string> read_file_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return std::nullopt;
-  }
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+util::Result<std::string> read_file_text(const std::string& path) {
+  return util::read_file_bounded(path);
 }
 
 namespace {

@@ -13,7 +13,7 @@
 namespace argoimg::cmd {
 
 // Read a whole file; nullopt when it does not exist or cannot be read.
-std::optional<std::string> read_file_text(const std::string& path);
+util::Result<std::string> read_file_text(const std::string& path);
 
 // `relative` under the repository `root`, read without leaving it (util::read_in_root);
 // nullopt when absent or refused (a refusal is warned about once, on stderr). The reader of

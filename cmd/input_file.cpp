@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "input_file.hpp"
 
+#include "util/bounded_file.hpp"
 #include "util/strings.hpp"
 
 #include <cerrno>
@@ -17,65 +18,19 @@ namespace {
 constexpr size_t k_min_size = size_t{1} << 10;
 constexpr size_t k_max_size = size_t{1} << 30;
 
-util::Error too_big(const std::string& path, const std::string& size, size_t max_bytes) {
-  return util::Error{util::ErrorKind::invalid_input,
-                     util::quote(path) + ": the file has " + size + ", more than the limit of "
-                         + std::to_string(max_bytes)
-                         + " bytes; raise it with --max-file-size (e.g. 64MiB)"};
-}
-
 } // namespace
 
 util::Result<std::optional<std::string>> read_bounded_file(const std::string& path,
                                                            size_t max_bytes) {
-  auto failed = [&path](const std::string& what, int error) {
-    return util::fail(util::ErrorKind::io,
-                      util::quote(shorten(path)) + ": " + what + std::strerror(error));
-  };
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) {
+  auto text =
+      util::read_file_bounded(path, max_bytes, "raise it with --max-file-size (e.g. 64MiB)");
+  if (!text) {
+    if (text.error().kind == util::ErrorKind::not_found) {
       return std::optional<std::string>();
     }
-    return failed("cannot open: ", errno);
+    return tl::unexpected(text.error());
   }
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
-  struct stat info {};
-  if (::fstat(fd, &info) != 0) {
-    return failed("cannot stat: ", errno);
-  }
-  if (S_ISDIR(info.st_mode)) {
-    return failed("cannot read: ", EISDIR);
-  }
-  bool regular = S_ISREG(info.st_mode);
-  if (regular && static_cast<unsigned long long>(info.st_size) > max_bytes) {
-    return tl::unexpected(too_big(path, std::to_string(info.st_size) + " bytes", max_bytes));
-  }
-  std::string text;
-  if (regular) {
-    text.reserve(static_cast<size_t>(info.st_size));
-  }
-  char buffer[65536];
-  while (true) {
-    ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n < 0) {
-      return failed("cannot read: ", errno);
-    }
-    if (n == 0) {
-      break;
-    }
-    text.append(buffer, static_cast<size_t>(n));
-    if (text.size() > max_bytes) {
-      return tl::unexpected(too_big(path, "more than that", max_bytes));
-    }
-  }
-  return std::optional<std::string>(std::move(text));
+  return std::optional<std::string>(std::move(*text));
 }
 
 util::Result<size_t> parse_byte_size(std::string_view text) {

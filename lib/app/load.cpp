@@ -3,12 +3,15 @@
 
 #include "app/load_image_updater_detail.hpp"
 #include "app/yaml_detail.hpp"
+#include "util/redact.hpp"
 #include "util/strings.hpp"
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <initializer_list>
 #include <optional>
+#include <tuple>
 
 namespace argoimg::app {
 
@@ -87,6 +90,20 @@ parse_source(const YAML::Node& node, const std::string& name, const FileRef& at)
   return source;
 }
 
+// RFC 1123 as Kubernetes uses it: a DNS label (namespaces) or subdomain (object names).
+bool is_kubernetes_name(std::string_view name, bool label) {
+  if (name.empty() || name.size() > (label ? 63U : 253U)) {
+    return false;
+  }
+  auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+  if (!alnum(name.front()) || !alnum(name.back())) {
+    return false;
+  }
+  return std::all_of(name.begin(), name.end(), [&](char c) {
+    return alnum(c) || c == '-' || (!label && c == '.');
+  });
+}
+
 util::Result<bool> parse_metadata(const YAML::Node& metadata, const FileRef& at, Application& app) {
   using Type = YAML::NodeType;
   if (auto bad = first_error(
@@ -101,6 +118,20 @@ util::Result<bool> parse_metadata(const YAML::Node& metadata, const FileRef& at,
                       app.origin.to_string(true) + ": Application without metadata.name");
   }
   app.app_namespace = text(metadata, "namespace");
+  // Kubernetes accepts no other names, and the name becomes part of a file name
+  // (`.argocd-source-<name>.yaml`): a '/' or '..' in it would move that file.
+  for (auto [field, value, label] :
+       {std::tuple{"name", &app.name, false}, std::tuple{"namespace", &app.app_namespace, true}}) {
+    if (!value->empty() && !is_kubernetes_name(*value, label)) {
+      return util::fail(
+          util::ErrorKind::invalid_input,
+          position_of(child(metadata, field), at).to_string(true) + ": metadata." + field + " "
+              + util::quote(
+                  util::escape_control(value->size() <= 80 ? *value : value->substr(0, 60) + "..."))
+              + " is not a valid Kubernetes name (lowercase letters, digits and '-'"
+              + (label ? ", at most 63 characters)" : " or '.', at most 253 characters)"));
+    }
+  }
   for (const char* field : {"labels", "annotations"}) {
     YAML::Node map = child(metadata, field);
     if (!map || !map.IsMap()) {

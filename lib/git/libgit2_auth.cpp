@@ -4,6 +4,7 @@
 #include "git/credential_helper.hpp"
 #include "git/known_hosts.hpp"
 #include "git/libgit2_detail.hpp"
+#include "util/bounded_file.hpp"
 
 #include <cstdlib>
 #include <filesystem>
@@ -54,10 +55,12 @@ int offer_ssh(git_credential** out, const char* username_from_url, AuthState& st
       state.failure = "ssh key '" + key + "' (--ssh-key) is not a readable file";
       return GIT_EUSER;
     }
-    std::ifstream in(key, std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    if (private_key_is_encrypted(text.str())) {
+    auto text = util::read_file_bounded(key);
+    if (!text) {
+      state.failure = "ssh key (--ssh-key): " + text.error().message;
+      return GIT_EUSER;
+    }
+    if (private_key_is_encrypted(*text)) {
       state.failure = "ssh key '" + key
                       + "' (--ssh-key) is protected by a passphrase: load it "
                         "into ssh-agent (ssh-add) and leave out --ssh-key";
@@ -151,11 +154,13 @@ int on_certificate(git_cert* cert, int /*valid*/, const char* /*host*/, void* pa
   }
   std::string key(hostkey->hostkey, hostkey->hostkey_len);
   std::string file = known_hosts_file(*state.auth);
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
+  auto text = util::read_file_bounded(file);
+  if (!text && text.error().kind != util::ErrorKind::not_found) {
+    state.failure = "known_hosts: " + text.error().message;
+    return GIT_ECERTIFICATE;
+  }
   std::string name = known_hosts_name(*endpoint);
-  HostKeyVerdict verdict = check_known_host(text.str(), name, key);
+  HostKeyVerdict verdict = check_known_host(text ? *text : std::string(), name, key);
   std::string described = "'" + name + "' (" + ssh_key_type(key) + " " + ssh_fingerprint(key) + ")";
   switch (verdict.match) {
   case HostKeyMatch::match:

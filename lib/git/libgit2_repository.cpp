@@ -2,6 +2,7 @@
 // The working copy side of the libgit2 adapter: discover, status, commit (signed or not),
 // fast-forward, drop a commit.
 #include "git/libgit2_detail.hpp"
+#include "util/bounded_file.hpp"
 
 #include <filesystem>
 #include <vector>
@@ -54,6 +55,9 @@ util::Result<git_oid> detail::create_commit_object(git_repository* repo,
 
 util::Result<bool> use_ca_file(const std::string& file) {
   ensure_initialised();
+  if (auto regular = util::require_regular_file(file); !regular) {
+    return tl::unexpected(regular.error());
+  }
   if (int code = git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, file.c_str(), nullptr);
       code < 0) {
     return tl::unexpected(error(util::ErrorKind::config, "CA file '" + file + "'", code));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "registry/curl_transport.hpp"
 
+#include "util/bounded_file.hpp"
 #include "util/strings.hpp"
 
 #include <curl/curl.h>
@@ -133,6 +134,11 @@ CurlTransport::CurlTransport(CurlOptions options, const util::Logger& logger)
 CurlTransport::~CurlTransport() = default;
 
 util::Result<HttpResponse> CurlTransport::send(const HttpRequest& request) {
+  if (!request.ca_file.empty()) { // curl would block on a FIFO
+    if (auto regular = util::require_regular_file(request.ca_file); !regular) {
+      return util::fail(util::ErrorKind::config, "ca_file " + regular.error().message);
+    }
+  }
   CURL* handle = m_impl->acquire();
   curl_easy_reset(handle);
   curl_easy_setopt(handle, CURLOPT_SHARE, m_impl->share);

@@ -204,6 +204,16 @@ Result<bool> Walker::follow_link(const std::string& name) {
   return true;
 }
 
+// What git itself takes for a git directory: HEAD, objects/ and refs/ (any name, so a
+// `--separate-git-dir` inside the working copy or a bare repository checked in is caught too).
+bool looks_like_git_dir(int dir) {
+  struct stat info {};
+  return ::fstatat(dir, "HEAD", &info, AT_SYMLINK_NOFOLLOW) == 0
+         && (S_ISREG(info.st_mode) || S_ISLNK(info.st_mode))
+         && ::fstatat(dir, "objects", &info, 0) == 0 && S_ISDIR(info.st_mode)
+         && ::fstatat(dir, "refs", &info, 0) == 0 && S_ISDIR(info.st_mode);
+}
+
 Result<Located> Walker::run(Mode mode) {
   m_root_fd = Fd(::open(m_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!m_root_fd.valid()) {
@@ -293,6 +303,11 @@ Result<Located> Walker::run(Mode mode) {
       Fd next = open_dir_at(m_fd.get(), name.c_str());
       if (!next.valid()) {
         return fail(ErrorKind::io, "opening " + quote(here(name)) + ": " + errno_text(errno));
+      }
+      if (looks_like_git_dir(next.get())) { // `git init --separate-git-dir=meta`, a bare repo
+        return refuse(quote(here(name))
+                      + " is a git directory (it holds HEAD, objects and refs), which argoimg "
+                        "never reads or writes");
       }
       m_fd = std::move(next);
       m_parts.push_back(name);
@@ -500,7 +515,9 @@ std::string temporary_directory(const std::string& root) {
 }
 
 Result<std::optional<std::string>> read_in_root(const std::string& root,
-                                                const std::string& relative) {
+                                                const std::string& relative,
+                                                size_t max_bytes,
+                                                const std::string& raise_hint) {
   auto located = Walker(root, relative).run(Mode::read);
   if (!located) {
     return tl::unexpected(located.error());
@@ -517,7 +534,17 @@ Result<std::optional<std::string>> read_in_root(const std::string& root,
   if (!S_ISREG(info.st_mode)) {
     return fail(ErrorKind::invalid_input, quote(relative) + " is not a regular file");
   }
+  auto too_big = [&](const std::string& size) {
+    return fail(ErrorKind::invalid_input,
+                quote(relative) + " has " + size + ", more than the limit of "
+                    + std::to_string(max_bytes) + " bytes"
+                    + (raise_hint.empty() ? "" : "; " + raise_hint));
+  };
+  if (static_cast<unsigned long long>(info.st_size) > max_bytes) {
+    return too_big(std::to_string(info.st_size) + " bytes");
+  }
   std::string text;
+  text.reserve(static_cast<size_t>(info.st_size));
   char buffer[65536];
   for (;;) {
     ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
@@ -531,6 +558,9 @@ Result<std::optional<std::string>> read_in_root(const std::string& root,
       break;
     }
     text.append(buffer, static_cast<size_t>(n));
+    if (text.size() > max_bytes) { // it grew while being read
+      return too_big("more bytes");
+    }
   }
   return std::optional<std::string>(std::move(text));
 }

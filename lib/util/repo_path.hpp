@@ -29,9 +29,13 @@ namespace argoimg::util {
 bool is_git_dir_name(std::string_view name);
 
 // The content of `relative` under `root`; nullopt when it does not exist. Fails (kind
-// `invalid_input`) when reaching it would leave `root`, and with `io` when it cannot be read.
+// `invalid_input`) when reaching it would leave `root` or the file is larger than `max_bytes`
+// (checked before reading; the message ends with `raise_hint` when given), and with `io` when
+// it cannot be read.
 Result<std::optional<std::string>> read_in_root(const std::string& root,
-                                                const std::string& relative);
+                                                const std::string& relative,
+                                                size_t max_bytes = SIZE_MAX,
+                                                const std::string& raise_hint = "");
 
 // Where `relative` under `root` really is (links inside the root followed), relative to the
 // root; fails as `read_in_root` does.

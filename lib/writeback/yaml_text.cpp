@@ -102,12 +102,25 @@ util::Result<std::vector<YAML::Node>> parse_all(const std::string& text) {
 std::string describe(const YamlPath& path) {
   std::string out;
   for (const auto& step : path) {
-    out += (out.empty() ? "" : ".") + step.key;
-    if (step.index) {
+    if (step.index) { // `a[0]` is the steps `a` and `[0]` (which repeats the key)
       out += "[" + std::to_string(*step.index) + "]";
+    } else {
+      out += (out.empty() ? "" : ".") + step.key;
     }
   }
   return out;
+}
+
+// Keys can be created, list elements cannot (which item, with what beside it?).
+util::Result<bool> creatable(const YamlPath& path, size_t from) {
+  for (size_t i = from; i < path.size(); ++i) {
+    if (path[i].index) {
+      return util::fail(ErrorKind::invalid_input,
+                        describe(path) + ": list element " + std::to_string(*path[i].index)
+                            + " does not exist");
+    }
+  }
+  return true;
 }
 
 } // namespace
@@ -192,6 +205,9 @@ util::Result<bool> YamlText::set(size_t doc, const YamlPath& path, std::string_v
     if (!util::trim(m_text).empty() && doc > 0) {
       return util::fail(ErrorKind::internal, "document " + std::to_string(doc) + " does not exist");
     }
+    if (auto ok = creatable(path, 0); !ok) {
+      return ok;
+    }
     insert_lines(m_text,
                  m_text.size(),
                  nested_lines(path, 0, 0, 2, render_scalar(value, QuoteStyle::plain, quote)));
@@ -260,12 +276,8 @@ util::Result<bool> YamlText::set(size_t doc, const YamlPath& path, std::string_v
     return true;
   }
   // Create the missing keys path[depth..] in the mapping `node`.
-  for (size_t i = found->depth; i < path.size(); ++i) {
-    if (path[i].index) {
-      return util::fail(ErrorKind::invalid_input,
-                        describe(path) + ": list element " + std::to_string(*path[i].index)
-                            + " does not exist");
-    }
+  if (auto ok = creatable(path, found->depth); !ok) {
+    return ok;
   }
   std::string rendered = render_scalar(value, QuoteStyle::plain, quote);
   if (node.IsMap() && node.size() > 0) {

@@ -125,9 +125,11 @@ TEST_CASE("hostile: an unterminated quoted string is an error with its position"
   REQUIRE(single.errors.size() == 1);
   CHECK_THAT(single.errors[0].message, Catch::Contains("single-quoted string is not closed"));
   // Closed strings with escapes and anchors are fine.
-  auto fine = load(k_app_head + "metadata: {name: &n \"a\\\"b\", namespace: 'it''s'}\n");
+  auto fine =
+      load(k_app_head + "metadata: {name: &n \"a\\x2Db\", namespace: ns, labels: {q: 'it''s'}}\n");
   CHECK(fine.errors.empty());
-  CHECK(fine.applications.at(0).name == "a\"b");
+  CHECK(fine.applications.at(0).name == "a-b");
+  CHECK(fine.applications.at(0).labels.at("q") == "it's");
 }
 
 TEST_CASE("hostile: wrong shapes say what was expected where", "[app][hostile]") {
@@ -276,8 +278,10 @@ TEST_CASE("hostile: odd files load without crashing", "[app][hostile]") {
     CHECK(loaded);
   }
   auto huge = load(k_app_head + "metadata:\n  name: " + std::string(4 << 20, 'x') + "\n");
-  REQUIRE(huge.applications.size() == 1);
-  CHECK(huge.applications[0].name.size() == (4 << 20));
+  CHECK(huge.applications.empty());
+  REQUIRE(huge.errors.size() == 1);
+  CHECK_THAT(huge.errors[0].message, Catch::Contains("is not a valid Kubernetes name"));
+  CHECK(huge.errors[0].message.size() < 300);
   auto values = load(k_app_head + "metadata: {name: a, annotations: {k: 5, n: ~}}\n");
   REQUIRE(values.applications.size() == 1);
   CHECK(values.applications[0].annotations.at("k").value == "5");
@@ -345,4 +349,18 @@ TEST_CASE("hostile: a duplicate key in one item of a kind: List fails that item 
   CHECK(loaded.applications[1].name == "c");
   REQUIRE(loaded.errors.size() == 1);
   CHECK_THAT(loaded.errors[0].message, Catch::Contains("apps/x.yaml:11:3: duplicate key 'spec'"));
+}
+
+TEST_CASE("hostile: a name that would move the .argocd-source file is that application's error",
+          "[app][hostile]") {
+  auto loaded = load(k_app_head + "metadata: {name: '../../etc/x'}\n---\n" + k_app_head
+                     + "metadata: {name: ok, namespace: 'a/b'}\n---\n" + k_app_head
+                     + "metadata: {name: fine.example-1, namespace: team-a}\n");
+  REQUIRE(loaded.applications.size() == 1);
+  CHECK(loaded.applications[0].name == "fine.example-1");
+  REQUIRE(loaded.errors.size() == 2);
+  CHECK_THAT(loaded.errors[0].message,
+             Catch::Contains("metadata.name '../../etc/x' is not a valid Kubernetes name"));
+  CHECK_THAT(loaded.errors[1].message,
+             Catch::Contains("metadata.namespace 'a/b' is not a valid Kubernetes name"));
 }

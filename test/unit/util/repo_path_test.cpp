@@ -172,3 +172,36 @@ TEST_CASE("a control character in a path is refused: a NUL must not end the name
   CHECK_FALSE(fs::exists(tree.base / "repo" / ".git" / "hooks" / "post-checkout"));
   CHECK_FALSE(fs::exists(tree.base / "repo" / "a"));
 }
+
+TEST_CASE("a git directory under another name (--separate-git-dir, a bare repository) is refused") {
+  TempTree tree;
+  fs::path meta = tree.base / "repo" / "meta";
+  TempTree::put(meta / "HEAD", "ref: refs/heads/main\n");
+  fs::create_directories(meta / "objects");
+  fs::create_directories(meta / "refs" / "heads");
+  TempTree::put(tree.base / "repo" / ".git", "gitdir: meta\n");
+  auto written = write_in_root(tree.repo(), "meta/hooks/post-checkout", "#!/bin/sh\n");
+  REQUIRE_FALSE(written);
+  CHECK_THAT(written.error().message, Catch::Contains("'meta' is a git directory"));
+  CHECK_FALSE(fs::exists(meta / "hooks"));
+  CHECK_FALSE(read_in_root(tree.repo(), "meta/HEAD"));
+  fs::create_directory_symlink("meta", tree.base / "repo" / "m");
+  CHECK_FALSE(write_in_root(tree.repo(), "m/config", "x\n"));
+  // A directory merely holding a file named HEAD is an ordinary directory.
+  TempTree::put(tree.base / "repo" / "docs" / "HEAD", "x\n");
+  CHECK(write_in_root(tree.repo(), "docs/values.yaml", "a: 1\n"));
+}
+
+TEST_CASE("a file over the size limit is refused before it is read") {
+  TempTree tree;
+  TempTree::put(tree.base / "repo" / "charts" / "values.yaml", "0123456789");
+  auto read = read_in_root(tree.repo(), "charts/values.yaml", 4, "raise it with --flag");
+  REQUIRE_FALSE(read);
+  CHECK(read.error().kind == ErrorKind::invalid_input);
+  CHECK(read.error().message
+        == "'charts/values.yaml' has 10 bytes, more than the limit of 4 bytes; raise it with "
+           "--flag");
+  auto fits = read_in_root(tree.repo(), "charts/values.yaml", 10);
+  REQUIRE(fits);
+  CHECK(**fits == "0123456789");
+}

@@ -136,3 +136,16 @@ TEST_CASE("an alias bomb stays linear: update edits it in bounded time", "[write
   REQUIRE(after);
   CHECK(after->rfind("image:\n  tag: v2\n", 0) == 0);
 }
+
+TEST_CASE("a list index in a path of a new or missing values file is a clear error",
+          "[writeback]") {
+  for (const std::string& text : {std::string(), std::string("other: 1\n")}) {
+    CAPTURE(text);
+    auto indexed = change("nginx", "v2");
+    indexed.config.helm_image_tag = "x.a[0].b";
+    auto after = edit_helm_values(text, {indexed});
+    REQUIRE_FALSE(after);
+    CHECK(after.error().kind == argoimg::util::ErrorKind::invalid_input);
+    CHECK_THAT(after.error().message, Catch::Contains("x.a[0].b: list element 0 does not exist"));
+  }
+}
