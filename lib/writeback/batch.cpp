@@ -26,22 +26,6 @@ using util::ErrorKind;
 using WindowEdit = std::function<util::Result<std::string>(
     std::string_view, size_t, std::shared_ptr<const YamlText::Parsed>*)>;
 
-size_t pos_of(const YAML::Node& node, size_t shift) {
-  int pos = node.Mark().pos;
-  return (pos < 0 ? 0 : static_cast<size_t>(pos)) + shift;
-}
-
-// Where an edit lands: the lines of a block mapping, from the line of its first key to its
-// block end, with what precedes the first key on its line (sequence dashes) blanked, so that
-// the window parses on its own as that mapping, every byte at its offset.
-struct Window {
-  size_t begin = 0;
-  size_t end = 0;
-  size_t indent = 0; // bytes blanked at the start
-  size_t first_line = 1;
-  std::string text;
-};
-
 // A window edit queued to run with the others of its file, in parallel.
 struct Job {
   size_t id = 0;
@@ -90,40 +74,6 @@ struct FileBatch::Impl {
     for (size_t i = base.find('\n'); i != std::string::npos; i = base.find('\n', i + 1)) {
       line_starts.push_back(i + 1);
     }
-  }
-
-  size_t line_of(size_t pos) const {
-    return static_cast<size_t>(std::upper_bound(line_starts.begin(), line_starts.end(), pos)
-                               - line_starts.begin());
-  }
-
-  std::optional<Window> window_of(const YAML::Node& node) const {
-    size_t bom = base.rfind("\xEF\xBB\xBF", 0) == 0 ? 3 : 0;
-    if (!node.IsMap() || node.size() == 0 || pos_of(node, bom) >= base.size()
-        || base[pos_of(node, bom)] == '{') {
-      return std::nullopt;
-    }
-    size_t first = pos_of(node.begin()->first, bom);
-    size_t begin = line_start(base, first);
-    if (first >= base.size() || begin < bom) {
-      return std::nullopt;
-    }
-    for (size_t i = begin; i < first; ++i) {
-      if (base[i] != ' ' && base[i] != '-') {
-        return std::nullopt;
-      }
-    }
-    Window window;
-    window.begin = begin;
-    window.indent = first - begin;
-    window.end = block_end(base, first, window.indent, false);
-    window.first_line = line_of(begin);
-    window.text = base.substr(begin, window.end - begin);
-    std::fill_n(window.text.begin(), window.indent, ' ');
-    if (window.text.find_first_of("&*") != std::string::npos) {
-      return std::nullopt; // anchors and aliases may reach across the window's edge
-    }
-    return window;
   }
 
   bool overlaps(size_t begin, size_t end) const {
@@ -268,7 +218,7 @@ struct FileBatch::Impl {
       return;
     }
     YAML::Node node = node_at(docs[doc], scope);
-    auto window = node.IsDefined() ? window_of(node) : std::nullopt;
+    auto window = node.IsDefined() ? window_of(base, line_starts, node) : std::nullopt;
     if (!window) {
       run_whole(id, whole);
       return;

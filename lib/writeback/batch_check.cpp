@@ -2,7 +2,9 @@
 #include "util/strings.hpp"
 #include "writeback/batch_detail.hpp"
 #include "writeback/editor_detail.hpp"
+#include "writeback/yaml_lines_detail.hpp"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -11,6 +13,16 @@ namespace argoimg::writeback::detail {
 namespace {
 
 using util::ErrorKind;
+
+size_t pos_of(const YAML::Node& node, size_t shift) {
+  int pos = node.Mark().pos;
+  return (pos < 0 ? 0 : static_cast<size_t>(pos)) + shift;
+}
+
+size_t line_of(const std::vector<size_t>& line_starts, size_t pos) {
+  return static_cast<size_t>(std::upper_bound(line_starts.begin(), line_starts.end(), pos)
+                             - line_starts.begin());
+}
 
 // Two trees equal in type, tag, value, key order and size.
 bool same_tree(const YAML::Node& a, const YAML::Node& b) {
@@ -147,6 +159,36 @@ private:
 };
 
 } // namespace
+
+std::optional<Window>
+window_of(std::string_view base, const std::vector<size_t>& line_starts, const YAML::Node& node) {
+  size_t bom = base.rfind("\xEF\xBB\xBF", 0) == 0 ? 3 : 0;
+  if (!node.IsMap() || node.size() == 0 || pos_of(node, bom) >= base.size()
+      || base[pos_of(node, bom)] == '{') {
+    return std::nullopt;
+  }
+  size_t first = pos_of(node.begin()->first, bom);
+  size_t begin = line_start(base, first);
+  if (first >= base.size() || begin < bom) {
+    return std::nullopt;
+  }
+  for (size_t i = begin; i < first; ++i) {
+    if (base[i] != ' ' && base[i] != '-') {
+      return std::nullopt;
+    }
+  }
+  Window window;
+  window.begin = begin;
+  window.indent = first - begin;
+  window.end = block_end(base, first, window.indent, false);
+  window.first_line = line_of(line_starts, begin);
+  window.text = std::string(base.substr(begin, window.end - begin));
+  std::fill_n(window.text.begin(), window.indent, ' ');
+  if (window.text.find_first_of("&*") != std::string::npos) {
+    return std::nullopt; // anchors and aliases may reach across the window's edge
+  }
+  return window;
+}
 
 std::string key_of(size_t doc, const YamlPath& path) {
   std::string key = std::to_string(doc);

@@ -11,10 +11,28 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace argoimg::writeback::detail {
+
+// Where an edit lands: the lines of a block mapping, from the line of its first key to its
+// block end, with what precedes the first key on its line (sequence dashes) blanked, so that
+// the window parses on its own as that mapping, every byte at its offset.
+struct Window {
+  size_t begin = 0;
+  size_t end = 0;
+  size_t indent = 0; // bytes blanked at the start
+  size_t first_line = 1;
+  std::string text;
+};
+
+// The window of the block mapping `node` in `base` (whose line starts are given), or none when
+// it has no window (flow style, anchors or aliases inside, something else before its first key).
+std::optional<Window>
+window_of(std::string_view base, const std::vector<size_t>& line_starts, const YAML::Node& node);
 
 // One application's edit of its window, waiting to be spliced into the file.
 struct PendingSplice {
