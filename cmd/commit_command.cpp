@@ -173,6 +173,11 @@ void refuse_unpushed(Evaluation& run,
       continue;
     }
     auto& [copy, paths] = *where;
+    if (auto locks = git::lock_files_left(copy); locks && !locks->empty()) {
+      result.status = "error";
+      result.reason = "commit: " + util::quote(copy.root) + ": " + git_locks_message(*locks);
+      continue;
+    }
     auto changed = git::changed_paths(copy, paths);
     if (changed && !changed->empty()) {
       result.status = "error";

@@ -78,6 +78,12 @@ std::vector<git::AppChangeRecord> change_records(const Evaluation& run,
   return records;
 }
 
+std::string git_locks_message(const std::vector<std::string>& locks) {
+  return "git's lock file " + util::quote(locks.front())
+         + " exists: a git command is running in this working copy, or one was killed (an "
+           "interrupted 'argoimg commit'?); if none is running, delete the file and run again";
+}
+
 void fail_group(Evaluation& run, const CommitGroup& group, const std::string& message) {
   for (const auto* file : group.files) {
     fail_applications(run, *file, message);
@@ -139,6 +145,9 @@ prepare_commit(const Evaluation& run, const Committer& committer, const CommitGr
         record.applications.push_back(name);
       }
     }
+  }
+  if (auto locks = git::lock_files_left(group.copy); locks && !locks->empty()) {
+    return util::fail(util::ErrorKind::conflict, git_locks_message(*locks));
   }
   auto staged = git::has_staged_changes(group.copy);
   if (!staged) {

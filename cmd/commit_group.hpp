@@ -50,6 +50,9 @@ std::vector<git::AppChangeRecord> change_records(const Evaluation& run,
                                                  const std::vector<std::string>& names);
 void add_changes(Evaluation& run, const CommitGroup& group, bool with_diff);
 void fail_group(Evaluation& run, const CommitGroup& group, const std::string& message);
+
+// What to do about git lock files left in a working copy (see git::lock_files_left).
+std::string git_locks_message(const std::vector<std::string>& locks);
 // Sleep before push attempt `attempt` + 1: jittered exponential backoff, capped.
 void backoff(int attempt);
 inline constexpr int k_push_attempts = 10;

@@ -131,6 +131,29 @@ util::Result<std::vector<std::string>> changed_paths(const WorkingCopy& copy,
   return changed;
 }
 
+util::Result<std::vector<std::string>> lock_files_left(const WorkingCopy& copy) {
+  auto repo = open(copy.root);
+  if (!repo) {
+    return tl::unexpected(repo.error());
+  }
+  namespace fs = std::filesystem;
+  fs::path git_dir = git_repository_path(repo->get());
+  fs::path common_dir = git_repository_commondir(repo->get());
+  std::vector<std::string> found;
+  for (const fs::path& lock : {git_dir / "index.lock",
+                               git_dir / "HEAD.lock",
+                               common_dir / "refs" / "heads" / (copy.branch + ".lock"),
+                               common_dir / "packed-refs.lock"}) {
+    std::error_code ec;
+    if (fs::exists(fs::symlink_status(lock, ec))) {
+      auto relative = lock.lexically_normal().lexically_relative(copy.root);
+      bool inside = !relative.empty() && *relative.begin() != "..";
+      found.push_back(inside ? relative.generic_string() : lock.lexically_normal().string());
+    }
+  }
+  return found;
+}
+
 util::Result<bool> has_staged_changes(const WorkingCopy& copy) {
   auto repo = open(copy.root);
   if (!repo) {

@@ -49,6 +49,12 @@ util::Result<std::vector<std::string>> changed_paths(const WorkingCopy& copy,
 // Whether the index holds staged changes to any file (they would ride along in the commit).
 util::Result<bool> has_staged_changes(const WorkingCopy& copy);
 
+// git's lock files that a commit of the branch would need and that exist now (index.lock,
+// HEAD.lock, the branch's ref lock, packed-refs.lock): a git command is running, or one was
+// killed and left them (git never removes another's lock; neither does argoimg). Paths are
+// relative to the root when inside it.
+util::Result<std::vector<std::string>> lock_files_left(const WorkingCopy& copy);
+
 struct Signature {
   std::string name;
   std::string email;

@@ -22,6 +22,7 @@ ARGOIMG_TEST_SERVERS it starts the servers itself and stops them at the end.
 import argparse
 import collections
 import os
+import re
 import random
 import shutil
 import signal
@@ -36,11 +37,16 @@ INTEGRATION = os.path.join(ROOT, "test", "integration")
 GITOPS = "https://github.com/example/gitops.git"
 SEED = ["-c", "user.name=seed", "-c", "user.email=seed@example.com"]
 PAUSE_POINTS = {"update": ["write-window"], "commit": ["write-window", "commit", "signing", "push"]}
-REFUSALS = ("has uncommitted changes (an earlier 'argoimg update'", "not on 'origin/main'")
+REFUSALS = ("has uncommitted changes (an earlier 'argoimg update'", "not on 'origin/main'",
+            "git's lock file '")
+LOCK_FILE = re.compile(r"git's lock file '([^']+)' exists")
 
 
 def git(*args, cwd, check=True):
-    return subprocess.run(["git", *args], capture_output=True, text=True, check=check, cwd=cwd).stdout
+    done = subprocess.run(["git", *args], capture_output=True, text=True, cwd=cwd)
+    if check and done.returncode != 0:
+        raise RuntimeError(f"git {' '.join(args)} failed ({done.returncode}): {done.stderr.strip()}")
+    return done.stdout
 
 
 def snapshot(top):
@@ -277,13 +283,23 @@ class Scenario:
             if refusal is None:
                 problems.append(f"the next run failed (exit {again.returncode}): {reasons(again)}")
             else:
-                # The documented fixes: discard the pending edit, or push the commit.
-                recovery = "refused: " + ("uncommitted" if "uncommitted" in refusal else "unpushed")
+                # The documented fixes: delete git's stale lock files (nothing else runs
+                # here), discard the pending edit, or push the commit.
+                recovery = "refused: " + ("uncommitted" if "uncommitted" in refusal else
+                                          "git lock left" if "lock file" in refusal else "unpushed")
+                if "lock file" in refusal:
+                    for lock in set(LOCK_FILE.findall(again.stdout)):
+                        os.remove(lock if os.path.isabs(lock) else os.path.join(work["work"], lock))
+                    again = self.run(work, signer, {}, timeout=120)
+                    refusal = next((r for r in REFUSALS if r in again.stdout), None)
+                    if again.returncode != 0 and refusal is None:
+                        problems.append(f"the run after deleting the lock failed: {reasons(again)}")
+                    refusal = refusal or "none"
                 if "uncommitted" in refusal:
                     git("reset", "-q", cwd=work["work"])
                     git("checkout", "-q", "--", ".", cwd=work["work"])
                     git("clean", "-fdq", cwd=work["work"])  # files argoimg created
-                else:
+                elif "origin/main" in refusal:
                     git("push", "-q", "origin", "main", cwd=work["work"])
                 third = self.run(work, signer, {}, timeout=120)
                 if third.returncode != 0:

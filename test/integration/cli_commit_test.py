@@ -107,6 +107,23 @@ class Commit(unittest.TestCase):
         self.assertEqual(git("rev-parse", "HEAD", cwd=self.dir).strip(), self.head)
         self.assertEqual(git("diff", "--name-only", cwd=self.dir), "")
 
+    def test_git_lock_files_left_by_a_killed_run_are_named_not_removed(self):
+        # A commit killed while git's ref lock was held leaves it; git refuses to work until it
+        # is gone, and only the user can know that no git command is running.
+        for lock in (".git/index.lock", ".git/refs/heads/main.lock"):
+            path = os.path.join(self.dir, lock)
+            with open(path, "w") as f:
+                f.write("")
+            result = run("commit", *self.args, cwd=self.dir)
+            self.assertEqual(result.returncode, 1, result.stdout)
+            self.assertIn(f"git's lock file '{lock}' exists", result.stdout + result.stderr)
+            self.assertIn("if none is running, delete the file", result.stdout + result.stderr)
+            self.assertTrue(os.path.exists(path))
+            self.assertEqual(git("rev-parse", "HEAD", cwd=self.dir).strip(), self.head)
+            os.remove(path)
+        done = run("commit", *self.args, cwd=self.dir)
+        self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+
     def test_detached_head_is_a_clear_error(self):
         git("checkout", "-q", "--detach", cwd=self.dir)
         result = run("commit", *self.args, cwd=self.dir)
