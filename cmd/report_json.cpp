@@ -7,6 +7,7 @@
 #include <rapidjson/prettywriter.h>
 
 #include <algorithm>
+#include <map>
 
 namespace argoimg::cmd {
 
@@ -66,24 +67,62 @@ void write_image(Writer& w, const updater::ImageResult& image, bool explain) {
   w.EndObject();
 }
 
+// Where each application's changes are: (file change, index among its applications).
+using ChangesByApplication =
+    std::map<std::string, std::vector<std::pair<const updater::FileChange*, size_t>>>;
+
+ChangesByApplication index_changes(const std::vector<updater::FileChange>& changes) {
+  ChangesByApplication out;
+  for (const auto& change : changes) {
+    for (size_t i = 0; i < change.applications.size(); ++i) {
+      out[change.applications[i]].emplace_back(&change, i);
+    }
+  }
+  return out;
+}
+
+// One application's share of each file: its own images; the diff only when the file is its
+// alone (a file of many applications, a `kind: List`, has its diff once, under `files`).
 void write_changes(Writer& w,
-                   const std::vector<updater::FileChange>& changes,
+                   const ChangesByApplication& index,
                    const std::string& application,
                    bool dry_run) {
   w.Key("changes");
   w.StartArray();
-  for (const auto& change : changes) {
-    if (std::find(change.applications.begin(), change.applications.end(), application)
-        == change.applications.end()) {
-      continue;
-    }
+  auto found = index.find(application);
+  for (const auto& [change, i] :
+       found == index.end() ? ChangesByApplication::mapped_type{} : found->second) {
     w.StartObject();
-    string_field(w, "file", change.display);
+    string_field(w, "file", change->display);
     string_field(w, "application", application);
     w.Key("images");
     w.StartArray();
-    for (const auto& image : change.images) {
+    bool own = change->images_by_application.size() == change->applications.size();
+    for (const auto& image : own ? change->images_by_application[i] : change->images) {
       string_value(w, image);
+    }
+    w.EndArray();
+    w.Key("created");
+    w.Bool(change->created);
+    if (dry_run && change->applications.size() == 1) {
+      string_field(w, "diff", change->diff);
+    }
+    w.EndObject();
+  }
+  w.EndArray();
+}
+
+// Every file once: the applications that change it, and its diff with --dry-run.
+void write_files(Writer& w, const std::vector<updater::FileChange>& changes, bool dry_run) {
+  w.Key("files");
+  w.StartArray();
+  for (const auto& change : changes) {
+    w.StartObject();
+    string_field(w, "file", change.display);
+    w.Key("applications");
+    w.StartArray();
+    for (const auto& name : change.applications) {
+      string_value(w, name);
     }
     w.EndArray();
     w.Key("created");
@@ -133,7 +172,8 @@ void write_commits(Writer& w, const std::vector<CommitRecord>& commits) {
 void write_application(Writer& w,
                        const updater::ApplicationResult& app,
                        bool explain,
-                       const ReportInput& input) {
+                       const ReportInput& input,
+                       const ChangesByApplication& changes) {
   w.StartObject();
   string_field(w, "name", app.name);
   string_field(w, "namespace", app.app_namespace);
@@ -160,7 +200,7 @@ void write_application(Writer& w,
   optional_string(w, "reason", app.reason);
   write_strings(w, "warnings", app.warnings);
   if (input.command == "update" || input.command == "commit") {
-    write_changes(w, input.changes, app.name, input.dry_run);
+    write_changes(w, changes, app.name, input.dry_run);
   }
   w.EndObject();
 }
@@ -177,10 +217,14 @@ void write_json_report(const ReportInput& input, std::ostream& out) {
   string_field(w, "command", input.command);
   w.Key("applications");
   w.StartArray();
+  auto changes = index_changes(input.changes);
   for (const auto& app : input.applications) {
-    write_application(w, app, input.explain, input);
+    write_application(w, app, input.explain, input, changes);
   }
   w.EndArray();
+  if (input.command == "update" || input.command == "commit") {
+    write_files(w, input.changes, input.dry_run);
+  }
   w.Key("images");
   w.StartArray();
   for (const auto& image : input.images) {

@@ -215,6 +215,7 @@ void apply_api_changes(Evaluation& run,
                               + ": -> " + image.tag_value());
     }
     record.diff = *done;
+    record.images_by_application.push_back(record.images);
     run.report.changes.push_back(record);
   }
 }

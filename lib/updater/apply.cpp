@@ -150,7 +150,7 @@ WritePlan plan_writes(const std::vector<PlannedApp>& apps,
   for (auto& batch : batches) {
     auto outcome = batch.edits.finish();
     FileChange change{
-        batch.path, batch.display, batch.before, outcome.text, batch.created, {}, {}, {}};
+        batch.path, batch.display, batch.before, outcome.text, batch.created, {}, {}, {}, {}};
     for (size_t i = 0; i < batch.entries.size(); ++i) {
       auto& entry = batch.entries[i];
       auto& result = results[entry.app];
@@ -161,6 +161,7 @@ WritePlan plan_writes(const std::vector<PlannedApp>& apps,
       }
       change.applications.push_back(apps[entry.app].application.name);
       change.images.insert(change.images.end(), entry.described.begin(), entry.described.end());
+      change.images_by_application.push_back(entry.described);
     }
     if (!change.applications.empty()) {
       plan.files.push_back(std::move(change));

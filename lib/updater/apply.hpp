@@ -22,6 +22,7 @@ struct FileChange {
   std::vector<std::string> applications;
   std::vector<std::string> images; // "alias: old -> new"
   std::string diff;                // --dry-run: the unified diff (or the API patch)
+  std::vector<std::vector<std::string>> images_by_application; // parallel to `applications`
 };
 
 // An Argo CD API update for an Application read from the API server.

@@ -55,6 +55,33 @@ class Update(unittest.TestCase):
         self.assertEqual(web["changes"][0]["images"], ["web: 1.25.3 -> 1.25.4"])
         self.assertIn("+++ b/charts/web/values.yaml", web["changes"][0]["diff"])
 
+    def test_a_list_of_applications_has_its_diff_once_under_files(self):
+        with open(os.path.join(self.dir, "apps", "api-kustomize.yaml")) as f:
+            api = f.read()
+        items = ""
+        for name in ("one", "two"):
+            doc = api.replace("name: api\n", f"name: {name}\n").replace("api=", f"{name}=")
+            doc = doc.replace("argoproj.io/api.", f"argoproj.io/{name}.")
+            items += "- " + "\n  ".join(line for line in doc.splitlines()
+                                          if line and not line.startswith("#")) + "\n"
+        with open(os.path.join(self.dir, "list.yaml"), "w") as f:
+            f.write("apiVersion: v1\nkind: List\nitems:\n" + items)
+        result = run("-o", "json", "update", "--dry-run", "list.yaml", "--registries-conf",
+                     "registries.conf", cwd=self.dir)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        doc = json.loads(result.stdout)
+        for app in doc["applications"]:
+            self.assertEqual(len(app["changes"]), 1, app)
+            change = app["changes"][0]
+            self.assertEqual(change["file"], "list.yaml")
+            self.assertEqual(change["images"], [f"{app['name']}: 1.2.3 -> 1.2.9"])
+            self.assertNotIn("diff", change)  # shared by two applications: once, under files
+        self.assertEqual(len(doc["files"]), 1)
+        self.assertEqual(doc["files"][0]["applications"], ["one", "two"])
+        added = [line for line in doc["files"][0]["diff"].splitlines() if line.startswith("+ ")]
+        self.assertEqual(len(added), 2, doc["files"][0]["diff"])
+        self.assertTrue(all(line.endswith("- registry.demo.local/demo/app:1.2.9") for line in added))
+
     def test_manifest_diffs_are_relative_to_the_repository_root(self):
         subprocess.run(["git", "-C", self.dir, "init", "-q"], check=True)
         conf = os.path.join(self.dir, "registries.conf")
