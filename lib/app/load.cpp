@@ -90,18 +90,21 @@ parse_source(const YAML::Node& node, const std::string& name, const FileRef& at)
   return source;
 }
 
-// RFC 1123 as Kubernetes uses it: a DNS label (namespaces) or subdomain (object names).
+// RFC 1123 as Kubernetes uses it: a DNS label (namespaces), or labels joined by '.' in a
+// subdomain (object names), each starting and ending with a letter or digit.
 bool is_kubernetes_name(std::string_view name, bool label) {
   if (name.empty() || name.size() > (label ? 63U : 253U)) {
     return false;
   }
   auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
-  if (!alnum(name.front()) || !alnum(name.back())) {
-    return false;
+  for (auto part : util::split(name, '.')) {
+    if ((label && part.size() != name.size()) || part.empty() || !alnum(part.front())
+        || !alnum(part.back())
+        || !std::all_of(part.begin(), part.end(), [&](char c) { return alnum(c) || c == '-'; })) {
+      return false;
+    }
   }
-  return std::all_of(name.begin(), name.end(), [&](char c) {
-    return alnum(c) || c == '-' || (!label && c == '.');
-  });
+  return true;
 }
 
 util::Result<bool> parse_metadata(const YAML::Node& metadata, const FileRef& at, Application& app) {

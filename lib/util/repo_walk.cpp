@@ -77,13 +77,19 @@ std::optional<std::string> under(const std::string& target, const std::string& b
 }
 namespace {
 
-// What git itself takes for a git directory: HEAD, objects/ and refs/ (any name, so a
-// `--separate-git-dir` inside the working copy or a bare repository checked in is caught too).
+// What git itself takes for a git directory: HEAD with objects/ and refs/, or HEAD with a
+// `commondir` file (a linked worktree's own directory), under any name: a `--separate-git-dir`
+// inside the working copy, a bare repository or worktree admin directory checked in.
 bool looks_like_git_dir(int dir) {
   struct stat info {};
-  return ::fstatat(dir, "HEAD", &info, AT_SYMLINK_NOFOLLOW) == 0
-         && (S_ISREG(info.st_mode) || S_ISLNK(info.st_mode))
-         && ::fstatat(dir, "objects", &info, 0) == 0 && S_ISDIR(info.st_mode)
+  if (::fstatat(dir, "HEAD", &info, AT_SYMLINK_NOFOLLOW) != 0
+      || !(S_ISREG(info.st_mode) || S_ISLNK(info.st_mode))) {
+    return false;
+  }
+  if (::fstatat(dir, "commondir", &info, 0) == 0 && S_ISREG(info.st_mode)) {
+    return true;
+  }
+  return ::fstatat(dir, "objects", &info, 0) == 0 && S_ISDIR(info.st_mode)
          && ::fstatat(dir, "refs", &info, 0) == 0 && S_ISDIR(info.st_mode);
 }
 
@@ -228,8 +234,8 @@ Result<Located> Walker::run(Mode mode) {
       }
       if (looks_like_git_dir(next.get())) { // `git init --separate-git-dir=meta`, a bare repo
         return refuse(quote(here(name))
-                      + " is a git directory (it holds HEAD, objects and refs), which argoimg "
-                        "never reads or writes");
+                      + " is a git directory (it holds HEAD and objects and refs, or a commondir), "
+                        "which argoimg never reads or writes");
       }
       m_fd = std::move(next);
       m_parts.push_back(name);

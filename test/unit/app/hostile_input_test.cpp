@@ -363,4 +363,9 @@ TEST_CASE("hostile: a name that would move the .argocd-source file is that appli
              Catch::Contains("metadata.name '../../etc/x' is not a valid Kubernetes name"));
   CHECK_THAT(loaded.errors[1].message,
              Catch::Contains("metadata.namespace 'a/b' is not a valid Kubernetes name"));
+  for (const char* bad : {"a..b", "a.-b", "a-.b", ".a", "a.", "A", "-a"}) {
+    CAPTURE(bad);
+    auto one = load(k_app_head + "metadata: {name: '" + bad + "'}\n");
+    CHECK(one.applications.empty());
+  }
 }

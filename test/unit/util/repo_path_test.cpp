@@ -187,6 +187,12 @@ TEST_CASE("a git directory under another name (--separate-git-dir, a bare reposi
   CHECK_FALSE(read_in_root(tree.repo(), "meta/HEAD"));
   fs::create_directory_symlink("meta", tree.base / "repo" / "m");
   CHECK_FALSE(write_in_root(tree.repo(), "m/config", "x\n"));
+  // A linked worktree's own directory: HEAD and a commondir file.
+  TempTree::put(tree.base / "repo" / "wt" / "HEAD", "ref: refs/heads/x\n");
+  TempTree::put(tree.base / "repo" / "wt" / "commondir", "../meta\n");
+  auto worktree = write_in_root(tree.repo(), "wt/config.worktree", "x\n");
+  REQUIRE_FALSE(worktree);
+  CHECK_THAT(worktree.error().message, Catch::Contains("'wt' is a git directory"));
   // A directory merely holding a file named HEAD is an ordinary directory.
   TempTree::put(tree.base / "repo" / "docs" / "HEAD", "x\n");
   CHECK(write_in_root(tree.repo(), "docs/values.yaml", "a: 1\n"));
