@@ -4,6 +4,7 @@
 #include "util/strings.hpp"
 #include "writeback/editor_detail.hpp"
 
+#include <algorithm>
 #include <functional>
 #include <set>
 
@@ -18,6 +19,21 @@ std::string repository_of(std::string_view name) {
 
 util::Result<bool> Editor::set(size_t doc, const YamlPath& path, const std::string& value) {
   auto aliases = paths_of_same_node(doc, path); // an alias edits its anchor: all views change
+  if (m_scope) {
+    const auto& [scope_doc, scope] = *m_scope;
+    for (const auto& alias : aliases) {
+      bool inside = scope_doc == doc && alias.size() >= scope.size()
+                    && std::equal(scope.begin(), scope.end(), alias.begin(), [](auto& a, auto& b) {
+                         return a.key == b.key && a.index == b.index;
+                       });
+      if (!inside) {
+        return util::fail(ErrorKind::invalid_input,
+                          "the value is an anchor that an alias also shows outside this "
+                          "Application; argoimg does not change another application's value: "
+                          "give this one its own value");
+      }
+    }
+  }
   auto done = m_yaml.set(doc, path, value);
   if (done) {
     m_expected.push_back({doc, path, value});

@@ -12,6 +12,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,9 @@ public:
   const YamlText& yaml() const { return m_yaml; }
   // Document `doc` of the current text (an undefined node past the last), or its parse error.
   util::Result<YAML::Node> document(size_t doc) const;
+  // Refuse to set a value that an alias also shows outside `scope` of document `doc` (an
+  // anchor in one List item used by another: the edit would change the other application).
+  void confine(size_t doc, YamlPath scope) { m_scope = std::pair{doc, std::move(scope)}; }
   // Verify and return the edited text; `parsed`, when given, receives its parse.
   util::Result<std::string> finish(std::shared_ptr<const YamlText::Parsed>* parsed = nullptr) const;
 
@@ -48,6 +52,7 @@ private:
   size_t m_first_line = 1;
   std::vector<ExpectedValue> m_expected;
   std::vector<std::pair<size_t, YamlPath>> m_allowed;
+  std::optional<std::pair<size_t, YamlPath>> m_scope;
 };
 
 enum class IfMissing { add, skip };

@@ -247,6 +247,9 @@ detail::edit_application_manifest_at(std::string_view text,
                       "Application " + util::quote(application.name) + " is no longer in the file");
   }
   auto [doc, base] = *where;
+  if (!base.empty()) {
+    editor.confine(doc, base); // a List item: other items are other applications
+  }
   YamlPath source = application.multi_source
                         ? at(join(base, {"spec", "sources"}), type.source_index)
                         : join(base, {"spec", "source"});

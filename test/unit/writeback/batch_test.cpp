@@ -171,3 +171,25 @@ TEST_CASE("a values file shared by many applications: one window per image mappi
     CHECK(edit);
   }
 }
+
+TEST_CASE("an anchor shown by another List item's alias is not edited through", "[writeback]") {
+  std::string text = "kind: List\nitems:\n" + item("one", "          value: &t \"1.0\"\n")
+                     + item("two", "          value: \"1.0\"\n")
+                     + item("three", "          value: *t\n");
+  auto loaded = app::load_file(text, "list.yaml");
+  REQUIRE(loaded);
+  REQUIRE(loaded->applications.size() == 3);
+  FileBatch batch(text);
+  for (const auto& application : loaded->applications) {
+    batch.application_manifest(application, k_helm, {change("nginx", "2.0")});
+  }
+  auto outcome = batch.finish();
+  REQUIRE_FALSE(outcome.edits[0]);
+  CHECK_THAT(outcome.edits[0].error().message,
+             Catch::Contains("an alias also shows outside this Application"));
+  CHECK(outcome.edits[1]);
+  CHECK(outcome.text.find("value: &t \"1.0\"") != std::string::npos); // one and three kept
+  CHECK(outcome.text.find("value: \"2.0\"") != std::string::npos);    // two edited
+  // Editing three (the alias) is refused the same way: its value is one's anchor.
+  REQUIRE_FALSE(outcome.edits[2]);
+}
