@@ -88,13 +88,13 @@ def wait_port(port, proc, name, timeout=30):
     deadline = time.time() + timeout
     while time.time() < deadline:
         if proc.poll() is not None:
-            raise SystemExit(f"{name} exited with {proc.returncode}; see its log")
+            raise RuntimeError(f"{name} exited with {proc.returncode}; see its log")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1):
                 return
         except OSError:
             time.sleep(0.05)
-    raise SystemExit(f"{name} not listening on port {port} after {timeout}s")
+    raise RuntimeError(f"{name} not listening on port {port} after {timeout}s")
 
 
 def registry_config(path, storage, port, auth=None, tls=None):
