@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "argocd/api_client.hpp"
 
+#include "argocd/api_detail.hpp"
+
 #include "app/load.hpp"
 #include "util/json_guard.hpp"
 #include "util/redact.hpp"
@@ -14,21 +16,6 @@
 namespace argoimg::argocd {
 
 namespace {
-
-// Argo CD's error body: {"error": "...", "code": 16, "message": "..."}.
-std::string error_message(std::string_view body) {
-  rapidjson::Document doc;
-  util::parse_json_guarded(doc, body);
-  if (!doc.HasParseError() && doc.IsObject()) {
-    for (const char* key : {"message", "error"}) {
-      auto it = doc.FindMember(key);
-      if (it != doc.MemberEnd() && it->value.IsString() && it->value.GetStringLength() > 0) {
-        return it->value.GetString();
-      }
-    }
-  }
-  return {};
-}
 
 // What came back instead of the JSON expected: content type and the first bytes, control
 // characters escaped and secrets redacted, e.g. "'text/html' starting '<!doctype html>...'".
@@ -62,6 +49,45 @@ std::string describe_item(const rapidjson::Value& item, size_t index) {
 }
 
 } // namespace
+
+namespace detail {
+
+// Argo CD's error body: {"error": "...", "code": 16, "message": "..."}.
+std::string server_message(std::string_view body) {
+  rapidjson::Document doc;
+  util::parse_json_guarded(doc, body);
+  if (!doc.HasParseError() && doc.IsObject()) {
+    for (const char* key : {"message", "error"}) {
+      auto it = doc.FindMember(key);
+      if (it != doc.MemberEnd() && it->value.IsString() && it->value.GetStringLength() > 0) {
+        return util::sanitize_line(
+            std::string_view(it->value.GetString(), it->value.GetStringLength()));
+      }
+    }
+  }
+  return {};
+}
+
+std::string auth_failure(const std::string& what,
+                         const registry::HttpResponse& response,
+                         bool token_sent,
+                         std::string_view action) {
+  std::string reason;
+  if (response.status == 403) {
+    reason = fmt::format("the token may not {}", action);
+  } else {
+    reason = token_sent ? "the server rejected the token" : "no token was sent";
+  }
+  std::string message = server_message(response.body);
+  return fmt::format("{}: authentication failed (HTTP {}): {}{}; check --auth-token or "
+                     "ARGOCD_AUTH_TOKEN",
+                     what,
+                     response.status,
+                     reason,
+                     message.empty() ? "" : " (" + message + ")");
+}
+
+} // namespace detail
 
 std::string base_url(const ServerOptions& options) {
   std::string url = options.server;
@@ -102,22 +128,19 @@ util::Result<ApplicationList> list_applications(registry::HttpTransport& http,
   if (!response) {
     return tl::unexpected(util::with_context(response.error(), what));
   }
-  std::string detail = error_message(response->body);
   if (response->status == 401 || response->status == 403) {
-    return util::fail(util::ErrorKind::auth,
-                      fmt::format("{}: authentication failed (HTTP {}){}; check --auth-token or "
-                                  "ARGOCD_AUTH_TOKEN",
-                                  what,
-                                  response->status,
-                                  detail.empty() ? "" : ": " + detail));
+    return util::fail(
+        util::ErrorKind::auth,
+        detail::auth_failure(what, *response, !options.auth_token.empty(), "list applications"));
   }
+  std::string message = detail::server_message(response->body);
   if (response->status != 200) {
     return util::fail(response->status == 404 ? util::ErrorKind::not_found
                                               : util::ErrorKind::network,
                       fmt::format("{}: listing applications: HTTP {}: {}",
                                   what,
                                   response->status,
-                                  detail.empty() ? describe_body(*response) : detail));
+                                  message.empty() ? describe_body(*response) : message));
   }
   rapidjson::Document doc;
   util::parse_json_guarded(doc, response->body);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "argocd/api_client.hpp"
+#include "argocd/api_detail.hpp"
 
 #include "app/current_image.hpp"
 #include "image/image_ref.hpp"
@@ -173,16 +174,6 @@ util::Result<std::string> build_patch(Document& doc,
   return to_json(patch);
 }
 
-std::string server_message(const registry::HttpResponse& response) {
-  Document doc;
-  util::parse_json_guarded(doc, response.body);
-  if (!doc.HasParseError() && doc.IsObject() && doc.HasMember("message")
-      && doc["message"].IsString()) {
-    return doc["message"].GetString();
-  }
-  return {};
-}
-
 } // namespace
 
 util::Result<std::string>
@@ -218,10 +209,10 @@ update_application_images(registry::HttpTransport& http,
       return tl::unexpected(util::with_context(response.error(), what));
     }
     if (response->status == 401 || response->status == 403) {
-      return util::fail(util::ErrorKind::auth,
-                        fmt::format("{}: authentication failed (HTTP {}); check --auth-token",
-                                    what,
-                                    response->status));
+      return util::fail(
+          util::ErrorKind::auth,
+          detail::auth_failure(
+              what, *response, !options.auth_token.empty(), "update this application"));
     }
     if (response->status == 404) {
       return util::fail(util::ErrorKind::not_found, what + ": not found on the server");
@@ -230,7 +221,7 @@ update_application_images(registry::HttpTransport& http,
       return false;
     }
     if (response->status != 200) {
-      std::string message = server_message(*response);
+      std::string message = detail::server_message(response->body);
       return util::fail(
           util::ErrorKind::network,
           fmt::format(
