@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+#include "app/app_type.hpp"
 #include "app/config.hpp"
 #include "app/values.hpp"
 #include "tag/glob.hpp"
@@ -274,6 +275,12 @@ util::Result<AppConfig> config_from_annotations(const Application& app) {
   }
   config.write_back = *method;
   config.write_back.target = a.get("write-back-target").value_or("");
+  if (config.write_back.method == WriteBack::Method::git) { // only git reads the target
+    if (auto target = check_write_back_target(config.write_back.target); !target) {
+      return util::fail(util::ErrorKind::config,
+                        a.where("write-back-target") + ": " + target.error().message);
+    }
+  }
   config.write_back.branch = a.get("git-branch").value_or("");
   if (std::count(config.write_back.branch.begin(), config.write_back.branch.end(), ':') > 1) {
     return util::fail(util::ErrorKind::config,

@@ -108,6 +108,50 @@ std::string join_clean(std::string_view base, std::string_view relative) {
   return parts.empty() ? "." : util::join(parts, "/");
 }
 
+util::Result<bool> check_write_back_target(std::string_view target) {
+  enum class Form { plain, kustomization, helm } form = Form::plain;
+  std::string_view path = target;
+  if (target == "kustomization") {
+    return true;
+  }
+  if (target.rfind("kustomization:", 0) == 0) {
+    form = Form::kustomization;
+    path.remove_prefix(std::string_view("kustomization:").size());
+  } else if (target.rfind("helmvalues", 0) == 0) {
+    form = Form::helm;
+    path.remove_prefix(std::string_view("helmvalues").size());
+    if (!path.empty() && path.front() == ':') {
+      path.remove_prefix(1);
+    }
+  }
+  while (!path.empty() && path.back() == '/') {
+    path.remove_suffix(1);
+  }
+  size_t slash = path.rfind('/');
+  std::string_view file = slash == std::string_view::npos ? path : path.substr(slash + 1);
+  if (file != "kustomization.yaml" && file != "kustomization.yml" && file != "Kustomization") {
+    return true;
+  }
+  // A plain target is relative to the repository root, a prefixed one to the source path
+  // (unless `/`-absolute): the suggestion keeps that meaning.
+  std::string_view dir = slash == std::string_view::npos ? "" : path.substr(0, slash);
+  std::string suggestion = "kustomization";
+  if (form == Form::plain || (!dir.empty() && dir.front() == '/')) {
+    while (!dir.empty() && dir.front() == '/') {
+      dir.remove_prefix(1);
+    }
+    suggestion += ":/" + std::string(dir);
+  } else if (!dir.empty()) {
+    suggestion += ":" + std::string(dir);
+  }
+  const char* why = form == Form::helm            ? ", not a Helm values file"
+                    : form == Form::kustomization ? ", not the directory that holds it"
+                                                  : "";
+  return util::fail(util::ErrorKind::config,
+                    util::quote(target) + " names a kustomization file" + why + ": use "
+                        + util::quote(suggestion));
+}
+
 TargetFile write_back_target(const Application& app,
                              const Source& source,
                              const WriteBack& write_back,

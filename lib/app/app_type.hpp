@@ -3,6 +3,7 @@
 
 #include "app/application.hpp"
 #include "app/config.hpp"
+#include "util/result.hpp"
 
 #include <string>
 #include <string_view>
@@ -41,6 +42,13 @@ TargetFile write_back_target(const Application& app,
                              const Source& source,
                              const WriteBack& write_back,
                              const std::string& argocd_namespace);
+
+// Refuse a write-back target that names a kustomization file (its last component is
+// `kustomization.yaml`, `kustomization.yml` or `Kustomization`): plain (AIU 1.x rejects it; AIU
+// 0.x appended `.argocd-source` keys to the kustomization), `helmvalues:` (Helm keys would be
+// added to it) or `kustomization:` (which names the directory). The error says which
+// `kustomization:` target means that directory.
+util::Result<bool> check_write_back_target(std::string_view target);
 
 // Join and clean paths like Go's filepath.Join (no leading '/' in the result).
 std::string join_clean(std::string_view base, std::string_view relative);

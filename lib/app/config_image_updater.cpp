@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+#include "app/app_type.hpp"
 #include "app/config.hpp"
 #include "util/strings.hpp"
 
@@ -73,6 +74,11 @@ util::Result<AppConfig> config_from_image_updater(const ImageUpdater& updater,
   }
   config.write_back = *method;
   config.write_back.target = write_back.target.value_or("");
+  if (auto target = check_write_back_target(config.write_back.target); !target) {
+    return util::fail(util::ErrorKind::config,
+                      ref.position.to_string() + ": writeBackConfig.gitConfig.writeBackTarget: "
+                          + target.error().message);
+  }
   config.write_back.branch = write_back.branch.value_or("");
   config.write_back.repository = write_back.repository.value_or("");
   return config;

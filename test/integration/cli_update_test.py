@@ -128,6 +128,31 @@ class Update(unittest.TestCase):
         api = next(a for a in doc["applications"] if a["name"] == "api")
         self.assertEqual(api["changes"][0]["file"], "apps/api-kustomize.yaml")
 
+    def test_a_plain_target_naming_a_kustomization_file_is_refused(self):
+        # AIU 1.x refuses it; AIU 0.x appended `.argocd-source` keys to the kustomization.
+        app = os.path.join(self.dir, "apps", "web-helm-values.yaml")
+        with open(app) as f:
+            text = f.read()
+        with open(app, "w") as f:
+            f.write(text.replace("write-back-target: helmvalues:values.yaml",
+                                 "write-back-target: charts/web/kustomization.yaml"))
+        kustomization = os.path.join(self.dir, "gitops", "charts", "web", "kustomization.yaml")
+        with open(kustomization, "w") as f:
+            f.write("resources:\n- deployment.yaml\n")
+        before = self.snapshot()
+        result = run("-o", "json", "update", *self.args, cwd=self.dir)
+        self.assertEqual(result.returncode, 1, result.stdout + result.stderr)
+        doc = json.loads(result.stdout)
+        web = next(a for a in doc["applications"] if a["name"] == "web")
+        self.assertEqual(web["status"], "error")
+        self.assertIn("'charts/web/kustomization.yaml' names a kustomization file: "
+                      "use 'kustomization:/charts/web'", web["reason"])
+        after = self.snapshot()
+        self.assertEqual(after["gitops/charts/web/kustomization.yaml"],
+                         before["gitops/charts/web/kustomization.yaml"])
+        api = next(a for a in doc["applications"] if a["name"] == "api")  # the run goes on
+        self.assertEqual(api["changes"][0]["file"], "apps/api-kustomize.yaml")
+
     def test_git_write_back_without_the_repository_is_a_clear_error(self):
         result = run("-o", "json", "update", "apps/web-helm-values.yaml", "--registries-conf", "registries.conf",
                      cwd=self.dir)

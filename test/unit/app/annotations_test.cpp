@@ -186,3 +186,44 @@ items:
   CHECK(app.status_images == std::optional<std::vector<std::string>>({"nginx:1.25.3"}));
   CHECK(app.labels.at("tier") == "web");
 }
+
+TEST_CASE("annotations: a write-back target naming a kustomization file is refused", "[app]") {
+  struct Row {
+    const char* target;
+    const char* use;
+  };
+  for (const Row& row : std::vector<Row>{
+           {"overlays/prod/kustomization.yaml", "'kustomization:/overlays/prod'"},
+           {"/overlays/prod/kustomization.yml", "'kustomization:/overlays/prod'"},
+           {"overlays/prod/Kustomization", "'kustomization:/overlays/prod'"},
+           {"kustomization.yaml", "'kustomization:/'"},
+           {"helmvalues:overlays/prod/kustomization.yaml", "'kustomization:overlays/prod'"},
+           {"helmvalues:/env/kustomization.yaml", "'kustomization:/env'"},
+           {"helmvalues:kustomization.yaml", "'kustomization'"},
+           {"kustomization:overlays/prod/kustomization.yaml", "'kustomization:overlays/prod'"},
+       }) {
+    CAPTURE(row.target);
+    auto config = config_from_annotations(app_with(std::string(k_p) + "image-list: a=nginx\n" + k_p
+                                                   + "write-back-method: git\n" + k_p
+                                                   + "write-back-target: " + row.target + "\n"));
+    REQUIRE_FALSE(config);
+    CHECK_THAT(config.error().message,
+               Catch::Contains("apps/demo.yaml:8: annotation "
+                               "'argocd-image-updater.argoproj.io/write-back-target': '"
+                               + std::string(row.target) + "' names a kustomization file"));
+    CHECK_THAT(config.error().message, Catch::EndsWith(std::string("use ") + row.use));
+  }
+  // Directory targets, other files, and a target the argocd method never reads are accepted.
+  for (const char* target : {"kustomization:overlays/prod",
+                             "kustomization",
+                             "helmvalues",
+                             "custom/kustomization.yaml.bak",
+                             "overlays/my-kustomization.yaml"}) {
+    CAPTURE(target);
+    CHECK(config_from_annotations(app_with(std::string(k_p) + "image-list: a=nginx\n" + k_p
+                                           + "write-back-method: git\n" + k_p
+                                           + "write-back-target: " + target + "\n")));
+  }
+  CHECK(config_from_annotations(app_with(std::string(k_p) + "image-list: a=nginx\n" + k_p
+                                         + "write-back-target: overlays/kustomization.yaml\n")));
+}

@@ -118,6 +118,31 @@ spec:
   CHECK(config->write_back.target == "helmvalues:values.yaml"); // ref
 }
 
+TEST_CASE("an ImageUpdater writeBackTarget naming a kustomization file is refused", "[app]") {
+  auto loaded = load_file(R"(apiVersion: argocd-image-updater.argoproj.io/v1alpha1
+kind: ImageUpdater
+metadata: {name: u, namespace: argocd}
+spec:
+  writeBackConfig: {method: git, gitConfig: {writeBackTarget: overlays/prod/kustomization.yaml}}
+  applicationRefs:
+  - namePattern: "*"
+    images: [{alias: any, imageName: nginx}]
+)",
+                          "u.yaml");
+  REQUIRE(loaded);
+  REQUIRE(loaded->image_updaters.size() == 1);
+  const auto& updater = loaded->image_updaters[0];
+  Application app;
+  app.name = "web";
+  app.app_namespace = "argocd";
+  auto config = config_from_image_updater(updater, updater.refs[0], app);
+  REQUIRE_FALSE(config);
+  CHECK_THAT(config.error().message,
+             Catch::Contains("writeBackConfig.gitConfig.writeBackTarget: "
+                             "'overlays/prod/kustomization.yaml' names a kustomization file: use "
+                             "'kustomization:/overlays/prod'"));
+}
+
 TEST_CASE("ImageUpdater documents are validated", "[app]") {
   auto bad = load_file("apiVersion: argocd-image-updater.argoproj.io/v1alpha1\nkind: ImageUpdater\n"
                        "metadata: {name: u}\nspec:\n  applicationRefs:\n  - namePattern: x\n",
