@@ -5,6 +5,7 @@
 #include "util/strings.hpp"
 
 #include <charconv>
+#include <utility>
 #include <vector>
 
 namespace argoimg::app {
@@ -53,6 +54,32 @@ util::Result<std::vector<Step>> parse_path(std::string_view path) {
   return steps;
 }
 
+// The value of `key` in mapping `map`; a key missing there is looked up in the mappings merged
+// with `<<: *base` (or `<<: [*a, *b]`, earlier first), as Helm's YAML reader does.
+YAML::Node merged_child(const YAML::Node& map, const std::string& key, int depth) {
+  YAML::Node found = std::as_const(map)[key];
+  if (found || depth > 16) {
+    return found;
+  }
+  YAML::Node merge = std::as_const(map)["<<"];
+  if (!merge) {
+    return found;
+  }
+  if (merge.IsMap()) {
+    return merged_child(merge, key, depth + 1);
+  }
+  if (merge.IsSequence()) {
+    for (const auto& base : merge) {
+      if (base.IsMap()) {
+        if (YAML::Node inner = merged_child(base, key, depth + 1)) {
+          return inner;
+        }
+      }
+    }
+  }
+  return found;
+}
+
 } // namespace
 
 util::Result<bool> check_helm_path(std::string_view path) {
@@ -83,7 +110,7 @@ std::optional<std::string> lookup_helm_value(const YAML::Node& root, std::string
       return std::nullopt;
     }
     // reset(), not operator=: assignment would write through into the document.
-    YAML::Node next = node[step.key];
+    YAML::Node next = merged_child(node, step.key, 0);
     if (!next) {
       return std::nullopt;
     }

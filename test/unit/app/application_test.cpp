@@ -230,6 +230,35 @@ other: *base
   CHECK_FALSE(lookup_value("not: [yaml", "a"));
 }
 
+TEST_CASE("helm value lookup reads through aliases and merge keys", "[app]") {
+  std::string values = R"(common:
+  version: &ver v1.0.0
+defaults: &defaults
+  repository: nginx
+  tag: v2.0.0
+extra: &extra
+  pullPolicy: Always
+image:
+  repository: nginx
+  tag: *ver
+merged:
+  <<: *defaults
+  pullPolicy: IfNotPresent
+overridden:
+  <<: *defaults
+  tag: v3.0.0
+both:
+  <<: [*extra, *defaults]
+)";
+  CHECK(lookup_value(values, "image.tag") == std::optional<std::string>("v1.0.0"));
+  CHECK(lookup_value(values, "merged.tag") == std::optional<std::string>("v2.0.0"));
+  CHECK(lookup_value(values, "merged.pullPolicy") == std::optional<std::string>("IfNotPresent"));
+  CHECK(lookup_value(values, "overridden.tag") == std::optional<std::string>("v3.0.0"));
+  CHECK(lookup_value(values, "both.tag") == std::optional<std::string>("v2.0.0"));
+  CHECK(lookup_value(values, "both.pullPolicy") == std::optional<std::string>("Always"));
+  CHECK_FALSE(lookup_value(values, "merged.missing"));
+}
+
 TEST_CASE("current images come from status, spec or the write-back target", "[app]") {
   auto live = load_one(R"(apiVersion: argoproj.io/v1alpha1
 kind: Application
