@@ -17,29 +17,57 @@ std::string repository_of(std::string_view name) {
   return ref ? ref->repository() : std::string(name);
 }
 
-util::Result<bool> Editor::set(size_t doc, const YamlPath& path, const std::string& value) {
+namespace {
+
+bool starts_with(const YamlPath& path, const YamlPath& scope) {
+  return path.size() >= scope.size()
+         && std::equal(scope.begin(), scope.end(), path.begin(), [](auto& a, auto& b) {
+              return a.key == b.key && a.index == b.index;
+            });
+}
+
+std::string dotted(const YamlPath& path) {
+  std::string out;
+  for (const auto& step : path) {
+    out +=
+        step.index ? "[" + std::to_string(*step.index) + "]" : (out.empty() ? "" : ".") + step.key;
+  }
+  return out;
+}
+
+} // namespace
+
+util::Result<bool>
+Editor::set(size_t doc, const YamlPath& path, const std::string& value, const YamlPath* within) {
   auto aliases = paths_of_same_node(doc, path); // an alias edits its anchor: all views change
-  if (m_scope) {
-    const auto& [scope_doc, scope] = *m_scope;
-    for (const auto& alias : aliases) {
-      bool inside = scope_doc == doc && alias.size() >= scope.size()
-                    && std::equal(scope.begin(), scope.end(), alias.begin(), [](auto& a, auto& b) {
-                         return a.key == b.key && a.index == b.index;
-                       });
-      if (!inside) {
-        return util::fail(ErrorKind::invalid_input,
-                          "the value is an anchor that an alias also shows outside this "
-                          "Application; argoimg does not change another application's value: "
-                          "give this one its own value");
-      }
+  for (const auto& alias : aliases) {
+    bool outside_item =
+        m_scope && (m_scope->first != doc || !starts_with(alias.path, m_scope->second));
+    bool outside_object = within && !starts_with(alias.path, *within);
+    if (!outside_item && !outside_object) {
+      continue;
     }
+    auto [anchor, anchor_line] = anchor_of(doc, path);
+    std::string where = std::to_string(anchor_line) + ": the value is the anchor "
+                        + util::quote("&" + anchor) + ", which " + util::quote(dotted(alias.path))
+                        + " (line " + std::to_string(alias.line) + ") also shows";
+    if (outside_item) {
+      return util::fail(ErrorKind::invalid_input,
+                        where
+                            + " outside this Application; argoimg does not change another "
+                              "application's value: give this one its own value");
+    }
+    return util::fail(ErrorKind::invalid_input,
+                      where + " outside " + util::quote(dotted(*within))
+                          + "; argoimg changes only the Helm values there: give the image its "
+                            "own value");
   }
   auto done = m_yaml.set(doc, path, value);
   if (done) {
     m_expected.push_back({doc, path, value});
     m_allowed.emplace_back(doc, path);
     for (auto& alias : aliases) {
-      m_allowed.emplace_back(doc, std::move(alias));
+      m_allowed.emplace_back(doc, std::move(alias.path));
     }
   }
   return done;
@@ -99,8 +127,8 @@ util::Result<std::string> Editor::finish(std::shared_ptr<const YamlText::Parsed>
 }
 
 // Every path in document `doc` that reaches the same node as `path` (anchors and aliases).
-std::vector<YamlPath> Editor::paths_of_same_node(size_t doc, const YamlPath& path) const {
-  std::vector<YamlPath> found;
+std::vector<Editor::Reach> Editor::paths_of_same_node(size_t doc, const YamlPath& path) const {
+  std::vector<Reach> found;
   if (m_yaml.text().find('&') == std::string::npos) {
     return found; // no anchor, so no alias: the path is the only one (and no parse is needed)
   }
@@ -118,13 +146,15 @@ std::vector<YamlPath> Editor::paths_of_same_node(size_t doc, const YamlPath& pat
       return found;
     }
     std::set<int> seen; // each aliased collection once, as in verify_edit
-    std::function<void(const YAML::Node&, YamlPath&, int)> visit =
-        [&](const YAML::Node& node, YamlPath& at, int depth) {
+    // `line`: of the key (or the list's key) that leads to `node`; an alias node's own mark is
+    // its anchor's.
+    std::function<void(const YAML::Node&, YamlPath&, size_t, int)> visit =
+        [&](const YAML::Node& node, YamlPath& at, size_t line, int depth) {
           if (depth > 64) {
             return;
           }
           if (node.is(target)) {
-            found.push_back(at);
+            found.push_back(Reach{at, line});
           }
           if ((node.IsMap() || node.IsSequence()) && !seen.insert(node.Mark().pos).second) {
             return;
@@ -132,22 +162,50 @@ std::vector<YamlPath> Editor::paths_of_same_node(size_t doc, const YamlPath& pat
           if (node.IsMap()) {
             for (const auto& entry : node) {
               at.push_back(PathStep{entry.first.Scalar(), std::nullopt});
-              visit(entry.second, at, depth + 1);
+              visit(entry.second,
+                    at,
+                    static_cast<size_t>(std::max(entry.first.Mark().line, 0)) + m_first_line,
+                    depth + 1);
               at.pop_back();
             }
           } else if (node.IsSequence()) {
             for (size_t i = 0; i < node.size(); ++i) {
               at.push_back(PathStep{at.empty() ? "" : at.back().key, i});
-              visit(node[i], at, depth + 1);
+              visit(node[i], at, line, depth + 1);
               at.pop_back();
             }
           }
         };
     YamlPath start;
-    visit(docs[doc], start, 0);
+    visit(docs[doc], start, m_first_line, 0);
   } catch (const YAML::Exception&) {
   }
   return found;
+}
+
+std::pair<std::string, size_t> Editor::anchor_of(size_t doc, const YamlPath& path) const {
+  auto root = document(doc);
+  if (!root) {
+    return {};
+  }
+  YAML::Node node = node_at(*root, path);
+  if (!node.IsDefined() || node.Mark().pos < 0) {
+    return {};
+  }
+  const std::string& text = m_yaml.text();
+  size_t bom = text.rfind("\xEF\xBB\xBF", 0) == 0 ? 3 : 0;
+  size_t pos = static_cast<size_t>(node.Mark().pos) + bom;
+  size_t line = static_cast<size_t>(std::max(node.Mark().line, 0)) + m_first_line;
+  // Node properties come first, in either order: `&name !tag value`.
+  while (pos < text.size() && (text[pos] == '&' || text[pos] == '!')) {
+    size_t end = text.find_first_of(" \t\r\n,]}", pos);
+    end = end == std::string::npos ? text.size() : end;
+    if (text[pos] == '&') {
+      return {text.substr(pos + 1, end - pos - 1), line};
+    }
+    pos = text.find_first_not_of(" \t", end);
+  }
+  return {"", line};
 }
 
 util::Result<YAML::Node> load_document(std::string_view text, size_t doc) {

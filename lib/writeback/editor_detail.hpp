@@ -32,7 +32,10 @@ public:
   explicit Editor(std::string_view text, size_t first_line = 1)
       : m_before(text), m_yaml(std::string(text)), m_before_parsed(m_yaml.parsed()),
         m_first_line(first_line) {}
-  util::Result<bool> set(size_t doc, const YamlPath& path, const std::string& value);
+  // `within`, when given, confines this edit further (see confine): an anchor in an
+  // Application's `valuesObject` that an alias outside it shows is not edited through.
+  util::Result<bool>
+  set(size_t doc, const YamlPath& path, const std::string& value, const YamlPath* within = nullptr);
   util::Result<bool> append(size_t doc, const YamlPath& path, size_t size, const NewItem& item);
   util::Result<bool> remove(size_t doc, const YamlPath& path, const std::string& key);
   const YamlText& yaml() const { return m_yaml; }
@@ -45,7 +48,14 @@ public:
   util::Result<std::string> finish(std::shared_ptr<const YamlText::Parsed>* parsed = nullptr) const;
 
 private:
-  std::vector<YamlPath> paths_of_same_node(size_t doc, const YamlPath& path) const;
+  // A path that reaches a node, with the line of its key (1-based, in the file).
+  struct Reach {
+    YamlPath path;
+    size_t line = 0;
+  };
+  std::vector<Reach> paths_of_same_node(size_t doc, const YamlPath& path) const;
+  // `&name` of the anchored node at `path` of document `doc`, and its line; empty if none.
+  std::pair<std::string, size_t> anchor_of(size_t doc, const YamlPath& path) const;
   std::string m_before;
   YamlText m_yaml;
   std::shared_ptr<const YamlText::Parsed> m_before_parsed;

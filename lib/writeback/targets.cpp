@@ -8,6 +8,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cctype>
 #include <functional>
 #include <set>
 
@@ -16,7 +17,20 @@ namespace argoimg::writeback {
 using namespace detail;
 
 namespace {
+
 using util::ErrorKind;
+
+// `'image': message`; a message that starts with its line (`12: ...`, `12:3: ...`) keeps it
+// first, so that the caller's file name makes `file:12: 'image': ...`.
+std::string with_image(const std::string& image, const std::string& message) {
+  size_t digits = message.find_first_not_of("0123456789:");
+  if (digits != std::string::npos && digits > 1 && message[digits - 1] == ':'
+      && message[digits] == ' ' && std::isdigit(static_cast<unsigned char>(message[0]))) {
+    return message.substr(0, digits + 1) + util::quote(image) + ": " + message.substr(digits + 1);
+  }
+  return util::quote(image) + ": " + message;
+}
+
 } // namespace
 
 std::string ImageChange::tag_value() const {
@@ -56,7 +70,7 @@ util::Result<std::string> edit_argocd_source(std::string_view text,
     }
     if (!done) {
       return util::fail(done.error().kind,
-                        util::quote(change.config.entry.image_text) + ": " + done.error().message);
+                        with_image(change.config.entry.image_text, done.error().message));
     }
   }
   return editor.finish();
@@ -154,6 +168,46 @@ util::Result<std::vector<HelmPaths>> detail::helm_paths(const YAML::Node& root,
   return out;
 }
 
+namespace {
+
+// The scalar at `path`, where a key missing from a mapping is looked up in the mappings it
+// merges (`<<: *base`, `<<: [*a, *b]`), as Helm reads the file.
+std::optional<std::string> value_through_merges(const YAML::Node& root, const YamlPath& path) {
+  std::function<YAML::Node(const YAML::Node&, const std::string&, int)> child =
+      [&child](const YAML::Node& map, const std::string& key, int depth) -> YAML::Node {
+    YAML::Node found = std::as_const(map)[key];
+    YAML::Node merge = found || depth > 16 ? YAML::Node() : std::as_const(map)["<<"];
+    if (merge && merge.IsMap()) {
+      return child(merge, key, depth + 1);
+    }
+    for (size_t i = 0; merge && merge.IsSequence() && i < merge.size(); ++i) {
+      if (YAML::Node inner = merge[i].IsMap() ? child(merge[i], key, depth + 1) : YAML::Node()) {
+        return inner;
+      }
+    }
+    return found;
+  };
+  try {
+    YAML::Node node;
+    node.reset(root);
+    for (const auto& step : path) {
+      YAML::Node next =
+          step.index
+              ? (node.IsSequence() && *step.index < node.size() ? node[*step.index] : YAML::Node())
+              : (node.IsMap() ? child(node, step.key, 0) : YAML::Node());
+      if (!next || !next.IsDefined()) {
+        return std::nullopt;
+      }
+      node.reset(next);
+    }
+    return node.IsScalar() ? std::optional<std::string>(node.Scalar()) : std::nullopt;
+  } catch (const YAML::Exception&) {
+    return std::nullopt;
+  }
+}
+
+} // namespace
+
 util::Result<std::string>
 detail::edit_helm_values_at(std::string_view text,
                             const std::vector<ImageChange>& changes,
@@ -169,6 +223,10 @@ detail::edit_helm_values_at(std::string_view text,
     } else {
       done = editor.set(0, paths[i].tag, change.tag_value());
       auto current = editor.yaml().get(0, paths[i].name);
+      if (current && !*current) { // a name merged in with `<<: *base` is the current one too
+        auto root = editor.document(0);
+        *current = root ? value_through_merges(*root, paths[i].name) : std::nullopt;
+      }
       std::string configured = change.config.entry.image.name();
       if (done && current
           && (!*current || repository_of(**current) != change.config.entry.image.repository())) {
@@ -183,7 +241,7 @@ detail::edit_helm_values_at(std::string_view text,
     }
     if (!done) {
       return util::fail(done.error().kind,
-                        util::quote(change.config.entry.image_text) + ": " + done.error().message);
+                        with_image(change.config.entry.image_text, done.error().message));
     }
   }
   return editor.finish(parsed);
@@ -277,7 +335,7 @@ detail::edit_application_manifest_at(std::string_view text,
           }
           YamlPath full = object;
           full.insert(full.end(), steps->begin(), steps->end());
-          return editor.set(at_doc, full, value);
+          return editor.set(at_doc, full, value, &object);
         };
         done =
             names.spec ? add(*names.spec, change.full_value()) : add(names.tag, change.tag_value());
@@ -302,7 +360,7 @@ detail::edit_application_manifest_at(std::string_view text,
     }
     if (!done) {
       return util::fail(done.error().kind,
-                        util::quote(change.config.entry.image_text) + ": " + done.error().message);
+                        with_image(change.config.entry.image_text, done.error().message));
     }
   }
   return editor.finish(parsed);

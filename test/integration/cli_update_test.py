@@ -128,6 +128,20 @@ class Update(unittest.TestCase):
         api = next(a for a in doc["applications"] if a["name"] == "api")
         self.assertEqual(api["changes"][0]["file"], "apps/api-kustomize.yaml")
 
+    def test_a_tag_reached_through_an_alias_changes_its_anchor(self):
+        # AIU (yaml.v3) sets the anchored scalar: every alias of it shows the new tag.
+        values = os.path.join(self.dir, "gitops", "charts", "web", "values.yaml")
+        text = ("common:\n  version: &ver \"1.25.3\"  # the one version\nweb:\n  image:\n"
+                "    repository: registry.demo.local/library/nginx\n    tag: *ver\n")
+        with open(values, "w") as f:
+            f.write(text)
+        result = run("-o", "json", "update", *self.args, "--match-application-name", "web", cwd=self.dir)
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        web = next(a for a in json.loads(result.stdout)["applications"] if a["name"] == "web")
+        self.assertEqual(web["changes"][0]["images"], ["web: 1.25.3 -> 1.25.4"])
+        with open(values) as f:
+            self.assertEqual(f.read(), text.replace('&ver "1.25.3"', '&ver "1.25.4"'))
+
     def test_a_plain_target_naming_a_kustomization_file_is_refused(self):
         # AIU 1.x refuses it; AIU 0.x appended `.argocd-source` keys to the kustomization.
         app = os.path.join(self.dir, "apps", "web-helm-values.yaml")
