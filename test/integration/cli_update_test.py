@@ -135,6 +135,10 @@ class Update(unittest.TestCase):
                 "    repository: registry.demo.local/library/nginx\n    tag: *ver\n")
         with open(values, "w") as f:
             f.write(text)
+        dry = run("update", "--dry-run", *self.args, "--match-application-name", "web", cwd=self.dir)
+        self.assertEqual(dry.returncode, 0, dry.stdout + dry.stderr)
+        self.assertIn('-  version: &ver "1.25.3"  # the one version\n+  version: &ver "1.25.4"  # the one version\n',
+                      dry.stdout)
         result = run("-o", "json", "update", *self.args, "--match-application-name", "web", cwd=self.dir)
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
         web = next(a for a in json.loads(result.stdout)["applications"] if a["name"] == "web")
