@@ -7,6 +7,7 @@ find_package(RapidJSON REQUIRED)             # RAPIDJSON_INCLUDE_DIRS, header-on
 find_package(yaml-cpp REQUIRED)              # yaml-cpp
 find_package(tl-expected REQUIRED)           # tl::expected
 find_package(fmt REQUIRED)                   # fmt::fmt (g++ 12 has no <format>)
+find_package(OpenSSL REQUIRED COMPONENTS Crypto) # OpenSSL::Crypto (util/crypto.cpp only)
 pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)          # linear-time regexps for allow-tags
 pkg_check_modules(LIBGIT2 REQUIRED IMPORTED_TARGET libgit2)  # git/ only
 if(ARGOIMG_BUILD_TESTS)

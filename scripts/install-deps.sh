@@ -8,7 +8,7 @@ packages=(
   cmake ninja-build g++ pkg-config clang-format
   # libraries
   libcli11-dev libcurl4-openssl-dev rapidjson-dev libyaml-cpp-dev libgit2-dev
-  catch2 libexpected-dev libfmt-dev libre2-dev libbenchmark-dev
+  catch2 libexpected-dev libfmt-dev libre2-dev libbenchmark-dev libssl-dev
   # test servers and their tools
   docker-registry apache2-utils openssl python3 git curl
   # commit signing: gpg needs gpg-agent to create and use secret keys (not pulled in with
