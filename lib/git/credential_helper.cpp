@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
+// The built-in credential helper implementation, for machines without git: which helpers apply
+// to a URL, and running them with get, store and erase as git does.
 #include "git/credential_helper.hpp"
 
-#include "util/process.hpp"
+#include "git/credential_detail.hpp"
 #include "util/redact.hpp"
 #include "util/strings.hpp"
 
@@ -9,39 +11,27 @@ namespace argoimg::git {
 
 namespace {
 
-struct UrlParts {
-  std::string scheme;
-  std::string user;
-  std::string host; // with ":port" when given
-  std::string path; // without the leading '/'
-};
-
-std::optional<UrlParts> split_url(std::string_view url) {
-  size_t scheme_end = url.find("://");
-  if (scheme_end == std::string_view::npos) {
-    return std::nullopt;
+// Whether `pattern` ("*.example.com") matches `host`, a `*` standing for one name component
+// (git's urlmatch rule); ports compare exactly.
+bool host_matches(std::string_view pattern, std::string_view host) {
+  auto wanted = util::split(pattern, '.');
+  auto have = util::split(host, '.');
+  if (wanted.size() != have.size()) {
+    return false;
   }
-  UrlParts out;
-  out.scheme = util::to_lower(url.substr(0, scheme_end));
-  std::string_view rest = url.substr(scheme_end + 3);
-  size_t slash = rest.find('/');
-  std::string_view authority = rest.substr(0, slash);
-  if (size_t at = authority.rfind('@'); at != std::string_view::npos) {
-    std::string_view userinfo = authority.substr(0, at);
-    out.user = std::string(userinfo.substr(0, userinfo.find(':')));
-    authority.remove_prefix(at + 1);
+  for (size_t i = 0; i < wanted.size(); ++i) {
+    if (wanted[i] != "*" && wanted[i] != have[i]) {
+      return false;
+    }
   }
-  out.host = util::to_lower(authority);
-  if (slash != std::string_view::npos) {
-    out.path = std::string(rest.substr(slash + 1));
-  }
-  return out;
+  return true;
 }
 
-// Whether the config URL `pattern` covers `remote`: same scheme and host, path prefix at a
-// '/' boundary.
-bool url_matches(const UrlParts& pattern, const UrlParts& remote) {
-  if (pattern.scheme != remote.scheme || pattern.host != remote.host) {
+// Whether the config URL `pattern` covers `remote`: same scheme and port, matching host, the
+// pattern's user (if any), path prefix at a '/' boundary.
+bool url_matches(const CredentialUrl& pattern, const CredentialUrl& remote) {
+  if (pattern.scheme != remote.scheme || pattern.port != remote.port
+      || !host_matches(pattern.host, remote.host)) {
     return false;
   }
   if (!pattern.user.empty() && pattern.user != remote.user) {
@@ -58,25 +48,45 @@ bool url_matches(const UrlParts& pattern, const UrlParts& remote) {
   return path.rfind(prefix, 0) == 0 && (path.size() == prefix.size() || path[prefix.size()] == '/');
 }
 
+// Whether `name` is `credential.<key>` or `credential.<url>.<key>` with a URL matching `url`.
+bool applies(std::string_view name, std::string_view key, std::string_view url) {
+  constexpr std::string_view prefix = "credential.";
+  if (name.rfind(prefix, 0) != 0 || name.size() < prefix.size() + key.size()
+      || util::to_lower(name.substr(name.size() - key.size())) != key) {
+    return false;
+  }
+  if (name.size() == prefix.size() + key.size()) {
+    return true;
+  }
+  std::string_view middle = name.substr(prefix.size(), name.size() - prefix.size() - key.size());
+  if (middle.empty() || middle.back() != '.') {
+    return false;
+  }
+  middle.remove_suffix(1);
+  auto pattern = parse_credential_url(middle);
+  auto remote = parse_credential_url(url);
+  return pattern && remote && url_matches(*pattern, *remote);
+}
+
+void run_helpers(const CredentialTools& tools,
+                 const FilledCredential& credential,
+                 std::string_view action) {
+  auto text = format_credential(credential.answer);
+  if (!text) {
+    return;
+  }
+  for (const auto& helper : helpers_for(tools.config, credential.url)) {
+    (void)tools.run({"/bin/sh", "-c", helper_command(helper, action)}, *text);
+  }
+}
+
 } // namespace
 
 std::vector<std::string> helpers_for(const std::vector<ConfigEntry>& config, std::string_view url) {
   std::vector<std::string> out;
-  auto remote = split_url(url);
   for (const auto& entry : config) {
-    std::string_view name = entry.name;
-    if (name != "credential.helper") {
-      constexpr std::string_view prefix = "credential.";
-      constexpr std::string_view suffix = ".helper";
-      if (name.size() <= prefix.size() + suffix.size() || name.rfind(prefix, 0) != 0
-          || name.substr(name.size() - suffix.size()) != suffix) {
-        continue;
-      }
-      auto pattern =
-          split_url(name.substr(prefix.size(), name.size() - prefix.size() - suffix.size()));
-      if (!pattern || !remote || !url_matches(*pattern, *remote)) {
-        continue;
-      }
+    if (!applies(entry.name, "helper", url)) {
+      continue;
     }
     if (entry.value.empty()) {
       out.clear();
@@ -85,6 +95,17 @@ std::vector<std::string> helpers_for(const std::vector<ConfigEntry>& config, std
     }
   }
   return out;
+}
+
+bool use_http_path(const std::vector<ConfigEntry>& config, std::string_view url) {
+  bool use = false;
+  for (const auto& entry : config) {
+    if (applies(entry.name, "usehttppath", url)) {
+      std::string value = util::to_lower(entry.value);
+      use = value == "true" || value == "yes" || value == "on" || value == "1" || value.empty();
+    }
+  }
+  return use;
 }
 
 std::string helper_command(const std::string& helper, std::string_view action) {
@@ -97,61 +118,61 @@ std::string helper_command(const std::string& helper, std::string_view action) {
   return "git credential-" + helper + " " + std::string(action);
 }
 
-std::string credential_request(std::string_view url) {
-  auto parts = split_url(url);
-  if (!parts) {
-    return "\n";
-  }
-  std::string out = "protocol=" + parts->scheme + "\nhost=" + parts->host + "\n";
-  if (!parts->user.empty()) {
-    out += "username=" + parts->user + "\n";
-  }
-  return out + "\n";
-}
+namespace detail {
 
-HelperAnswer parse_helper_answer(std::string_view output) {
-  HelperAnswer out;
-  for (auto line : util::split(output, '\n')) {
-    if (!line.empty() && line.back() == '\r') {
-      line.remove_suffix(1);
-    }
-    size_t eq = line.find('=');
-    if (eq == std::string_view::npos) {
-      continue;
-    }
-    std::string_view key = line.substr(0, eq);
-    std::string_view value = line.substr(eq + 1);
-    if (key == "username") {
-      out.username = std::string(value);
-    } else if (key == "password") {
-      out.password = std::string(value);
-    } else if (key == "quit") {
-      out.quit = value == "1" || value == "true";
-    }
+util::Result<FilledCredential> fill_with_helpers(const CredentialTools& tools,
+                                                 std::string_view url) {
+  auto parts = parse_credential_url(url);
+  bool with_path = !parts || !(parts->scheme == "http" || parts->scheme == "https")
+                   || use_http_path(tools.config, url);
+  auto request = credential_request(url, with_path);
+  if (!request) {
+    return tl::unexpected(request.error());
   }
-  return out;
-}
-
-std::optional<HelperCredentials> ask_credential_helpers(const std::vector<std::string>& helpers,
-                                                        std::string_view url) {
-  std::string request = credential_request(url);
+  auto text = format_credential(*request);
+  if (!text) {
+    return tl::unexpected(text.error());
+  }
+  auto helpers = helpers_for(tools.config, url);
+  if (helpers.empty()) {
+    return util::fail(util::ErrorKind::auth,
+                      "authentication failed: the server wants credentials; pass "
+                      "--git-credentials or configure a git credential.helper");
+  }
   for (const auto& helper : helpers) {
     // git runs helpers through the shell; their configured text is shell syntax.
-    auto ran = util::run_process(
-        {"/bin/sh", "-c", helper_command(helper, "get")}, request, std::chrono::seconds(30));
+    auto ran = tools.run({"/bin/sh", "-c", helper_command(helper, "get")}, *text);
     if (!ran || ran->exit_code != 0) {
-      continue;
+      continue; // git skips a helper that fails
     }
-    HelperAnswer answer = parse_helper_answer(ran->out);
-    if (!answer.username.empty() && !answer.password.empty()) {
-      util::register_credentials(answer.username, answer.password);
-      return HelperCredentials{answer.username, answer.password, helper};
+    Credential answer = parse_credential(ran->out);
+    for (const auto& [key, value] : answer.attributes) {
+      if (key == "username" || key == "password") {
+        request->set(key, value); // an answer fills in; the request's fields stay
+      }
     }
-    if (answer.quit) {
+    std::string username = request->value("username");
+    std::string password = request->value("password");
+    if (!username.empty() && !password.empty()) {
+      util::register_credentials(username, password);
+      return FilledCredential{username, password, *request, false, std::string(url)};
+    }
+    if (std::string quit = answer.value("quit"); quit == "1" || quit == "true") {
       break;
     }
   }
-  return std::nullopt;
+  return util::fail(util::ErrorKind::auth,
+                    "authentication failed: the server wants credentials and no configured "
+                    "credential.helper gave any (git is not installed: argoimg asked the "
+                    "helpers itself); pass --git-credentials");
 }
+
+void store_with_helpers(const CredentialTools& tools,
+                        const FilledCredential& credential,
+                        bool accepted) {
+  run_helpers(tools, credential, accepted ? "store" : "erase");
+}
+
+} // namespace detail
 
 } // namespace argoimg::git

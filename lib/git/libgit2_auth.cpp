@@ -26,7 +26,8 @@ std::vector<ConfigEntry> credential_config(git_repository* repo) {
   }
   ConfigPtr config(raw);
   git_config_iterator* iterator = nullptr;
-  if (git_config_iterator_glob_new(&iterator, config.get(), "^credential\\..*helper$") < 0) {
+  if (git_config_iterator_glob_new(&iterator, config.get(), "^credential\\..*(helper|usehttppath)$")
+      < 0) {
     return out;
   }
   git_config_entry* entry = nullptr;
@@ -82,8 +83,21 @@ int offer_ssh(git_credential** out, const char* username_from_url, AuthState& st
   return git_credential_ssh_key_from_agent(out, user.c_str());
 }
 
+// Where `git credential` runs: the repository's directory, so that git reads its config too;
+// "/" (global and system config only) before a clone exists.
+std::string credential_workdir(git_repository* repo) {
+  if (repo == nullptr) {
+    return "/";
+  }
+  const char* workdir = git_repository_workdir(repo);
+  return workdir != nullptr ? workdir : git_repository_path(repo);
+}
+
 int offer_userpass(git_credential** out, const char* url, AuthState& state) {
   if (state.offered_userpass) {
+    if (state.helper_credentials) {
+      state.helper_credentials->refused(); // git's `credential reject`
+    }
     return GIT_EAUTH;
   }
   state.offered_userpass = true;
@@ -92,14 +106,11 @@ int offer_userpass(git_credential** out, const char* url, AuthState& state) {
     return git_credential_userpass_plaintext_new(
         out, state.auth->username.c_str(), state.auth->password.c_str());
   }
-  auto helpers = helpers_for(credential_config(state.repo), url != nullptr ? url : state.url);
-  auto found = ask_credential_helpers(helpers, url != nullptr ? url : state.url);
+  state.helper_credentials.emplace(
+      system_credential_tools(credential_workdir(state.repo), credential_config(state.repo)));
+  auto found = state.helper_credentials->fill(url != nullptr ? url : state.url);
   if (!found) {
-    state.failure = helpers.empty()
-                        ? "authentication failed: the server wants credentials; pass "
-                          "--git-credentials or configure a git credential.helper"
-                        : "authentication failed: the server wants credentials and no configured "
-                          "credential.helper gave any; pass --git-credentials";
+    state.failure = found.error().message;
     return GIT_EUSER;
   }
   // Not the helper's text: a command line may hold a secret.

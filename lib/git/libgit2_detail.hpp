@@ -4,12 +4,14 @@
 // Shared by the libgit2 adapter's two files (libgit2_repository.cpp: the working copy;
 // libgit2_remote.cpp: fetch, push, clone). Only they include this header.
 
+#include "git/credential_helper.hpp"
 #include "git/working_copy.hpp"
 
 #include <cstdlib>
 #include <git2.h>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 namespace argoimg::git::detail {
@@ -109,7 +111,16 @@ struct AuthState {
   std::string offered;      // what was offered last: "--git-credentials", "ssh-agent", ...
   std::string failure;      // set by a callback that refused, with the reason
   std::string push_refused; // "refs/heads/main: <status>" from the push report
+  std::optional<CredentialSession> helper_credentials; // when git's credential helpers were asked
 };
+
+// The operation ended: approve credentials from git's helpers that got it past authentication
+// (git's `credential approve`); a refusal was rejected when the server asked again.
+inline void finish_credentials(AuthState& state, bool authenticated) {
+  if (state.helper_credentials) {
+    state.helper_credentials->finish(authenticated);
+  }
+}
 
 // Install the credential and host-key callbacks with `state` as their payload.
 void use_auth(git_remote_callbacks& callbacks, AuthState& state);

@@ -28,7 +28,9 @@ fetch_branch(git_repository* repo, const Upstream& upstream, const RemoteAuth& a
   state.url = git_remote_url(remote->get());
   state.repo = repo;
   use_auth(options.callbacks, state);
-  if (int code = git_remote_fetch(remote->get(), &refspecs, &options, nullptr); code < 0) {
+  int code = git_remote_fetch(remote->get(), &refspecs, &options, nullptr);
+  finish_credentials(state, code >= 0);
+  if (code < 0) {
     return util::fail(util::ErrorKind::network,
                       "fetch from '" + upstream.url + "': " + remote_failure(code, state));
   }
@@ -101,7 +103,9 @@ push_branch(const WorkingCopy& copy, const Upstream& upstream, const RemoteAuth&
   options.callbacks.push_update_reference = on_push_update;
   int code = git_remote_push(remote->get(), &refspecs, &options);
   const std::string& refused = state.push_refused;
-  if (code == GIT_ENONFASTFORWARD || (code < 0 && is_rejection(last_error(code)))) {
+  bool rejected = code == GIT_ENONFASTFORWARD || (code < 0 && is_rejection(last_error(code)));
+  finish_credentials(state, code >= 0 || rejected); // a refused update got past authentication
+  if (rejected) {
     return PushOutcome::rejected;
   }
   if (code < 0) {
@@ -211,6 +215,7 @@ util::Result<WorkingCopy> prepare_cache_checkout(const std::string& url,
     }
     git_repository* raw = nullptr;
     int code = git_clone(&raw, url.c_str(), dir.c_str(), &options);
+    finish_credentials(state, code >= 0);
     if (code < 0) {
       std::string detail = remote_failure(code, state);
       fs::remove_all(dir, ec);

@@ -89,14 +89,17 @@ class CredentialHelper(CloneSetup, unittest.TestCase):
         os.makedirs(home, exist_ok=True)
         with open(os.path.join(home, ".gitconfig"), "w") as f:
             f.write("[credential]\n\thelper = %s\n" % helper)
+        # GIT_CONFIG_GLOBAL names the file for git (argoimg runs `git credential`); libgit2
+        # reads $HOME/.gitconfig (the built-in path without git).
         return dict(os.environ, HOME=home, XDG_CONFIG_HOME=os.path.join(home, ".config"),
-                    GIT_CONFIG_NOSYSTEM="1")
+                    GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.path.join(home, ".gitconfig"))
 
     def test_credentials_come_from_the_configured_helper(self):
         asked = os.path.join(self.dir, "asked")
         user, password = SERVERS["ARGOIMG_TEST_GIT_USER"], SERVERS["ARGOIMG_TEST_GIT_PASSWORD"]
-        helper = ('"!f() { test \\"$1\\" = get || exit 0; cat > %s; '
-                  'echo username=%s; echo password=%s; }; f"' % (asked, user, password))
+        actions = os.path.join(self.dir, "actions")
+        helper = ('"!f() { echo $1 >> %s; test \\"$1\\" = get || exit 0; cat > %s; '
+                  'echo username=%s; echo password=%s; }; f"' % (actions, asked, user, password))
         result = self.commit("web", env=self.home_with_helper(helper))
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(self.remote_subjects()[0], "build: automatic update of web")
@@ -106,11 +109,20 @@ class CredentialHelper(CloneSetup, unittest.TestCase):
         port = SERVERS["ARGOIMG_TEST_GIT_HTTP"].rsplit(":", 1)[1]
         self.assertIn("protocol=http\n", request)
         self.assertIn(f"host=127.0.0.1:{port}\n", request)
+        # git's `credential approve` after each authenticated fetch or push: the helper stores.
+        with open(actions) as f:
+            done = f.read().split()
+        self.assertEqual(done[:2], ["get", "store"])
+        self.assertNotIn("erase", done)
 
     def test_a_helper_with_wrong_or_no_credentials_fails_clearly(self):
-        wrong = '"!f() { echo username=gitbot; echo password=not-it-991; }; f"'
+        actions = os.path.join(self.dir, "actions")
+        wrong = ('"!f() { echo $1 >> %s; echo username=gitbot; echo password=not-it-991; }; f"'
+                 % actions)
         result = self.commit("web", env=self.home_with_helper(wrong))
         self.assertEqual(result.returncode, 1)
+        with open(actions) as f:
+            self.assertEqual(f.read().split(), ["get", "erase"])  # git's `credential reject`
         self.assertIn("authentication failed: the server rejected the credentials from git's "
                       "credential.helper", result.stderr)
         self.assertNotIn("not-it-991", result.stdout + result.stderr)
