@@ -89,22 +89,41 @@ std::string auth_failure(const std::string& what,
 
 } // namespace detail
 
-std::string base_url(const ServerOptions& options) {
-  std::string url = options.server;
-  if (url.find("://") == std::string::npos) {
-    url = (options.plaintext ? "http://" : "https://") + url;
+util::Result<util::Url> server_url(const ServerOptions& options) {
+  std::string text = options.server;
+  if (text.find("://") == std::string::npos) {
+    text = (options.plaintext ? "http://" : "https://") + text;
   }
-  while (!url.empty() && url.back() == '/') {
-    url.pop_back();
+  auto url = util::parse_url(text);
+  if (!url) {
+    return util::fail(util::ErrorKind::config, "Argo CD server: " + url.error().message);
+  }
+  if (url->has_query || url->has_fragment) {
+    return util::fail(util::ErrorKind::config,
+                      "Argo CD server " + util::quote(url->redacted())
+                          + ": a query or fragment cannot be part of the server's URL; give "
+                            "scheme://host[:port][/path]");
+  }
+  while (!url->path.empty() && url->path.back() == '/') {
+    url->path.pop_back();
   }
   return url;
+}
+
+std::string base_url(const ServerOptions& options) {
+  auto url = server_url(options);
+  return url ? url->str() : options.server;
 }
 
 util::Result<ApplicationList> list_applications(registry::HttpTransport& http,
                                                 const ServerOptions& options,
                                                 const ListQuery& query) {
-  std::string base = base_url(options);
-  std::string url = base + "/api/v1/applications";
+  auto server = server_url(options);
+  if (!server) {
+    return tl::unexpected(server.error());
+  }
+  std::string base = server->redacted(); // for messages; requests go to server->str()
+  std::string url = server->str() + "/api/v1/applications";
   char separator = '?';
   for (auto [name, value] : {std::pair{"selector", &query.selector},
                              std::pair{"project", &query.project},

@@ -8,6 +8,7 @@
 #include "app/application.hpp"
 #include "registry/http.hpp"
 #include "util/result.hpp"
+#include "util/url.hpp"
 #include "writeback/targets.hpp"
 
 #include <chrono>
@@ -32,8 +33,12 @@ struct ListQuery {
   std::string app_namespace; // appNamespace
 };
 
-// The base URL for `options.server`: kept when it has a scheme, else https:// (http:// with
-// `plaintext`), without a trailing '/'.
+// The server's URL: `options.server` when it has a scheme, else https:// (http:// with
+// `plaintext`) before it; its path without a trailing '/'. Fails with `config` for what
+// util::parse_url refuses and for a query or fragment (the API routes follow the path).
+util::Result<util::Url> server_url(const ServerOptions& options);
+
+// server_url as text (for messages, redacted()); `options.server` as given when it fails.
 std::string base_url(const ServerOptions& options);
 
 // The Applications a server listed, and one error per item that could not be read (its

@@ -183,8 +183,13 @@ update_application_images(registry::HttpTransport& http,
                           const app::TypeDecision& type,
                           const std::vector<writeback::ImageChange>& images,
                           Write write) {
-  std::string base = base_url(options);
-  std::string url = base + "/api/v1/applications/" + registry::url_encode(application.name);
+  auto server = server_url(options);
+  if (!server) {
+    return tl::unexpected(server.error());
+  }
+  std::string base = server->redacted(); // for messages; requests go to server->str()
+  std::string url =
+      server->str() + "/api/v1/applications/" + registry::url_encode(application.name);
   std::string query = application.app_namespace.empty()
                           ? ""
                           : "?appNamespace=" + registry::url_encode(application.app_namespace);

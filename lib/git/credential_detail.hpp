@@ -19,7 +19,8 @@ struct CredentialUrl {
   int port = 0;               // explicit or the scheme's default (80, 443); 0 when neither
   std::string path;           // without the leading '/'
 };
-std::optional<CredentialUrl> parse_credential_url(std::string_view url);
+// `url` through util::parse_url (util::parse_url_pattern when `pattern`: a config key's URL).
+std::optional<CredentialUrl> parse_credential_url(std::string_view url, bool pattern = false);
 
 namespace detail {
 

@@ -4,8 +4,8 @@
 #include "git/credential_detail.hpp"
 #include "util/redact.hpp"
 #include "util/strings.hpp"
+#include "util/url.hpp"
 
-#include <charconv>
 #include <cstdlib>
 #include <filesystem>
 #include <unistd.h>
@@ -16,16 +16,6 @@ namespace {
 
 // git may run helpers that talk to a daemon or a keyring; a minute is plenty.
 constexpr std::chrono::seconds k_credential_timeout{60};
-
-int default_port(std::string_view scheme) {
-  if (scheme == "http") {
-    return 80;
-  }
-  if (scheme == "https") {
-    return 443;
-  }
-  return 0;
-}
 
 std::string find_git() {
   const char* path = std::getenv("PATH");
@@ -159,41 +149,22 @@ Credential parse_credential(std::string_view output) {
   return out;
 }
 
-std::optional<CredentialUrl> parse_credential_url(std::string_view url) {
-  size_t scheme_end = url.find("://");
-  if (scheme_end == std::string_view::npos || scheme_end == 0) {
+std::optional<CredentialUrl> parse_credential_url(std::string_view url, bool pattern) {
+  auto parsed = pattern ? util::parse_url_pattern(url) : util::parse_url(url);
+  if (!parsed) {
     return std::nullopt;
   }
   CredentialUrl out;
-  out.scheme = util::to_lower(url.substr(0, scheme_end));
-  std::string_view rest = url.substr(scheme_end + 3);
-  size_t slash = rest.find('/');
-  std::string_view authority = rest.substr(0, slash);
-  if (size_t at = authority.rfind('@'); at != std::string_view::npos) {
-    std::string_view userinfo = authority.substr(0, at);
-    out.user = std::string(userinfo.substr(0, userinfo.find(':')));
-    authority.remove_prefix(at + 1);
+  out.scheme = parsed->scheme;
+  out.user = parsed->user;
+  out.host = parsed->host;
+  out.authority_host = parsed->host_port();
+  out.port = parsed->port_or_default();
+  std::string_view path = parsed->path;
+  if (!path.empty() && path.front() == '/') {
+    path.remove_prefix(1);
   }
-  out.authority_host = util::to_lower(authority);
-  std::string_view host = authority;
-  out.port = default_port(out.scheme);
-  size_t colon = host.rfind(':');
-  if (colon != std::string_view::npos && host.find(']', colon) == std::string_view::npos) {
-    std::string_view digits = host.substr(colon + 1);
-    host = host.substr(0, colon);
-    int port = 0;
-    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
-    if (!digits.empty()) {
-      if (ec != std::errc() || end != digits.data() + digits.size() || port <= 0 || port > 65535) {
-        return std::nullopt;
-      }
-      out.port = port;
-    }
-  }
-  out.host = util::to_lower(host);
-  if (slash != std::string_view::npos) {
-    out.path = std::string(rest.substr(slash + 1));
-  }
+  out.path = std::string(path);
   return out;
 }
 

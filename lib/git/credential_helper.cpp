@@ -63,7 +63,7 @@ bool applies(std::string_view name, std::string_view key, std::string_view url) 
     return false;
   }
   middle.remove_suffix(1);
-  auto pattern = parse_credential_url(middle);
+  auto pattern = parse_credential_url(middle, true);
   auto remote = parse_credential_url(url);
   return pattern && remote && url_matches(*pattern, *remote);
 }

@@ -5,62 +5,13 @@
 #include "util/sha1.hpp"
 #include "util/sha256.hpp"
 #include "util/strings.hpp"
+#include "util/url.hpp"
 
-#include <charconv>
 #include <vector>
 
 namespace argoimg::git {
 
 namespace {
-
-std::optional<int> parse_port(std::string_view text) {
-  int port = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), port);
-  if (ec != std::errc() || end != text.data() + text.size() || port <= 0 || port > 65535) {
-    return std::nullopt;
-  }
-  return port;
-}
-
-// Split "[user@]host[:port]" (host possibly in brackets) into the endpoint.
-std::optional<SshEndpoint> parse_authority(std::string_view authority, bool port_allowed) {
-  SshEndpoint out;
-  if (size_t at = authority.rfind('@'); at != std::string_view::npos) {
-    out.user = std::string(authority.substr(0, at));
-    authority.remove_prefix(at + 1);
-  }
-  std::string_view port;
-  if (!authority.empty() && authority.front() == '[') {
-    size_t close = authority.find(']');
-    if (close == std::string_view::npos) {
-      return std::nullopt;
-    }
-    out.host = std::string(authority.substr(1, close - 1));
-    std::string_view rest = authority.substr(close + 1);
-    if (!rest.empty()) {
-      if (rest.front() != ':') {
-        return std::nullopt;
-      }
-      port = rest.substr(1);
-    }
-  } else if (size_t colon = authority.rfind(':'); port_allowed && colon != std::string_view::npos) {
-    out.host = std::string(authority.substr(0, colon));
-    port = authority.substr(colon + 1);
-  } else {
-    out.host = std::string(authority);
-  }
-  if (out.host.empty()) {
-    return std::nullopt;
-  }
-  if (!port.empty()) {
-    auto number = parse_port(port);
-    if (!number || !port_allowed) {
-      return std::nullopt;
-    }
-    out.port = *number;
-  }
-  return out;
-}
 
 // OpenSSH's pattern match: '*' any run, '?' one character, case-insensitive.
 bool glob_match(std::string_view pattern, std::string_view text) {
@@ -142,28 +93,13 @@ std::vector<std::string_view> fields_of(std::string_view line) {
 } // namespace
 
 std::optional<SshEndpoint> ssh_endpoint(std::string_view url) {
-  url = util::trim(url);
-  if (url.empty()) {
+  auto parsed = util::parse_git_url(util::trim(url));
+  if (!parsed
+      || !(parsed->scp_like || parsed->scheme == "ssh" || parsed->scheme == "ssh+git"
+           || parsed->scheme == "git+ssh")) {
     return std::nullopt;
   }
-  for (std::string_view scheme : {"ssh://", "ssh+git://", "git+ssh://"}) {
-    if (url.rfind(scheme, 0) == 0) {
-      std::string_view rest = url.substr(scheme.size());
-      return parse_authority(rest.substr(0, rest.find('/')), true);
-    }
-  }
-  if (url.find("://") != std::string_view::npos) {
-    return std::nullopt;
-  }
-  // scp-like: a colon before any slash; "[host]:path" and "user@host:path" included.
-  size_t colon = url.front() == '[' ? url.find("]:") : url.find(':');
-  if (colon == std::string_view::npos || url.substr(0, colon).find('/') != std::string_view::npos) {
-    return std::nullopt;
-  }
-  if (url.front() == '[') {
-    ++colon; // past ']'
-  }
-  return parse_authority(url.substr(0, colon), false);
+  return SshEndpoint{parsed->user, parsed->host, parsed->port_or_default()};
 }
 
 std::string known_hosts_name(const SshEndpoint& endpoint) {

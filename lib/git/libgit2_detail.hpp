@@ -6,6 +6,7 @@
 
 #include "git/credential_helper.hpp"
 #include "git/working_copy.hpp"
+#include "util/url.hpp"
 
 #include <cstdlib>
 #include <git2.h>
@@ -88,15 +89,9 @@ inline util::Result<RemotePtr> lookup_remote(git_repository* repo, const Upstrea
   return RemotePtr(raw);
 }
 
-// The URL without any user:password part, for messages.
+// The URL with its credentials redacted, for messages.
 inline std::string redact_url(const std::string& url) {
-  auto scheme = url.find("://");
-  auto at = url.find('@', scheme == std::string::npos ? 0 : scheme + 3);
-  auto slash = url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
-  if (scheme == std::string::npos || at == std::string::npos || at > slash) {
-    return url;
-  }
-  return url.substr(0, scheme + 3) + "***@" + url.substr(at + 1);
+  return util::redact_url(url);
 }
 
 // What the remote callbacks (libgit2_auth.cpp) share for one fetch, push or clone: the

@@ -2,6 +2,7 @@
 #include "util/redact.hpp"
 
 #include "util/base64.hpp"
+#include "util/url.hpp"
 
 #include <fmt/format.h>
 
@@ -178,7 +179,7 @@ void register_credentials(std::string_view username, std::string_view password) 
 }
 
 std::string redact(std::string_view text) {
-  std::string out(text);
+  std::string out = redact_url_credentials(text); // the URL rule first: "user:***@host"
   {
     auto& s = store();
     std::shared_lock<std::shared_mutex> guard(s.mutex);

@@ -25,9 +25,10 @@ void register_secret(std::string_view secret);
 // base64). The user name alone is no secret.
 void register_credentials(std::string_view username, std::string_view password);
 
-// Return `text` with every registered secret, its base64 forms, and anything in the form
-// "Bearer <token>" or "Basic <base64>" (any case; tokens of 8 characters or more) replaced by
-// `k_redacted`.
+// Return `text` with the credentials of every URL in it redacted by util::Url's rule
+// ("https://user:***@host"), then every registered secret, its base64 forms, and anything in
+// the form "Bearer <token>" or "Basic <base64>" (any case; tokens of 8 characters or more)
+// replaced by `k_redacted`.
 std::string redact(std::string_view text);
 
 // Return `text` with every control character (C0, DEL, and the C1 range U+0080-U+009F) written
