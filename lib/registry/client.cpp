@@ -91,11 +91,12 @@ util::Result<std::string> verify_digest(const std::string& body, const std::stri
 } // namespace
 
 std::string registry_path(const Endpoint& endpoint, const image::ImageRef& image) {
-  std::string path = image.repository_path();
-  if (!endpoint.default_namespace.empty() && path.find('/') == std::string::npos) {
-    return endpoint.default_namespace + "/" + path;
+  // The namespace applies to the name as written: a Docker Hub mirror may keep one-part names
+  // under its own namespace, so `library/` is only the fallback when none is configured.
+  if (!endpoint.default_namespace.empty() && image.path.find('/') == std::string::npos) {
+    return endpoint.default_namespace + "/" + image.path;
   }
-  return path;
+  return image.repository_path();
 }
 
 Client::Client(HttpTransport& transport, const util::Logger& logger, ClientOptions options)

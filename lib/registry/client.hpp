@@ -126,7 +126,9 @@ private:
 };
 
 // Return the path to use in API URLs for `image` at `endpoint`: the endpoint's default
-// namespace is prefixed to single-component names (`nginx` -> `library/nginx`).
+// namespace (registries.conf `defaultns`) is prefixed to single-component names, also on Docker
+// Hub (`nginx` -> `myorg/nginx` at a mirror with `defaultns: myorg`); without one, Docker Hub
+// names get `library/` and other registries' names stay as written.
 std::string registry_path(const Endpoint& endpoint, const image::ImageRef& image);
 
 } // namespace argoimg::registry

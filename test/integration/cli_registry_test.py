@@ -238,6 +238,22 @@ users:
         self.assertIn("has no field 'nope'", doc["images"][0]["reason"])
 
 
+class DockerHubMirror(Base):
+    def test_defaultns_replaces_library_for_one_part_names(self):
+        # A mirror keeping Docker Hub's one-part names under its own namespace: app is demo/app.
+        conf = self.write(os.path.join(self.tempdir(), "registries.conf"), f"""registries:
+- name: Hub mirror
+  prefix: docker.io
+  api_url: http://{ANON}
+  defaultns: demo
+""")
+        result, doc = check_json("--registries-conf", conf, "--image", "app:~1.2",
+                                 "--image", "docker.io/app:~1.2", "--image", "index.docker.io/app:~1.2",
+                                 "--image", "docker.io/demo/oci:~1", env=self.env())
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual([i["new"] for i in doc["images"]], ["1.2.9", "1.2.9", "1.2.9", "v1.1.0"])
+
+
 class Pagination(Base):
     def test_five_thousand_tags_with_relative_links(self):
         reset_front(FRONT)

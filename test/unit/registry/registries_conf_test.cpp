@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "image/image_ref.hpp"
+#include "registry/client.hpp"
 #include "registry/endpoint.hpp"
 #include "registry/registries_conf.hpp"
 #include "util/duration.hpp"
@@ -13,6 +14,21 @@ namespace {
 
 Endpoint resolve(const Registries& registries, const char* image) {
   return registries.endpoint_for(*image::parse_image_ref(image));
+}
+
+// The repository path `image` is looked up under at the endpoint serving it.
+std::string path_at(const Registries& registries, const char* image) {
+  auto ref = image::parse_image_ref(image);
+  REQUIRE(ref);
+  return registry_path(registries.endpoint_for(*ref), *ref);
+}
+
+Registries with_conf(const std::string& text) {
+  Registries registries;
+  auto entries = parse_registries_conf(text, "r.conf");
+  REQUIRE(entries);
+  registries.add(*entries);
+  return registries;
 }
 
 } // namespace
@@ -154,4 +170,45 @@ TEST_CASE("a configured default entry serves images without a registry", "[regis
   auto endpoint = resolve(registries, "nginx");
   CHECK(endpoint.api_url == "https://corp.example.com");
   CHECK(endpoint.default_namespace == "base");
+}
+
+TEST_CASE("defaultns replaces library/ for one-part names at a Docker Hub mirror", "[registry]") {
+  SECTION("a docker.io prefix with its own namespace") {
+    auto registries = with_conf("registries:\n- name: Hub mirror\n  prefix: docker.io\n"
+                                "  api_url: https://mirror.example\n  defaultns: myorg\n");
+    for (const char* image : {"demo:1.2.0", "docker.io/demo", "index.docker.io/demo"}) {
+      CAPTURE(image);
+      CHECK(resolve(registries, image).api_url == "https://mirror.example");
+      CHECK(path_at(registries, image) == "myorg/demo");
+    }
+    CHECK(path_at(registries, "team/demo") == "team/demo");
+    CHECK(path_at(registries, "docker.io/library/demo") == "library/demo");
+    CHECK(path_at(registries, "index.docker.io/team/demo") == "team/demo");
+  }
+  SECTION("a default entry without a prefix") {
+    auto registries = with_conf("registries:\n- name: corp\n  api_url: https://corp.example\n"
+                                "  defaultns: base\n  default: true\n");
+    CHECK(resolve(registries, "demo").api_url == "https://corp.example");
+    CHECK(path_at(registries, "demo") == "base/demo");
+    CHECK(path_at(registries, "team/demo") == "team/demo");
+  }
+  SECTION("without defaultns Docker Hub names keep library/, other registries none") {
+    Registries builtin;
+    CHECK(path_at(builtin, "demo") == "library/demo");
+    CHECK(path_at(builtin, "index.docker.io/demo") == "library/demo");
+    auto registries = with_conf("registries:\n- name: Hub mirror\n  prefix: docker.io\n"
+                                "  api_url: https://mirror.example\n"
+                                "- name: other\n  prefix: reg.example.com\n"
+                                "  api_url: https://reg.example.com\n");
+    CHECK(path_at(registries, "demo") == "library/demo");
+    CHECK(path_at(registries, "reg.example.com/demo") == "demo");
+    CHECK(path_at(registries, "ghcr.io/demo") == "demo");
+  }
+  SECTION("a namespace on another registry's prefix") {
+    auto registries = with_conf("registries:\n- name: ns\n  prefix: reg.example.com\n"
+                                "  api_url: https://reg.example.com\n  defaultns: team\n");
+    CHECK(path_at(registries, "reg.example.com/demo") == "team/demo");
+    CHECK(path_at(registries, "reg.example.com/a/demo") == "a/demo");
+    CHECK(path_at(registries, "demo") == "library/demo"); // still the built-in Docker Hub
+  }
 }
