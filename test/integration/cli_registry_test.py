@@ -15,6 +15,8 @@ TOKEN_TLS = SERVERS["ARGOIMG_TEST_TOKEN_TLS_REGISTRY"]
 CA = SERVERS["ARGOIMG_TEST_CA"]
 FRONT = SERVERS["ARGOIMG_TEST_FRONT"]
 FRONT_ABS = SERVERS["ARGOIMG_TEST_FRONT_ABSOLUTE"]
+FRONT_REDIRECT = SERVERS["ARGOIMG_TEST_FRONT_REDIRECT"]
+STORAGE = SERVERS["ARGOIMG_TEST_BLOB_STORAGE"]
 ISSUER = SERVERS["ARGOIMG_TEST_TOKEN_ISSUER"]
 ALICE = f'{SERVERS["ARGOIMG_TEST_TOKEN_USER"]}:{SERVERS["ARGOIMG_TEST_TOKEN_PASSWORD"]}'
 BOB = f'{SERVERS["ARGOIMG_TEST_BASIC_USER"]}:{SERVERS["ARGOIMG_TEST_BASIC_PASSWORD"]}'
@@ -252,6 +254,30 @@ class DockerHubMirror(Base):
                                  "--image", "docker.io/demo/oci:~1", env=self.env())
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual([i["new"] for i in doc["images"]], ["1.2.9", "1.2.9", "1.2.9", "v1.1.0"])
+
+
+class Redirects(Base):
+    """Registries send manifest and blob reads to storage on another host (Docker Hub, GHCR,
+    ECR); the credentials meant for the registry must stay with it."""
+
+    def test_newest_build_through_redirects_never_sends_credentials_to_the_storage_host(self):
+        reset_front(FRONT_REDIRECT)
+        get_json(f"{STORAGE}/_stats/reset", method="POST")
+        result, doc = check_json("--credentials", "env:ALICE", "--update-strategy", "newest-build",
+                                 "--image", f"{FRONT_REDIRECT}/private/redirected", env=self.env(ALICE=ALICE))
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(doc["images"][0]["new"], "1.0.5")  # by build date; semver would say 1.1.0
+        storage = get_json(f"{STORAGE}/_stats")
+        served = storage["paths"]
+        # each tag's manifest and config came from the storage host, which saw no Authorization
+        self.assertEqual(len([p for p in served if "/manifests/" in p]), 3, served)
+        self.assertEqual(len([p for p in served if "/blobs/" in p]), 3, served)
+        self.assertEqual(storage["authorization"], 0)
+        # while the registry saw the credentials on every one of those reads
+        authorized = get_json(f"http://{FRONT_REDIRECT}/_stats/authorization")
+        for path in served:
+            self.assertGreaterEqual(authorized.get(path, 0), 1, path)
+        self.assert_no_secrets(result)
 
 
 class Pagination(Base):

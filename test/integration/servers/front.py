@@ -22,7 +22,13 @@ faults/<kind>/<x> misbehave on purpose and otherwise proxy to demo/app:
   badtags   tags/list with valid tags and tags outside the grammar (escapes, newlines,
             template text, 200 characters)
 
-GET /_stats returns {"path": count} for every path seen; POST /_stats/reset clears it.
+With --redirect-to URL, GETs of manifests and blobs under --redirect-prefix are first asked of
+the upstream with the client's Authorization (so the registry still decides who may read), and
+a 200 is answered instead with 307 to URL/<same path>?sig=... on another origin (blob_storage.py),
+as Docker Hub, GHCR and ECR send reads to S3 or a CDN.
+
+GET /_stats returns {"path": count} for every path seen; GET /_stats/authorization the same for
+requests that carried an Authorization header; POST /_stats/reset clears both.
 """
 import argparse
 import base64
@@ -65,13 +71,21 @@ class Handler(BaseHTTPRequestHandler):
 
     def count(self, path):
         with self.server.lock:
+            if "Authorization" in self.headers:
+                self.server.authorized[path] = self.server.authorized.get(path, 0) + 1
             self.server.counts[path] = self.server.counts.get(path, 0) + 1
             return self.server.counts[path]
+
+    def redirects(self, path):
+        prefix = self.server.redirect_prefix
+        return (self.server.redirect_to and self.command == "GET" and path.startswith(prefix)
+                and ("/manifests/" in path or "/blobs/" in path))
 
     def do_POST(self):
         if self.path == "/_stats/reset":
             with self.server.lock:
                 self.server.counts.clear()
+                self.server.authorized.clear()
             self.send(200, b"{}")
         else:
             self.send(404)
@@ -81,12 +95,21 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         url = urlparse(self.path)
-        if url.path == "/_stats":
+        if url.path in ("/_stats", "/_stats/authorization"):
             with self.server.lock:
-                self.send(200, json.dumps(self.server.counts).encode(), {"Content-Type": "application/json"})
+                counts = self.server.counts if url.path == "/_stats" else self.server.authorized
+                self.send(200, json.dumps(counts).encode(), {"Content-Type": "application/json"})
             return
         seen = self.count(url.path)
         path = url.path
+        if self.redirects(path):
+            status, headers, body = self.upstream("GET", path)
+            if status == 200:
+                location = f"{self.server.redirect_to}{path}?sig=signed-for-{seen}"
+                self.send(307, b"", {"Location": location})
+            else:
+                self.send(status, body, headers)
+            return
         if path.startswith("/v2/faults/"):
             kind = path.split("/")[3]
             rest = "/".join(path.split("/")[5:])
@@ -205,6 +228,8 @@ def main():
     parser.add_argument("--links", choices=("relative", "absolute"), default="relative")
     parser.add_argument("--max-page", type=int, default=1000)
     parser.add_argument("--issuer", default="http://127.0.0.1:1")
+    parser.add_argument("--redirect-to", help="origin that manifest and blob GETs are redirected to")
+    parser.add_argument("--redirect-prefix", default="/v2/private/redirected/")
     args = parser.parse_args()
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     server.daemon_threads = True
@@ -215,6 +240,9 @@ def main():
     server.issuer = args.issuer
     server.lock = threading.Lock()
     server.counts = {}
+    server.authorized = {}
+    server.redirect_to = args.redirect_to
+    server.redirect_prefix = args.redirect_prefix
     server.serve_forever()
 
 

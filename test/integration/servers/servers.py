@@ -11,6 +11,9 @@ Servers, all on one storage directory:
   - docker-registry over TLS (a test CA) with htpasswd Basic auth;
   - two fronts (front.py) before the anonymous registry: pagination with relative and with
     absolute Link headers, fault injection under faults/<kind>/, request counts;
+  - a third front before the token registry that redirects manifest and blob reads of
+    private/redirected to blob storage on another origin (blob_storage.py, reached as
+    `localhost`, so host and port both differ), which refuses an Authorization header;
   - a Kubernetes API contract server (kube_api.py) serving Secrets.
 Processes run in their own sessions with output in STATE_DIR/*.log, so CTest's pipes are
 never held open.
@@ -191,6 +194,11 @@ def seed_all(base_url, storage):
         s.push_image("guestbook/frontend", tag, f"2024-03-{i + 1:02d}T00:00:00Z")
     out["private/app"] = {tag: s.push_image("private/app", tag, "2024-05-01T00:00:00Z")
                           for tag in ("2.0.0", "2.1.0")}
+    # Read through the redirecting front: newest-build picks 1.0.5, semver would pick 1.1.0.
+    out["private/redirected"] = {tag: s.push_image("private/redirected", tag, created)
+                                 for tag, created in [("1.0.0", "2024-01-01T00:00:00Z"),
+                                                      ("1.1.0", "2024-02-01T00:00:00Z"),
+                                                      ("1.0.5", "2024-06-01T00:00:00Z")]}
     # Repositories only the token-counting tests read, so parallel tests cannot skew counts.
     for name in ("tokens/a", "tokens/b", "tokens/c"):
         s.push_image(name, "1.0.0", "2024-01-01T00:00:00Z")
@@ -228,6 +236,7 @@ def start(state):
     front_rel_port, front_abs_port, kube_port = free_port(), free_port(), free_port()
     token_tls_port, argocd_port, git_daemon_port = free_port(), free_port(), free_port()
     git_http_port, git_https_port, git_ssh_port = free_port(), free_port(), free_port()
+    front_redirect_port, storage_port = free_port(), free_port()
     git_root = os.path.join(state, "git")
     shutil.rmtree(git_root, ignore_errors=True)
     os.makedirs(git_root)
@@ -268,6 +277,13 @@ def start(state):
             sys.executable, os.path.join(HERE, "front.py"), "--port", str(front_abs_port),
             "--upstream", f"127.0.0.1:{anon_port}", "--links", "absolute", "--max-page", "100",
             "--issuer", issuer]),
+        "front-redirect": spawn(state, "front-redirect", [
+            sys.executable, os.path.join(HERE, "front.py"), "--port", str(front_redirect_port),
+            "--upstream", f"127.0.0.1:{token_port}", "--issuer", issuer,
+            "--redirect-to", f"http://localhost:{storage_port}"]),
+        "blob-storage": spawn(state, "blob-storage", [
+            sys.executable, os.path.join(HERE, "blob_storage.py"), "--port", str(storage_port),
+            "--upstream", f"127.0.0.1:{anon_port}"]),
         "argocd-api": spawn(state, "argocd-api", [
             sys.executable, os.path.join(HERE, "argocd_api.py"), "--port", str(argocd_port),
             "--token", ARGOCD_TOKEN, "--apps", argocd_apps]),
@@ -295,6 +311,8 @@ def start(state):
     wait_ready(f"{issuer}/stats", procs["token-issuer"], "token-issuer")
     wait_ready(f"http://127.0.0.1:{front_rel_port}/_stats", procs["front-relative"], "front-relative")
     wait_ready(f"http://127.0.0.1:{front_abs_port}/_stats", procs["front-absolute"], "front-absolute")
+    wait_ready(f"http://127.0.0.1:{front_redirect_port}/_stats", procs["front-redirect"], "front-redirect")
+    wait_ready(f"http://127.0.0.1:{storage_port}/_stats", procs["blob-storage"], "blob-storage")
     wait_ready(f"http://127.0.0.1:{kube_port}/", procs["kube-api"], "kube-api")
     wait_ready(f"http://127.0.0.1:{argocd_port}/_stats", procs["argocd-api"], "argocd-api")
     wait_port(git_daemon_port, procs["git-daemon"], "git-daemon")
@@ -319,6 +337,8 @@ def start(state):
         "ARGOIMG_TEST_REFRESH_TOKEN": REFRESH_TOKEN,
         "ARGOIMG_TEST_FRONT": f"127.0.0.1:{front_rel_port}",
         "ARGOIMG_TEST_FRONT_ABSOLUTE": f"127.0.0.1:{front_abs_port}",
+        "ARGOIMG_TEST_FRONT_REDIRECT": f"127.0.0.1:{front_redirect_port}",
+        "ARGOIMG_TEST_BLOB_STORAGE": f"http://127.0.0.1:{storage_port}",
         "ARGOIMG_TEST_KUBE_API": f"http://127.0.0.1:{kube_port}",
         "ARGOIMG_TEST_KUBE_TOKEN": KUBE_TOKEN,
         "ARGOIMG_TEST_ARGOCD_API": f"127.0.0.1:{argocd_port}",

@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+"""Blob storage on another origin, where a registry front redirects manifest and blob reads
+(as Docker Hub, GHCR and ECR redirect to S3 or a CDN with a signed URL).
+
+GET /v2/<name>/(manifests|blobs)/<ref>?sig=... serves the bytes of the anonymous registry
+(which shares the authenticated registries' storage), with Content-Type and
+Docker-Content-Digest. Like S3 with a presigned URL, a request that also carries an
+Authorization header is refused with 400: the credentials meant for the registry must never
+reach the storage host.
+
+GET /_stats returns {"requests": N, "authorization": M, "paths": {path: count}}, where M counts
+requests that carried an Authorization header; POST /_stats/reset clears it.
+"""
+import argparse
+import http.client
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlparse
+
+PASS_HEADERS = ("content-type", "docker-content-digest")
+
+
+class Handler(BaseHTTPRequestHandler):
+    disable_nagle_algorithm = True
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def send(self, status, body=b"", headers=None):
+        self.send_response(status)
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def do_POST(self):
+        if self.path == "/_stats/reset":
+            with self.server.lock:
+                self.server.stats = {"requests": 0, "authorization": 0, "paths": {}}
+            self.send(200, b"{}")
+        else:
+            self.send(404)
+
+    def do_HEAD(self):
+        self.do_GET()
+
+    def do_GET(self):
+        url = urlparse(self.path)
+        if url.path == "/_stats":
+            with self.server.lock:
+                body = json.dumps(self.server.stats).encode()
+            self.send(200, body, {"Content-Type": "application/json"})
+            return
+        authorized = "Authorization" in self.headers
+        with self.server.lock:
+            stats = self.server.stats
+            stats["requests"] += 1
+            stats["authorization"] += 1 if authorized else 0
+            stats["paths"][url.path] = stats["paths"].get(url.path, 0) + 1
+        if authorized:
+            self.send(400, b"<Error><Code>InvalidArgument</Code><Message>Only one auth mechanism "
+                           b"allowed</Message></Error>", {"Content-Type": "application/xml"})
+            return
+        if "sig=" not in url.query or not url.path.startswith("/v2/"):
+            self.send(403, b"<Error><Code>AccessDenied</Code></Error>", {"Content-Type": "application/xml"})
+            return
+        conn = http.client.HTTPConnection(self.server.upstream_host, self.server.upstream_port, timeout=30)
+        accept = {"Accept": self.headers["Accept"]} if "Accept" in self.headers else {}
+        conn.request(self.command, url.path, headers=accept)
+        response = conn.getresponse()
+        body = response.read()
+        headers = {k: v for k, v in response.getheaders() if k.lower() in PASS_HEADERS}
+        conn.close()
+        self.send(response.status, body, headers)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--upstream", required=True, help="host:port of the anonymous registry")
+    args = parser.parse_args()
+    server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
+    server.daemon_threads = True
+    server.upstream_host, port = args.upstream.split(":")
+    server.upstream_port = int(port)
+    server.lock = threading.Lock()
+    server.stats = {"requests": 0, "authorization": 0, "paths": {}}
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
