@@ -7,11 +7,13 @@
 #include "app/app_type.hpp"
 #include "app/application.hpp"
 #include "registry/http.hpp"
+#include "util/backoff.hpp"
 #include "util/result.hpp"
 #include "util/url.hpp"
 #include "writeback/targets.hpp"
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -25,6 +27,11 @@ struct ServerOptions {
   bool plaintext = false; // http:// instead of https:// for a bare host
   // How to wait between retries after a conflict; cmd/ passes the real sleep.
   std::function<void(std::chrono::milliseconds)> sleep;
+  // Retries after 409 Conflict: 5 tries, jittered waits from 200 ms (at most 0.2, 0.4, 0.8 and
+  // 1.6 s), the jitter drawn from `jitter_seed` (cmd/ passes a random one).
+  util::BackoffPolicy conflict_backoff{
+      std::chrono::milliseconds(200), std::chrono::milliseconds(10'000), 5};
+  uint64_t jitter_seed = 1;
 };
 
 struct ListQuery {
@@ -60,7 +67,7 @@ enum class Write { yes, dry_run };
 // Write `images` to the Application `app` on the server: read it fresh (GET), change only the
 // image fields of its source (helm.parameters, helm.valuesObject or kustomize.images) and send
 // a JSON merge PATCH with just those fields, so concurrent edits to anything else survive. On
-// 409 Conflict it reads again and recomputes, up to 5 attempts with backoff. Returns the patch
+// 409 Conflict it reads again and recomputes, with `options.conflict_backoff`. Returns the patch
 // sent (or, with Write::dry_run, the patch it would send).
 util::Result<std::string>
 update_application_images(registry::HttpTransport& http,

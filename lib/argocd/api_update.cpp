@@ -234,7 +234,7 @@ update_application_images(registry::HttpTransport& http,
     }
     return true;
   };
-  constexpr int k_attempts = 5;
+  util::JitterSource jitter(options.jitter_seed);
   for (int attempt = 1;; ++attempt) {
     auto fetched = http.send(request("GET", ""));
     auto ok = check(fetched);
@@ -266,13 +266,14 @@ update_application_images(registry::HttpTransport& http,
     if (*accepted) {
       return patch;
     }
-    if (attempt >= k_attempts) {
+    if (!options.conflict_backoff.may_retry(attempt)) {
       return util::fail(
           util::ErrorKind::conflict,
           fmt::format("{}: still conflicting after {} attempts (HTTP 409)", what, attempt));
     }
     if (options.sleep) {
-      options.sleep(std::chrono::milliseconds(100 << attempt)); // someone else wrote: read again
+      // Someone else wrote: wait, then read again.
+      options.sleep(options.conflict_backoff.delay(attempt, jitter.next()));
     }
   }
 }

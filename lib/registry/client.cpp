@@ -100,8 +100,13 @@ std::string registry_path(const Endpoint& endpoint, const image::ImageRef& image
 }
 
 Client::Client(HttpTransport& transport, const util::Logger& logger, ClientOptions options)
-    : m_transport(transport), m_logger(logger), m_options(std::move(options)),
-      m_jitter_state(m_options.jitter_seed == 0 ? 1 : m_options.jitter_seed) {
+    : m_transport(transport), m_logger(logger),
+      m_options(std::move(options)), m_backoff{m_options.retry_base,
+                                               m_options.retry_cap,
+                                               static_cast<int>(
+                                                   std::min<size_t>(m_options.max_retries, 1000))
+                                                   + 1},
+      m_jitter(m_options.jitter_seed) {
   if (!m_options.now) {
     m_options.now = [] { return std::chrono::steady_clock::time_point{}; };
   }

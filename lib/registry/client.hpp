@@ -6,6 +6,7 @@
 #include "registry/endpoint.hpp"
 #include "registry/http.hpp"
 #include "registry/manifest.hpp"
+#include "util/backoff.hpp"
 #include "util/log.hpp"
 #include "util/result.hpp"
 
@@ -31,8 +32,9 @@ struct ClientOptions {
   // pages, token fetches, retries and waits. A registry that outlives it is marked stalled and
   // its later requests in this run fail at once. 0: no deadline.
   std::chrono::milliseconds repository_deadline{60'000};
-  // Retries after 429, 5xx or network errors: exponential backoff with jitter from
-  // `retry_base`, each wait at most `retry_cap`; `Retry-After` is honoured up to the cap.
+  // Retries after 429, 5xx or network errors, by util::BackoffPolicy: exponential backoff with
+  // jitter from `retry_base`, each wait at most `retry_cap`; `Retry-After` is honoured up to
+  // the cap. `max_retries` retries follow the first try.
   size_t max_retries = 3;
   std::chrono::milliseconds retry_base{250};
   std::chrono::milliseconds retry_cap{10'000};
@@ -122,7 +124,8 @@ private:
   std::map<std::string, size_t> m_requests;     // by registry host
   std::map<std::string, std::chrono::steady_clock::time_point> m_next_slot; // rate limits
   std::map<std::string, std::string> m_stalled; // api_url -> why it was given up on
-  unsigned m_jitter_state;
+  util::BackoffPolicy m_backoff;                // from the retry options
+  util::JitterSource m_jitter;                  // guarded by m_mutex
 };
 
 // Return the path to use in API URLs for `image` at `endpoint`: the endpoint's default

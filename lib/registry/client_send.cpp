@@ -68,30 +68,19 @@ void Client::wait_for_rate_limit(const Endpoint& endpoint) {
 }
 
 std::chrono::milliseconds Client::backoff(size_t attempt, const HttpResponse* response) {
-  using std::chrono::milliseconds;
+  std::optional<int64_t> retry_after;
   if (response) {
-    if (auto retry_after = response->header("retry-after")) {
-      if (auto seconds = retry_after_seconds(*retry_after)) {
-        // Compare in seconds first: a huge value must not overflow the milliseconds.
-        auto cap_s = std::chrono::duration_cast<std::chrono::seconds>(m_options.retry_cap).count();
-        return *seconds >= cap_s ? m_options.retry_cap : milliseconds(*seconds * 1000);
-      }
+    if (auto header = response->header("retry-after")) {
+      retry_after = retry_after_seconds(*header);
     }
   }
-  // Exponential with "equal jitter": at least half the step, so retries never bunch up at 0.
-  milliseconds step = std::min(m_options.retry_base * (int64_t{1} << std::min<size_t>(attempt, 20)),
-                               m_options.retry_cap);
-  unsigned random;
-  {
+  uint64_t random = 0;
+  if (!retry_after) { // a server's wait needs no jitter
     std::lock_guard<std::mutex> guard(m_mutex);
-    m_jitter_state ^= m_jitter_state << 13;
-    m_jitter_state ^= m_jitter_state >> 17;
-    m_jitter_state ^= m_jitter_state << 5;
-    random = m_jitter_state;
+    random = m_jitter.next();
   }
-  auto half = step.count() / 2;
-  return milliseconds(
-      half + (half > 0 ? static_cast<int64_t>(random % static_cast<unsigned>(half + 1)) : 0));
+  return m_backoff.delay(
+      static_cast<int>(std::min<size_t>(attempt, 1000)) + 1, random, retry_after);
 }
 
 util::Result<HttpResponse> Client::send_counted(const Endpoint& endpoint,
@@ -132,7 +121,7 @@ util::Result<HttpResponse> Client::send_counted(const Endpoint& endpoint,
     bool retry = response ? retryable_status(response->status)
                           : (response.error().kind == util::ErrorKind::network
                              || response.error().kind == util::ErrorKind::timeout);
-    if (!retry || attempt >= m_options.max_retries) {
+    if (!retry || !m_backoff.may_retry(static_cast<int>(std::min<size_t>(attempt, 1000)) + 1)) {
       if (!response && response.error().kind == util::ErrorKind::timeout && t_deadline
           && m_options.now() >= *t_deadline) {
         return give_up(response.error().message);

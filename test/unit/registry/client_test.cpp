@@ -4,6 +4,7 @@
 #include "registry/challenge.hpp"
 #include "registry/client.hpp"
 #include "registry/manifest.hpp"
+#include "util/backoff.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -292,6 +293,23 @@ TEST_CASE("429 and 5xx are retried with backoff, honouring Retry-After", "[regis
     CHECK(clock.sleeps[0].count() <= 250);
     CHECK(clock.sleeps[1].count() >= 250);
     CHECK(clock.sleeps[1].count() <= 500);
+  }
+  SECTION("the waits are util::BackoffPolicy's, from the retry options and the jitter seed") {
+    script = {
+        HttpResponse{500, {}, "{}"}, HttpResponse{503, {}, "{}"}, HttpResponse{502, {}, "{}"}, ok};
+    auto options = options_with(clock);
+    options.retry_base = std::chrono::milliseconds(100);
+    options.retry_cap = std::chrono::milliseconds(300);
+    options.jitter_seed = 42;
+    CHECK(Client(http, logger, options).list_tags(endpoint, "a"));
+    util::BackoffPolicy policy{options.retry_base, options.retry_cap, 4};
+    util::JitterSource jitter(42);
+    std::vector<std::chrono::milliseconds> expected;
+    for (int retry = 1; retry <= 3; ++retry) {
+      expected.push_back(policy.delay(retry, jitter.next()));
+    }
+    CHECK(clock.sleeps == expected);
+    CHECK(clock.sleeps[2] <= options.retry_cap);
   }
   SECTION("retries are bounded, then the failure is reported") {
     HttpResponse failing{502, {}, "{}"};
