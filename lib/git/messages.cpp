@@ -18,7 +18,8 @@ util::Result<std::string> commit_message(const Template& template_,
                                            {"Name", change.name},
                                            {"Alias", change.alias},
                                            {"OldTag", change.old_tag},
-                                           {"NewTag", change.new_tag}});
+                                           {"NewTag", change.new_tag},
+                                           {"Labels", change.labels}});
     }
     auto message =
         template_.render(TemplateValue::Map{{"AppName", app.app_name}, {"AppChanges", changes}});
@@ -40,8 +41,16 @@ util::Result<std::string> commit_message(const Template& template_,
   return out;
 }
 
+std::string
+target_key(std::string_view repository, std::string_view base_branch, std::string_view target) {
+  std::string input =
+      std::string(repository) + "|" + std::string(base_branch) + "|" + std::string(target);
+  return util::sha256_hex(input).substr(0, 8);
+}
+
 util::Result<std::string> branch_name(const Template& template_,
-                                      const std::vector<ImageChangeRecord>& changes) {
+                                      const std::vector<ImageChangeRecord>& changes,
+                                      const BranchTemplateContext& context) {
   TemplateValue::List images;
   std::string digest_input;
   for (const auto& change : changes) {
@@ -51,8 +60,11 @@ util::Result<std::string> branch_name(const Template& template_,
                                         {"NewTag", change.new_tag}});
     digest_input += change.name + "-" + change.old_tag + "-" + change.new_tag + ",";
   }
-  auto name = template_.render(
-      TemplateValue::Map{{"Images", images}, {"SHA256", util::sha256_hex(digest_input)}});
+  auto name = template_.render(TemplateValue::Map{{"Images", images},
+                                                  {"SHA256", util::sha256_hex(digest_input)},
+                                                  {"AppName", context.app_name},
+                                                  {"AppNamespace", context.app_namespace},
+                                                  {"TargetKey", context.target_key}});
   if (!name) {
     return name;
   }
