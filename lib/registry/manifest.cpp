@@ -137,13 +137,22 @@ util::Result<ImageConfig> parse_image_config(std::string_view body) {
   config.architecture = string_member(doc, "architecture");
   config.variant = string_member(doc, "variant");
   config.created = util::parse_rfc3339(string_member(doc, "created"));
+  if (const auto* inner = member(doc, "config")) {
+    if (const auto* labels = member(*inner, "Labels"); labels && labels->IsObject()) {
+      for (const auto& label : labels->GetObject()) {
+        if (label.value.IsString()) {
+          // Assigned, not emplaced: a repeated key keeps its last value, as Go's decoder does.
+          config.labels[std::string(label.name.GetString(), label.name.GetStringLength())] =
+              std::string(label.value.GetString(), label.value.GetStringLength());
+        }
+      }
+    }
+  }
   if (!config.created) {
     // Reproducible builds often zero `created`; the OCI label is the next best source.
-    if (const auto* inner = member(doc, "config")) {
-      if (const auto* labels = member(*inner, "Labels")) {
-        config.created =
-            util::parse_rfc3339(string_member(*labels, "org.opencontainers.image.created"));
-      }
+    if (auto it = config.labels.find("org.opencontainers.image.created");
+        it != config.labels.end()) {
+      config.created = util::parse_rfc3339(it->second);
     }
   }
   return config;

@@ -4,6 +4,7 @@
 #include "util/result.hpp"
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -48,6 +49,7 @@ struct ImageConfig {
   std::string os;
   std::string architecture;
   std::string variant;
+  std::map<std::string, std::string> labels; // `config.Labels` (string values only)
 };
 
 // Whether `digest` is a content digest argoimg accepts from a registry: "sha256:" and 64, or
