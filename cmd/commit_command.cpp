@@ -7,6 +7,7 @@
 #include "file_io.hpp"
 #include "update_command.hpp"
 
+#include "app/app_type.hpp"
 #include "app/application.hpp"
 #include "app/config.hpp"
 #include "git/messages.hpp"
@@ -39,8 +40,8 @@ Remotes: file, git://, http(s) (--git-credentials, else git's credential.helper)
 (ssh://user@host:port/path or user@host:path; --ssh-key, else ssh-agent). ssh host keys must
 be in known_hosts (--ssh-known-hosts, default ~/.ssh/known_hosts).
 An application with 'git-branch: base:template' is committed to the write branch the template
-names (.Images, .SHA256), on top of its remote tip (else of base), without touching the
-working copy; the push is never forced.
+names (.Images, .SHA256, .AppName, .AppNamespace, .TargetKey), on top of its remote tip (else
+of base), without touching the working copy; the push is never forced.
 
 Examples:
   argoimg commit apps/ --dry-run
@@ -76,9 +77,22 @@ util::Result<std::string> write_branch_of(const Evaluation& run,
       auto parsed = git::parse_template(write_back.branch.substr(colon + 1),
                                         "git-branch of " + util::quote(name));
       auto records = change_records(run, {name});
+      // AIU renders the write branch per application, with its name, namespace and target key.
+      const auto& result = run.report.applications[i];
+      const auto& application = run.apps[i].application;
+      size_t source = app::detect_type(application, write_back).source_index;
+      std::string repository = !write_back.repository.empty() ? write_back.repository
+                               : source < application.sources.size()
+                                   ? application.sources[source].repo_url
+                                   : std::string();
+      git::BranchTemplateContext context{
+          name,
+          result.app_namespace,
+          git::target_key(repository, copy.branch, result.write_back_target.value_or(""))};
       auto made = parsed ? git::branch_name(*parsed,
                                             records.empty() ? std::vector<git::ImageChangeRecord>{}
-                                                            : records.front().changes)
+                                                            : records.front().changes,
+                                            context)
                          : tl::unexpected(parsed.error());
       if (!made) {
         return tl::unexpected(made.error());
@@ -339,6 +353,16 @@ int run_commit(const CommitOptions& options, const GlobalOptions& global) {
     return *code;
   }
   auto& run = *std::get<std::unique_ptr<Evaluation>>(evaluated);
+  if (template_text.find("Labels") != std::string::npos) {
+    // Only a template that uses .Labels costs the config reads (one per updated image).
+    auto labels =
+        updater::read_plan_labels(*run.client, run.apps, run.report.applications, run.plan);
+    run.image_labels = std::move(labels.labels);
+    for (size_t i = 0; i < labels.warnings.size() && i < run.report.applications.size(); ++i) {
+      auto& warnings = run.report.applications[i].warnings;
+      warnings.insert(warnings.end(), labels.warnings[i].begin(), labels.warnings[i].end());
+    }
+  }
   RepoFiles files;
   auto plan = plan_confined_writes(run, files);
   run.report.dry_run = options.dry_run;

@@ -56,16 +56,21 @@ std::vector<git::AppChangeRecord> change_records(const Evaluation& run,
                                                  const std::vector<std::string>& names) {
   std::vector<git::AppChangeRecord> records;
   for (const auto& name : names) {
-    for (const auto& application : run.report.applications) {
+    for (size_t a = 0; a < run.report.applications.size(); ++a) {
+      const auto& application = run.report.applications[a];
       if (application.name != name || application.status == "error") {
         continue;
       }
       git::AppChangeRecord record{name, {}};
-      for (const auto& image : application.images) {
+      for (size_t i = 0; i < application.images.size(); ++i) {
+        const auto& image = application.images[i];
         if (image.status != updater::ImageStatus::update) {
           continue;
         }
         git::ImageChangeRecord change;
+        if (a < run.image_labels.size() && i < run.image_labels[a].size()) {
+          change.labels = run.image_labels[a][i];
+        }
         change.name = template_image_name(image.image);
         change.alias = image.alias.value_or("");
         change.old_tag = image.current_digest.value_or(image.current.value_or(""));

@@ -9,6 +9,7 @@
 #include "registry/client.hpp"
 #include "registry/credentials.hpp"
 #include "registry/curl_transport.hpp"
+#include "updater/labels.hpp"
 
 #include <memory>
 #include <optional>
@@ -28,6 +29,8 @@ struct Evaluation {
   git::RemoteAuth git_auth;              // commit: --git-credentials, resolved once
   std::vector<updater::PlannedApp> apps; // parallel to report.applications
   ReportInput report;
+  // commit: the new images' OCI config labels, [application][image] (empty: not read)
+  std::vector<std::vector<updater::ImageLabels>> image_labels;
 };
 
 // Load, resolve and decide as `check` does. Returns an exit code instead when the run cannot

@@ -354,6 +354,27 @@ class Commit(unittest.TestCase):
         self.assertEqual(bad.returncode, 2)
         self.assertIn("bad.tmpl:2:", bad.stderr)
 
+    def test_aius_upstream_commit_template_reads_the_new_images_labels(self):
+        # AIU's documented template (docs/basics/update-methods.md); the seeded nginx 1.25.4
+        # config carries org.opencontainers.image.source and .revision labels.
+        with open(os.path.join(self.dir, "upstream.tmpl"), "w") as f:
+            f.write("build: Automatic update of {{ .AppName }}\n\n"
+                    "{{ range .AppChanges -}}\n"
+                    "updates image {{ .Image }} tag '{{ .OldTag }}' to '{{ .NewTag }}'\n"
+                    "{{- if index .Labels \"org.opencontainers.image.revision\" }}\n"
+                    "{{- $source := index .Labels \"org.opencontainers.image.source\" }}\n"
+                    "{{- $revision := index .Labels \"org.opencontainers.image.revision\" }}\n"
+                    "Upstream Commit: {{ $source }}/commit/{{ $revision }}\n"
+                    "{{ end }}\n"
+                    "{{ end -}}\n")
+        result = run("commit", *self.args, "--match-application-name", "web",
+                     "--commit-message-template", "upstream.tmpl", cwd=self.dir)
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertEqual(git("log", "-1", "--format=%B", cwd=self.dir).strip(),
+                         "build: Automatic update of web\n\n"
+                         "updates image library/nginx tag '1.25.3' to '1.25.4'\n"
+                         "Upstream Commit: https://github.com/example/web/commit/c0ffee")
+
 
 SEED = ["-c", "user.name=seed", "-c", "user.email=seed@example.com"]
 

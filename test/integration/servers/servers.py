@@ -188,8 +188,12 @@ def seed_all(base_url, storage):
                           for tag in ("2023-12-31", "2024-01-05", "2024-11-30", "2024-9-01")}
     out["demo/digest"] = {"stable": s.push_image("demo/digest", "stable", "2024-05-01T00:00:00Z")}
     # The images the README demo resolves (examples/images.txt).
+    # 1.25.4 carries OCI source/revision labels for the commit-template tests.
+    upstream = {"org.opencontainers.image.source": "https://github.com/example/web",
+                "org.opencontainers.image.revision": "c0ffee"}
     for i, tag in enumerate(["1.24.0", "1.25.3", "1.25.4", "1.26.0", "1.27.0-beta.1"]):
-        s.push_image("library/nginx", tag, f"2024-02-{i + 1:02d}T00:00:00Z")
+        s.push_image("library/nginx", tag, f"2024-02-{i + 1:02d}T00:00:00Z",
+                     labels=upstream if tag == "1.25.4" else None)
     for i, tag in enumerate(["v0.9.0", "v1.0.0", "v1.0.1", "v1.1.0", "v2.0.0"]):
         s.push_image("guestbook/frontend", tag, f"2024-03-{i + 1:02d}T00:00:00Z")
     out["private/app"] = {tag: s.push_image("private/app", tag, "2024-05-01T00:00:00Z")
