@@ -212,7 +212,10 @@ TEST_CASE("a 409 reads the Application again and recomputes the patch", "[argocd
            R"({"name":"replicas","value":"3"}]}}}})");
   CHECK(reads == 2);
   CHECK(writes == 2);
-  CHECK(sleeps == std::vector<std::chrono::milliseconds>{std::chrono::milliseconds(200)});
+  // One wait, jittered within the first step of the shared policy (100-200 ms).
+  REQUIRE(sleeps.size() == 1);
+  CHECK(sleeps[0] >= std::chrono::milliseconds(100));
+  CHECK(sleeps[0] <= std::chrono::milliseconds(200));
   const auto& first = http.requests[1];
   const auto& second = http.requests[3];
   REQUIRE(first.method == "PATCH");
@@ -239,7 +242,13 @@ TEST_CASE("a conflict that persists is a conflict error, never a success", "[arg
   CHECK(count_method(http, "GET") == 5);
   CHECK(count_method(http, "PATCH") == 5);
   using ms = std::chrono::milliseconds;
-  CHECK(sleeps == std::vector<ms>{ms(200), ms(400), ms(800), ms(1600)});
+  // Four waits between the tries, each within its doubling step (equal jitter: half to all).
+  REQUIRE(sleeps.size() == 4);
+  for (size_t i = 0; i < sleeps.size(); ++i) {
+    ms step(200 << i);
+    CHECK(sleeps[i] >= step / 2);
+    CHECK(sleeps[i] <= step);
+  }
 }
 
 TEST_CASE("a dry run reads and sends nothing", "[argocd]") {
