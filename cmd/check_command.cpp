@@ -1,14 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "check_command.hpp"
 
-#include "evaluate.hpp"
-#include "exit_codes.hpp"
-#include "report.hpp"
+#include "run/run.hpp"
 
-#include "util/strings.hpp"
-
-#include <iostream>
-#include <unistd.h>
+#include "tag/platform.hpp"
 
 namespace argoimg::cmd {
 
@@ -36,9 +31,13 @@ Examples:
 
 } // namespace
 
-void add_check_flags(CLI::App* sub, CheckOptions& options) {
+void add_check_flags(CLI::App* sub, CheckOptions& options, bool for_images) {
   sub->add_option("paths", options.paths, "Application YAML files or directories");
-  sub->add_option("--image", options.images, "Image to resolve, REF[:CONSTRAINT] (repeatable)");
+  // `update` and `commit` refuse --image (with a hint to use `check`) and ignore the flags
+  // that only serve it: there they are accepted but not listed in --help.
+  const std::string image_group = for_images ? "Options" : "";
+  sub->add_option("--image", options.images, "Image to resolve, REF[:CONSTRAINT] (repeatable)")
+      ->group(image_group);
   sub->add_option("--match-application-name",
                   options.match_names,
                   "Only applications whose name matches this glob (repeatable)");
@@ -61,15 +60,6 @@ void add_check_flags(CLI::App* sub, CheckOptions& options) {
   sub->add_option(
       "--app-namespace", options.app_namespace, "Only Applications in this namespace (API)");
   sub->add_option("--project", options.project, "Only Applications of this project (API)");
-  sub->add_option("--update-strategy",
-                  options.update_strategy,
-                  "For --image: semver, newest-build, alphabetical or digest")
-      ->capture_default_str();
-  sub->add_option(
-      "--allow-tags", options.allow_tags, "For --image: only tags matching 'regexp:<RE2>'");
-  sub->add_option("--ignore-tags",
-                  options.ignore_tags,
-                  "For --image: ignore tags matching these globs, comma-separated (repeatable)");
   sub->add_option("--platforms",
                   options.platforms,
                   "Default platforms for newest-build and digest, os/arch[/variant],... (default: "
@@ -80,9 +70,6 @@ void add_check_flags(CLI::App* sub, CheckOptions& options) {
   sub->add_option("--registries-conf",
                   options.registries_conf,
                   "AIU registries.conf: API URLs, prefixes, credentials, limits, CAs");
-  sub->add_option("--credentials",
-                  options.credentials,
-                  "For --image: env:VAR, ext:/path, pullsecret:ns/name or secret:ns/name#field");
   sub->add_option("--docker-config",
                   options.docker_config,
                   "Directory with Docker's config.json (default: $DOCKER_CONFIG, else ~/.docker)");
@@ -100,6 +87,22 @@ void add_check_flags(CLI::App* sub, CheckOptions& options) {
       ->capture_default_str();
   sub->add_flag("--explain", options.explain, "List every candidate tag and why it lost");
   sub->add_flag("--exit-code", options.exit_code, "Exit 3 when updates are pending");
+  sub->add_option("--update-strategy",
+                  options.update_strategy,
+                  "For --image: semver, newest-build, alphabetical or digest")
+      ->capture_default_str()
+      ->group(image_group);
+  sub->add_option(
+         "--allow-tags", options.allow_tags, "For --image: only tags matching 'regexp:<RE2>'")
+      ->group(image_group);
+  sub->add_option("--ignore-tags",
+                  options.ignore_tags,
+                  "For --image: ignore tags matching these globs, comma-separated (repeatable)")
+      ->group(image_group);
+  sub->add_option("--credentials",
+                  options.credentials,
+                  "For --image: env:VAR, ext:/path, pullsecret:ns/name or secret:ns/name#field")
+      ->group(image_group);
 }
 
 CLI::App* setup_check_command(CLI::App& app,
@@ -108,17 +111,15 @@ CLI::App* setup_check_command(CLI::App& app,
                               int& exit_code) {
   auto* sub = app.add_subcommand("check", k_check_summary);
   sub->footer(k_check_details);
-  add_check_flags(sub, options);
+  add_check_flags(sub, options, true);
   sub->callback([&options, &global, &exit_code] { exit_code = run_check(options, global); });
   return sub;
 }
 
 int run_check(const CheckOptions& options, const GlobalOptions& global) {
-  auto evaluated = evaluate(options, global, "check");
-  if (auto* code = std::get_if<int>(&evaluated)) {
-    return *code;
-  }
-  return finish_report(*std::get<std::unique_ptr<Evaluation>>(evaluated), global);
+  return run_command("check", options, global, [&](run::Effects& effects) {
+    return run::check(with_globals(options, global), effects);
+  });
 }
 
 } // namespace argoimg::cmd

@@ -1,43 +1,24 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cli_context.hpp"
 
-#include "registry/kubernetes.hpp"
-#include "registry/registries_conf.hpp"
-#include "util/bounded_file.hpp"
+#include "exit_codes.hpp"
+#include "report.hpp"
+#include "run/evaluate.hpp"
+#include "run/repo_files.hpp"
+
+#include "registry/curl_transport.hpp"
+#include "util/process.hpp"
 #include "util/redact.hpp"
 #include "util/spellcheck.hpp"
 #include "util/strings.hpp"
 
-#include <algorithm>
-#include <cerrno>
-#include <cstdlib>
-#include <cstring>
-#include <fstream>
 #include <iostream>
 #include <mutex>
 #include <random>
-#include <sstream>
 #include <thread>
+#include <unistd.h>
 
 namespace argoimg::cmd {
-
-namespace {
-
-std::optional<std::string> env(const std::string& name) {
-  const char* value = std::getenv(name.c_str());
-  return value ? std::optional<std::string>(value) : std::nullopt;
-}
-
-util::Result<std::string> read_file(const std::string& path) {
-  return util::read_file_bounded(path);
-}
-
-std::string home_path(const std::string& relative) {
-  auto home = env("HOME");
-  return home ? *home + "/" + relative : std::string();
-}
-
-} // namespace
 
 void print_error(const std::string& message) {
   std::cerr << "argoimg: error: " << util::sanitize_line(message) << '\n';
@@ -70,65 +51,73 @@ bool validate_global_options(const GlobalOptions& global) {
   return true;
 }
 
-registry::CurlOptions curl_options(const GlobalOptions& global) {
-  registry::CurlOptions options;
-  options.connect_timeout_ms = global.connect_timeout_s * 1000;
-  options.total_timeout_ms = global.timeout_s * 1000;
+run::CheckOptions with_globals(run::CheckOptions options, const GlobalOptions& global) {
+  options.retries = global.retries;
+  options.timeout_s = global.timeout_s;
+  options.kubeconfig = global.kubeconfig;
   return options;
 }
 
-registry::ClientOptions client_options(const GlobalOptions& global) {
-  registry::ClientOptions options;
-  options.now = [] { return std::chrono::steady_clock::now(); };
-  options.sleep = [](std::chrono::milliseconds ms) { std::this_thread::sleep_for(ms); };
-  options.jitter_seed = std::random_device{}();
-  options.max_retries = global.retries;
-  // --timeout bounds everything done for one repository (all pages, tokens, retries and waits),
-  // not each attempt: a hanging registry costs one --timeout, not one per retry.
-  options.repository_deadline = std::chrono::seconds(std::max<long>(global.timeout_s, 1));
-  return options;
-}
-
-registry::CredentialEnvironment credential_environment(const std::string& docker_config_flag,
-                                                       const GlobalOptions& global,
-                                                       registry::HttpTransport& http) {
-  registry::CredentialEnvironment environment;
-  environment.getenv = env;
-  environment.run = util::run_process;
-  environment.read_file = read_file;
-  environment.now = [] { return std::chrono::steady_clock::now(); };
-  environment.docker_config_dir = !docker_config_flag.empty() ? docker_config_flag
-                                  : env("DOCKER_CONFIG")      ? *env("DOCKER_CONFIG")
-                                                              : home_path(".docker");
-  registry::KubernetesSources sources;
-  sources.kubeconfig_path = !global.kubeconfig.empty() ? global.kubeconfig
-                            : env("KUBECONFIG")        ? *env("KUBECONFIG")
-                                                       : home_path(".kube/config");
-  sources.service_host = env("KUBERNETES_SERVICE_HOST").value_or("");
-  sources.service_port = env("KUBERNETES_SERVICE_PORT").value_or("");
-  sources.read_file = read_file;
-  environment.read_secret = registry::make_secret_reader(std::move(sources), http);
-  return environment;
-}
-
-util::Result<registry::Registries> load_registries(const std::string& registries_conf,
-                                                   const std::vector<std::string>& insecure_hosts) {
-  registry::Registries registries;
-  for (const auto& host : insecure_hosts) {
-    registries.add_insecure_host(host);
+int run_command(const std::string& command,
+                const run::CheckOptions& options,
+                const GlobalOptions& global,
+                const std::function<run::Outcome(run::Effects&)>& body) {
+  auto environment = util::Environment::process();
+  if (auto missing = run::missing_input(options, environment, command)) {
+    print_error(*missing);
+    return k_exit_usage;
   }
-  if (!registries_conf.empty()) {
-    auto text = read_file(registries_conf);
-    if (!text) {
-      return util::fail(util::ErrorKind::config, "--registries-conf: " + text.error().message);
-    }
-    auto entries = registry::parse_registries_conf(*text, registries_conf);
-    if (!entries) {
-      return tl::unexpected(entries.error());
-    }
-    registries.add(std::move(*entries));
+  if (!validate_global_options(global)) {
+    return k_exit_usage;
   }
-  return registries;
+  run::Effects effects;
+  effects.environment = environment;
+  effects.logger = make_logger(*util::parse_log_level(global.log_level));
+  effects.print_error = print_error;
+  effects.print_warning = print_warning;
+  effects.now = [] { return std::chrono::steady_clock::now(); };
+  effects.sleep = [](std::chrono::milliseconds ms) { std::this_thread::sleep_for(ms); };
+  effects.random = [device = std::make_shared<std::random_device>()] {
+    return (uint64_t{(*device)()} << 32) | (*device)();
+  };
+  effects.run_process = util::run_process;
+  effects.lock_for_process = run::lock_for_process;
+  registry::CurlOptions curl;
+  curl.connect_timeout_ms = global.connect_timeout_s * 1000;
+  curl.total_timeout_ms = global.timeout_s * 1000;
+  registry::CurlTransport transport(curl, effects.logger);
+  effects.http = &transport;
+  auto git = run::libgit2_git();
+  effects.git = git.get();
+  if (isatty(STDERR_FILENO)) {
+    // Only on a terminal, and only when the run is long enough to be worth watching.
+    effects.progress = [](size_t done, size_t total) {
+      if (total >= 20) {
+        std::cerr << "\rargoimg: resolving tags: " << done << "/" << total << " repositories"
+                  << (done == total ? "\r\033[K" : "") << std::flush;
+      }
+    };
+  }
+  run::Outcome outcome = body(effects);
+  if (outcome.report) {
+    outcome.report->color = isatty(STDOUT_FILENO) && !environment.get("NO_COLOR");
+    if (global.output == "json") {
+      write_json_report(*outcome.report, std::cout);
+    } else {
+      write_text_report(*outcome.report, std::cout);
+    }
+  }
+  switch (outcome.status) {
+  case run::Status::ok:
+    return k_exit_ok;
+  case run::Status::failures:
+    return k_exit_failures;
+  case run::Status::usage:
+    return k_exit_usage;
+  case run::Status::pending_updates:
+    return k_exit_pending_updates;
+  }
+  return k_exit_failures;
 }
 
 } // namespace argoimg::cmd

@@ -1,16 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "registry/client.hpp"
-#include "registry/credentials.hpp"
-#include "registry/curl_transport.hpp"
-#include "registry/endpoint.hpp"
-#include "util/log.hpp"
-#include "util/result.hpp"
+#include "run/effects.hpp"
+#include "run/options.hpp"
+#include "run/report.hpp"
 
-#include <memory>
+#include "util/log.hpp"
+
+#include <functional>
 #include <string>
-#include <vector>
 
 namespace argoimg::cmd {
 
@@ -38,21 +36,16 @@ util::Logger make_logger(util::LogLevel level);
 // Check --log-level and --output; print the problem and return false when one is wrong.
 bool validate_global_options(const GlobalOptions& global);
 
-// The real adapters: this file is the only place that reads the environment, the real clock
-// and the file system on behalf of lib/.
-registry::CurlOptions curl_options(const GlobalOptions& global);
-registry::ClientOptions client_options(const GlobalOptions& global);
+// Run `command` the way every subcommand does: refuse an empty input (`options`), check the
+// global flags, build the real effects (the only place that reads the process environment, the
+// real clock, the terminal and the network on behalf of lib/), call `body`, render the report
+// for `--output` and return the process exit code.
+int run_command(const std::string& command,
+                const run::CheckOptions& options,
+                const GlobalOptions& global,
+                const std::function<run::Outcome(run::Effects&)>& body);
 
-// The credential environment: process environment, processes, files, the Docker config
-// directory (`docker_config_flag`, else $DOCKER_CONFIG, else ~/.docker) and Kubernetes
-// Secrets through `kubeconfig` (else $KUBECONFIG, ~/.kube/config or the in-cluster account).
-registry::CredentialEnvironment credential_environment(const std::string& docker_config_flag,
-                                                       const GlobalOptions& global,
-                                                       registry::HttpTransport& http);
-
-// The registries: built-in Docker Hub, `registries_conf` when given (a read or parse failure
-// is a configuration error), and hosts allowed plain HTTP.
-util::Result<registry::Registries> load_registries(const std::string& registries_conf,
-                                                   const std::vector<std::string>& insecure_hosts);
+// `options` with the global flags that the run needs (--retries, --timeout, --kubeconfig).
+run::CheckOptions with_globals(run::CheckOptions options, const GlobalOptions& global);
 
 } // namespace argoimg::cmd

@@ -194,9 +194,11 @@ void write_application(Writer& w,
     write_image(w, image, explain);
   }
   w.EndArray();
-  optional_string(
-      w, "error", app.status == "error" && app.images.empty() ? app.reason : std::nullopt);
-  string_field(w, "status", app.status);
+  optional_string(w,
+                  "error",
+                  app.status == updater::AppStatus::error && app.images.empty() ? app.reason
+                                                                                : std::nullopt);
+  string_field(w, "status", updater::to_string(app.status));
   optional_string(w, "reason", app.reason);
   write_strings(w, "warnings", app.warnings);
   if (input.command == "update" || input.command == "commit") {

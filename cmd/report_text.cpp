@@ -88,7 +88,7 @@ void print_applications(const ReportInput& input, std::ostream& out) {
   std::vector<std::vector<std::string>> rows{{"APP", "ALIAS", "IMAGE", "CURRENT", "NEW", "STATUS"}};
   for (const auto& app : input.applications) {
     if (app.images.empty()) {
-      rows.push_back({app.name, "-", "-", "-", "-", app.status});
+      rows.push_back({app.name, "-", "-", "-", "-", std::string(updater::to_string(app.status))});
     }
     for (const auto& image : app.images) {
       std::string current = image.current.value_or(image.current_digest ? "" : "-");
@@ -141,34 +141,6 @@ void print_images(const ReportInput& input, std::ostream& out) {
 }
 
 } // namespace
-
-ReportCounts count(const ReportInput& input) {
-  ReportCounts c;
-  auto add = [&c](const updater::ImageResult& image) {
-    ++c.images;
-    c.updates += image.status == ImageStatus::update;
-    c.up_to_date += image.status == ImageStatus::up_to_date;
-    c.skipped += image.status == ImageStatus::skipped;
-    c.errors += image.status == ImageStatus::error;
-  };
-  for (const auto& app : input.applications) {
-    ++c.applications;
-    for (const auto& image : app.images) {
-      add(image);
-    }
-    bool image_failed = std::any_of(app.images.begin(), app.images.end(), [](const auto& image) {
-      return image.status == ImageStatus::error;
-    });
-    if (app.status == "error" && !image_failed) {
-      ++c.errors; // the application itself failed (configuration, write-back)
-    }
-  }
-  for (const auto& image : input.images) {
-    add(image);
-  }
-  c.errors += input.file_errors.size();
-  return c;
-}
 
 void write_text_report(const ReportInput& input, std::ostream& out) {
   for (const auto& error : input.file_errors) {

@@ -36,10 +36,11 @@ struct ImageConfig {
 struct WriteBack {
   enum class Method { argocd, git };
   Method method = Method::argocd;
-  std::string credentials; // git: "repocreds" or "secret:ns/name"
-  std::string target;      // write-back-target as written; empty: the default
-  std::string branch;      // git-branch as written
-  std::string repository;  // git-repository
+  std::string credentials;   // git: "repocreds" or "secret:ns/name"
+  std::string target;        // write-back-target as written; empty: the default
+  std::string branch;        // git-branch as written
+  std::string repository;    // git-repository
+  bool pull_request = false; // an ImageUpdater's gitConfig.pullRequest (not supported yet)
 };
 
 // The whole configuration of one Application.

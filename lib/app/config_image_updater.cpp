@@ -81,6 +81,7 @@ util::Result<AppConfig> config_from_image_updater(const ImageUpdater& updater,
   }
   config.write_back.branch = write_back.branch.value_or("");
   config.write_back.repository = write_back.repository.value_or("");
+  config.write_back.pull_request = write_back.pull_request.value_or(false);
   return config;
 }
 

@@ -32,6 +32,7 @@ WriteBackConfig WriteBackConfig::merged_with(const WriteBackConfig& over) const 
   take(merged.repository, over.repository);
   take(merged.branch, over.branch);
   take(merged.target, over.target);
+  take(merged.pull_request, over.pull_request);
   return merged;
 }
 

@@ -29,6 +29,7 @@ struct WriteBackConfig {
   std::optional<std::string> repository;
   std::optional<std::string> branch;
   std::optional<std::string> target;
+  std::optional<bool> pull_request; // gitConfig.pullRequest is present (replaced whole)
 
   WriteBackConfig merged_with(const WriteBackConfig& over) const;
 };

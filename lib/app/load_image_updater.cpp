@@ -87,6 +87,9 @@ WriteBackConfig parse_write_back(const YAML::Node& node) {
     config.repository = optional_text(git, "repository");
     config.branch = optional_text(git, "branch");
     config.target = optional_text(git, "writeBackTarget");
+    if (YAML::Node pull_request = git["pullRequest"]; pull_request && !pull_request.IsNull()) {
+      config.pull_request = true;
+    }
   }
   return config;
 }

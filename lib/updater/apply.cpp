@@ -82,7 +82,7 @@ WritePlan plan_writes(const std::vector<PlannedApp>& apps,
   };
   for (size_t a = 0; a < apps.size(); ++a) {
     auto& result = results[a];
-    if (result.status != "update" || !apps[a].config) {
+    if (result.status != AppStatus::update || !apps[a].config) {
       continue;
     }
     const auto& application = apps[a].application;
@@ -92,7 +92,7 @@ WritePlan plan_writes(const std::vector<PlannedApp>& apps,
     auto type = app::detect_type(application, config.write_back);
     const auto& source = application.sources[type.source_index];
     auto fail = [&result](const std::string& message) {
-      result.status = "error";
+      result.status = AppStatus::error;
       result.reason = "write-back: " + message;
     };
     if (config.write_back.method == app::WriteBack::Method::argocd) {
@@ -155,7 +155,7 @@ WritePlan plan_writes(const std::vector<PlannedApp>& apps,
       auto& entry = batch.entries[i];
       auto& result = results[entry.app];
       if (!outcome.edits[i]) {
-        result.status = "error";
+        result.status = AppStatus::error;
         result.reason = "write-back: " + locate(batch.display, outcome.edits[i].error().message);
         continue;
       }

@@ -83,7 +83,7 @@ ImageResult skipped_image(const app::ImageConfig& config, std::string reason) {
   return result;
 }
 
-std::string summary_status(const ApplicationResult& result) {
+AppStatus summary_status(const ApplicationResult& result) {
   bool any_error = false;
   bool any_update = false;
   bool all_skipped = !result.images.empty();
@@ -92,11 +92,15 @@ std::string summary_status(const ApplicationResult& result) {
     any_update = any_update || image.status == ImageStatus::update;
     all_skipped = all_skipped && image.status == ImageStatus::skipped;
   }
-  return any_error ? "error" : any_update ? "update" : all_skipped ? "skipped" : "up-to-date";
+  return any_error     ? AppStatus::error
+         : any_update  ? AppStatus::update
+         : all_skipped ? AppStatus::skipped
+                       : AppStatus::up_to_date;
 }
 
 // Fill `result` for `planned` up to the point where registries are needed; queue its images.
-void prepare(const PlannedApp& planned,
+// True when its status is already final (a configuration error, an unsupported type).
+bool prepare(const PlannedApp& planned,
              size_t index,
              const PlanOptions& options,
              ApplicationResult& result,
@@ -107,9 +111,9 @@ void prepare(const PlannedApp& planned,
       application.app_namespace.empty() ? options.argocd_namespace : application.app_namespace;
   result.origin = application.origin_text;
   if (!planned.config) {
-    result.status = "error";
+    result.status = AppStatus::error;
     result.reason = planned.config.error().message;
-    return;
+    return true;
   }
   const auto& config = *planned.config;
   result.warnings = config.warnings;
@@ -118,9 +122,9 @@ void prepare(const PlannedApp& planned,
   bool git = config.write_back.method == app::WriteBack::Method::git;
   result.write_back_method = git ? "git" : "argocd";
   if (type.type == app::AppType::other) {
-    result.status = "skipped";
+    result.status = AppStatus::skipped;
     result.reason = type.reason;
-    return;
+    return true;
   }
   const auto& source = application.sources[type.source_index];
   auto target =
@@ -182,18 +186,34 @@ void prepare(const PlannedApp& planned,
     }
     pending.push_back(Pending{index, result.images.size() - 1, current, in_spec});
   }
+  return false;
 }
 
 } // namespace
+
+std::string_view to_string(AppStatus status) {
+  switch (status) {
+  case AppStatus::update:
+    return "update";
+  case AppStatus::up_to_date:
+    return "up-to-date";
+  case AppStatus::skipped:
+    return "skipped";
+  case AppStatus::error:
+    return "error";
+  }
+  return "error";
+}
 
 std::vector<ApplicationResult> plan_applications(const std::vector<PlannedApp>& apps,
                                                  registry::Client& client,
                                                  const PlanOptions& options,
                                                  const util::Logger& logger) {
   std::vector<ApplicationResult> results(apps.size());
+  std::vector<bool> decided(apps.size()); // failed or skipped before any registry was asked
   std::vector<Pending> pending;
   for (size_t i = 0; i < apps.size(); ++i) {
-    prepare(apps[i], i, options, results[i], pending);
+    decided[i] = prepare(apps[i], i, options, results[i], pending);
   }
   std::vector<ImageRequest> requests;
   std::vector<Pending> queued;
@@ -232,9 +252,9 @@ std::vector<ApplicationResult> plan_applications(const std::vector<PlannedApp>& 
     }
     slot = std::move(result);
   }
-  for (auto& result : results) {
-    if (result.status.empty()) {
-      result.status = summary_status(result);
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (!decided[i]) {
+      results[i].status = summary_status(results[i]);
     }
   }
   return results;

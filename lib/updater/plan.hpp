@@ -10,6 +10,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace argoimg::updater {
@@ -20,6 +21,10 @@ struct PlannedApp {
   util::Result<app::AppConfig> config = util::fail(util::ErrorKind::internal, "not configured");
 };
 
+// An application's outcome; the JSON/text name is `to_string`.
+enum class AppStatus { update, up_to_date, skipped, error };
+std::string_view to_string(AppStatus status); // "update", "up-to-date", "skipped", "error"
+
 struct ApplicationResult {
   std::string name;
   std::string app_namespace;
@@ -28,7 +33,7 @@ struct ApplicationResult {
   std::optional<std::string> write_back_method; // "argocd" or "git"
   std::optional<std::string> write_back_target; // git: the file (or directory) written
   std::vector<ImageResult> images;
-  std::string status; // "update", "up-to-date", "skipped", "error"
+  AppStatus status = AppStatus::up_to_date;
   std::optional<std::string> reason;
   std::vector<std::string> warnings;
 };

@@ -1,27 +1,29 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "applications.hpp"
-#include "check_command.hpp"
-#include "report.hpp"
+#include "run/applications.hpp"
+#include "run/effects.hpp"
+#include "run/options.hpp"
+#include "run/report.hpp"
+#include "run/run.hpp"
 
 #include "git/working_copy.hpp"
 #include "registry/client.hpp"
-#include "registry/credentials.hpp"
-#include "registry/curl_transport.hpp"
 #include "updater/labels.hpp"
+#include "registry/credentials.hpp"
 
 #include <memory>
 #include <optional>
 #include <variant>
 
-namespace argoimg::cmd {
+namespace argoimg::run {
 
-// Everything `check` computes, kept alive for `update` to write from.
+// Everything `check` computes, kept alive for `update` and `commit` to write from.
 struct Evaluation {
+  explicit Evaluation(Effects& given) : effects(given), logger(given.logger) {}
+  Effects& effects;
   CheckOptions options; // with ARGOCD_SERVER / ARGOCD_AUTH_TOKEN applied
   util::Logger logger;
-  std::unique_ptr<registry::CurlTransport> transport;
   std::unique_ptr<registry::Client> client;
   std::unique_ptr<registry::CredentialResolver> credentials;
   std::unique_ptr<RepoFinder> finder;
@@ -33,13 +35,13 @@ struct Evaluation {
   std::vector<std::vector<updater::ImageLabels>> image_labels;
 };
 
-// Load, resolve and decide as `check` does. Returns an exit code instead when the run cannot
+// Load, resolve and decide as `check` does. Returns a status instead when the run cannot
 // start (usage or configuration errors, an unreachable Argo CD API), after printing why.
-std::variant<std::unique_ptr<Evaluation>, int>
-evaluate(const CheckOptions& options, const GlobalOptions& global, const std::string& command);
+std::variant<std::unique_ptr<Evaluation>, Status>
+evaluate(const CheckOptions& options, Effects& effects, const std::string& command);
 
-// Write the report for `global.output` and return the exit code: 1 on errors, 3 with
-// `--exit-code` when updates are pending, else 0.
-int finish_report(const Evaluation& evaluation, const GlobalOptions& global);
+// The outcome of a finished run: `failures` on errors, `pending_updates` with `--exit-code`
+// when updates are pending, else `ok`; the report moves out.
+Outcome finish(Evaluation& evaluation);
 
-} // namespace argoimg::cmd
+} // namespace argoimg::run

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "commit_group.hpp"
+#include "run/commit_group.hpp"
 
-#include "file_io.hpp"
-#include "update_command.hpp"
+#include "run/repo_files.hpp"
+#include "run/update.hpp"
 
 #include "git/messages.hpp"
 #include "git/signing.hpp"
@@ -14,17 +14,9 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdlib>
 #include <filesystem>
-#include <random>
-#include <thread>
 
-namespace argoimg::cmd {
-
-std::optional<std::string> environment(const char* name) {
-  const char* value = std::getenv(name);
-  return value != nullptr && *value != '\0' ? std::optional<std::string>(value) : std::nullopt;
-}
+namespace argoimg::run {
 
 namespace {
 
@@ -39,14 +31,16 @@ std::string template_image_name(const std::string& image) {
 
 } // namespace
 
-git::Signature author_for(const CommitOptions& options, const git::WorkingCopy& copy) {
-  auto configured = git::configured_signature(copy);
+git::Signature author_for(const Committer& committer, const git::WorkingCopy& copy) {
+  const auto& options = committer.options;
+  const auto& environment = committer.effects->environment;
+  auto configured = committer.effects->git->configured_signature(copy);
   git::Signature author{configured ? configured->name : k_default_user,
                         configured ? configured->email : k_default_email};
-  if (auto user = options.git_user ? options.git_user : environment("GIT_COMMIT_USER")) {
+  if (auto user = options.git_user ? options.git_user : environment.get("GIT_COMMIT_USER")) {
     author.name = *user;
   }
-  if (auto email = options.git_email ? options.git_email : environment("GIT_COMMIT_EMAIL")) {
+  if (auto email = options.git_email ? options.git_email : environment.get("GIT_COMMIT_EMAIL")) {
     author.email = *email;
   }
   return author;
@@ -58,7 +52,7 @@ std::vector<git::AppChangeRecord> change_records(const Evaluation& run,
   for (const auto& name : names) {
     for (size_t a = 0; a < run.report.applications.size(); ++a) {
       const auto& application = run.report.applications[a];
-      if (application.name != name || application.status == "error") {
+      if (application.name != name || application.status == updater::AppStatus::error) {
         continue;
       }
       git::AppChangeRecord record{name, {}};
@@ -107,11 +101,16 @@ void add_changes(Evaluation& run, const CommitGroup& group, bool with_diff) {
   }
 }
 
-void backoff(int attempt) {
-  static std::mt19937 random(std::random_device{}());
-  int base = std::min(100 << (attempt - 1), 2000);
-  std::uniform_int_distribution<int> jitter(base / 2, base + base / 2);
-  std::this_thread::sleep_for(std::chrono::milliseconds(jitter(random)));
+util::BackoffPolicy push_backoff(const CommitOptions& options) {
+  util::BackoffPolicy policy;
+  policy.base = std::chrono::milliseconds(100);
+  policy.cap = std::chrono::milliseconds(2000);
+  policy.max_attempts = std::max(options.push_attempts, 1);
+  return policy;
+}
+
+void backoff(const Evaluation& run, const CommitOptions& options, int attempt) {
+  run.effects.sleep(push_backoff(options).delay(attempt, run.effects.random()));
 }
 
 namespace {
@@ -151,10 +150,10 @@ prepare_commit(const Evaluation& run, const Committer& committer, const CommitGr
       }
     }
   }
-  if (auto locks = git::lock_files_left(group.copy); locks && !locks->empty()) {
+  if (auto locks = committer.effects->git->lock_files_left(group.copy); locks && !locks->empty()) {
     return util::fail(util::ErrorKind::conflict, git_locks_message(*locks));
   }
-  auto staged = git::has_staged_changes(group.copy);
+  auto staged = committer.effects->git->has_staged_changes(group.copy);
   if (!staged) {
     return tl::unexpected(staged.error());
   }
@@ -162,7 +161,7 @@ prepare_commit(const Evaluation& run, const Committer& committer, const CommitGr
     return util::fail(util::ErrorKind::conflict,
                       "the index has staged changes; commit or unstage them first");
   }
-  auto changed = git::changed_paths(group.copy, record.files);
+  auto changed = committer.effects->git->changed_paths(group.copy, record.files);
   if (!changed) {
     return tl::unexpected(changed.error());
   }
@@ -197,12 +196,13 @@ util::Result<std::string> write_and_commit(const Committer& committer,
     }
     written.push_back(Written{file, *before, done->created_dirs});
   }
-  auto author = author_for(committer.options, group.copy);
+  auto author = author_for(committer, group.copy);
   if (committer.sign_off) {
     record.message = git::with_sign_off(record.message, author);
   }
   util::test_pause_point("commit");
-  auto sha = git::commit_paths(group.copy, record.files, record.message, author, committer.signer);
+  auto sha = committer.effects->git->commit_paths(
+      group.copy, record.files, record.message, author, committer.signer);
   if (!sha) {
     restore(*committer.files, written);
     written.clear();
@@ -233,16 +233,18 @@ void commit_and_push(Evaluation& run,
                      const Committer& committer,
                      const CommitGroup& first,
                      const std::string& where) {
-  auto upstream = git::upstream_of(first.copy);
+  auto upstream = committer.effects->git->upstream_of(first.copy);
   if (!upstream) {
     fail_group(run, first, "commit: " + where + ": " + upstream.error().message);
     return;
   }
   updater::WritePlan holder;
   std::vector<Written> written;
-  for (int attempt = 1; attempt <= k_push_attempts; ++attempt) {
-    auto tip = git::fetch_upstream(first.copy, *upstream, run.git_auth);
-    auto moved = tip ? git::fast_forward_to(first.copy, *tip) : tl::unexpected(tip.error());
+  const int attempts = push_backoff(committer.options).max_attempts;
+  for (int attempt = 1; attempt <= attempts; ++attempt) {
+    auto tip = committer.effects->git->fetch_upstream(first.copy, *upstream, run.git_auth);
+    auto moved = tip ? committer.effects->git->fast_forward_to(first.copy, *tip)
+                     : tl::unexpected(tip.error());
     if (!moved) {
       fail_group(run, first, "commit: " + where + ": " + moved.error().message);
       return;
@@ -263,7 +265,7 @@ void commit_and_push(Evaluation& run,
       return;
     }
     util::test_pause_point("push");
-    auto pushed = git::push_branch(group.copy, *upstream, run.git_auth);
+    auto pushed = committer.effects->git->push_branch(group.copy, *upstream, run.git_auth);
     if (pushed && *pushed == git::PushOutcome::pushed) {
       record->sha = *sha;
       record->pushed = true;
@@ -274,7 +276,7 @@ void commit_and_push(Evaluation& run,
       return;
     }
     // Not pushed: the local branch goes back to the remote's history before anything else.
-    auto dropped = git::drop_last_commit(group.copy);
+    auto dropped = committer.effects->git->drop_last_commit(group.copy);
     restore(*committer.files, written);
     if (!dropped || !pushed) {
       fail_group(run,
@@ -285,12 +287,14 @@ void commit_and_push(Evaluation& run,
     }
     run.logger.info(fmt::format(
         "commit: {}: push rejected (someone pushed first); retrying on the new tip", where));
-    backoff(attempt); // racing writers spread out
+    if (attempt < attempts) {
+      backoff(run, committer.options, attempt); // racing writers spread out
+    }
   }
-  fail_group(run,
-             first,
-             fmt::format(
-                 "commit: {}: push rejected {} times; nothing was pushed", where, k_push_attempts));
+  fail_group(
+      run,
+      first,
+      fmt::format("commit: {}: push rejected {} times; nothing was pushed", where, attempts));
 }
 
 } // namespace
@@ -327,4 +331,4 @@ void commit_group(Evaluation& run, const Committer& committer, const CommitGroup
   run.report.commits.push_back(*record);
 }
 
-} // namespace argoimg::cmd
+} // namespace argoimg::run

@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "evaluate.hpp"
+#include "run/evaluate.hpp"
 
 #include "argocd/api_client.hpp"
-#include "exit_codes.hpp"
-#include "file_io.hpp"
-#include "image_requests.hpp"
-#include "input_file.hpp"
+#include "run/credentials.hpp"
+#include "run/image_requests.hpp"
+#include "run/input_file.hpp"
 
 #include "app/repository.hpp"
 #include "git/working_copy.hpp"
@@ -15,48 +14,11 @@
 #include "util/strings.hpp"
 
 #include <cctype>
-#include <cstdlib>
 #include <filesystem>
-#include <iostream>
-#include <unistd.h>
 
-namespace argoimg::cmd {
+namespace argoimg::run {
 
 namespace {
-
-// For git remotes a secret without ':' is an access token, sent as the password of user
-// "x-access-token" (what GitHub expects; GitLab and Gitea accept any user with a token).
-constexpr const char* k_token_user = "x-access-token:";
-
-registry::CredentialResolver git_credential_resolver(const CheckOptions& options,
-                                                     const GlobalOptions& global,
-                                                     registry::HttpTransport& transport) {
-  auto environment = credential_environment(options.docker_config, global, transport);
-  auto as_pair = [](std::string text) {
-    return util::trim(text).find(':') == std::string_view::npos
-               ? k_token_user + std::string(util::trim(text))
-               : text;
-  };
-  environment.getenv = [getenv = environment.getenv, as_pair](const std::string& name) {
-    auto value = getenv(name);
-    return value ? std::optional<std::string>(as_pair(*value)) : value;
-  };
-  environment.run = [run = environment.run, as_pair](const std::vector<std::string>& argv,
-                                                     const std::string& input,
-                                                     std::chrono::milliseconds timeout) {
-    auto ran = run(argv, input, timeout);
-    if (ran && ran->exit_code == 0) {
-      ran->out = as_pair(ran->out);
-    }
-    return ran;
-  };
-  return registry::CredentialResolver(std::move(environment));
-}
-
-std::string env_or_empty(const char* name) {
-  const char* value = std::getenv(name);
-  return value ? value : "";
-}
 
 util::Result<argocd::ApplicationList> list_server_applications(const CheckOptions& options,
                                                                registry::HttpTransport& http) {
@@ -94,30 +56,43 @@ util::Result<bool> check_name_globs(const std::vector<std::string>& globs) {
   return true;
 }
 
-} // namespace
-
-std::variant<std::unique_ptr<Evaluation>, int>
-evaluate(const CheckOptions& given, const GlobalOptions& global, const std::string& command) {
-  auto run = std::make_unique<Evaluation>();
-  run->options = given;
-  CheckOptions& options = run->options;
+// --server and --auth-token, else ARGOCD_SERVER (when no other input is given) and
+// ARGOCD_AUTH_TOKEN.
+void apply_environment(CheckOptions& options, const util::Environment& environment) {
   if (options.server.empty() && options.paths.empty() && options.images.empty()) {
-    options.server = env_or_empty("ARGOCD_SERVER");
+    options.server = environment.get("ARGOCD_SERVER").value_or("");
   }
   if (!options.server.empty() && options.auth_token.empty()) {
-    options.auth_token = env_or_empty("ARGOCD_AUTH_TOKEN");
+    options.auth_token = environment.get("ARGOCD_AUTH_TOKEN").value_or("");
   }
+}
+
+} // namespace
+
+std::optional<std::string> missing_input(const CheckOptions& given,
+                                         const util::Environment& environment,
+                                         const std::string& command) {
+  CheckOptions options = given;
+  apply_environment(options, environment);
+  if (options.paths.empty() && options.images.empty() && options.server.empty()) {
+    return command + ": nothing to " + command
+           + "; give Application files or directories, --server, or --image REF";
+  }
+  return std::nullopt;
+}
+
+std::variant<std::unique_ptr<Evaluation>, Status>
+evaluate(const CheckOptions& given, Effects& effects, const std::string& command) {
+  auto run = std::make_unique<Evaluation>(effects);
+  run->options = given;
+  CheckOptions& options = run->options;
+  apply_environment(options, effects.environment);
   if (!options.auth_token.empty()) {
     util::register_secret(options.auth_token); // redacted from every message from here on
   }
-  if (options.paths.empty() && options.images.empty() && options.server.empty()) {
-    print_error(command + ": nothing to " + command
-                + "; give Application files or directories, --server, or "
-                  "--image REF");
-    return k_exit_usage;
-  }
-  if (!validate_global_options(global)) {
-    return k_exit_usage;
+  if (auto missing = missing_input(options, effects.environment, command)) {
+    effects.print_error(*missing);
+    return Status::usage;
   }
   auto images = prepare_image_requests(options);
   auto registries = load_registries(options.registries_conf, options.insecure_registries);
@@ -137,33 +112,30 @@ evaluate(const CheckOptions& given, const GlobalOptions& global, const std::stri
                             name_globs ? nullptr : &name_globs.error(),
                             max_file_size ? nullptr : &max_file_size.error()}) {
     if (error) {
-      print_error(error->message);
-      return k_exit_usage;
+      effects.print_error(error->message);
+      return Status::usage;
     }
   }
   if (!options.match_labels.empty()) {
     selection.labels = *labels;
   }
-  run->logger = make_logger(*util::parse_log_level(global.log_level));
   const util::Logger& logger = run->logger;
   for (const auto& warning : images->warnings) {
     logger.warn(warning);
   }
-  run->transport = std::make_unique<registry::CurlTransport>(curl_options(global), logger);
-  auto& transport = *run->transport;
-  auto client_settings = client_options(global);
-  client_settings.max_tag_pages = options.max_tag_pages;
-  run->client = std::make_unique<registry::Client>(transport, logger, client_settings);
+  auto& transport = *effects.http;
+  run->client =
+      std::make_unique<registry::Client>(transport, logger, client_options(options, effects));
   auto& client = *run->client;
-  run->credentials = std::make_unique<registry::CredentialResolver>(
-      credential_environment(options.docker_config, global, transport));
+  run->credentials =
+      std::make_unique<registry::CredentialResolver>(credential_environment(options, effects));
   auto& credentials = *run->credentials;
   if (!options.git_credentials.empty()) {
     auto resolved =
-        git_credential_resolver(options, global, transport).resolve(options.git_credentials, "git");
+        git_credential_resolver(options, effects).resolve(options.git_credentials, "git");
     if (!resolved) {
-      print_error("--git-credentials: " + resolved.error().message);
-      return k_exit_usage;
+      effects.print_error("--git-credentials: " + resolved.error().message);
+      return Status::usage;
     }
     run->git_auth.username = resolved->username;
     run->git_auth.password = resolved->password;
@@ -177,22 +149,13 @@ evaluate(const CheckOptions& given, const GlobalOptions& global, const std::stri
   plan.resolve.credentials = &credentials;
   plan.resolve.explain = options.explain ? tag::Explain::yes : tag::Explain::no;
   plan.resolve.concurrency = options.concurrency;
-  if (isatty(STDERR_FILENO)) {
-    // Only on a terminal, and only when the run is long enough to be worth watching.
-    plan.resolve.progress = [](size_t done, size_t total) {
-      if (total >= 20) {
-        std::cerr << "\rargoimg: resolving tags: " << done << "/" << total << " repositories"
-                  << (done == total ? "\r\033[K" : "") << std::flush;
-      }
-    };
-  }
+  plan.resolve.progress = effects.progress;
   plan.argocd_namespace = options.argocd_namespace;
   plan.default_platforms = images->default_platforms;
 
   ReportInput& report = run->report;
   report.command = command;
   report.explain = options.explain;
-  report.color = isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
   if (!options.paths.empty() || !options.server.empty()) {
     app::LoadLimits limits;
     limits.max_file_size = *max_file_size;
@@ -200,8 +163,8 @@ evaluate(const CheckOptions& given, const GlobalOptions& global, const std::stri
     if (!options.server.empty()) {
       auto listed = list_server_applications(options, transport);
       if (!listed) {
-        print_error(listed.error().message);
-        return k_exit_failures;
+        effects.print_error(listed.error().message);
+        return Status::failures;
       }
       std::move(listed->applications.begin(),
                 listed->applications.end(),
@@ -212,22 +175,25 @@ evaluate(const CheckOptions& given, const GlobalOptions& global, const std::stri
     }
     auto loaded = configure_applications(std::move(documents), selection, logger);
     for (const auto& error : loaded.file_errors) {
-      print_error(error);
+      effects.print_error(error);
     }
-    run->finder = std::make_unique<RepoFinder>(std::move(*roots), limits);
+    run->finder = std::make_unique<RepoFinder>(std::move(*roots), limits, effects);
+    for (const auto& planned : loaded.apps) {
+      if (planned.config) {
+        run->finder->set_write_back(planned.application, planned.config->write_back);
+      }
+    }
     if (options.clone_into) {
-      run->finder->set_cloner(
-          [root = *options.clone_into, auth = &run->git_auth](const std::string& url,
-                                                              const std::string& branch) {
-            auto dir = cache_checkout_dir(root, url, branch);
-            // Held until the process exits: runs sharing a cache take turns per checkout.
-            if (auto locked = lock_for_process(dir + ".lock"); !locked) {
-              return util::Result<std::string>(tl::unexpected(locked.error()));
-            }
-            auto copy = git::prepare_cache_checkout(url, dir, branch, *auth);
-            return copy ? util::Result<std::string>(dir) : tl::unexpected(copy.error());
-          },
-          logger);
+      run->finder->set_cloner([root = *options.clone_into, auth = &run->git_auth, &effects](
+                                  const std::string& url, const std::string& branch) {
+        auto dir = cache_checkout_dir(root, url, branch);
+        // Held until the process exits: runs sharing a cache take turns per checkout.
+        if (auto locked = effects.lock_for_process(dir + ".lock"); !locked) {
+          return util::Result<std::string>(tl::unexpected(locked.error()));
+        }
+        auto copy = effects.git->prepare_cache_checkout(url, dir, branch, *auth);
+        return copy ? util::Result<std::string>(dir) : tl::unexpected(copy.error());
+      });
     }
     plan.repo_for = [finder = run->finder.get()](const app::Application& a, const app::Source& s) {
       return finder->find(a, s);
@@ -236,7 +202,7 @@ evaluate(const CheckOptions& given, const GlobalOptions& global, const std::stri
     for (auto& result : report.applications) {
       const auto& failures = run->finder->clone_failures();
       if (auto failed = failures.find(result.name); failed != failures.end()) {
-        result.status = "error";
+        result.status = updater::AppStatus::error;
         result.reason = failed->second;
       }
     }
@@ -255,17 +221,26 @@ evaluate(const CheckOptions& given, const GlobalOptions& global, const std::stri
   return run;
 }
 
-int finish_report(const Evaluation& evaluation, const GlobalOptions& global) {
-  if (global.output == "json") {
-    write_json_report(evaluation.report, std::cout);
-  } else {
-    write_text_report(evaluation.report, std::cout);
-  }
+Outcome finish(Evaluation& evaluation) {
   ReportCounts counts = count(evaluation.report);
-  if (counts.errors > 0) {
-    return k_exit_failures;
-  }
-  return (evaluation.options.exit_code && counts.updates > 0) ? k_exit_pending_updates : k_exit_ok;
+  Outcome outcome;
+  outcome.status = counts.errors > 0                                      ? Status::failures
+                   : (evaluation.options.exit_code && counts.updates > 0) ? Status::pending_updates
+                                                                          : Status::ok;
+  outcome.report = std::move(evaluation.report);
+  return outcome;
 }
 
-} // namespace argoimg::cmd
+} // namespace argoimg::run
+
+namespace argoimg::run {
+
+Outcome check(const CheckOptions& options, Effects& effects) {
+  auto evaluated = evaluate(options, effects, "check");
+  if (auto* status = std::get_if<Status>(&evaluated)) {
+    return {*status, std::nullopt};
+  }
+  return finish(*std::get<std::unique_ptr<Evaluation>>(evaluated));
+}
+
+} // namespace argoimg::run

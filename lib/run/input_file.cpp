@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "input_file.hpp"
+#include "run/input_file.hpp"
 
 #include "util/bounded_file.hpp"
 #include "util/strings.hpp"
@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-namespace argoimg::cmd {
+namespace argoimg::run {
 
 namespace {
 
@@ -79,4 +79,4 @@ std::string shorten(std::string_view text) {
   return std::string(text.substr(0, 60)) + "...(" + std::to_string(text.size()) + " characters)";
 }
 
-} // namespace argoimg::cmd
+} // namespace argoimg::run

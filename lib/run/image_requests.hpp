@@ -1,15 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "check_command.hpp"
+#include "run/options.hpp"
 
+#include "registry/client.hpp"
 #include "updater/resolve.hpp"
 
 #include <optional>
 #include <string>
 #include <vector>
 
-namespace argoimg::cmd {
+namespace argoimg::run {
 
 // The `--image` flags turned into requests, plus the shared platform default.
 struct ImageRequests {
@@ -29,4 +30,4 @@ std::vector<updater::ImageResult> resolve_image_requests(ImageRequests& prepared
                                                          const updater::ResolveOptions& options,
                                                          const util::Logger& logger);
 
-} // namespace argoimg::cmd
+} // namespace argoimg::run

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "applications.hpp"
+#include "run/applications.hpp"
 
-#include "file_io.hpp"
-#include "input_file.hpp"
+#include "run/input_file.hpp"
 
 #include "app/config.hpp"
 #include "app/load.hpp"
@@ -18,7 +17,7 @@
 #include <sstream>
 #include <thread>
 
-namespace argoimg::cmd {
+namespace argoimg::run {
 
 namespace fs = std::filesystem;
 
@@ -204,12 +203,20 @@ const app::RepoReader* RepoFinder::reader_for(const std::string& dir) {
     reader->limits = m_limits;
     // Confined to the repository (no link out, no .git) and bounded in size.
     reader->read_checked =
-        [dir, max = m_limits.max_file_size](
+        [this, dir, max = m_limits.max_file_size](
             const std::string& relative) -> util::Result<std::optional<std::string>> {
       auto text =
           util::read_in_root(dir, relative, max, "raise it with --max-file-size (e.g. 64MiB)");
       if (!text) {
-        (void)read_repository_file(dir, relative); // records the refusal for update and commit
+        // Recorded for update and commit, and warned about once.
+        if (auto unbounded = util::read_in_root(dir, relative); !unbounded) {
+          const std::string& why = unbounded.error().message;
+          std::lock_guard lock(m_refusals_mutex);
+          if (m_refusals.emplace(std::pair{dir, relative}, why).second) {
+            m_effects.print_warning("not reading " + util::quote(relative) + " in "
+                                    + util::quote(dir) + ": " + why);
+          }
+        }
         return util::fail(text.error().kind,
                           "reading " + util::quote(relative) + " in " + util::quote(dir) + ": "
                               + text.error().message);
@@ -224,13 +231,49 @@ const app::RepoReader* RepoFinder::reader_for(const std::string& dir) {
   return reader.get();
 }
 
+namespace {
+
+std::string application_key(const app::Application& application) {
+  return application.origin_text + "\n" + application.app_namespace + "/" + application.name;
+}
+
+} // namespace
+
+void RepoFinder::set_write_back(const app::Application& application,
+                                const app::WriteBack& write_back) {
+  m_write_backs[application_key(application)] = write_back;
+}
+
+std::map<std::pair<std::string, std::string>, std::string> RepoFinder::refusals() const {
+  std::lock_guard lock(m_refusals_mutex);
+  return m_refusals;
+}
+
+const app::WriteBack* RepoFinder::write_back_of(const app::Application& application) const {
+  auto it = m_write_backs.find(application_key(application));
+  return it == m_write_backs.end() ? nullptr : &it->second;
+}
+
 const app::RepoReader* RepoFinder::find(const app::Application& application,
                                         const app::Source& source) {
+  // The repository and branch written to: the configuration's (annotations or ImageUpdater),
+  // else, for an application with none, its annotations.
+  std::string repository;
+  std::string branch;
+  if (const auto* write_back = write_back_of(application)) {
+    repository = write_back->repository;
+    branch = write_back->branch;
+  } else {
+    auto annotation = [&application](const char* key) {
+      auto it = application.annotations.find(std::string(app::k_annotation_prefix) + key);
+      return it == application.annotations.end() ? std::string() : it->second.value;
+    };
+    repository = annotation("git-repository");
+    branch = annotation("git-branch");
+  }
   std::string url = source.repo_url;
-  if (auto it =
-          application.annotations.find(std::string(app::k_annotation_prefix) + "git-repository");
-      it != application.annotations.end() && !util::trim(it->second.value).empty()) {
-    url = std::string(util::trim(it->second.value));
+  if (!util::trim(repository).empty()) {
+    url = std::string(util::trim(repository));
   }
   if (url.empty()) {
     return nullptr;
@@ -238,7 +281,7 @@ const app::RepoReader* RepoFinder::find(const app::Application& application,
   if (const auto* local = find_local(application, url)) {
     return local;
   }
-  return m_cloner ? clone(application, source, url) : nullptr;
+  return m_cloner ? clone(application, source, url, branch) : nullptr;
 }
 
 const app::RepoReader* RepoFinder::find_local(const app::Application& application,
@@ -270,13 +313,10 @@ const app::RepoReader* RepoFinder::find_local(const app::Application& applicatio
 
 const app::RepoReader* RepoFinder::clone(const app::Application& application,
                                          const app::Source& source,
-                                         const std::string& url) {
+                                         const std::string& url,
+                                         std::string branch) {
   // The branch to check out: git-branch's base, else targetRevision, else the default.
-  std::string branch;
-  if (auto it = application.annotations.find(std::string(app::k_annotation_prefix) + "git-branch");
-      it != application.annotations.end()) {
-    branch = std::string(util::trim(it->second.value.substr(0, it->second.value.find(':'))));
-  }
+  branch = std::string(util::trim(branch.substr(0, branch.find(':'))));
   bool from_revision = branch.empty();
   if (from_revision) {
     // The revision of the source that is this repository (git-repository may name another).
@@ -310,9 +350,9 @@ const app::RepoReader* RepoFinder::clone(const app::Application& application,
                   "branch to commit on"
           : error.message;
   if (m_failures.emplace(application.name, message).second) {
-    m_logger.error("application " + util::quote(application.name) + ": " + message);
+    m_effects.logger.error("application " + util::quote(application.name) + ": " + message);
   }
   return nullptr;
 }
 
-} // namespace argoimg::cmd
+} // namespace argoimg::run

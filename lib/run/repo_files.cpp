@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "file_io.hpp"
+#include "run/repo_files.hpp"
 
 #include "util/bounded_file.hpp"
 #include "util/strings.hpp"
@@ -10,42 +10,15 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
-#include <iostream>
 #include <sstream>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-namespace argoimg::cmd {
+namespace argoimg::run {
 
 util::Result<std::string> read_file_text(const std::string& path) {
   return util::read_file_bounded(path);
-}
-
-namespace {
-
-std::mutex g_refusals_mutex;
-std::map<std::pair<std::string, std::string>, std::string> g_refusals; // (root, relative)
-
-} // namespace
-
-std::map<std::pair<std::string, std::string>, std::string> repository_refusals() {
-  std::lock_guard lock(g_refusals_mutex);
-  return g_refusals;
-}
-
-std::optional<std::string> read_repository_file(const std::string& root,
-                                                const std::string& relative) {
-  auto text = util::read_in_root(root, relative);
-  if (text) {
-    return *text;
-  }
-  std::lock_guard lock(g_refusals_mutex);
-  if (g_refusals.emplace(std::pair{root, relative}, text.error().message).second) {
-    std::cerr << "argoimg: warning: not reading " + util::quote(relative) + " in "
-                     + util::quote(root) + ": " + text.error().message + "\n";
-  }
-  return std::nullopt;
 }
 
 void RepoFiles::add_root(const std::string& root) {
@@ -154,4 +127,4 @@ util::Result<bool> lock_for_process(const std::string& path) {
   return true; // the descriptor stays open (and locked) until exit
 }
 
-} // namespace argoimg::cmd
+} // namespace argoimg::run

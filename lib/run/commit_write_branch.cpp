@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Commits to a write branch (`git-branch: base:template`), made in the object database: the
 // working tree, the index and the checked-out branch never change.
-#include "commit_group.hpp"
-#include "file_io.hpp"
-#include "update_command.hpp"
+#include "run/commit_group.hpp"
+#include "run/repo_files.hpp"
+#include "run/update.hpp"
 
 #include "git/signing.hpp"
 #include "git/write_branch.hpp"
@@ -15,7 +15,7 @@
 #include <filesystem>
 #include <set>
 
-namespace argoimg::cmd {
+namespace argoimg::run {
 
 namespace {
 
@@ -40,7 +40,7 @@ util::Result<TreePlan> plan_at(const Evaluation& run,
     if (absolute.rfind(root, 0) != 0) {
       return files.read(path); // an Application manifest, confined to its working copy
     }
-    auto content = git::file_at(original.copy, commit, absolute.substr(root.size()));
+    auto content = run.effects.git->file_at(original.copy, commit, absolute.substr(root.size()));
     if (!content) {
       failure = content.error();
       return std::nullopt;
@@ -89,17 +89,17 @@ util::Result<std::string> parent_commit(const Evaluation& run,
                                         const git::Upstream& write,
                                         bool offline) {
   if (offline) {
-    auto local = git::resolve_commit(group.copy, "refs/heads/" + group.write_branch);
+    auto local = run.effects.git->resolve_commit(group.copy, "refs/heads/" + group.write_branch);
     if (!local || !local->empty()) {
       return local;
     }
-    return git::resolve_commit(group.copy, "HEAD");
+    return run.effects.git->resolve_commit(group.copy, "HEAD");
   }
-  auto tip = git::fetch_upstream(group.copy, write, run.git_auth);
+  auto tip = run.effects.git->fetch_upstream(group.copy, write, run.git_auth);
   if (!tip || !tip->empty()) {
     return tip;
   }
-  auto base_tip = git::fetch_upstream(group.copy, base, run.git_auth);
+  auto base_tip = run.effects.git->fetch_upstream(group.copy, base, run.git_auth);
   if (base_tip && base_tip->empty()) {
     return util::fail(util::ErrorKind::not_found,
                       "base branch " + util::quote(base.branch) + " is not on the remote");
@@ -116,7 +116,7 @@ void commit_to_write_branch(Evaluation& run, const Committer& committer, const C
   auto fail = [&](const std::string& detail) {
     fail_group(run, first, "commit: " + where + ": " + detail);
   };
-  auto base = git::upstream_of(first.copy);
+  auto base = run.effects.git->upstream_of(first.copy);
   if (!base && !options.no_push && !options.dry_run) {
     fail(base.error().message);
     return;
@@ -129,7 +129,8 @@ void commit_to_write_branch(Evaluation& run, const Committer& committer, const C
                           "refs/remotes/" + base->remote + "/" + first.write_branch};
   }
   bool offline = options.no_push || !base; // a dry run of a copy with no remote reads locally
-  for (int attempt = 1; attempt <= k_push_attempts; ++attempt) {
+  const int attempts = push_backoff(options).max_attempts;
+  for (int attempt = 1; attempt <= attempts; ++attempt) {
     auto parent = parent_commit(run, first, base ? *base : write, write, offline);
     if (!parent) {
       fail(parent.error().message);
@@ -168,7 +169,7 @@ void commit_to_write_branch(Evaluation& run, const Committer& committer, const C
       run.report.commits.push_back(record);
       return;
     }
-    auto author = author_for(options, group.copy);
+    auto author = author_for(committer, group.copy);
     if (committer.sign_off) {
       record.message = git::with_sign_off(record.message, author);
     }
@@ -176,8 +177,8 @@ void commit_to_write_branch(Evaluation& run, const Committer& committer, const C
     for (const auto* file : group.files) {
       edits.push_back({relative_to(group.copy, file->path), file->after});
     }
-    auto sha =
-        git::commit_edits(group.copy, *parent, edits, record.message, author, committer.signer);
+    auto sha = run.effects.git->commit_edits(
+        group.copy, *parent, edits, record.message, author, committer.signer);
     if (!sha) {
       fail(sha.error().message);
       return;
@@ -185,7 +186,8 @@ void commit_to_write_branch(Evaluation& run, const Committer& committer, const C
     record.sha = *sha;
     record.attempts = attempt;
     if (offline) {
-      if (auto moved = git::advance_local_branch(group.copy, first.write_branch, *sha); !moved) {
+      if (auto moved = run.effects.git->advance_local_branch(group.copy, first.write_branch, *sha);
+          !moved) {
         fail(moved.error().message);
         return;
       }
@@ -194,7 +196,7 @@ void commit_to_write_branch(Evaluation& run, const Committer& committer, const C
       run.report.commits.push_back(record);
       return;
     }
-    auto pushed = git::push_commit(group.copy, write, *sha, run.git_auth);
+    auto pushed = run.effects.git->push_commit(group.copy, write, *sha, run.git_auth);
     if (!pushed) {
       fail(pushed.error().message);
       return;
@@ -208,9 +210,11 @@ void commit_to_write_branch(Evaluation& run, const Committer& committer, const C
     }
     run.logger.info(fmt::format(
         "commit: {}: push rejected (someone pushed first); retrying on the new tip", where));
-    backoff(attempt);
+    if (attempt < attempts) {
+      backoff(run, options, attempt);
+    }
   }
-  fail(fmt::format("push rejected {} times; nothing was pushed", k_push_attempts));
+  fail(fmt::format("push rejected {} times; nothing was pushed", attempts));
 }
 
-} // namespace argoimg::cmd
+} // namespace argoimg::run

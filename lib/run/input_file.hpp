@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-namespace argoimg::cmd {
+namespace argoimg::run {
 
 // Read `path` if it holds at most `max_bytes`: a regular file's size is checked (fstat) before
 // anything is read, anything else (a pipe, a device) is read up to the bound. nullopt when
@@ -23,4 +23,4 @@ util::Result<size_t> parse_byte_size(std::string_view text);
 // `text` for a message: unchanged up to 120 characters, else its start and its length.
 std::string shorten(std::string_view text);
 
-} // namespace argoimg::cmd
+} // namespace argoimg::run

@@ -1,19 +1,20 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "commit_command.hpp"
-#include "evaluate.hpp"
-#include "file_io.hpp"
+#include "run/evaluate.hpp"
+#include "run/options.hpp"
+#include "run/repo_files.hpp"
 
 #include "git/messages.hpp"
 #include "git/template.hpp"
 #include "git/working_copy.hpp"
+#include "util/backoff.hpp"
 
 #include <optional>
 #include <string>
 #include <vector>
 
-namespace argoimg::cmd {
+namespace argoimg::run {
 
 // How every commit of a run is made.
 struct Committer {
@@ -22,6 +23,7 @@ struct Committer {
   git::CommitSigner signer; // empty: unsigned
   bool sign_off = false;
   RepoFiles* files = nullptr; // every read and write of the working copies goes through it
+  Effects* effects = nullptr; // its git and environment
 };
 
 // The files of one working copy and branch, with the applications behind them.
@@ -30,9 +32,6 @@ struct CommitGroup {
   std::vector<const updater::FileChange*> files;
   std::string write_branch; // git-branch's rendered ':template'; empty: the checked-out branch
 };
-
-// The value of environment variable `name`, when set and not empty.
-std::optional<std::string> environment(const char* name);
 
 // Commit one group (and push it unless --no-push, recomputing the edits when a concurrent
 // push wins), or with --dry-run record its diffs and message only. Failures mark the group's
@@ -45,7 +44,7 @@ void commit_group(Evaluation& run, const Committer& committer, const CommitGroup
 void commit_to_write_branch(Evaluation& run, const Committer& committer, const CommitGroup& group);
 
 // Shared by the two ways of committing.
-git::Signature author_for(const CommitOptions& options, const git::WorkingCopy& copy);
+git::Signature author_for(const Committer& committer, const git::WorkingCopy& copy);
 std::vector<git::AppChangeRecord> change_records(const Evaluation& run,
                                                  const std::vector<std::string>& names);
 void add_changes(Evaluation& run, const CommitGroup& group, bool with_diff);
@@ -53,8 +52,9 @@ void fail_group(Evaluation& run, const CommitGroup& group, const std::string& me
 
 // What to do about git lock files left in a working copy (see git::lock_files_left).
 std::string git_locks_message(const std::vector<std::string>& locks);
-// Sleep before push attempt `attempt` + 1: jittered exponential backoff, capped.
-void backoff(int attempt);
-inline constexpr int k_push_attempts = 10;
+// The waits between push attempts: jittered exponential backoff, capped.
+util::BackoffPolicy push_backoff(const CommitOptions& options);
+// Sleep (through the effects) before push attempt `attempt` + 1.
+void backoff(const Evaluation& run, const CommitOptions& options, int attempt);
 
-} // namespace argoimg::cmd
+} // namespace argoimg::run

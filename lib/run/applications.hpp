@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "run/effects.hpp"
+
+#include "app/config.hpp"
 #include "app/current_image.hpp"
 #include "app/load.hpp"
 #include "app/selector.hpp"
@@ -10,11 +13,12 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
-namespace argoimg::cmd {
+namespace argoimg::run {
 
 struct ApplicationSelection {
   std::vector<std::string> name_globs; // --match-application-name; any may match
@@ -47,7 +51,9 @@ LoadedApplications configure_applications(SourceDocuments documents,
 
 // Finds an application's source repository on disk: mappings given as `URL=DIR`
 // (--repo-root), else the git working copy that holds the Application file when its
-// `origin` is the source's repoURL (compared normalised).
+// `origin` is the source's repoURL (compared normalised). The repository and branch are the
+// application's write-back settings (`git-repository`/`git-branch`, or an ImageUpdater's
+// `gitConfig.repository`/`gitConfig.branch`) when given.
 class RepoFinder {
 public:
   // Makes a checkout of `url` for `branch` ("" for the remote's default) and returns its
@@ -55,32 +61,40 @@ public:
   using Cloner =
       std::function<util::Result<std::string>(const std::string& url, const std::string& branch)>;
 
-  explicit RepoFinder(std::map<std::string, std::string> roots, app::LoadLimits limits = {})
-      : m_roots(std::move(roots)), m_limits(std::move(limits)) {}
+  RepoFinder(std::map<std::string, std::string> roots, app::LoadLimits limits, Effects& effects)
+      : m_roots(std::move(roots)), m_limits(std::move(limits)), m_effects(effects) {}
   const app::RepoReader* find(const app::Application& application, const app::Source& source);
+  // The write-back settings of `application` (from its configuration), used by `find`.
+  void set_write_back(const app::Application& application, const app::WriteBack& write_back);
   // Applications whose repository could not be cloned, with why.
   const std::map<std::string, std::string>& clone_failures() const { return m_failures; }
-  void set_cloner(Cloner cloner, util::Logger logger) {
-    m_cloner = std::move(cloner);
-    m_logger = std::move(logger);
-  }
+  void set_cloner(Cloner cloner) { m_cloner = std::move(cloner); }
+  // What the readers refused so far (a link out of the repository, a file too big):
+  // (root, relative) -> why.
+  std::map<std::pair<std::string, std::string>, std::string> refusals() const;
 
 private:
   const app::RepoReader* find_local(const app::Application& application, const std::string& url);
-  const app::RepoReader*
-  clone(const app::Application& application, const app::Source& source, const std::string& url);
+  const app::RepoReader* clone(const app::Application& application,
+                               const app::Source& source,
+                               const std::string& url,
+                               std::string branch);
+  const app::WriteBack* write_back_of(const app::Application& application) const;
   Cloner m_cloner;
-  util::Logger m_logger;
   std::map<std::string, util::Result<std::string>> m_clones; // "url@branch" -> dir or error
   std::map<std::string, std::string> m_failures;             // application -> error
   const app::RepoReader* reader_for(const std::string& dir);
   std::map<std::string, std::string> m_roots; // normalised URL -> directory
   app::LoadLimits m_limits;                   // for files read from the repositories
   std::map<std::string, std::unique_ptr<app::RepoReader>> m_readers;
+  Effects& m_effects;
+  std::map<std::string, app::WriteBack> m_write_backs; // by application_key
+  mutable std::mutex m_refusals_mutex;
+  std::map<std::pair<std::string, std::string>, std::string> m_refusals;
 };
 
 // Parse `--repo-root URL=DIR` values; fails naming the bad one.
 util::Result<std::map<std::string, std::string>>
 parse_repo_roots(const std::vector<std::string>& values);
 
-} // namespace argoimg::cmd
+} // namespace argoimg::run

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "image_requests.hpp"
+#include "run/image_requests.hpp"
 
-#include "input_file.hpp"
+#include "run/input_file.hpp"
 
 #include "tag/glob.hpp"
 #include "util/strings.hpp"
 
-namespace argoimg::cmd {
+namespace argoimg::run {
 
 namespace {
 
@@ -112,4 +112,4 @@ std::vector<updater::ImageResult> resolve_image_requests(ImageRequests& prepared
   return results;
 }
 
-} // namespace argoimg::cmd
+} // namespace argoimg::run

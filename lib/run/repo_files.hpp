@@ -10,19 +10,10 @@
 #include <string>
 #include <vector>
 
-namespace argoimg::cmd {
+namespace argoimg::run {
 
 // Read a whole file; nullopt when it does not exist or cannot be read.
 util::Result<std::string> read_file_text(const std::string& path);
-
-// `relative` under the repository `root`, read without leaving it (util::read_in_root);
-// nullopt when absent or refused (a refusal is warned about once, on stderr). The reader of
-// current tags in source repositories.
-std::optional<std::string> read_repository_file(const std::string& root,
-                                                const std::string& relative);
-
-// What `read_repository_file` refused so far: (root, relative) -> why.
-std::map<std::pair<std::string, std::string>, std::string> repository_refusals();
 
 // The files `update` and `commit` read and write. Every path is confined to its repository:
 // the root of the source repository it was planned in (registered with `add_root`, the
@@ -56,7 +47,7 @@ private:
 };
 
 // Take an exclusive lock on `path` (created if missing), waiting for other processes, and
-// keep it until this process exits.
+// keep it until this process exits. The real `Effects::lock_for_process`.
 util::Result<bool> lock_for_process(const std::string& path);
 
-} // namespace argoimg::cmd
+} // namespace argoimg::run

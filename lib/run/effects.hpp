@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// Everything a run does to the world comes in through `Effects`: cmd/ builds the real ones,
+// tests build fakes. The run itself never reads the process environment, the clock, the
+// terminal or a random device, and never calls libgit2 directly.
+
+#include "git/working_copy.hpp"
+#include "git/write_branch.hpp"
+#include "registry/http.hpp"
+#include "util/environment.hpp"
+#include "util/log.hpp"
+#include "util/process.hpp"
+#include "util/result.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace argoimg::run {
+
+// The git operations of `commit`, one for one with lib/git's (git/working_copy.hpp and
+// git/write_branch.hpp document them). The real one is `libgit2_git()`.
+class Git {
+public:
+  virtual ~Git() = default;
+  using Copy = git::WorkingCopy;
+  using Auth = git::RemoteAuth;
+
+  virtual util::Result<Copy> discover_working_copy(const std::string& path) = 0;
+  virtual util::Result<std::vector<std::string>>
+  changed_paths(const Copy& copy, const std::vector<std::string>& paths) = 0;
+  virtual util::Result<bool> has_staged_changes(const Copy& copy) = 0;
+  virtual util::Result<std::vector<std::string>> lock_files_left(const Copy& copy) = 0;
+  virtual util::Result<git::Signature> configured_signature(const Copy& copy) = 0;
+  virtual util::Result<std::string> commit_paths(const Copy& copy,
+                                                 const std::vector<std::string>& paths,
+                                                 const std::string& message,
+                                                 const git::Signature& author,
+                                                 const git::CommitSigner& signer) = 0;
+  virtual util::Result<git::Upstream> upstream_of(const Copy& copy) = 0;
+  virtual util::Result<std::string>
+  fetch_upstream(const Copy& copy, const git::Upstream& upstream, const Auth& auth) = 0;
+  virtual util::Result<bool> fast_forward_to(const Copy& copy, const std::string& tip) = 0;
+  virtual util::Result<git::PushOutcome>
+  push_branch(const Copy& copy, const git::Upstream& upstream, const Auth& auth) = 0;
+  virtual util::Result<size_t> commits_ahead_of(const Copy& copy, const std::string& tip) = 0;
+  virtual util::Result<bool> drop_last_commit(const Copy& copy) = 0;
+  virtual util::Result<Copy> prepare_cache_checkout(const std::string& url,
+                                                    const std::string& dir,
+                                                    const std::string& branch,
+                                                    const Auth& auth) = 0;
+  virtual util::Result<bool> use_ca_file(const std::string& file) = 0;
+  // Write branches.
+  virtual util::Result<std::string> resolve_commit(const Copy& copy, const std::string& ref) = 0;
+  virtual util::Result<std::optional<std::string>>
+  file_at(const Copy& copy, const std::string& commit, const std::string& path) = 0;
+  virtual util::Result<std::string> commit_edits(const Copy& copy,
+                                                 const std::string& parent,
+                                                 const std::vector<git::TreeEdit>& edits,
+                                                 const std::string& message,
+                                                 const git::Signature& author,
+                                                 const git::CommitSigner& signer) = 0;
+  virtual util::Result<git::PushOutcome> push_commit(const Copy& copy,
+                                                     const git::Upstream& upstream,
+                                                     const std::string& commit,
+                                                     const Auth& auth) = 0;
+  virtual util::Result<bool>
+  advance_local_branch(const Copy& copy, const std::string& branch, const std::string& commit) = 0;
+};
+
+// The real Git: lib/git's libgit2 adapter.
+std::unique_ptr<Git> libgit2_git();
+
+struct Effects {
+  util::Environment environment;
+  util::Logger logger;
+  // Diagnostics that are not log lines: "argoimg: error: …" / "argoimg: warning: …" (shown
+  // whatever the log level).
+  std::function<void(const std::string&)> print_error = [](const std::string&) {};
+  std::function<void(const std::string&)> print_warning = [](const std::string&) {};
+  std::function<std::chrono::steady_clock::time_point()> now = [] {
+    return std::chrono::steady_clock::time_point{};
+  };
+  std::function<void(std::chrono::milliseconds)> sleep = [](std::chrono::milliseconds) {};
+  std::function<uint64_t()> random = [] { return uint64_t{0}; };
+  std::function<util::Result<util::ProcessOutput>(
+      const std::vector<std::string>&, const std::string&, std::chrono::milliseconds)>
+      run_process;
+  // Take an exclusive lock on a file (created if missing), held until the process exits.
+  std::function<util::Result<bool>(const std::string& path)> lock_for_process;
+  registry::HttpTransport* http = nullptr; // registries, Kubernetes and the Argo CD API
+  Git* git = nullptr;                      // `commit` only
+  // Progress of tag resolution (a terminal's status line); may be empty.
+  std::function<void(size_t done, size_t total)> progress;
+};
+
+} // namespace argoimg::run

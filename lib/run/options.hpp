@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// What a run is asked to do, as plain data: cmd/ fills these from its flags.
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace argoimg::run {
+
+struct CheckOptions {
+  std::vector<std::string> paths;
+  std::vector<std::string> images;
+  std::string update_strategy = "semver";
+  std::string allow_tags;
+  std::vector<std::string> ignore_tags;
+  std::string platforms;
+  std::vector<std::string> insecure_registries;
+  std::string registries_conf;
+  std::string credentials;   // a credential reference for every --image
+  std::string docker_config; // directory holding config.json
+  std::vector<std::string> match_names;
+  std::string match_labels;
+  std::vector<std::string> repo_roots; // URL=DIR
+  std::string argocd_namespace = "argocd";
+  std::string server;     // Argo CD API server (also ARGOCD_SERVER)
+  std::string auth_token; // also ARGOCD_AUTH_TOKEN
+  bool insecure = false;
+  bool plaintext = false;
+  std::string app_namespace;
+  std::string project;
+  bool explain = false;
+  bool exit_code = false;
+  size_t concurrency = 16;
+  size_t max_tag_pages = 1000;
+  std::string max_file_size = "8MiB"; // bound on each YAML file read (Applications, targets)
+  // Shared by every command (global flags).
+  size_t retries = 3;     // after 429, 5xx or network errors
+  long timeout_s = 60;    // bounds everything done for one repository
+  std::string kubeconfig; // for pullsecret:/secret: references
+  // `commit` only: clone source repositories with no local copy into this cache directory.
+  std::optional<std::string> clone_into;
+  std::string git_credentials; // `commit` only: env:VAR or ext:/path giving user:pass
+  std::string ssh_key;         // `commit` only: private key for ssh remotes (else ssh-agent)
+  std::string ssh_known_hosts; // `commit` only: known_hosts file (default ~/.ssh/known_hosts)
+  bool insecure_ignore_host_key = false; // `commit` only: skip the ssh host-key check
+};
+
+struct UpdateOptions {
+  CheckOptions check;
+  bool dry_run = false;
+};
+
+struct CommitOptions {
+  CheckOptions check;
+  bool dry_run = false;
+  bool no_push = false;
+  std::string message_template_file;
+  std::string git_credentials; // env:VAR / ext:/path giving user:pass for http(s) remotes
+  std::string git_ca_file;     // trusted CAs for https remotes
+  std::string ssh_key;         // private key for ssh remotes; else ssh-agent
+  std::string ssh_known_hosts; // default ~/.ssh/known_hosts
+  bool insecure_ignore_host_key = false;
+  std::string workdir;                    // cache of clones; default $XDG_CACHE_HOME/argoimg/repos
+  std::optional<std::string> git_user;    // else GIT_COMMIT_USER, git config, the default
+  std::optional<std::string> git_email;   // else GIT_COMMIT_EMAIL, git config, the default
+  bool sign_off = false;                  // also GIT_COMMIT_SIGN_OFF=true
+  std::optional<std::string> signing_key; // else GIT_COMMIT_SIGNING_KEY
+  std::optional<std::string> signing_method; // else GIT_COMMIT_SIGNING_METHOD, else openpgp
+  int push_attempts = 10;                    // pushes tried per branch before giving up
+};
+
+} // namespace argoimg::run

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// What a run produces: the data the text and JSON reports render, and its exit status.
+
+#include "updater/apply.hpp"
+#include "updater/plan.hpp"
+#include "updater/resolve.hpp"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace argoimg::run {
+
+// One commit (or, with --dry-run, the commit that would be made) in a git working copy.
+struct CommitRecord {
+  std::string repository; // the working copy's root
+  std::string branch;
+  std::string status; // "pushed", "committed" (--no-push), "planned" (--dry-run), "up-to-date"
+  std::string sha;    // empty unless committed
+  std::string message;
+  std::vector<std::string> files; // repository-relative
+  std::vector<std::string> applications;
+  bool pushed = false;
+  int attempts = 0;        // commits made to get one pushed (1 without a race)
+  std::string base_branch; // a write branch's base (the checked-out branch); "" otherwise
+};
+
+struct ReportInput {
+  std::string command; // "check"
+  std::vector<updater::ApplicationResult> applications;
+  std::vector<updater::ImageResult> images; // results of --image
+  std::vector<std::string> file_errors;     // input files that could not be read
+  std::map<std::string, size_t> requests;   // per registry host
+  std::vector<updater::FileChange> changes; // update: files written (or to write)
+  std::vector<CommitRecord> commits;        // commit: per working copy and branch
+  bool dry_run = false;
+  bool explain = false;
+  bool color = false;
+};
+
+// Counts over applications' images and --image results, as the summary reports them.
+struct ReportCounts {
+  size_t applications = 0;
+  size_t images = 0;
+  size_t updates = 0;
+  size_t up_to_date = 0;
+  size_t skipped = 0;
+  size_t errors = 0; // failed images, failed applications and unreadable files
+};
+ReportCounts count(const ReportInput& input);
+
+// How a run ended (docs/cli/exit-codes.md); cmd/ maps it to the process exit code.
+enum class Status {
+  ok,
+  failures,        // at least one application or image failed; the others were processed
+  usage,           // usage or configuration error; nothing processed
+  pending_updates, // `--exit-code` and updates are pending
+};
+
+struct Outcome {
+  Status status = Status::ok;
+  std::optional<ReportInput> report; // absent when the run could not start
+};
+
+} // namespace argoimg::run

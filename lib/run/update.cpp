@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "run/update.hpp"
+
+#include "argocd/api_client.hpp"
+
+#include "updater/apply.hpp"
+#include "util/strings.hpp"
+#include "writeback/diff.hpp"
+
+#include <algorithm>
+#include <filesystem>
+
+namespace argoimg::run {
+
+namespace {
+
+// Apply the API changes: one merge patch per Application, retried on conflict.
+void apply_api_changes(Evaluation& run,
+                       const std::vector<updater::ApiChange>& changes,
+                       bool dry_run);
+
+} // namespace
+
+std::string repository_relative(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  fs::path absolute = fs::absolute(path, error);
+  for (fs::path dir = absolute.parent_path(); !dir.empty(); dir = dir.parent_path()) {
+    if (fs::exists(dir / ".git", error)) {
+      return fs::relative(absolute, dir, error).generic_string();
+    }
+    if (dir == dir.root_path()) {
+      break;
+    }
+  }
+  return path;
+}
+
+namespace {
+
+// An application whose write-back target could not be read because it leaves the repository
+// (read_repository_file refused it while its current tag was looked up) fails with why.
+void fail_refused_targets(const Evaluation& run, std::vector<updater::ApplicationResult>& results) {
+  if (!run.finder) {
+    return;
+  }
+  auto refusals = run.finder->refusals();
+  for (size_t i = 0; !refusals.empty() && i < run.apps.size() && i < results.size(); ++i) {
+    auto& result = results[i];
+    const auto& planned = run.apps[i];
+    if (!planned.config || !result.write_back_target || !run.plan.repo_for) {
+      continue;
+    }
+    auto type = app::detect_type(planned.application, planned.config->write_back);
+    const auto* repo =
+        run.plan.repo_for(planned.application, planned.application.sources[type.source_index]);
+    const std::string& target = *result.write_back_target;
+    for (const auto& [key, why] : refusals) {
+      if (repo != nullptr && key.first == repo->root
+          && (key.second == target || key.second.rfind(target + "/", 0) == 0)) {
+        result.status = updater::AppStatus::error;
+        result.reason = "write-back: " + why;
+      }
+    }
+  }
+}
+
+} // namespace
+
+updater::WritePlan plan_confined_writes(Evaluation& run, RepoFiles& files) {
+  return plan_confined_writes(run, files, run.report.applications);
+}
+
+updater::WritePlan plan_confined_writes(Evaluation& run,
+                                        RepoFiles& files,
+                                        std::vector<updater::ApplicationResult>& results) {
+  fail_refused_targets(run, results);
+  updater::PlanOptions options = run.plan;
+  options.repo_for = [&files, inner = run.plan.repo_for](const app::Application& application,
+                                                         const app::Source& source) {
+    const app::RepoReader* repo = inner ? inner(application, source) : nullptr;
+    if (repo != nullptr) {
+      files.add_root(repo->root);
+    }
+    return repo;
+  };
+  auto plan = updater::plan_writes(
+      run.apps, results, options, [&files](const std::string& path) { return files.read(path); });
+  files.sweep();
+  std::vector<updater::FileChange> kept;
+  for (auto& file : plan.files) {
+    if (auto why = files.refused(file.path)) {
+      for (auto& result : results) {
+        if (std::find(file.applications.begin(), file.applications.end(), result.name)
+            != file.applications.end()) {
+          result.status = updater::AppStatus::error;
+          result.reason = "write-back: " + *why;
+        }
+      }
+      continue;
+    }
+    kept.push_back(std::move(file));
+  }
+  plan.files = std::move(kept);
+  return plan;
+}
+
+void refuse_pull_requests(Evaluation& run, const std::string& outcome) {
+  for (size_t i = 0; i < run.apps.size() && i < run.report.applications.size(); ++i) {
+    auto& result = run.report.applications[i];
+    const auto& config = run.apps[i].config;
+    if (config && config->write_back.method == app::WriteBack::Method::git
+        && config->write_back.pull_request && result.status != updater::AppStatus::error) {
+      result.status = updater::AppStatus::error;
+      result.reason =
+          "write-back: pull requests are not supported yet (gitConfig.pullRequest); " + outcome;
+    }
+  }
+}
+
+void fail_applications(Evaluation& run,
+                       const updater::FileChange& file,
+                       const std::string& message) {
+  for (auto& application : run.report.applications) {
+    for (const auto& name : file.applications) {
+      if (application.name == name) {
+        application.status = updater::AppStatus::error;
+        application.reason = message;
+      }
+    }
+  }
+}
+
+Outcome update(const UpdateOptions& options, Effects& effects) {
+  if (!options.check.images.empty()) {
+    effects.print_error(
+        "update: --image resolves single images and has nothing to write; use 'check'");
+    return {Status::usage, std::nullopt};
+  }
+  auto evaluated = evaluate(options.check, effects, "update");
+  if (auto* status = std::get_if<Status>(&evaluated)) {
+    return {*status, std::nullopt};
+  }
+  auto& run = *std::get<std::unique_ptr<Evaluation>>(evaluated);
+  refuse_pull_requests(run, "nothing was written");
+  RepoFiles files;
+  auto plan = plan_confined_writes(run, files);
+  run.report.dry_run = options.dry_run;
+  for (auto& file : plan.files) {
+    if (file.after == file.before && !file.created) {
+      continue; // no write when the content is unchanged
+    }
+    if (file.display == file.path) {
+      file.display = repository_relative(file.path); // an Application manifest edited in place
+    }
+    if (options.dry_run) {
+      file.diff = writeback::unified_diff(file.display, file.before, file.after, file.created);
+    } else if (auto written = files.write(file.path, file.after); !written) {
+      fail_applications(run, file, "write-back: " + written.error().message);
+      continue;
+    }
+    run.report.changes.push_back(file);
+  }
+  apply_api_changes(run, plan.api, options.dry_run);
+  return finish(run);
+}
+
+namespace {
+
+void apply_api_changes(Evaluation& run,
+                       const std::vector<updater::ApiChange>& changes,
+                       bool dry_run) {
+  for (const auto& change : changes) {
+    auto& result = run.report.applications[change.application];
+    const auto& application = run.apps[change.application].application;
+    auto type = app::detect_type(application, run.apps[change.application].config->write_back);
+    argocd::ServerOptions server{run.options.server,
+                                 run.options.auth_token,
+                                 run.options.insecure,
+                                 run.options.plaintext,
+                                 run.effects.sleep};
+    auto done =
+        argocd::update_application_images(*run.effects.http,
+                                          server,
+                                          application,
+                                          type,
+                                          change.images,
+                                          dry_run ? argocd::Write::dry_run : argocd::Write::yes);
+    if (!done) {
+      result.status = updater::AppStatus::error;
+      result.reason = "write-back: " + done.error().message;
+      continue;
+    }
+    updater::FileChange record;
+    record.display = argocd::base_url(server) + "/api/v1/applications/" + application.name;
+    record.applications.push_back(application.name);
+    for (const auto& image : change.images) {
+      record.images.push_back(image.config.entry.alias.value_or(image.config.entry.image_text)
+                              + ": -> " + image.tag_value());
+    }
+    record.diff = *done;
+    record.images_by_application.push_back(record.images);
+    run.report.changes.push_back(record);
+  }
+}
+
+} // namespace
+
+} // namespace argoimg::run
