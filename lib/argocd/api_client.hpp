@@ -25,10 +25,10 @@ struct ServerOptions {
   std::string auth_token; // a user's or project's API token; never printed
   bool insecure = false;  // skip TLS verification
   bool plaintext = false; // http:// instead of https:// for a bare host
-  // How to wait between retries after a conflict; cmd/ passes the real sleep.
+  // How to wait between retries after a conflict; the run passes its effects' sleep.
   std::function<void(std::chrono::milliseconds)> sleep;
   // Retries after 409 Conflict: 5 tries, jittered waits from 200 ms (at most 0.2, 0.4, 0.8 and
-  // 1.6 s), the jitter drawn from `jitter_seed` (cmd/ passes a random one).
+  // 1.6 s), the jitter drawn from `jitter_seed` (the run passes a random one).
   util::BackoffPolicy conflict_backoff{
       std::chrono::milliseconds(200), std::chrono::milliseconds(10'000), 5};
   uint64_t jitter_seed = 1;

@@ -9,8 +9,8 @@
 
 #include "git/working_copy.hpp"
 #include "registry/client.hpp"
-#include "updater/labels.hpp"
 #include "registry/credentials.hpp"
+#include "updater/labels.hpp"
 
 #include <memory>
 #include <optional>

@@ -179,6 +179,7 @@ void apply_api_changes(Evaluation& run,
                                  run.options.insecure,
                                  run.options.plaintext,
                                  run.effects.sleep};
+    server.jitter_seed = run.effects.random ? run.effects.random() : 1;
     auto done =
         argocd::update_application_images(*run.effects.http,
                                           server,

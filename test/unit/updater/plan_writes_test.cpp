@@ -81,7 +81,7 @@ struct Run {
       result.name = application.name;
       result.type =
           std::string(app::to_string(app::detect_type(application, config.write_back).type));
-      result.status = "update";
+      result.status = updater::AppStatus::update;
       ImageResult image;
       image.alias = config.images[0].entry.alias;
       image.image = config.images[0].entry.image_text;
@@ -169,7 +169,7 @@ TEST_CASE("three applications sharing a values file chain their edits in order",
   CHECK(occurrences(file.after, "3.0.0") == 1);
   CHECK(file.after.find("2.0.0") < file.after.find("3.0.0"));
   for (const auto& result : run.results) {
-    CHECK(result.status == "update");
+    CHECK(result.status == updater::AppStatus::update);
   }
 }
 
@@ -247,21 +247,21 @@ TEST_CASE("one application failing leaves the others' edits of the same file", "
   CHECK(plan.files[1].applications == std::vector<std::string>{"worker"});
   CHECK_THAT(plan.files[1].after, Catch::Contains("newTag: 4.0.1"));
 
-  CHECK(run.results[0].status == "update");
-  CHECK(run.results[1].status == "error");
+  CHECK(run.results[0].status == updater::AppStatus::update);
+  CHECK(run.results[1].status == updater::AppStatus::error);
   CHECK(run.results[1].reason
         == "write-back: no kustomization.yaml, kustomization.yml or Kustomization in "
            "'overlays/missing'");
-  CHECK(run.results[2].status == "error");
+  CHECK(run.results[2].status == updater::AppStatus::error);
   REQUIRE(run.results[2].reason);
   CHECK_THAT(*run.results[2].reason, Catch::StartsWith("write-back: charts/shared/values.yaml"));
-  CHECK(run.results[3].status == "update");
-  CHECK(run.results[4].status == "update");
+  CHECK(run.results[3].status == updater::AppStatus::update);
+  CHECK(run.results[4].status == updater::AppStatus::update);
 
   // The same input plans the same output, however often it runs.
   Run again = run;
   for (auto& result : again.results) {
-    result.status = "update";
+    result.status = updater::AppStatus::update;
     result.reason.reset();
   }
   auto second = again.plan();
@@ -296,11 +296,11 @@ TEST_CASE("without the repository on disk a git write-back fails that applicatio
   run.add(guestbook, "2.0.0", "/apps/guestbook.yaml");
   run.files["/apps/guestbook.yaml"] = guestbook;
   auto plan = run.plan();
-  CHECK(run.results[0].status == "error");
+  CHECK(run.results[0].status == updater::AppStatus::error);
   CHECK(run.results[0].reason
         == "write-back: git write-back needs the source repository on disk: map it with "
            "--repo-root URL=DIR, or use 'argoimg commit', which clones it");
-  CHECK(run.results[1].status == "update");
+  CHECK(run.results[1].status == updater::AppStatus::update);
   REQUIRE(plan.files.size() == 1);
   CHECK(plan.files[0].path == "/apps/guestbook.yaml");
   CHECK(plan.files[0].after == guestbook.substr(0, guestbook.size() - 6) + "2.0.0\n");
@@ -343,11 +343,11 @@ TEST_CASE("a List of Applications: each item edited, a broken one fails alone", 
   expected.replace(expected.find("\"1.0.0\"  # one"), 7, "\"1.0.1\"");
   expected.replace(expected.rfind("value: 1.0.0"), 12, "value: 1.0.3");
   CHECK(file.after == expected);
-  CHECK(run.results[0].status == "update");
-  CHECK(run.results[1].status == "error");
+  CHECK(run.results[0].status == updater::AppStatus::update);
+  CHECK(run.results[1].status == updater::AppStatus::error);
   REQUIRE(run.results[1].reason);
   CHECK_THAT(*run.results[1].reason, Catch::StartsWith("write-back: /apps/list.yaml:"));
   CHECK_THAT(*run.results[1].reason, Catch::Contains("block scalar"));
-  CHECK(run.results[2].status == "update");
+  CHECK(run.results[2].status == updater::AppStatus::update);
   CHECK(plan.api.empty());
 }
