@@ -4,6 +4,8 @@ find_package(PkgConfig REQUIRED)
 find_package(CLI11 REQUIRED)                 # CLI11::CLI11 (cmd/ only)
 find_package(CURL REQUIRED)                  # CURL::libcurl (registry/curl_transport.cpp only)
 find_package(RapidJSON REQUIRED)             # RAPIDJSON_INCLUDE_DIRS, header-only
+add_library(argoimg::rapidjson INTERFACE IMPORTED)  # a target, to link like the others
+set_target_properties(argoimg::rapidjson PROPERTIES INTERFACE_INCLUDE_DIRECTORIES "${RAPIDJSON_INCLUDE_DIRS}")
 find_package(yaml-cpp REQUIRED)              # yaml-cpp
 find_package(tl-expected REQUIRED)           # tl::expected
 find_package(fmt REQUIRED)                   # fmt::fmt (g++ 12 has no <format>)
