@@ -133,10 +133,12 @@ std::string redacted_userinfo(const Url& url) {
   }
   bool ssh =
       url.scp_like || url.scheme == "ssh" || url.scheme == "git+ssh" || url.scheme == "ssh+git";
-  if (url.has_password) {
-    return url.user + ":***@";
-  }
-  return (ssh ? url.user : std::string("***")) + "@";
+  // Over http(s) a token often is the user name ("https://TOKEN:x-oauth-basic@github.com"), so
+  // only an ssh login and the fixed names hosts use beside a token in the password stay.
+  bool shown_user = ssh || url.user == "git" || url.user == "oauth2" || url.user == "x-access-token"
+                    || url.user == "x-token-auth";
+  std::string user = shown_user ? url.user : std::string("***");
+  return user + (url.has_password ? ":***@" : "@");
 }
 
 std::string assemble(const Url& url, const std::string& userinfo) {
@@ -253,13 +255,18 @@ Result<Url> parse_git_url(std::string_view text) {
   if (auto refused = refuse_hostile(text)) {
     return tl::unexpected(*refused);
   }
-  // scp-like: a ':' before any '/' (git's rule); "[host]:path" for IPv6.
-  size_t colon = text.front() == '[' ? text.find("]:") : text.find(':');
+  // scp-like: a ':' before any '/' (git's rule); "[host]:path" for IPv6. A user (and a
+  // password, which git would not take but a user may write) comes before the last '@' ahead of
+  // the first '/', so "user:pw@host:path" splits at the ':' after the host.
+  size_t at = text.substr(0, text.find('/')).rfind('@');
+  size_t host_start = at == std::string_view::npos ? 0 : at + 1;
+  size_t colon = host_start < text.size() && text[host_start] == '[' ? text.find("]:", host_start)
+                                                                     : text.find(':', host_start);
   if (colon == std::string_view::npos
       || text.substr(0, colon).find('/') != std::string_view::npos) {
     return tl::unexpected(bad(text, "is neither a URL nor an scp-like git address (host:path)"));
   }
-  if (text.front() == '[') {
+  if (host_start < text.size() && text[host_start] == '[') {
     ++colon; // past ']'
   }
   Url out;
@@ -279,6 +286,14 @@ std::string redact_url(std::string_view text) {
   if (auto url = parse_git_url(text)) {
     return url->redacted();
   }
+  if (text.find("://") == std::string_view::npos) {
+    // An scp-like address that did not parse: nothing before its last '@' ahead of the first
+    // '/' is shown.
+    size_t at = text.substr(0, text.find('/')).rfind('@');
+    if (at != std::string_view::npos) {
+      return "***@" + std::string(text.substr(at + 1));
+    }
+  }
   return redact_url_credentials(text);
 }
 
@@ -295,6 +310,19 @@ std::string redact_url_credentials(std::string_view text) {
     size_t end = text.find_first_of("/?#\"'<> \t\r\n", authority);
     std::string_view candidate = text.substr(authority, end - authority);
     size_t at = candidate.rfind('@');
+    // A password holding '/', '?' or '#' (AWS CodeCommit's do) ends the authority early; when
+    // a "user:" comes first, the userinfo runs to the last '@' before the next space or quote.
+    size_t word_end = text.find_first_of("\"'<> \t\r\n", authority);
+    std::string_view word = text.substr(authority, word_end - authority);
+    size_t word_at = word.rfind('@');
+    if (word_at != std::string_view::npos && word_at > candidate.size()) {
+      std::string_view userinfo = word.substr(0, word_at);
+      size_t colon = userinfo.find(':');
+      if (colon != std::string_view::npos && colon < userinfo.find_first_of("/?#")) {
+        candidate = word;
+        at = word_at;
+      }
+    }
     if (start == marker || at == std::string_view::npos) {
       continue;
     }

@@ -23,7 +23,7 @@ TEST_CASE("urls: every part, as written", "[util][url]") {
   CHECK(url->str()
         == "https://bot:s3cr3t@registry.example.com:5000/v2/app/tags/list?n=10&last=b#f");
   CHECK(url->redacted()
-        == "https://bot:***@registry.example.com:5000/v2/app/tags/list?n=10&last=b#f");
+        == "https://***:***@registry.example.com:5000/v2/app/tags/list?n=10&last=b#f");
 
   auto bare = parse_url("http://argocd.local");
   REQUIRE(bare);
@@ -70,8 +70,10 @@ TEST_CASE("urls: scp-like git addresses", "[util][url]") {
   CHECK_FALSE(parse_git_url("/srv/git/repo.git"));
   CHECK_FALSE(parse_git_url("./dir:with/colon"));
   CHECK_FALSE(parse_git_url(":path"));
-  CHECK(parse_git_url("git:pw@host:path")->host == "git"); // the first ':' ends the host, as in git
-  CHECK_FALSE(parse_url("git@github.com:org/repo.git"));   // not a URL
+  // git would take "git" as the host; argoimg reads a user and password before the '@' so that
+  // the password is never shown as part of a path.
+  CHECK(parse_git_url("git:pw@host:path")->host == "host");
+  CHECK_FALSE(parse_url("git@github.com:org/repo.git")); // not a URL
 }
 
 TEST_CASE("urls: hostile inputs are refused with the reason", "[util][url]") {
@@ -114,11 +116,11 @@ TEST_CASE("urls: '@' in a password, ':' and '@' in the user information", "[util
   CHECK(url->user == "bot");
   CHECK(url->password == "p@ss:w@rd");
   CHECK(url->host == "host.example.com");
-  CHECK(url->redacted() == "https://bot:***@host.example.com/x");
+  CHECK(url->redacted() == "https://***:***@host.example.com/x");
   auto empty_password = parse_url("https://bot:@host/x");
   REQUIRE(empty_password);
   CHECK(empty_password->has_password);
-  CHECK(empty_password->redacted() == "https://bot:***@host/x");
+  CHECK(empty_password->redacted() == "https://***:***@host/x");
   // An '@' after the path starts is no userinfo.
   auto at_in_path = parse_url("https://host/org/repo@v1");
   REQUIRE(at_in_path);
@@ -136,16 +138,16 @@ TEST_CASE("urls: the one redaction rule", "[util][url]") {
         == "https://oauth2:***@gitlab.example.com/g/p.git");
   CHECK(redact_url("git@github.com:o/r.git") == "git@github.com:o/r.git");
   // What does not parse still loses its userinfo.
-  CHECK(redact_url("https://bot:pw@ho st/x") == "https://bot:***@ho st/x");
+  CHECK(redact_url("https://bot:pw@ho st/x") == "https://***:***@ho st/x");
   CHECK(redact_url("/srv/git/repo.git") == "/srv/git/repo.git");
 
   CHECK(redact_url_credentials("clone 'https://bot:pw1234@h.example.com/r' and "
                                "http://tok@h2/x, not mail@example.com or https://h3/a@b")
-        == "clone 'https://bot:***@h.example.com/r' and http://***@h2/x, not mail@example.com "
+        == "clone 'https://***:***@h.example.com/r' and http://***@h2/x, not mail@example.com "
            "or https://h3/a@b");
   // redact() applies it to every message.
   CHECK(redact("fetch from 'https://bot:hunter2@git.example.com/r.git' failed")
-        == "fetch from 'https://bot:***@git.example.com/r.git' failed");
+        == "fetch from 'https://***:***@git.example.com/r.git' failed");
 }
 
 TEST_CASE("url patterns of git config may hold host wildcards", "[util][url]") {
@@ -153,4 +155,36 @@ TEST_CASE("url patterns of git config may hold host wildcards", "[util][url]") {
   REQUIRE(pattern);
   CHECK(pattern->host == "*.example.com");
   CHECK_FALSE(parse_url_pattern("https://*.exa mple.com"));
+}
+
+TEST_CASE("urls: tokens in the user name, passwords with '/', '?' or '#', scp-like passwords",
+          "[util][url]") {
+  // GitHub's "TOKEN:x-oauth-basic": the user name is the secret.
+  CHECK(redact_url("https://ghp_SECRETTOKEN123456:x-oauth-basic@github.com/org/repo.git")
+        == "https://***:***@github.com/org/repo.git");
+  CHECK(redact_url_credentials("see https://ghp_SECRETTOKEN123456:x@github.com/o/r now")
+        == "see https://***:***@github.com/o/r now");
+  // A password that holds '/', '?' or '#' does not end the userinfo early.
+  for (const char* url : {"https://user:pa/ss-SECRET@github.invalid/org/repo.git",
+                          "https://user:p#SECRETPW99@github.invalid/org/repo.git",
+                          "https://user:p?SECRETPW99@github.invalid/org/repo.git"}) {
+    std::string shown = redact_url(url);
+    CHECK(shown.find("SECRET") == std::string::npos);
+    CHECK(shown == "https://***:***@github.invalid/org/repo.git");
+    CHECK(redact(std::string("cloning '") + url + "' failed").find("SECRET") == std::string::npos);
+    auto parsed = parse_url(url);
+    if (!parsed) {
+      CHECK(parsed.error().message.find("SECRET") == std::string::npos);
+    }
+  }
+  // scp-like with a password: the host is after the '@', the secret is not shown.
+  auto scp = parse_git_url("git:SECRETPW99@github.invalid:org/repo.git");
+  REQUIRE(scp);
+  CHECK(scp->host == "github.invalid");
+  CHECK(scp->path == "org/repo.git");
+  CHECK(scp->redacted() == "git:***@github.invalid:org/repo.git");
+  CHECK(redact_url("git:SECRETPW99@github.invalid:org/repo.git").find("SECRET")
+        == std::string::npos);
+  CHECK(redact_url("us er:SECRETPW99@github.invalid:org/repo.git").find("SECRET")
+        == std::string::npos);
 }
