@@ -50,6 +50,10 @@ struct TemplateLimits {
   size_t max_output = 1u << 20;     // bytes written (and the size of any one value made)
   size_t max_steps = 1'000'000;     // actions, commands, function calls and range iterations
   size_t max_range_items = 100'000; // iterations of one `range` over an int
+  // Bytes made over the whole render: every value a function returns, every value read from,
+  // declared in or assigned to a variable, and the output. Values are never refunded, so this
+  // bounds both the memory held (copies kept in variables) and the copying work done.
+  size_t max_total_bytes = 8u << 20;
 };
 
 struct TemplateNode;

@@ -57,9 +57,26 @@ private:
     if (m_out.size() + text.size() > m_limits.max_output) {
       return error(at, fmt::format("output exceeds {} bytes", m_limits.max_output));
     }
+    if (auto ok = charge(text.size(), at); !ok) {
+      return ok;
+    }
     m_out += text;
     return true;
   }
+  // Count `bytes` made against the render's memory budget (never refunded).
+  util::Result<bool> charge(size_t bytes, Position at) {
+    m_charged += bytes;
+    if (m_charged > m_limits.max_total_bytes) {
+      return error(at,
+                   fmt::format("memory use exceeds the template's memory budget of {} bytes",
+                               m_limits.max_total_bytes));
+    }
+    return true;
+  }
+  util::Result<bool> charge(const TemplateValue& value, Position at) {
+    return charge(value_bytes(value), at);
+  }
+  static size_t value_bytes(const TemplateValue& value);
 
   Value pipeline(const TemplateValue& dot, const Pipe& pipe, bool declare_variables);
   Value command(const TemplateValue& dot, const Command& cmd, const TemplateValue* final);
@@ -70,7 +87,7 @@ private:
                  size_t first,
                  const TemplateValue* final);
   Value chain(TemplateValue value, const Operand& op, bool has_args);
-  Value variable(const Operand& op) const;
+  Value variable(const Operand& op);
   util::Result<bool> set_variable(const std::string& name, TemplateValue value, Position at);
   util::Result<Flow> range(const TemplateNode& node, const TemplateValue& dot);
 
@@ -79,12 +96,51 @@ private:
   std::string& m_out;
   std::vector<std::pair<std::string, TemplateValue>> m_variables;
   size_t m_steps = 0;
+  size_t m_charged = 0;                 // bytes counted against max_total_bytes
   const TemplateNode* m_node = nullptr; // the action being executed, for errors
 };
 
-Executor::Value Executor::variable(const Operand& op) const {
+// Roughly the heap bytes a copy of `value` occupies: its strings plus a word per list or map
+// element. A lone scalar counts nothing: the step cap already bounds how many are made.
+size_t Executor::value_bytes(const TemplateValue& value) {
+  constexpr size_t word = sizeof(TemplateValue);
+  return std::visit(
+      [](const auto& v) -> size_t {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, std::string>) {
+          return v.size();
+        } else if constexpr (std::is_same_v<T, TemplateValue::List>) {
+          size_t total = 0;
+          for (const auto& item : v) {
+            total += word + value_bytes(item);
+          }
+          return total;
+        } else if constexpr (std::is_same_v<T, TemplateValue::Map>) {
+          size_t total = 0;
+          for (const auto& [key, item] : v) {
+            total += word + key.size() + value_bytes(item);
+          }
+          return total;
+        } else if constexpr (std::is_same_v<T, TemplateValue::Strings>) {
+          size_t total = 0;
+          for (const auto& [key, item] : v) {
+            total += word + key.size() + item.size();
+          }
+          return total;
+        } else {
+          return 0;
+        }
+      },
+      value.value);
+}
+
+Executor::Value Executor::variable(const Operand& op) {
   for (auto it = m_variables.rbegin(); it != m_variables.rend(); ++it) {
     if (it->first == op.name) {
+      // Reading copies the value: `{{range 100000}}{{len $big}}{{end}}` must pay for it.
+      if (auto ok = charge(it->second, op.at); !ok) {
+        return tl::unexpected(ok.error());
+      }
       return it->second;
     }
   }
@@ -207,6 +263,9 @@ Executor::Value Executor::function(const TemplateValue& dot,
     bool arity = message.rfind("wrong number of args", 0) == 0;
     return error(fn.at, arity ? message : "error calling " + fn.name + ": " + message);
   }
+  if (auto ok = charge(*result, fn.at); !ok) {
+    return tl::unexpected(ok.error());
+  }
   return result;
 }
 
@@ -257,6 +316,9 @@ Executor::pipeline(const TemplateValue& dot, const Pipe& pipe, bool declare_vari
   }
   if (declare_variables) {
     for (const auto& name : pipe.declared) {
+      if (auto ok = charge(value, pipe.at); !ok) {
+        return tl::unexpected(ok.error());
+      }
       if (pipe.is_assign) {
         if (auto set = set_variable(name, value, pipe.at); !set) {
           return tl::unexpected(set.error());
@@ -306,6 +368,9 @@ util::Result<Flow> Executor::range(const TemplateNode& node, const TemplateValue
   auto bind = [&](const TemplateValue& index, const TemplateValue& element) -> util::Result<bool> {
     for (size_t i = 0; i < names.size(); ++i) {
       const TemplateValue& bound = names.size() == 1 || i == 1 ? element : index;
+      if (auto ok = charge(bound, node.at); !ok) {
+        return ok;
+      }
       if (node.pipe.is_assign) {
         if (auto set = set_variable(names[i], bound, node.at); !set) {
           return set;

@@ -220,14 +220,43 @@ TEST_CASE("template caps: steps, output size and value size", "[git]") {
   little_output.max_output = 100;
   CHECK_THAT(render_error("{{ range .Nums }}{{ printf \"%30d\" . }}{{ end }}", little_output),
              Catch::Contains("output exceeds 100 bytes"));
-  // A value doubling itself is stopped at the output cap, before it exhausts memory.
-  CHECK_THAT(render_error("{{ $x := \"ab\" }}{{ range $i := 64 }}{{ $x = print $x $x }}{{ end }}"),
-             Catch::Contains("error calling print: the result exceeds 1048576 bytes"));
+  // A value doubling itself is stopped at the value cap, before it exhausts memory.
+  TemplateLimits roomy;
+  roomy.max_total_bytes = 64u << 20;
+  CHECK_THAT(
+      render_error("{{ $x := \"ab\" }}{{ range $i := 64 }}{{ $x = print $x $x }}{{ end }}", roomy),
+      Catch::Contains("error calling print: the result exceeds 1048576 bytes"));
   CHECK_THAT(render_error("{{ range $i := 10000000 }}{{ end }}"),
              Catch::Contains("exceeds 100000 iterations"));
   // A nested range of 10^10 iterations stops after the default million steps.
   CHECK_THAT(render_error("{{ range $i := 100000 }}{{ range $j := 100000 }}{{ end }}{{ end }}"),
              Catch::Contains("execution exceeds 1000000 steps"));
+}
+
+TEST_CASE("template caps: a memory budget over all values made", "[git]") {
+  const std::string budget = "exceeds the template's memory budget of 8388608 bytes";
+  // Copies of a 1 MB value kept in top-level variables (a write-branch annotation could ask
+  // for 20,000 of them) stop once their total passes the budget.
+  std::string copies = "main:{{$a := printf \"%999999d\" 0}}";
+  for (int i = 0; i < 20000; ++i) {
+    copies += "{{$b" + std::to_string(i) + " := $a}}";
+  }
+  CHECK_THAT(render_error(copies),
+             Catch::Contains("template: t:1:") && Catch::Contains("<$b3 := $a>")
+                 && Catch::Contains(budget));
+  // A 1 MB value made again in each of 100,000 iterations takes few steps but would copy
+  // 100 GB: the budget stops it within a few iterations.
+  CHECK_THAT(render_error("{{range 100000}}{{$x := printf \"%999999d\" 0}}{{end}}"),
+             Catch::Contains("template: t:1:") && Catch::Contains(budget));
+  // Reading a big variable copies it too.
+  CHECK_THAT(render_error("{{$a := printf \"%999999d\" 0}}{{range 100000}}{{len $a}}{{end}}"),
+             Catch::Contains(budget));
+  // The budget is a limit of its own.
+  TemplateLimits tight;
+  tight.max_total_bytes = 1000;
+  CHECK_THAT(render_error("{{ range .Nums }}{{ printf \"%300d\" . }}{{ end }}", tight),
+             Catch::Contains("exceeds the template's memory budget of 1000 bytes"));
+  CHECK(render("{{ $x := printf \"%300d\" 1 }}{{ len $x }}") == "300");
 }
 
 TEST_CASE("write-branch names: .Images, .SHA256, .AppName, .AppNamespace, .TargetKey", "[git]") {
