@@ -148,6 +148,14 @@ util::Result<std::string> Client::fetch_token(const Endpoint& endpoint,
   if (!response) {
     return util::fail(response.error().kind, "token service: " + response.error().message);
   }
+  if (request.method == "POST" && response->status >= 300 && response->status < 400) {
+    // The transport never follows a POST: the body carries the refresh token.
+    return util::fail(
+        util::ErrorKind::auth,
+        fmt::format("token service {} redirected a POST to {}; not followed",
+                    service,
+                    util::quote(redact_url(response->header("location").value_or("")))));
+  }
   if (response->status == 401 || response->status == 403) {
     return util::fail(
         util::ErrorKind::auth,

@@ -73,6 +73,13 @@ struct GlobalInit {
 
 } // namespace
 
+RedirectPolicy redirect_policy(std::string_view method, std::string_view url) {
+  RedirectPolicy policy;
+  policy.follow = method == "GET" || method == "HEAD";
+  policy.protocols = util::to_lower(url.substr(0, 8)) == "https://" ? "https" : "http,https";
+  return policy;
+}
+
 struct CurlTransport::Impl {
   CurlOptions options;
   const util::Logger& logger;
@@ -160,10 +167,11 @@ util::Result<HttpResponse> CurlTransport::send(const HttpRequest& request) {
   }
   curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS, timeout_ms);
   curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 1L);
+  RedirectPolicy redirects = redirect_policy(request.method, request.url);
+  curl_easy_setopt(handle, CURLOPT_FOLLOWLOCATION, redirects.follow ? 1L : 0L);
   curl_easy_setopt(handle, CURLOPT_MAXREDIRS, 5L);
   curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(handle, CURLOPT_REDIR_PROTOCOLS_STR, redirects.protocols);
   curl_easy_setopt(handle, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
   curl_easy_setopt(handle, CURLOPT_ACCEPT_ENCODING, "");
   curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, error_buffer);

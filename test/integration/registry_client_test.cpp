@@ -132,3 +132,23 @@ TEST_CASE("manifests, indexes and configs come back verified", "[integration]") 
   CHECK(missing.error().kind == util::ErrorKind::not_found);
   CHECK_THAT(missing.error().message, Catch::Contains("MANIFEST_UNKNOWN"));
 }
+
+TEST_CASE("a POST answered with a redirect is not resent to the other origin", "[integration]") {
+  auto servers = test::test_servers();
+  util::Logger logger;
+  registry::CurlTransport http({}, logger);
+  registry::HttpRequest post;
+  post.method = "POST";
+  post.url = "http://" + servers.at("ARGOIMG_TEST_FRONT_REDIRECT") + "/_token/refresh";
+  post.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
+  post.body = "grant_type=refresh_token&refresh_token=refresh-secret";
+  auto response = http.send(post);
+  REQUIRE(response);
+  CHECK(response->status == 307); // handed back to the caller, not followed
+
+  registry::HttpRequest stats;
+  stats.url = servers.at("ARGOIMG_TEST_BLOB_STORAGE") + "/_stats";
+  auto storage = http.send(stats);
+  REQUIRE(storage);
+  CHECK(storage->body.find("/_token/refresh") == std::string::npos);
+}

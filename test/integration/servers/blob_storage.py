@@ -8,6 +8,8 @@ Docker-Content-Digest. Like S3 with a presigned URL, a request that also carries
 Authorization header is refused with 400: the credentials meant for the registry must never
 reach the storage host.
 
+Any other POST is answered 404 (and counted).
+
 GET /_stats returns {"requests": N, "authorization": M, "paths": {path: count}}, where M counts
 requests that carried an Authorization header; POST /_stats/reset clears it.
 """
@@ -37,12 +39,23 @@ class Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
 
+    def record(self, path):
+        """Count the request in /_stats; return whether it carried an Authorization header."""
+        authorized = "Authorization" in self.headers
+        with self.server.lock:
+            stats = self.server.stats
+            stats["requests"] += 1
+            stats["authorization"] += 1 if authorized else 0
+            stats["paths"][path] = stats["paths"].get(path, 0) + 1
+        return authorized
+
     def do_POST(self):
         if self.path == "/_stats/reset":
             with self.server.lock:
                 self.server.stats = {"requests": 0, "authorization": 0, "paths": {}}
             self.send(200, b"{}")
         else:
+            self.record(urlparse(self.path).path)
             self.send(404)
 
     def do_HEAD(self):
@@ -55,12 +68,7 @@ class Handler(BaseHTTPRequestHandler):
                 body = json.dumps(self.server.stats).encode()
             self.send(200, body, {"Content-Type": "application/json"})
             return
-        authorized = "Authorization" in self.headers
-        with self.server.lock:
-            stats = self.server.stats
-            stats["requests"] += 1
-            stats["authorization"] += 1 if authorized else 0
-            stats["paths"][url.path] = stats["paths"].get(url.path, 0) + 1
+        authorized = self.record(url.path)
         if authorized:
             self.send(400, b"<Error><Code>InvalidArgument</Code><Message>Only one auth mechanism "
                            b"allowed</Message></Error>", {"Content-Type": "application/xml"})

@@ -27,6 +27,8 @@ the upstream with the client's Authorization (so the registry still decides who 
 a 200 is answered instead with 307 to URL/<same path>?sig=... on another origin (blob_storage.py),
 as Docker Hub, GHCR and ECR send reads to S3 or a CDN.
 
+With --redirect-to URL, a POST to /_token/<x> is answered with 307 to URL/_token/<x>.
+
 GET /_stats returns {"path": count} for every path seen; GET /_stats/authorization the same for
 requests that carried an Authorization header; POST /_stats/reset clears both.
 """
@@ -87,6 +89,10 @@ class Handler(BaseHTTPRequestHandler):
                 self.server.counts.clear()
                 self.server.authorized.clear()
             self.send(200, b"{}")
+        elif self.server.redirect_to and self.path.startswith("/_token/"):
+            # A token service sending the refresh-token POST to another origin, in cleartext.
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            self.send(307, b"", {"Location": f"{self.server.redirect_to}{self.path}?sig=stolen"})
         else:
             self.send(404)
 
