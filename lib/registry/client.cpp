@@ -4,6 +4,7 @@
 #include "util/json_guard.hpp"
 #include "util/sha256.hpp"
 #include "util/strings.hpp"
+#include "util/url.hpp"
 
 #include <fmt/format.h>
 #include <rapidjson/document.h>
@@ -55,9 +56,12 @@ util::Error status_error(const HttpResponse& response, const std::string& what) 
 
 // "scheme://host[:port]" of `url`, lowercased.
 std::string origin_of(std::string_view url) {
-  size_t scheme = url.find("://");
-  size_t end = url.find('/', scheme == std::string_view::npos ? 0 : scheme + 3);
-  return util::to_lower(url.substr(0, end));
+  if (auto parsed = util::parse_url(url)) {
+    // Scheme, host and port (the default one spelled out), without user information: a link
+    // to "https://h:443/…" is the registry's own origin "https://h".
+    return parsed->scheme + "://" + parsed->host + ":" + std::to_string(parsed->port_or_default());
+  }
+  return "invalid:" + std::string(url); // matches no registry's origin
 }
 
 // The `rel="next"` target of a `Link` header, if any.

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "registry/http.hpp"
 
+#include "util/url.hpp"
+
 namespace argoimg::registry {
 
 std::optional<std::string> HttpResponse::header(std::string_view name) const {
@@ -23,17 +25,9 @@ std::vector<std::string> HttpResponse::header_values(std::string_view name) cons
 }
 
 std::string redact_url(std::string_view url) {
-  size_t query = url.find('?');
-  std::string out(url.substr(0, query));
-  // user:password@ in the authority
-  size_t scheme = out.find("://");
-  size_t at = out.find('@', scheme == std::string::npos ? 0 : scheme + 3);
-  size_t slash = out.find('/', scheme == std::string::npos ? 0 : scheme + 3);
-  if (scheme != std::string::npos && at != std::string::npos
-      && (slash == std::string::npos || at < slash)) {
-    out.erase(scheme + 3, at - scheme - 2);
-  }
-  return out;
+  // util::Url's one rule for the user information; the query goes too, as storage redirects
+  // carry signatures there.
+  return util::redact_url_credentials(url.substr(0, url.find('?')));
 }
 
 std::string resolve_url(std::string_view base, std::string_view reference) {

@@ -6,6 +6,7 @@
 #include "util/redact.hpp"
 #include "util/spellcheck.hpp"
 #include "util/strings.hpp"
+#include "util/url.hpp"
 
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
@@ -164,11 +165,19 @@ util::Result<RegistryEntry> parse_entry(const YAML::Node& node, std::string_view
   if (entry.api_url.empty()) {
     return config_error(source, node, "registry " + util::quote(entry.name) + " has no 'api_url'");
   }
-  if (entry.api_url.rfind("http://", 0) != 0 && entry.api_url.rfind("https://", 0) != 0) {
+  std::string lower = util::to_lower(entry.api_url);
+  if (lower.rfind("http://", 0) != 0 && lower.rfind("https://", 0) != 0) {
     return config_error(source,
                         node,
                         "registry " + util::quote(entry.name) + ": 'api_url' "
-                            + util::quote(entry.api_url) + " must start with http:// or https://");
+                            + util::quote(util::redact_url(entry.api_url))
+                            + " must start with http:// or https://");
+  }
+  if (auto url = util::parse_url(entry.api_url); !url) {
+    return config_error(source,
+                        node,
+                        "registry " + util::quote(entry.name)
+                            + ": 'api_url': " + url.error().message);
   }
   return entry;
 }

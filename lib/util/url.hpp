@@ -37,8 +37,9 @@ struct Url {
   std::string host_port() const;
   // The URL written back out (equal to the input for what parse_url accepts, but for case).
   std::string str() const;
-  // The one redaction rule: a password becomes "***"; so does a user name without a password
-  // except for ssh (over http a lone user name is often a token, as GitHub accepts them).
+  // The one redaction rule: a password becomes "***"; so does the user name, except an ssh
+  // login and the fixed names hosts use beside a token (git, oauth2, x-access-token,
+  // x-token-auth): over http a user name is often a token, as GitHub accepts them.
   std::string redacted() const;
 };
 
