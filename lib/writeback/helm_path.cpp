@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Helm parameter paths (`a.b`, `list[2].c`) as YamlText steps.
+#include "util/redact.hpp"
 #include "util/strings.hpp"
 #include "writeback/yaml_text.hpp"
 
@@ -32,6 +33,21 @@ std::optional<size_t> parse_index(std::string_view digits) {
 } // namespace
 
 util::Result<YamlPath> parse_helm_path(std::string_view path) {
+  // No key of a values file holds a control character or a byte-order mark, and YAML parsers
+  // disagree on them (a BOM is dropped at the start of any line): refuse rather than write a
+  // key that reads back as another.
+  for (char c : path) {
+    auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7f) {
+      return util::fail(ErrorKind::config,
+                        "path " + util::quote(util::escape_control(path))
+                            + " holds a control character");
+    }
+  }
+  if (path.find("\xEF\xBB\xBF") != std::string_view::npos) {
+    return util::fail(ErrorKind::config,
+                      "path " + util::quote(path) + " holds a byte-order mark (U+FEFF)");
+  }
   YamlPath steps;
   for (auto segment : util::split(path, '.')) {
     PathStep step;

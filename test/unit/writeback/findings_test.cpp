@@ -59,3 +59,17 @@ TEST_CASE("finding: keys added after a keep-chomped block scalar leave its value
   CHECK_THAT(refused.error().message, Catch::Contains("without a final newline"));
   CHECK(set("a:\n  s: |-\n    x", "a.t", "v2") == "a:\n  s: |-\n    x\n  t: v2");
 }
+
+// Fuzz finding (yaml_editor, fresh-machine smoke run, seed 1): a path key "\xEF\xBB\xBF" (a
+// byte-order mark) was written as a new key that yaml-cpp reads back without it, so the edit
+// seemed to add an unrelated key. Paths with a BOM or a control character are refused.
+TEST_CASE("finding: a Helm path with a byte-order mark or a control character is refused",
+          "[writeback][findings]") {
+  auto bom = argoimg::writeback::parse_helm_path("\xEF\xBB\xBF.0");
+  REQUIRE_FALSE(bom);
+  CHECK(bom.error().message.find("byte-order mark") != std::string::npos);
+  auto control = argoimg::writeback::parse_helm_path("image.t\x05g");
+  REQUIRE_FALSE(control);
+  CHECK(control.error().message == "path 'image.t\\x05g' holds a control character");
+  CHECK(argoimg::writeback::parse_helm_path("image.tag"));
+}
