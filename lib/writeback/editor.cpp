@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/current_image.hpp"
 #include "image/image_ref.hpp"
+#include "util/redact.hpp"
 #include "util/strings.hpp"
 #include "writeback/editor_detail.hpp"
 
@@ -37,8 +38,56 @@ std::string dotted(const YamlPath& path) {
 
 } // namespace
 
+namespace {
+
+// Whether `text` is well-formed UTF-8 (YAML is Unicode; parsers differ on stray bytes).
+bool is_utf8(std::string_view text) {
+  for (size_t i = 0; i < text.size();) {
+    auto byte = static_cast<unsigned char>(text[i]);
+    size_t length = byte < 0x80           ? 1
+                    : (byte >> 5) == 0x6  ? 2
+                    : (byte >> 4) == 0xe  ? 3
+                    : (byte >> 3) == 0x1e ? 4
+                                          : 0;
+    if (length == 0 || i + length > text.size()) {
+      return false;
+    }
+    for (size_t k = 1; k < length; ++k) {
+      if ((static_cast<unsigned char>(text[i + k]) & 0xc0) != 0x80) {
+        return false;
+      }
+    }
+    i += length;
+  }
+  return true;
+}
+
+} // namespace
+
 util::Result<bool>
 Editor::set(size_t doc, const YamlPath& path, const std::string& value, const YamlPath* within) {
+  bool utf8 = is_utf8(m_before) && is_utf8(value);
+  for (const auto& step : path) {
+    utf8 = utf8 && is_utf8(step.key);
+  }
+  if (!utf8) {
+    return util::fail(util::ErrorKind::invalid_input,
+                      "the file, the path or the value is not valid UTF-8, which YAML requires");
+  }
+  // YAML allows no C0 control character but tab, LF and CR (a NUL ends some parsers' view of
+  // the text): refuse to edit such a file rather than verify against a partial reading.
+  for (size_t i = 0; i < m_before.size(); ++i) {
+    auto byte = static_cast<unsigned char>(m_before[i]);
+    if ((byte < 0x20 && byte != '\t' && byte != '\n' && byte != '\r') || byte == 0x7f) {
+      size_t line = 1
+                    + static_cast<size_t>(std::count(
+                        m_before.begin(), m_before.begin() + static_cast<std::ptrdiff_t>(i), '\n'));
+      return util::fail(util::ErrorKind::invalid_input,
+                        std::to_string(line) + ": the file holds a control character ("
+                            + util::escape_control(std::string(1, m_before[i]))
+                            + "), which YAML does not allow");
+    }
+  }
   auto aliases = paths_of_same_node(doc, path); // an alias edits its anchor: all views change
   for (const auto& alias : aliases) {
     bool outside_item =

@@ -2,6 +2,7 @@
 // Defects the editor's property test (property_test.cpp) found, each pinned by its smallest
 // reproducer.
 
+#include "writeback/editor_detail.hpp"
 #include "writeback/yaml_text.hpp"
 
 #include <catch2/catch.hpp>
@@ -72,4 +73,22 @@ TEST_CASE("finding: a Helm path with a byte-order mark or a control character is
   REQUIRE_FALSE(control);
   CHECK(control.error().message == "path 'image.t\\x05g' holds a control character");
   CHECK(argoimg::writeback::parse_helm_path("image.tag"));
+}
+
+// Fuzz findings (yaml_editor, seed 1, empty corpus): a file holding NUL or other C0 bytes, or
+// bytes that are not UTF-8, was verified against a partial reading. Such edits are refused.
+TEST_CASE("finding: control characters and invalid UTF-8 are refused before an edit",
+          "[writeback][findings]") {
+  auto path = parse_helm_path("image.tag");
+  REQUIRE(path);
+  detail::Editor nul(std::string("image:\n  tag: a\n\x01", 17));
+  auto refused = nul.set(0, *path, "b");
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().message.find("control character") != std::string::npos);
+  detail::Editor latin1("image:\n  tag: \xe9t\xe9\n");
+  auto bad = latin1.set(0, *path, "b");
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().message.find("UTF-8") != std::string::npos);
+  detail::Editor fine("image:\n  tag: \xc3\xa9t\xc3\xa9\n");
+  CHECK(fine.set(0, *path, "b"));
 }
