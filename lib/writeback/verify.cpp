@@ -100,11 +100,11 @@ std::optional<std::pair<YAML::Mark, YAML::Node>> find_duplicate(const YAML::Node
   }
   std::map<std::string, YAML::Mark> keys;
   for (const auto& entry : node) {
-    if (entry.first.IsScalar()) {
-      auto [it, fresh] = keys.emplace(entry.first.Scalar(), entry.first.Mark());
-      if (!fresh) {
-        return std::make_pair(it->second, entry.first);
-      }
+    // Named as flatten names them: an empty key, a null key and a collection key are all "",
+    // so two of them would hide each other from the verification.
+    std::string name = entry.first.IsScalar() ? entry.first.Scalar() : "";
+    if (auto [it, fresh] = keys.emplace(name, entry.first.Mark()); !fresh) {
+      return std::make_pair(it->second, entry.first);
     }
     if (auto found = find_duplicate(entry.second, seen)) {
       return found;
@@ -138,7 +138,10 @@ util::Result<bool> detail::check_unique_keys_in(const std::vector<YAML::Node>& d
     if (auto found = find_duplicate(doc, seen)) {
       return util::fail(util::ErrorKind::invalid_input,
                         at(found->second.Mark()) + ": duplicate key "
-                            + util::quote(found->second.Scalar()) + " (first at " + at(found->first)
+                            + (found->second.IsScalar() && !found->second.Scalar().empty()
+                                   ? util::quote(found->second.Scalar())
+                                   : std::string("(empty, null or complex)"))
+                            + " (first at " + at(found->first)
                             + "): YAML readers disagree on which one counts; remove one");
     }
   }

@@ -82,3 +82,18 @@ TEST_CASE("duplicate keys are refused, naming both lines", "[writeback]") {
   // Equal keys in different mappings are fine.
   CHECK(edit_helm_values("a:\n  tag: x\nimage:\n  tag: v1\n", {change("nginx", "v2")}));
 }
+
+TEST_CASE("two empty or null keys are duplicates too (fuzz finding)", "[writeback]") {
+  // yaml-cpp reads `:` and a bare `?` as null keys; the verification names both "", so one
+  // could change unseen (found by fuzz_yaml_editor: appending a key re-read `? !str x`).
+  auto nulls = edit_helm_values(":\n?\n!str x\n", {change("nginx", "v2")});
+  REQUIRE_FALSE(nulls);
+  CHECK(nulls.error().kind == util::ErrorKind::invalid_input);
+  CHECK_THAT(nulls.error().message,
+             Catch::Contains("3:1: duplicate key (empty, null or complex) (first at 1:1)"));
+  auto empty = edit_helm_values("'': 1\n: 2\nimage:\n  tag: v1\n", {change("nginx", "v2")});
+  REQUIRE_FALSE(empty);
+  CHECK_THAT(empty.error().message, Catch::Contains("duplicate key (empty, null or complex)"));
+  // One empty key alone is fine.
+  CHECK(edit_helm_values("'': 1\nimage:\n  tag: v1\n", {change("nginx", "v2")}));
+}
