@@ -184,10 +184,21 @@ std::string redact(std::string_view text) {
     auto& s = store();
     std::shared_lock<std::shared_mutex> guard(s.mutex);
     for (const auto& secret : s.values) {
-      for (size_t at = out.find(secret); at != std::string::npos;
-           at = out.find(secret, at + k_redacted.size())) {
-        out.replace(at, secret.size(), k_redacted);
+      size_t at = out.find(secret);
+      if (at == std::string::npos) {
+        continue;
       }
+      // Rebuilt by appending, not replaced in place: linear in the text however many matches.
+      std::string replaced;
+      replaced.reserve(out.size());
+      size_t from = 0;
+      for (; at != std::string::npos; at = out.find(secret, from)) {
+        replaced.append(out, from, at - from);
+        replaced.append(k_redacted);
+        from = at + secret.size();
+      }
+      replaced.append(out, from, std::string::npos);
+      out = std::move(replaced);
     }
   }
   return redact_schemes(out);
