@@ -150,6 +150,25 @@ class GitHubServerTest(unittest.TestCase):
         self.assertEqual(len(self.gh.calls(repo, since=log["calls"][-2]["seq"])["calls"]), 1)
         self.assertEqual(self.gh.control("GET", "faults"), [])
 
+    def test_careless_server_faults(self):
+        repo = self.gh.add_repo()
+        self.gh.inject(f"^/repos/{repo}/pulls$", "echoauth", method="POST")
+        res = self.gh.call("POST", f"/repos/{repo}/pulls", {"title": "t", "head": "x", "base": "main"})
+        self.assertEqual(res.status, 400)
+        self.assertIn(f"Authorization: Bearer {self.gh.token}", res.json["message"])
+        self.gh.inject(f"^/repos/{repo}/pulls$", "escapes", status=422)
+        res = self.gh.call("GET", f"/repos/{repo}/pulls")
+        self.assertEqual(res.status, 422)
+        self.assertIn("\x1b[31m", res.json["message"])
+        self.assertIn("\n", res.json["message"])
+        self.gh.inject(f"^/repos/{repo}/pulls$", "huge")
+        res = self.gh.call("GET", f"/repos/{repo}/pulls")
+        self.assertEqual((res.status, len(res.raw)), (200, (5 << 20) + 2))
+        self.gh.inject(f"^/repos/{repo}/pulls$", "badjson")
+        res = self.gh.call("GET", f"/repos/{repo}/pulls")
+        self.assertEqual((res.status, res.json, res.header("content-type")), (200, None, "text/html"))
+        self.assertEqual(self.gh.call("GET", f"/repos/{repo}/pulls").json, [])
+
     def test_graphql_auto_merge(self):
         repo = self.gh.add_repo()
         pull = self.open_pull(repo, "argoimg/am")

@@ -141,9 +141,13 @@ class GitLabServerTest(unittest.TestCase):
         self.assertEqual(self.gl.call("GET", self.project(repo) + "/merge_requests").json,
                          {"message": "500 Internal Server Error"})
         self.assertEqual(self.gl.call("GET", self.project(repo) + "/merge_requests").status, 200)
+        self.gl.inject("^" + path + "$", "echoauth", status=500)
+        res = self.gl.call("GET", self.project(repo) + "/merge_requests")
+        self.assertEqual(res.status, 500)
+        self.assertIn(f"PRIVATE-TOKEN: {self.gl.token}", res.json["message"])
         log = self.gl.calls(repo)
-        self.assertEqual([c["status"] for c in log["calls"]], [429, 429, 500, 200])
-        self.assertEqual((log["reads"], log["writes"]), (3, 1))
+        self.assertEqual([c["status"] for c in log["calls"]], [429, 429, 500, 200, 500])
+        self.assertEqual((log["reads"], log["writes"]), (4, 1))
         self.assertEqual(log["calls"][0]["path"], path)
 
 

@@ -101,9 +101,10 @@ class Forge:
     def calls(self, repo, since=0):
         return self.control("GET", f"calls?repo={repo}&since={since}")
 
-    def inject(self, path, kind, count=1, retry_after=1, method=None, retry_after_format="seconds"):
+    def inject(self, path, kind, count=1, retry_after=1, method=None, retry_after_format="seconds", status=400):
         return self.control("POST", "faults", {"path": path, "kind": kind, "count": count, "method": method,
-                                               "retry_after": retry_after, "retry_after_format": retry_after_format})
+                                               "retry_after": retry_after, "retry_after_format": retry_after_format,
+                                               "status": status})
 
     def pulls(self, repo):
         return self.control("GET", f"pulls?repo={repo}")

@@ -19,7 +19,10 @@ control endpoints (not part of any forge's API) are:
                           "retry_after_format"?: "seconds"|"date"}
                          the next `count` matching requests fail; kind: secondary (GitHub 403 +
                          Retry-After), secondary-429, primary (x-ratelimit-remaining: 0 + reset),
-                         429, 500
+                         429, 500; careless ones (any flavor): echoauth (`status`, default 400,
+                         whose message quotes the Authorization / PRIVATE-TOKEN header), escapes
+                         (message with terminal escapes and a newline), huge (200, 5 MiB), badjson
+                         (200, HTML)
   GET  /_control/faults                 faults still armed
   POST /_control/repos   {"path", settings...}   create a repository or change its settings
                          (see forge_common.REPO_DEFAULTS; "labels": [] makes a label-less one)
@@ -37,7 +40,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from forge_common import HttpError, Reply, Store  # noqa: E402
+from forge_common import CARELESS_KINDS, HttpError, Reply, Store  # noqa: E402
 
 MAX_BODY = 1 << 20
 
@@ -107,6 +110,20 @@ def control(store, req):
     return Reply(404, {"message": f"no control endpoint {req.method} {path}"})
 
 
+def careless_reply(fault, req):
+    """A server that quotes the credentials it got, sends terminal escapes, 5 MiB, or no JSON."""
+    kind = fault["kind"]
+    if kind == "echoauth":
+        seen = "; ".join(f"{k}: {req.headers.get(k)}" for k in ("Authorization", "PRIVATE-TOKEN")
+                         if req.headers.get(k))
+        return Reply(fault["status"], {"message": f"request rejected, headers were {seen}"})
+    if kind == "escapes":
+        return Reply(fault["status"], {"message": "bad\x1b[31m request\nforged: line\x07"})
+    if kind == "huge":
+        return Reply(200, raw=b"[" + b" " * (5 << 20) + b"]")
+    return Reply(200, raw=b"<html>not json</html>", content_type="text/html")
+
+
 def neutral(pull):
     return {"number": pull.number, "head": pull.head, "base": pull.base, "title": pull.title,
             "body": pull.body, "state": pull.state, "draft": pull.draft, "labels": pull.labels,
@@ -167,7 +184,8 @@ class Handler(BaseHTTPRequestHandler):
             fault = store.take_fault(method, req.path)
             if fault:
                 flavor.identify(req)
-                reply = flavor.fault_reply(fault, req)
+                careless = fault["kind"] in CARELESS_KINDS
+                reply = careless_reply(fault, req) if careless else flavor.fault_reply(fault, req)
             else:
                 reply = flavor.route(req)
         except HttpError as e:

@@ -26,6 +26,8 @@ REPO_DEFAULTS = {
     "labels": [],               # labels defined in the repository (Gitea needs them: by id)
 }
 DEFAULT_PAGE_SIZE = 2
+# Faults of a careless or hostile server, the same on every flavor (forge.careless_reply).
+CARELESS_KINDS = ("echoauth", "escapes", "huge", "badjson")
 
 
 def iso(t):
@@ -203,12 +205,13 @@ class Store:
                                "status": status, "repo": repo, "write": write})
 
     def add_fault(self, spec):
-        kinds = ("secondary", "secondary-429", "primary", "429", "500")
+        kinds = ("secondary", "secondary-429", "primary", "429", "500") + CARELESS_KINDS
         if spec.get("kind") not in kinds:
             raise ValueError(f"fault kind must be one of {kinds}")
         fault = {"path": spec.get("path", ""), "method": spec.get("method"), "kind": spec["kind"],
                  "count": int(spec.get("count", 1)), "retry_after": int(spec.get("retry_after", 1)),
-                 "retry_after_format": spec.get("retry_after_format", "seconds")}
+                 "retry_after_format": spec.get("retry_after_format", "seconds"),
+                 "status": int(spec.get("status", 400))}
         re.compile(fault["path"])
         with self.lock:
             self.faults.append(fault)
