@@ -42,6 +42,7 @@ class GiteaServerTest(unittest.TestCase):
         self.assertEqual((found.status, found.json["number"], found.json["state"]), (200, 2, "closed"))
         self.assertEqual(newer["number"], 4)
         self.assertEqual(self.gt.call("GET", f"/repos/{repo}/pulls/main/argoimg/zz").status, 404)
+        self.assertEqual(self.gt.call("GET", f"/repos/{repo}/pulls/main/argoimg%2Fb").json["number"], 2)
         self.assertEqual(self.gt.call("GET", f"/repos/{repo}/pulls?state=closed").json[0]["number"], 2)
         old = self.gt.add_repo(base_head_route=False)
         self.open_pull(old, "argoimg/b")

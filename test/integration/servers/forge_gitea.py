@@ -22,6 +22,7 @@ read:/write:issue for label and assignee routes (403 "token does not have at lea
 required scope(s): [...]"). Pagination: Link rel="next" and X-Total-Count.
 """
 import hashlib
+from urllib.parse import unquote
 
 from forge_common import Flavor, HttpError, Reply, iso, link_header, page_of, retry_after_value, sort_pulls
 
@@ -157,6 +158,7 @@ class Gitea(Flavor):
         repo = self.find(req, need)
         if not repo.settings["base_head_route"]:
             raise HttpError(self.not_found(req))
+        base, head = unquote(base), unquote(head)  # the router hands handlers decoded values
         if ":" in head:
             head_owner, _, head = head.partition(":")
             if head_owner != owner:
