@@ -1,5 +1,7 @@
 """Self-test of the GitHub flavor of the forge contract server: every route, error and fault
 once, so a failing CLI test points at the CLI and not at the server."""
+import http.client
+import json
 import os
 import subprocess
 import tempfile
@@ -52,6 +54,16 @@ class GitHubServerTest(unittest.TestCase):
         enterprise = self.gh.request("GET", f"/api/v3/repos/{repo}/pulls/1",
                                      headers=self.gh.auth_headers(self.gh.token))
         self.assertEqual(enterprise.json["url"], f"{self.gh.root}/api/v3/repos/{repo}/pulls/1")
+
+    def test_chunked_request_body(self):
+        repo = self.gh.add_repo()
+        conn = http.client.HTTPConnection(self.gh.host, self.gh.port, timeout=30)
+        body = json.dumps({"title": "chunked", "head": "argoimg/ch", "base": "main"}).encode()
+        conn.request("POST", f"/repos/{repo}/pulls", body=iter([body[:10], body[10:]]), encode_chunked=True,
+                     headers={**self.gh.auth_headers(self.gh.token), "Transfer-Encoding": "chunked"})
+        res = conn.getresponse()
+        self.assertEqual((res.status, json.loads(res.read())["title"]), (201, "chunked"))
+        conn.close()
 
     def test_duplicate_and_validation_errors(self):
         repo = self.gh.add_repo()
@@ -179,6 +191,13 @@ class GitHubServerTest(unittest.TestCase):
         self.assertEqual(res.json["data"]["enablePullRequestAutoMerge"]["pullRequest"]["autoMergeRequest"]
                          ["mergeMethod"], "SQUASH")
         self.assertEqual(self.gh.call("GET", f"/repos/{repo}/pulls/1").json["auto_merge"]["merge_method"], "squash")
+        other = self.open_pull(repo, "argoimg/am2")
+        res = self.gh.call("POST", "/graphql", {
+            "query": "mutation($input: EnablePullRequestAutoMergeInput!) { enablePullRequestAutoMerge(input: $input) "
+                     "{ pullRequest { number } } }",
+            "variables": {"input": {"pullRequestId": other["node_id"], "mergeMethod": "REBASE"}}})
+        self.assertEqual(res.json["data"]["enablePullRequestAutoMerge"]["pullRequest"]["number"], 2, res.raw)
+        self.assertEqual(self.gh.pulls(repo)[1]["auto_merge"]["merge_method"], "rebase")
         lookup = self.gh.request("POST", "/api/graphql", {"query": f'query {{ repository(owner: "{repo.split("/")[0]}", '
                                                                    f'name: "{repo.split("/")[1]}") {{ pullRequest(number: 1) '
                                                                    '{ id } } }'}, self.gh.auth_headers(self.gh.token))
@@ -197,7 +216,7 @@ class GitHubServerTest(unittest.TestCase):
                            token=self.gh.token_named("readonly"))
         self.assertEqual(res.json["errors"][0]["type"], "INSUFFICIENT_SCOPES")
         self.assertEqual(self.gh.call("POST", "/graphql", {"query": mutation}, token=None).status, 401)
-        self.assertEqual(self.gh.calls(repo)["writes"], 2)  # the open and the mutation, not the lookup
+        self.assertEqual(self.gh.calls(repo)["writes"], 4)  # opens and mutations, not the lookup
 
     def test_github_app(self):
         app_id, key = self.gh.env["ARGOIMG_TEST_FORGE_GITHUB_APP_ID"], self.gh.env["ARGOIMG_TEST_FORGE_GITHUB_APP_KEY"]

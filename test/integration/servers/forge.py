@@ -45,6 +45,24 @@ from forge_common import CARELESS_KINDS, HttpError, Reply, Store  # noqa: E402
 MAX_BODY = 1 << 20
 
 
+def read_body(handler):
+    if handler.headers.get("Transfer-Encoding", "").lower() == "chunked":
+        body = b""
+        while True:
+            size = int(handler.rfile.readline().split(b";")[0].strip() or b"0", 16)
+            if size == 0:
+                handler.rfile.readline()
+                return body
+            body += handler.rfile.read(size)
+            handler.rfile.readline()
+            if len(body) > MAX_BODY:
+                raise HttpError(Reply(413, {"message": "request body too large"}))
+    length = int(handler.headers.get("Content-Length") or 0)
+    if length > MAX_BODY:
+        raise HttpError(Reply(413, {"message": "request body too large"}))
+    return handler.rfile.read(length) if length else b""
+
+
 class Request:
     def __init__(self, handler, method):
         url = urlparse(handler.path)
@@ -54,10 +72,7 @@ class Request:
         self.query = parse_qs(url.query, keep_blank_values=True)
         self.headers = handler.headers
         self.root = f"http://{handler.server.server_address[0]}:{handler.server.server_address[1]}"
-        length = int(handler.headers.get("Content-Length") or 0)
-        if length > MAX_BODY:
-            raise HttpError(Reply(413, {"message": "request body too large"}))
-        self.raw_body = handler.rfile.read(length) if length else b""
+        self.raw_body = read_body(handler)
         self.body = None
         self.form = {}
         content_type = handler.headers.get("Content-Type", "")

@@ -12,7 +12,7 @@ GraphQL understands two operations, found by their field names (not a GraphQL pa
     merge is not allowed for this repository"}]} when allow_auto_merge is false, and "Pull request
     Pull request is in clean status" when checks_pending is false (nothing to wait for)
   query { repository(owner: O, name: R) { pullRequest(number: N) { id number state } } }
-Arguments may be literals or $variables.
+Arguments may be literals, $variables, or fields of a variable (`input: $input`).
 """
 import base64
 import hashlib
@@ -138,10 +138,20 @@ class AppRoutes:
         if not isinstance(query, str) or not isinstance(variables, dict):
             return Reply(200, {"errors": [{"message": "A query attribute must be specified and must be a string."}]})
 
+        def in_variables(name, value):  # e.g. {"input": {"pullRequestId": ...}} for `input: $input`
+            if isinstance(value, dict):
+                if name in value:
+                    return value[name]
+                for inner in value.values():
+                    found = in_variables(name, inner)
+                    if found is not None:
+                        return found
+            return None
+
         def arg(name):
             m = re.search(name + r'\s*:\s*(?:"((?:[^"\\]|\\.)*)"|\$(\w+)|(\w+))', query)
             if not m:
-                return None
+                return in_variables(name, variables)
             return m.group(1) if m.group(1) is not None else variables.get(m.group(2)) if m.group(2) else m.group(3)
 
         if "enablePullRequestAutoMerge" in query:
