@@ -7,6 +7,7 @@ import subprocess
 import tempfile
 import time
 import unittest
+import uuid
 from email.utils import parsedate_to_datetime
 
 from forge_support import Forge, app_jwt
@@ -220,7 +221,8 @@ class GitHubServerTest(unittest.TestCase):
 
     def test_github_app(self):
         app_id, key = self.gh.env["ARGOIMG_TEST_FORGE_GITHUB_APP_ID"], self.gh.env["ARGOIMG_TEST_FORGE_GITHUB_APP_KEY"]
-        repo = self.gh.add_repo()
+        owner = "app-" + uuid.uuid4().hex[:8]  # its own installation: the short lifetime below is its own
+        repo = self.gh.add_repo(owner=owner)
         jwt = app_jwt(app_id, key)
         res = self.gh.call("GET", f"/repos/{repo}/installation", token=jwt)
         self.assertEqual(res.status, 200, res.raw)
@@ -250,14 +252,11 @@ class GitHubServerTest(unittest.TestCase):
             self.assertEqual(self.gh.call("GET", f"/repos/{repo}/installation",
                                           token=app_jwt(app_id, other_key)).status, 401)
         self.assertEqual(self.gh.call("GET", f"/repos/{repo}/installation", token=app_jwt("1", key)).status, 404)
-        self.gh.control("POST", "app", {"token_lifetime": 1})
-        try:
-            short = self.gh.call("POST", f"/app/installations/{installation}/access_tokens", token=jwt).json["token"]
-            self.assertEqual(self.gh.call("GET", f"/repos/{repo}/pulls", token=short).status, 200)
-            time.sleep(1.5)
-            self.assertEqual(self.gh.call("GET", f"/repos/{repo}/pulls", token=short).status, 401)
-        finally:
-            self.gh.control("POST", "app", {"token_lifetime": 3600})
+        self.gh.control("POST", "app", {"token_lifetime": 1, "owner": owner})
+        short = self.gh.call("POST", f"/app/installations/{installation}/access_tokens", token=jwt).json["token"]
+        self.assertEqual(self.gh.call("GET", f"/repos/{repo}/pulls", token=short).status, 200)
+        time.sleep(1.5)
+        self.assertEqual(self.gh.call("GET", f"/repos/{repo}/pulls", token=short).status, 401)
 
     def test_control_endpoints(self):
         repo = self.gh.add_repo()

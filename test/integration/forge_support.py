@@ -91,9 +91,9 @@ class Forge:
             raise AssertionError(f"control {method} {path}: {res.status} {res.raw[:300]!r}")
         return res.json
 
-    def add_repo(self, prefix="t", **settings):
+    def add_repo(self, prefix="t", owner=None, **settings):
         """A fresh repository with a unique path (two segments; three on GitLab)."""
-        owner = "octo" if self.flavor != "gitlab" else "group/sub"
+        owner = owner or ("octo" if self.flavor != "gitlab" else "group/sub")
         path = f"{owner}/{prefix}-{uuid.uuid4().hex[:8]}"
         self.control("POST", "repos", {"path": path, **settings})
         return path

@@ -30,7 +30,8 @@ control endpoints (not part of any forge's API) are:
   POST /_control/pulls   {"repo", "head", "base", "title", "body"?, "state"?, "author"?}
                          a request opened by a human (state open|closed|merged)
   POST /_control/pulls/state {"repo", "number", "state": open|closed|merged}  as a human would
-  POST /_control/app     {"token_lifetime": seconds}  lifetime of GitHub App installation tokens
+  POST /_control/app     {"token_lifetime": seconds, "owner"?}  lifetime of GitHub App installation
+                         tokens for the installation on `owner` (default: every other one)
 """
 import argparse
 import json
@@ -118,8 +119,10 @@ def control(store, req):
         return Reply(201, {"path": repo.path, "id": repo.id, "settings": repo.settings,
                            "labels": repo.label_defs})
     if path == "/_control/app" and req.method == "POST":
-        store.app_token_lifetime = int(body.get("token_lifetime", 3600))
-        return Reply(200, {"token_lifetime": store.app_token_lifetime})
+        lifetime = int(body.get("token_lifetime", 3600))
+        with store.lock:
+            store.app_token_lifetimes[body.get("owner", "")] = lifetime
+        return Reply(200, {"token_lifetime": lifetime})
     if path.startswith("/_control/pulls"):
         return control_pulls(store, req, body)
     return Reply(404, {"message": f"no control endpoint {req.method} {path}"})

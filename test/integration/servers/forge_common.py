@@ -122,7 +122,7 @@ class Store:
         self.token_file = tokens
         self.lock = threading.RLock()
         self.last_time = 0
-        self.app_token_lifetime = 3600
+        self.app_token_lifetimes = {"": 3600}  # installation owner ("" = any other) -> seconds
         self.reset()
 
     def reset(self, repo=None):
@@ -193,7 +193,8 @@ class Store:
 
     def issue_app_token(self, installation):
         value = "ghs_" + secrets.token_hex(18)
-        expires = int(time.time()) + self.app_token_lifetime
+        lifetime = self.app_token_lifetimes.get(installation, self.app_token_lifetimes[""])
+        expires = int(time.time()) + lifetime
         self.tokens[value] = {"token": value, "user": "argoimg-test-app[bot]", "scopes": None,
                               "installation": installation, "expires": expires}
         return value, expires
