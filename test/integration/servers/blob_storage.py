@@ -14,31 +14,15 @@ GET /_stats returns {"requests": N, "authorization": M, "paths": {path: count}},
 requests that carried an Authorization header; POST /_stats/reset clears it.
 """
 import argparse
-import http.client
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlparse
+
+from http_proxy import QuietHandler, make_server
 
 PASS_HEADERS = ("content-type", "docker-content-digest")
 
 
-class Handler(BaseHTTPRequestHandler):
-    disable_nagle_algorithm = True
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, fmt, *args):
-        pass
-
-    def send(self, status, body=b"", headers=None):
-        self.send_response(status)
-        for k, v in (headers or {}).items():
-            self.send_header(k, v)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-
+class Handler(QuietHandler):
     def record(self, path):
         """Count the request in /_stats; return whether it carried an Authorization header."""
         authorized = "Authorization" in self.headers
@@ -76,14 +60,8 @@ class Handler(BaseHTTPRequestHandler):
         if "sig=" not in url.query or not url.path.startswith("/v2/"):
             self.send(403, b"<Error><Code>AccessDenied</Code></Error>", {"Content-Type": "application/xml"})
             return
-        conn = http.client.HTTPConnection(self.server.upstream_host, self.server.upstream_port, timeout=30)
-        accept = {"Accept": self.headers["Accept"]} if "Accept" in self.headers else {}
-        conn.request(self.command, url.path, headers=accept)
-        response = conn.getresponse()
-        body = response.read()
-        headers = {k: v for k, v in response.getheaders() if k.lower() in PASS_HEADERS}
-        conn.close()
-        self.send(response.status, body, headers)
+        status, headers, body = self.upstream(self.command, url.path, ("accept",), PASS_HEADERS)
+        self.send(status, body, headers)
 
 
 def main():
@@ -91,11 +69,7 @@ def main():
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--upstream", required=True, help="host:port of the anonymous registry")
     args = parser.parse_args()
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
-    server.daemon_threads = True
-    server.upstream_host, port = args.upstream.split(":")
-    server.upstream_port = int(port)
-    server.lock = threading.Lock()
+    server = make_server(args.port, Handler, args.upstream)
     server.stats = {"requests": 0, "authorization": 0, "paths": {}}
     server.serve_forever()
 

@@ -34,42 +34,19 @@ requests that carried an Authorization header; POST /_stats/reset clears both.
 """
 import argparse
 import base64
-import http.client
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, quote, urlparse
+
+from http_proxy import QuietHandler, make_server
 
 PASS_HEADERS = ("content-type", "docker-content-digest", "www-authenticate", "docker-distribution-api-version",
                 "location", "retry-after")
 
 
-class Handler(BaseHTTPRequestHandler):
-    disable_nagle_algorithm = True
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, fmt, *args):
-        pass
-
-    def send(self, status, body=b"", headers=None):
-        self.send_response(status)
-        for k, v in (headers or {}).items():
-            self.send_header(k, v)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-
-    def upstream(self, method, path):
-        conn = http.client.HTTPConnection(self.server.upstream_host, self.server.upstream_port, timeout=30)
-        headers = {k: v for k, v in self.headers.items() if k.lower() in ("accept", "authorization")}
-        conn.request(method, path, headers=headers)
-        response = conn.getresponse()
-        body = response.read()
-        headers = {k: v for k, v in response.getheaders() if k.lower() in PASS_HEADERS}
-        conn.close()
-        return response.status, headers, body
+class Handler(QuietHandler):
+    def upstream_call(self, method, path):
+        return self.upstream(method, path, ("accept", "authorization"), PASS_HEADERS)
 
     def count(self, path):
         with self.server.lock:
@@ -109,7 +86,7 @@ class Handler(BaseHTTPRequestHandler):
         seen = self.count(url.path)
         path = url.path
         if self.redirects(path):
-            status, headers, body = self.upstream("GET", path)
+            status, headers, body = self.upstream_call("GET", path)
             if status == 200:
                 location = f"{self.server.redirect_to}{path}?sig=signed-for-{seen}"
                 self.send(307, b"", {"Location": location})
@@ -125,7 +102,7 @@ class Handler(BaseHTTPRequestHandler):
         if path.endswith("/tags/list") and self.command == "GET":
             self.paginate(path, url)
             return
-        status, headers, body = self.upstream(self.command, path + ("?" + url.query if url.query else ""))
+        status, headers, body = self.upstream_call(self.command, path + ("?" + url.query if url.query else ""))
         self.send(status, body, headers)
 
     def fault(self, kind, seen):
@@ -205,7 +182,7 @@ class Handler(BaseHTTPRequestHandler):
         self.send(200, body, headers)
 
     def paginate(self, path, url):
-        status, headers, body = self.upstream("GET", path)
+        status, headers, body = self.upstream_call("GET", path)
         if status != 200:
             self.send(status, body, headers)
             return
@@ -237,14 +214,10 @@ def main():
     parser.add_argument("--redirect-to", help="origin that manifest and blob GETs are redirected to")
     parser.add_argument("--redirect-prefix", default="/v2/private/redirected/")
     args = parser.parse_args()
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
-    server.daemon_threads = True
-    server.upstream_host, port = args.upstream.split(":")
-    server.upstream_port = int(port)
+    server = make_server(args.port, Handler, args.upstream)
     server.links = args.links
     server.max_page = args.max_page
     server.issuer = args.issuer
-    server.lock = threading.Lock()
     server.counts = {}
     server.authorized = {}
     server.redirect_to = args.redirect_to
