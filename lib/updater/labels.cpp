@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "updater/labels.hpp"
 
+#include "updater/resolve.hpp"
 #include "util/strings.hpp"
 
 namespace argoimg::updater {
@@ -96,18 +97,14 @@ PlanLabels read_plan_labels(registry::Client& client,
       }
       const auto& config = configs[i];
       const auto& image = config.entry.image;
-      LabelRequest request;
-      request.endpoint = options.resolve.registries.endpoint_for(image);
-      if (options.resolve.credentials) {
-        auto credentials = options.resolve.credentials->for_image(
-            config.pull_secret, options.resolve.registries.entry_for(image), request.endpoint.host);
-        if (!credentials) {
-          out.warnings[a].push_back("labels of " + util::quote(result.image)
-                                    + " not read: " + credentials.error().message);
-          continue;
-        }
-        request.endpoint.credentials = *credentials;
+      auto endpoint = image_endpoint(image, config.pull_secret, options.resolve);
+      if (!endpoint) {
+        out.warnings[a].push_back("labels of " + util::quote(result.image)
+                                  + " not read: " + endpoint.error().message);
+        continue;
       }
+      LabelRequest request;
+      request.endpoint = std::move(*endpoint);
       request.repository = registry::registry_path(request.endpoint, image);
       request.reference = result.new_digest.value_or(result.new_tag.value_or(""));
       request.platforms = config.platforms.empty() ? options.default_platforms : config.platforms;

@@ -42,20 +42,34 @@ struct Target {
   std::string key;  // api_url/path: the dedup key
 };
 
-// Find the endpoint and credentials for `request`; a credential failure fails the image.
-util::Result<Target> target_for(const ImageRequest& request, const ResolveOptions& options) {
-  const auto& image = request.entry.image;
-  Target target;
-  target.endpoint = options.registries.endpoint_for(image);
+} // namespace
+
+util::Result<registry::Endpoint> image_endpoint(const image::ImageRef& image,
+                                                const std::optional<std::string>& pull_secret,
+                                                const ResolveOptions& options) {
+  auto endpoint = options.registries.endpoint_for(image);
   if (options.credentials) {
     auto credentials = options.credentials->for_image(
-        request.pull_secret, options.registries.entry_for(image), target.endpoint.host);
+        pull_secret, options.registries.entry_for(image), endpoint.host);
     if (!credentials) {
       return tl::unexpected(credentials.error());
     }
-    target.endpoint.credentials = *credentials;
+    endpoint.credentials = *credentials;
   }
-  target.path = registry::registry_path(target.endpoint, image);
+  return endpoint;
+}
+
+namespace {
+
+// Find the endpoint and credentials for `request`; a credential failure fails the image.
+util::Result<Target> target_for(const ImageRequest& request, const ResolveOptions& options) {
+  auto endpoint = image_endpoint(request.entry.image, request.pull_secret, options);
+  if (!endpoint) {
+    return tl::unexpected(endpoint.error());
+  }
+  Target target;
+  target.endpoint = std::move(*endpoint);
+  target.path = registry::registry_path(target.endpoint, request.entry.image);
   target.key = target.endpoint.identity() + "/" + target.path;
   return target;
 }

@@ -58,6 +58,12 @@ struct ResolveOptions {
   std::function<void(size_t, size_t)> progress;
 };
 
+// Where `image` is read: its registry endpoint with the credentials that `pull_secret` (or,
+// without it, the registry's configuration) names. A credential that cannot be read fails.
+util::Result<registry::Endpoint> image_endpoint(const image::ImageRef& image,
+                                                const std::optional<std::string>& pull_secret,
+                                                const ResolveOptions& options);
+
 // Resolve every request: each unique repository's tag list is fetched once, in parallel up to
 // `options.concurrency`; metadata is fetched only for tags that survive filters. A failing
 // image yields an `error` result and never stops the others. Results are in request order.
