@@ -133,7 +133,7 @@ private:
         if (!same_tree(x->first, y->first)) {
           return false;
         }
-        key += "/" + x->first.Scalar();
+        detail::append_key(key, x->first.Scalar());
         bool same = outside(x->second, y->second, key);
         key.resize(length);
         if (!same) {
@@ -188,14 +188,6 @@ window_of(std::string_view base, const std::vector<size_t>& line_starts, const Y
     return std::nullopt; // anchors and aliases may reach across the window's edge
   }
   return window;
-}
-
-std::string key_of(size_t doc, const YamlPath& path) {
-  std::string key = std::to_string(doc);
-  for (const auto& step : path) {
-    key += step.index ? "/" + std::to_string(*step.index) : "/" + step.key;
-  }
-  return key;
 }
 
 std::string fingerprint(const YAML::Node& node) {

@@ -7,6 +7,7 @@
 
 #include "util/result.hpp"
 #include "writeback/batch.hpp"
+#include "writeback/yaml_parse_detail.hpp"
 #include "writeback/yaml_text.hpp"
 
 #include <yaml-cpp/yaml.h>
@@ -45,9 +46,6 @@ struct PendingSplice {
   size_t id = 0;
   FileBatch::WholeEdit whole;
 };
-
-// "doc/key/index/...": the name of a window's mapping in the file's tree.
-std::string key_of(size_t doc, const YamlPath& path);
 
 // An exact encoding of a tree: equal for two trees exactly when they are equal in type, tag,
 // scalar, and entries in order (every string length-prefixed). Windows hold no aliases.

@@ -16,14 +16,6 @@ namespace argoimg::writeback {
 
 namespace {
 
-std::string path_key(size_t doc, const YamlPath& path) {
-  std::string key = std::to_string(doc);
-  for (const auto& step : path) {
-    key += step.index ? "/" + std::to_string(*step.index) : "/" + step.key;
-  }
-  return key;
-}
-
 // The value as YAML reads it: strings are "s:", other scalars carry their resolved type.
 std::string typed(const YAML::Node& node) {
   if (node.Tag() == "?" && needs_quotes(node.Scalar()) && !node.Scalar().empty()) {
@@ -48,7 +40,9 @@ void flatten(const YAML::Node& node,
   case YAML::NodeType::Map:
     out[prefix] = "{map}";
     for (const auto& entry : node) {
-      flatten(entry.second, prefix + "/" + entry.first.Scalar(), out, seen);
+      std::string name = prefix;
+      detail::append_key(name, entry.first.Scalar());
+      flatten(entry.second, name, out, seen);
     }
     break;
   case YAML::NodeType::Sequence:
@@ -115,6 +109,31 @@ std::optional<std::pair<YAML::Mark, YAML::Node>> find_duplicate(const YAML::Node
 
 } // namespace
 
+void detail::append_key(std::string& name, std::string_view key) {
+  name += '/';
+  for (char c : key) {
+    if (c == '~') {
+      name += "~0";
+    } else if (c == '/') {
+      name += "~1";
+    } else {
+      name += c;
+    }
+  }
+}
+
+std::string detail::key_of(size_t doc, const YamlPath& path) {
+  std::string name = std::to_string(doc);
+  for (const auto& step : path) {
+    if (step.index) {
+      name += "/" + std::to_string(*step.index);
+    } else {
+      append_key(name, step.key);
+    }
+  }
+  return name;
+}
+
 util::Result<bool> check_unique_keys(std::string_view text, size_t first_line) {
   std::vector<YAML::Node> docs;
   try {
@@ -171,7 +190,7 @@ util::Result<bool> detail::verify_parsed(const std::vector<YAML::Node>& before,
   auto new_values = std::optional(flatten_all(after_docs));
   std::vector<std::string> prefixes;
   for (const auto& [doc, path] : allowed) {
-    prefixes.push_back(path_key(doc, path));
+    prefixes.push_back(detail::key_of(doc, path));
   }
   auto is_allowed = [&](const std::string& key) {
     for (const auto& prefix : prefixes) {
@@ -215,7 +234,7 @@ util::Result<bool> detail::verify_parsed(const std::vector<YAML::Node>& before,
   }
   // Intended values are read by walking the document, which follows aliases.
   for (const auto& want : expected) {
-    std::string key = path_key(want.doc, want.path);
+    std::string key = detail::key_of(want.doc, want.path);
     YAML::Node node;
     bool found = want.doc < after_docs.size();
     if (found) {

@@ -11,6 +11,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace argoimg::writeback {
@@ -22,6 +23,13 @@ struct YamlText::Parsed {
 };
 
 namespace detail {
+
+// "doc/key/index/...": the name of a node in a file's tree, as verify_parsed and the batch's
+// windows compare them. A key's "~" and "/" are written "~0" and "~1" (as in a JSON pointer),
+// so a key holding a slash ("image/tag") never names a nested node (`image`, `tag`).
+std::string key_of(size_t doc, const YamlPath& path);
+// Append one mapping key to such a name.
+void append_key(std::string& name, std::string_view key);
 
 // check_unique_keys and verify_edit on documents already parsed.
 util::Result<bool> check_unique_keys_in(const std::vector<YAML::Node>& docs, size_t first_line);

@@ -152,6 +152,17 @@ TEST_CASE("verification catches changes outside the intended paths", "[writeback
   CHECK_THAT(typed.error().message, Catch::Contains("would not read back as the string"));
 }
 
+TEST_CASE("verification: a key holding a slash is not the nested path it spells", "[writeback]") {
+  const std::string before = "image:\n  tag: a\n\"image/tag\": x\n";
+  const std::vector<std::pair<size_t, YamlPath>> allowed = {{0, path("image.tag")}};
+  CHECK(verify_edit(
+      before, "image:\n  tag: b\n\"image/tag\": x\n", {{0, path("image.tag"), "b"}}, allowed));
+  auto also = verify_edit(
+      before, "image:\n  tag: b\n\"image/tag\": y\n", {{0, path("image.tag"), "b"}}, allowed);
+  REQUIRE_FALSE(also);
+  CHECK_THAT(also.error().message, Catch::Contains("'0/image~1tag' (changed)"));
+}
+
 TEST_CASE("property: random files change only at the edited path", "[writeback]") {
   std::mt19937 rng(1234);
   auto pick = [&](std::initializer_list<std::string> options) {
