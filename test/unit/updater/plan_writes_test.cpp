@@ -112,9 +112,22 @@ struct Run {
     });
   }
 
-  // What editing `text` one application after the other gives (the reference behaviour).
+  // The change application `a` asks for.
   writeback::ImageChange change(size_t a) const {
     return writeback::ImageChange{apps[a].config->images[0], *results[a].images[0].new_tag, ""};
+  }
+
+  using Edit = util::Result<std::string> (*)(std::string_view,
+                                             const std::vector<writeback::ImageChange>&);
+  // What editing `text` with `edit`, one application after the other, gives (the reference
+  // behaviour).
+  std::string edited_in_turn(std::string text, Edit edit) const {
+    for (size_t a = 0; a < apps.size(); ++a) {
+      auto edited = edit(text, {change(a)});
+      REQUIRE(edited);
+      text = *edited;
+    }
+    return text;
   }
 };
 
@@ -155,13 +168,7 @@ TEST_CASE("three applications sharing a values file chain their edits in order",
             "web: 1.0.0 -> 1.0.1", "api: 1.0.0 -> 2.0.0", "shop: 1.0.0 -> 3.0.0"});
   CHECK(run.reads == std::vector<std::string>{k_root + "/charts/shared/values.yaml"}); // once
 
-  std::string sequential = values;
-  for (size_t a = 0; a < 3; ++a) {
-    auto edited = writeback::edit_helm_values(sequential, {run.change(a)});
-    REQUIRE(edited);
-    sequential = *edited;
-  }
-  CHECK(file.after == sequential);
+  CHECK(file.after == run.edited_in_turn(values, writeback::edit_helm_values));
   CHECK_THAT(file.after, Catch::StartsWith(values.substr(0, values.find("1.0.0"))));
   CHECK_THAT(file.after, Catch::Contains("tag: 1.0.1   # pinned by CI\n"));
   CHECK(occurrences(file.after, "api:") == 1);
@@ -203,13 +210,7 @@ TEST_CASE("applications sharing a kustomization add to one images list", "[updat
   const auto& file = plan.files[0];
   CHECK(file.display == "base/kustomization.yaml");
   CHECK(file.applications == std::vector<std::string>{"api", "worker", "cron"});
-  std::string sequential = kustomization;
-  for (size_t a = 0; a < 3; ++a) {
-    auto edited = writeback::edit_kustomization(sequential, {run.change(a)});
-    REQUIRE(edited);
-    sequential = *edited;
-  }
-  CHECK(file.after == sequential);
+  CHECK(file.after == run.edited_in_turn(kustomization, writeback::edit_kustomization));
   CHECK(occurrences(file.after, "images:") == 1);
   size_t api = file.after.find("team/api");
   size_t worker = file.after.find("team/worker");
