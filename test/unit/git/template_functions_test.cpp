@@ -1,66 +1,39 @@
 // SPDX-License-Identifier: Apache-2.0
 // Go's text/template built-in functions, one case each; the expected strings are what Go
 // prints (fmt's verbs and spacing rules, html/js/urlquery escaping tables).
+#include "template_test_support.hpp"
+
 #include "git/template.hpp"
 
 #include <catch2/catch.hpp>
 
 using namespace argoimg;
 using namespace argoimg::git;
-
-namespace {
-
-TemplateValue data() {
-  return TemplateValue::Map{{"Name", "web"},
-                            {"Empty", ""},
-                            {"Items", TemplateValue::List{"a", "b"}},
-                            {"Nested", TemplateValue::List{TemplateValue::List{"x", "y"}}},
-                            {"Labels", TemplateValue::Strings{{"k1", "v1"}, {"k2", "v2"}}}};
-}
-
-std::string render(const std::string& text) {
-  auto parsed = parse_template(text, "t");
-  REQUIRE(parsed);
-  auto out = parsed->render(data());
-  if (!out) {
-    FAIL(out.error().message);
-  }
-  return *out;
-}
-
-std::string failure(const std::string& text) {
-  auto parsed = parse_template(text, "t");
-  REQUIRE(parsed);
-  auto out = parsed->render(data());
-  REQUIRE_FALSE(out);
-  return out.error().message;
-}
-
-} // namespace
+using namespace argoimg::git::test;
 
 TEST_CASE("template function index", "[git][template-functions]") {
   CHECK(render("{{ index .Labels \"k2\" }}") == "v2");
   CHECK(render("[{{ index .Labels \"missing\" }}]") == "[]"); // the zero value of string
   CHECK(render("{{ index .Items 1 }} {{ index .Nested 0 1 }} {{ index \"abc\" 1 }}") == "b y 98");
   CHECK(render("{{ index .Items }}") == "[a b]");
-  CHECK_THAT(failure("{{ index .Items 5 }}"),
+  CHECK_THAT(render_error("{{ index .Items 5 }}"),
              Catch::Contains("error calling index: index out of range: 5"));
-  CHECK_THAT(failure("{{ index .Items 2 }}"),
+  CHECK_THAT(render_error("{{ index .Items 2 }}"),
              Catch::Contains("error calling index: reflect: slice index out of range"));
-  CHECK_THAT(failure("{{ index .Items -1 }}"), Catch::Contains("index out of range: -1"));
-  CHECK_THAT(failure("{{ index .Items \"0\" }}"),
+  CHECK_THAT(render_error("{{ index .Items -1 }}"), Catch::Contains("index out of range: -1"));
+  CHECK_THAT(render_error("{{ index .Items \"0\" }}"),
              Catch::Contains("cannot index slice/array with type string"));
-  CHECK_THAT(failure("{{ index .Labels 1 }}"),
+  CHECK_THAT(render_error("{{ index .Labels 1 }}"),
              Catch::Contains("value has type int; should be string"));
-  CHECK_THAT(failure("{{ index 1 0 }}"), Catch::Contains("can't index item of type int"));
-  CHECK_THAT(failure("{{ index nil 0 }}"), Catch::Contains("index of untyped nil"));
+  CHECK_THAT(render_error("{{ index 1 0 }}"), Catch::Contains("can't index item of type int"));
+  CHECK_THAT(render_error("{{ index nil 0 }}"), Catch::Contains("index of untyped nil"));
 }
 
 TEST_CASE("template function len", "[git][template-functions]") {
   CHECK(render("{{ len \"h\xC3\xA9llo\" }} {{ len .Items }} {{ len .Labels }} {{ len .Empty }}")
         == "6 2 2 0");
-  CHECK_THAT(failure("{{ len 3 }}"), Catch::Contains("error calling len: len of type int"));
-  CHECK_THAT(failure("{{ len 1 2 }}"),
+  CHECK_THAT(render_error("{{ len 3 }}"), Catch::Contains("error calling len: len of type int"));
+  CHECK_THAT(render_error("{{ len 1 2 }}"),
              Catch::Contains("wrong number of args for len: want 1 got 2"));
 }
 
@@ -69,11 +42,12 @@ TEST_CASE("template function slice", "[git][template-functions]") {
         == "bc bc abc");
   CHECK(render("{{ slice .Items 1 }} {{ slice .Items 0 1 2 }} {{ slice .Items 2 }}")
         == "[b] [a] []");
-  CHECK_THAT(failure("{{ slice \"abc\" 2 1 }}"), Catch::Contains("invalid slice index: 2 > 1"));
-  CHECK_THAT(failure("{{ slice \"abc\" 0 4 }}"), Catch::Contains("index out of range: 4"));
-  CHECK_THAT(failure("{{ slice \"abc\" 0 1 2 }}"),
+  CHECK_THAT(render_error("{{ slice \"abc\" 2 1 }}"),
+             Catch::Contains("invalid slice index: 2 > 1"));
+  CHECK_THAT(render_error("{{ slice \"abc\" 0 4 }}"), Catch::Contains("index out of range: 4"));
+  CHECK_THAT(render_error("{{ slice \"abc\" 0 1 2 }}"),
              Catch::Contains("cannot 3-index slice a string"));
-  CHECK_THAT(failure("{{ slice 5 1 }}"), Catch::Contains("can't slice item of type int"));
+  CHECK_THAT(render_error("{{ slice 5 1 }}"), Catch::Contains("can't slice item of type int"));
 }
 
 TEST_CASE("template function printf", "[git][template-functions]") {
@@ -99,9 +73,9 @@ TEST_CASE("template function printf", "[git][template-functions]") {
   CHECK(render("{{ printf \"%s\" .Labels.missing }}") == "%!s(<nil>)");
   CHECK(render("{{ printf \"%d\" 9999999999 }}") == "9999999999");
   CHECK(render("{{ printf \"%99999999d\" 1 }}") == "%!(NOVERB)%!(EXTRA int=1)");
-  CHECK_THAT(failure("{{ printf 3 }}"),
+  CHECK_THAT(render_error("{{ printf 3 }}"),
              Catch::Contains("wrong type for value; expected string; got int"));
-  CHECK_THAT(failure("{{ printf }}"),
+  CHECK_THAT(render_error("{{ printf }}"),
              Catch::Contains("wrong number of args for printf: want at least 1 got 0"));
 }
 
@@ -123,18 +97,20 @@ TEST_CASE("template comparison functions", "[git][template-functions]") {
         == "true false true false");
   CHECK(render("{{ gt 3 2 }} {{ gt 2 2 }} {{ ge 2 2 }} {{ ge 1 2 }}") == "true false true false");
   CHECK_THAT(
-      failure("{{ eq 1 \"1\" }}"),
+      render_error("{{ eq 1 \"1\" }}"),
       Catch::Contains("error calling eq: incompatible types for comparison: int and string"));
   CHECK(render("{{ eq .Labels.missing \"x\" }} {{ eq nil nil }}") == "false true");
-  CHECK_THAT(failure("{{ eq 1 }}"),
+  CHECK_THAT(render_error("{{ eq 1 }}"),
              Catch::Contains("error calling eq: missing argument for comparison"));
-  CHECK_THAT(failure("{{ ne 1 }}"), Catch::Contains("wrong number of args for ne: want 2 got 1"));
-  CHECK_THAT(failure("{{ lt true false }}"),
+  CHECK_THAT(render_error("{{ ne 1 }}"),
+             Catch::Contains("wrong number of args for ne: want 2 got 1"));
+  CHECK_THAT(render_error("{{ lt true false }}"),
              Catch::Contains("error calling lt: invalid type for comparison"));
-  CHECK_THAT(failure("{{ gt 1 \"a\" }}"),
+  CHECK_THAT(render_error("{{ gt 1 \"a\" }}"),
              Catch::Contains("incompatible types for comparison: int and string"));
-  CHECK_THAT(failure("{{ lt .Items .Items }}"), Catch::Contains("invalid type for comparison"));
-  CHECK_THAT(failure("{{ eq .Items .Items }}"), Catch::Contains("non-comparable type"));
+  CHECK_THAT(render_error("{{ lt .Items .Items }}"),
+             Catch::Contains("invalid type for comparison"));
+  CHECK_THAT(render_error("{{ eq .Items .Items }}"), Catch::Contains("non-comparable type"));
 }
 
 TEST_CASE("template functions and, or, not: the deciding operand, short-circuit",
@@ -145,9 +121,9 @@ TEST_CASE("template functions and, or, not: the deciding operand, short-circuit"
   // The operand after the deciding one is never evaluated (it would fail).
   CHECK(render("{{ or .Name (index .Items 9) }} [{{ and .Empty (index .Items 9) }}]") == "web []");
   CHECK(render("{{ .Name | and true }}") == "web");
-  CHECK_THAT(failure("{{ and }}"),
+  CHECK_THAT(render_error("{{ and }}"),
              Catch::Contains("wrong number of args for and: want at least 1 got 0"));
-  CHECK_THAT(failure("{{ not 1 2 }}"),
+  CHECK_THAT(render_error("{{ not 1 2 }}"),
              Catch::Contains("wrong number of args for not: want 1 got 2"));
 }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The template language: actions, control structures, variables, pipelines, errors, caps.
 // Expected outputs are what Go's text/template prints for the same template and data.
+#include "template_test_support.hpp"
+
 #include "git/messages.hpp"
 #include "git/template.hpp"
 #include "util/sha256.hpp"
@@ -9,47 +11,7 @@
 
 using namespace argoimg;
 using namespace argoimg::git;
-
-namespace {
-
-TemplateValue data() {
-  return TemplateValue::Map{{"Name", "web"},
-                            {"Empty", ""},
-                            {"Flag", true},
-                            {"Items", TemplateValue::List{"a", "b"}},
-                            {"Nums", TemplateValue::List{1, 2, 3, 4, 5}},
-                            {"None", TemplateValue::List{}},
-                            {"Sub", TemplateValue::Map{{"Deep", "d"}}},
-                            {"Labels", TemplateValue::Strings{{"k1", "v1"}, {"k2", "v2"}}}};
-}
-
-std::string render(const std::string& text, const TemplateValue& value = data()) {
-  auto parsed = parse_template(text, "t");
-  REQUIRE(parsed);
-  auto out = parsed->render(value);
-  if (!out) {
-    FAIL(out.error().message);
-  }
-  return *out;
-}
-
-std::string render_error(const std::string& text, const TemplateLimits& limits = {}) {
-  auto parsed = parse_template(text, "t");
-  REQUIRE(parsed);
-  auto out = parsed->render(data(), limits);
-  REQUIRE_FALSE(out);
-  CHECK(out.error().kind == util::ErrorKind::config);
-  return out.error().message;
-}
-
-std::string parse_error(const std::string& text) {
-  auto parsed = parse_template(text, "commit.tmpl");
-  REQUIRE_FALSE(parsed);
-  CHECK(parsed.error().kind == util::ErrorKind::config);
-  return parsed.error().message;
-}
-
-} // namespace
+using namespace argoimg::git::test;
 
 TEST_CASE("templates: fields, root, if/else if/else, range/else, trimming, comments", "[git]") {
   CHECK(render("x {{ .Name }} {{ .Sub.Deep }} y") == "x web d y");
