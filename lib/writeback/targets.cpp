@@ -173,8 +173,14 @@ namespace {
 // The scalar at `path`, where a key missing from a mapping is looked up in the mappings it
 // merges (`<<: *base`, `<<: [*a, *b]`), as Helm reads the file.
 std::optional<std::string> value_through_merges(const YAML::Node& root, const YamlPath& path) {
+  // Each mapping is searched once per step: merges that share anchors (`b2: {<<: [*b1, *b1]}`,
+  // `b3: {<<: [*b2, *b2]}`, ...) would otherwise be searched exponentially often.
+  std::set<int> searched;
   std::function<YAML::Node(const YAML::Node&, const std::string&, int)> child =
-      [&child](const YAML::Node& map, const std::string& key, int depth) -> YAML::Node {
+      [&child, &searched](const YAML::Node& map, const std::string& key, int depth) -> YAML::Node {
+    if (!searched.insert(map.Mark().pos).second) {
+      return YAML::Node();
+    }
     YAML::Node found = std::as_const(map)[key];
     YAML::Node merge = found || depth > 16 ? YAML::Node() : std::as_const(map)["<<"];
     if (merge && merge.IsMap()) {
@@ -191,6 +197,7 @@ std::optional<std::string> value_through_merges(const YAML::Node& root, const Ya
     YAML::Node node;
     node.reset(root);
     for (const auto& step : path) {
+      searched.clear();
       YAML::Node next =
           step.index
               ? (node.IsSequence() && *step.index < node.size() ? node[*step.index] : YAML::Node())

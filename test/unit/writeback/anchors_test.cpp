@@ -104,3 +104,19 @@ TEST_CASE("an anchor in valuesObject that an alias outside it shows is refused",
     CHECK(*after == expected);
   }
 }
+
+TEST_CASE("merges that share anchors are searched once each, not exponentially", "[writeback]") {
+  // 4^15 paths lead through these merges to b0; each mapping holds no `repository`.
+  std::string before = "b0: &b0 {x: 1}\n";
+  for (int level = 1; level <= 15; ++level) {
+    std::string below = "*b" + std::to_string(level - 1);
+    before += "b" + std::to_string(level) + ": &b" + std::to_string(level) + " {<<: [" + below
+              + ", " + below + ", " + below + ", " + below + "]}\n";
+  }
+  before += "image:\n  <<: *b15\n  tag: v1.0.0\n";
+  auto after = edit_helm_values(before, {change("web=nginx", "v1.1.0")});
+  REQUIRE(after);
+  CHECK_THAT(*after, Catch::StartsWith(before.substr(0, before.find("image:\n"))));
+  CHECK_THAT(*after, Catch::Contains("tag: v1.1.0"));
+  CHECK_THAT(*after, Catch::Contains("repository: nginx"));
+}
