@@ -12,6 +12,7 @@
 #include "git/signing.hpp"
 #include "git/working_copy.hpp"
 #include "git/write_branch.hpp"
+#include "util/redact.hpp"
 #include "util/strings.hpp"
 
 #include <fmt/format.h>
@@ -323,7 +324,15 @@ Outcome commit(const CommitOptions& options, Effects& effects) {
     group.files.push_back(&file);
   }
   refuse_unpushed(run, options, groups);
-  bool sign_off = options.sign_off || environment.get("GIT_COMMIT_SIGN_OFF") == "true";
+  // As AIU reads it (Go's ParseBool): "True" and "1" sign off too; anything else warns.
+  auto sign_off_env = environment.get_bool("GIT_COMMIT_SIGN_OFF", false);
+  if (!sign_off_env) {
+    effects.print_warning(
+        "GIT_COMMIT_SIGN_OFF="
+        + util::quote(util::escape_control(environment.get("GIT_COMMIT_SIGN_OFF").value_or("")))
+        + " is neither true nor false; commits are not signed off");
+  }
+  bool sign_off = options.sign_off || sign_off_env.value_or(false);
   Committer committer{options, *message_template, signer, sign_off, &files, &effects};
   for (const auto& [root, group] : groups) {
     commit_group(run, committer, group);

@@ -143,3 +143,32 @@ TEST_CASE("without a push the edit is committed once and the remote untouched", 
   CHECK_THAT(git.messages[0], Catch::Contains("1.2.3"));
   CHECK_THAT(git.messages[0], Catch::Contains("1.2.4"));
 }
+
+TEST_CASE("GIT_COMMIT_SIGN_OFF is read as a boolean, as AIU reads it", "[run]") {
+  for (const auto& [value, signs_off] : std::vector<std::pair<std::string, bool>>{
+           {"true", true}, {"True", true}, {"1", true}, {"false", false}, {"maybe", false}}) {
+    TempTree tree;
+    FakeGit git(tree);
+    git.seed({{"apps/api.yaml", k_manifest}});
+    FakeEffects fake(git);
+    fake.effects.environment = util::Environment::from_map({{"GIT_COMMIT_SIGN_OFF", value}});
+    std::vector<std::string> warnings;
+    fake.effects.print_warning = [&warnings](const std::string& text) { warnings.push_back(text); };
+    test::serve_tags(fake.http, R"(["1.2.3","1.2.4"])");
+    auto options = options_for(tree);
+    options.no_push = true;
+
+    auto outcome = run::commit(options, fake.effects);
+
+    CAPTURE(value);
+    CHECK(outcome.status == run::Status::ok);
+    REQUIRE(git.messages.size() == 1);
+    CHECK((git.messages[0].find("\nSigned-off-by: ") != std::string::npos) == signs_off);
+    if (value == "maybe") {
+      REQUIRE(warnings.size() == 1);
+      CHECK_THAT(warnings[0], Catch::Contains("GIT_COMMIT_SIGN_OFF='maybe' is neither"));
+    } else {
+      CHECK(warnings.empty());
+    }
+  }
+}
