@@ -20,7 +20,10 @@ constexpr std::chrono::seconds k_credential_timeout{60};
 std::string find_git() {
   const char* path = std::getenv("PATH");
   for (auto dir : util::split(path != nullptr ? path : "", ':')) {
-    std::string candidate = std::string(dir.empty() ? "." : dir) + "/git";
+    if (dir.empty() || dir.front() != '/') {
+      continue; // an empty or relative entry would run a `git` from the current directory
+    }
+    std::string candidate = std::string(dir) + "/git";
     std::error_code ec;
     if (std::filesystem::is_regular_file(candidate, ec) && ::access(candidate.c_str(), X_OK) == 0) {
       return candidate;

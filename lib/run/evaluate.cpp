@@ -78,6 +78,21 @@ std::optional<std::string> missing_input(const CheckOptions& given,
     return command + ": nothing to " + command
            + "; give Application files or directories, --server, or --image REF";
   }
+  if (options.images.empty()) {
+    // Applications take these from their annotations: silently ignoring the flag would look
+    // like it applied.
+    for (auto [flag, given_flag] :
+         {std::pair{"--update-strategy", options.update_strategy != "semver"},
+          std::pair{"--allow-tags", !options.allow_tags.empty()},
+          std::pair{"--ignore-tags", !options.ignore_tags.empty()},
+          std::pair{"--credentials", !options.credentials.empty()}}) {
+      if (given_flag) {
+        return command + ": " + flag
+               + " applies to --image only; an Application's images take it from their "
+                 "annotations (argocd-image-updater.argoproj.io/<alias>.*)";
+      }
+    }
+  }
   return std::nullopt;
 }
 

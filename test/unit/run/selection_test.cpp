@@ -218,3 +218,30 @@ TEST_CASE("an ImageUpdater asking for pull requests never pushes to the base bra
   CHECK(!tree.read("overlays/web/.argocd-source-web.yaml"));
   CHECK(outcome.status == run::Status::failures);
 }
+
+TEST_CASE("the --image settings given without --image are refused, not ignored", "[run]") {
+  util::Environment environment;
+  run::CheckOptions options;
+  options.paths = {"apps/"};
+  CHECK_FALSE(run::missing_input(options, environment, "update"));
+  options.allow_tags = "regexp:^v";
+  auto refused = run::missing_input(options, environment, "update");
+  REQUIRE(refused);
+  CHECK(*refused
+        == "update: --allow-tags applies to --image only; an Application's images take it from "
+           "their annotations (argocd-image-updater.argoproj.io/<alias>.*)");
+  options.allow_tags.clear();
+  options.credentials = "env:X";
+  CHECK(run::missing_input(options, environment, "check")
+            .value_or("")
+            .rfind("check: --credentials applies", 0)
+        == 0);
+  options.credentials.clear();
+  options.update_strategy = "digest";
+  CHECK(run::missing_input(options, environment, "commit")
+            .value_or("")
+            .rfind("commit: --update-strategy applies", 0)
+        == 0);
+  options.images = {"nginx"}; // with --image they are what it uses
+  CHECK_FALSE(run::missing_input(options, environment, "check"));
+}
