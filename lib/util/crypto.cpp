@@ -1,16 +1,20 @@
 // SPDX-License-Identifier: Apache-2.0
-// SHA-1, SHA-256, HMAC-SHA1 and base64 from OpenSSL's libcrypto. The only file of argoimg that
-// includes an OpenSSL header: the rest of the code sees the small typed functions of
-// util/sha256.hpp, util/sha1.hpp and util/base64.hpp.
+// SHA-1, SHA-256, HMAC-SHA1, base64 and RS256 signatures from OpenSSL's libcrypto. The only
+// file of argoimg that includes an OpenSSL header: the rest of the code sees the small typed
+// functions of util/sha256.hpp, util/sha1.hpp, util/base64.hpp and util/rsa.hpp.
 #include "util/base64.hpp"
+#include "util/rsa.hpp"
 #include "util/sha1.hpp"
 #include "util/sha256.hpp"
 
 #include <algorithm>
 #include <climits>
 #include <cstdlib>
+#include <memory>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/pem.h>
 
 namespace argoimg::util {
 
@@ -49,7 +53,82 @@ char standard_char(char c) {
   return 0;
 }
 
+struct KeyFree {
+  void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
+};
+struct BioFree {
+  void operator()(BIO* bio) const { BIO_free(bio); }
+};
+struct ContextFree {
+  void operator()(EVP_MD_CTX* context) const { EVP_MD_CTX_free(context); }
+};
+using Key = std::unique_ptr<EVP_PKEY, KeyFree>;
+
+// An RSA key from PEM text: a private key, else (when `public_ok`) a public one. A key with
+// a passphrase fails: the empty callback answers no passphrase instead of prompting.
+Key read_rsa_key(std::string_view pem, bool public_ok) {
+  if (pem.size() > static_cast<size_t>(INT_MAX)) {
+    return nullptr;
+  }
+  auto no_passphrase = [](char*, int, int, void*) { return 0; };
+  std::unique_ptr<BIO, BioFree> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  Key key(bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, no_passphrase, nullptr) : nullptr);
+  if (!key && public_ok) {
+    bio.reset(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+    key.reset(bio ? PEM_read_bio_PUBKEY(bio.get(), nullptr, no_passphrase, nullptr) : nullptr);
+  }
+  if (key && EVP_PKEY_base_id(key.get()) != EVP_PKEY_RSA) {
+    key.reset();
+  }
+  ERR_clear_error(); // failed reads leave errors queued for the next caller
+  return key;
+}
+
 } // namespace
+
+Result<std::string> rs256_sign(std::string_view private_key_pem, std::string_view data) {
+  Key key = read_rsa_key(private_key_pem, false);
+  if (!key) {
+    return fail(ErrorKind::invalid_input, "the key is no unencrypted RSA private key in PEM form");
+  }
+  std::unique_ptr<EVP_MD_CTX, ContextFree> context(EVP_MD_CTX_new());
+  size_t size = 0;
+  if (!context || EVP_DigestSignInit(context.get(), nullptr, EVP_sha256(), nullptr, key.get()) != 1
+      || EVP_DigestSign(context.get(), nullptr, &size, bytes(data), data.size()) != 1) {
+    ERR_clear_error();
+    return fail(ErrorKind::internal, "RS256 signing failed");
+  }
+  std::string signature(size, '\0');
+  if (EVP_DigestSign(context.get(),
+                     reinterpret_cast<unsigned char*>(signature.data()),
+                     &size,
+                     bytes(data),
+                     data.size())
+      != 1) {
+    ERR_clear_error();
+    return fail(ErrorKind::internal, "RS256 signing failed");
+  }
+  signature.resize(size);
+  return signature;
+}
+
+Result<bool>
+rs256_verify(std::string_view key_pem, std::string_view data, std::string_view signature) {
+  Key key = read_rsa_key(key_pem, true);
+  if (!key) {
+    return fail(ErrorKind::invalid_input, "the key is no RSA key in PEM form");
+  }
+  std::unique_ptr<EVP_MD_CTX, ContextFree> context(EVP_MD_CTX_new());
+  if (!context
+      || EVP_DigestVerifyInit(context.get(), nullptr, EVP_sha256(), nullptr, key.get()) != 1) {
+    ERR_clear_error();
+    return fail(ErrorKind::internal, "RS256 verification failed to start");
+  }
+  int verdict =
+      EVP_DigestVerify(context.get(), bytes(signature), signature.size(), bytes(data), data.size());
+  ERR_clear_error();
+  return verdict == 1;
+}
 
 std::string sha256_hex(std::string_view data) {
   static constexpr char k_hex[] = "0123456789abcdef";
