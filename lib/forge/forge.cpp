@@ -1,47 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "forge/forge.hpp"
 
+#include "forge/api_detail.hpp"
+
 #include "util/spellcheck.hpp"
 #include "util/strings.hpp"
 
 #include <fmt/format.h>
 
 namespace argoimg::forge {
-
-namespace {
-
-// Every client call fails precisely until the providers are built (no stub reports success).
-class UnbuiltClient final : public Client {
-public:
-  explicit UnbuiltClient(Kind kind) : m_kind(kind) {}
-  util::Result<std::optional<Request>> find(const std::string&, const std::string&) override {
-    return unbuilt();
-  }
-  util::Result<Request> open(const NewRequest&) override { return unbuilt(); }
-  util::Result<Request>
-  edit(long, const std::optional<std::string>&, const std::optional<std::string>&, bool) override {
-    return unbuilt();
-  }
-  util::Result<void> add_labels(long, const std::vector<std::string>&) override {
-    return unbuilt();
-  }
-  util::Result<void> request_reviewers(long, const std::vector<std::string>&) override {
-    return unbuilt();
-  }
-  util::Result<void> assign(long, const std::vector<std::string>&) override { return unbuilt(); }
-  util::Result<void> enable_auto_merge(const Request&) override { return unbuilt(); }
-  const std::vector<Call>& calls() const override { return m_calls; }
-
-private:
-  tl::unexpected<util::Error> unbuilt() const {
-    return util::fail(util::ErrorKind::unsupported,
-                      fmt::format("forge: {}: the API client is not built yet", name_of(m_kind)));
-  }
-  Kind m_kind;
-  std::vector<Call> m_calls;
-};
-
-} // namespace
 
 std::string_view name_of(Kind kind) {
   switch (kind) {
@@ -79,22 +46,20 @@ util::Result<Kind> parse_kind(std::string_view text) {
                                 util::did_you_mean(text, {"github", "gitlab", "gitea"})));
 }
 
-util::Result<Repository> locate(std::string_view, const Overrides&) {
-  return util::fail(util::ErrorKind::unsupported, "forge: locating a repository is not built yet");
-}
-
-util::Result<Auth> find_auth(Kind kind,
-                             const std::string&,
-                             const std::string&,
-                             const std::string&,
-                             const util::Environment&) {
-  return util::fail(util::ErrorKind::unsupported,
-                    fmt::format("forge: {}: credentials are not built yet", name_of(kind)));
-}
-
-std::unique_ptr<Client>
-make_client(const Repository& repo, const Auth&, registry::HttpTransport&, Pacing) {
-  return std::make_unique<UnbuiltClient>(repo.kind);
+std::unique_ptr<Client> make_client(const Repository& repo,
+                                    const Auth& auth,
+                                    registry::HttpTransport& http,
+                                    Pacing pacing) {
+  auto api = std::make_unique<detail::Api>(repo, auth, http, std::move(pacing));
+  switch (repo.kind) {
+  case Kind::github:
+    return detail::make_github(std::move(api), auth);
+  case Kind::gitlab:
+    return detail::make_gitlab(std::move(api));
+  case Kind::gitea:
+    return detail::make_gitea(std::move(api));
+  }
+  return detail::make_github(std::move(api), auth);
 }
 
 } // namespace argoimg::forge

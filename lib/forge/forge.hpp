@@ -89,12 +89,17 @@ struct Request {
   std::vector<std::string> labels;
   // open() found it already there (422/409 "already exists") and returned it.
   bool existed = false;
+  // The request is there but a step after opening it failed (GitHub and Gitea add labels by a
+  // second call): the run reports this as a warning.
+  std::string warning;
 };
 
 struct NewRequest {
   std::string head, base, title, body;
   bool draft = false;
-  std::vector<std::string> labels; // GitLab sets them on create; others call add_labels
+  // Set by open() on every forge: GitLab in the create call, GitHub and Gitea by a second call
+  // whose failure becomes Request::warning.
+  std::vector<std::string> labels;
 };
 
 // One API call made: for the report and the counts of reads and writes.

@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "forge/json_detail.hpp"
+
+#include "registry/http.hpp"
+#include "util/json_guard.hpp"
+#include "util/redact.hpp"
+#include "util/strings.hpp"
+#include "util/time.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace argoimg::forge::detail {
+
+util::Result<rapidjson::Document>
+parse_body(const Api& api, const Exchange& exchange, const registry::HttpResponse& response) {
+  rapidjson::Document doc;
+  util::parse_json_guarded(doc, response.body);
+  if (doc.HasParseError() || !(doc.IsObject() || doc.IsArray())) {
+    std::string start = util::sanitize_line(std::string_view(response.body).substr(0, 80));
+    return util::fail(util::ErrorKind::network,
+                      fmt::format("{}: {} {}: the answer (HTTP {}) is no JSON object or list{}",
+                                  api.label(),
+                                  exchange.method,
+                                  exchange.path,
+                                  response.status,
+                                  start.empty() ? "" : ": it starts " + util::quote(start)));
+  }
+  return doc;
+}
+
+const rapidjson::Value* member(const rapidjson::Value& object, const char* key) {
+  if (!object.IsObject()) {
+    return nullptr;
+  }
+  auto it = object.FindMember(key);
+  return it == object.MemberEnd() ? nullptr : &it->value;
+}
+
+std::string string_of(const rapidjson::Value& object, const char* key) {
+  const auto* value = member(object, key);
+  return value && value->IsString() ? std::string(value->GetString(), value->GetStringLength())
+                                    : std::string();
+}
+
+int64_t integer_of(const rapidjson::Value& object, const char* key) {
+  const auto* value = member(object, key);
+  return value && value->IsInt64() ? value->GetInt64() : 0;
+}
+
+bool bool_of(const rapidjson::Value& object, const char* key) {
+  const auto* value = member(object, key);
+  return value && value->IsBool() && value->GetBool();
+}
+
+std::pair<std::string, bool> strip_draft_prefix(std::string title,
+                                                const std::vector<std::string>& prefixes) {
+  for (const auto& prefix : prefixes) {
+    if (title.size() >= prefix.size() && util::iequals(title.substr(0, prefix.size()), prefix)) {
+      return {std::string(util::trim(std::string_view(title).substr(prefix.size()))), true};
+    }
+  }
+  return {std::move(title), false};
+}
+
+Listed pull_of(const rapidjson::Value& pull, const std::vector<std::string>& draft_prefixes) {
+  Listed out;
+  Request& request = out.request;
+  request.number = static_cast<long>(integer_of(pull, "number"));
+  request.url = string_of(pull, "html_url");
+  if (const auto* head = member(pull, "head")) {
+    request.head = string_of(*head, "ref");
+  }
+  if (const auto* base = member(pull, "base")) {
+    request.base = string_of(*base, "ref");
+  }
+  const auto* merged_at = member(pull, "merged_at");
+  bool merged = bool_of(pull, "merged") || (merged_at && merged_at->IsString());
+  request.state = string_of(pull, "state") == "open" ? State::open
+                  : merged                           ? State::merged
+                                                     : State::closed;
+  auto [title, prefixed] = strip_draft_prefix(string_of(pull, "title"), draft_prefixes);
+  request.title = std::move(title);
+  request.body = string_of(pull, "body");
+  request.draft = bool_of(pull, "draft") || prefixed;
+  if (const auto* labels = member(pull, "labels"); labels && labels->IsArray()) {
+    for (const auto& label : labels->GetArray()) {
+      std::string name = string_of(label, "name");
+      if (!name.empty()) {
+        request.labels.push_back(std::move(name));
+      }
+    }
+  }
+  out.node_id = string_of(pull, "node_id");
+  out.updated_ns = util::parse_rfc3339(string_of(pull, "updated_at")).value_or(0);
+  return out;
+}
+
+std::optional<Listed> choose(std::vector<Listed> listed) {
+  std::optional<Listed> best;
+  for (auto& candidate : listed) {
+    bool open = candidate.request.state == State::open;
+    if (!best || (open && best->request.state != State::open)
+        || (open == (best->request.state == State::open)
+            && candidate.updated_ns > best->updated_ns)) {
+      best = std::move(candidate);
+    }
+  }
+  return best;
+}
+
+std::optional<std::string> next_link(const registry::HttpResponse& response) {
+  for (const auto& header : response.header_values("link")) {
+    for (std::string_view part : util::split(header, ',')) {
+      part = util::trim(part);
+      size_t close = part.find('>');
+      if (part.empty() || part.front() != '<' || close == std::string_view::npos) {
+        continue;
+      }
+      std::string params = util::to_lower(part.substr(close + 1));
+      if (params.find("rel=\"next\"") != std::string::npos
+          || params.find("rel=next") != std::string::npos) {
+        return std::string(part.substr(1, close - 1));
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+util::Result<std::vector<Listed>> list_pulls(Api& api,
+                                             Exchange exchange,
+                                             const std::vector<std::string>& draft_prefixes,
+                                             const std::string& head,
+                                             const std::string& base) {
+  std::vector<Listed> found;
+  for (int page = 1;; ++page) {
+    auto response = api.expect_ok(exchange);
+    if (!response) {
+      return tl::unexpected(response.error());
+    }
+    auto doc = parse_body(api, exchange, *response);
+    if (!doc) {
+      return tl::unexpected(doc.error());
+    }
+    if (!doc->IsArray()) {
+      return util::fail(util::ErrorKind::network,
+                        fmt::format("{}: {} {}: the answer is no list of pull requests",
+                                    api.label(),
+                                    exchange.method,
+                                    exchange.path));
+    }
+    for (const auto& pull : doc->GetArray()) {
+      Listed listed = pull_of(pull, draft_prefixes);
+      if (listed.request.head == head && listed.request.base == base) {
+        found.push_back(std::move(listed));
+      }
+    }
+    auto next = next_link(*response);
+    if (!next || page >= k_max_pages) {
+      return found;
+    }
+    exchange.url = *next;
+  }
+}
+
+std::vector<std::string> clean_labels(const std::vector<std::string>& labels) {
+  std::vector<std::string> out;
+  for (const auto& label : labels) {
+    std::string name(util::trim(label));
+    if (!name.empty() && std::find(out.begin(), out.end(), name) == out.end()) {
+      out.push_back(std::move(name));
+    }
+  }
+  return out;
+}
+
+JsonBody& JsonBody::add(const char* key, std::string_view value) {
+  m_writer.Key(key);
+  m_writer.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+  return *this;
+}
+
+JsonBody& JsonBody::add_bool(const char* key, bool value) {
+  m_writer.Key(key);
+  m_writer.Bool(value);
+  return *this;
+}
+
+JsonBody& JsonBody::add_int(const char* key, int64_t value) {
+  m_writer.Key(key);
+  m_writer.Int64(value);
+  return *this;
+}
+
+JsonBody& JsonBody::add(const char* key, const std::vector<std::string>& values) {
+  m_writer.Key(key);
+  m_writer.StartArray();
+  for (const auto& value : values) {
+    m_writer.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+  }
+  m_writer.EndArray();
+  return *this;
+}
+
+JsonBody& JsonBody::add(const char* key, const std::vector<int64_t>& values) {
+  m_writer.Key(key);
+  m_writer.StartArray();
+  for (int64_t value : values) {
+    m_writer.Int64(value);
+  }
+  m_writer.EndArray();
+  return *this;
+}
+
+JsonBody& JsonBody::add_raw(const char* key, std::string_view json) {
+  m_writer.Key(key);
+  m_writer.RawValue(json.data(), json.size(), rapidjson::kObjectType);
+  return *this;
+}
+
+std::string JsonBody::str() {
+  if (!m_done) {
+    m_writer.EndObject();
+    m_done = true;
+  }
+  return std::string(m_buffer.GetString(), m_buffer.GetSize());
+}
+
+std::string encoded(std::string_view text) {
+  return registry::url_encode(text);
+}
+
+} // namespace argoimg::forge::detail
