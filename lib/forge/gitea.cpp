@@ -32,8 +32,9 @@ public:
   explicit GiteaClient(std::unique_ptr<Api> api)
       : m_api(std::move(api)), m_repo_path("/repos/" + m_api->repo().path) {}
 
-  // Newer Gitea answers GET /pulls/{base}/{head}; older ones (and a base holding '/') need the
-  // full listing, paged.
+  // Newer Gitea answers GET /pulls/{base}/{head}, but with the OLDEST request of that pair
+  // whatever its state: only an open answer settles it (one read). Otherwise, and on older
+  // versions without the route, the open requests are listed, then the closed ones.
   util::Result<std::optional<Request>> find(const std::string& head,
                                             const std::string& base) override {
     if (base.find('/') == std::string::npos && !head.empty() && !base.empty()) {
@@ -48,24 +49,28 @@ public:
         if (!pull) {
           return tl::unexpected(pull.error());
         }
-        if (pull->head == head && pull->base == base) {
+        if (pull->head == head && pull->base == base && pull->state == State::open) {
           return std::optional<Request>(std::move(*pull));
         }
       } else if (response->status != 404) {
         return tl::unexpected(m_api->status_error(direct, *response));
       }
     }
-    Exchange exchange{"GET", m_repo_path + "/pulls"};
-    exchange.query = "state=all&sort=recentupdate&limit=50";
-    auto listed = list_pulls(*m_api, exchange, k_draft_prefixes, head, base);
-    if (!listed) {
-      return tl::unexpected(listed.error());
+    for (const char* state : {"open", "closed"}) {
+      Exchange exchange{"GET", m_repo_path + "/pulls"};
+      exchange.query = fmt::format("state={}&sort=recentupdate&limit=50", state);
+      auto listed = list_pulls(*m_api, exchange, k_draft_prefixes, head, base);
+      if (!listed) {
+        return tl::unexpected(listed.error());
+      }
+      for (const auto& pull : *listed) {
+        m_drafts[pull.request.number] = pull.request.draft;
+      }
+      if (auto chosen = choose(std::move(*listed))) {
+        return std::optional<Request>(std::move(chosen->request));
+      }
     }
-    for (const auto& pull : *listed) {
-      m_drafts[pull.request.number] = pull.request.draft;
-    }
-    auto chosen = choose(std::move(*listed));
-    return chosen ? std::optional<Request>(std::move(chosen->request)) : std::nullopt;
+    return std::optional<Request>();
   }
 
   util::Result<Request> open(const NewRequest& request) override {
@@ -171,6 +176,10 @@ public:
       return tl::unexpected(response.error());
     }
     long status = response->status;
+    std::string said = server_message(response->body);
+    if (status == 409 && said.find("already scheduled") != std::string::npos) {
+      return {}; // a rerun finds it scheduled by the last one
+    }
     if (status == 405 || status == 409 || status == 422) {
       return util::fail(util::ErrorKind::unsupported,
                         fmt::format("{}: cannot schedule pull request #{} to merge when checks "
@@ -178,7 +187,7 @@ public:
                                     m_api->label(),
                                     request.number,
                                     status,
-                                    util::quote(server_message(response->body))));
+                                    util::quote(said)));
     }
     if (status < 200 || status > 299) {
       return tl::unexpected(m_api->status_error(

@@ -57,27 +57,56 @@ TEST_CASE("gitea: find uses the head/base route, one read", "[forge][gitea]") {
   CHECK(test::header_value(g.http.requests[0], "Authorization") == "token gitea-token-42");
 }
 
-TEST_CASE("gitea: without the route (older versions) the listing is paged", "[forge][gitea]") {
+TEST_CASE("gitea: without the route (older versions) open, then closed requests are listed",
+          "[forge][gitea]") {
   Gitea g;
   g.http.on("GET", "/repos/o/r/pulls", [](const registry::HttpRequest& request) {
-    if (query_of(request).find("page=2") == std::string::npos) {
-      return registry::HttpResponse{
-          200,
-          {{"link",
-            "<https://gitea.example/api/v1/repos/o/r/pulls?state=all&page=2>; rel=\"next\""}},
-          "[" + pull_json(1, "open", "x", "other") + ","
-              + pull_json(2, "closed", "t", "argoimg/k", true) + "]"};
+    std::string query = query_of(request);
+    if (query.find("state=open") != std::string::npos) {
+      if (query.find("page=2") == std::string::npos) {
+        return registry::HttpResponse{
+            200,
+            {{"link",
+              "<https://gitea.example/api/v1/repos/o/r/pulls?state=open&page=2>; rel=\"next\""}},
+            "[" + pull_json(1, "open", "x", "other") + "]"};
+      }
+      return registry::HttpResponse{200, {}, "[]"};
     }
-    return registry::HttpResponse{200, {}, "[" + pull_json(3, "closed", "t") + "]"};
+    return registry::HttpResponse{200,
+                                  {},
+                                  "[" + pull_json(2, "closed", "t", "argoimg/k", true) + ","
+                                      + pull_json(3, "closed", "t") + "]"};
   });
   auto found = g.client->find("argoimg/k", "main");
   REQUIRE(found);
   REQUIRE(*found);
   CHECK((*found)->number == 3); // the most recently updated of the two closed ones
   CHECK((*found)->state == forge::State::closed);
-  REQUIRE(g.http.requests.size() == 3);
+  REQUIRE(g.http.requests.size() == 4);
   CHECK(g.http.requests[0].url == k_base + "/repos/o/r/pulls/main/argoimg/k");
-  CHECK(query_of(g.http.requests[1]) == "state=all&sort=recentupdate&limit=50");
+  CHECK(query_of(g.http.requests[1]) == "state=open&sort=recentupdate&limit=50");
+  CHECK(query_of(g.http.requests[3]) == "state=closed&sort=recentupdate&limit=50");
+
+  g.http.reply("GET", "/repos/o/r/pulls", 200, "[]");
+  auto none = g.client->find("argoimg/k", "main");
+  REQUIRE(none);
+  CHECK_FALSE(*none);
+}
+
+TEST_CASE("gitea: the route's oldest request, when closed, does not hide an open one",
+          "[forge][gitea]") {
+  Gitea g;
+  g.http.reply("GET",
+               "/repos/o/r/pulls/main/argoimg/k",
+               200,
+               pull_json(1, "closed", "t", "argoimg/k", true));
+  g.http.reply("GET", "/repos/o/r/pulls", 200, "[" + pull_json(4, "open", "t") + "]");
+  auto found = g.client->find("argoimg/k", "main");
+  REQUIRE(found);
+  REQUIRE(*found);
+  CHECK((*found)->number == 4);
+  CHECK((*found)->state == forge::State::open);
+  CHECK(g.http.requests.size() == 2);
 }
 
 TEST_CASE("gitea: open with draft and labels by id; 409 is reconciled", "[forge][gitea]") {
@@ -132,6 +161,12 @@ TEST_CASE("gitea: edit, reviewers, assignees and the scheduled merge", "[forge][
   pull.number = 9;
   REQUIRE(g.client->enable_auto_merge(pull));
   CHECK(g.http.requests.back().body == R"({"Do":"merge","merge_when_checks_succeed":true})");
+  g.http.reply(
+      "POST",
+      "/repos/o/r/pulls/9/merge",
+      409,
+      R"({"message":"pull request is already scheduled to auto merge when checks succeed"})");
+  REQUIRE(g.client->enable_auto_merge(pull)); // scheduled by an earlier run
   g.http.reply("POST", "/repos/o/r/pulls/9/merge", 405, R"({"message":"Please try again later"})");
   auto refused = g.client->enable_auto_merge(pull);
   REQUIRE_FALSE(refused);
