@@ -44,14 +44,19 @@ public:
 
   util::Result<Request> open(const NewRequest& request) override {
     Exchange exchange{"POST", m_repo_path + "/pulls"};
-    exchange.body = JsonBody()
-                        .add("title", request.title)
-                        .add("head", request.head)
-                        .add("base", request.base)
-                        .add("body", request.body)
-                        .add_bool("draft", request.draft)
-                        .str();
-    auto response = m_api->send(exchange);
+    auto response = post_pull(exchange, request, request.draft);
+    std::vector<std::string> warnings;
+    if (response && request.draft && response->status == 422
+        && util::to_lower(server_message(response->body))
+                   .find("draft pull requests are not supported")
+               != std::string::npos) {
+      // Private repositories on GitHub Free have no drafts: open a regular one and say so.
+      warnings.push_back(fmt::format("{}: draft pull requests are not supported in {}: opened a "
+                                     "regular one",
+                                     m_api->label(),
+                                     util::quote(m_api->repo().path)));
+      response = post_pull(exchange, request, false);
+    }
     if (!response) {
       return tl::unexpected(response.error());
     }
@@ -68,11 +73,14 @@ public:
       auto labels = clean_labels(request.labels);
       if (!labels.empty()) {
         if (auto added = add_labels(opened->number, labels); !added) {
-          opened->warning = added.error().message;
+          warnings.push_back(added.error().message);
         } else {
           opened->labels = labels;
         }
       }
+    }
+    if (opened) {
+      opened->warning = util::join(warnings, "; ");
     }
     return opened;
   }
@@ -187,6 +195,19 @@ private:
     }
     m_node_ids[pull.request.number] = pull.node_id;
     return std::move(pull.request);
+  }
+
+  util::Result<registry::HttpResponse>
+  post_pull(const Exchange& exchange, const NewRequest& request, bool draft) {
+    Exchange post = exchange;
+    post.body = JsonBody()
+                    .add("title", request.title)
+                    .add("head", request.head)
+                    .add("base", request.base)
+                    .add("body", request.body)
+                    .add_bool("draft", draft)
+                    .str();
+    return m_api->send(post);
   }
 
   // GitHub said a request from this head into this base exists: return the open one.

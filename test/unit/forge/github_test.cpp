@@ -177,6 +177,28 @@ TEST_CASE("github: open posts the request and adds labels by a second call", "[f
              Catch::StartsWith("forge: github: 403 forbidden on POST /repos/o/r/issues/12/labels"));
 }
 
+TEST_CASE("github: where drafts are not supported a regular request is opened, with a warning",
+          "[forge][github]") {
+  GitHub gh;
+  gh.http.queue(
+      "POST",
+      "/repos/o/r/pulls",
+      registry::HttpResponse{
+          422,
+          {},
+          R"({"message":"Validation Failed","errors":[{"resource":"PullRequest","code":"custom",)"
+          R"("message":"Draft pull requests are not supported in this repository."}]})"});
+  gh.http.reply("POST", "/repos/o/r/pulls", 201, pull_json(13, "open", "2026-12-03T00:00:00Z"));
+  auto opened = gh.client->open({"argoimg/abc12345", "main", "t", "b", true, {}});
+  REQUIRE(opened);
+  CHECK(opened->number == 13);
+  CHECK(opened->warning
+        == "forge: github: draft pull requests are not supported in 'o/r': opened a regular one");
+  REQUIRE(gh.http.requests.size() == 2);
+  CHECK_THAT(gh.http.requests[0].body, Catch::Contains(R"("draft":true)"));
+  CHECK_THAT(gh.http.requests[1].body, Catch::Contains(R"("draft":false)"));
+}
+
 TEST_CASE("github: a 422 'already exists' is reconciled with the open request", "[forge][github]") {
   GitHub gh;
   gh.http.reply(
