@@ -126,6 +126,9 @@ std::string Api::call_path(const Exchange& exchange) const {
   if (exchange.url.empty()) {
     return exchange.path;
   }
+  if (exchange.url.rfind(m_repo.api_base + "/", 0) != 0) {
+    return "(a link away from the API)"; // refused by request_for; never its text
+  }
   std::string_view path = std::string_view(exchange.url).substr(m_repo.api_base.size());
   return std::string(path.substr(0, path.find('?')));
 }

@@ -143,6 +143,10 @@ TEST_CASE("github: find follows Link pages, bounded, and never to another host",
   REQUIRE_FALSE(refused);
   CHECK_THAT(refused.error().message, Catch::Contains("a next-page link leads away from"));
   CHECK(away.http.requests.size() == 1);
+  away.http.reply("GET", "/repos/o/r/pulls", 200, "[]", {{"link", "<h:/>; rel=\"next\""}});
+  auto short_link = away.client->find("b", "main"); // shorter than the API base
+  REQUIRE_FALSE(short_link);
+  CHECK_THAT(short_link.error().message, Catch::Contains("leads away from"));
 }
 
 TEST_CASE("github: open posts the request and adds labels by a second call", "[forge][github]") {
