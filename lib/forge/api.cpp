@@ -88,9 +88,11 @@ std::string server_message(std::string_view body) {
     auto errors = doc.FindMember("errors");
     if (errors != doc.MemberEnd() && errors->value.IsArray()) {
       for (const auto& item : errors->value.GetArray()) {
-        auto message = item.IsObject() ? item.FindMember("message") : item.MemberEnd();
-        if (item.IsObject() && message != item.MemberEnd()) {
-          parts.push_back(text_of(message->value));
+        if (item.IsObject()) {
+          auto message = item.FindMember("message");
+          if (message != item.MemberEnd()) {
+            parts.push_back(text_of(message->value));
+          }
         } else if (item.IsString()) {
           parts.push_back(text_of(item));
         }

@@ -83,6 +83,21 @@ TEST_CASE("hostile: error bodies are cut, escaped and redacted", "[forge][hostil
   CHECK_THAT(message, Catch::EndsWith("...')"));
 }
 
+TEST_CASE("hostile: error lists of any shape are read without asserting", "[forge][hostile]") {
+  Target t;
+  t.http.reply("GET",
+               "/repos/o/r/pulls",
+               422,
+               R"({"message":"Validation Failed","errors":["plain", 7, null, [1], {"code":"x"}]})");
+  CHECK(t.client->find("b", "main").error().message
+        == "forge: github: GET /repos/o/r/pulls: HTTP 422 (the forge says 'Validation Failed; "
+           "plain')");
+  t.http.reply(
+      "GET", "/repos/o/r/pulls", 400, R"({"message":{"title":["is too long"]},"error":null})");
+  CHECK_THAT(t.client->find("b", "main").error().message,
+             Catch::Contains(R"(the forge says '{"title":["is too long"]}')"));
+}
+
 TEST_CASE("hostile: a transport failure names the call, not the token", "[forge][hostile]") {
   struct Broken : registry::HttpTransport {
     util::Result<registry::HttpResponse> send(const registry::HttpRequest&) override {
