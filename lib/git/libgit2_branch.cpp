@@ -191,10 +191,13 @@ util::Result<std::string> commit_edits(const WorkingCopy& copy,
   return hex_of(*made);
 }
 
-util::Result<PushOutcome> push_commit(const WorkingCopy& copy,
-                                      const Upstream& upstream,
-                                      const std::string& commit,
-                                      const RemoteAuth& auth) {
+namespace {
+
+util::Result<PushOutcome> push_by_id(const WorkingCopy& copy,
+                                     const Upstream& upstream,
+                                     const std::string& commit,
+                                     const RemoteAuth& auth,
+                                     bool force) {
   // libgit2 pushes references, not ids: a private one names the commit while it is pushed.
   WorkingCopy as_branch = copy;
   as_branch.branch = "argoimg-push/" + upstream.branch;
@@ -214,9 +217,74 @@ util::Result<PushOutcome> push_commit(const WorkingCopy& copy,
     return tl::unexpected(error(util::ErrorKind::io, "name the commit", code));
   }
   RefPtr ref(raw);
-  auto pushed = push_branch(as_branch, upstream, auth);
+  auto pushed = push_local_branch(as_branch, upstream, auth, force);
   git_reference_delete(ref.get());
   return pushed;
+}
+
+} // namespace
+
+util::Result<PushOutcome> push_commit(const WorkingCopy& copy,
+                                      const Upstream& upstream,
+                                      const std::string& commit,
+                                      const RemoteAuth& auth) {
+  return push_by_id(copy, upstream, commit, auth, false);
+}
+
+util::Result<PushOutcome> force_push_commit(const WorkingCopy& copy,
+                                            const Upstream& upstream,
+                                            const std::string& commit,
+                                            const RemoteAuth& auth) {
+  return push_by_id(copy, upstream, commit, auth, true);
+}
+
+util::Result<History> commits_between(const WorkingCopy& copy,
+                                      const std::string& base,
+                                      const std::string& head,
+                                      size_t limit) {
+  auto opened = open_commit(copy, head);
+  if (!opened) {
+    return tl::unexpected(opened.error());
+  }
+  git_repository* repo = opened->repo.get();
+  git_revwalk* raw_walk = nullptr;
+  if (int code = git_revwalk_new(&raw_walk, repo); code < 0) {
+    return tl::unexpected(error(util::ErrorKind::io, "walk history", code));
+  }
+  std::unique_ptr<git_revwalk, Deleter<git_revwalk, git_revwalk_free>> walk(raw_walk);
+  git_revwalk_sorting(walk.get(), GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME);
+  if (int code = git_revwalk_push(walk.get(), git_commit_id(opened->commit.get())); code < 0) {
+    return tl::unexpected(error(util::ErrorKind::io, "walk from " + head, code));
+  }
+  if (!base.empty()) {
+    auto hidden = lookup_commit(repo, base);
+    if (!hidden) {
+      return tl::unexpected(hidden.error());
+    }
+    if (int code = git_revwalk_hide(walk.get(), git_commit_id(hidden->get())); code < 0) {
+      return tl::unexpected(error(util::ErrorKind::io, "walk without " + base, code));
+    }
+  }
+  History history;
+  git_oid id;
+  while (git_revwalk_next(&id, walk.get()) == 0) {
+    if (history.commits.size() >= limit) {
+      history.truncated = true;
+      break;
+    }
+    git_commit* raw = nullptr;
+    if (int code = git_commit_lookup(&raw, repo, &id); code < 0) {
+      return tl::unexpected(error(util::ErrorKind::io, "commit " + hex_of(id), code));
+    }
+    CommitPtr commit(raw);
+    const git_signature* committer = git_commit_committer(raw);
+    const char* message = git_commit_message(raw);
+    history.commits.push_back(
+        CommitInfo{hex_of(id),
+                   committer != nullptr && committer->email != nullptr ? committer->email : "",
+                   message != nullptr ? message : ""});
+  }
+  return history;
 }
 
 util::Result<bool> advance_local_branch(const WorkingCopy& copy,

@@ -117,6 +117,13 @@ inline void finish_credentials(AuthState& state, bool authenticated) {
   }
 }
 
+// Push the local branch `copy.branch` to `upstream.branch`; `force` replaces whatever the
+// remote branch holds (a head branch argoimg owns), else only a fast-forward is accepted.
+util::Result<PushOutcome> push_local_branch(const WorkingCopy& copy,
+                                            const Upstream& upstream,
+                                            const RemoteAuth& auth,
+                                            bool force);
+
 // Install the credential and host-key callbacks with `state` as their payload.
 void use_auth(git_remote_callbacks& callbacks, AuthState& state);
 

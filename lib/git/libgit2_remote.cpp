@@ -80,8 +80,10 @@ bool is_rejection(const std::string& text) {
 
 } // namespace
 
-util::Result<PushOutcome>
-push_branch(const WorkingCopy& copy, const Upstream& upstream, const RemoteAuth& auth) {
+util::Result<PushOutcome> detail::push_local_branch(const WorkingCopy& copy,
+                                                    const Upstream& upstream,
+                                                    const RemoteAuth& auth,
+                                                    bool force) {
   auto repo = open(copy.root);
   if (!repo) {
     return tl::unexpected(repo.error());
@@ -90,8 +92,9 @@ push_branch(const WorkingCopy& copy, const Upstream& upstream, const RemoteAuth&
   if (!remote) {
     return tl::unexpected(remote.error());
   }
-  // No leading '+': the remote must refuse anything but a fast-forward.
-  std::string refspec = "refs/heads/" + copy.branch + ":refs/heads/" + upstream.branch;
+  // No leading '+' unless forced: the remote must refuse anything but a fast-forward.
+  std::string refspec =
+      (force ? "+" : "") + ("refs/heads/" + copy.branch + ":refs/heads/" + upstream.branch);
   char* specs[] = {refspec.data()};
   git_strarray refspecs{specs, 1};
   AuthState state;
@@ -120,6 +123,11 @@ push_branch(const WorkingCopy& copy, const Upstream& upstream, const RemoteAuth&
                       "push to '" + upstream.url + "' refused: " + refused);
   }
   return PushOutcome::pushed;
+}
+
+util::Result<PushOutcome>
+push_branch(const WorkingCopy& copy, const Upstream& upstream, const RemoteAuth& auth) {
+  return push_local_branch(copy, upstream, auth, false);
 }
 
 namespace {

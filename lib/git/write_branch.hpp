@@ -45,6 +45,32 @@ util::Result<PushOutcome> push_commit(const WorkingCopy& copy,
                                       const std::string& commit,
                                       const RemoteAuth& auth = {});
 
+// The same, forced: the remote branch ends at `commit` whatever it held (a pull request's head
+// branch that argoimg owns and rebuilds on the base's current tip).
+util::Result<PushOutcome> force_push_commit(const WorkingCopy& copy,
+                                            const Upstream& upstream,
+                                            const std::string& commit,
+                                            const RemoteAuth& auth = {});
+
+// One commit as an ownership check sees it.
+struct CommitInfo {
+  std::string id;
+  std::string committer_email;
+  std::string message;
+};
+struct History {
+  std::vector<CommitInfo> commits; // newest first
+  bool truncated = false;          // more than the limit
+};
+
+// The commits reachable from `head` and not from `base` (git's `base..head`: what a head
+// branch added since it left the base; empty when the base has all of it). `base` may be ""
+// (all of head's history). At most `limit` commits are read.
+util::Result<History> commits_between(const WorkingCopy& copy,
+                                      const std::string& base,
+                                      const std::string& head,
+                                      size_t limit);
+
 // Point the local branch `branch` at `commit` when the branch is absent or an ancestor of it
 // (--no-push); fails with `conflict` otherwise. Never the checked-out branch.
 util::Result<bool>

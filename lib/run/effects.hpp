@@ -71,6 +71,15 @@ public:
                                                      const Auth& auth) = 0;
   virtual util::Result<bool>
   advance_local_branch(const Copy& copy, const std::string& branch, const std::string& commit) = 0;
+  // Pull requests' head branches.
+  virtual util::Result<git::PushOutcome> force_push_commit(const Copy& copy,
+                                                           const git::Upstream& upstream,
+                                                           const std::string& commit,
+                                                           const Auth& auth) = 0;
+  virtual util::Result<git::History> commits_between(const Copy& copy,
+                                                     const std::string& base,
+                                                     const std::string& head,
+                                                     size_t limit) = 0;
 };
 
 // The real Git: lib/git's libgit2 adapter.

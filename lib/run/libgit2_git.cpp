@@ -86,6 +86,18 @@ public:
                                           const std::string& commit) override {
     return git::advance_local_branch(copy, branch, commit);
   }
+  util::Result<git::PushOutcome> force_push_commit(const Copy& copy,
+                                                   const git::Upstream& upstream,
+                                                   const std::string& commit,
+                                                   const Auth& auth) override {
+    return git::force_push_commit(copy, upstream, commit, auth);
+  }
+  util::Result<git::History> commits_between(const Copy& copy,
+                                             const std::string& base,
+                                             const std::string& head,
+                                             size_t limit) override {
+    return git::commits_between(copy, base, head, limit);
+  }
 };
 
 } // namespace

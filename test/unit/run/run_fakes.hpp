@@ -197,6 +197,14 @@ public:
   advance_local_branch(const Copy&, const std::string&, const std::string&) override {
     return unsupported<bool>();
   }
+  util::Result<git::PushOutcome>
+  force_push_commit(const Copy&, const git::Upstream&, const std::string&, const Auth&) override {
+    return unsupported<git::PushOutcome>();
+  }
+  util::Result<git::History>
+  commits_between(const Copy&, const std::string&, const std::string&, size_t) override {
+    return unsupported<git::History>();
+  }
 
 private:
   template <typename T> static util::Result<T> unsupported() {
