@@ -36,11 +36,16 @@ struct ImageConfig {
 struct WriteBack {
   enum class Method { argocd, git };
   Method method = Method::argocd;
-  std::string credentials;   // git: "repocreds" or "secret:ns/name"
-  std::string target;        // write-back-target as written; empty: the default
-  std::string branch;        // git-branch as written
-  std::string repository;    // git-repository
-  bool pull_request = false; // an ImageUpdater's gitConfig.pullRequest (not supported yet)
+  std::string credentials; // git: "repocreds" or "secret:ns/name"
+  std::string target;      // write-back-target as written; empty: the default
+  std::string branch;      // git-branch as written
+  std::string repository;  // git-repository
+  // An ImageUpdater's gitConfig.pullRequest: commit to a head branch and open a request.
+  struct PullRequest {
+    std::string provider;            // "github" or "gitlab"
+    std::vector<std::string> labels; // empty and duplicate labels dropped
+  };
+  std::optional<PullRequest> pull_request;
 };
 
 // The whole configuration of one Application.

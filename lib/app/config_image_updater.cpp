@@ -3,6 +3,8 @@
 #include "app/config.hpp"
 #include "util/strings.hpp"
 
+#include <algorithm>
+
 namespace argoimg::app {
 
 namespace {
@@ -49,6 +51,36 @@ util::Result<ImageConfig> image_from_updater(const ImageUpdaterImage& image,
   return config;
 }
 
+// AIU's rules: exactly one provider of github and gitlab; `branch` is the base the request
+// merges into, so a write branch ("base:template") makes no sense here.
+util::Result<WriteBack::PullRequest> pull_request_of(const PullRequestSettings& settings,
+                                                     const std::string& branch) {
+  if (settings.providers.size() != 1
+      || (settings.providers[0] != "github" && settings.providers[0] != "gitlab")) {
+    std::string found;
+    for (const auto& key : settings.providers) {
+      found += (found.empty() ? "" : ", ") + util::quote(key);
+    }
+    return util::fail(util::ErrorKind::config,
+                      "needs exactly one of 'github' or 'gitlab'"
+                          + (found.empty() ? std::string() : " (found " + found + ")"));
+  }
+  if (branch.find(':') != std::string::npos) {
+    return util::fail(util::ErrorKind::config,
+                      "branch " + util::quote(branch)
+                          + " names a write branch; with pullRequest, branch is the base the "
+                            "request merges into (name the head branch with --pr-branch)");
+  }
+  WriteBack::PullRequest out{settings.providers[0], {}};
+  for (const auto& label : settings.labels) {
+    if (!util::trim(label).empty()
+        && std::find(out.labels.begin(), out.labels.end(), label) == out.labels.end()) {
+      out.labels.push_back(label);
+    }
+  }
+  return out;
+}
+
 } // namespace
 
 util::Result<AppConfig> config_from_image_updater(const ImageUpdater& updater,
@@ -81,7 +113,15 @@ util::Result<AppConfig> config_from_image_updater(const ImageUpdater& updater,
   }
   config.write_back.branch = write_back.branch.value_or("");
   config.write_back.repository = write_back.repository.value_or("");
-  config.write_back.pull_request = write_back.pull_request.value_or(false);
+  if (write_back.pull_request) {
+    auto pull_request = pull_request_of(*write_back.pull_request, config.write_back.branch);
+    if (!pull_request) {
+      return util::fail(util::ErrorKind::config,
+                        ref.position.to_string() + ": writeBackConfig.gitConfig.pullRequest: "
+                            + pull_request.error().message);
+    }
+    config.write_back.pull_request = *pull_request;
+  }
   return config;
 }
 

@@ -23,13 +23,20 @@ struct UpdateSettings {
   UpdateSettings merged_with(const UpdateSettings& over) const;
 };
 
+// `gitConfig.pullRequest`: `github: {}` or `gitlab: {}` (exactly one; checked when the
+// configuration is built) and `labels`.
+struct PullRequestSettings {
+  std::vector<std::string> providers; // the provider keys present, in document order
+  std::vector<std::string> labels;
+};
+
 // `writeBackConfig`: method and git settings; unset fields inherit (spec -> applicationRef).
 struct WriteBackConfig {
   std::optional<std::string> method;
   std::optional<std::string> repository;
   std::optional<std::string> branch;
   std::optional<std::string> target;
-  std::optional<bool> pull_request; // gitConfig.pullRequest is present (replaced whole)
+  std::optional<PullRequestSettings> pull_request; // gitConfig.pullRequest (replaced whole)
 
   WriteBackConfig merged_with(const WriteBackConfig& over) const;
 };

@@ -88,7 +88,16 @@ WriteBackConfig parse_write_back(const YAML::Node& node) {
     config.branch = optional_text(git, "branch");
     config.target = optional_text(git, "writeBackTarget");
     if (YAML::Node pull_request = git["pullRequest"]; pull_request && !pull_request.IsNull()) {
-      config.pull_request = true;
+      PullRequestSettings settings;
+      if (pull_request.IsMap()) {
+        for (const auto& item : pull_request) {
+          if (item.first.Scalar() != "labels") {
+            settings.providers.push_back(item.first.Scalar());
+          }
+        }
+        settings.labels = yaml::string_list(pull_request["labels"]);
+      }
+      config.pull_request = settings;
     }
   }
   return config;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "run/commit_group.hpp"
 #include "run/evaluate.hpp"
+#include "run/pull_request.hpp"
 #include "run/repo_files.hpp"
 #include "run/run.hpp"
 #include "run/update.hpp"
@@ -17,6 +18,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 
@@ -273,6 +275,25 @@ Outcome commit(const CommitOptions& options, Effects& effects) {
         "--insecure-ignore-host-key: ssh host keys are not verified; a machine in "
         "the middle could read and change what is fetched and pushed");
   }
+  const auto& pull_request = options.pull_request;
+  auto head = head_branch_template(pull_request);
+  auto head_template =
+      head ? git::parse_template(*head, "--pr-branch") : tl::unexpected(head.error());
+  if (!head_template) {
+    effects.print_error(head_template.error().message);
+    return usage;
+  }
+  if (!pull_request.forge.empty()) {
+    if (auto kind = forge::parse_kind(pull_request.forge); !kind) {
+      effects.print_error("--forge: " + kind.error().message);
+      return usage;
+    }
+  }
+  if (pull_request.enabled && options.no_push) {
+    effects.print_error("--no-push: a pull request needs its head branch pushed; use --dry-run "
+                        "to see what --pull-request would do");
+    return usage;
+  }
   CheckOptions check = options.check;
   check.clone_into = options.workdir.empty() ? default_workdir(environment) : options.workdir;
   check.git_credentials = options.git_credentials;
@@ -284,7 +305,6 @@ Outcome commit(const CommitOptions& options, Effects& effects) {
     return {*status, std::nullopt};
   }
   auto& run = *std::get<std::unique_ptr<Evaluation>>(evaluated);
-  refuse_pull_requests(run, "nothing was pushed");
   if (template_text.find("Labels") != std::string::npos) {
     // Only a template that uses .Labels costs the config reads (one per updated image).
     auto labels =
@@ -318,7 +338,26 @@ Outcome commit(const CommitOptions& options, Effects& effects) {
       fail_applications(run, file, "commit: " + write_branch.error().message);
       continue;
     }
-    auto& group = groups[copy->root + "\n" + *write_branch];
+    auto target = pull_request_target(run, file, *copy, options.pull_request);
+    if (!target) {
+      fail_applications(run, file, "commit: " + target.error().message);
+      continue;
+    }
+    // A pull request's group: its working copy, base branch (the checked-out one) and head.
+    auto& group = groups[copy->root + "\n" + *write_branch
+                         + (*target ? "\npull request\n" + (*target)->head : "")];
+    if (*target && group.pull_request) {
+      auto& labels = group.pull_request->labels;
+      for (const auto& label : (*target)->labels) {
+        if (std::find(labels.begin(), labels.end(), label) == labels.end()) {
+          labels.push_back(label);
+        }
+      }
+      group.pull_request->kind =
+          group.pull_request->kind ? group.pull_request->kind : (*target)->kind;
+    } else {
+      group.pull_request = *target;
+    }
     group.copy = *copy;
     group.write_branch = *write_branch;
     group.files.push_back(&file);
@@ -333,7 +372,15 @@ Outcome commit(const CommitOptions& options, Effects& effects) {
         + " is neither true nor false; commits are not signed off");
   }
   bool sign_off = options.sign_off || sign_off_env.value_or(false);
-  Committer committer{options, *message_template, signer, sign_off, &files, &effects};
+  ForgeClients forges(options.pull_request, effects);
+  Committer committer{options,
+                      *message_template,
+                      signer,
+                      sign_off,
+                      &files,
+                      &effects,
+                      options.message_template_file.empty(),
+                      &forges};
   for (const auto& [root, group] : groups) {
     commit_group(run, committer, group);
   }

@@ -136,7 +136,8 @@ void restore(const RepoFiles& files, const std::vector<Written>& written) {
 util::Result<CommitRecord>
 prepare_commit(const Evaluation& run, const Committer& committer, const CommitGroup& group) {
   const git::Template& message_template = committer.message_template;
-  CommitRecord record{group.copy.root, group.copy.branch, "planned", "", "", {}, {}, false, 0, ""};
+  CommitRecord record{
+      group.copy.root, group.copy.branch, "planned", "", "", {}, {}, false, 0, "", std::nullopt};
   for (const auto* file : group.files) {
     auto real = committer.files->real_path(file->path);
     if (!real) {
@@ -217,7 +218,7 @@ CommitGroup replan_group(Evaluation& run,
                          updater::WritePlan& holder) {
   auto results = run.report.applications; // a scratch copy: failures here are re-reported
   holder = plan_confined_writes(run, *committer.files, results);
-  CommitGroup group{copy, {}, ""};
+  CommitGroup group{copy, {}, "", std::nullopt};
   for (const auto& file : holder.files) {
     if ((file.after != file.before || file.created)
         && std::filesystem::absolute(file.path).generic_string().rfind(copy.root, 0) == 0) {
@@ -252,8 +253,17 @@ void commit_and_push(Evaluation& run,
     CommitGroup group =
         attempt == 1 && !*moved ? first : replan_group(run, committer, first.copy, holder);
     if (group.files.empty()) {
-      CommitRecord done{
-          first.copy.root, first.copy.branch, "up-to-date", "", "", {}, {}, false, attempt, ""};
+      CommitRecord done{first.copy.root,
+                        first.copy.branch,
+                        "up-to-date",
+                        "",
+                        "",
+                        {},
+                        {},
+                        false,
+                        attempt,
+                        "",
+                        std::nullopt};
       run.report.commits.push_back(done);
       return;
     }
@@ -300,6 +310,10 @@ void commit_and_push(Evaluation& run,
 } // namespace
 
 void commit_group(Evaluation& run, const Committer& committer, const CommitGroup& group) {
+  if (group.pull_request) {
+    commit_pull_request(run, committer, group);
+    return;
+  }
   if (!group.write_branch.empty()) {
     commit_to_write_branch(run, committer, group);
     return;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "forge/forge.hpp"
 #include "run/evaluate.hpp"
 #include "run/options.hpp"
 #include "run/repo_files.hpp"
@@ -16,14 +17,26 @@
 
 namespace argoimg::run {
 
+class ForgeClients; // pull_request.hpp
+
 // How every commit of a run is made.
 struct Committer {
   const CommitOptions& options;
   const git::Template& message_template;
   git::CommitSigner signer; // empty: unsigned
   bool sign_off = false;
-  RepoFiles* files = nullptr; // every read and write of the working copies goes through it
-  Effects* effects = nullptr; // its git and environment
+  RepoFiles* files = nullptr;     // every read and write of the working copies goes through it
+  Effects* effects = nullptr;     // its git and environment
+  bool default_template = true;   // no --commit-message-template: requests get a table as body
+  ForgeClients* forges = nullptr; // pull-request mode
+};
+
+// What a group in pull-request mode asks for, from the flags and its applications'
+// ImageUpdaters.
+struct PullRequestTarget {
+  std::string head;                // the rendered head branch
+  std::optional<forge::Kind> kind; // an ImageUpdater's provider (--forge wins)
+  std::vector<std::string> labels; // --pr-label and pullRequest.labels
 };
 
 // The files of one working copy and branch, with the applications behind them.
@@ -31,6 +44,7 @@ struct CommitGroup {
   git::WorkingCopy copy;
   std::vector<const updater::FileChange*> files;
   std::string write_branch; // git-branch's rendered ':template'; empty: the checked-out branch
+  std::optional<PullRequestTarget> pull_request; // set: commit to its head branch, open a request
 };
 
 // Commit one group (and push it unless --no-push, recomputing the edits when a concurrent
@@ -43,7 +57,21 @@ void commit_group(Evaluation& run, const Committer& committer, const CommitGroup
 // Defined in commit_write_branch.cpp.
 void commit_to_write_branch(Evaluation& run, const Committer& committer, const CommitGroup& group);
 
-// Shared by the two ways of committing.
+// A fresh plan of a group's files, read out of `commit` instead of the disk.
+struct TreePlan {
+  updater::WritePlan holder;
+  CommitGroup group; // the files of `holder` that still change
+};
+util::Result<TreePlan> plan_at(const Evaluation& run,
+                               RepoFiles& files,
+                               const CommitGroup& original,
+                               const std::string& commit);
+
+// Pull-request mode: the group's commit built on the base branch's remote tip, pushed to its
+// head branch, and the request found, opened or refreshed. Defined in commit_pull_request.cpp.
+void commit_pull_request(Evaluation& run, const Committer& committer, const CommitGroup& group);
+
+// Shared by the ways of committing.
 git::Signature author_for(const Committer& committer, const git::WorkingCopy& copy);
 std::vector<git::AppChangeRecord> change_records(const Evaluation& run,
                                                  const std::vector<std::string>& names);

@@ -17,14 +17,6 @@
 
 namespace argoimg::run {
 
-namespace {
-
-// A fresh plan of the group's files, read from `commit` instead of the disk.
-struct TreePlan {
-  updater::WritePlan holder;
-  CommitGroup group;
-};
-
 util::Result<TreePlan> plan_at(const Evaluation& run,
                                RepoFiles& files,
                                const CommitGroup& original,
@@ -53,7 +45,7 @@ util::Result<TreePlan> plan_at(const Evaluation& run,
   if (failure) {
     return tl::unexpected(*failure);
   }
-  out.group = CommitGroup{original.copy, {}, original.write_branch};
+  out.group = CommitGroup{original.copy, {}, original.write_branch, original.pull_request};
   for (const auto& file : out.holder.files) {
     if (paths.count(file.path) != 0 && (file.after != file.before || file.created)) {
       out.group.files.push_back(&file);
@@ -62,13 +54,24 @@ util::Result<TreePlan> plan_at(const Evaluation& run,
   return out;
 }
 
+namespace {
+
 std::string relative_to(const git::WorkingCopy& copy, const std::string& path) {
   return std::filesystem::relative(path, copy.root).generic_string();
 }
 
 CommitRecord record_for(const CommitGroup& group) {
-  CommitRecord record{
-      group.copy.root, group.write_branch, "planned", "", "", {}, {}, false, 0, group.copy.branch};
+  CommitRecord record{group.copy.root,
+                      group.write_branch,
+                      "planned",
+                      "",
+                      "",
+                      {},
+                      {},
+                      false,
+                      0,
+                      group.copy.branch,
+                      std::nullopt};
   for (const auto* file : group.files) {
     record.files.push_back(relative_to(group.copy, file->path));
     for (const auto& name : file->applications) {
@@ -152,7 +155,8 @@ void commit_to_write_branch(Evaluation& run, const Committer& committer, const C
                         {},
                         false,
                         attempt,
-                        first.copy.branch};
+                        first.copy.branch,
+                        std::nullopt};
       run.report.commits.push_back(done);
       return;
     }

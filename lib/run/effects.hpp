@@ -5,6 +5,8 @@
 // tests build fakes. The run itself never reads the process environment, the clock, the
 // terminal or a random device, and never calls libgit2 directly.
 
+#include "forge/forge.hpp"
+
 #include "git/working_copy.hpp"
 #include "git/write_branch.hpp"
 #include "registry/http.hpp"
@@ -104,6 +106,23 @@ struct Effects {
   std::function<util::Result<bool>(const std::string& path)> lock_for_process;
   registry::HttpTransport* http = nullptr; // registries, Kubernetes and the Argo CD API
   Git* git = nullptr;                      // `commit` only
+  // `commit --pull-request`: where requests live, the API credentials, and a client. An unset
+  // member is lib/forge's: forge::locate, forge::find_auth, forge::make_client over `http`
+  // (waiting on rate limits with `sleep`). Tests replace them with in-memory forges.
+  struct Forge {
+    std::function<util::Result<forge::Repository>(std::string_view remote_url,
+                                                  const forge::Overrides& overrides)>
+        locate;
+    std::function<util::Result<forge::Auth>(forge::Kind kind,
+                                            const std::string& token_file,
+                                            const std::string& app_id,
+                                            const std::string& app_key_file,
+                                            const util::Environment& environment)>
+        find_auth;
+    std::function<std::unique_ptr<forge::Client>(const forge::Repository&, const forge::Auth&)>
+        client;
+  };
+  Forge forge;
   // Progress of tag resolution (a terminal's status line); may be empty.
   std::function<void(size_t done, size_t total)> progress;
 };

@@ -53,6 +53,25 @@ struct UpdateOptions {
   bool dry_run = false;
 };
 
+// `commit --pull-request` and its --pr-* and --forge* flags (docs/cli/commit.md#pull-requests).
+struct PullRequestOptions {
+  bool enabled = false;        // --pull-request; an ImageUpdater's gitConfig.pullRequest also
+  std::string branch_template; // --pr-branch; "" = by mode
+  std::string mode = "upsert"; // --pr-mode: upsert (one stable branch per target) or aiu
+  std::vector<std::string> labels;
+  bool draft = false;
+  bool reopen = false; // reopen a request closed without merging
+  bool auto_merge = false;
+  std::vector<std::string> reviewers;
+  std::vector<std::string> assignees;
+  std::string forge;      // --forge github|gitlab|gitea; else from the remote's host
+  std::string forge_api;  // --forge-api URL
+  std::string forge_repo; // --forge-repo owner/name or group/sub/project
+  std::string token_file; // --forge-token-file
+  std::string github_app_id;
+  std::string github_app_key_file;
+};
+
 struct CommitOptions {
   CheckOptions check;
   bool dry_run = false;
@@ -70,6 +89,7 @@ struct CommitOptions {
   std::optional<std::string> signing_key; // else GIT_COMMIT_SIGNING_KEY
   std::optional<std::string> signing_method; // else GIT_COMMIT_SIGNING_METHOD, else openpgp
   int push_attempts = 10;                    // pushes tried per branch before giving up
+  PullRequestOptions pull_request;
 };
 
 } // namespace argoimg::run

@@ -14,6 +14,24 @@
 
 namespace argoimg::run {
 
+// The pull (merge) request of a commit group in pull-request mode.
+struct PullRequestRecord {
+  std::string provider; // "github", "gitlab", "gitea"; "" when it could not be told
+  long number = 0;      // 0: none (yet)
+  std::string url;
+  std::string head;
+  std::string base;
+  // "opened", "updated", "up-to-date", "left-alone", "error", or "planned" (--dry-run)
+  std::string action;
+  std::string message; // why, for left-alone, error and up-to-date
+  std::string title;
+  std::string body;
+  std::vector<std::string> calls; // --dry-run: the calls it would make; else the calls made
+  size_t reads = 0;               // API calls made (0 with --dry-run)
+  size_t writes = 0;
+  std::vector<std::string> warnings; // labels, reviewers, auto-merge that did not take
+};
+
 // One commit (or, with --dry-run, the commit that would be made) in a git working copy.
 struct CommitRecord {
   std::string repository; // the working copy's root
@@ -26,6 +44,7 @@ struct CommitRecord {
   bool pushed = false;
   int attempts = 0;        // commits made to get one pushed (1 without a race)
   std::string base_branch; // a write branch's base (the checked-out branch); "" otherwise
+  std::optional<PullRequestRecord> pull_request; // pull-request mode only
 };
 
 struct ReportInput {

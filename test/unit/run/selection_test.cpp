@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // Which configuration an Application gets and what the run decides with it: annotations or
 // the ImageUpdater that selects it (the first one wins, settings merge spec -> ref -> image),
-// AIU's update decision, the repository and branch cloned for git write-back, and pull
-// requests, which are refused until they are built.
+// AIU's update decision, the repository and branch cloned for git write-back, and an
+// ImageUpdater's gitConfig.pullRequest, which commits to a head branch and opens a request.
+#include "pull_request_fakes.hpp"
 #include "run/run.hpp"
-#include "run_fakes.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -179,11 +179,13 @@ TEST_CASE("gitConfig.repository and gitConfig.branch choose what is cloned", "[r
   CHECK(outcome.status == run::Status::failures);
 }
 
-TEST_CASE("an ImageUpdater asking for pull requests never pushes to the base branch", "[run]") {
+TEST_CASE("an ImageUpdater's pullRequest opens a request instead of pushing to the base",
+          "[run][pr]") {
   TempTree tree;
-  FakeGit git(tree);
+  test::BranchGit git(tree);
   const std::string pull_request = "  writeBackConfig:\n    method: git\n    gitConfig:\n"
-                                   "      branch: main\n      pullRequest:\n        github: {}\n";
+                                   "      branch: main\n      pullRequest:\n        gitlab: {}\n"
+                                   "        labels: [deps, images]\n";
   const std::string api = application("api",
                                       "1.2.3",
                                       "    argocd-image-updater.argoproj.io/image-list: "
@@ -194,6 +196,8 @@ TEST_CASE("an ImageUpdater asking for pull requests never pushes to the base bra
                  + "---\n" + application("web", "1.2.3")},
             {"overlays/web/kustomization.yaml", "resources: []\n"}});
   FakeEffects fake(git);
+  test::FakeForge forge;
+  test::use_forge(fake.effects, forge);
   test::serve_tags(fake.http, R"(["1.2.3","1.2.4"])");
   run::CommitOptions options;
   options.check = check_options(tree);
@@ -203,20 +207,29 @@ TEST_CASE("an ImageUpdater asking for pull requests never pushes to the base bra
   auto outcome = run::commit(options, fake.effects);
 
   REQUIRE(outcome.report);
-  const auto& web = result_of(outcome, "web");
-  CHECK(web.status == updater::AppStatus::error);
-  REQUIRE(web.reason);
-  CHECK_THAT(*web.reason,
-             Catch::Contains("pull requests are not supported yet (gitConfig.pullRequest)")
-                 && Catch::Contains("nothing was pushed"));
-  // The other application is committed and pushed as usual; web's target is not.
+  CHECK(fake.errors.empty());
+  CHECK(outcome.status == run::Status::ok);
+  CHECK(result_of(outcome, "web").status == updater::AppStatus::update);
   CHECK(result_of(outcome, "api").status == updater::AppStatus::update);
-  REQUIRE(outcome.report->commits.size() == 1);
-  CHECK(outcome.report->commits[0].status == "pushed");
-  CHECK(outcome.report->commits[0].files == std::vector<std::string>{"apps/api.yaml"});
+  REQUIRE(outcome.report->commits.size() == 2);
+  // api (annotations, no pull request) is pushed to main as usual; web's target never is.
+  const auto& pushed = outcome.report->commits[0].pull_request ? outcome.report->commits[1]
+                                                               : outcome.report->commits[0];
+  const auto& requested = outcome.report->commits[0].pull_request ? outcome.report->commits[0]
+                                                                  : outcome.report->commits[1];
+  CHECK(pushed.status == "pushed");
+  CHECK(pushed.files == std::vector<std::string>{"apps/api.yaml"});
   CHECK(git.remote.count("overlays/web/.argocd-source-web.yaml") == 0);
   CHECK(!tree.read("overlays/web/.argocd-source-web.yaml"));
-  CHECK(outcome.status == run::Status::failures);
+  REQUIRE(requested.pull_request);
+  CHECK(requested.pull_request->action == "opened");
+  CHECK(requested.pull_request->provider == "gitlab");
+  CHECK(requested.files == std::vector<std::string>{"overlays/web/.argocd-source-web.yaml"});
+  CHECK(
+      git.files_of(git.branches.at(requested.branch)).count("overlays/web/.argocd-source-web.yaml")
+      == 1);
+  REQUIRE(forge.requests.size() == 1);
+  CHECK(forge.requests[0].labels == std::vector<std::string>{"deps", "images"});
 }
 
 TEST_CASE("the --image settings given without --image are refused, not ignored", "[run]") {

@@ -1,0 +1,368 @@
+// SPDX-License-Identifier: Apache-2.0
+// Pull-request mode of `commit`: the group's commit is built on the base branch's remote tip
+// in the object database (like a write branch: the working copy never changes), pushed to
+// the head branch when argoimg owns it, and the request from head into base is found, opened
+// or refreshed. A rerun with nothing new pushes nothing and writes nothing through the API.
+#include "run/commit_group.hpp"
+#include "run/pull_request.hpp"
+#include "run/update.hpp"
+
+#include "git/signing.hpp"
+#include "git/write_branch.hpp"
+#include "util/strings.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+
+namespace argoimg::run {
+
+namespace {
+
+constexpr size_t k_history_limit = 50; // commits of a head branch checked for ownership
+
+// Who else touched the head branch: the first commit (newest first) that argoimg did not make,
+// described; nullopt when every commit of base..head is ours.
+std::optional<std::string> foreign_commit(const git::History& history,
+                                          const git::Signature& author) {
+  if (history.truncated) {
+    return fmt::format("it has more than {} commits of its own", k_history_limit);
+  }
+  for (const auto& commit : history.commits) {
+    if (commit.committer_email != author.email || !change_set_in(commit.message)) {
+      return fmt::format("commit {} (committer {}) was not made by argoimg",
+                         commit.id.substr(0, 12),
+                         util::quote(commit.committer_email));
+    }
+  }
+  return std::nullopt;
+}
+
+struct Flow {
+  Evaluation& run;
+  const Committer& committer;
+  const CommitGroup& first;
+  const PullRequestTarget& target;
+  std::string where;
+  CommitRecord record;
+
+  PullRequestRecord& request() { return *record.pull_request; }
+  // The group fails: its applications get `detail`, the report gets the record (action error).
+  void fail(const std::string& detail) {
+    fail_group(run, first, "commit: " + where + ": " + detail);
+    request().action = "error";
+    request().message = detail;
+    record.status = record.pushed ? "pushed" : "error";
+    run.report.commits.push_back(record);
+  }
+  void done(const std::string& action, const std::string& message = "") {
+    request().action = action;
+    request().message = message;
+    run.report.commits.push_back(record);
+  }
+  void warn(const std::string& message) {
+    request().warnings.push_back(message);
+    run.effects.print_warning("commit: " + where + ": " + message);
+  }
+};
+
+// Labels the request lacks, reviewers, assignees and auto-merge: failures are warnings.
+void decorate(Flow& flow, forge::Client& client, const forge::Request& request, bool fresh) {
+  const auto& options = flow.committer.options.pull_request;
+  std::vector<std::string> missing;
+  for (const auto& label : flow.target.labels) {
+    if (std::find(request.labels.begin(), request.labels.end(), label) == request.labels.end()) {
+      missing.push_back(label);
+    }
+  }
+  if (!missing.empty()) {
+    if (auto added = client.add_labels(request.number, missing); !added) {
+      flow.warn("labels not added: " + added.error().message);
+    }
+  }
+  if (!fresh) {
+    return;
+  }
+  if (!options.reviewers.empty()) {
+    if (auto asked = client.request_reviewers(request.number, options.reviewers); !asked) {
+      flow.warn("reviewers not requested: " + asked.error().message);
+    }
+  }
+  if (!options.assignees.empty()) {
+    if (auto assigned = client.assign(request.number, options.assignees); !assigned) {
+      flow.warn("assignees not set: " + assigned.error().message);
+    }
+  }
+  if (options.auto_merge) {
+    if (auto merging = client.enable_auto_merge(request); !merging) {
+      flow.warn("auto-merge not enabled: " + merging.error().message);
+    }
+  }
+}
+
+bool same_text(const std::string& a, const std::string& b) {
+  return util::trim(a) == util::trim(b);
+}
+
+// Find, open or refresh the request once the head branch holds the commit.
+void settle_request(Flow& flow,
+                    forge::Client& client,
+                    const std::optional<forge::Request>& existing) {
+  const auto& options = flow.committer.options.pull_request;
+  auto& request = flow.request();
+  std::string action;
+  forge::Request current;
+  bool fresh = false;
+  std::optional<forge::Request> to_edit;
+  if (!existing || existing->state == forge::State::merged) {
+    forge::NewRequest wanted{flow.target.head,
+                             request.base,
+                             request.title,
+                             request.body,
+                             options.draft,
+                             flow.target.labels};
+    auto opened = client.open(wanted);
+    if (!opened) {
+      flow.fail("opening the request failed: " + opened.error().message + "; the branch "
+                + util::quote(flow.target.head)
+                + " is pushed: rerun argoimg commit --pull-request to open it");
+      return;
+    }
+    if (opened->existed) {
+      to_edit = *opened; // someone (or a lost answer) opened it meanwhile: refresh that one
+    } else {
+      current = *opened;
+      fresh = true;
+      action = "opened";
+    }
+  } else {
+    to_edit = *existing;
+  }
+  if (to_edit) {
+    bool reopen = to_edit->state == forge::State::closed;
+    std::optional<std::string> title, body;
+    if (to_edit->title != request.title) {
+      title = request.title;
+    }
+    if (!same_text(to_edit->body, request.body)) {
+      body = request.body;
+    }
+    current = *to_edit;
+    action = flow.record.pushed ? "updated" : "up-to-date";
+    if (title || body || reopen) {
+      auto changed = client.edit(to_edit->number, title, body, reopen);
+      if (!changed) {
+        flow.fail(fmt::format("editing request #{} failed: {}{}",
+                              to_edit->number,
+                              changed.error().message,
+                              flow.record.pushed ? "; the branch is pushed: rerun argoimg commit "
+                                                   "--pull-request to finish"
+                                                 : ""));
+        return;
+      }
+      current = *changed;
+      fresh = reopen;
+      action = "updated";
+    }
+  }
+  request.number = current.number;
+  request.url = current.url;
+  decorate(flow, client, current, fresh);
+  flow.done(action,
+            action == "up-to-date" ? "the head branch and the request already carry this change set"
+                                   : "");
+}
+
+} // namespace
+
+void commit_pull_request(Evaluation& run, const Committer& committer, const CommitGroup& first) {
+  const auto& options = committer.options;
+  const PullRequestTarget& target = *first.pull_request;
+  Flow flow{run,
+            committer,
+            first,
+            target,
+            util::quote(first.copy.root) + " (pull request " + util::quote(target.head) + " -> "
+                + util::quote(first.copy.branch) + ")",
+            CommitRecord{first.copy.root,
+                         target.head,
+                         "planned",
+                         "",
+                         "",
+                         {},
+                         {},
+                         false,
+                         0,
+                         first.copy.branch,
+                         PullRequestRecord{}}};
+  flow.request().head = target.head;
+  auto& git = *run.effects.git;
+  if (options.no_push && !options.dry_run) {
+    flow.fail("--no-push: a pull request needs its head branch pushed");
+    return;
+  }
+  auto base = git.upstream_of(first.copy);
+  if (!base) {
+    flow.fail(base.error().message);
+    return;
+  }
+  flow.request().base = base->branch;
+  flow.record.base_branch = base->branch;
+  auto repository = committer.forges->locate(base->url, target.kind);
+  if (!repository) {
+    flow.fail(repository.error().message);
+    return;
+  }
+  flow.request().provider = std::string(forge::name_of(repository->kind));
+  auto base_tip = git.fetch_upstream(first.copy, *base, run.git_auth);
+  if (base_tip && base_tip->empty()) {
+    base_tip = util::fail(util::ErrorKind::not_found,
+                          "base branch " + util::quote(base->branch) + " is not on the remote");
+  }
+  auto planned = base_tip ? plan_at(run, *committer.files, first, *base_tip)
+                          : tl::unexpected(base_tip.error());
+  if (!planned) {
+    flow.fail(planned.error().message);
+    return;
+  }
+  const CommitGroup& group = planned->group;
+  if (group.files.empty()) {
+    flow.record.status = "up-to-date";
+    flow.done("up-to-date", "the base branch already has these changes");
+    return;
+  }
+  for (const auto* file : group.files) {
+    flow.record.files.push_back(
+        std::filesystem::relative(file->path, group.copy.root).generic_string());
+    for (const auto& name : file->applications) {
+      if (std::find(flow.record.applications.begin(), flow.record.applications.end(), name)
+          == flow.record.applications.end()) {
+        flow.record.applications.push_back(name);
+      }
+    }
+  }
+  auto records = change_records(run, flow.record.applications);
+  auto message = git::commit_message(committer.message_template, records);
+  if (!message) {
+    flow.fail("message template: " + message.error().message);
+    return;
+  }
+  std::string change_set = change_set_of(records);
+  auto text = title_and_body(run, *message, records, committer.default_template);
+  flow.request().title = text.title;
+  flow.request().body = text.body;
+  for (const auto& warning : text.warnings) {
+    flow.warn(warning);
+  }
+  auto author = author_for(committer, group.copy);
+  flow.record.message = with_change_set(*message, change_set);
+  if (committer.sign_off) {
+    flow.record.message = git::with_sign_off(flow.record.message, author);
+  }
+  if (options.dry_run) {
+    add_changes(run, group, true);
+    flow.request().calls = planned_calls(options.pull_request, target, base->branch);
+    flow.done("planned");
+    return;
+  }
+  auto client = committer.forges->client(*repository);
+  if (!client) {
+    flow.fail(client.error().message);
+    return;
+  }
+  size_t calls_before = (*client)->calls().size();
+  auto count_calls = [&] {
+    const auto& calls = (*client)->calls();
+    for (size_t i = calls_before; i < calls.size(); ++i) {
+      flow.request().calls.push_back(calls[i].method + " " + calls[i].path);
+      ++(calls[i].write ? flow.request().writes : flow.request().reads);
+    }
+  };
+  git::Upstream head{
+      base->remote, base->url, target.head, "refs/remotes/" + base->remote + "/" + target.head};
+  auto head_tip = git.fetch_upstream(first.copy, head, run.git_auth);
+  if (!head_tip) {
+    flow.fail(head_tip.error().message);
+    return;
+  }
+  bool carries_change_set = false;
+  if (!head_tip->empty()) {
+    auto history = git.commits_between(first.copy, *base_tip, *head_tip, k_history_limit);
+    if (!history) {
+      flow.fail(history.error().message);
+      return;
+    }
+    if (auto foreign = foreign_commit(*history, author)) {
+      auto found = (*client)->find(target.head, base->branch);
+      if (found && *found) {
+        flow.request().number = (*found)->number;
+        flow.request().url = (*found)->url;
+      }
+      count_calls();
+      flow.record.status = "left-alone";
+      flow.done("left-alone",
+                "head branch " + util::quote(target.head) + " has commits argoimg did not make ("
+                    + *foreign
+                    + "); it is left alone: merge or close the request and delete the branch, "
+                      "and the next run starts it afresh");
+      return;
+    }
+    carries_change_set =
+        !history->commits.empty() && change_set_in(history->commits.front().message) == change_set;
+  }
+  auto existing = (*client)->find(target.head, base->branch);
+  if (!existing) {
+    count_calls();
+    flow.fail("finding the request failed: " + existing.error().message);
+    return;
+  }
+  if (*existing && (*existing)->state == forge::State::closed && !options.pull_request.reopen) {
+    count_calls();
+    flow.request().number = (*existing)->number;
+    flow.request().url = (*existing)->url;
+    flow.record.status = "left-alone";
+    flow.done("left-alone",
+              fmt::format("request #{} was closed without merging; it is not reopened (pass "
+                          "--pr-reopen to reopen it)",
+                          (*existing)->number));
+    return;
+  }
+  if (carries_change_set) {
+    flow.record.status = "up-to-date";
+  } else {
+    std::vector<git::TreeEdit> edits;
+    for (const auto* file : group.files) {
+      edits.push_back(
+          {std::filesystem::relative(file->path, group.copy.root).generic_string(), file->after});
+    }
+    auto sha = git.commit_edits(
+        group.copy, *base_tip, edits, flow.record.message, author, committer.signer);
+    auto pushed = sha ? git.force_push_commit(group.copy, head, *sha, run.git_auth)
+                      : tl::unexpected(sha.error());
+    if (pushed && *pushed != git::PushOutcome::pushed) {
+      pushed = util::fail(util::ErrorKind::conflict,
+                          "the remote refused the push to " + util::quote(target.head));
+    }
+    if (!pushed) {
+      count_calls();
+      flow.fail(pushed.error().message);
+      return;
+    }
+    flow.record.sha = *sha;
+    flow.record.pushed = true;
+    flow.record.attempts = 1;
+    flow.record.status = "pushed";
+    add_changes(run, group, false);
+  }
+  settle_request(flow, **client, *existing);
+  // settle_request pushed the record; its calls are counted into it afterwards.
+  auto& last = run.report.commits.back().pull_request;
+  flow.request().calls.clear();
+  count_calls();
+  last->calls = flow.request().calls;
+  last->reads = flow.request().reads;
+  last->writes = flow.request().writes;
+}
+
+} // namespace argoimg::run

@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// Pull-request mode of `commit` (docs/cli/commit.md#pull-requests): which groups ask for a
+// request and on which head branch, the change set that tells a fresh head branch from a
+// stale one, the request's title and body, and the forge clients of a run.
+
+#include "forge/forge.hpp"
+#include "run/commit_group.hpp"
+#include "run/evaluate.hpp"
+
+#include "git/messages.hpp"
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace argoimg::run {
+
+// The repository URL an application's source names (its git-repository when set).
+std::string source_repository(const Evaluation& run, size_t index);
+
+// The pull request the applications writing `file` ask for: nullopt when none of them is in
+// pull-request mode (--pull-request, or an ImageUpdater's gitConfig.pullRequest). Fails when
+// only some are, when they render different head branches, or with a write branch.
+util::Result<std::optional<PullRequestTarget>>
+pull_request_target(const Evaluation& run,
+                    const updater::FileChange& file,
+                    const git::WorkingCopy& copy,
+                    const PullRequestOptions& options);
+
+// The head-branch template: --pr-branch, else by --pr-mode. Fails on an unknown mode.
+util::Result<std::string> head_branch_template(const PullRequestOptions& options);
+
+// The trailer argoimg writes in every commit of a head branch it owns.
+inline constexpr std::string_view k_change_set_trailer = "Argoimg-Change-Set: ";
+
+// The hex SHA-256 of the changes ("<app>:<image>-<old>-<new>," for each, applications in
+// name order): equal change sets mean the head branch already carries this update.
+std::string change_set_of(std::vector<git::AppChangeRecord> records);
+// `message` with the trailer line `Argoimg-Change-Set: <change_set>` at its end.
+std::string with_change_set(const std::string& message, const std::string& change_set);
+// The change set a commit message carries (its last trailer line); nullopt when none.
+std::optional<std::string> change_set_in(const std::string& message);
+
+struct TitleAndBody {
+  std::string title;
+  std::string body;
+  std::vector<std::string> warnings; // a cut title or body
+};
+// AIU's rule: the title is the message's first line, the body the rest (trimmed). With the
+// default template the body is a Markdown table of application, image and old -> new with the
+// strategy that picked each tag instead. Title cut at 255 characters, body at 65,536.
+TitleAndBody title_and_body(const Evaluation& run,
+                            const std::string& message,
+                            const std::vector<git::AppChangeRecord>& records,
+                            bool default_template);
+
+// The calls a --dry-run would make (git's and the API's), in words.
+std::vector<std::string> planned_calls(const PullRequestOptions& options,
+                                       const PullRequestTarget& target,
+                                       const std::string& base);
+
+// The forge clients of one run: one per repository on the forge, credentials found once per
+// kind, so that a run's reads and writes are counted per client.
+class ForgeClients {
+public:
+  ForgeClients(const PullRequestOptions& options, Effects& effects)
+      : m_options(options), m_effects(effects) {}
+  // Where the requests of the remote `url` live: --forge, --forge-api and --forge-repo win,
+  // then the ImageUpdater's provider (`kind`), then the URL's host.
+  util::Result<forge::Repository> locate(const std::string& url,
+                                         const std::optional<forge::Kind>& kind) const;
+  // The client for `repository`, made on first use.
+  util::Result<forge::Client*> client(const forge::Repository& repository);
+
+private:
+  const PullRequestOptions& m_options;
+  Effects& m_effects;
+  std::map<forge::Kind, forge::Auth> m_auth;
+  std::map<std::string, std::unique_ptr<forge::Client>> m_clients;
+};
+
+} // namespace argoimg::run
