@@ -24,10 +24,59 @@ be in known_hosts (--ssh-known-hosts, default ~/.ssh/known_hosts).
 An application with 'git-branch: base:template' is committed to the write branch the template
 names (.Images, .SHA256, .AppName, .AppNamespace, .TargetKey), on top of its remote tip (else
 of base), without touching the working copy; the push is never forced.
+With --pull-request (or an ImageUpdater's gitConfig.pullRequest) the commit goes to a head
+branch built on the base's remote tip and a pull/merge request is opened or refreshed
+(GitHub, GitLab, Gitea); a rerun with nothing new pushes nothing and writes nothing.
 
 Examples:
   argoimg commit apps/ --dry-run
-  argoimg commit apps/ --git-user bot --git-email bot@example.com)";
+  argoimg commit apps/ --git-user bot --git-email bot@example.com
+  argoimg commit apps/ --pull-request --pr-label dependencies)";
+
+// Pull-request mode (docs/cli/commit.md#pull-requests): parsed here, checked by run::commit.
+void add_pull_request_flags(CLI::App* sub, run::PullRequestOptions& pr) {
+  sub->add_flag("--pull-request",
+                pr.enabled,
+                "Commit to a head branch and open (or refresh) a pull/merge request into the "
+                "branch commit would push to");
+  sub->add_option("--pr-branch",
+                  pr.branch_template,
+                  "Head-branch template (.TargetKey, .AppName, .AppNamespace, .SHA256, .Images; "
+                  "default argoimg/{{.TargetKey}})");
+  sub->add_option("--pr-mode",
+                  pr.mode,
+                  "upsert (one request per target, kept fresh) or aiu "
+                  "(image-updater-<targetKey>-<sha256>, a branch per update set)");
+  // One value per flag, so that `--pr-label deps apps/` keeps apps/ a path.
+  sub->add_option("--pr-label", pr.labels, "Label for the request (repeatable)")
+      ->allow_extra_args(false);
+  sub->add_flag("--pr-draft", pr.draft, "Open the request as a draft");
+  sub->add_flag("--pr-reopen", pr.reopen, "Reopen a request that was closed without merging");
+  sub->add_flag("--pr-auto-merge",
+                pr.auto_merge,
+                "Enable auto-merge on a new request (a warning when the repository refuses)");
+  sub->add_option("--pr-reviewer", pr.reviewers, "Reviewer for a new request (repeatable)")
+      ->allow_extra_args(false);
+  sub->add_option("--pr-assignee", pr.assignees, "Assignee for a new request (repeatable)")
+      ->allow_extra_args(false);
+  sub->add_option("--forge", pr.forge, "github, gitlab or gitea (default: from the remote's host)");
+  sub->add_option("--forge-api",
+                  pr.forge_api,
+                  "API base URL (default: from the remote, e.g. https://api.github.com)");
+  sub->add_option("--forge-repo",
+                  pr.forge_repo,
+                  "Repository on the forge: owner/name or group/sub/project (default: the "
+                  "remote URL's path)");
+  sub->add_option("--forge-token-file",
+                  pr.token_file,
+                  "File holding the API token (else GITHUB_TOKEN/GH_TOKEN, GITLAB_TOKEN, "
+                  "GITEA_TOKEN)");
+  sub->add_option(
+      "--github-app-id", pr.github_app_id, "GitHub App id (with --github-app-key-file)");
+  sub->add_option("--github-app-key-file",
+                  pr.github_app_key_file,
+                  "GitHub App private key (PEM) for installation tokens");
+}
 
 } // namespace
 
@@ -78,6 +127,7 @@ CLI::App* setup_commit_command(CLI::App& app,
   sub->add_option("--signing-method",
                   options.signing_method,
                   "openpgp (default) or ssh (env GIT_COMMIT_SIGNING_METHOD)");
+  add_pull_request_flags(sub, options.pull_request);
   sub->callback([&options, &global, &exit_code] {
     exit_code = run_command("commit", options.check, global, [&](run::Effects& effects) {
       CommitOptions given = options;

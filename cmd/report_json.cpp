@@ -144,6 +144,32 @@ void write_strings(Writer& w, const char* key, const std::vector<std::string>& v
   w.EndArray();
 }
 
+void write_pull_request(Writer& w, const run::PullRequestRecord& request) {
+  w.Key("pullRequest");
+  w.StartObject();
+  string_field(w, "provider", request.provider);
+  w.Key("number");
+  if (request.number > 0) {
+    w.Int64(request.number);
+  } else {
+    w.Null();
+  }
+  optional_string(w, "url", request.url.empty() ? std::nullopt : std::optional(request.url));
+  string_field(w, "head", request.head);
+  string_field(w, "base", request.base);
+  string_field(w, "action", request.action);
+  string_field(w, "message", request.message);
+  string_field(w, "title", request.title);
+  string_field(w, "body", request.body);
+  write_strings(w, "calls", request.calls);
+  w.Key("reads");
+  w.Uint64(request.reads);
+  w.Key("writes");
+  w.Uint64(request.writes);
+  write_strings(w, "warnings", request.warnings);
+  w.EndObject();
+}
+
 void write_commits(Writer& w, const std::vector<CommitRecord>& commits) {
   w.Key("commits");
   w.StartArray();
@@ -164,6 +190,9 @@ void write_commits(Writer& w, const std::vector<CommitRecord>& commits) {
     w.Bool(commit.pushed);
     w.Key("attempts");
     w.Int(commit.attempts);
+    if (commit.pull_request) {
+      write_pull_request(w, *commit.pull_request);
+    }
     w.EndObject();
   }
   w.EndArray();

@@ -140,6 +140,57 @@ void print_images(const ReportInput& input, std::ostream& out) {
   }
 }
 
+// Indented lines of multi-line text (a title, a body, a commit message).
+void print_indented(std::string_view text, std::ostream& out) {
+  auto lines = util::split(shown_lines(text), '\n');
+  if (!lines.empty() && lines.back().empty()) {
+    lines.pop_back();
+  }
+  for (auto line : lines) {
+    out << (line.empty() ? "" : "    ") << line << '\n';
+  }
+}
+
+// A commit group in pull-request mode: the commit to the head branch, then the request.
+void print_pull_request(const CommitRecord& commit, bool dry_run, std::ostream& out) {
+  const auto& request = *commit.pull_request;
+  std::string branches = shown(fmt::format("{} -> {}", request.head, request.base));
+  std::string repository = shown(commit.repository);
+  if (dry_run && request.action == "planned") {
+    out << fmt::format("would open or refresh a pull request ({}) in {}:\n", branches, repository);
+    out << "  title:\n";
+    print_indented(request.title, out);
+    out << "  body:\n";
+    print_indented(request.body, out);
+    out << "  calls:\n";
+    for (const auto& call : request.calls) {
+      out << "    " << shown(call) << '\n';
+    }
+    return;
+  }
+  if (commit.pushed) {
+    out << fmt::format("committed {} on {} in {} ({} files; pushed)\n",
+                       commit.sha.substr(0, 12),
+                       shown(request.head),
+                       repository,
+                       commit.files.size());
+  }
+  std::string action = request.action;
+  std::replace(action.begin(), action.end(), '-', ' ');
+  std::string number = request.number > 0 ? fmt::format(" #{}", request.number) : "";
+  out << fmt::format("pull request{} {} ({}): {}\n",
+                     number,
+                     action,
+                     branches,
+                     request.url.empty() ? shown(request.message) : shown(request.url));
+  if (!request.url.empty() && !request.message.empty() && request.action != "up-to-date") {
+    out << "    " << shown(request.message) << '\n';
+  }
+  for (const auto& warning : request.warnings) {
+    out << "    warning: " << shown(warning) << '\n';
+  }
+}
+
 } // namespace
 
 void write_text_report(const ReportInput& input, std::ostream& out) {
@@ -169,6 +220,10 @@ void write_text_report(const ReportInput& input, std::ostream& out) {
                   ? commit.branch
                   : fmt::format("{} (from {})", commit.branch, commit.base_branch));
     std::string repository = shown(commit.repository);
+    if (commit.pull_request) {
+      print_pull_request(commit, input.dry_run, out);
+      continue;
+    }
     if (commit.status == "up-to-date") {
       out << fmt::format(
           "up to date: {} on {} (the remote already has these changes)\n", repository, branch);

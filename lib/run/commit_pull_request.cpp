@@ -105,6 +105,17 @@ bool same_text(const std::string& a, const std::string& b) {
   return util::trim(a) == util::trim(b);
 }
 
+// A found title equals ours; GitLab marks drafts with a title prefix, which is not a change.
+bool same_title(std::string_view found, const std::string& ours) {
+  for (std::string_view prefix : {"Draft: ", "[Draft] ", "(Draft) ", "Draft:"}) {
+    if (found.rfind(prefix, 0) == 0 && ours.rfind(prefix, 0) != 0) {
+      found.remove_prefix(prefix.size());
+      break;
+    }
+  }
+  return util::trim(found) == util::trim(ours);
+}
+
 // Find, open or refresh the request once the head branch holds the commit.
 void settle_request(Flow& flow,
                     forge::Client& client,
@@ -142,7 +153,7 @@ void settle_request(Flow& flow,
   if (to_edit) {
     bool reopen = to_edit->state == forge::State::closed;
     std::optional<std::string> title, body;
-    if (to_edit->title != request.title) {
+    if (!same_title(to_edit->title, request.title)) {
       title = request.title;
     }
     if (!same_text(to_edit->body, request.body)) {

@@ -113,7 +113,9 @@ void refuse_pull_requests(Evaluation& run, const std::string& outcome) {
         && config->write_back.pull_request && result.status != updater::AppStatus::error) {
       result.status = updater::AppStatus::error;
       result.reason =
-          "write-back: pull requests are not supported yet (gitConfig.pullRequest); " + outcome;
+          "write-back: this application asks for pull requests (gitConfig.pullRequest), which "
+          "'argoimg commit' opens; "
+          + outcome;
     }
   }
 }

@@ -25,8 +25,8 @@ updater::WritePlan plan_confined_writes(Evaluation& run,
                                         std::vector<updater::ApplicationResult>& results);
 
 // Fail every application whose ImageUpdater asks for pull requests (gitConfig.pullRequest):
-// they are not built yet, and writing to the base branch instead would be wrong. `outcome`
-// says what did not happen ("nothing was pushed").
+// `update` writes files in place, and only `commit` opens requests. `outcome` says what did
+// not happen ("nothing was written").
 void refuse_pull_requests(Evaluation& run, const std::string& outcome);
 
 // Mark every application behind `file` as failed with `message`.

@@ -110,6 +110,7 @@ struct FakeForge {
   std::vector<std::string> reviewers, assignees;
   bool fail_open = false;
   bool auto_merge_allowed = true;
+  bool draft_title_prefix = false; // GitLab: a draft's title starts with "Draft: "
   int auto_merges = 0;
 
   size_t writes() const {
@@ -152,7 +153,7 @@ public:
     request.url = "https://forge.test/example/gitops/pull/" + std::to_string(request.number);
     request.head = wanted.head;
     request.base = wanted.base;
-    request.title = wanted.title;
+    request.title = (wanted.draft && m_forge.draft_title_prefix ? "Draft: " : "") + wanted.title;
     request.body = wanted.body;
     request.draft = wanted.draft;
     m_forge.requests.push_back(request);

@@ -278,6 +278,7 @@ TEST_CASE("reviewers, assignees and auto-merge on a new request; a refusal is a 
   git.seed({{"apps/api.yaml", manifest("api", "1.2.3")}});
   FakeForge forge;
   forge.auto_merge_allowed = false;
+  forge.draft_title_prefix = true;
   auto options = pr_options(tree);
   options.pull_request.draft = true;
   options.pull_request.reviewers = {"alice"};
@@ -299,5 +300,6 @@ TEST_CASE("reviewers, assignees and auto-merge on a new request; a refusal is a 
 
   forge.calls.clear();
   run_once(git, forge, options, R"(["1.2.3","1.2.4"])");
-  CHECK(forge.writes() == 0); // nothing asked again of a request that exists
+  // Nothing asked again of a request that exists, and its draft prefix is not a new title.
+  CHECK(forge.writes() == 0);
 }

@@ -258,3 +258,30 @@ TEST_CASE("the --image settings given without --image are refused, not ignored",
   options.images = {"nginx"}; // with --image they are what it uses
   CHECK_FALSE(run::missing_input(options, environment, "check"));
 }
+
+TEST_CASE("update writes nothing for an ImageUpdater that asks for pull requests", "[run][pr]") {
+  TempTree tree;
+  FakeGit git(tree);
+  const std::string pull_request = "  writeBackConfig:\n    method: git\n    gitConfig:\n"
+                                   "      branch: main\n      pullRequest:\n        github: {}\n";
+  git.seed({{"apps/web.yaml",
+             image_updater("prs", "web", "registry.demo.local/demo/app:~1.2", pull_request)
+                 + "---\n" + application("web", "1.2.3")},
+            {"overlays/web/kustomization.yaml", "resources: []\n"}});
+  FakeEffects fake(git);
+  test::serve_tags(fake.http, R"(["1.2.3","1.2.4"])");
+  run::UpdateOptions options;
+  options.check = check_options(tree);
+  options.check.repo_roots = {"https://github.com/example/gitops.git=" + tree.root};
+
+  auto outcome = run::update(options, fake.effects);
+
+  REQUIRE(outcome.report);
+  const auto& web = result_of(outcome, "web");
+  CHECK(web.status == updater::AppStatus::error);
+  REQUIRE(web.reason);
+  CHECK_THAT(*web.reason,
+             Catch::Contains("asks for pull requests (gitConfig.pullRequest), which 'argoimg "
+                             "commit' opens; nothing was written"));
+  CHECK(!tree.read("overlays/web/.argocd-source-web.yaml"));
+}
