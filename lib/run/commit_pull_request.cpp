@@ -67,11 +67,24 @@ struct Flow {
   }
 };
 
-// Labels the request lacks, reviewers, assignees and auto-merge: failures are warnings.
-void decorate(Flow& flow, forge::Client& client, const forge::Request& request, bool fresh) {
+// What open() reports about a step after the request was made (labels by a second call):
+// forge::Request::warning in the full forge API; absent from its first header.
+template <typename Made> void warn_about(Flow& flow, const Made& made) {
+  if constexpr (requires { made.warning; }) {
+    if (!made.warning.empty()) {
+      flow.warn(made.warning);
+    }
+  }
+}
+
+// Labels the request lacks (open() sets them on a new one; a failure there is retried by the
+// next run, which sees them missing), reviewers, assignees and auto-merge on a new or
+// reopened request. Failures are warnings.
+void decorate(
+    Flow& flow, forge::Client& client, const forge::Request& request, bool fresh, bool opened_now) {
   const auto& options = flow.committer.options.pull_request;
   std::vector<std::string> missing;
-  for (const auto& label : flow.target.labels) {
+  for (const auto& label : opened_now ? std::vector<std::string>{} : flow.target.labels) {
     if (std::find(request.labels.begin(), request.labels.end(), label) == request.labels.end()) {
       missing.push_back(label);
     }
@@ -146,6 +159,7 @@ void settle_request(Flow& flow,
       current = *opened;
       fresh = true;
       action = "opened";
+      warn_about(flow, *opened);
     }
   } else {
     to_edit = *existing;
@@ -179,7 +193,7 @@ void settle_request(Flow& flow,
   }
   request.number = current.number;
   request.url = current.url;
-  decorate(flow, client, current, fresh);
+  decorate(flow, client, current, fresh, action == "opened");
   flow.done(action,
             action == "up-to-date" ? "the head branch and the request already carry this change set"
                                    : "");

@@ -156,6 +156,7 @@ public:
     request.title = (wanted.draft && m_forge.draft_title_prefix ? "Draft: " : "") + wanted.title;
     request.body = wanted.body;
     request.draft = wanted.draft;
+    request.labels = wanted.labels; // every forge sets them on open (GitLab in the same call)
     m_forge.requests.push_back(request);
     return request;
   }

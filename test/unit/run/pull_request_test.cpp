@@ -92,9 +92,9 @@ TEST_CASE("a pull request is opened once; a rerun with nothing new writes nothin
   CHECK(git.remote.at("apps/api.yaml") == manifest("api", "1.2.3"));
   CHECK(tree.read("apps/api.yaml") == manifest("api", "1.2.3"));
   CHECK(git.files_of(git.branches.at(opened.head)).at("apps/api.yaml") == manifest("api", "1.2.4"));
-  // One read (find), one write to open it and one for the labels (empty and repeated dropped).
+  // One read (find) and one write to open it with its labels (empty and repeated dropped).
   CHECK(opened.reads == 1);
-  CHECK(opened.writes == 2);
+  CHECK(opened.writes == 1);
   CHECK(forge.requests.at(0).labels == std::vector<std::string>{"deps", "bot"});
 
   forge.calls.clear();
@@ -109,6 +109,14 @@ TEST_CASE("a pull request is opened once; a rerun with nothing new writes nothin
   CHECK(forge.writes() == 0);
   CHECK(forge.reads() == 1);
   CHECK(forge.requests.size() == 1);
+
+  // A label the request lost (removed, or not added when it was opened) comes back.
+  forge.requests[0].labels = {"deps"};
+  forge.calls.clear();
+  auto third = run_once(git, forge, options, R"(["1.2.3","1.2.4"])");
+  CHECK(request_of(third).action == "up-to-date");
+  CHECK(forge.writes() == 1);
+  CHECK(forge.requests[0].labels == std::vector<std::string>{"deps", "bot"});
 }
 
 TEST_CASE("a newer tag updates the same request instead of opening another", "[run][pr]") {
