@@ -142,7 +142,8 @@ void print_images(const ReportInput& input, std::ostream& out) {
 
 // Indented lines of multi-line text (a title, a body, a commit message).
 void print_indented(std::string_view text, std::ostream& out) {
-  auto lines = util::split(shown_lines(text), '\n');
+  std::string shown_text = shown_lines(text); // the lines below are views into it
+  auto lines = util::split(shown_text, '\n');
   if (!lines.empty() && lines.back().empty()) {
     lines.pop_back();
   }

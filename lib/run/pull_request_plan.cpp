@@ -247,7 +247,8 @@ std::vector<std::string> planned_calls(const PullRequestOptions& options,
       "write: open the request" + std::string(options.draft ? " as a draft" : "")
           + ", or edit its title and body when they differ"};
   if (!target.labels.empty()) {
-    calls.push_back("write: add the labels it lacks: " + util::join(target.labels, ", "));
+    calls.push_back("labels " + util::join(target.labels, ", ")
+                    + ": sent with the open, or a write adding those an existing request lacks");
   }
   if (!options.reviewers.empty()) {
     calls.push_back("write (new request): request reviews from "
