@@ -114,21 +114,6 @@ void decorate(
   }
 }
 
-bool same_text(const std::string& a, const std::string& b) {
-  return util::trim(a) == util::trim(b);
-}
-
-// A found title equals ours; GitLab marks drafts with a title prefix, which is not a change.
-bool same_title(std::string_view found, const std::string& ours) {
-  for (std::string_view prefix : {"Draft: ", "[Draft] ", "(Draft) ", "Draft:"}) {
-    if (found.rfind(prefix, 0) == 0 && ours.rfind(prefix, 0) != 0) {
-      found.remove_prefix(prefix.size());
-      break;
-    }
-  }
-  return util::trim(found) == util::trim(ours);
-}
-
 // Find, open or refresh the request once the head branch holds the commit.
 void settle_request(Flow& flow,
                     forge::Client& client,

@@ -59,6 +59,11 @@ TitleAndBody title_and_body(const Evaluation& run,
                             const std::vector<git::AppChangeRecord>& records,
                             bool default_template);
 
+// Whether a request's body (title) as the forge returns it equals ours: surrounding blanks
+// aside, and for titles a draft prefix a forge added ("Draft: " on GitLab).
+bool same_text(const std::string& a, const std::string& b);
+bool same_title(std::string_view found, const std::string& ours);
+
 // The calls a --dry-run would make (git's and the API's), in words.
 std::vector<std::string> planned_calls(const PullRequestOptions& options,
                                        const PullRequestTarget& target,

@@ -263,6 +263,21 @@ std::vector<std::string> planned_calls(const PullRequestOptions& options,
   return calls;
 }
 
+bool same_text(const std::string& a, const std::string& b) {
+  return util::trim(a) == util::trim(b);
+}
+
+// A found title equals ours; GitLab marks drafts with a title prefix, which is not a change.
+bool same_title(std::string_view found, const std::string& ours) {
+  for (std::string_view prefix : {"Draft: ", "[Draft] ", "(Draft) ", "Draft:"}) {
+    if (found.rfind(prefix, 0) == 0 && ours.rfind(prefix, 0) != 0) {
+      found.remove_prefix(prefix.size());
+      break;
+    }
+  }
+  return util::trim(found) == util::trim(ours);
+}
+
 util::Result<forge::Repository> ForgeClients::locate(const std::string& url,
                                                      const std::optional<forge::Kind>& kind) const {
   forge::Overrides overrides;
