@@ -311,3 +311,23 @@ TEST_CASE("reviewers, assignees and auto-merge on a new request; a refusal is a 
   // Nothing asked again of a request that exists, and its draft prefix is not a new title.
   CHECK(forge.writes() == 0);
 }
+
+TEST_CASE("once the base has the change, no call is made and nothing is pushed", "[run][pr]") {
+  TempTree tree;
+  BranchGit git(tree);
+  git.seed({{"apps/api.yaml", manifest("api", "1.2.3")}});
+  FakeForge forge;
+  auto options = pr_options(tree);
+  run_once(git, forge, options, R"(["1.2.3","1.2.4"])");
+  git.push_from_elsewhere({{"apps/api.yaml", manifest("api", "1.2.4")}}); // the request merged
+  forge.calls.clear();
+
+  auto outcome = run_once(git, forge, options, R"(["1.2.3","1.2.4"])");
+
+  const auto& merged = request_of(outcome);
+  CHECK(merged.action == "up-to-date");
+  CHECK_THAT(merged.message, Catch::Contains("base branch already has these changes"));
+  CHECK(outcome.report->commits[0].status == "up-to-date");
+  CHECK(forge.calls.empty());
+  CHECK(git.force_pushes == 1);
+}
