@@ -131,8 +131,16 @@ std::string Api::call_path(const Exchange& exchange) const {
   if (exchange.url.rfind(m_repo.api_base + "/", 0) != 0) {
     return "(a link away from the API)"; // refused by request_for; never its text
   }
+  // A server's link may echo a header or hold terminal escapes: calls are printed.
   std::string_view path = std::string_view(exchange.url).substr(m_repo.api_base.size());
-  return std::string(path.substr(0, path.find('?')));
+  return cut(util::sanitize_line(path.substr(0, path.find('?'))));
+}
+
+std::string Api::url_of(const Exchange& exchange) const {
+  if (!exchange.url.empty()) {
+    return exchange.url;
+  }
+  return m_repo.api_base + exchange.path + (exchange.query.empty() ? "" : "?" + exchange.query);
 }
 
 util::Result<registry::HttpRequest> Api::request_for(const Exchange& exchange) {
@@ -200,8 +208,11 @@ util::Result<registry::HttpResponse> Api::send(const Exchange& exchange) {
     m_calls.push_back(Call{exchange.method, path, write});
     auto response = m_http.send(*request);
     if (!response) {
-      return tl::unexpected(util::with_context(
-          response.error(), fmt::format("{}: {} {}", label(), exchange.method, path)));
+      // A transport may quote what it sent (headers included): redact and escape it.
+      util::Error error = response.error();
+      error.message = util::sanitize_line(
+          fmt::format("{}: {} {}: {}", label(), exchange.method, path, error.message));
+      return tl::unexpected(std::move(error));
     }
     auto wait = rate_limit_wait(*response, m_pacing.now(), attempt);
     if (!wait) {

@@ -70,6 +70,9 @@ public:
                            const registry::HttpResponse& response,
                            const std::string& missing = "") const;
 
+  // The URL a REST call of `exchange` goes to (to tell a next-page link already followed).
+  std::string url_of(const Exchange& exchange) const;
+
   // "forge: github", the start of every message.
   std::string label() const;
   const Repository& repo() const { return m_repo; }

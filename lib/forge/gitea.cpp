@@ -18,10 +18,14 @@ namespace {
 const std::vector<std::string> k_draft_prefixes = {"WIP:", "[WIP]"};
 
 // A branch name in a path: each segment encoded, the '/' between them kept (the route's
-// head is a wildcard).
-std::string branch_path(std::string_view branch) {
+// head is a wildcard). Nullopt for a name with an empty, "." or ".." segment: in a path it
+// would lead to another route.
+std::optional<std::string> branch_path(std::string_view branch) {
   std::vector<std::string> segments;
   for (std::string_view segment : util::split(branch, '/')) {
+    if (segment.empty() || segment == "." || segment == "..") {
+      return std::nullopt;
+    }
     segments.push_back(encoded(segment));
   }
   return util::join(segments, "/");
@@ -37,9 +41,10 @@ public:
   // versions without the route, the open requests are listed, then the closed ones.
   util::Result<std::optional<Request>> find(const std::string& head,
                                             const std::string& base) override {
-    if (base.find('/') == std::string::npos && !head.empty() && !base.empty()) {
-      Exchange direct{"GET",
-                      fmt::format("{}/pulls/{}/{}", m_repo_path, encoded(base), branch_path(head))};
+    auto base_path = branch_path(base);
+    auto head_path = branch_path(head);
+    if (base.find('/') == std::string::npos && head_path && base_path) {
+      Exchange direct{"GET", fmt::format("{}/pulls/{}/{}", m_repo_path, *base_path, *head_path)};
       auto response = m_api->send(direct);
       if (!response) {
         return tl::unexpected(response.error());
@@ -101,6 +106,9 @@ public:
       return tl::unexpected(m_api->status_error(exchange, *response));
     }
     auto opened = read_pull(exchange, *response);
+    if (opened) {
+      opened = answer_from(*m_api, exchange, std::move(*opened), request.head, request.base);
+    }
     auto labels = clean_labels(request.labels);
     if (opened && !labels.empty()) {
       if (auto added = add_labels(opened->number, labels); !added) {
@@ -132,7 +140,16 @@ public:
     if (!response) {
       return tl::unexpected(response.error());
     }
-    return read_pull(exchange, *response);
+    auto pull = read_pull(exchange, *response);
+    if (!pull) {
+      return pull;
+    }
+    return answer_about(*m_api,
+                        exchange,
+                        std::move(*pull),
+                        number,
+                        reopen,
+                        fmt::format("pull request #{}", number));
   }
 
   util::Result<void> add_labels(long number, const std::vector<std::string>& labels) override {
@@ -235,6 +252,7 @@ private:
     std::map<std::string, int64_t> known;
     Exchange exchange{"GET", m_repo_path + "/labels"};
     exchange.query = "limit=50";
+    std::vector<std::string> read = {m_api->url_of(exchange)};
     for (int page = 1;; ++page) {
       auto response = m_api->expect_ok(exchange);
       if (!response) {
@@ -253,7 +271,7 @@ private:
       for (const auto& label : doc->GetArray()) {
         known.emplace(string_of(label, "name"), integer_of(label, "id"));
       }
-      auto next = next_link(*response);
+      auto next = next_unread(*response, read);
       if (!next || page >= k_max_pages) {
         break;
       }

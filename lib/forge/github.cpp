@@ -66,8 +66,10 @@ public:
       opened = reconcile(request, m_api->status_error(exchange, *response));
     } else if (response->status != 201 && response->status != 200) {
       return tl::unexpected(m_api->status_error(exchange, *response));
+    } else if (auto pull = read_pull(exchange, *response)) {
+      opened = answer_from(*m_api, exchange, std::move(*pull), request.head, request.base);
     } else {
-      opened = read_pull(exchange, *response);
+      return tl::unexpected(pull.error());
     }
     if (opened && !opened->existed) {
       auto labels = clean_labels(request.labels);
@@ -109,7 +111,16 @@ public:
       return tl::unexpected(
           m_api->status_error(exchange, *response, fmt::format("pull request #{}", number)));
     }
-    return read_pull(exchange, *response);
+    auto pull = read_pull(exchange, *response);
+    if (!pull) {
+      return pull;
+    }
+    return answer_about(*m_api,
+                        exchange,
+                        std::move(*pull),
+                        number,
+                        reopen,
+                        fmt::format("pull request #{}", number));
   }
 
   util::Result<void> add_labels(long number, const std::vector<std::string>& labels) override {
@@ -161,7 +172,17 @@ public:
     }
     const auto* errors = member(*doc, "errors");
     if (!errors || !errors->IsArray() || errors->Empty()) {
-      return {};
+      // Only the mutation's answer says it was done; `{"data":null}` says nothing.
+      const auto* data = member(*doc, "data");
+      const auto* enabled = data ? member(*data, "enablePullRequestAutoMerge") : nullptr;
+      if (enabled && enabled->IsObject()) {
+        return {};
+      }
+      return util::fail(util::ErrorKind::network,
+                        fmt::format("{}: POST /graphql: the answer does not say auto-merge was "
+                                    "enabled on pull request #{}",
+                                    m_api->label(),
+                                    request.number));
     }
     std::string said = server_message(response->body);
     std::string lowered = util::to_lower(said);

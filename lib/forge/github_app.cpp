@@ -12,6 +12,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace argoimg::forge::detail {
 
 namespace {
@@ -76,6 +78,19 @@ struct AppTokens {
               "{}: {} {}: the answer holds no token", api.label(), exchange.method, exchange.path));
     }
     util::register_secret(fresh);
+    // It goes into the Authorization header: a CR or LF there would add headers of the
+    // server's choosing.
+    bool one_word = std::all_of(fresh.begin(), fresh.end(), [](char c) {
+      return static_cast<unsigned char>(c) > 0x20 && static_cast<unsigned char>(c) != 0x7f;
+    });
+    if (!one_word) {
+      return util::fail(util::ErrorKind::auth,
+                        fmt::format("{}: {} {}: the token in the answer holds a space or a "
+                                    "control character",
+                                    api.label(),
+                                    exchange.method,
+                                    exchange.path));
+    }
     token = std::move(fresh);
     // Renew a minute before it expires; without a readable expiry, after ten minutes.
     auto expires_ns = util::parse_rfc3339(string_of(*doc, "expires_at"));

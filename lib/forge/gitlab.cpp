@@ -22,7 +22,7 @@ Listed merge_request_of(const rapidjson::Value& mr) {
   Listed out;
   Request& request = out.request;
   request.number = static_cast<long>(integer_of(mr, "iid"));
-  request.url = string_of(mr, "web_url");
+  request.url = web_url(string_of(mr, "web_url"));
   request.head = string_of(mr, "source_branch");
   request.base = string_of(mr, "target_branch");
   std::string state = string_of(mr, "state");
@@ -62,6 +62,7 @@ public:
         "source_branch={}&target_branch={}&state=all&per_page=100", encoded(head), encoded(base));
     exchange.query = query;
     std::vector<Listed> found;
+    long page_number = 1;
     for (int page = 1;; ++page) {
       auto response = m_api->expect_ok(exchange);
       if (!response) {
@@ -79,15 +80,23 @@ public:
       }
       for (const auto& mr : doc->GetArray()) {
         Listed listed = merge_request_of(mr);
-        if (listed.request.head == head && listed.request.base == base) {
+        // A fork's merge request with our branch names is not ours to edit or merge.
+        int64_t source = integer_of(mr, "source_project_id");
+        int64_t target = integer_of(mr, "target_project_id");
+        bool forked = source != 0 && target != 0 && source != target;
+        if (listed.request.number > 0 && !forked && listed.request.head == head
+            && listed.request.base == base) {
           m_drafts[listed.request.number] = listed.request.draft;
           found.push_back(std::move(listed));
         }
       }
+      // Pages only go forward: a next page already read would loop.
       std::string next(util::trim(response->header("x-next-page").value_or("")));
-      if (!util::is_digits(next) || next.size() > 6 || page >= k_max_pages) {
+      if (!util::is_digits(next) || next.size() > 6 || std::stol(next) <= page_number
+          || page >= k_max_pages) {
         break;
       }
+      page_number = std::stol(next);
       exchange.query = query + "&page=" + next;
     }
     auto chosen = choose(std::move(found));
@@ -125,7 +134,11 @@ public:
     if (response->status != 201 && response->status != 200) {
       return tl::unexpected(m_api->status_error(exchange, *response));
     }
-    return read_merge_request(exchange, *response);
+    auto opened = read_merge_request(exchange, *response);
+    if (!opened) {
+      return opened;
+    }
+    return answer_from(*m_api, exchange, std::move(*opened), request.head, request.base);
   }
 
   util::Result<Request> edit(long number,
@@ -143,7 +156,7 @@ public:
     if (reopen) {
       json.add("state_event", "reopen");
     }
-    return put(number, json.str());
+    return put(number, json.str(), reopen);
   }
 
   util::Result<void> add_labels(long number, const std::vector<std::string>& labels) override {
@@ -185,6 +198,22 @@ public:
       return tl::unexpected(m_api->status_error(
           exchange, *response, fmt::format("merge request !{}", request.number)));
     }
+    // GitLab answers with the merge request: only its flag (or its merge) says it is done.
+    auto doc = parse_body(*m_api, exchange, *response);
+    if (!doc) {
+      return tl::unexpected(doc.error());
+    }
+    bool set =
+        bool_of(*doc, "merge_when_pipeline_succeeds") || string_of(*doc, "state") == "merged";
+    if (integer_of(*doc, "iid") != request.number || !set) {
+      return util::fail(util::ErrorKind::network,
+                        fmt::format("{}: {} {}: the answer does not say merge request !{} will "
+                                    "merge when the pipeline succeeds",
+                                    m_api->label(),
+                                    exchange.method,
+                                    exchange.path,
+                                    request.number));
+    }
     return {};
   }
 
@@ -209,7 +238,7 @@ private:
     return std::move(mr.request);
   }
 
-  util::Result<Request> put(long number, std::string body) {
+  util::Result<Request> put(long number, std::string body, bool reopen = false) {
     Exchange exchange{"PUT", fmt::format("{}/merge_requests/{}", m_project, number)};
     exchange.body = std::move(body);
     auto response = m_api->send(exchange);
@@ -220,7 +249,16 @@ private:
       return tl::unexpected(
           m_api->status_error(exchange, *response, fmt::format("merge request !{}", number)));
     }
-    return read_merge_request(exchange, *response);
+    auto changed = read_merge_request(exchange, *response);
+    if (!changed) {
+      return changed;
+    }
+    return answer_about(*m_api,
+                        exchange,
+                        std::move(*changed),
+                        number,
+                        reopen,
+                        fmt::format("merge request !{}", number));
   }
 
   // GitLab takes user ids: look each name up (GET /users?username=).

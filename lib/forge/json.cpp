@@ -64,11 +64,26 @@ std::pair<std::string, bool> strip_draft_prefix(std::string title,
   return {std::move(title), false};
 }
 
+namespace {
+
+bool printable_word(std::string_view text) {
+  return std::all_of(text.begin(), text.end(), [](char c) {
+    return static_cast<unsigned char>(c) > 0x20 && static_cast<unsigned char>(c) < 0x7f;
+  });
+}
+
+} // namespace
+
+std::string web_url(std::string url) {
+  bool http = url.rfind("https://", 0) == 0 || url.rfind("http://", 0) == 0;
+  return http && printable_word(url) ? url : std::string();
+}
+
 Listed pull_of(const rapidjson::Value& pull, const std::vector<std::string>& draft_prefixes) {
   Listed out;
   Request& request = out.request;
   request.number = static_cast<long>(integer_of(pull, "number"));
-  request.url = string_of(pull, "html_url");
+  request.url = web_url(string_of(pull, "html_url"));
   if (const auto* head = member(pull, "head")) {
     request.head = string_of(*head, "ref");
   }
@@ -97,6 +112,20 @@ Listed pull_of(const rapidjson::Value& pull, const std::vector<std::string>& dra
   return out;
 }
 
+bool in_repository(const rapidjson::Value& pull, std::string_view path) {
+  for (const char* side : {"head", "base"}) {
+    const auto* end = member(pull, side);
+    const auto* repo = end ? member(*end, "repo") : nullptr;
+    if (!repo) {
+      continue;
+    }
+    if (!repo->IsObject() || !util::iequals(string_of(*repo, "full_name"), path)) {
+      return false;
+    }
+  }
+  return true;
+}
+
 std::optional<Listed> choose(std::vector<Listed> listed) {
   std::optional<Listed> best;
   for (auto& candidate : listed) {
@@ -121,11 +150,72 @@ std::optional<std::string> next_link(const registry::HttpResponse& response) {
       std::string params = util::to_lower(part.substr(close + 1));
       if (params.find("rel=\"next\"") != std::string::npos
           || params.find("rel=next") != std::string::npos) {
-        return std::string(part.substr(1, close - 1));
+        // A link that is no single printable word would smuggle text into the request line.
+        std::string_view link = part.substr(1, close - 1);
+        return printable_word(link) ? std::optional<std::string>(link) : std::nullopt;
       }
     }
   }
   return std::nullopt;
+}
+
+std::optional<std::string> next_unread(const registry::HttpResponse& response,
+                                       std::vector<std::string>& read) {
+  auto next = next_link(response);
+  if (!next || std::find(read.begin(), read.end(), *next) != read.end()) {
+    return std::nullopt;
+  }
+  read.push_back(*next);
+  return next;
+}
+
+namespace {
+
+util::Error wrong_answer(const Api& api, const Exchange& exchange, const std::string& what) {
+  return util::Error{
+      util::ErrorKind::network,
+      fmt::format("{}: {} {}: {}", api.label(), exchange.method, exchange.path, what)};
+}
+
+std::string shown(std::string_view text) {
+  return util::quote(util::sanitize_line(text.substr(0, 255)));
+}
+
+} // namespace
+
+util::Result<Request> answer_from(const Api& api,
+                                  const Exchange& exchange,
+                                  Request got,
+                                  std::string_view head,
+                                  std::string_view base) {
+  if (got.head != head || got.base != base) {
+    return tl::unexpected(wrong_answer(
+        api,
+        exchange,
+        fmt::format("the answer is about a request from {} into {}, not from {} into {}",
+                    shown(got.head),
+                    shown(got.base),
+                    shown(head),
+                    shown(base))));
+  }
+  return got;
+}
+
+util::Result<Request> answer_about(const Api& api,
+                                   const Exchange& exchange,
+                                   Request got,
+                                   long number,
+                                   bool reopen,
+                                   std::string_view noun) {
+  if (got.number != number) {
+    return tl::unexpected(wrong_answer(
+        api, exchange, fmt::format("the answer is about #{}, not #{}", got.number, number)));
+  }
+  if (reopen && got.state != State::open) {
+    return tl::unexpected(wrong_answer(
+        api, exchange, fmt::format("{} is still {} after reopening it", noun, name_of(got.state))));
+  }
+  return got;
 }
 
 util::Result<std::vector<Listed>> list_pulls(Api& api,
@@ -134,6 +224,7 @@ util::Result<std::vector<Listed>> list_pulls(Api& api,
                                              const std::string& head,
                                              const std::string& base) {
   std::vector<Listed> found;
+  std::vector<std::string> read = {api.url_of(exchange)};
   for (int page = 1;; ++page) {
     auto response = api.expect_ok(exchange);
     if (!response) {
@@ -152,11 +243,12 @@ util::Result<std::vector<Listed>> list_pulls(Api& api,
     }
     for (const auto& pull : doc->GetArray()) {
       Listed listed = pull_of(pull, draft_prefixes);
-      if (listed.request.head == head && listed.request.base == base) {
+      if (listed.request.number > 0 && listed.request.head == head && listed.request.base == base
+          && in_repository(pull, api.repo().path)) {
         found.push_back(std::move(listed));
       }
     }
-    auto next = next_link(*response);
+    auto next = next_unread(*response, read);
     if (!next || page >= k_max_pages) {
       return found;
     }

@@ -35,6 +35,10 @@ struct Listed {
   int64_t updated_ns = 0; // updated_at, nanoseconds since the epoch; 0 when unreadable
 };
 
+// `url` when it is a plain http(s) URL (printable ASCII, no space), else "": the run prints
+// it, and a server's terminal escapes or javascript: links have no business there.
+std::string web_url(std::string url);
+
 // A GitHub or Gitea pull request object. Gitea marks a draft by a "WIP:" or "[WIP]" title
 // prefix, which `draft_prefixes` strips from the title (so titles compare as written).
 Listed pull_of(const rapidjson::Value& pull, const std::vector<std::string>& draft_prefixes);
@@ -43,11 +47,35 @@ Listed pull_of(const rapidjson::Value& pull, const std::vector<std::string>& dra
 std::pair<std::string, bool> strip_draft_prefix(std::string title,
                                                 const std::vector<std::string>& prefixes);
 
+// Whether the GitHub or Gitea `pull` goes from and into the repository `path`: a head or base
+// whose repo has another name, or is null (a deleted fork), is someone else's request with
+// our branch names. An answer without repo objects is taken at its word.
+bool in_repository(const rapidjson::Value& pull, std::string_view path);
+
 // The open request among `listed`, else the most recently updated one.
 std::optional<Listed> choose(std::vector<Listed> listed);
 
 // The rel="next" URL of a Link header (GitHub, Gitea).
 std::optional<std::string> next_link(const registry::HttpResponse& response);
+
+// The rel="next" URL of a Link header unless `read` (the URLs read so far) holds it; it is
+// added to `read`. A link back to a page already read ends a listing instead of looping.
+std::optional<std::string> next_unread(const registry::HttpResponse& response,
+                                       std::vector<std::string>& read);
+
+// An answer to `exchange` about `got` checked against what was asked: a `network` error when
+// it is about another head/base pair (open), or another number, or (`reopen`) not open.
+util::Result<Request> answer_from(const Api& api,
+                                  const Exchange& exchange,
+                                  Request got,
+                                  std::string_view head,
+                                  std::string_view base);
+util::Result<Request> answer_about(const Api& api,
+                                   const Exchange& exchange,
+                                   Request got,
+                                   long number,
+                                   bool reopen,
+                                   std::string_view noun);
 
 // The pulls `first` lists (GitHub and Gitea), following Link pages up to k_max_pages, keeping
 // those from `head` into `base`.

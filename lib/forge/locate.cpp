@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace argoimg::forge {
 
 namespace {
@@ -56,6 +58,21 @@ std::string derived_api_base(Kind kind, const util::Url& url) {
   return root;
 }
 
+// A DNS name or an IP literal: what may go between "https://" and the API path unchanged.
+bool plain_host(std::string_view host) {
+  if (host.empty()) {
+    return false;
+  }
+  for (char c : host) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'
+              || c == '.' || c == '_' || c == ':';
+    if (!ok) {
+      return false;
+    }
+  }
+  return true;
+}
+
 bool path_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'
          || c == '_' || c == '.';
@@ -102,7 +119,7 @@ util::Result<std::string> checked_api_base(std::string_view text) {
   if (!url) {
     return tl::unexpected(config_error("forge: --forge-api: " + url.error().message));
   }
-  std::string shown = util::quote(url->redacted());
+  std::string shown = util::quote(util::escape_control(url->redacted()));
   if (url->scheme != "http" && url->scheme != "https") {
     return tl::unexpected(
         config_error(fmt::format("forge: --forge-api {} is not an http or https URL", shown)));
@@ -112,6 +129,18 @@ util::Result<std::string> checked_api_base(std::string_view text) {
         "forge: --forge-api {} must not hold credentials, a query or a fragment (tokens come from "
         "--forge-token-file or the environment)",
         shown)));
+  }
+  for (std::string_view segment : util::split(url->path, '/')) {
+    bool printable = std::all_of(segment.begin(), segment.end(), [](char c) {
+      return static_cast<unsigned char>(c) > 0x20 && static_cast<unsigned char>(c) < 0x7f
+             && c != '%';
+    });
+    if (segment == "." || segment == ".." || !printable) {
+      return tl::unexpected(config_error(
+          fmt::format("forge: --forge-api {}: its path holds a '.' or '..' segment, a '%', a "
+                      "space or a control character",
+                      shown)));
+    }
   }
   std::string base = url->str();
   while (!base.empty() && base.back() == '/') {
@@ -150,7 +179,7 @@ util::Result<Repository> locate(std::string_view remote_url, const Overrides& ov
     }
     url = std::move(*parsed);
   }
-  std::string shown = url ? util::quote(url->redacted()) : "";
+  std::string shown = url ? util::quote(util::escape_control(url->redacted())) : "";
   Repository repo;
   if (overrides.kind) {
     repo.kind = *overrides.kind;
@@ -161,7 +190,7 @@ util::Result<Repository> locate(std::string_view remote_url, const Overrides& ov
         "forge: cannot tell the forge of remote {} from its host {}: give --forge "
         "github|gitlab|gitea (and --forge-api URL when the API is not at the usual place)",
         shown,
-        util::quote(url->host))));
+        util::quote(util::escape_control(url->host)))));
   }
   if (!overrides.api_base.empty()) {
     auto base = checked_api_base(overrides.api_base);
@@ -169,6 +198,11 @@ util::Result<Repository> locate(std::string_view remote_url, const Overrides& ov
       return tl::unexpected(base.error());
     }
     repo.api_base = std::move(*base);
+  } else if (!plain_host(url->host)) {
+    return tl::unexpected(config_error(
+        fmt::format("forge: remote {}: host {} is no plain host name; give --forge-api URL",
+                    shown,
+                    util::quote(util::escape_control(url->host)))));
   } else {
     repo.api_base = derived_api_base(repo.kind, *url);
   }

@@ -125,11 +125,11 @@ TEST_CASE("github: find follows Link pages, bounded, and never to another host",
   CHECK(gh.http.requests.size() == 2);
 
   GitHub endless;
-  endless.http.reply("GET",
-                     "/repos/o/r/pulls",
-                     200,
-                     "[]",
-                     {{"link", "<https://api.github.com/repos/o/r/pulls?page=9>; rel=\"next\""}});
+  int page = 1;
+  endless.http.on("GET", "/repos/o/r/pulls", [&page](const registry::HttpRequest&) {
+    std::string next = fmt::format("<https://api.github.com/repos/o/r/pulls?page={}>", ++page);
+    return registry::HttpResponse{200, {{"link", next + "; rel=\"next\""}}, "[]"};
+  });
   REQUIRE(endless.client->find("b", "main"));
   CHECK(endless.http.requests.size() == 20);
 
@@ -346,7 +346,10 @@ TEST_CASE("github: auto-merge through GraphQL, refused by the repository as unsu
                                 clock.pacing());
   ghe_http.reply(
       "GET", "/api/v3/repos/o/r/pulls/8", 200, pull_json(8, "open", "2026-12-01T00:00:00Z"));
-  ghe_http.reply("POST", "/api/graphql", 200, R"({"data":{}})");
+  ghe_http.reply("POST",
+                 "/api/graphql",
+                 200,
+                 R"({"data":{"enablePullRequestAutoMerge":{"pullRequest":{"number":8}}}})");
   forge::Request unknown;
   unknown.number = 8;
   REQUIRE(ghe->enable_auto_merge(unknown));

@@ -132,7 +132,7 @@ TEST_CASE("gitlab: labels, reviewers, assignees and merge when the pipeline succ
 
   forge::Request mr;
   mr.number = 5;
-  gl.reply("PUT", k_mrs + "/5/merge", 200, mr_json(5, "opened", "t"));
+  gl.reply("PUT", k_mrs + "/5/merge", 200, R"({"iid":5,"merge_when_pipeline_succeeds":true})");
   REQUIRE(gl.client->enable_auto_merge(mr));
   CHECK(query_of(gl.http.requests.back()) == "merge_when_pipeline_succeeds=true");
   gl.reply("PUT", k_mrs + "/5/merge", 405, R"({"message":"405 Method Not Allowed"})");

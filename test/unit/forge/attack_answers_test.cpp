@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: Apache-2.0
+// More of an attacker's answers: an installation token that would break the Authorization
+// header, web URLs that would drive the terminal, next-page links with control characters,
+// and a GitLab auto-merge answer that does not say it was done.
+
+#include "forge/forge.hpp"
+#include "forge_fakes.hpp"
+
+#include "util/bounded_file.hpp"
+
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+using namespace argoimg;
+using test::FakeForge;
+
+namespace {
+
+const std::string k_github = "https://api.github.com";
+
+bool plain_header(const registry::HttpRequest& request) {
+  for (const auto& [name, value] : request.headers) {
+    for (char c : name + value) {
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+} // namespace
+
+TEST_CASE("attack: github app: an installation token that would break the header is refused",
+          "[forge][attack]") {
+  auto pem = util::read_file_bounded(std::string(ARGOIMG_TEST_DATA) + "/forge/app-key.pem");
+  REQUIRE(pem);
+  for (const std::string& token : std::vector<std::string>{
+           "ghs_abc\r\nX-Injected: 1", "ghs abc", std::string("ghs_\0abc", 8)}) {
+    FakeForge http(k_github);
+    test::FakeClock clock;
+    forge::Auth auth;
+    auth.source = "GitHub App 4242";
+    auth.github_app = forge::AppKey{"4242", *pem};
+    auto client =
+        forge::make_client({forge::Kind::github, k_github, "o/r"}, auth, http, clock.pacing());
+    http.reply("GET", "/repos/o/r/installation", 200, R"({"id":777})");
+    std::string escaped;
+    for (char c : token) {
+      escaped += c == '\r' ? "\\r" : c == '\n' ? "\\n" : c == '\0' ? "\\u0000" : std::string(1, c);
+    }
+    http.reply("POST",
+               "/app/installations/777/access_tokens",
+               201,
+               R"({"token":")" + escaped + R"(","expires_at":"2026-12-03T12:30:00Z"})");
+    http.reply("GET", "/repos/o/r/pulls", 200, "[]");
+    auto found = client->find("b", "main");
+    REQUIRE_FALSE(found);
+    CHECK(found.error().kind == util::ErrorKind::auth);
+    CHECK(found.error().message
+          == "forge: github: POST /app/installations/777/access_tokens: the token in the answer "
+             "holds a space or a control character");
+    for (const auto& request : http.requests) {
+      CHECK(plain_header(request));
+    }
+    CHECK(http.requests.size() == 2);
+  }
+}
+
+TEST_CASE("attack: web URLs that are no plain http(s) URL are dropped", "[forge][attack]") {
+  FakeForge http(k_github);
+  test::FakeClock clock;
+  auto client = forge::make_client({forge::Kind::github, k_github, "o/r"},
+                                   {"ghp_tok0123456789", "GITHUB_TOKEN", std::nullopt},
+                                   http,
+                                   clock.pacing());
+  for (const char* url : {"https://x/o/r/pull/1\\u001b]8;;https://evil\\u0007",
+                          "javascript:alert(1)",
+                          "https://x/o/r/pull/1 with space"}) {
+    http.reply("GET",
+               "/repos/o/r/pulls",
+               200,
+               fmt::format(R"([{{"number":1,"state":"open","html_url":"{}",)"
+                           R"("head":{{"ref":"b"}},"base":{{"ref":"main"}}}}])",
+                           url));
+    auto found = client->find("b", "main");
+    REQUIRE(found);
+    REQUIRE(*found);
+    CHECK((*found)->url.empty());
+  }
+  http.reply("GET",
+             "/repos/o/r/pulls",
+             200,
+             R"([{"number":1,"state":"open","html_url":"https://github.com/o/r/pull/1",)"
+             R"("head":{"ref":"b"},"base":{"ref":"main"}}])");
+  CHECK((*client->find("b", "main"))->url == "https://github.com/o/r/pull/1");
+}
+
+TEST_CASE("attack: a next-page link with a control character or a space is not followed",
+          "[forge][attack]") {
+  FakeForge http(k_github);
+  test::FakeClock clock;
+  auto client = forge::make_client({forge::Kind::github, k_github, "o/r"},
+                                   {"ghp_tok0123456789", "GITHUB_TOKEN", std::nullopt},
+                                   http,
+                                   clock.pacing());
+  for (std::string link : {k_github + "/repos/o/r/pulls?page=2\r\nX-Injected: 1",
+                           k_github + "/repos/o/r/pulls?page=2 x",
+                           k_github + "/repos/o/r/pulls?page=\x7f"}) {
+    http.requests.clear();
+    http.reply("GET", "/repos/o/r/pulls", 200, "[]", {{"link", "<" + link + ">; rel=\"next\""}});
+    auto found = client->find("b", "main");
+    REQUIRE(found);
+    CHECK(http.requests.size() == 1);
+  }
+}
+
+TEST_CASE("attack: gitlab: auto-merge answered without saying it is set is no success",
+          "[forge][attack]") {
+  FakeForge http("https://gitlab.example");
+  test::FakeClock clock;
+  auto client = forge::make_client({forge::Kind::gitlab, "https://gitlab.example/api/v4", "g/p"},
+                                   {"glpat-0123456789", "GITLAB_TOKEN", std::nullopt},
+                                   http,
+                                   clock.pacing());
+  forge::Request mr;
+  mr.number = 5;
+  for (const char* body : {"",
+                           "{}",
+                           "[]",
+                           R"({"iid":5,"merge_when_pipeline_succeeds":false})",
+                           R"({"iid":6,"merge_when_pipeline_succeeds":true})"}) {
+    INFO(body);
+    http.reply("PUT", "/api/v4/projects/g%2Fp/merge_requests/5/merge", 200, body);
+    auto enabled = client->enable_auto_merge(mr);
+    REQUIRE_FALSE(enabled);
+    CHECK_THAT(enabled.error().message,
+               Catch::StartsWith("forge: gitlab: PUT /projects/g%2Fp/merge_requests/5/merge: "));
+  }
+  for (const char* body :
+       {R"({"iid":5,"merge_when_pipeline_succeeds":true})", R"({"iid":5,"state":"merged"})"}) {
+    http.reply("PUT", "/api/v4/projects/g%2Fp/merge_requests/5/merge", 200, body);
+    CHECK(client->enable_auto_merge(mr));
+  }
+}
