@@ -17,11 +17,7 @@ namespace argoimg::forge::detail {
 namespace {
 
 std::string cut(std::string text) {
-  if (text.size() > k_max_quoted) {
-    text.resize(k_max_quoted);
-    text += "...";
-  }
-  return text;
+  return cut_utf8(std::move(text), k_max_quoted);
 }
 
 std::string text_of(const rapidjson::Value& value) {
@@ -71,6 +67,17 @@ util::ErrorKind kind_of_status(long status) {
 
 } // namespace
 
+std::string cut_utf8(std::string text, size_t size) {
+  if (text.size() <= size) {
+    return text;
+  }
+  while (size > 0 && (static_cast<unsigned char>(text[size]) & 0xc0) == 0x80) {
+    --size; // text[size] continues a character: cut before the character starts
+  }
+  text.resize(size);
+  return text + "...";
+}
+
 std::string server_message(std::string_view body) {
   if (body.empty()) {
     return {};
@@ -99,8 +106,9 @@ std::string server_message(std::string_view body) {
       }
     }
   }
+  // Redacted before it is cut: a cut token would no longer be recognised.
   std::string text =
-      parts.empty() ? std::string(body.substr(0, 4 * k_max_quoted)) : util::join(parts, "; ");
+      parts.empty() ? cut_utf8(util::redact(body), 4 * k_max_quoted) : util::join(parts, "; ");
   return cut(util::sanitize_line(text));
 }
 

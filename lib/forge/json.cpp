@@ -18,7 +18,8 @@ parse_body(const Api& api, const Exchange& exchange, const registry::HttpRespons
   rapidjson::Document doc;
   util::parse_json_guarded(doc, response.body);
   if (doc.HasParseError() || !(doc.IsObject() || doc.IsArray())) {
-    std::string start = util::sanitize_line(std::string_view(response.body).substr(0, 80));
+    // Redacted before it is cut: a cut token would no longer be recognised.
+    std::string start = util::escape_control(cut_utf8(util::redact(response.body), 80));
     return util::fail(util::ErrorKind::network,
                       fmt::format("{}: {} {}: the answer (HTTP {}) is no JSON object or list{}",
                                   api.label(),

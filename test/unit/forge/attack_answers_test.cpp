@@ -143,3 +143,66 @@ TEST_CASE("attack: gitlab: auto-merge answered without saying it is set is no su
     CHECK(client->enable_auto_merge(mr));
   }
 }
+
+TEST_CASE("attack: a body cut before redaction leaks no part of the token", "[forge][attack]") {
+  const std::string token = "github_pat_11ABCDEFG0" + std::string(72, 'q');
+  FakeForge http(k_github);
+  test::FakeClock clock;
+  auto client = forge::make_client({forge::Kind::github, k_github, "o/r"},
+                                   {token, "GH_TOKEN", std::nullopt},
+                                   http,
+                                   clock.pacing());
+  const std::string secret_part = token.substr(0, 20);
+  // A 2xx answer that is no JSON, the token starting where its quoted start ends.
+  http.reply("GET", "/repos/o/r/pulls", 200, std::string(60, '<') + token);
+  auto found = client->find("b", "main");
+  REQUIRE_FALSE(found);
+  CHECK(found.error().message.find(secret_part) == std::string::npos);
+  // An error answer that is no JSON: redacting whole tokens first brings a cut one forward.
+  std::string body;
+  for (int i = 0; i < 8; ++i) {
+    body += token + " ";
+  }
+  body += std::string(780 - body.size(), '.') + token;
+  http.reply("GET", "/repos/o/r/pulls", 500, body);
+  auto failed = client->find("b", "main");
+  REQUIRE_FALSE(failed);
+  CHECK(failed.error().message.find(secret_part) == std::string::npos);
+}
+
+TEST_CASE("attack: a quoted message is never cut inside a UTF-8 character", "[forge][attack]") {
+  auto valid_utf8 = [](const std::string& text) {
+    for (size_t i = 0; i < text.size();) {
+      auto c = static_cast<unsigned char>(text[i]);
+      size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+      if (n == 0 || i + n > text.size()) {
+        return false;
+      }
+      for (size_t k = 1; k < n; ++k) {
+        if ((static_cast<unsigned char>(text[i + k]) >> 6) != 2) {
+          return false;
+        }
+      }
+      i += n;
+    }
+    return true;
+  };
+  FakeForge http(k_github);
+  test::FakeClock clock;
+  auto client = forge::make_client({forge::Kind::github, k_github, "o/r"},
+                                   {"ghp_tok0123456789", "GITHUB_TOKEN", std::nullopt},
+                                   http,
+                                   clock.pacing());
+  std::string accents;
+  for (int i = 0; i < 150; ++i) {
+    accents += "\xc3\xa9"; // é
+  }
+  http.reply("GET", "/repos/o/r/pulls", 500, R"({"message":"x)" + accents + R"("})");
+  auto failed = client->find("b", "main");
+  REQUIRE_FALSE(failed);
+  CHECK(valid_utf8(failed.error().message));
+  http.reply("GET", "/repos/o/r/pulls", 200, "x" + accents);
+  auto not_json = client->find("b", "main");
+  REQUIRE_FALSE(not_json);
+  CHECK(valid_utf8(not_json.error().message));
+}
