@@ -31,6 +31,7 @@ max_len() {
   image_ref | tag_filter | version) echo 512 ;;
   image_list | constraint | challenge) echo 2048 ;;
   template | registry_tags) echo 4096 ;;
+  forge_responses) echo 8192 ;;
   *) echo 16384 ;;
   esac
 }
@@ -40,6 +41,7 @@ dict_of() {
   argocd_apps | manifest | registry_tags | challenge) echo json ;;
   template) echo template ;;
   known_hosts) echo known_hosts ;;
+  forge_responses) echo forge ;;
   *) echo tag ;;
   esac
 }
