@@ -174,8 +174,8 @@ util::Result<Repository> locate(std::string_view remote_url, const Overrides& ov
     if (!parsed) {
       return tl::unexpected(config_error(fmt::format(
           "forge: remote {}: {}; give --forge, --forge-api and --forge-repo",
-          util::quote(util::escape_control(util::redact_url(remote_url.substr(0, 200)))),
-          parsed.error().message)));
+          util::quote(util::escape_control(util::redact_url(remote_url).substr(0, 200))),
+          util::sanitize_line(parsed.error().message)))); // util's message quotes the URL
     }
     url = std::move(*parsed);
   }

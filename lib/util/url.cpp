@@ -11,12 +11,13 @@ namespace argoimg::util {
 namespace {
 
 Error bad(std::string_view text, std::string_view why) {
-  std::string shown = escape_control(text.substr(0, 200));
-  if (text.size() > 200) {
+  // Redacted before it is cut: a password cut from its '@' would no longer be recognised.
+  std::string redacted = redact_url_credentials(text);
+  std::string shown = escape_control(std::string_view(redacted).substr(0, 200));
+  if (redacted.size() > 200) {
     shown += "...";
   }
-  return Error{ErrorKind::invalid_input,
-               "URL '" + redact_url_credentials(shown) + "' " + std::string(why)};
+  return Error{ErrorKind::invalid_input, "URL '" + shown + "' " + std::string(why)};
 }
 
 bool scheme_char(char c, bool first) {

@@ -239,3 +239,15 @@ TEST_CASE("attack: locate refuses hosts and API bases that are no plain URL", "[
     }
   }
 }
+
+TEST_CASE("attack: locate never quotes credentials of the remote", "[forge][attack]") {
+  const std::string secret = "s3cr3t" + std::string(240, 'k');
+  for (std::string remote : {"https://x:" + secret + "@gitlab.example:99999999/g/p.git",
+                             "https://x:" + secret + "@unknown.example/o/r.git",
+                             "https://x:" + secret + "@github.com/o/r/../x.git"}) {
+    auto located = forge::locate(remote, {});
+    REQUIRE_FALSE(located);
+    INFO(located.error().message);
+    CHECK(located.error().message.find("s3cr3tkkkk") == std::string::npos);
+  }
+}
