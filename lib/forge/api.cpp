@@ -192,7 +192,9 @@ util::Result<registry::HttpRequest> Api::request_for(const Exchange& exchange) {
     break;
   case Kind::gitlab:
     request.headers.emplace_back("Accept", "application/json");
-    request.headers.emplace_back("PRIVATE-TOKEN", token);
+    // GitLab takes access tokens as Bearer too. Not PRIVATE-TOKEN: libcurl carries custom
+    // headers along a GET's redirect to any host, Authorization only to the same one.
+    request.headers.emplace_back("Authorization", "Bearer " + token);
     break;
   case Kind::gitea:
     request.headers.emplace_back("Accept", "application/json");

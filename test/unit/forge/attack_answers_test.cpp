@@ -206,3 +206,22 @@ TEST_CASE("attack: a quoted message is never cut inside a UTF-8 character", "[fo
   REQUIRE_FALSE(not_json);
   CHECK(valid_utf8(not_json.error().message));
 }
+
+TEST_CASE("attack: gitlab: the token goes in Authorization, never in a custom header",
+          "[forge][attack]") {
+  // libcurl follows a GET's redirect to any host with every custom header, but drops
+  // Authorization when the host changes: a PRIVATE-TOKEN header would follow a redirect away.
+  FakeForge http("https://gitlab.example");
+  test::FakeClock clock;
+  auto client = forge::make_client({forge::Kind::gitlab, "https://gitlab.example/api/v4", "g/p"},
+                                   {"glpat-0123456789", "GITLAB_TOKEN", std::nullopt},
+                                   http,
+                                   clock.pacing());
+  http.reply("GET", "/api/v4/projects/g%2Fp/merge_requests", 200, "[]");
+  REQUIRE(client->find("b", "main"));
+  REQUIRE(http.requests.size() == 1);
+  CHECK(test::header_value(http.requests[0], "Authorization") == "Bearer glpat-0123456789");
+  for (const auto& [name, value] : http.requests[0].headers) {
+    CHECK((name == "Authorization" || value.find("glpat-0123456789") == std::string::npos));
+  }
+}

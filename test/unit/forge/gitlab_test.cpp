@@ -74,7 +74,7 @@ TEST_CASE("gitlab: find filters by branches, follows x-next-page, strips the dra
   REQUIRE(gl.http.requests.size() == 2);
   CHECK(query_of(gl.http.requests[0])
         == "source_branch=argoimg%2Fk&target_branch=main&state=all&per_page=100");
-  CHECK(test::header_value(gl.http.requests[0], "PRIVATE-TOKEN") == "glpat-secret-123");
+  CHECK(test::header_value(gl.http.requests[0], "Authorization") == "Bearer glpat-secret-123");
   CHECK(gl.client->calls()[0].path == k_mrs);
 }
 
