@@ -54,7 +54,9 @@ public:
         if (!pull) {
           return tl::unexpected(pull.error());
         }
-        if (pull->head == head && pull->base == base && pull->state == State::open) {
+        auto doc = parse_body(*m_api, direct, *response); // parsed by read_pull already
+        bool ours = doc && in_repository(*doc, m_api->repo().path);
+        if (ours && pull->head == head && pull->base == base && pull->state == State::open) {
           return std::optional<Request>(std::move(*pull));
         }
       } else if (response->status != 404) {

@@ -279,7 +279,12 @@ private:
       if (!doc) {
         return tl::unexpected(doc.error());
       }
-      int64_t id = doc->IsArray() && !doc->Empty() ? integer_of((*doc)[0], "id") : 0;
+      // Only the user asked for: a lookup answered with someone else assigns no one.
+      int64_t id = 0;
+      if (doc->IsArray() && !doc->Empty()
+          && util::iequals(string_of((*doc)[0], "username"), user)) {
+        id = integer_of((*doc)[0], "id");
+      }
       if (id <= 0) {
         return util::fail(
             util::ErrorKind::config,

@@ -225,3 +225,38 @@ TEST_CASE("attack: gitlab: the token goes in Authorization, never in a custom he
     CHECK((name == "Authorization" || value.find("glpat-0123456789") == std::string::npos));
   }
 }
+
+TEST_CASE("attack: gitlab: a user lookup answered with someone else assigns no one",
+          "[forge][attack]") {
+  FakeForge http("https://gitlab.example");
+  test::FakeClock clock;
+  auto client = forge::make_client({forge::Kind::gitlab, "https://gitlab.example/api/v4", "g/p"},
+                                   {"glpat-0123456789", "GITLAB_TOKEN", std::nullopt},
+                                   http,
+                                   clock.pacing());
+  http.reply("GET", "/api/v4/users", 200, R"([{"id":66,"username":"mallory"}])");
+  http.reply("PUT", "/api/v4/projects/g%2Fp/merge_requests/5", 200, R"({"iid":5})");
+  auto assigned = client->assign(5, {"alice"});
+  REQUIRE_FALSE(assigned);
+  CHECK(assigned.error().message == "forge: gitlab: no user 'alice'");
+  CHECK(http.requests.size() == 1);
+}
+
+TEST_CASE("attack: gitea: the head/base route answered with a fork's request is not ours",
+          "[forge][attack]") {
+  FakeForge http("https://gitea.example");
+  test::FakeClock clock;
+  auto client = forge::make_client({forge::Kind::gitea, "https://gitea.example/api/v1", "o/r"},
+                                   {"gitea-0123456789", "GITEA_TOKEN", std::nullopt},
+                                   http,
+                                   clock.pacing());
+  http.reply("GET",
+             "/api/v1/repos/o/r/pulls/main/b",
+             200,
+             R"({"number":4,"state":"open","head":{"ref":"b","repo":{"full_name":"mallory/r"}},)"
+             R"("base":{"ref":"main","repo":{"full_name":"o/r"}}})");
+  http.reply("GET", "/api/v1/repos/o/r/pulls", 200, "[]");
+  auto found = client->find("b", "main");
+  REQUIRE(found);
+  CHECK_FALSE(*found);
+}
