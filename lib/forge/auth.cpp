@@ -66,7 +66,7 @@ util::Result<Auth> github_app_auth(const std::string& app_id, const std::string&
   if (pem->find("PRIVATE KEY-----") == std::string::npos) {
     return util::fail(util::ErrorKind::config,
                       fmt::format("forge: --github-app-key-file {}: no PEM private key in it",
-                                  util::quote(key_file)));
+                                  util::quote(util::escape_control(key_file))));
   }
   util::register_secret(*pem);
   Auth auth;
@@ -87,8 +87,8 @@ util::Result<Auth> find_auth(Kind kind,
     if (!text) {
       return tl::unexpected(util::with_context(text.error(), "forge: --forge-token-file"));
     }
-    auto token =
-        checked_token(*text, fmt::format("--forge-token-file {}", util::quote(token_file)));
+    auto token = checked_token(
+        *text, fmt::format("--forge-token-file {}", util::quote(util::escape_control(token_file))));
     if (!token) {
       return tl::unexpected(token.error());
     }

@@ -11,6 +11,10 @@
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+
 using namespace argoimg;
 using test::FakeForge;
 
@@ -259,4 +263,24 @@ TEST_CASE("attack: gitea: the head/base route answered with a fork's request is 
   auto found = client->find("b", "main");
   REQUIRE(found);
   CHECK_FALSE(*found);
+}
+
+TEST_CASE("attack: file names with terminal escapes are escaped in credential messages",
+          "[forge][attack]") {
+  char dir[] = "/tmp/argoimg-forge-XXXXXX";
+  REQUIRE(mkdtemp(dir) != nullptr);
+  std::string path = std::string(dir) + "/tok\x1b[2Jen";
+  std::ofstream(path) << "  \n";
+  auto empty = forge::find_auth(forge::Kind::github, path, "", "", util::Environment());
+  std::string key = std::string(dir) + "/key\x1b[2J.pem";
+  std::ofstream(key) << "no key here\n";
+  auto no_key = forge::find_auth(forge::Kind::github, "", "12", key, util::Environment());
+  std::remove(path.c_str());
+  std::remove(key.c_str());
+  std::remove(dir);
+  REQUIRE_FALSE(empty);
+  CHECK(empty.error().message.find('\x1b') == std::string::npos);
+  CHECK_THAT(empty.error().message, Catch::Contains("tok\\x1b[2Jen"));
+  REQUIRE_FALSE(no_key);
+  CHECK(no_key.error().message.find('\x1b') == std::string::npos);
 }
