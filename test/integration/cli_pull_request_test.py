@@ -124,8 +124,8 @@ class GitHub(PullRequestSetup, unittest.TestCase):
         self.assertTrue(head.startswith("argoimg/"), head)
         self.assertIn(pr["url"], result.stdout)
         pulls = self.forge.pulls(self.repo)
-        self.assertEqual(len(pulls["pulls"]), 1)
-        self.assertEqual(pulls["pulls"][0]["number"], pr["number"])
+        self.assertEqual(len(pulls), 1)
+        self.assertEqual(pulls[0]["number"], pr["number"])
         # The base branch never moves; the head is one commit on top of it, argoimg's.
         self.assertEqual(self.remote_sha("main"), self.base_tip)
         head_sha = self.remote_sha(head)
@@ -152,7 +152,7 @@ class GitHub(PullRequestSetup, unittest.TestCase):
         self.assertEqual(newer.returncode, 0, newer.stderr)
         pr3 = self.only_request(doc)
         self.assertEqual((pr3["action"], pr3["number"], pr3["head"]), ("updated", pr["number"], head))
-        self.assertEqual(len(self.forge.pulls(self.repo)["pulls"]), 1)
+        self.assertEqual(len(self.forge.pulls(self.repo)), 1)
         self.assertNotEqual(self.remote_sha(head), head_sha)
         self.assertIn('tag: "1.26.0"', git("show", f"{head}:charts/web/values.yaml", cwd=self.bare))
         self.assertEqual(git("rev-parse", f"{head}^", cwd=self.bare).strip(), self.base_tip)
@@ -164,7 +164,7 @@ class GitHub(PullRequestSetup, unittest.TestCase):
         pr = self.only_request(doc)
         self.assertEqual(pr["action"], "opened")
         self.assertEqual(sorted(doc["commits"][0]["applications"]), ["web", "web-canary"])
-        self.assertEqual(len(self.forge.pulls(self.repo)["pulls"]), 1)
+        self.assertEqual(len(self.forge.pulls(self.repo)), 1)
         values = git("show", f"{pr['head']}:charts/web/values.yaml", cwd=self.bare)
         self.assertEqual(values.count('tag: "1.25.4"'), 2, values)
 
@@ -185,7 +185,8 @@ class GitHub(PullRequestSetup, unittest.TestCase):
         again, doc = self.commit()
         pr = self.only_request(doc)
         self.assertEqual(pr["action"], "left-alone", pr)
-        self.assertIn("a human fix", json.dumps(pr) + again.stderr)
+        self.assertIn(f"commit {theirs[:12]} (committer 'seed@example.com') was not made by argoimg",
+                      pr["message"])
         self.assertEqual(self.remote_sha(head), theirs)
         self.assertEqual(self.calls_since(mark)["writes"], 0)
 
@@ -199,19 +200,19 @@ class GitHub(PullRequestSetup, unittest.TestCase):
         again, doc = self.commit()
         self.assertEqual(self.only_request(doc)["action"], "left-alone")
         self.assertEqual(self.calls_since(mark)["writes"], 0)
-        self.assertEqual(self.forge.pulls(self.repo)["pulls"][0]["state"], "closed")
+        self.assertEqual(self.forge.pulls(self.repo)[0]["state"], "closed")
         reopened, doc = self.commit("--pr-reopen")
         self.assertEqual(reopened.returncode, 0, reopened.stderr)
         pr2 = self.only_request(doc)
         self.assertEqual((pr2["action"], pr2["number"]), ("updated", pr["number"]))
-        self.assertEqual(self.forge.pulls(self.repo)["pulls"][0]["state"], "open")
+        self.assertEqual(self.forge.pulls(self.repo)[0]["state"], "open")
 
     def test_labels_draft_and_auto_merge_calls(self):
         result, doc = self.commit("--pr-label", "dependencies", "--pr-label", "images", "--pr-draft",
                                   "--pr-auto-merge")
         self.assertEqual(result.returncode, 0, result.stderr)
         pr = self.only_request(doc)
-        pull = self.forge.pulls(self.repo)["pulls"][0]
+        pull = self.forge.pulls(self.repo)[0]
         self.assertEqual(sorted(pull["labels"]), ["dependencies", "images"])
         self.assertTrue(pull["draft"])
         paths = [c["method"] + " " + c["path"] for c in self.forge.calls(self.repo)["calls"]]
@@ -229,7 +230,7 @@ class GitHub(PullRequestSetup, unittest.TestCase):
         self.assertEqual(result.returncode, 0, result.stderr)
         pr = self.only_request(doc)
         self.assertIn(pr["action"], ("updated", "up-to-date"))
-        self.assertEqual(len(self.forge.pulls(self.repo)["pulls"]), 1)
+        self.assertEqual(len(self.forge.pulls(self.repo)), 1)
 
     def test_secondary_rate_limit_is_waited_out(self):
         self.forge.inject(f"/repos/{self.repo}/pulls", "secondary", count=1, retry_after=1)
