@@ -270,6 +270,65 @@ class GitHub(PullRequestSetup, unittest.TestCase):
         self.assertEqual(self.calls_since(mark)["writes"], 0)
 
 
+IMAGE_UPDATER = """apiVersion: argocd-image-updater.argoproj.io/v1alpha1
+kind: ImageUpdater
+metadata:
+  name: reviewed
+  namespace: argocd
+spec:
+  writeBackConfig:
+    method: git
+    gitConfig:
+      branch: main
+      writeBackTarget: helmvalues:values.yaml
+      pullRequest:
+        github: {{}}
+        labels: [deps, deps, ""]
+  applicationRefs:
+  - namePattern: "web"
+    images:
+    - alias: web
+      imageName: registry.demo.local/library/nginx:~1.25
+      manifestTargets:
+        helm:
+          name: web.image.repository
+          tag: web.image.tag
+---
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: web
+  namespace: argocd
+spec:
+  project: default
+  source:
+    repoURL: {url}
+    path: charts/web
+    targetRevision: main
+    helm: {{}}
+  destination:
+    server: https://kubernetes.default.svc
+    namespace: web
+"""
+
+
+class ImageUpdaterPullRequest(PullRequestSetup, unittest.TestCase):
+    def test_an_image_updater_with_pull_request_github_and_labels_opens_a_request(self):
+        self.write_app("web", IMAGE_UPDATER.format(url=self.url))
+        flags = [f for f in self.forge_flags() if f != "--pull-request"]  # the CR turns it on
+        env = dict(os.environ, **BOT)
+        result = run("-o", "json", "commit", "apps", "--registries-conf", "registries.conf",
+                     "--workdir", self.workdir, *flags, cwd=self.dir, env=env)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        pr = self.only_request(json.loads(result.stdout))
+        self.assertEqual((pr["provider"], pr["action"]), ("github", "opened"))
+        pulls = self.forge.pulls(self.repo)
+        self.assertEqual(len(pulls), 1)
+        self.assertEqual(pulls[0]["labels"], ["deps"])  # empty and duplicate labels dropped
+        self.assertEqual(self.remote_sha("main"), self.base_tip)  # never pushed to the base
+        self.assertIn('tag: "1.25.4"', git("show", f"{pr['head']}:charts/web/values.yaml", cwd=self.bare))
+
+
 class GitLab(PullRequestSetup, unittest.TestCase):
     flavor = "gitlab"
 
