@@ -104,7 +104,7 @@ public:
 };
 
 // A forge with its requests in memory; every call is recorded as forge::Call.
-struct FakeForge {
+struct FakeForgeServer {
   std::vector<forge::Request> requests;
   std::vector<forge::Call> calls;
   std::vector<std::string> reviewers, assignees;
@@ -130,7 +130,7 @@ struct FakeForge {
 
 class FakeForgeClient : public forge::Client {
 public:
-  explicit FakeForgeClient(FakeForge& forge) : m_forge(forge) {}
+  explicit FakeForgeClient(FakeForgeServer& forge) : m_forge(forge) {}
   util::Result<std::optional<forge::Request>> find(const std::string& head,
                                                    const std::string& base) override {
     call("GET", "/pulls", false);
@@ -205,12 +205,12 @@ private:
     m_calls.push_back({method, path, write});
     m_forge.calls.push_back({method, path, write});
   }
-  FakeForge& m_forge;
+  FakeForgeServer& m_forge;
   std::vector<forge::Call> m_calls;
 };
 
 // Point `effects` at `forge` for every repository, with a token from nowhere.
-inline void use_forge(run::Effects& effects, FakeForge& forge) {
+inline void use_forge(run::Effects& effects, FakeForgeServer& forge) {
   effects.forge.locate = [](std::string_view, const forge::Overrides& overrides) {
     return util::Result<forge::Repository>(forge::Repository{
         overrides.kind.value_or(forge::Kind::github), "https://api.forge.test", "example/gitops"});

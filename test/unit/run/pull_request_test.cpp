@@ -12,7 +12,7 @@
 using namespace argoimg;
 using test::BranchGit;
 using test::FakeEffects;
-using test::FakeForge;
+using test::FakeForgeServer;
 using test::TempTree;
 
 namespace {
@@ -41,7 +41,7 @@ run::CommitOptions pr_options(const TempTree& tree) {
 
 // One run with the registry offering `tags`.
 run::Outcome run_once(BranchGit& git,
-                      FakeForge& forge,
+                      FakeForgeServer& forge,
                       const run::CommitOptions& options,
                       const std::string& tags,
                       std::vector<std::string>* warnings = nullptr) {
@@ -69,7 +69,7 @@ TEST_CASE("a pull request is opened once; a rerun with nothing new writes nothin
   TempTree tree;
   BranchGit git(tree);
   git.seed({{"apps/api.yaml", manifest("api", "1.2.3")}});
-  FakeForge forge;
+  FakeForgeServer forge;
   auto options = pr_options(tree);
   options.pull_request.labels = {"deps", "", "deps", "bot"};
 
@@ -123,7 +123,7 @@ TEST_CASE("a newer tag updates the same request instead of opening another", "[r
   TempTree tree;
   BranchGit git(tree);
   git.seed({{"apps/api.yaml", manifest("api", "1.2.3")}});
-  FakeForge forge;
+  FakeForgeServer forge;
   auto options = pr_options(tree);
   run_once(git, forge, options, R"(["1.2.3","1.2.4"])");
   forge.calls.clear();
@@ -147,7 +147,7 @@ TEST_CASE("a head branch with someone else's commit is left alone", "[run][pr]")
   TempTree tree;
   BranchGit git(tree);
   git.seed({{"apps/api.yaml", manifest("api", "1.2.3")}});
-  FakeForge forge;
+  FakeForgeServer forge;
   auto options = pr_options(tree);
   auto first = run_once(git, forge, options, R"(["1.2.3","1.2.4"])");
   std::string head = request_of(first).head;
@@ -170,7 +170,7 @@ TEST_CASE("a request closed without merging is reopened only with --pr-reopen", 
   TempTree tree;
   BranchGit git(tree);
   git.seed({{"apps/api.yaml", manifest("api", "1.2.3")}});
-  FakeForge forge;
+  FakeForgeServer forge;
   auto options = pr_options(tree);
   run_once(git, forge, options, R"(["1.2.3","1.2.4"])");
   forge.requests[0].state = forge::State::closed;
@@ -196,7 +196,7 @@ TEST_CASE("applications sharing a target share one request", "[run][pr]") {
   BranchGit git(tree);
   git.seed(
       {{"apps/api.yaml", manifest("api", "1.2.3")}, {"apps/web.yaml", manifest("web", "1.2.3")}});
-  FakeForge forge;
+  FakeForgeServer forge;
 
   auto outcome = run_once(git, forge, pr_options(tree), R"(["1.2.3","1.2.4"])");
 
@@ -210,11 +210,11 @@ TEST_CASE("applications sharing a target share one request", "[run][pr]") {
   CHECK(files.at("apps/web.yaml") == manifest("web", "1.2.4"));
 }
 
-TEST_CASE("--pr-mode aiu names a branch per update set", "[run][pr]") {
+TEST_CASE("pr-mode aiu names a branch per update set", "[run][pr]") {
   TempTree tree;
   BranchGit git(tree);
   git.seed({{"apps/api.yaml", manifest("api", "1.2.3")}});
-  FakeForge forge;
+  FakeForgeServer forge;
   auto options = pr_options(tree);
   options.pull_request.mode = "aiu";
 
@@ -228,11 +228,11 @@ TEST_CASE("--pr-mode aiu names a branch per update set", "[run][pr]") {
   CHECK(forge.requests.size() == 2); // AIU's behaviour: the older request stays
 }
 
-TEST_CASE("--dry-run shows title, body and calls, and makes none", "[run][pr]") {
+TEST_CASE("a dry run shows title, body and calls, and makes none", "[run][pr]") {
   TempTree tree;
   BranchGit git(tree);
   git.seed({{"apps/api.yaml", manifest("api", "1.2.3")}});
-  FakeForge forge;
+  FakeForgeServer forge;
   auto options = pr_options(tree);
   options.dry_run = true;
   options.pull_request.labels = {"deps"};
@@ -255,7 +255,7 @@ TEST_CASE("a failure to open after the push names the branch; the next run opens
   TempTree tree;
   BranchGit git(tree);
   git.seed({{"apps/api.yaml", manifest("api", "1.2.3")}});
-  FakeForge forge;
+  FakeForgeServer forge;
   forge.fail_open = true;
   auto options = pr_options(tree);
 
@@ -284,7 +284,7 @@ TEST_CASE("reviewers, assignees and auto-merge on a new request; a refusal is a 
   TempTree tree;
   BranchGit git(tree);
   git.seed({{"apps/api.yaml", manifest("api", "1.2.3")}});
-  FakeForge forge;
+  FakeForgeServer forge;
   forge.auto_merge_allowed = false;
   forge.draft_title_prefix = true;
   auto options = pr_options(tree);
@@ -316,7 +316,7 @@ TEST_CASE("once the base has the change, no call is made and nothing is pushed",
   TempTree tree;
   BranchGit git(tree);
   git.seed({{"apps/api.yaml", manifest("api", "1.2.3")}});
-  FakeForge forge;
+  FakeForgeServer forge;
   auto options = pr_options(tree);
   run_once(git, forge, options, R"(["1.2.3","1.2.4"])");
   git.push_from_elsewhere({{"apps/api.yaml", manifest("api", "1.2.4")}}); // the request merged

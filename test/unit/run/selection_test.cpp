@@ -196,7 +196,7 @@ TEST_CASE("an ImageUpdater's pullRequest opens a request instead of pushing to t
                  + "---\n" + application("web", "1.2.3")},
             {"overlays/web/kustomization.yaml", "resources: []\n"}});
   FakeEffects fake(git);
-  test::FakeForge forge;
+  test::FakeForgeServer forge;
   test::use_forge(fake.effects, forge);
   test::serve_tags(fake.http, R"(["1.2.3","1.2.4"])");
   run::CommitOptions options;
