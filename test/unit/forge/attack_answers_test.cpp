@@ -16,11 +16,21 @@
 #include <fstream>
 
 using namespace argoimg;
-using test::FakeForge;
 
 namespace {
 
 const std::string k_github = "https://api.github.com";
+
+test::FakeClient github(const forge::Auth& auth = {
+                            "ghp_tok0123456789", "GITHUB_TOKEN", std::nullopt}) {
+  return test::FakeClient({forge::Kind::github, k_github, "o/r"}, auth);
+}
+
+test::FakeClient gitlab() {
+  return test::FakeClient({forge::Kind::gitlab, "https://gitlab.example/api/v4", "g/p"},
+                          {"glpat-0123456789", "GITLAB_TOKEN", std::nullopt},
+                          "https://gitlab.example");
+}
 
 bool plain_header(const registry::HttpRequest& request) {
   for (const auto& [name, value] : request.headers) {
@@ -41,92 +51,74 @@ TEST_CASE("attack: github app: an installation token that would break the header
   REQUIRE(pem);
   for (const std::string& token : std::vector<std::string>{
            "ghs_abc\r\nX-Injected: 1", "ghs abc", std::string("ghs_\0abc", 8)}) {
-    FakeForge http(k_github);
-    test::FakeClock clock;
     forge::Auth auth;
     auth.source = "GitHub App 4242";
     auth.github_app = forge::AppKey{"4242", *pem};
-    auto client =
-        forge::make_client({forge::Kind::github, k_github, "o/r"}, auth, http, clock.pacing());
-    http.reply("GET", "/repos/o/r/installation", 200, R"({"id":777})");
+    auto f = github(auth);
+    f.http.reply("GET", "/repos/o/r/installation", 200, R"({"id":777})");
     std::string escaped;
     for (char c : token) {
       escaped += c == '\r' ? "\\r" : c == '\n' ? "\\n" : c == '\0' ? "\\u0000" : std::string(1, c);
     }
-    http.reply("POST",
-               "/app/installations/777/access_tokens",
-               201,
-               R"({"token":")" + escaped + R"(","expires_at":"2026-12-03T12:30:00Z"})");
-    http.reply("GET", "/repos/o/r/pulls", 200, "[]");
-    auto found = client->find("b", "main");
+    f.http.reply("POST",
+                 "/app/installations/777/access_tokens",
+                 201,
+                 R"({"token":")" + escaped + R"(","expires_at":"2026-12-03T12:30:00Z"})");
+    f.http.reply("GET", "/repos/o/r/pulls", 200, "[]");
+    auto found = f.client->find("b", "main");
     REQUIRE_FALSE(found);
     CHECK(found.error().kind == util::ErrorKind::auth);
     CHECK(found.error().message
           == "forge: github: POST /app/installations/777/access_tokens: the token in the answer "
              "holds a space or a control character");
-    for (const auto& request : http.requests) {
+    for (const auto& request : f.http.requests) {
       CHECK(plain_header(request));
     }
-    CHECK(http.requests.size() == 2);
+    CHECK(f.http.requests.size() == 2);
   }
 }
 
 TEST_CASE("attack: web URLs that are no plain http(s) URL are dropped", "[forge][attack]") {
-  FakeForge http(k_github);
-  test::FakeClock clock;
-  auto client = forge::make_client({forge::Kind::github, k_github, "o/r"},
-                                   {"ghp_tok0123456789", "GITHUB_TOKEN", std::nullopt},
-                                   http,
-                                   clock.pacing());
+  auto f = github();
   for (const char* url : {"https://x/o/r/pull/1\\u001b]8;;https://evil\\u0007",
                           "javascript:alert(1)",
                           "https://x/o/r/pull/1 with space"}) {
-    http.reply("GET",
-               "/repos/o/r/pulls",
-               200,
-               fmt::format(R"([{{"number":1,"state":"open","html_url":"{}",)"
-                           R"("head":{{"ref":"b"}},"base":{{"ref":"main"}}}}])",
-                           url));
-    auto found = client->find("b", "main");
+    f.http.reply("GET",
+                 "/repos/o/r/pulls",
+                 200,
+                 fmt::format(R"([{{"number":1,"state":"open","html_url":"{}",)"
+                             R"("head":{{"ref":"b"}},"base":{{"ref":"main"}}}}])",
+                             url));
+    auto found = f.client->find("b", "main");
     REQUIRE(found);
     REQUIRE(*found);
     CHECK((*found)->url.empty());
   }
-  http.reply("GET",
-             "/repos/o/r/pulls",
-             200,
-             R"([{"number":1,"state":"open","html_url":"https://github.com/o/r/pull/1",)"
-             R"("head":{"ref":"b"},"base":{"ref":"main"}}])");
-  CHECK((*client->find("b", "main"))->url == "https://github.com/o/r/pull/1");
+  f.http.reply("GET",
+               "/repos/o/r/pulls",
+               200,
+               R"([{"number":1,"state":"open","html_url":"https://github.com/o/r/pull/1",)"
+               R"("head":{"ref":"b"},"base":{"ref":"main"}}])");
+  CHECK((*f.client->find("b", "main"))->url == "https://github.com/o/r/pull/1");
 }
 
 TEST_CASE("attack: a next-page link with a control character or a space is not followed",
           "[forge][attack]") {
-  FakeForge http(k_github);
-  test::FakeClock clock;
-  auto client = forge::make_client({forge::Kind::github, k_github, "o/r"},
-                                   {"ghp_tok0123456789", "GITHUB_TOKEN", std::nullopt},
-                                   http,
-                                   clock.pacing());
+  auto f = github();
   for (std::string link : {k_github + "/repos/o/r/pulls?page=2\r\nX-Injected: 1",
                            k_github + "/repos/o/r/pulls?page=2 x",
                            k_github + "/repos/o/r/pulls?page=\x7f"}) {
-    http.requests.clear();
-    http.reply("GET", "/repos/o/r/pulls", 200, "[]", {{"link", "<" + link + ">; rel=\"next\""}});
-    auto found = client->find("b", "main");
+    f.http.requests.clear();
+    f.http.reply("GET", "/repos/o/r/pulls", 200, "[]", {{"link", "<" + link + ">; rel=\"next\""}});
+    auto found = f.client->find("b", "main");
     REQUIRE(found);
-    CHECK(http.requests.size() == 1);
+    CHECK(f.http.requests.size() == 1);
   }
 }
 
 TEST_CASE("attack: gitlab: auto-merge answered without saying it is set is no success",
           "[forge][attack]") {
-  FakeForge http("https://gitlab.example");
-  test::FakeClock clock;
-  auto client = forge::make_client({forge::Kind::gitlab, "https://gitlab.example/api/v4", "g/p"},
-                                   {"glpat-0123456789", "GITLAB_TOKEN", std::nullopt},
-                                   http,
-                                   clock.pacing());
+  auto f = gitlab();
   forge::Request mr;
   mr.number = 5;
   for (const char* body : {"",
@@ -135,31 +127,26 @@ TEST_CASE("attack: gitlab: auto-merge answered without saying it is set is no su
                            R"({"iid":5,"merge_when_pipeline_succeeds":false})",
                            R"({"iid":6,"merge_when_pipeline_succeeds":true})"}) {
     INFO(body);
-    http.reply("PUT", "/api/v4/projects/g%2Fp/merge_requests/5/merge", 200, body);
-    auto enabled = client->enable_auto_merge(mr);
+    f.http.reply("PUT", "/api/v4/projects/g%2Fp/merge_requests/5/merge", 200, body);
+    auto enabled = f.client->enable_auto_merge(mr);
     REQUIRE_FALSE(enabled);
     CHECK_THAT(enabled.error().message,
                Catch::StartsWith("forge: gitlab: PUT /projects/g%2Fp/merge_requests/5/merge: "));
   }
   for (const char* body :
        {R"({"iid":5,"merge_when_pipeline_succeeds":true})", R"({"iid":5,"state":"merged"})"}) {
-    http.reply("PUT", "/api/v4/projects/g%2Fp/merge_requests/5/merge", 200, body);
-    CHECK(client->enable_auto_merge(mr));
+    f.http.reply("PUT", "/api/v4/projects/g%2Fp/merge_requests/5/merge", 200, body);
+    CHECK(f.client->enable_auto_merge(mr));
   }
 }
 
 TEST_CASE("attack: a body cut before redaction leaks no part of the token", "[forge][attack]") {
   const std::string token = "github_pat_11ABCDEFG0" + std::string(72, 'q');
-  FakeForge http(k_github);
-  test::FakeClock clock;
-  auto client = forge::make_client({forge::Kind::github, k_github, "o/r"},
-                                   {token, "GH_TOKEN", std::nullopt},
-                                   http,
-                                   clock.pacing());
+  auto f = github({token, "GH_TOKEN", std::nullopt});
   const std::string secret_part = token.substr(0, 20);
   // A 2xx answer that is no JSON, the token starting where its quoted start ends.
-  http.reply("GET", "/repos/o/r/pulls", 200, std::string(60, '<') + token);
-  auto found = client->find("b", "main");
+  f.http.reply("GET", "/repos/o/r/pulls", 200, std::string(60, '<') + token);
+  auto found = f.client->find("b", "main");
   REQUIRE_FALSE(found);
   CHECK(found.error().message.find(secret_part) == std::string::npos);
   // An error answer that is no JSON: redacting whole tokens first brings a cut one forward.
@@ -168,8 +155,8 @@ TEST_CASE("attack: a body cut before redaction leaks no part of the token", "[fo
     body += token + " ";
   }
   body += std::string(780 - body.size(), '.') + token;
-  http.reply("GET", "/repos/o/r/pulls", 500, body);
-  auto failed = client->find("b", "main");
+  f.http.reply("GET", "/repos/o/r/pulls", 500, body);
+  auto failed = f.client->find("b", "main");
   REQUIRE_FALSE(failed);
   CHECK(failed.error().message.find(secret_part) == std::string::npos);
 }
@@ -191,22 +178,17 @@ TEST_CASE("attack: a quoted message is never cut inside a UTF-8 character", "[fo
     }
     return true;
   };
-  FakeForge http(k_github);
-  test::FakeClock clock;
-  auto client = forge::make_client({forge::Kind::github, k_github, "o/r"},
-                                   {"ghp_tok0123456789", "GITHUB_TOKEN", std::nullopt},
-                                   http,
-                                   clock.pacing());
+  auto f = github();
   std::string accents;
   for (int i = 0; i < 150; ++i) {
     accents += "\xc3\xa9"; // é
   }
-  http.reply("GET", "/repos/o/r/pulls", 500, R"({"message":"x)" + accents + R"("})");
-  auto failed = client->find("b", "main");
+  f.http.reply("GET", "/repos/o/r/pulls", 500, R"({"message":"x)" + accents + R"("})");
+  auto failed = f.client->find("b", "main");
   REQUIRE_FALSE(failed);
   CHECK(valid_utf8(failed.error().message));
-  http.reply("GET", "/repos/o/r/pulls", 200, "x" + accents);
-  auto not_json = client->find("b", "main");
+  f.http.reply("GET", "/repos/o/r/pulls", 200, "x" + accents);
+  auto not_json = f.client->find("b", "main");
   REQUIRE_FALSE(not_json);
   CHECK(valid_utf8(not_json.error().message));
 }
@@ -215,52 +197,39 @@ TEST_CASE("attack: gitlab: the token goes in Authorization, never in a custom he
           "[forge][attack]") {
   // libcurl follows a GET's redirect to any host with every custom header, but drops
   // Authorization when the host changes: a PRIVATE-TOKEN header would follow a redirect away.
-  FakeForge http("https://gitlab.example");
-  test::FakeClock clock;
-  auto client = forge::make_client({forge::Kind::gitlab, "https://gitlab.example/api/v4", "g/p"},
-                                   {"glpat-0123456789", "GITLAB_TOKEN", std::nullopt},
-                                   http,
-                                   clock.pacing());
-  http.reply("GET", "/api/v4/projects/g%2Fp/merge_requests", 200, "[]");
-  REQUIRE(client->find("b", "main"));
-  REQUIRE(http.requests.size() == 1);
-  CHECK(test::header_value(http.requests[0], "Authorization") == "Bearer glpat-0123456789");
-  for (const auto& [name, value] : http.requests[0].headers) {
+  auto f = gitlab();
+  f.http.reply("GET", "/api/v4/projects/g%2Fp/merge_requests", 200, "[]");
+  REQUIRE(f.client->find("b", "main"));
+  REQUIRE(f.http.requests.size() == 1);
+  CHECK(test::header_value(f.http.requests[0], "Authorization") == "Bearer glpat-0123456789");
+  for (const auto& [name, value] : f.http.requests[0].headers) {
     CHECK((name == "Authorization" || value.find("glpat-0123456789") == std::string::npos));
   }
 }
 
 TEST_CASE("attack: gitlab: a user lookup answered with someone else assigns no one",
           "[forge][attack]") {
-  FakeForge http("https://gitlab.example");
-  test::FakeClock clock;
-  auto client = forge::make_client({forge::Kind::gitlab, "https://gitlab.example/api/v4", "g/p"},
-                                   {"glpat-0123456789", "GITLAB_TOKEN", std::nullopt},
-                                   http,
-                                   clock.pacing());
-  http.reply("GET", "/api/v4/users", 200, R"([{"id":66,"username":"mallory"}])");
-  http.reply("PUT", "/api/v4/projects/g%2Fp/merge_requests/5", 200, R"({"iid":5})");
-  auto assigned = client->assign(5, {"alice"});
+  auto f = gitlab();
+  f.http.reply("GET", "/api/v4/users", 200, R"([{"id":66,"username":"mallory"}])");
+  f.http.reply("PUT", "/api/v4/projects/g%2Fp/merge_requests/5", 200, R"({"iid":5})");
+  auto assigned = f.client->assign(5, {"alice"});
   REQUIRE_FALSE(assigned);
   CHECK(assigned.error().message == "forge: gitlab: no user 'alice'");
-  CHECK(http.requests.size() == 1);
+  CHECK(f.http.requests.size() == 1);
 }
 
 TEST_CASE("attack: gitea: the head/base route answered with a fork's request is not ours",
           "[forge][attack]") {
-  FakeForge http("https://gitea.example");
-  test::FakeClock clock;
-  auto client = forge::make_client({forge::Kind::gitea, "https://gitea.example/api/v1", "o/r"},
-                                   {"gitea-0123456789", "GITEA_TOKEN", std::nullopt},
-                                   http,
-                                   clock.pacing());
-  http.reply("GET",
-             "/api/v1/repos/o/r/pulls/main/b",
-             200,
-             R"({"number":4,"state":"open","head":{"ref":"b","repo":{"full_name":"mallory/r"}},)"
-             R"("base":{"ref":"main","repo":{"full_name":"o/r"}}})");
-  http.reply("GET", "/api/v1/repos/o/r/pulls", 200, "[]");
-  auto found = client->find("b", "main");
+  test::FakeClient f({forge::Kind::gitea, "https://gitea.example/api/v1", "o/r"},
+                     {"gitea-0123456789", "GITEA_TOKEN", std::nullopt},
+                     "https://gitea.example");
+  f.http.reply("GET",
+               "/api/v1/repos/o/r/pulls/main/b",
+               200,
+               R"({"number":4,"state":"open","head":{"ref":"b","repo":{"full_name":"mallory/r"}},)"
+               R"("base":{"ref":"main","repo":{"full_name":"o/r"}}})");
+  f.http.reply("GET", "/api/v1/repos/o/r/pulls", 200, "[]");
+  auto found = f.client->find("b", "main");
   REQUIRE(found);
   CHECK_FALSE(*found);
 }

@@ -13,7 +13,6 @@
 #include <fmt/format.h>
 
 using namespace argoimg;
-using test::FakeForge;
 
 namespace {
 
@@ -37,16 +36,11 @@ std::string pull(const std::string& number,
                      base_repo);
 }
 
-struct Forge {
-  FakeForge http;
-  test::FakeClock clock;
-  std::unique_ptr<forge::Client> client;
-  Forge(forge::Kind kind, const std::string& base, const std::string& host) : http(host) {
-    client = forge::make_client({kind, base, kind == forge::Kind::gitlab ? "g/p" : "o/r"},
-                                {k_token, "GITHUB_TOKEN", std::nullopt},
-                                http,
-                                clock.pacing());
-  }
+struct Forge : test::FakeClient {
+  Forge(forge::Kind kind, const std::string& base, const std::string& host)
+      : FakeClient({kind, base, kind == forge::Kind::gitlab ? "g/p" : "o/r"},
+                   {k_token, "GITHUB_TOKEN", std::nullopt},
+                   host) {}
 };
 
 Forge github() {

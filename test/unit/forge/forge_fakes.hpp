@@ -11,6 +11,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -97,6 +98,21 @@ struct FakeClock {
   int64_t epoch() const {
     return std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
   }
+};
+
+// A client of `repo` over a FakeForge that answers below `host` (the API base unless given),
+// paced on a fake clock. Not copied or moved: the client holds the fake by reference.
+struct FakeClient {
+  FakeForge http;
+  FakeClock clock;
+  std::unique_ptr<forge::Client> client;
+
+  FakeClient(const forge::Repository& repo, const forge::Auth& auth, const std::string& host)
+      : http(host), client(forge::make_client(repo, auth, http, clock.pacing())) {}
+  FakeClient(const forge::Repository& repo, const forge::Auth& auth)
+      : FakeClient(repo, auth, repo.api_base) {}
+  FakeClient(const FakeClient&) = delete;
+  FakeClient& operator=(const FakeClient&) = delete;
 };
 
 // How many calls were writes.

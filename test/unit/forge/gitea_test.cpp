@@ -9,7 +9,6 @@
 #include <fmt/format.h>
 
 using namespace argoimg;
-using test::FakeForge;
 using test::query_of;
 
 namespace {
@@ -32,14 +31,10 @@ std::string pull_json(long number,
       merged ? "true" : "false");
 }
 
-struct Gitea {
-  FakeForge http{"https://gitea.example/api/v1"};
-  test::FakeClock clock;
-  std::unique_ptr<forge::Client> client =
-      forge::make_client({forge::Kind::gitea, k_base, "o/r"},
-                         {"gitea-token-42", "GITEA_TOKEN", std::nullopt},
-                         http,
-                         clock.pacing());
+struct Gitea : test::FakeClient {
+  Gitea()
+      : FakeClient({forge::Kind::gitea, k_base, "o/r"},
+                   {"gitea-token-42", "GITEA_TOKEN", std::nullopt}) {}
 };
 
 } // namespace

@@ -15,7 +15,6 @@
 
 using namespace argoimg;
 using namespace std::chrono_literals;
-using test::FakeForge;
 
 namespace {
 
@@ -29,6 +28,14 @@ std::string test_file(const std::string& name) {
 
 forge::AppKey app_key() {
   return forge::AppKey{"4242", test_file("app-key.pem")};
+}
+
+// A client authenticated as the GitHub App 4242.
+test::FakeClient app_client() {
+  forge::Auth auth;
+  auth.source = "GitHub App 4242";
+  auth.github_app = app_key();
+  return test::FakeClient({forge::Kind::github, k_base, "o/r"}, auth);
 }
 
 std::vector<std::string> parts_of(const std::string& jwt) {
@@ -80,19 +87,13 @@ TEST_CASE("github app: the JWT is RS256 over header.claims with iat, exp and iss
 
 TEST_CASE("github app: installation token looked up, used and cached until near expiry",
           "[forge][github]") {
-  FakeForge http(k_base);
-  test::FakeClock clock;
-  forge::Auth auth;
-  auth.source = "GitHub App 4242";
-  auth.github_app = app_key();
-  auto client =
-      forge::make_client({forge::Kind::github, k_base, "o/r"}, auth, http, clock.pacing());
-  http.on("GET", "/repos/o/r/installation", [](const registry::HttpRequest& request) {
+  auto f = app_client();
+  f.http.on("GET", "/repos/o/r/installation", [](const registry::HttpRequest& request) {
     CHECK_THAT(test::header_value(request, "Authorization"), Catch::StartsWith("Bearer eyJ"));
     return registry::HttpResponse{200, {}, R"({"id":777,"app_id":4242})"};
   });
   int issued = 0;
-  http.on("POST", "/app/installations/777/access_tokens", [&](const registry::HttpRequest&) {
+  f.http.on("POST", "/app/installations/777/access_tokens", [&](const registry::HttpRequest&) {
     ++issued;
     // Expires 30 minutes after the fake clock's start.
     return registry::HttpResponse{201,
@@ -100,44 +101,38 @@ TEST_CASE("github app: installation token looked up, used and cached until near 
                                   R"({"token":"ghs_installation)" + std::to_string(issued)
                                       + R"(","expires_at":"2026-12-03T12:30:00Z"})"};
   });
-  http.reply("GET", "/repos/o/r/pulls", 200, "[]");
+  f.http.reply("GET", "/repos/o/r/pulls", 200, "[]");
 
-  REQUIRE(client->find("b", "main"));
-  REQUIRE(http.requests.size() == 3);
-  CHECK(test::header_value(http.requests[2], "Authorization") == "Bearer ghs_installation1");
-  REQUIRE(client->find("b", "main"));
-  CHECK(http.requests.size() == 4); // cached: no new token
-  CHECK(test::header_value(http.requests[3], "Authorization") == "Bearer ghs_installation1");
+  REQUIRE(f.client->find("b", "main"));
+  REQUIRE(f.http.requests.size() == 3);
+  CHECK(test::header_value(f.http.requests[2], "Authorization") == "Bearer ghs_installation1");
+  REQUIRE(f.client->find("b", "main"));
+  CHECK(f.http.requests.size() == 4); // cached: no new token
+  CHECK(test::header_value(f.http.requests[3], "Authorization") == "Bearer ghs_installation1");
   // Buying the token is no write: a run that changes nothing counts zero writes.
-  CHECK(test::writes(client->calls()) == 0);
+  CHECK(test::writes(f.client->calls()) == 0);
 
-  clock.now += 29min + 30s; // within the last minute of its life: renewed
-  REQUIRE(client->find("b", "main"));
-  REQUIRE(http.requests.size() == 6);
-  CHECK(http.requests[4].url == k_base + "/app/installations/777/access_tokens");
-  CHECK(test::header_value(http.requests[5], "Authorization") == "Bearer ghs_installation2");
+  f.clock.now += 29min + 30s; // within the last minute of its life: renewed
+  REQUIRE(f.client->find("b", "main"));
+  REQUIRE(f.http.requests.size() == 6);
+  CHECK(f.http.requests[4].url == k_base + "/app/installations/777/access_tokens");
+  CHECK(test::header_value(f.http.requests[5], "Authorization") == "Bearer ghs_installation2");
 }
 
 TEST_CASE("github app: not installed on the repository says so", "[forge][github]") {
-  FakeForge http(k_base);
-  test::FakeClock clock;
-  forge::Auth auth;
-  auth.source = "GitHub App 4242";
-  auth.github_app = app_key();
-  auto client =
-      forge::make_client({forge::Kind::github, k_base, "o/r"}, auth, http, clock.pacing());
-  http.reply("GET", "/repos/o/r/installation", 404, R"({"message":"Not Found"})");
-  auto refused = client->find("b", "main");
+  auto f = app_client();
+  f.http.reply("GET", "/repos/o/r/installation", 404, R"({"message":"Not Found"})");
+  auto refused = f.client->find("b", "main");
   REQUIRE_FALSE(refused);
   CHECK(refused.error().kind == util::ErrorKind::auth);
   CHECK(refused.error().message
         == "forge: github: GitHub App 4242 is not installed on 'o/r' (404 on GET "
            "/repos/o/r/installation): install it there, or check the app id");
-  http.reply("GET",
-             "/repos/o/r/installation",
-             401,
-             R"({"message":"'Expiration time' claim ('exp') is too far in the future"})");
-  auto jwt_refused = client->find("b", "main");
+  f.http.reply("GET",
+               "/repos/o/r/installation",
+               401,
+               R"({"message":"'Expiration time' claim ('exp') is too far in the future"})");
+  auto jwt_refused = f.client->find("b", "main");
   REQUIRE_FALSE(jwt_refused);
   CHECK_THAT(jwt_refused.error().message,
              Catch::StartsWith("forge: github: 401 unauthorized: the GitHub App's JWT was refused "

@@ -11,7 +11,6 @@
 #include <fmt/format.h>
 
 using namespace argoimg;
-using test::FakeForge;
 using test::query_of;
 
 namespace {
@@ -36,15 +35,10 @@ std::string pull_json(long number,
       head);
 }
 
-struct GitHub {
-  FakeForge http{k_base};
-  test::FakeClock clock;
-  std::unique_ptr<forge::Client> client;
-  explicit GitHub(forge::Auth auth = {k_token, "GITHUB_TOKEN", std::nullopt},
-                  const std::string& base = k_base) {
-    forge::Repository repo{forge::Kind::github, base, "o/r"};
-    client = forge::make_client(repo, auth, http, clock.pacing());
-  }
+struct GitHub : test::FakeClient {
+  explicit GitHub(const forge::Auth& auth = {k_token, "GITHUB_TOKEN", std::nullopt},
+                  const std::string& base = k_base)
+      : FakeClient({forge::Kind::github, base, "o/r"}, auth, k_base) {}
 };
 
 } // namespace
@@ -338,22 +332,19 @@ TEST_CASE("github: auto-merge through GraphQL, refused by the repository as unsu
            "is not allowed for this repository'");
 
   // Enterprise Server: GraphQL lives at /api/graphql; an unknown request's node id is read first.
-  FakeForge ghe_http("https://ghe.example");
-  test::FakeClock clock;
-  auto ghe = forge::make_client({forge::Kind::github, "https://ghe.example/api/v3", "o/r"},
-                                {k_token, "GH_TOKEN", std::nullopt},
-                                ghe_http,
-                                clock.pacing());
-  ghe_http.reply(
+  test::FakeClient ghe({forge::Kind::github, "https://ghe.example/api/v3", "o/r"},
+                       {k_token, "GH_TOKEN", std::nullopt},
+                       "https://ghe.example");
+  ghe.http.reply(
       "GET", "/api/v3/repos/o/r/pulls/8", 200, pull_json(8, "open", "2026-12-01T00:00:00Z"));
-  ghe_http.reply("POST",
+  ghe.http.reply("POST",
                  "/api/graphql",
                  200,
                  R"({"data":{"enablePullRequestAutoMerge":{"pullRequest":{"number":8}}}})");
   forge::Request unknown;
   unknown.number = 8;
-  REQUIRE(ghe->enable_auto_merge(unknown));
-  REQUIRE(ghe_http.requests.size() == 2);
-  CHECK(ghe_http.requests[1].url == "https://ghe.example/api/graphql");
-  CHECK(ghe->calls()[1].path == "/graphql");
+  REQUIRE(ghe.client->enable_auto_merge(unknown));
+  REQUIRE(ghe.http.requests.size() == 2);
+  CHECK(ghe.http.requests[1].url == "https://ghe.example/api/graphql");
+  CHECK(ghe.client->calls()[1].path == "/graphql");
 }

@@ -9,7 +9,6 @@
 #include <fmt/format.h>
 
 using namespace argoimg;
-using test::FakeForge;
 using test::query_of;
 
 namespace {
@@ -31,14 +30,11 @@ mr_json(long iid, const std::string& state, const std::string& title, bool draft
       draft ? "true" : "false");
 }
 
-struct GitLab {
-  FakeForge http{"https://gitlab.example"};
-  test::FakeClock clock;
-  std::unique_ptr<forge::Client> client =
-      forge::make_client({forge::Kind::gitlab, k_base, "group/sub/proj"},
-                         {"glpat-secret-123", "GITLAB_TOKEN", std::nullopt},
-                         http,
-                         clock.pacing());
+struct GitLab : test::FakeClient {
+  GitLab()
+      : FakeClient({forge::Kind::gitlab, k_base, "group/sub/proj"},
+                   {"glpat-secret-123", "GITLAB_TOKEN", std::nullopt},
+                   "https://gitlab.example") {}
   void reply(const std::string& method,
              const std::string& path,
              long status,

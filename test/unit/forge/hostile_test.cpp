@@ -9,21 +9,15 @@
 #include <catch2/catch.hpp>
 
 using namespace argoimg;
-using test::FakeForge;
 
 namespace {
 
 const std::string k_base = "https://api.github.com";
 const std::string k_token = "ghp_hostile0123456789abcdef";
 
-struct Target {
-  FakeForge http{k_base};
-  test::FakeClock clock;
-  std::unique_ptr<forge::Client> client =
-      forge::make_client({forge::Kind::github, k_base, "o/r"},
-                         {k_token, "GITHUB_TOKEN", std::nullopt},
-                         http,
-                         clock.pacing());
+struct Target : test::FakeClient {
+  Target()
+      : FakeClient({forge::Kind::github, k_base, "o/r"}, {k_token, "GITHUB_TOKEN", std::nullopt}) {}
 };
 
 } // namespace
