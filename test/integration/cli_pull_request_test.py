@@ -14,20 +14,19 @@ from support import SERVERS
 PREFIX = "argocd-image-updater.argoproj.io/"
 BOT = {"GIT_COMMIT_USER": "Image Bot", "GIT_COMMIT_EMAIL": "bot@example.com"}
 
-# A second application writing the same values file (another key): one target, one request.
-CANARY = """apiVersion: argoproj.io/v1alpha1
+
+def application(name, url, annotations=None):
+    """An Application of charts/web in the repository at `url`, with image-updater annotations
+    (keys without the argocd-image-updater.argoproj.io/ prefix)."""
+    header = ""
+    if annotations:
+        header = "  annotations:\n" + "".join(f"    {PREFIX}{key}: {value}\n" for key, value in annotations.items())
+    return f"""apiVersion: argoproj.io/v1alpha1
 kind: Application
 metadata:
-  name: web-canary
+  name: {name}
   namespace: argocd
-  annotations:
-    argocd-image-updater.argoproj.io/image-list: canary=registry.demo.local/library/nginx:~1.25
-    argocd-image-updater.argoproj.io/canary.helm.image-name: canary.image.repository
-    argocd-image-updater.argoproj.io/canary.helm.image-tag: canary.image.tag
-    argocd-image-updater.argoproj.io/write-back-method: git
-    argocd-image-updater.argoproj.io/write-back-target: helmvalues:values.yaml
-    argocd-image-updater.argoproj.io/git-branch: main
-spec:
+{header}spec:
   project: default
   source:
     repoURL: {url}
@@ -38,6 +37,17 @@ spec:
     server: https://kubernetes.default.svc
     namespace: web
 """
+
+
+# A second application writing the same values file (another key): one target, one request.
+CANARY = {
+    "image-list": "canary=registry.demo.local/library/nginx:~1.25",
+    "canary.helm.image-name": "canary.image.repository",
+    "canary.helm.image-tag": "canary.image.tag",
+    "write-back-method": "git",
+    "write-back-target": "helmvalues:values.yaml",
+    "git-branch": "main",
+}
 
 CANARY_VALUES = """canary:
   image:
@@ -77,7 +87,7 @@ class PullRequestSetup:
             f.write(text)
 
     def add_canary(self):
-        self.write_app("web-canary", CANARY.format(url=self.url))
+        self.write_app("web-canary", application("web-canary", self.url, CANARY))
 
     def constrain_web(self, constraint):
         self.write_app("web", self.web.replace("library/nginx:~1.25", f"library/nginx:{constraint}"))
@@ -282,7 +292,7 @@ spec:
       branch: main
       writeBackTarget: helmvalues:values.yaml
       pullRequest:
-        github: {{}}
+        github: {}
         labels: [deps, deps, ""]
   applicationRefs:
   - namePattern: "web"
@@ -293,28 +303,12 @@ spec:
         helm:
           name: web.image.repository
           tag: web.image.tag
----
-apiVersion: argoproj.io/v1alpha1
-kind: Application
-metadata:
-  name: web
-  namespace: argocd
-spec:
-  project: default
-  source:
-    repoURL: {url}
-    path: charts/web
-    targetRevision: main
-    helm: {{}}
-  destination:
-    server: https://kubernetes.default.svc
-    namespace: web
 """
 
 
 class ImageUpdaterPullRequest(PullRequestSetup, unittest.TestCase):
     def test_an_image_updater_with_pull_request_github_and_labels_opens_a_request(self):
-        self.write_app("web", IMAGE_UPDATER.format(url=self.url))
+        self.write_app("web", IMAGE_UPDATER + "---\n" + application("web", self.url))
         flags = [f for f in self.forge_flags() if f != "--pull-request"]  # the CR turns it on
         env = dict(os.environ, **BOT)
         result = run("-o", "json", "commit", "apps", "--registries-conf", "registries.conf",
