@@ -10,23 +10,17 @@ class GiteaServerTest(unittest.TestCase):
     def setUpClass(cls):
         cls.gt = Forge("gitea")
 
-    def open_pull(self, repo, head, base="main", **extra):
-        res = self.gt.call("POST", f"/repos/{repo}/pulls", {"title": f"bump {head}", "head": head, "base": base,
-                                                            "body": "body", **extra})
-        self.assertEqual(res.status, 201, res.raw)
-        return res.json
-
     def label_ids(self, repo):
         return {x["name"]: x["id"] for x in self.gt.call("GET", f"/repos/{repo}/labels?limit=50").json}
 
     def test_open_list_paginate_and_base_head(self):
         repo = self.gt.add_repo(labels=["argoimg", "deps", "other"])
-        first = self.open_pull(repo, "argoimg/a", title="WIP: bump a")
+        first = self.gt.open_pull(repo, "argoimg/a", title="WIP: bump a")
         self.assertEqual((first["number"], first["state"], first["draft"], first["merged"]), (1, "open", True, False))
         self.assertEqual((first["head"]["ref"], first["base"]["ref"]), ("argoimg/a", "main"))
         self.assertEqual(first["html_url"], f"{self.gt.root}/{repo}/pulls/1")
-        self.open_pull(repo, "argoimg/b")
-        self.open_pull(repo, "argoimg/c", base="release")
+        self.gt.open_pull(repo, "argoimg/b")
+        self.gt.open_pull(repo, "argoimg/c", base="release")
         res = self.gt.call("GET", f"/repos/{repo}/pulls?state=all&limit=50")
         self.assertEqual(([p["number"] for p in res.json], res.header("x-total-count")), ([3, 2], "3"))
         next_url = res.header("link").split(">;")[0].lstrip("<")
@@ -37,7 +31,7 @@ class GiteaServerTest(unittest.TestCase):
         self.assertEqual(self.gt.call("GET", f"/repos/{repo}/pulls/2").json["head"]["ref"], "argoimg/b")
         # GET /pulls/{base}/{head} has no state predicate: the oldest request for the pair wins.
         self.gt.set_state(repo, 2, "closed")
-        newer = self.open_pull(repo, "argoimg/b")
+        newer = self.gt.open_pull(repo, "argoimg/b")
         found = self.gt.call("GET", f"/repos/{repo}/pulls/main/argoimg/b")
         self.assertEqual((found.status, found.json["number"], found.json["state"]), (200, 2, "closed"))
         self.assertEqual(newer["number"], 4)
@@ -45,13 +39,13 @@ class GiteaServerTest(unittest.TestCase):
         self.assertEqual(self.gt.call("GET", f"/repos/{repo}/pulls/main/argoimg%2Fb").json["number"], 2)
         self.assertEqual(self.gt.call("GET", f"/repos/{repo}/pulls?state=closed").json[0]["number"], 2)
         old = self.gt.add_repo(base_head_route=False)
-        self.open_pull(old, "argoimg/b")
+        self.gt.open_pull(old, "argoimg/b")
         res = self.gt.call("GET", f"/repos/{old}/pulls/main/argoimg/b")
         self.assertEqual((res.status, res.json["message"]), (404, "The target couldn't be found."))
 
     def test_conflict_edit_states(self):
         repo = self.gt.add_repo()
-        self.open_pull(repo, "argoimg/e")
+        self.gt.open_pull(repo, "argoimg/e")
         res = self.gt.call("POST", f"/repos/{repo}/pulls", {"title": "t", "head": "argoimg/e", "base": "main"})
         self.assertEqual(res.status, 409)
         self.assertTrue(res.json["message"].startswith("pull request already exists for these targets [id: "))
@@ -61,7 +55,7 @@ class GiteaServerTest(unittest.TestCase):
         self.assertEqual(self.gt.call("POST", f"/repos/{repo}/pulls", {"head": "x", "base": "main"}).status, 422)
         res = self.gt.call("PATCH", f"/repos/{repo}/pulls/1", {"title": "new", "body": "new body", "state": "closed"})
         self.assertEqual((res.status, res.json["title"], res.json["state"]), (201, "new", "closed"))
-        self.open_pull(repo, "argoimg/e")
+        self.gt.open_pull(repo, "argoimg/e")
         res = self.gt.call("PATCH", f"/repos/{repo}/pulls/1", {"state": "open"})
         self.assertEqual(res.status, 409)
         self.gt.set_state(repo, 2, "merged")
@@ -74,14 +68,14 @@ class GiteaServerTest(unittest.TestCase):
         repo = self.gt.add_repo(labels=["argoimg", "deps"])
         ids = self.label_ids(repo)
         self.assertEqual(sorted(ids), ["argoimg", "deps"])
-        self.open_pull(repo, "argoimg/l", labels=[ids["deps"]])
+        self.gt.open_pull(repo, "argoimg/l", labels=[ids["deps"]])
         res = self.gt.call("POST", f"/repos/{repo}/issues/1/labels", {"labels": [ids["argoimg"], "unknown"]})
         self.assertEqual((res.status, [x["name"] for x in res.json]), (200, ["deps", "argoimg"]))
         res = self.gt.call("PATCH", f"/repos/{repo}/pulls/1", {"labels": [ids["argoimg"]]})
         self.assertEqual([x["name"] for x in res.json["labels"]], ["argoimg"])
         bare = self.gt.add_repo()
         self.assertEqual(self.gt.call("GET", f"/repos/{bare}/labels").json, [])
-        self.open_pull(bare, "argoimg/l")
+        self.gt.open_pull(bare, "argoimg/l")
         self.assertEqual(self.gt.call("POST", f"/repos/{bare}/issues/1/labels", {"labels": ["argoimg"]}).json, [])
         res = self.gt.call("POST", f"/repos/{repo}/issues/1/labels", {"labels": [ids["argoimg"]]},
                            token=self.gt.token_named("nolabels"))
@@ -99,7 +93,7 @@ class GiteaServerTest(unittest.TestCase):
 
     def test_scheduled_merge(self):
         repo = self.gt.add_repo()
-        self.open_pull(repo, "argoimg/m")
+        self.gt.open_pull(repo, "argoimg/m")
         merge = f"/repos/{repo}/pulls/1/merge"
         res = self.gt.call("POST", merge, {"Do": "merge", "merge_when_checks_succeed": True})
         self.assertEqual((res.status, res.raw), (201, b""))
@@ -109,12 +103,12 @@ class GiteaServerTest(unittest.TestCase):
         self.assertIn("already scheduled to auto merge", res.json["message"])
         self.assertEqual(self.gt.call("POST", merge, {"Do": "explode"}).status, 422)
         refused = self.gt.add_repo(allow_auto_merge=False)
-        self.open_pull(refused, "argoimg/m")
+        self.gt.open_pull(refused, "argoimg/m")
         res = self.gt.call("POST", f"/repos/{refused}/pulls/1/merge", {"Do": "merge", "merge_when_checks_succeed": True})
         self.assertEqual((res.status, res.json["message"]),
                          (405, "merge is not allowed an allowed merge style for this repository"))
         clean = self.gt.add_repo(checks_pending=False)
-        self.open_pull(clean, "argoimg/m")
+        self.gt.open_pull(clean, "argoimg/m")
         res = self.gt.call("POST", f"/repos/{clean}/pulls/1/merge", {"Do": "merge", "merge_when_checks_succeed": True})
         self.assertEqual(res.status, 200)
         self.assertTrue(self.gt.call("GET", f"/repos/{clean}/pulls/1").json["merged"])
@@ -149,7 +143,7 @@ class GiteaServerTest(unittest.TestCase):
         self.gt.inject(f"^/api/v1/repos/{repo}/pulls$", "500", method="POST")
         self.assertEqual(self.gt.call("POST", f"/repos/{repo}/pulls", {"title": "t", "head": "a", "base": "main"}).status,
                          500)
-        self.open_pull(repo, "a")
+        self.gt.open_pull(repo, "a")
         log = self.gt.calls(repo)
         self.assertEqual([(c["method"], c["status"]) for c in log["calls"]], [("GET", 429), ("POST", 500), ("POST", 201)])
         self.assertEqual((log["reads"], log["writes"]), (1, 2))

@@ -18,22 +18,16 @@ class GitHubServerTest(unittest.TestCase):
     def setUpClass(cls):
         cls.gh = Forge("github")
 
-    def open_pull(self, repo, head, base="main", **extra):
-        res = self.gh.call("POST", f"/repos/{repo}/pulls", {"title": f"bump {head}", "head": head, "base": base,
-                                                            "body": "body", **extra})
-        self.assertEqual(res.status, 201, res.raw)
-        return res.json
-
     def test_open_list_paginate_and_filter(self):
         repo = self.gh.add_repo()
         owner = repo.split("/")[0]
-        first = self.open_pull(repo, f"{owner}:argoimg/a", draft=True)
+        first = self.gh.open_pull(repo, f"{owner}:argoimg/a", draft=True)
         self.assertEqual((first["number"], first["state"], first["draft"]), (1, "open", True))
         self.assertEqual(first["head"]["label"], f"{owner}:argoimg/a")
         self.assertEqual(first["head"]["ref"], "argoimg/a")
         self.assertTrue(first["node_id"] and first["html_url"].endswith(f"/{repo}/pull/1"))
-        self.open_pull(repo, "argoimg/b")
-        self.open_pull(repo, "argoimg/c", base="release")
+        self.gh.open_pull(repo, "argoimg/b")
+        self.gh.open_pull(repo, "argoimg/c", base="release")
         res = self.gh.call("GET", f"/repos/{repo}/pulls?state=all&per_page=100")
         self.assertEqual([p["number"] for p in res.json], [3, 2])  # newest first, at most 2 a page
         self.assertIn('rel="next"', res.header("link"))
@@ -69,7 +63,7 @@ class GitHubServerTest(unittest.TestCase):
     def test_duplicate_and_validation_errors(self):
         repo = self.gh.add_repo()
         owner = repo.split("/")[0]
-        self.open_pull(repo, "argoimg/dup")
+        self.gh.open_pull(repo, "argoimg/dup")
         res = self.gh.call("POST", f"/repos/{repo}/pulls", {"title": "t", "head": "argoimg/dup", "base": "main"})
         self.assertEqual(res.status, 422)
         self.assertEqual(res.json["message"], "Validation Failed")
@@ -83,14 +77,14 @@ class GitHubServerTest(unittest.TestCase):
     def test_edit_close_reopen_merge(self):
         repo = self.gh.add_repo()
         owner = repo.split("/")[0]
-        self.open_pull(repo, "argoimg/e")
+        self.gh.open_pull(repo, "argoimg/e")
         res = self.gh.call("PATCH", f"/repos/{repo}/pulls/1", {"title": "new title", "body": "new body"})
         self.assertEqual((res.status, res.json["title"], res.json["body"]), (200, "new title", "new body"))
         self.gh.set_state(repo, 1, "closed")
         closed = self.gh.call("GET", f"/repos/{repo}/pulls?state=closed").json
         self.assertEqual((closed[0]["state"], closed[0]["merged_at"]), ("closed", None))
         self.assertEqual(self.gh.call("GET", f"/repos/{repo}/pulls").json, [])  # default state=open
-        self.open_pull(repo, "argoimg/e")  # a second one while #1 is closed
+        self.gh.open_pull(repo, "argoimg/e")  # a second one while #1 is closed
         res = self.gh.call("PATCH", f"/repos/{repo}/pulls/1", {"state": "open"})
         self.assertEqual(res.status, 422)
         self.assertEqual(res.json["errors"][0]["message"], f"A pull request already exists for {owner}:argoimg/e.")
@@ -102,7 +96,7 @@ class GitHubServerTest(unittest.TestCase):
 
     def test_labels_reviewers_assignees(self):
         repo = self.gh.add_repo(collaborators=["alice", "bob"])
-        self.open_pull(repo, "argoimg/l")
+        self.gh.open_pull(repo, "argoimg/l")
         res = self.gh.call("POST", f"/repos/{repo}/issues/1/labels", {"labels": ["argoimg", "deps"]})
         self.assertEqual((res.status, [x["name"] for x in res.json]), (200, ["argoimg", "deps"]))
         res = self.gh.call("POST", f"/repos/{repo}/pulls/1/requested_reviewers", {"reviewers": ["alice"]})
@@ -144,7 +138,7 @@ class GitHubServerTest(unittest.TestCase):
         res = self.gh.call("POST", f"/repos/{repo}/pulls", {"title": "t", "head": "f", "base": "main"})
         self.assertEqual((res.status, res.header("retry-after")), (403, "7"))
         self.assertIn("secondary rate limit", res.json["message"])
-        self.open_pull(repo, "f")  # the fault was for one request only
+        self.gh.open_pull(repo, "f")  # the fault was for one request only
         self.gh.inject(f"^/repos/{repo}/pulls$", "secondary-429")
         self.assertEqual(self.gh.call("GET", f"/repos/{repo}/pulls").status, 429)
         self.gh.inject(f"^/repos/{repo}/pulls$", "primary", retry_after=30)
@@ -184,7 +178,7 @@ class GitHubServerTest(unittest.TestCase):
 
     def test_graphql_auto_merge(self):
         repo = self.gh.add_repo()
-        pull = self.open_pull(repo, "argoimg/am")
+        pull = self.gh.open_pull(repo, "argoimg/am")
         mutation = ("mutation($id: ID!) {\n  enablePullRequestAutoMerge(input: {pullRequestId: $id, "
                     "mergeMethod: SQUASH}) { pullRequest { autoMergeRequest { mergeMethod } } } }")
         res = self.gh.call("POST", "/graphql", {"query": mutation, "variables": {"id": pull["node_id"]}})
@@ -192,7 +186,7 @@ class GitHubServerTest(unittest.TestCase):
         self.assertEqual(res.json["data"]["enablePullRequestAutoMerge"]["pullRequest"]["autoMergeRequest"]
                          ["mergeMethod"], "SQUASH")
         self.assertEqual(self.gh.call("GET", f"/repos/{repo}/pulls/1").json["auto_merge"]["merge_method"], "squash")
-        other = self.open_pull(repo, "argoimg/am2")
+        other = self.gh.open_pull(repo, "argoimg/am2")
         res = self.gh.call("POST", "/graphql", {
             "query": "mutation($input: EnablePullRequestAutoMergeInput!) { enablePullRequestAutoMerge(input: $input) "
                      "{ pullRequest { number } } }",
@@ -206,7 +200,7 @@ class GitHubServerTest(unittest.TestCase):
         for settings, message in (({"allow_auto_merge": False}, "Pull request Auto merge is not allowed for this repository"),
                                   ({"checks_pending": False}, "Pull request Pull request is in clean status")):
             other = self.gh.add_repo(**settings)
-            node = self.open_pull(other, "argoimg/am")["node_id"]
+            node = self.gh.open_pull(other, "argoimg/am")["node_id"]
             res = self.gh.call("POST", "/graphql", {"query": mutation, "variables": {"id": node}})
             self.assertEqual(res.json["errors"][0]["type"], "UNPROCESSABLE")
             self.assertEqual(res.json["errors"][0]["message"], message)
@@ -262,7 +256,7 @@ class GitHubServerTest(unittest.TestCase):
         repo = self.gh.add_repo()
         human = self.gh.human_opens(repo, "feature", state="closed")
         self.assertEqual((human["number"], human["state"], human["author"]), (1, "closed", "a-human"))
-        self.open_pull(repo, "argoimg/c")
+        self.gh.open_pull(repo, "argoimg/c")
         self.assertEqual([p["number"] for p in self.gh.pulls(repo)], [1, 2])
         self.gh.reset(repo)
         self.assertEqual((self.gh.pulls(repo), self.gh.calls(repo)["calls"]), ([], []))

@@ -14,22 +14,16 @@ class GitLabServerTest(unittest.TestCase):
     def project(self, repo):
         return "/projects/" + quote(repo, safe="")
 
-    def open_mr(self, repo, head, base="main", **extra):
-        res = self.gl.call("POST", self.project(repo) + "/merge_requests",
-                           {"source_branch": head, "target_branch": base, "title": f"bump {head}", **extra})
-        self.assertEqual(res.status, 201, res.raw)
-        return res.json
-
     def test_open_list_paginate_and_filter(self):
         repo = self.gl.add_repo()
-        first = self.open_mr(repo, "argoimg/a", description="table", labels="argoimg,deps")
+        first = self.gl.open_pull(repo, "argoimg/a", description="table", labels="argoimg,deps")
         self.assertEqual((first["iid"], first["state"], first["labels"], first["draft"]),
                          (1, "opened", ["argoimg", "deps"], False))
         self.assertEqual(first["web_url"], f"{self.gl.root}/{repo}/-/merge_requests/1")
         self.assertEqual(first["description"], "table")
-        draft = self.open_mr(repo, "argoimg/b", title="Draft: bump b")
+        draft = self.gl.open_pull(repo, "argoimg/b", title="Draft: bump b")
         self.assertEqual((draft["draft"], draft["work_in_progress"]), (True, True))
-        self.open_mr(repo, "argoimg/c", base="release")
+        self.gl.open_pull(repo, "argoimg/c", base="release")
         res = self.gl.call("GET", self.project(repo) + "/merge_requests?state=all&per_page=100")
         self.assertEqual([m["iid"] for m in res.json], [3, 2])
         self.assertEqual((res.header("x-next-page"), res.header("x-total-pages"), res.header("x-total")),
@@ -54,7 +48,7 @@ class GitLabServerTest(unittest.TestCase):
 
     def test_conflict_update_close_reopen(self):
         repo = self.gl.add_repo()
-        self.open_mr(repo, "argoimg/u")
+        self.gl.open_pull(repo, "argoimg/u")
         res = self.gl.call("POST", self.project(repo) + "/merge_requests",
                            {"source_branch": "argoimg/u", "target_branch": "main", "title": "again"})
         self.assertEqual(res.status, 409)
@@ -66,7 +60,7 @@ class GitLabServerTest(unittest.TestCase):
         self.assertEqual((res.json["title"], res.json["description"], res.json["labels"]), ("new", "body", ["argoimg"]))
         res = self.gl.call("PUT", mr, {"state_event": "close", "remove_labels": "argoimg"})
         self.assertEqual((res.json["state"], res.json["labels"]), ("closed", []))
-        self.open_mr(repo, "argoimg/u")
+        self.gl.open_pull(repo, "argoimg/u")
         self.assertEqual(self.gl.call("PUT", mr, {"state_event": "reopen"}).status, 409)
         self.gl.set_state(repo, 2, "merged")
         self.assertEqual(self.gl.call("PUT", mr, {"state_event": "reopen"}).json["state"], "opened")
@@ -78,7 +72,7 @@ class GitLabServerTest(unittest.TestCase):
 
     def test_users_assignees_reviewers(self):
         repo = self.gl.add_repo()
-        self.open_mr(repo, "argoimg/r")
+        self.gl.open_pull(repo, "argoimg/r")
         users = self.gl.call("GET", "/users?username=alice").json
         self.assertEqual([u["username"] for u in users], ["alice"])
         bob = self.gl.call("GET", "/users?username=bob").json[0]["id"]
@@ -90,17 +84,17 @@ class GitLabServerTest(unittest.TestCase):
 
     def test_merge_when_pipeline_succeeds(self):
         repo = self.gl.add_repo()
-        self.open_mr(repo, "argoimg/m")
+        self.gl.open_pull(repo, "argoimg/m")
         merge = self.project(repo) + "/merge_requests/1/merge"
         res = self.gl.call("PUT", merge + "?merge_when_pipeline_succeeds=true")
         self.assertEqual((res.status, res.json["merge_when_pipeline_succeeds"], res.json["state"]), (200, True, "opened"))
         self.assertEqual(self.gl.call("PUT", merge).status, 422)  # a plain merge while the pipeline runs
         refused = self.gl.add_repo(allow_auto_merge=False)
-        self.open_mr(refused, "argoimg/m")
+        self.gl.open_pull(refused, "argoimg/m")
         res = self.gl.call("PUT", self.project(refused) + "/merge_requests/1/merge", {"auto_merge": True})
         self.assertEqual((res.status, res.json), (405, {"message": "405 Method Not Allowed"}))
         clean = self.gl.add_repo(checks_pending=False)
-        self.open_mr(clean, "argoimg/m")
+        self.gl.open_pull(clean, "argoimg/m")
         res = self.gl.request("PUT", "/api/v4" + self.project(clean) + "/merge_requests/1/merge",
                               raw=b"merge_when_pipeline_succeeds=true",
                               headers={"PRIVATE-TOKEN": self.gl.token,

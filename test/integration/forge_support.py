@@ -12,7 +12,7 @@ import os
 import subprocess
 import time
 import uuid
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 
 def forge_env():
@@ -83,6 +83,20 @@ class Forge:
         token = self.token if token == "default" else token
         prefix = urlparse(self.api).path
         return self.request(method, prefix + path, body, {**self.auth_headers(token), **(headers or {})})
+
+    def open_pull(self, repo, head, base="main", **extra):
+        """Open a request for `head` into `base` through the API (fields in `extra` win); its JSON.
+        Anything but 201 fails the test."""
+        if self.flavor == "gitlab":
+            path = f"/projects/{quote(repo, safe='')}/merge_requests"
+            body = {"source_branch": head, "target_branch": base, "title": f"bump {head}"}
+        else:
+            path = f"/repos/{repo}/pulls"
+            body = {"title": f"bump {head}", "head": head, "base": base, "body": "body"}
+        res = self.call("POST", path, {**body, **extra})
+        if res.status != 201:
+            raise AssertionError(f"open {head} in {repo}: {res.status} {res.raw[:300]!r}")
+        return res.json
 
     # --- control endpoints ------------------------------------------------------------------------
     def control(self, method, path, body=None):
