@@ -225,10 +225,19 @@ class GitHub(PullRequestSetup, unittest.TestCase):
         pull = self.forge.pulls(self.repo)[0]
         self.assertEqual(sorted(pull["labels"]), ["dependencies", "images"])
         self.assertTrue(pull["draft"])
-        paths = [c["method"] + " " + c["path"] for c in self.forge.calls(self.repo)["calls"]]
+        calls = self.forge.calls(self.repo)["calls"]
+        paths = [c["method"] + " " + c["path"] for c in calls]
         self.assertTrue(any("/labels" in p for p in paths), paths)
-        # Auto-merge: the repository allows it or the warning says why not.
-        self.assertTrue(any("graphql" in p for p in paths) or pr["warnings"], paths)
+        # The repository allows auto-merge and its checks are pending (add_repo's defaults), so
+        # the one GraphQL mutation enables it and nothing is warned.
+        settings = self.forge.call("GET", f"/repos/{self.repo}").json
+        self.assertIs(settings["allow_auto_merge"], True)
+        self.assertEqual(self.forge.call("GET", f"/repos/{self.repo}/pulls/{pr['number']}").json["mergeable_state"],
+                         "blocked")
+        self.assertEqual([(c["method"], c["status"]) for c in calls if c["path"] == "/graphql"], [("POST", 200)])
+        self.assertEqual((pull["auto_merge"]["merge_method"], pull["auto_merge"]["enabled_by"]["login"]),
+                         ("merge", "argoimg-bot"))
+        self.assertEqual(pr["warnings"], [])
 
     def test_422_already_exists_is_reconciled_not_an_error(self):
         # A request for the head branch exists already (opened by someone else's earlier run).
@@ -239,8 +248,12 @@ class GitHub(PullRequestSetup, unittest.TestCase):
         result, doc = self.commit()
         self.assertEqual(result.returncode, 0, result.stderr)
         pr = self.only_request(doc)
-        self.assertIn(pr["action"], ("updated", "up-to-date"))
-        self.assertEqual(len(self.forge.pulls(self.repo)), 1)
+        # Found by its head and base, it gets argoimg's title: updated, not opened again.
+        self.assertEqual(pr["action"], "updated")
+        pulls = self.forge.pulls(self.repo)
+        self.assertEqual(len(pulls), 1)
+        self.assertEqual((pulls[0]["number"], pulls[0]["author"]), (pr["number"], "a-human"))
+        self.assertNotEqual(pulls[0]["title"], "opened elsewhere")
 
     def test_secondary_rate_limit_is_waited_out(self):
         self.forge.inject(f"/repos/{self.repo}/pulls", "secondary", count=1, retry_after=1)
