@@ -327,8 +327,11 @@ class Flavor:
             return value.strip()
         return None
 
-    def find_repo(self, req):
+    def find(self, req, need):
+        """The request's repository; credentials are checked before it is looked up, as on
+        github.com and Gitea (a flavor that answers otherwise overrides this)."""
         repo = self.store.repos.get(req.repo or "")
+        self.authenticate(req, need, repo)
         if repo is None:
             raise HttpError(self.not_found(req))
         return repo

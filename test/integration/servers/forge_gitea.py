@@ -127,13 +127,6 @@ class Gitea(Flavor):
         }
 
     # --- routes ----------------------------------------------------------------------------------
-    def find(self, req, need):
-        repo = self.store.repos.get(req.repo or "")
-        self.authenticate(req, need, repo)
-        if repo is None:
-            raise HttpError(self.not_found(req))
-        return repo
-
     def paged(self, req, items, render):
         page_items, page, _, total = page_of(items, req.query, size_param="limit", max_size=self.page_size)
         headers = {"X-Total-Count": str(len(items))}

@@ -144,14 +144,6 @@ class GitHub(AppRoutes, Flavor):
                 "status": str(status)}
         return Reply(status, body, {"Retry-After": retry_after_value(fault)})
 
-    def find(self, req, need):
-        """Credentials are checked before the repository is looked up, as on github.com."""
-        repo = self.store.repos.get(req.repo or "")
-        self.authenticate(req, need, repo)
-        if repo is None:
-            raise HttpError(self.not_found(req))
-        return repo
-
     # --- JSON shapes ----------------------------------------------------------------------------
     def api(self, req):
         return req.root + req.prefix

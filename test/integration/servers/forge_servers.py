@@ -18,7 +18,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-import servers  # noqa: E402  (spawn, stop, free_port, wait_ready)
+import servers  # noqa: E402  (spawn, stop, free_port, wait_ready, write_env, command_line)
 
 USERS = ["alice", "bob", "carol", "argoimg-bot"]
 APP_ID = "424242"
@@ -62,6 +62,7 @@ def make_app_key(state):
 
 
 def start(state):
+    started = time.time()
     stop(state)
     os.makedirs(state, exist_ok=True)
     key, pub = make_app_key(state)
@@ -99,10 +100,8 @@ def start(state):
     for flavor, (proc, port) in procs.items():
         servers.wait_ready(f"http://127.0.0.1:{port}/_control/health", proc, f"forge-{flavor}")
     env["ARGOIMG_TEST_FORGE_USERS"] = ",".join(USERS)
-    with open(os.path.join(state, "forge.env"), "w") as f:
-        for k, v in env.items():
-            f.write(f"{k}={v}\n")
-    print(f"forge servers ready in {state}:")
+    servers.write_env(os.path.join(state, "forge.env"), env)
+    print(f"forge servers ready in {state} (started in {time.time() - started:.1f}s):")
     for k, v in env.items():
         if not k.endswith("_TOKEN"):
             print(f"  {k}={v}")
@@ -113,26 +112,7 @@ def stop(state):
 
 
 def main():
-    if len(sys.argv) != 3 or sys.argv[1] not in ("start", "stop"):
-        print("usage: forge_servers.py start|stop STATE_DIR", file=sys.stderr)
-        return 2
-    state = os.path.abspath(sys.argv[2])
-    if sys.argv[1] == "stop":
-        stop(state)
-        return 0
-    started = time.time()
-    try:
-        start(state)
-    except Exception as e:  # leave nothing running on a failed start
-        print(f"forge_servers.py: start failed: {e}", file=sys.stderr)
-        for name in sorted(os.listdir(state)) if os.path.isdir(state) else []:
-            if name.endswith(".log"):
-                with open(os.path.join(state, name), errors="replace") as f:
-                    print(f"--- {name}\n{f.read()[-2000:]}", file=sys.stderr)
-        stop(state)
-        return 1
-    print(f"  (started in {time.time() - started:.1f}s)")
-    return 0
+    return servers.command_line("forge_servers.py", start, stop)
 
 
 if __name__ == "__main__":

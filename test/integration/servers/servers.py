@@ -360,9 +360,7 @@ def start(state):
         "ARGOIMG_TEST_SEED_SCRIPT": os.path.join(HERE, "seed.py"),
         **ssh_env,
     }
-    with open(os.path.join(state, "servers.env"), "w") as f:
-        for k, v in env.items():
-            f.write(f"{k}={v}\n")
+    write_env(os.path.join(state, "servers.env"), env)
     print(f"servers ready in {state} (seeded in {time.time() - started:.1f}s):")
     for k, v in env.items():
         if "PASSWORD" not in k and "TOKEN" not in k:
@@ -400,26 +398,38 @@ def stop(state):
         pass
 
 
-def main():
+def write_env(path, env):
+    with open(path, "w") as f:
+        for k, v in env.items():
+            f.write(f"{k}={v}\n")
+
+
+def command_line(script, start, stop):
+    """`script start|stop STATE_DIR`; a failed start prints the tails of the logs in STATE_DIR
+    and leaves nothing running. The exit code."""
     if len(sys.argv) != 3 or sys.argv[1] not in ("start", "stop"):
-        print("usage: servers.py start|stop STATE_DIR", file=sys.stderr)
+        print(f"usage: {script} start|stop STATE_DIR", file=sys.stderr)
         return 2
     state = os.path.abspath(sys.argv[2])
-    if sys.argv[1] == "start":
-        try:
-            start(state)
-        except Exception as e:  # leave nothing running on a failed start
-            print(f"servers.py: start failed: {e}", file=sys.stderr)
-            for log in sorted(os.listdir(state)) if os.path.isdir(state) else []:
-                if log.endswith(".log"):
-                    with open(os.path.join(state, log), errors="replace") as f:
-                        tail = f.read()[-2000:]
-                    print(f"--- {log}\n{tail}", file=sys.stderr)
-            stop(state)
-            return 1
-    else:
+    if sys.argv[1] == "stop":
         stop(state)
+        return 0
+    try:
+        start(state)
+    except Exception as e:  # leave nothing running on a failed start
+        print(f"{script}: start failed: {e}", file=sys.stderr)
+        for log in sorted(os.listdir(state)) if os.path.isdir(state) else []:
+            if log.endswith(".log"):
+                with open(os.path.join(state, log), errors="replace") as f:
+                    tail = f.read()[-2000:]
+                print(f"--- {log}\n{tail}", file=sys.stderr)
+        stop(state)
+        return 1
     return 0
+
+
+def main():
+    return command_line("servers.py", start, stop)
 
 
 if __name__ == "__main__":
