@@ -275,9 +275,11 @@ class GitHub(PullRequestSetup, unittest.TestCase):
         self.assertEqual(result.returncode, 0, result.stderr)
         pr = self.only_request(doc)
         self.assertEqual(pr["action"], "planned")
-        self.assertTrue(pr["title"])
+        self.assertEqual(pr["title"], "build: automatic update of web")
         self.assertIn("1.25.4", pr["body"])
-        self.assertTrue(pr["calls"])
+        # The plan: fetch, find the request, push the head branch, open or edit the request.
+        self.assertEqual([c.split(":")[0] for c in pr["calls"]], ["git", "read", "git", "write"], pr["calls"])
+        self.assertIn(f"push '{pr['head']}'", pr["calls"][2])
         self.assertEqual(self.calls_since(mark)["calls"], [])
         self.assertIsNone(self.remote_sha(pr["head"]))
 
