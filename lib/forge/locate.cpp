@@ -168,8 +168,10 @@ std::string repository_path_of(const util::Url& url) {
 
 util::Result<Repository> locate(std::string_view remote_url, const Overrides& overrides) {
   bool complete = overrides.kind && !overrides.api_base.empty() && !overrides.path.empty();
+  // The remote is read only for what the flags leave open: with all three given, a remote no
+  // URL (a local path, a file:// clone) is fine.
   std::optional<util::Url> url;
-  if (!complete || !remote_url.empty()) {
+  if (!complete) {
     auto parsed = util::parse_git_url(remote_url);
     if (!parsed) {
       return tl::unexpected(config_error(fmt::format(

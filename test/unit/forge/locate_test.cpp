@@ -104,6 +104,22 @@ TEST_CASE("locate: flags win over the remote; unknown hosts ask for --forge", "[
   CHECK(located("https://github.com/org/repo.git", path_only).path == "other/place");
 }
 
+TEST_CASE("locate: with --forge, --forge-api and --forge-repo the remote is not needed",
+          "[forge]") {
+  // A local-path or otherwise unparsable remote says nothing the three flags do not.
+  forge::Overrides all{Kind::gitea, "https://gitea.example/api/v1", "org/repo"};
+  for (std::string remote : {"/srv/git/x.git", "file:///srv/git/x.git", "not a url", ""}) {
+    auto repo = located(remote, all);
+    CHECK(repo.kind == Kind::gitea);
+    CHECK(repo.api_base == "https://gitea.example/api/v1");
+    CHECK(repo.path == "org/repo");
+  }
+  // With one flag missing, the remote fills it in and must be readable.
+  forge::Overrides two{Kind::gitea, "https://gitea.example/api/v1", ""};
+  CHECK_THAT(refusal("/srv/git/x.git", two),
+             Catch::Contains("give --forge, --forge-api and --forge-repo"));
+}
+
 TEST_CASE("locate: hostile remotes and flags fail precisely", "[forge]") {
   CHECK(
       refusal("https://github.com/org/../repo.git")
