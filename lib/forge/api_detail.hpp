@@ -45,9 +45,6 @@ std::optional<std::chrono::seconds> rate_limit_wait(const registry::HttpResponse
                                                     std::chrono::system_clock::time_point now,
                                                     int attempt);
 
-// Seconds since the epoch of an HTTP date (IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT").
-std::optional<int64_t> parse_http_date(std::string_view text);
-
 // `text` cut to at most `size` bytes, never inside a UTF-8 character, "..." marking a cut.
 std::string cut_utf8(std::string text, size_t size);
 

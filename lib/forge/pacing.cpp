@@ -3,8 +3,8 @@
 #include "forge/api_detail.hpp"
 
 #include "util/strings.hpp"
+#include "util/time.hpp"
 
-#include <array>
 #include <charconv>
 
 namespace argoimg::forge::detail {
@@ -21,16 +21,6 @@ std::optional<int64_t> number(std::string_view text) {
   return value;
 }
 
-// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
-int64_t days_from_civil(int64_t y, int64_t m, int64_t d) {
-  y -= m <= 2;
-  int64_t era = (y >= 0 ? y : y - 399) / 400;
-  int64_t yoe = y - era * 400;
-  int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
 std::chrono::seconds until(int64_t epoch_seconds, std::chrono::system_clock::time_point now) {
   auto now_seconds =
       std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
@@ -39,34 +29,6 @@ std::chrono::seconds until(int64_t epoch_seconds, std::chrono::system_clock::tim
 }
 
 } // namespace
-
-std::optional<int64_t> parse_http_date(std::string_view text) {
-  // "Sun, 06 Nov 1994 08:49:37 GMT": fixed positions.
-  text = util::trim(text);
-  if (text.size() != 29 || text[3] != ',' || text[4] != ' ' || text[7] != ' ' || text[11] != ' '
-      || text[16] != ' ' || text[19] != ':' || text[22] != ':' || text[25] != ' '
-      || text.substr(26) != "GMT") {
-    return std::nullopt;
-  }
-  static constexpr std::array<std::string_view, 12> k_months = {
-      "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  int64_t month = 0;
-  for (size_t i = 0; i < k_months.size(); ++i) {
-    if (text.substr(8, 3) == k_months[i]) {
-      month = static_cast<int64_t>(i) + 1;
-    }
-  }
-  auto day = number(text.substr(5, 2));
-  auto year = number(text.substr(12, 4));
-  auto hour = number(text.substr(17, 2));
-  auto minute = number(text.substr(20, 2));
-  auto second = number(text.substr(23, 2));
-  if (month == 0 || !day || !year || !hour || !minute || !second || *day < 1 || *day > 31
-      || *hour > 23 || *minute > 59 || *second > 60) {
-    return std::nullopt;
-  }
-  return days_from_civil(*year, month, *day) * 86400 + *hour * 3600 + *minute * 60 + *second;
-}
 
 std::optional<std::chrono::seconds> rate_limit_wait(const registry::HttpResponse& response,
                                                     std::chrono::system_clock::time_point now,
@@ -86,7 +48,7 @@ std::optional<std::chrono::seconds> rate_limit_wait(const registry::HttpResponse
     if (auto seconds = number(*retry_after)) {
       return std::chrono::seconds(*seconds);
     }
-    if (auto date = parse_http_date(*retry_after)) {
+    if (auto date = util::parse_http_date(*retry_after)) {
       return until(*date, now);
     }
   }

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "util/time.hpp"
 
+#include "util/strings.hpp"
+
+#include <array>
+
 namespace argoimg::util {
 
 namespace {
@@ -93,6 +97,34 @@ std::optional<int64_t> parse_rfc3339(std::string_view text) {
     return std::nullopt;
   }
   return result;
+}
+
+std::optional<int64_t> parse_http_date(std::string_view text) {
+  // "Sun, 06 Nov 1994 08:49:37 GMT": fixed positions; the weekday is not checked.
+  text = trim(text);
+  if (text.size() != 29 || text[3] != ',' || text[4] != ' ' || text[7] != ' ' || text[11] != ' '
+      || text[16] != ' ' || text[19] != ':' || text[22] != ':' || text[25] != ' '
+      || text.substr(26) != "GMT") {
+    return std::nullopt;
+  }
+  static constexpr std::array<std::string_view, 12> k_months = {
+      "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  int month = 0;
+  for (size_t i = 0; i < k_months.size(); ++i) {
+    if (text.substr(8, 3) == k_months[i]) {
+      month = static_cast<int>(i) + 1;
+    }
+  }
+  auto day = read_int(text, 5, 2);
+  auto year = read_int(text, 12, 4);
+  auto hour = read_int(text, 17, 2);
+  auto minute = read_int(text, 20, 2);
+  auto second = read_int(text, 23, 2);
+  if (month == 0 || !day || !year || !hour || !minute || !second || *day < 1 || *day > 31
+      || *hour > 23 || *minute > 59 || *second > 60) {
+    return std::nullopt;
+  }
+  return days_from_civil(*year, month, *day) * 86400 + *hour * 3600 + *minute * 60 + *second;
 }
 
 } // namespace argoimg::util

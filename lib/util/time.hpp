@@ -12,4 +12,9 @@ namespace argoimg::util {
 // nanoseconds hold (1677-09-21 to 2262-04-11).
 std::optional<int64_t> parse_rfc3339(std::string_view text);
 
+// Parse an HTTP date in the IMF-fixdate form (`Sun, 06 Nov 1994 08:49:37 GMT`, as Retry-After
+// and Date carry it; surrounding whitespace ignored) into seconds since the Unix epoch; nullopt
+// for anything else, the obsolete RFC 850 and asctime forms included.
+std::optional<int64_t> parse_http_date(std::string_view text);
+
 } // namespace argoimg::util

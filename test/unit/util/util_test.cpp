@@ -53,6 +53,30 @@ TEST_CASE("RFC 3339 timestamps outside the int64 nanosecond range are rejected",
   }
 }
 
+TEST_CASE("HTTP dates (IMF-fixdate) parse to seconds since the epoch", "[util]") {
+  CHECK(parse_http_date("Thu, 01 Jan 1970 00:00:00 GMT") == 0);
+  CHECK(parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT") == 784111777);
+  CHECK(parse_http_date("  Thu, 03 Dec 2026 12:00:20 GMT\r\n") == 1'796'299'220);
+  CHECK(parse_http_date("Tue, 29 Feb 2028 23:59:60 GMT") == 1'835'481'600); // a leap second
+  for (const char* bad : {"",
+                          "784111777",
+                          "Sunday, 06-Nov-94 08:49:37 GMT", // RFC 850, obsolete
+                          "Sun Nov  6 08:49:37 1994",       // asctime, obsolete
+                          "Sun, 06 Nov 1994 08:49:37 UTC",
+                          "Sun, 06 Nov 1994 08:49:37 +0000",
+                          "Sun, 06 Foo 1994 08:49:37 GMT",
+                          "Sun, 00 Nov 1994 08:49:37 GMT",
+                          "Sun, 06 Nov 1994 24:49:37 GMT",
+                          "Sun, 06 Nov 1994 08:60:37 GMT",
+                          "Sun, 06 Nov 1994 08:49:61 GMT",
+                          "Sun, 06 Nov -994 08:49:37 GMT",
+                          "Sun, 06 Nov 1994 08:49:37 GMTX",
+                          "Sun, 6 Nov 1994 08:49:37 GMT"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(parse_http_date(bad));
+  }
+}
+
 TEST_CASE("did-you-mean suggests close names only", "[util]") {
   CHECK(did_you_mean("semvr", {"semver", "digest"}) == " (did you mean 'semver'?)");
   CHECK(did_you_mean("zzzzzz", {"semver", "digest"}).empty());
