@@ -122,6 +122,7 @@ Api::Api(const Repository& repo, const Auth& auth, registry::HttpTransport& http
     m_pacing.now = [] { return std::chrono::system_clock::now(); };
   }
   m_pacing.attempts = std::max(1, m_pacing.attempts);
+  m_pacing.max_total_wait = std::max(std::chrono::seconds(0), m_pacing.max_total_wait);
 }
 
 std::string Api::label() const {
@@ -247,6 +248,20 @@ util::Result<registry::HttpResponse> Api::send(const Exchange& exchange) {
                                     attempt,
                                     response->status));
     }
+    // Each wait may be allowed and the calls still many (pages): the client has one budget.
+    if (m_waited + *wait > m_pacing.max_total_wait) {
+      return util::fail(util::ErrorKind::timeout,
+                        fmt::format("{}: rate limited on {} {}: the forge asks to wait {} s more, "
+                                    "but this client has waited {} s of the {} s it may wait on "
+                                    "rate limits in all; try again later",
+                                    label(),
+                                    exchange.method,
+                                    path,
+                                    wait->count(),
+                                    m_waited.count(),
+                                    m_pacing.max_total_wait.count()));
+    }
+    m_waited += *wait;
     m_pacing.sleep(std::chrono::duration_cast<std::chrono::milliseconds>(*wait));
   }
 }

@@ -59,7 +59,8 @@ public:
 
   // One call, recorded in calls(), retried while the forge rate-limits it (waiting through the
   // pacing). Returns the answer whatever its status; errors when no answer came, or when the
-  // forge asks to wait longer than the pacing allows or is still limiting after its attempts.
+  // forge asks to wait longer than the pacing allows (for one call, or in all) or is still
+  // limiting after its attempts.
   util::Result<registry::HttpResponse> send(const Exchange& exchange);
   // send(), and any status but 2xx as the error status_error() describes.
   util::Result<registry::HttpResponse> expect_ok(const Exchange& exchange);
@@ -90,6 +91,7 @@ private:
   Auth m_auth;
   registry::HttpTransport& m_http;
   Pacing m_pacing;
+  std::chrono::seconds m_waited{0}; // on rate limits, by all calls so far
   std::vector<Call> m_calls;
 };
 

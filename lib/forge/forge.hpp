@@ -113,12 +113,14 @@ struct Call {
 // (403/429 with Retry-After, or x-ratelimit-remaining: 0 with x-ratelimit-reset), GitLab's
 // 429 (Retry-After / RateLimit-Reset). A wait longer than `max_wait` fails with `network`,
 // saying how long the forge asked for (never hangs); after `attempts` tries the last answer
-// is the error.
+// is the error. One client waits at most `max_total_wait` in all, over all its calls (a Gitea
+// find pages through up to 41): a wait past it fails with `timeout`, naming the budget.
 struct Pacing {
   std::function<void(std::chrono::milliseconds)> sleep;
   std::function<std::chrono::system_clock::time_point()> now;
   std::chrono::seconds max_wait{60};
   int attempts = 4;
+  std::chrono::seconds max_total_wait{120};
 };
 
 class Client {

@@ -84,8 +84,11 @@ struct FakeClock {
       std::chrono::system_clock::time_point(std::chrono::seconds(1'796'299'200));
   std::vector<std::chrono::milliseconds> sleeps;
 
-  forge::Pacing pacing(std::chrono::seconds max_wait = std::chrono::seconds(60), int attempts = 4) {
+  forge::Pacing pacing(std::chrono::seconds max_wait = std::chrono::seconds(60),
+                       int attempts = 4,
+                       std::chrono::seconds max_total_wait = std::chrono::seconds(120)) {
     forge::Pacing pacing;
+    pacing.max_total_wait = max_total_wait;
     pacing.sleep = [this](std::chrono::milliseconds ms) {
       sleeps.push_back(ms);
       now += ms;

@@ -7,6 +7,7 @@
 #include "forge_fakes.hpp"
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 using namespace argoimg;
 using namespace std::chrono_literals;
@@ -130,4 +131,54 @@ TEST_CASE("pacing: a 403 without rate-limit signs is a permission error, not wai
   CHECK(refused.error().kind == util::ErrorKind::auth);
   CHECK(p.clock.sleeps.empty());
   CHECK(p.http.requests.size() == 1);
+}
+
+TEST_CASE("pacing: one client waits at most max_total_wait in all, 120 s by default",
+          "[forge][pacing]") {
+  CHECK(forge::Pacing{}.max_total_wait == 120s);
+  // Each call's wait is allowed on its own; the third would pass the client's budget.
+  Paced p;
+  p.http.reply("GET", "/repos/o/r/pulls", 200, "[]");
+  for (const char* head : {"a", "b"}) {
+    p.http.queue("GET", "/repos/o/r/pulls", limited(429, {{"retry-after", "50"}}));
+    REQUIRE(p.client->find(head, "main"));
+  }
+  p.http.queue("GET", "/repos/o/r/pulls", limited(429, {{"retry-after", "50"}}));
+  auto spent = p.client->find("c", "main");
+  REQUIRE_FALSE(spent);
+  CHECK(spent.error().kind == util::ErrorKind::timeout);
+  CHECK(spent.error().message
+        == "forge: github: rate limited on GET /repos/o/r/pulls: the forge asks to wait 50 s more, "
+           "but this client has waited 100 s of the 120 s it may wait on rate limits in all; try "
+           "again later");
+  CHECK(p.clock.sleeps == std::vector<std::chrono::milliseconds>{50'000ms, 50'000ms});
+  CHECK(p.http.requests.size() == 5);
+}
+
+TEST_CASE("pacing: a Gitea listing limited on every page stops at the budget, not after 40 waits",
+          "[forge][pacing]") {
+  // Gitea without the head/base route pages through open, then closed requests: up to 41
+  // calls in one find. Every page is first refused for 10 s.
+  FakeForge http("https://gitea.example/api/v1");
+  test::FakeClock clock;
+  auto client = forge::make_client({forge::Kind::gitea, "https://gitea.example/api/v1", "o/r"},
+                                   {"gitea-token-42", "GITEA_TOKEN", std::nullopt},
+                                   http,
+                                   clock.pacing(60s, 4, 120s));
+  int calls = 0;
+  http.on("GET", "/repos/o/r/pulls", [&](const registry::HttpRequest&) {
+    if (++calls % 2 == 1) {
+      return limited(429, {{"retry-after", "10"}});
+    }
+    std::string next =
+        fmt::format("<https://gitea.example/api/v1/repos/o/r/pulls?page={}>; rel=\"next\"", calls);
+    return limited(200, {{"link", next}}, "[]");
+  });
+  auto spent = client->find("argoimg/k", "main");
+  REQUIRE_FALSE(spent);
+  CHECK(spent.error().kind == util::ErrorKind::timeout);
+  CHECK_THAT(spent.error().message,
+             Catch::Contains("has waited 120 s of the 120 s it may wait on rate limits in all"));
+  CHECK(clock.sleeps.size() == 12);
+  CHECK(clock.epoch() - test::FakeClock().epoch() == 120);
 }
