@@ -63,6 +63,9 @@ util::Result<OpenedCommit> open_commit_tree(const WorkingCopy& copy, const std::
 
 bool is_valid_branch_name(const std::string& name) {
   ensure_initialised();
+  if (name == "HEAD" || name.starts_with('-') || name.starts_with("refs/")) {
+    return false;
+  }
   int valid = 0;
   std::string full = "refs/heads/" + name;
   return git_reference_name_is_valid(&valid, full.c_str()) == 0 && valid == 1;
@@ -197,7 +200,7 @@ util::Result<PushOutcome> push_by_id(const WorkingCopy& copy,
                                      const Upstream& upstream,
                                      const std::string& commit,
                                      const RemoteAuth& auth,
-                                     bool force) {
+                                     const std::optional<std::string>& lease) {
   // libgit2 pushes references, not ids: a private one names the commit while it is pushed.
   WorkingCopy as_branch = copy;
   as_branch.branch = "argoimg-push/" + upstream.branch;
@@ -217,7 +220,7 @@ util::Result<PushOutcome> push_by_id(const WorkingCopy& copy,
     return tl::unexpected(error(util::ErrorKind::io, "name the commit", code));
   }
   RefPtr ref(raw);
-  auto pushed = push_local_branch(as_branch, upstream, auth, force);
+  auto pushed = push_local_branch(as_branch, upstream, auth, lease);
   git_reference_delete(ref.get());
   return pushed;
 }
@@ -228,14 +231,15 @@ util::Result<PushOutcome> push_commit(const WorkingCopy& copy,
                                       const Upstream& upstream,
                                       const std::string& commit,
                                       const RemoteAuth& auth) {
-  return push_by_id(copy, upstream, commit, auth, false);
+  return push_by_id(copy, upstream, commit, auth, std::nullopt);
 }
 
 util::Result<PushOutcome> force_push_commit(const WorkingCopy& copy,
                                             const Upstream& upstream,
                                             const std::string& commit,
+                                            const std::string& expected,
                                             const RemoteAuth& auth) {
-  return push_by_id(copy, upstream, commit, auth, true);
+  return push_by_id(copy, upstream, commit, auth, expected);
 }
 
 util::Result<History> commits_between(const WorkingCopy& copy,

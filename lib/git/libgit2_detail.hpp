@@ -103,9 +103,11 @@ struct AuthState {
   git_repository* repo = nullptr; // whose config names credential helpers; null: global config
   bool offered_userpass = false;
   bool offered_ssh = false;
-  std::string offered;      // what was offered last: "--git-credentials", "ssh-agent", ...
-  std::string failure;      // set by a callback that refused, with the reason
-  std::string push_refused; // "refs/heads/main: <status>" from the push report
+  std::string offered;              // what was offered last: "--git-credentials", "ssh-agent", ...
+  std::string failure;              // set by a callback that refused, with the reason
+  std::string push_refused;         // "refs/heads/main: <status>" from the push report
+  std::optional<std::string> lease; // a forced push's expected remote commit ("" = none)
+  bool lease_broken = false;        // the remote branch held something else: nothing was sent
   std::optional<CredentialSession> helper_credentials; // when git's credential helpers were asked
 };
 
@@ -117,12 +119,13 @@ inline void finish_credentials(AuthState& state, bool authenticated) {
   }
 }
 
-// Push the local branch `copy.branch` to `upstream.branch`; `force` replaces whatever the
-// remote branch holds (a head branch argoimg owns), else only a fast-forward is accepted.
+// Push the local branch `copy.branch` to `upstream.branch`. Without a `lease` only a
+// fast-forward is accepted; with one the push is forced over exactly the commit the lease
+// names ("" = no branch), and `rejected` when the remote branch holds anything else.
 util::Result<PushOutcome> push_local_branch(const WorkingCopy& copy,
                                             const Upstream& upstream,
                                             const RemoteAuth& auth,
-                                            bool force);
+                                            const std::optional<std::string>& lease);
 
 // Install the credential and host-key callbacks with `state` as their payload.
 void use_auth(git_remote_callbacks& callbacks, AuthState& state);

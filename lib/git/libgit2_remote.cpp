@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// The remote side of the libgit2 adapter: fetch, push (never forced), cache clones.
+// The remote side of the libgit2 adapter: fetch, push (a fast-forward, or forced under a lease),
+// cache clones.
 #include "git/libgit2_detail.hpp"
 
 #include <filesystem>
@@ -65,6 +66,23 @@ int on_push_update(const char* refname, const char* status, void* payload) {
   return 0;
 }
 
+// Before a forced push sends anything: the remote branch must still be what the lease names.
+// The old id also goes into the push command, so the server refuses a change after this check.
+int on_push_negotiation(const git_push_update** updates, size_t count, void* payload) {
+  auto* state = static_cast<AuthState*>(payload);
+  if (!state->lease) {
+    return 0;
+  }
+  for (size_t i = 0; i < count; ++i) {
+    std::string held = git_oid_is_zero(&updates[i]->src) ? "" : hex_of(updates[i]->src);
+    if (held != *state->lease) {
+      state->lease_broken = true;
+      return GIT_EUSER;
+    }
+  }
+  return 0;
+}
+
 bool is_rejection(const std::string& text) {
   for (const char* marker : {"non-fast-forward",
                              "fetch first",
@@ -83,7 +101,7 @@ bool is_rejection(const std::string& text) {
 util::Result<PushOutcome> detail::push_local_branch(const WorkingCopy& copy,
                                                     const Upstream& upstream,
                                                     const RemoteAuth& auth,
-                                                    bool force) {
+                                                    const std::optional<std::string>& lease) {
   auto repo = open(copy.root);
   if (!repo) {
     return tl::unexpected(repo.error());
@@ -94,19 +112,22 @@ util::Result<PushOutcome> detail::push_local_branch(const WorkingCopy& copy,
   }
   // No leading '+' unless forced: the remote must refuse anything but a fast-forward.
   std::string refspec =
-      (force ? "+" : "") + ("refs/heads/" + copy.branch + ":refs/heads/" + upstream.branch);
+      (lease ? "+" : "") + ("refs/heads/" + copy.branch + ":refs/heads/" + upstream.branch);
   char* specs[] = {refspec.data()};
   git_strarray refspecs{specs, 1};
   AuthState state;
   state.auth = &auth;
   state.url = git_remote_url(remote->get());
   state.repo = repo->get();
+  state.lease = lease;
   git_push_options options = GIT_PUSH_OPTIONS_INIT;
   use_auth(options.callbacks, state);
   options.callbacks.push_update_reference = on_push_update;
+  options.callbacks.push_negotiation = on_push_negotiation;
   int code = git_remote_push(remote->get(), &refspecs, &options);
   const std::string& refused = state.push_refused;
-  bool rejected = code == GIT_ENONFASTFORWARD || (code < 0 && is_rejection(last_error(code)));
+  bool rejected = state.lease_broken || code == GIT_ENONFASTFORWARD
+                  || (code < 0 && is_rejection(last_error(code)));
   finish_credentials(state, code >= 0 || rejected); // a refused update got past authentication
   if (rejected) {
     return PushOutcome::rejected;
@@ -127,7 +148,7 @@ util::Result<PushOutcome> detail::push_local_branch(const WorkingCopy& copy,
 
 util::Result<PushOutcome>
 push_branch(const WorkingCopy& copy, const Upstream& upstream, const RemoteAuth& auth) {
-  return push_local_branch(copy, upstream, auth, false);
+  return push_local_branch(copy, upstream, auth, std::nullopt);
 }
 
 namespace {

@@ -14,7 +14,9 @@
 
 namespace argoimg::git {
 
-// Whether `name` can be a branch ("refs/heads/<name>" is a valid reference name).
+// Whether `name` can be a branch: "refs/heads/<name>" is a valid reference name, and it is
+// none of what git itself refuses for a branch or reads as something else ("HEAD", a leading
+// '-', a name starting "refs/").
 bool is_valid_branch_name(const std::string& name);
 
 // The commit id `ref` names ("HEAD", "refs/remotes/origin/main"); "" when it does not exist.
@@ -45,11 +47,14 @@ util::Result<PushOutcome> push_commit(const WorkingCopy& copy,
                                       const std::string& commit,
                                       const RemoteAuth& auth = {});
 
-// The same, forced: the remote branch ends at `commit` whatever it held (a pull request's head
-// branch that argoimg owns and rebuilds on the base's current tip).
+// The same, forced over what the remote branch held when the caller checked it: `expected` is
+// that commit ("" = no such branch). The push replaces it and nothing else (a lease, as git's
+// --force-with-lease): when the branch moved since — someone pushed a fix to a pull request's
+// head branch argoimg rebuilds — it is `rejected` and the remote keeps their commit.
 util::Result<PushOutcome> force_push_commit(const WorkingCopy& copy,
                                             const Upstream& upstream,
                                             const std::string& commit,
+                                            const std::string& expected,
                                             const RemoteAuth& auth = {});
 
 // One commit as an ownership check sees it.

@@ -283,6 +283,14 @@ Outcome commit(const CommitOptions& options, Effects& effects) {
     effects.print_error(head_template.error().message);
     return usage;
   }
+  for (const auto& [flag, values] : {std::pair{"--pr-label", &pull_request.labels},
+                                     std::pair{"--pr-reviewer", &pull_request.reviewers},
+                                     std::pair{"--pr-assignee", &pull_request.assignees}}) {
+    if (auto checked = check_request_names(flag, *values); !checked) {
+      effects.print_error(checked.error().message);
+      return usage;
+    }
+  }
   if (!pull_request.forge.empty()) {
     if (auto kind = forge::parse_kind(pull_request.forge); !kind) {
       effects.print_error("--forge: " + kind.error().message);

@@ -61,6 +61,13 @@ struct Flow {
     request().message = message;
     run.report.commits.push_back(record);
   }
+  // Nothing pushed or written, and said on stderr too: a request that stays stale is not a
+  // silent success.
+  void leave_alone(const std::string& message) {
+    record.status = "left-alone";
+    run.effects.print_warning("commit: " + where + ": " + message);
+    done("left-alone", message);
+  }
   void warn(const std::string& message) {
     request().warnings.push_back(message);
     run.effects.print_warning("commit: " + where + ": " + message);
@@ -219,6 +226,12 @@ void commit_pull_request(Evaluation& run, const Committer& committer, const Comm
   }
   flow.request().base = base->branch;
   flow.record.base_branch = base->branch;
+  if (target.head == base->branch) {
+    flow.fail("head branch " + util::quote(target.head)
+              + " is the base branch itself (the local branch " + util::quote(first.copy.branch)
+              + " pushes to it); name another with --pr-branch");
+    return;
+  }
   auto repository = committer.forges->locate(base->url, target.kind);
   if (!repository) {
     flow.fail(repository.error().message);
@@ -310,12 +323,10 @@ void commit_pull_request(Evaluation& run, const Committer& committer, const Comm
         flow.request().url = (*found)->url;
       }
       count_calls();
-      flow.record.status = "left-alone";
-      flow.done("left-alone",
-                "head branch " + util::quote(target.head) + " has commits argoimg did not make ("
-                    + *foreign
-                    + "); it is left alone: merge or close the request and delete the branch, "
-                      "and the next run starts it afresh");
+      flow.leave_alone("head branch " + util::quote(target.head)
+                       + " has commits argoimg did not make (" + *foreign
+                       + "); it is left alone: merge or close the request and delete the branch, "
+                         "and the next run starts it afresh");
       return;
     }
     carries_change_set =
@@ -331,11 +342,9 @@ void commit_pull_request(Evaluation& run, const Committer& committer, const Comm
     count_calls();
     flow.request().number = (*existing)->number;
     flow.request().url = (*existing)->url;
-    flow.record.status = "left-alone";
-    flow.done("left-alone",
-              fmt::format("request #{} was closed without merging; it is not reopened (pass "
-                          "--pr-reopen to reopen it)",
-                          (*existing)->number));
+    flow.leave_alone(fmt::format("request #{} was closed without merging; it is not reopened "
+                                 "(pass --pr-reopen to reopen it)",
+                                 (*existing)->number));
     return;
   }
   if (carries_change_set) {
@@ -348,11 +357,14 @@ void commit_pull_request(Evaluation& run, const Committer& committer, const Comm
     }
     auto sha = git.commit_edits(
         group.copy, *base_tip, edits, flow.record.message, author, committer.signer);
-    auto pushed = sha ? git.force_push_commit(group.copy, head, *sha, run.git_auth)
+    auto pushed = sha ? git.force_push_commit(group.copy, head, *sha, *head_tip, run.git_auth)
                       : tl::unexpected(sha.error());
     if (pushed && *pushed != git::PushOutcome::pushed) {
       pushed = util::fail(util::ErrorKind::conflict,
-                          "the remote refused the push to " + util::quote(target.head));
+                          "head branch " + util::quote(target.head)
+                              + " changed on the remote while argoimg checked it; nothing was "
+                                "pushed (a commit someone pushed is never overwritten): rerun "
+                                "argoimg commit --pull-request");
     }
     if (!pushed) {
       count_calls();

@@ -73,10 +73,11 @@ public:
                                                      const Auth& auth) = 0;
   virtual util::Result<bool>
   advance_local_branch(const Copy& copy, const std::string& branch, const std::string& commit) = 0;
-  // Pull requests' head branches.
+  // Pull requests' head branches: forced over `expected` only (git::force_push_commit).
   virtual util::Result<git::PushOutcome> force_push_commit(const Copy& copy,
                                                            const git::Upstream& upstream,
                                                            const std::string& commit,
+                                                           const std::string& expected,
                                                            const Auth& auth) = 0;
   virtual util::Result<git::History> commits_between(const Copy& copy,
                                                      const std::string& base,

@@ -89,8 +89,9 @@ public:
   util::Result<git::PushOutcome> force_push_commit(const Copy& copy,
                                                    const git::Upstream& upstream,
                                                    const std::string& commit,
+                                                   const std::string& expected,
                                                    const Auth& auth) override {
-    return git::force_push_commit(copy, upstream, commit, auth);
+    return git::force_push_commit(copy, upstream, commit, expected, auth);
   }
   util::Result<git::History> commits_between(const Copy& copy,
                                              const std::string& base,

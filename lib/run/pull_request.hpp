@@ -35,6 +35,11 @@ pull_request_target(const Evaluation& run,
 // The head-branch template: --pr-branch, else by --pr-mode. Fails on an unknown mode.
 util::Result<std::string> head_branch_template(const PullRequestOptions& options);
 
+// Labels, reviewers and assignees a forge may be sent: no control characters, at most 256
+// bytes each, at most 100 of a kind. The error names `flag` and the value, escaped.
+util::Result<void> check_request_names(const std::string& flag,
+                                       const std::vector<std::string>& values);
+
 // The trailer argoimg writes in every commit of a head branch it owns.
 inline constexpr std::string_view k_change_set_trailer = "Argoimg-Change-Set: ";
 

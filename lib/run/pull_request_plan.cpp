@@ -7,6 +7,7 @@
 #include "app/config.hpp"
 #include "git/write_branch.hpp"
 #include "tag/strategy.hpp"
+#include "util/redact.hpp"
 #include "util/sha256.hpp"
 #include "util/spellcheck.hpp"
 #include "util/strings.hpp"
@@ -58,6 +59,30 @@ util::Result<std::string> head_branch_template(const PullRequestOptions& options
   return util::fail(util::ErrorKind::config,
                     "--pr-mode: unknown mode " + util::quote(options.mode)
                         + util::did_you_mean(options.mode, {"upsert", "aiu"}));
+}
+
+util::Result<void> check_request_names(const std::string& flag,
+                                       const std::vector<std::string>& values) {
+  constexpr size_t k_most = 100;
+  constexpr size_t k_longest = 256;
+  if (values.size() > k_most) {
+    return util::fail(util::ErrorKind::config,
+                      fmt::format("{}: {} given, at most {}", flag, values.size(), k_most));
+  }
+  for (const auto& value : values) {
+    auto shown = util::quote(util::escape_control(value.substr(0, 64)));
+    if (std::any_of(value.begin(), value.end(), [](char c) {
+          return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+        })) {
+      return util::fail(util::ErrorKind::config,
+                        flag + ": " + shown + " contains a control character");
+    }
+    if (value.size() > k_longest) {
+      return util::fail(util::ErrorKind::config,
+                        fmt::format("{}: {}... is longer than {} bytes", flag, shown, k_longest));
+    }
+  }
+  return {};
 }
 
 util::Result<std::optional<PullRequestTarget>>
@@ -113,6 +138,12 @@ pull_request_target(const Evaluation& run,
     }
     PullRequestTarget mine{*head, std::nullopt, options.labels};
     if (write_back.pull_request) {
+      if (auto checked =
+              check_request_names("gitConfig.pullRequest.labels of " + util::quote(result.name),
+                                  write_back.pull_request->labels);
+          !checked) {
+        return util::fail(util::ErrorKind::config, checked.error().message);
+      }
       mine.kind =
           forge::parse_kind(write_back.pull_request->provider).value_or(forge::Kind::github);
       for (const auto& label : write_back.pull_request->labels) {

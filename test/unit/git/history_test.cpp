@@ -120,7 +120,7 @@ TEST_CASE("force_push_commit replaces a branch that push_commit will not rewind"
   CHECK(*refused == git::PushOutcome::rejected);
   CHECK(Repos::run({"git", "-C", repos.bare, "rev-parse", "head"}) == old_head + "\n");
 
-  auto forced = git::force_push_commit(*copy, upstream, *rebuilt);
+  auto forced = git::force_push_commit(*copy, upstream, *rebuilt, old_head);
   REQUIRE(forced);
   CHECK(*forced == git::PushOutcome::pushed);
   CHECK(Repos::run({"git", "-C", repos.bare, "rev-parse", "head"}) == *rebuilt + "\n");
@@ -129,4 +129,61 @@ TEST_CASE("force_push_commit replaces a branch that push_commit will not rewind"
   auto tip = git::fetch_upstream(*copy, upstream);
   REQUIRE(tip);
   CHECK(*tip == *rebuilt);
+}
+
+TEST_CASE("force_push_commit leaves a branch that moved since it was checked", "[git]") {
+  Repos repos;
+  auto copy = git::discover_working_copy(repos.work);
+  REQUIRE(copy);
+  std::string base = repos.git({"rev-parse", "main"});
+  repos.git({"checkout", "-q", "-b", "head"});
+  std::string checked = repos.commit("a.txt", "ours\n", "our update", "bot@x");
+  repos.git({"push", "-q", "origin", "head"});
+  // Someone pushes a fix after argoimg checked the branch at `checked`.
+  std::string theirs = repos.commit("a.txt", "fixed\n", "a fix", "human@x");
+  repos.git({"push", "-q", "origin", "head"});
+  repos.git({"checkout", "-q", "main"});
+  auto rebuilt = git::commit_edits(*copy, base, {{"a.txt", "new\n"}}, "new update\n", {"b", "b@x"});
+  REQUIRE(rebuilt);
+  git::Upstream upstream{"origin", repos.bare, "head", "refs/remotes/origin/head"};
+
+  auto stale = git::force_push_commit(*copy, upstream, *rebuilt, checked);
+  REQUIRE(stale);
+  CHECK(*stale == git::PushOutcome::rejected);
+  CHECK(Repos::run({"git", "-C", repos.bare, "rev-parse", "head"}) == theirs + "\n");
+
+  // A branch argoimg saw absent ("") that someone created meanwhile is not overwritten either.
+  git::Upstream fresh{"origin", repos.bare, "other", "refs/remotes/origin/other"};
+  repos.git({"push", "-q", "origin", theirs + ":refs/heads/other"});
+  auto created = git::force_push_commit(*copy, fresh, *rebuilt, "");
+  REQUIRE(created);
+  CHECK(*created == git::PushOutcome::rejected);
+  CHECK(Repos::run({"git", "-C", repos.bare, "rev-parse", "other"}) == theirs + "\n");
+
+  auto current = git::force_push_commit(*copy, upstream, *rebuilt, theirs);
+  REQUIRE(current);
+  CHECK(*current == git::PushOutcome::pushed);
+  CHECK(Repos::run({"git", "-C", repos.bare, "rev-parse", "head"}) == *rebuilt + "\n");
+}
+
+TEST_CASE("branch names git refuses for a branch are not valid", "[git]") {
+  for (const std::string name : {"HEAD",
+                                 "-delete",
+                                 "refs/heads/main",
+                                 "a..b",
+                                 "a b",
+                                 "a\x1b[2J",
+                                 "a~1",
+                                 "a^",
+                                 "a:b",
+                                 "a@{1}",
+                                 "a/",
+                                 "a.lock",
+                                 ""}) {
+    INFO(name);
+    CHECK_FALSE(git::is_valid_branch_name(name));
+  }
+  for (const std::string name : {"main", "argoimg/0123abcd", "image-updater-x-y", "feat/HEAD"}) {
+    CHECK(git::is_valid_branch_name(name));
+  }
 }

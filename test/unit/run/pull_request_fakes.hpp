@@ -5,11 +5,16 @@
 // the object database, and a forge whose requests live in memory and which counts every call.
 
 #include "forge/forge.hpp"
+#include "run/run.hpp"
 #include "run_fakes.hpp"
 
+#include <catch2/catch.hpp>
+
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace argoimg::test {
@@ -29,6 +34,7 @@ public:
   std::map<std::string, Commit> objects;
   std::map<std::string, std::string> branches; // remote head branches -> commit id
   int force_pushes = 0;
+  std::function<void()> before_push; // run once, just before the next forced push
 
   // Someone pushes a commit of their own on top of `branch`.
   void by_hand(const std::string& branch, const Files& files, const std::string& email) {
@@ -82,7 +88,15 @@ public:
   util::Result<git::PushOutcome> force_push_commit(const Copy&,
                                                    const git::Upstream& upstream,
                                                    const std::string& commit,
+                                                   const std::string& expected,
                                                    const Auth&) override {
+    if (before_push) {
+      std::exchange(before_push, {})(); // someone pushes between argoimg's check and its push
+    }
+    auto it = branches.find(upstream.branch);
+    if ((it == branches.end() ? std::string() : it->second) != expected) {
+      return git::PushOutcome::rejected; // the lease: the remote moved since argoimg checked it
+    }
     ++force_pushes;
     branches[upstream.branch] = commit;
     return git::PushOutcome::pushed;
@@ -225,6 +239,38 @@ inline void use_forge(run::Effects& effects, FakeForgeServer& forge) {
   effects.forge.client = [&forge](const forge::Repository&, const forge::Auth&) {
     return std::unique_ptr<forge::Client>(std::make_unique<FakeForgeClient>(forge));
   };
+}
+
+// An Application writing overlays/<name> with the image at `tag`.
+inline std::string manifest(const std::string& name, const std::string& tag) {
+  return "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: " + name
+         + "\n  namespace: argocd\n  annotations:\n"
+           "    argocd-image-updater.argoproj.io/image-list: "
+           "app=registry.demo.local/demo/app:~1.2\n"
+           "spec:\n  project: default\n  source:\n"
+           "    repoURL: https://github.com/example/gitops.git\n    path: overlays/"
+         + name
+         + "\n    targetRevision: main\n    kustomize:\n      images:\n"
+           "      - registry.demo.local/demo/app:"
+         + tag + "\n  destination:\n    server: https://kubernetes.default.svc\n";
+}
+
+// Pull-request mode over the tree's apps/ directory.
+inline run::CommitOptions pr_options(const TempTree& tree) {
+  run::CommitOptions options;
+  options.check.paths = {tree.root + "apps"};
+  options.check.concurrency = 1;
+  options.workdir = tree.root + "cache";
+  options.pull_request.enabled = true;
+  return options;
+}
+
+// The request of a run's one commit group.
+inline const run::PullRequestRecord& request_of(const run::Outcome& outcome) {
+  REQUIRE(outcome.report);
+  REQUIRE(outcome.report->commits.size() == 1);
+  REQUIRE(outcome.report->commits[0].pull_request);
+  return *outcome.report->commits[0].pull_request;
 }
 
 } // namespace argoimg::test

@@ -13,31 +13,12 @@ using namespace argoimg;
 using test::BranchGit;
 using test::FakeEffects;
 using test::FakeForgeServer;
+using test::manifest;
+using test::pr_options;
+using test::request_of;
 using test::TempTree;
 
 namespace {
-
-std::string manifest(const std::string& name, const std::string& tag) {
-  return "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: " + name
-         + "\n  namespace: argocd\n  annotations:\n"
-           "    argocd-image-updater.argoproj.io/image-list: "
-           "app=registry.demo.local/demo/app:~1.2\n"
-           "spec:\n  project: default\n  source:\n"
-           "    repoURL: https://github.com/example/gitops.git\n    path: overlays/"
-         + name
-         + "\n    targetRevision: main\n    kustomize:\n      images:\n"
-           "      - registry.demo.local/demo/app:"
-         + tag + "\n  destination:\n    server: https://kubernetes.default.svc\n";
-}
-
-run::CommitOptions pr_options(const TempTree& tree) {
-  run::CommitOptions options;
-  options.check.paths = {tree.root + "apps"};
-  options.check.concurrency = 1;
-  options.workdir = tree.root + "cache";
-  options.pull_request.enabled = true;
-  return options;
-}
 
 // One run with the registry offering `tags`.
 run::Outcome run_once(BranchGit& git,
@@ -54,13 +35,6 @@ run::Outcome run_once(BranchGit& git,
   auto outcome = run::commit(options, fake.effects);
   CHECK(fake.errors.empty());
   return outcome;
-}
-
-const run::PullRequestRecord& request_of(const run::Outcome& outcome) {
-  REQUIRE(outcome.report);
-  REQUIRE(outcome.report->commits.size() == 1);
-  REQUIRE(outcome.report->commits[0].pull_request);
-  return *outcome.report->commits[0].pull_request;
 }
 
 } // namespace

@@ -197,8 +197,11 @@ public:
   advance_local_branch(const Copy&, const std::string&, const std::string&) override {
     return unsupported<bool>();
   }
-  util::Result<git::PushOutcome>
-  force_push_commit(const Copy&, const git::Upstream&, const std::string&, const Auth&) override {
+  util::Result<git::PushOutcome> force_push_commit(const Copy&,
+                                                   const git::Upstream&,
+                                                   const std::string&,
+                                                   const std::string&,
+                                                   const Auth&) override {
     return unsupported<git::PushOutcome>();
   }
   util::Result<git::History>
