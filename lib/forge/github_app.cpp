@@ -62,9 +62,12 @@ struct AppTokens {
     Exchange exchange{"POST", fmt::format("/app/installations/{}/access_tokens", *installation)};
     exchange.read_only = true; // buys a token, changes nothing in the repository
     exchange.authorization = "Bearer " + *jwt;
-    auto response = api.expect_ok(exchange);
+    auto response = api.send(exchange);
     if (!response) {
       return tl::unexpected(response.error());
+    }
+    if (response->status < 200 || response->status > 299) {
+      return tl::unexpected(refused(exchange, *response));
     }
     auto doc = parse_body(api, exchange, *response);
     if (!doc) {
@@ -109,17 +112,24 @@ struct AppTokens {
       return tl::unexpected(response.error());
     }
     if (response->status == 404) {
-      return util::fail(util::ErrorKind::auth,
-                        fmt::format("{}: GitHub App {} is not installed on {} (404 on {} {}): "
-                                    "install it there, or check the app id",
-                                    api.label(),
-                                    app.app_id,
-                                    util::quote(api.repo().path),
-                                    exchange.method,
-                                    exchange.path));
+      // GitHub answers 404 both for an app id it does not know and for a repository the app
+      // is not installed on; its message tells which.
+      std::string said = server_message(response->body);
+      bool no_app = util::to_lower(said).find("integration not found") != std::string::npos;
+      return util::fail(
+          util::ErrorKind::auth,
+          fmt::format("{}: GitHub App {} {} (404 on {} {}{}): {}",
+                      api.label(),
+                      app.app_id,
+                      no_app ? "does not exist"
+                             : fmt::format("is not installed on {}", util::quote(api.repo().path)),
+                      exchange.method,
+                      exchange.path,
+                      said.empty() ? "" : fmt::format(", the forge says {}", util::quote(said)),
+                      no_app ? "check --github-app-id" : "install it there, or check the app id"));
     }
     if (response->status != 200) {
-      return tl::unexpected(api.status_error(exchange, *response));
+      return tl::unexpected(refused(exchange, *response));
     }
     auto doc = parse_body(api, exchange, *response);
     if (!doc) {
@@ -134,6 +144,21 @@ struct AppTokens {
                                     exchange.path));
     }
     return id;
+  }
+
+  // The forge's refusal of a call made with the JWT, naming the app; a 401 is the key or the
+  // app id not matching (or a clock far off).
+  util::Error refused(const Exchange& exchange, const registry::HttpResponse& response) const {
+    util::Error error = api.status_error(exchange, response);
+    std::string prefix = api.label() + ": ";
+    if (error.message.rfind(prefix, 0) == 0) {
+      error.message.insert(prefix.size(), fmt::format("GitHub App {}: ", app.app_id));
+    }
+    if (response.status == 401) {
+      error.message += ": check --github-app-id and that --github-app-key-file holds that app's "
+                       "private key";
+    }
+    return error;
   }
 };
 

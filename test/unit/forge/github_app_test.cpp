@@ -127,14 +127,45 @@ TEST_CASE("github app: not installed on the repository says so", "[forge][github
   CHECK(refused.error().kind == util::ErrorKind::auth);
   CHECK(refused.error().message
         == "forge: github: GitHub App 4242 is not installed on 'o/r' (404 on GET "
-           "/repos/o/r/installation): install it there, or check the app id");
+           "/repos/o/r/installation, the forge says 'Not Found'): install it there, or check "
+           "the app id");
+  // An app id GitHub does not know is a 404 too, which its message tells apart.
+  f.http.reply("GET",
+               "/repos/o/r/installation",
+               404,
+               R"({"message":"Integration not found","status":"404"})");
+  auto no_app = f.client->find("b", "main");
+  REQUIRE_FALSE(no_app);
+  CHECK(no_app.error().message
+        == "forge: github: GitHub App 4242 does not exist (404 on GET /repos/o/r/installation, "
+           "the forge says 'Integration not found'): check --github-app-id");
   f.http.reply("GET",
                "/repos/o/r/installation",
                401,
-               R"({"message":"'Expiration time' claim ('exp') is too far in the future"})");
+               R"({"message":"A JSON web token could not be decoded"})");
   auto jwt_refused = f.client->find("b", "main");
   REQUIRE_FALSE(jwt_refused);
-  CHECK_THAT(jwt_refused.error().message,
-             Catch::StartsWith("forge: github: 401 unauthorized: the GitHub App's JWT was refused "
-                               "on GET /repos/o/r/installation"));
+  CHECK(jwt_refused.error().kind == util::ErrorKind::auth);
+  CHECK(jwt_refused.error().message
+        == "forge: github: GitHub App 4242: 401 unauthorized: the GitHub App's JWT was refused "
+           "on GET /repos/o/r/installation (the forge says 'A JSON web token could not be "
+           "decoded'): check --github-app-id and that --github-app-key-file holds that app's "
+           "private key");
+}
+
+TEST_CASE("github app: a refused access token call names the app", "[forge][github]") {
+  auto f = app_client();
+  f.http.reply("GET", "/repos/o/r/installation", 200, R"({"id":777})");
+  f.http.reply("POST",
+               "/app/installations/777/access_tokens",
+               401,
+               R"({"message":"A JSON web token could not be decoded"})");
+  auto refused = f.client->find("b", "main");
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().kind == util::ErrorKind::auth);
+  CHECK_THAT(refused.error().message,
+             Catch::StartsWith("forge: github: GitHub App 4242: 401 unauthorized: the GitHub "
+                               "App's JWT was refused on POST /app/installations/777/"
+                               "access_tokens"));
+  CHECK_THAT(refused.error().message, Catch::EndsWith("holds that app's private key"));
 }
