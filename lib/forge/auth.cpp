@@ -82,6 +82,12 @@ util::Result<Auth> find_auth(Kind kind,
                              const std::string& app_id,
                              const std::string& app_key_file,
                              const util::Environment& env) {
+  // The app flags name GitHub: on GitHub they win over a token file, which then serves the
+  // other forges of the run.
+  bool wants_app = !app_id.empty() || !app_key_file.empty();
+  if (wants_app && kind == Kind::github) {
+    return github_app_auth(app_id, app_key_file);
+  }
   if (!token_file.empty()) {
     auto text = util::read_file_bounded(token_file, k_max_token_file);
     if (!text) {
@@ -94,16 +100,6 @@ util::Result<Auth> find_auth(Kind kind,
     }
     return Auth{std::move(*token), "--forge-token-file", std::nullopt};
   }
-  bool wants_app = !app_id.empty() || !app_key_file.empty();
-  if (wants_app && kind != Kind::github) {
-    return util::fail(util::ErrorKind::config,
-                      fmt::format("forge: --github-app-id and --github-app-key-file are for "
-                                  "GitHub, not {}",
-                                  name_of(kind)));
-  }
-  if (wants_app) {
-    return github_app_auth(app_id, app_key_file);
-  }
   auto variables = token_variables(kind);
   for (const auto& name : variables) {
     if (auto value = env.get(name)) {
@@ -113,6 +109,14 @@ util::Result<Auth> find_auth(Kind kind,
       }
       return Auth{std::move(*token), name, std::nullopt};
     }
+  }
+  if (wants_app) {
+    return util::fail(util::ErrorKind::config,
+                      fmt::format("forge: {}: --github-app-id and --github-app-key-file are for "
+                                  "GitHub, not {}: set {} or give --forge-token-file FILE",
+                                  name_of(kind),
+                                  name_of(kind),
+                                  util::join(variables, " or ")));
   }
   return util::fail(
       util::ErrorKind::auth,

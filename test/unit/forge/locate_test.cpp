@@ -148,7 +148,7 @@ TEST_CASE("locate: hostile remotes and flags fail precisely", "[forge]") {
   CHECK_THAT(refusal("https://github.com/o/r", bad_path), Catch::Contains("'o/r\\n'"));
 }
 
-TEST_CASE("find_auth: token file, then the variables of the forge, then a GitHub App", "[forge]") {
+TEST_CASE("find_auth: token file, then the variables of the forge", "[forge]") {
   auto env = util::Environment::from_map({{"GH_TOKEN", "gh-token-1234"},
                                           {"GITLAB_TOKEN", "glpat-abcdef"},
                                           {"GITEA_TOKEN", "gitea-0987"}});
@@ -204,8 +204,25 @@ TEST_CASE("find_auth: GitHub App credentials", "[forge]") {
         == "forge: a GitHub App needs both --github-app-id and --github-app-key-file");
   CHECK_THAT(forge::find_auth(Kind::github, "", "12x", key_path, {}).error().message,
              Catch::Contains("--github-app-id '12x' is not a number"));
-  CHECK_THAT(forge::find_auth(Kind::gitlab, "", "1", key_path, {}).error().message,
-             Catch::Contains("are for GitHub, not gitlab"));
+  CHECK(forge::find_auth(Kind::gitlab, "", "1", key_path, {}).error().message
+        == "forge: gitlab: --github-app-id and --github-app-key-file are for GitHub, not "
+           "gitlab: set GITLAB_TOKEN or give --forge-token-file FILE");
+
+  // The app flags name GitHub: there they win over a token file, which serves the other forges
+  // of the run (and so do their variables).
+  TempFile token_file("file-token-2468\n");
+  auto env = util::Environment::from_map({{"GITHUB_TOKEN", "env-token"}, {"GITEA_TOKEN", "gt"}});
+  auto github = forge::find_auth(Kind::github, token_file.path, "12345", key_path, env);
+  REQUIRE(github);
+  REQUIRE(github->github_app);
+  CHECK(github->source == "GitHub App 12345");
+  auto gitlab = forge::find_auth(Kind::gitlab, token_file.path, "12345", key_path, env);
+  REQUIRE(gitlab);
+  CHECK_FALSE(gitlab->github_app);
+  CHECK(gitlab->token == "file-token-2468");
+  auto gitea = forge::find_auth(Kind::gitea, "", "12345", key_path, env);
+  REQUIRE(gitea);
+  CHECK(gitea->source == "GITEA_TOKEN");
   TempFile not_a_key("hello\n");
   CHECK_THAT(forge::find_auth(Kind::github, "", "1", not_a_key.path, {}).error().message,
              Catch::Contains("no PEM private key in it"));
