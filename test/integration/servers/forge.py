@@ -13,8 +13,10 @@ control endpoints (not part of any forge's API) are:
   GET  /_control/health                 {"flavor"}
   POST /_control/reset   [{"repo"}]     everything back to CONFIG, or one repository's requests
                                         and calls only
-  GET  /_control/calls?repo=R&since=N   {"calls": [{seq, method, path, query, status, repo, write}],
-                                         "reads": n, "writes": n}
+  GET  /_control/calls?repo=R&since=N   {"calls": [{seq, method, path, query, status, repo, write,
+                                         auth}], "reads": n, "writes": n}; auth: how the call was
+                                         authenticated: "jwt:APP_ID" (a GitHub App JWT),
+                                         "installation" (an installation token), "token", null
   POST /_control/faults  {"path": REGEX, "method"?, "kind", "count"?, "retry_after"?,
                           "retry_after_format"?: "seconds"|"date"}
                          the next `count` matching requests fail; kind: secondary (GitHub 403 +
@@ -32,6 +34,7 @@ control endpoints (not part of any forge's API) are:
   POST /_control/pulls/state {"repo", "number", "state": open|closed|merged}  as a human would
   POST /_control/app     {"token_lifetime": seconds, "owner"?}  lifetime of GitHub App installation
                          tokens for the installation on `owner` (default: every other one)
+  POST /_control/app     {"app_id", "public_key_file"}  one more GitHub App the server knows
 """
 import argparse
 import json
@@ -87,6 +90,7 @@ class Request:
                 raise HttpError(Reply(400, {"message": "Problems parsing JSON"}))
         self.repo = None   # repository path, for the call log
         self.auth = None   # token entry once authenticated
+        self.app_jwt = None  # the app id once a GitHub App JWT is verified
 
     def arg(self, name, default=None):
         values = self.query.get(name)
@@ -118,6 +122,13 @@ def control(store, req):
         repo = store.add_repo(dict(body))
         return Reply(201, {"path": repo.path, "id": repo.id, "settings": repo.settings,
                            "labels": repo.label_defs})
+    if path == "/_control/app" and req.method == "POST" and "app_id" in body:
+        app_id, key = str(body["app_id"]), body["public_key_file"]
+        if not app_id.isdigit() or not os.path.isfile(key):
+            raise ValueError("app_id must be digits and public_key_file an existing file")
+        with store.lock:
+            store.app_keys[app_id] = key
+        return Reply(201, {"app_id": app_id})
     if path == "/_control/app" and req.method == "POST":
         lifetime = int(body.get("token_lifetime", 3600))
         with store.lock:
@@ -126,6 +137,14 @@ def control(store, req):
     if path.startswith("/_control/pulls"):
         return control_pulls(store, req, body)
     return Reply(404, {"message": f"no control endpoint {req.method} {path}"})
+
+
+def auth_of(req):
+    if req.app_jwt:
+        return "jwt:" + req.app_jwt
+    if req.auth:
+        return "installation" if req.auth.get("installation") else "token"
+    return None
 
 
 def careless_reply(fault, req):
@@ -215,7 +234,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         flavor.decorate(req, reply)
         store.log_call(method, req.path, flavor.loggable_query(req), reply.status, req.repo,
-                       flavor.is_write(req))
+                       flavor.is_write(req), auth_of(req))
         self.send(reply)
 
     def do_GET(self):

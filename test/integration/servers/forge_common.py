@@ -123,6 +123,7 @@ class Store:
         self.lock = threading.RLock()
         self.last_time = 0
         self.app_token_lifetimes = {"": 3600}  # installation owner ("" = any other) -> seconds
+        self.app_keys = {}  # GitHub App id -> its public key file (forge_github_app.py)
         self.reset()
 
     def reset(self, repo=None):
@@ -199,11 +200,11 @@ class Store:
                               "installation": installation, "expires": expires}
         return value, expires
 
-    def log_call(self, method, path, query, status, repo, write):
+    def log_call(self, method, path, query, status, repo, write, auth=None):
         with self.lock:
             self.seq += 1
             self.calls.append({"seq": self.seq, "method": method, "path": path, "query": query,
-                               "status": status, "repo": repo, "write": write})
+                               "status": status, "repo": repo, "write": write, "auth": auth})
 
     def add_fault(self, spec):
         kinds = ("secondary", "secondary-429", "primary", "429", "500") + CARELESS_KINDS

@@ -1,8 +1,9 @@
 """GitHub App routes and the GraphQL endpoint of forge.py's GitHub flavor.
 
-The App JWT is checked as GitHub does: RS256 signature (verified with `openssl dgst -verify`
-against --app-public-key), `iss` = --app-id, `exp` in the future but at most 10 minutes ahead,
-`iat` not in the future (60 s of leeway). Installation ids are per owner; installation tokens
+The App JWT is checked as GitHub does: `iss` a known app (--app-id, or one registered with
+POST /_control/app {"app_id", "public_key_file"}; an unknown integer id is 404 "Integration not
+found"), RS256 signature (verified with `openssl dgst -verify` against that app's public key),
+`exp` in the future but at most 10 minutes ahead, `iat` not in the future (60 s of leeway). Installation ids are per owner; installation tokens
 (ghs_...) expire after the lifetime set by POST /_control/app (default 3600 s) and only reach
 repositories of their owner.
 
@@ -33,6 +34,11 @@ def b64url_decode(text):
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
+def integration_not_found():
+    return HttpError(Reply(404, {"message": "Integration not found", "documentation_url": APP_DOCS,
+                                 "status": "404"}))
+
+
 def jwt_error(message):
     return HttpError(Reply(401, {"message": message, "documentation_url": "https://docs.github.com/rest",
                                  "status": "401"}))
@@ -43,6 +49,7 @@ class AppRoutes:
         super().__init__(store, args)
         self.app_id = str(args.app_id)
         self.public_key = args.app_public_key
+        store.app_keys[self.app_id] = self.public_key
 
     def installation_id(self, owner):
         return 10000 + int(hashlib.sha1(owner.encode()).hexdigest()[:4], 16)
@@ -60,10 +67,15 @@ class AppRoutes:
             raise jwt_error("A JSON web token could not be decoded")
         if not isinstance(header, dict) or header.get("alg") != "RS256" or not isinstance(claims, dict):
             raise jwt_error("A JSON web token could not be decoded")
-        if not self.signature_ok(f"{head}.{claims_part}".encode(), signature):
+        iss = claims.get("iss")
+        with self.store.lock:
+            public_key = self.store.app_keys.get(str(iss))
+        if public_key is None and re.fullmatch(r"[0-9]+", str(iss)):
+            raise integration_not_found()
+        if not self.signature_ok(f"{head}.{claims_part}".encode(), signature, public_key or self.public_key):
             raise jwt_error("A JSON web token could not be decoded")
         now = int(time.time())
-        iat, exp, iss = claims.get("iat"), claims.get("exp"), claims.get("iss")
+        iat, exp = claims.get("iat"), claims.get("exp")
         if not isinstance(iat, int) or iat > now + 60:
             raise jwt_error("'Issued at' claim ('iat') must be an Integer representing the time that the "
                             "assertion was issued")
@@ -74,18 +86,16 @@ class AppRoutes:
             raise jwt_error("'Expiration time' claim ('exp') is too far in the future")
         if not re.fullmatch(r"[0-9]+", str(iss)):
             raise jwt_error("'Issuer' claim ('iss') must be an Integer")
-        if str(iss) != self.app_id:
-            raise HttpError(Reply(404, {"message": "Integration not found", "documentation_url": APP_DOCS,
-                                        "status": "404"}))
+        req.app_jwt = str(iss)
 
-    def signature_ok(self, data, signature):
-        if not self.public_key:
+    def signature_ok(self, data, signature, public_key):
+        if not public_key:
             return False
         with tempfile.NamedTemporaryFile(delete=False) as f:
             f.write(signature)
             sig_path = f.name
         try:
-            result = subprocess.run(["openssl", "dgst", "-sha256", "-verify", self.public_key,
+            result = subprocess.run(["openssl", "dgst", "-sha256", "-verify", public_key,
                                      "-signature", sig_path], input=data, capture_output=True, timeout=20)
             return result.returncode == 0
         finally:
@@ -103,7 +113,7 @@ class AppRoutes:
         iid = self.installation_id(owner)
         api = req.root + req.prefix
         return Reply(200, {
-            "id": iid, "app_id": int(self.app_id), "app_slug": "argoimg-test-app", "target_type": "Organization",
+            "id": iid, "app_id": int(req.app_jwt), "app_slug": "argoimg-test-app", "target_type": "Organization",
             "account": {"login": owner, "id": iid + 1, "type": "Organization"}, "repository_selection": "all",
             "access_tokens_url": f"{api}/app/installations/{iid}/access_tokens",
             "repositories_url": f"{api}/installation/repositories",
