@@ -152,10 +152,10 @@ class GitHubApp(PullRequestSetup, unittest.TestCase):
         self.assert_nothing_secret(result)
 
     def test_an_expired_installation_token_is_renewed_not_used(self):
-        # Tokens live 2 s; the forge then makes argoimg wait 4 s before it may open the request.
+        # Tokens live 3 s; the forge then makes argoimg wait 5 s before it may open the request.
         # The token bought before the wait is dead by then: the open must go with a new one.
-        self.forge.control("POST", "app", {"token_lifetime": 2, "owner": self.owner})
-        self.forge.inject(f"/repos/{self.repo}/pulls$", "secondary", count=1, retry_after=4, method="POST")
+        self.forge.control("POST", "app", {"token_lifetime": 3, "owner": self.owner})
+        self.forge.inject(f"/repos/{self.repo}/pulls$", "secondary", count=1, retry_after=5, method="POST")
         mark = self.global_seq()
         result, doc = self.commit()
         self.assertEqual(result.returncode, 0, result.stderr)
