@@ -1,5 +1,5 @@
-"""What the benchmarks share: the real test servers, seeded repositories, timing with peak
-RSS, and the parallel-curl floor argoimg is compared with."""
+"""What the benchmarks share: the real test servers and the forge contract servers, seeded
+repositories, timing with peak RSS, and the parallel-curl floor argoimg is compared with."""
 import contextlib
 import os
 import subprocess
@@ -51,6 +51,21 @@ def running_servers():
         subprocess.run([sys.executable, servers, "stop", state], capture_output=True)
         subprocess.run(["rm", "-rf", state])
 
+
+
+@contextlib.contextmanager
+def running_forge_servers():
+    """Start the forge contract servers (GitHub, GitLab, Gitea); yield forge.env as a dict;
+    always stop them."""
+    state = tempfile.mkdtemp(prefix="argoimg-bench-forge-")
+    forges = os.path.join(SERVERS, "forge_servers.py")
+    subprocess.run([sys.executable, forges, "start", state], check=True, capture_output=True)
+    try:
+        with open(os.path.join(state, "forge.env")) as f:
+            yield dict(line.rstrip("\n").split("=", 1) for line in f)
+    finally:
+        subprocess.run([sys.executable, forges, "stop", state], capture_output=True)
+        subprocess.run(["rm", "-rf", state])
 
 def seed_semver_repositories(env, count):
     """Seed `count` repositories bench/rNNN with 49 tags each (45 semver, 4 that semver
