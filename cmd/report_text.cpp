@@ -152,6 +152,10 @@ void print_indented(std::string_view text, std::ostream& out) {
   }
 }
 
+std::string files_count(size_t n) {
+  return fmt::format("{} file{}", n, n == 1 ? "" : "s");
+}
+
 // A commit group in pull-request mode: the commit to the head branch, then the request.
 void print_pull_request(const CommitRecord& commit, bool dry_run, std::ostream& out) {
   const auto& request = *commit.pull_request;
@@ -170,11 +174,11 @@ void print_pull_request(const CommitRecord& commit, bool dry_run, std::ostream& 
     return;
   }
   if (commit.pushed) {
-    out << fmt::format("committed {} on {} in {} ({} files; pushed)\n",
+    out << fmt::format("committed {} on {} in {} ({}; pushed)\n",
                        commit.sha.substr(0, 12),
                        shown(request.head),
                        repository,
-                       commit.files.size());
+                       files_count(commit.files.size()));
   }
   std::string action = request.action;
   std::replace(action.begin(), action.end(), '-', ' ');
@@ -239,11 +243,11 @@ void write_text_report(const ReportInput& input, std::ostream& out) {
         out << (line.empty() ? "" : "    ") << line << '\n';
       }
     } else {
-      out << fmt::format("committed {} on {} in {} ({} files; {})\n",
+      out << fmt::format("committed {} on {} in {} ({}; {})\n",
                          commit.sha.substr(0, 12),
                          branch,
                          repository,
-                         commit.files.size(),
+                         files_count(commit.files.size()),
                          commit.pushed ? fmt::format("pushed, attempt {}", commit.attempts)
                                        : "not pushed");
     }
