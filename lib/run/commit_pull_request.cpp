@@ -151,6 +151,29 @@ void commit_pull_request(Evaluation& run, const Committer& committer, const Comm
       ++(calls[i].write ? flow.request().writes : flow.request().reads);
     }
   };
+  // One read per request and run, whichever step asks first.
+  std::optional<util::Result<std::optional<forge::Request>>> looked_up;
+  auto find_request = [&]() -> const util::Result<std::optional<forge::Request>>& {
+    if (!looked_up) {
+      looked_up = (*client)->find(target.head, base->branch);
+    }
+    return *looked_up;
+  };
+  if (options.pull_request.mode == "aiu") {
+    // AIU's rule, before any git work: an open request from this head into this base settles
+    // it, whoever made it (AIU itself, running side by side) and whatever it says.
+    const auto& open = find_request();
+    if (open && *open && (*open)->state == forge::State::open) {
+      flow.request().number = (*open)->number;
+      flow.request().url = (*open)->url;
+      count_calls();
+      flow.record.status = "up-to-date";
+      flow.done("up-to-date",
+                "an open request from this head branch into the base exists: --pr-mode aiu "
+                "leaves it as it is, as AIU does");
+      return;
+    }
+  }
   git::Upstream head{
       base->remote, base->url, target.head, "refs/remotes/" + base->remote + "/" + target.head};
   auto head_tip = git.fetch_upstream(first.copy, head, run.git_auth);
@@ -166,7 +189,7 @@ void commit_pull_request(Evaluation& run, const Committer& committer, const Comm
       return;
     }
     if (auto foreign = foreign_commit(*history, author)) {
-      auto found = (*client)->find(target.head, base->branch);
+      const auto& found = find_request();
       if (found && *found) {
         flow.request().number = (*found)->number;
         flow.request().url = (*found)->url;
@@ -181,7 +204,7 @@ void commit_pull_request(Evaluation& run, const Committer& committer, const Comm
     carries_change_set =
         !history->commits.empty() && change_set_in(history->commits.front().message) == change_set;
   }
-  auto existing = (*client)->find(target.head, base->branch);
+  const auto& existing = find_request();
   if (!existing) {
     count_calls();
     flow.fail("finding the request failed: " + existing.error().message);

@@ -30,8 +30,15 @@ void decorate(
     Flow& flow, forge::Client& client, const forge::Request& request, bool fresh, bool opened_now) {
   const auto& options = flow.committer.options.pull_request;
   std::vector<std::string> missing;
+  // As the forges keep names: trimmed, and GitHub and GitLab apply an existing label whatever
+  // the case asked for. An exact compare would add the same label on every rerun.
+  auto held = [&request](const std::string& label) {
+    return std::any_of(request.labels.begin(), request.labels.end(), [&](const auto& name) {
+      return util::iequals(util::trim(name), util::trim(label));
+    });
+  };
   for (const auto& label : opened_now ? std::vector<std::string>{} : flow.target.labels) {
-    if (std::find(request.labels.begin(), request.labels.end(), label) == request.labels.end()) {
+    if (!held(label)) {
       missing.push_back(label);
     }
   }

@@ -305,3 +305,55 @@ TEST_CASE("once the base has the change, no call is made and nothing is pushed",
   CHECK(forge.calls.empty());
   CHECK(git.force_pushes == 1);
 }
+
+TEST_CASE("pr-mode aiu: an open request for the same head into base is a no-op, as in AIU",
+          "[run][pr]") {
+  TempTree tree;
+  BranchGit git(tree);
+  git.seed({{"apps/api.yaml", manifest("api", "1.2.3")}});
+  FakeForgeServer forge;
+  auto options = pr_options(tree);
+  options.pull_request.mode = "aiu";
+  auto first = run_once(git, forge, options, R"(["1.2.3","1.2.4"])");
+  const std::string head = request_of(first).head;
+  // AIU running side by side made this request: its commit (no argoimg trailer, another
+  // committer) on the branch, its own title and body.
+  git.by_hand(head, {{"apps/api.yaml", manifest("api", "1.2.4")}}, "aiu@example.com");
+  forge.requests[0].title = "chore: update images for argocd/api";
+  forge.requests[0].body = "This pull request was created automatically by argocd-image-updater.";
+  forge.calls.clear();
+  std::vector<std::string> warnings;
+
+  auto again = run_once(git, forge, options, R"(["1.2.3","1.2.4"])", &warnings);
+
+  const auto& skipped = request_of(again);
+  CHECK(again.status == run::Status::ok);
+  CHECK(skipped.action == "up-to-date");
+  CHECK(skipped.number == 1);
+  CHECK(again.report->commits[0].status == "up-to-date");
+  CHECK(warnings.empty());
+  CHECK(forge.writes() == 0);
+  CHECK(forge.reads() == 1);
+  CHECK(git.force_pushes == 1);
+  CHECK(forge.requests[0].title == "chore: update images for argocd/api");
+}
+
+TEST_CASE("labels compare as the forge keeps them: case and blanks aside, a rerun writes nothing",
+          "[run][pr]") {
+  TempTree tree;
+  BranchGit git(tree);
+  git.seed({{"apps/api.yaml", manifest("api", "1.2.3")}});
+  FakeForgeServer forge;
+  auto options = pr_options(tree);
+  options.pull_request.labels = {"Dependencies", " bot "};
+  run_once(git, forge, options, R"(["1.2.3","1.2.4"])");
+  // GitHub applies the repository's existing label "dependencies" and trims names.
+  forge.requests[0].labels = {"dependencies", "bot"};
+  forge.calls.clear();
+
+  auto again = run_once(git, forge, options, R"(["1.2.3","1.2.4"])");
+
+  CHECK(request_of(again).action == "up-to-date");
+  CHECK(forge.writes() == 0);
+  CHECK(forge.reads() == 1);
+}
