@@ -56,7 +56,8 @@ struct TitleAndBody {
   std::string body;
   std::vector<std::string> warnings; // a cut title or body
 };
-// AIU's rule: the title is the message's first line, the body the rest (trimmed). With the
+// AIU's rule: the title is the message's first line (when blank, AIU's "chore: update images
+// for <ns>/<app>"), the body the rest (trimmed). With the
 // default template the body is a Markdown table of application, image and old -> new with the
 // strategy that picked each tag instead. Title cut at 255 characters, body at 65,536.
 TitleAndBody title_and_body(const Evaluation& run,

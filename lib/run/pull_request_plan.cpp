@@ -228,6 +228,16 @@ TitleAndBody title_and_body(const Evaluation& run,
   if (newline != std::string::npos) {
     out.body = std::string(util::trim(message.substr(newline + 1)));
   }
+  if (out.title.empty()) {
+    // Every forge refuses a request without a title (after the push): AIU's default instead.
+    std::string who = fmt::format("{} applications", records.size());
+    for (const auto& application : run.report.applications) {
+      if (records.size() == 1 && application.name == records.front().app_name) {
+        who = application.app_namespace + "/" + application.name;
+      }
+    }
+    out.title = "chore: update images for " + who;
+  }
   if (default_template) {
     out.body = "| Application | Image | Old | New |\n|---|---|---|---|\n";
     std::string why;

@@ -357,3 +357,23 @@ TEST_CASE("labels compare as the forge keeps them: case and blanks aside, a reru
   CHECK(forge.writes() == 0);
   CHECK(forge.reads() == 1);
 }
+
+TEST_CASE("a message whose first line is blank still gives the request a title (AIU's default)",
+          "[run][pr]") {
+  TempTree tree;
+  BranchGit git(tree);
+  git.seed({{"apps/api.yaml", manifest("api", "1.2.3")}});
+  tree.write("message.tmpl", "\n{{range .AppChanges}}{{.Image}} to {{.NewTag}}{{end}}\n");
+  FakeForgeServer forge;
+  auto options = pr_options(tree);
+  options.message_template_file = tree.root + "message.tmpl";
+
+  auto outcome = run_once(git, forge, options, R"(["1.2.3","1.2.4"])");
+
+  const auto& opened = request_of(outcome);
+  CHECK(opened.action == "opened");
+  CHECK(opened.title == "chore: update images for argocd/api");
+  REQUIRE(forge.requests.size() == 1);
+  CHECK(forge.requests[0].title == "chore: update images for argocd/api");
+  CHECK(forge.requests[0].body == "demo/app to 1.2.4");
+}
