@@ -3,6 +3,7 @@
 #include "forge/api_detail.hpp"
 #include "forge/json_detail.hpp"
 
+#include "util/redact.hpp"
 #include "util/strings.hpp"
 
 #include <fmt/format.h>
@@ -35,6 +36,8 @@ public:
     if (!listed) {
       return tl::unexpected(listed.error());
     }
+    // GitHub's head filter is the answer's word; a fork's head (another owner) is not ours.
+    std::erase_if(*listed, [this](const Listed& pull) { return !own_head(pull); });
     for (const auto& pull : *listed) {
       m_node_ids[pull.request.number] = pull.node_id;
     }
@@ -214,8 +217,30 @@ private:
                                     exchange.method,
                                     exchange.path));
     }
+    if (!own_head(pull) || !in_repository(*doc, m_api->repo().path)) {
+      return util::fail(
+          util::ErrorKind::network,
+          fmt::format("{}: {} {}: the answer is about a request from {}, not from {}",
+                      m_api->label(),
+                      exchange.method,
+                      exchange.path,
+                      util::quote(util::sanitize_line(pull.head_label.substr(0, 255))),
+                      util::quote(m_api->repo().path)));
+    }
     m_node_ids[pull.request.number] = pull.node_id;
     return std::move(pull.request);
+  }
+
+  // The head's label, when given, is "<owner of this repository>:<branch>" (owners compare
+  // without case, as on GitHub).
+  bool own_head(const Listed& pull) const {
+    if (pull.head_label.empty()) {
+      return true;
+    }
+    size_t colon = pull.head_label.find(':');
+    return colon != std::string::npos
+           && util::iequals(std::string_view(pull.head_label).substr(0, colon), m_owner)
+           && pull.head_label.substr(colon + 1) == pull.request.head;
   }
 
   util::Result<registry::HttpResponse>

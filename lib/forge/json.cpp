@@ -87,6 +87,7 @@ Listed pull_of(const rapidjson::Value& pull, const std::vector<std::string>& dra
   request.url = web_url(string_of(pull, "html_url"));
   if (const auto* head = member(pull, "head")) {
     request.head = string_of(*head, "ref");
+    out.head_label = string_of(*head, "label");
   }
   if (const auto* base = member(pull, "base")) {
     request.base = string_of(*base, "ref");

@@ -32,6 +32,7 @@ bool bool_of(const rapidjson::Value& object, const char* key);
 struct Listed {
   Request request;
   std::string node_id;    // GitHub's GraphQL id
+  std::string head_label; // the head's "label": GitHub's "owner:branch"; "" when not given
   int64_t updated_ns = 0; // updated_at, nanoseconds since the epoch; 0 when unreadable
 };
 
