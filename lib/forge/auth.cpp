@@ -121,7 +121,7 @@ util::Result<Auth> find_auth(Kind kind,
   return util::fail(
       util::ErrorKind::auth,
       fmt::format("forge: {}: no API token: set {} or give --forge-token-file "
-                  "FILE{} (an ssh remote still needs a token for the API)",
+                  "FILE{}",
                   name_of(kind),
                   util::join(variables, " or "),
                   kind == Kind::github ? ", or --github-app-id and --github-app-key-file" : ""));

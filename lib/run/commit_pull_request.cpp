@@ -10,7 +10,9 @@
 
 #include "git/signing.hpp"
 #include "git/write_branch.hpp"
+#include "util/redact.hpp"
 #include "util/strings.hpp"
+#include "util/url.hpp"
 
 #include <fmt/format.h>
 
@@ -38,6 +40,20 @@ std::optional<std::string> foreign_commit(const git::History& history,
     }
   }
   return std::nullopt;
+}
+
+// A missing API token on an ssh remote (ssh://, or scp-like host:path): its key serves git
+// only. Said for that remote, so that the fix is plain.
+std::string ssh_note(const util::Error& error, const std::string& url, forge::Kind kind) {
+  auto remote = util::parse_git_url(url);
+  if (error.kind != util::ErrorKind::auth || !remote
+      || remote->scheme.find("ssh") == std::string::npos) {
+    return "";
+  }
+  return fmt::format("; the remote {} is an ssh remote: its ssh key pushes the head branch, but "
+                     "the {} API that opens the request takes only a token",
+                     util::quote(util::escape_control(util::redact_url(url))),
+                     forge::name_of(kind));
 }
 
 } // namespace
@@ -140,7 +156,7 @@ void commit_pull_request(Evaluation& run, const Committer& committer, const Comm
   }
   auto client = committer.forges->client(*repository);
   if (!client) {
-    flow.fail(client.error().message);
+    flow.fail(client.error().message + ssh_note(client.error(), base->url, repository->kind));
     return;
   }
   size_t calls_before = (*client)->calls().size();

@@ -181,8 +181,7 @@ TEST_CASE("find_auth: token file, then the variables of the forge", "[forge]") {
   CHECK(none.error().kind == util::ErrorKind::auth);
   CHECK(none.error().message
         == "forge: github: no API token: set GITHUB_TOKEN or GH_TOKEN or give "
-           "--forge-token-file FILE, or --github-app-id and --github-app-key-file (an ssh remote "
-           "still needs a token for the API)");
+           "--forge-token-file FILE, or --github-app-id and --github-app-key-file");
   CHECK_THAT(forge::find_auth(Kind::gitlab, "", "", "", util::Environment()).error().message,
              Catch::StartsWith("forge: gitlab: no API token: set GITLAB_TOKEN or give"));
   CHECK(forge::find_auth(Kind::github, "/nonexistent/token", "", "", env).error().kind
