@@ -92,6 +92,14 @@ pull_request_target(const Evaluation& run,
                     const PullRequestOptions& options) {
   std::optional<PullRequestTarget> target;
   bool direct = false; // an application writing the file that pushes to its branch
+  // The base is the branch the request merges into, the upstream's (AIU's configured branch);
+  // the local branch may have another name. Unknown here: commit_pull_request says why.
+  std::string base = copy.branch;
+  if (run.effects.git != nullptr) {
+    if (auto upstream = run.effects.git->upstream_of(copy)) {
+      base = upstream->branch;
+    }
+  }
   for (size_t i = 0; i < run.apps.size() && i < run.report.applications.size(); ++i) {
     const auto& result = run.report.applications[i];
     if (!run.apps[i].config
@@ -117,11 +125,10 @@ pull_request_target(const Evaluation& run,
       return tl::unexpected(parsed.error());
     }
     auto records = change_records(run, {result.name});
-    git::BranchTemplateContext context{result.name,
-                                       result.app_namespace,
-                                       git::target_key(source_repository(run, i),
-                                                       copy.branch,
-                                                       result.write_back_target.value_or(""))};
+    git::BranchTemplateContext context{
+        result.name,
+        result.app_namespace,
+        git::target_key(source_repository(run, i), base, result.write_back_target.value_or(""))};
     auto head = git::branch_name(*parsed,
                                  records.empty() ? std::vector<git::ImageChangeRecord>{}
                                                  : records.front().changes,

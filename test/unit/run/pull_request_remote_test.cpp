@@ -75,3 +75,38 @@ TEST_CASE("an https remote without an API token gets no word about ssh", "[run][
   CHECK_THAT(failed.message, Catch::Contains("no API token"));
   CHECK_THAT(failed.message, !Catch::Contains("ssh"));
 }
+
+TEST_CASE("the target key hashes the base branch the request merges into, not the local name",
+          "[run][pr]") {
+  // A local branch "dev" tracking the remote's "main": the request merges into "main", and
+  // AIU, configured with branch "main", names the head branch from "main".
+  class DevGit : public BranchGit {
+  public:
+    using BranchGit::BranchGit;
+    util::Result<Copy> discover_working_copy(const std::string& path) override {
+      auto copy = BranchGit::discover_working_copy(path);
+      if (copy) {
+        copy->branch = "dev";
+      }
+      return copy;
+    }
+  };
+  std::vector<std::string> heads;
+  for (bool dev : {false, true}) {
+    TempTree tree;
+    std::unique_ptr<BranchGit> git =
+        dev ? std::make_unique<DevGit>(tree) : std::make_unique<BranchGit>(tree);
+    git->seed({{"apps/api.yaml", manifest("api", "1.2.3")}});
+    FakeForgeServer forge;
+    auto options = pr_options(tree);
+    options.pull_request.mode = "aiu";
+    FakeEffects fake(*git);
+    test::use_forge(fake.effects, forge);
+    test::serve_tags(fake.http, R"(["1.2.3","1.2.4"])");
+    auto outcome = run::commit(options, fake.effects);
+    CHECK(request_of(outcome).action == "opened");
+    CHECK(request_of(outcome).base == "main");
+    heads.push_back(request_of(outcome).head);
+  }
+  CHECK(heads[0] == heads[1]);
+}
