@@ -137,7 +137,11 @@ void commit_pull_request(Evaluation& run, const Committer& committer, const Comm
     return;
   }
   std::string change_set = change_set_of(records);
-  auto text = title_and_body(run, *message, records, committer.default_template);
+  auto text = title_and_body(run,
+                             *message,
+                             records,
+                             committer.default_template,
+                             options.pull_request.draft ? k_max_draft_title : k_max_title);
   flow.request().title = text.title;
   flow.request().body = text.body;
   for (const auto& warning : text.warnings) {

@@ -51,6 +51,11 @@ std::string with_change_set(const std::string& message, const std::string& chang
 // The change set a commit message carries (its last trailer line); nullopt when none.
 std::optional<std::string> change_set_in(const std::string& message);
 
+// AIU's limit on titles, in characters; GitLab and Gitea refuse longer ones, their draft
+// prefix included (GitLab's "Draft: " is the longest a draft title must leave room for).
+inline constexpr size_t k_max_title = 255;
+inline constexpr size_t k_max_draft_title = k_max_title - 7;
+
 struct TitleAndBody {
   std::string title;
   std::string body;
@@ -63,7 +68,8 @@ struct TitleAndBody {
 TitleAndBody title_and_body(const Evaluation& run,
                             const std::string& message,
                             const std::vector<git::AppChangeRecord>& records,
-                            bool default_template);
+                            bool default_template,
+                            size_t title_limit = k_max_title);
 
 // Whether a request's body (title) as the forge returns it equals ours: surrounding blanks
 // aside, and for titles a draft prefix a forge added ("Draft: " on GitLab).

@@ -228,7 +228,8 @@ std::optional<std::string> change_set_in(const std::string& message) {
 TitleAndBody title_and_body(const Evaluation& run,
                             const std::string& message,
                             const std::vector<git::AppChangeRecord>& records,
-                            bool default_template) {
+                            bool default_template,
+                            size_t title_limit) {
   TitleAndBody out;
   size_t newline = message.find('\n');
   out.title = std::string(util::trim(message.substr(0, newline)));
@@ -275,8 +276,12 @@ TitleAndBody title_and_body(const Evaluation& run,
                 + "\nThis request is kept up to date by argoimg; a change pushed to its branch "
                   "by someone else makes argoimg leave it alone.";
   }
-  if (cut_characters(out.title, 255)) {
-    out.warnings.push_back("the title was cut at 255 characters");
+  if (cut_characters(out.title, title_limit)) {
+    out.warnings.push_back(fmt::format("the title was cut at {} characters{}",
+                                       title_limit,
+                                       title_limit < k_max_title ? " (a draft's, with room for "
+                                                                   "the forge's draft prefix)"
+                                                                 : ""));
   }
   if (cut_characters(out.body, 65536)) {
     out.warnings.push_back("the body was cut at 65,536 characters");

@@ -110,3 +110,27 @@ TEST_CASE("the target key hashes the base branch the request merges into, not th
   }
   CHECK(heads[0] == heads[1]);
 }
+
+TEST_CASE("a draft's title leaves room for the forge's draft prefix within 255 characters",
+          "[run][pr]") {
+  TempTree tree;
+  BranchGit git(tree);
+  git.seed({{"apps/api.yaml", manifest("api", "1.2.3")}});
+  tree.write("message.tmpl", std::string(300, 't') + "\nbody\n");
+  FakeForgeServer forge;
+  forge.draft_title_prefix = true; // GitLab's "Draft: " (Gitea's "WIP: " is shorter)
+  auto options = pr_options(tree);
+  options.message_template_file = tree.root + "message.tmpl";
+  options.pull_request.draft = true;
+  for (int round = 0; round < 2; ++round) {
+    forge.calls.clear();
+    FakeEffects fake(git);
+    test::use_forge(fake.effects, forge);
+    test::serve_tags(fake.http, R"(["1.2.3","1.2.4"])");
+    auto outcome = run::commit(options, fake.effects);
+    CHECK(request_of(outcome).action == (round == 0 ? "opened" : "up-to-date"));
+  }
+  REQUIRE(forge.requests.size() == 1);
+  CHECK(forge.requests[0].title.size() == 255); // GitLab and Gitea refuse longer titles
+  CHECK(forge.writes() == 0);                   // and the rerun sees the same title
+}
