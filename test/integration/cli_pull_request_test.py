@@ -354,6 +354,29 @@ class GitLab(PullRequestSetup, unittest.TestCase):
         self.assertLessEqual(calls["reads"], 1, calls)
 
 
+    def test_aiu_mode_leaves_aius_own_open_request_alone(self):
+        # AIU running side by side opened the request: its commit (no argoimg trailer, another
+        # committer) is the head branch's. AIU's rule: an open request is a no-op.
+        result, doc = self.commit("--pr-mode", "aiu")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        head = self.only_request(doc)["head"]
+        other = os.path.join(self.dir, "aiu")
+        git("clone", "-q", "-b", head, f"file://{self.bare}", other, cwd=self.dir)
+        git(*SEED, "commit", "-q", "--amend", "-m", "build: automatic update of web", cwd=other)
+        git("push", "-q", "-f", "origin", head, cwd=other)
+        theirs = self.remote_sha(head)
+        mark = self.last_seq()
+        again, doc = self.commit("--pr-mode", "aiu")
+        self.assertEqual(again.returncode, 0, again.stderr)
+        pr = self.only_request(doc)
+        self.assertEqual(pr["action"], "up-to-date", pr)
+        self.assertNotIn("left alone", again.stderr)
+        self.assertEqual(self.remote_sha(head), theirs)
+        calls = self.calls_since(mark)
+        self.assertEqual(calls["writes"], 0, calls)
+        self.assertEqual(calls["reads"], 1, calls)
+
+
 class Gitea(PullRequestSetup, unittest.TestCase):
     flavor = "gitea"
 
