@@ -10,6 +10,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
 #include <thread>
 
 namespace argoimg::forge::detail {
@@ -76,6 +77,27 @@ std::string cut_utf8(std::string text, size_t size) {
   }
   text.resize(size);
   return text + "...";
+}
+
+bool says_already_exists(const registry::HttpResponse& response,
+                         std::initializer_list<long> statuses) {
+  return std::find(statuses.begin(), statuses.end(), response.status) != statuses.end()
+         && server_message(response.body).find("already exists") != std::string::npos;
+}
+
+util::Result<Request> existing_open_request(Client& client,
+                                            const std::string& head,
+                                            const std::string& base,
+                                            const util::Error& refused) {
+  auto found = client.find(head, base);
+  if (!found) {
+    return tl::unexpected(found.error());
+  }
+  if (!*found || (*found)->state != State::open) {
+    return tl::unexpected(refused);
+  }
+  (*found)->existed = true;
+  return std::move(**found);
 }
 
 std::string server_message(std::string_view body) {

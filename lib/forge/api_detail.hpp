@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <functional>
+#include <initializer_list>
 #include <optional>
 #include <string>
 
@@ -52,6 +53,18 @@ std::string cut_utf8(std::string text, size_t size);
 // or "error"), else the body's start: redacted, control characters escaped, cut at
 // k_max_quoted. Empty when the body is.
 std::string server_message(std::string_view body);
+
+// Whether the forge refused to open a request because one from that head into that base
+// exists: `statuses` (GitHub 422; GitLab and Gitea 409 or 422) and "already exists".
+bool says_already_exists(const registry::HttpResponse& response,
+                         std::initializer_list<long> statuses);
+
+// After such a refusal: the open request from `head` into `base` that `client` finds, marked
+// `existed`; `refused` when there is none or it is not open (a closed one is not reconciled).
+util::Result<Request> existing_open_request(Client& client,
+                                            const std::string& head,
+                                            const std::string& base,
+                                            const util::Error& refused);
 
 class Api {
 public:

@@ -92,17 +92,9 @@ public:
     if (!response) {
       return tl::unexpected(response.error());
     }
-    if ((response->status == 409 || response->status == 422)
-        && server_message(response->body).find("already exists") != std::string::npos) {
-      auto found = find(request.head, request.base);
-      if (!found) {
-        return tl::unexpected(found.error());
-      }
-      if (!*found || (*found)->state != State::open) {
-        return tl::unexpected(m_api->status_error(exchange, *response));
-      }
-      (*found)->existed = true;
-      return std::move(**found);
+    if (says_already_exists(*response, {409, 422})) {
+      return existing_open_request(
+          *this, request.head, request.base, m_api->status_error(exchange, *response));
     }
     if (response->status != 201 && response->status != 200) {
       return tl::unexpected(m_api->status_error(exchange, *response));

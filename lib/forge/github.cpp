@@ -64,9 +64,9 @@ public:
       return tl::unexpected(response.error());
     }
     util::Result<Request> opened = tl::unexpected(util::Error{});
-    if (response->status == 422
-        && server_message(response->body).find("already exists") != std::string::npos) {
-      opened = reconcile(request, m_api->status_error(exchange, *response));
+    if (says_already_exists(*response, {422})) {
+      opened = existing_open_request(
+          *this, request.head, request.base, m_api->status_error(exchange, *response));
     } else if (response->status != 201 && response->status != 200) {
       return tl::unexpected(m_api->status_error(exchange, *response));
     } else if (auto pull = read_pull(exchange, *response)) {
@@ -257,18 +257,6 @@ private:
   }
 
   // GitHub said a request from this head into this base exists: return the open one.
-  util::Result<Request> reconcile(const NewRequest& request, const util::Error& refused) {
-    auto found = find(request.head, request.base);
-    if (!found) {
-      return tl::unexpected(found.error());
-    }
-    if (!*found || (*found)->state != State::open) {
-      return tl::unexpected(refused);
-    }
-    (*found)->existed = true;
-    return std::move(**found);
-  }
-
   util::Result<void> post(const std::string& path, std::string body, long number) {
     Exchange exchange{"POST", path};
     exchange.body = std::move(body);
