@@ -54,10 +54,12 @@ void add_pull_request_flags(CLI::App* sub, run::PullRequestOptions& pr) {
   sub->add_flag("--pr-reopen", pr.reopen, "Reopen a request that was closed without merging");
   sub->add_flag("--pr-auto-merge",
                 pr.auto_merge,
-                "Enable auto-merge on a new request (a warning when the repository refuses)");
-  sub->add_option("--pr-reviewer", pr.reviewers, "Reviewer for a new request (repeatable)")
+                "Enable auto-merge on a new or reopened request (a warning when refused)");
+  sub->add_option(
+         "--pr-reviewer", pr.reviewers, "Reviewer for a new or reopened request (repeatable)")
       ->allow_extra_args(false);
-  sub->add_option("--pr-assignee", pr.assignees, "Assignee for a new request (repeatable)")
+  sub->add_option(
+         "--pr-assignee", pr.assignees, "Assignee for a new or reopened request (repeatable)")
       ->allow_extra_args(false);
   sub->add_option("--forge", pr.forge, "github, gitlab or gitea (default: from the remote's host)");
   sub->add_option("--forge-api",
