@@ -215,10 +215,12 @@ void commit_pull_request(Evaluation& run, const Committer& committer, const Comm
         flow.request().url = (*found)->url;
       }
       count_calls();
-      flow.leave_alone("head branch " + util::quote(target.head)
-                       + " has commits argoimg did not make (" + *foreign
-                       + "); it is left alone: merge or close the request and delete the branch, "
-                         "and the next run starts it afresh");
+      flow.leave_alone(
+          "head branch " + util::quote(target.head) + " has commits argoimg did not make ("
+          + *foreign
+          + "); it is left alone: merge or close the request and delete the branch, "
+            "and the next run starts it afresh"
+          + (found ? "" : " (its request could not be looked up: " + found.error().message + ")"));
       return;
     }
     carries_change_set =

@@ -25,8 +25,8 @@ template <typename Made> void warn_about(Flow& flow, const Made& made) {
 
 // Labels the request lacks (open() sets them on a new one; a failure there is retried by the
 // next run, which sees them missing), reviewers, assignees and auto-merge on a new or
-// reopened request. Failures are warnings.
-void decorate(
+// reopened request. Failures are warnings. True when labels were added (a write).
+bool decorate(
     Flow& flow, forge::Client& client, const forge::Request& request, bool fresh, bool opened_now) {
   const auto& options = flow.committer.options.pull_request;
   std::vector<std::string> missing;
@@ -42,13 +42,16 @@ void decorate(
       missing.push_back(label);
     }
   }
+  bool labelled = false;
   if (!missing.empty()) {
     if (auto added = client.add_labels(request.number, missing); !added) {
       flow.warn("labels not added: " + added.error().message);
+    } else {
+      labelled = true;
     }
   }
   if (!fresh) {
-    return;
+    return labelled;
   }
   if (!options.reviewers.empty()) {
     if (auto asked = client.request_reviewers(request.number, options.reviewers); !asked) {
@@ -65,6 +68,7 @@ void decorate(
       flow.warn("auto-merge not enabled: " + merging.error().message);
     }
   }
+  return labelled;
 }
 
 } // namespace
@@ -132,7 +136,9 @@ void settle_request(Flow& flow,
   }
   request.number = current.number;
   request.url = current.url;
-  decorate(flow, client, current, fresh, action == "opened");
+  if (decorate(flow, client, current, fresh, action == "opened") && action == "up-to-date") {
+    action = "updated"; // the labels it lacked were a write: the request changed
+  }
   flow.done(action,
             action == "up-to-date" ? "the head branch and the request already carry this change set"
                                    : "");

@@ -88,7 +88,7 @@ TEST_CASE("a pull request is opened once; a rerun with nothing new writes nothin
   forge.requests[0].labels = {"deps"};
   forge.calls.clear();
   auto third = run_once(git, forge, options, R"(["1.2.3","1.2.4"])");
-  CHECK(request_of(third).action == "up-to-date");
+  CHECK(request_of(third).action == "updated"); // a write changed the request
   CHECK(forge.writes() == 1);
   CHECK(forge.requests[0].labels == std::vector<std::string>{"deps", "bot"});
 }
