@@ -100,6 +100,7 @@ def start(state):
     for flavor, (proc, port) in procs.items():
         servers.wait_ready(f"http://127.0.0.1:{port}/_control/health", proc, f"forge-{flavor}")
     env["ARGOIMG_TEST_FORGE_USERS"] = ",".join(USERS)
+    servers.check_still_running({f"forge-{flavor}": proc for flavor, (proc, _) in procs.items()})
     servers.write_env(os.path.join(state, "forge.env"), env)
     print(f"forge servers ready in {state} (started in {time.time() - started:.1f}s):")
     for k, v in env.items():

@@ -43,10 +43,62 @@ KUBE_TOKEN = "kube-token-abcdef"
 ARGOCD_TOKEN = "argocd-token-fedcba"
 
 
+PORT_RESERVATIONS = os.path.join(os.environ.get("TMPDIR", "/tmp"), "argoimg-test-ports.json")
+RESERVATION_SECONDS = 600
+
+
+def ephemeral_low() -> int:
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            return int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A loopback port no other fixture is starting a server on. Ports come from below the
+    kernel's ephemeral range, so no outgoing connection can take one between this pick and the
+    server's bind, and every pick is recorded in a locked file shared by all fixtures started
+    at the same time (the registry and forge fixtures start in parallel: two picks of port 0
+    can return the same port, and a server that then fails to bind leaves its readiness check
+    answered by the other one)."""
+    import fcntl
+    import random
+    high = min(ephemeral_low(), 65536) - 1
+    low = 20000 if high > 21000 else 1024
+    with open(PORT_RESERVATIONS + ".lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            with open(PORT_RESERVATIONS) as f:
+                reserved = {int(k): v for k, v in json.load(f).items()}
+        except (OSError, ValueError, AttributeError):
+            reserved = {}
+        now = time.time()
+        reserved = {k: v for k, v in reserved.items() if now - v < RESERVATION_SECONDS}
+        for _ in range(1000):
+            port = random.randint(low, high)
+            if port in reserved:
+                continue
+            with socket.socket() as s:
+                try:
+                    s.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+            reserved[port] = now
+            with open(PORT_RESERVATIONS + ".tmp", "w") as f:
+                json.dump({str(k): v for k, v in reserved.items()}, f)
+            os.replace(PORT_RESERVATIONS + ".tmp", PORT_RESERVATIONS)
+            return port
+    raise RuntimeError(f"no free loopback port in {low}-{high}")
+
+
+def check_still_running(procs):
+    """A server that lost its port exits after its readiness check may have been answered by
+    another process: look again once everything is up."""
+    time.sleep(0.2)
+    for name, proc in procs.items():
+        if proc.poll() is not None:
+            raise RuntimeError(f"{name} exited with {proc.returncode} after it looked ready; see its log")
 
 
 def spawn(state, name, argv):
@@ -87,13 +139,19 @@ def wait_ready(url, proc, name, timeout=30, ca=None):
     raise RuntimeError(f"{name} not ready at {url} after {timeout}s")
 
 
-def wait_port(port, proc, name, timeout=30):
+def wait_port(port, proc, name, timeout=30, tls=False):
+    import ssl
     deadline = time.time() + timeout
     while time.time() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"{name} exited with {proc.returncode}; see its log")
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as conn:
+                if tls:  # a plain server on the port would answer a bare connect
+                    context = ssl.create_default_context()
+                    context.check_hostname = False
+                    context.verify_mode = ssl.CERT_NONE
+                    context.wrap_socket(conn).close()
                 return
         except OSError:
             time.sleep(0.05)
@@ -321,7 +379,7 @@ def start(state):
     wait_ready(f"http://127.0.0.1:{argocd_port}/_stats", procs["argocd-api"], "argocd-api")
     wait_port(git_daemon_port, procs["git-daemon"], "git-daemon")
     wait_port(git_http_port, procs["git-http"], "git-http")
-    wait_port(git_https_port, procs["git-https"], "git-https")
+    wait_port(git_https_port, procs["git-https"], "git-https", tls=True)
     wait_port(git_ssh_port, procs["git-sshd"], "git-sshd")
     started = time.time()
     seeded = seed_all(f"http://127.0.0.1:{anon_port}", storage)
@@ -360,6 +418,7 @@ def start(state):
         "ARGOIMG_TEST_SEED_SCRIPT": os.path.join(HERE, "seed.py"),
         **ssh_env,
     }
+    check_still_running(procs)
     write_env(os.path.join(state, "servers.env"), env)
     print(f"servers ready in {state} (seeded in {time.time() - started:.1f}s):")
     for k, v in env.items():
