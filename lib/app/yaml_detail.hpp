@@ -23,6 +23,7 @@ namespace argoimg::app::yaml {
 struct FileRef {
   std::string file;
   int line_offset = 0; // lines before the document
+  size_t document = 0; // 0-based index of the document in the file, as YAML::LoadAll counts
 };
 
 inline Position position_of(const YAML::Mark& mark, const FileRef& at) {

@@ -321,11 +321,13 @@ void for_each_document(std::string_view text,
                        const std::function<void(const YAML::Node&, const FileRef&)>& each,
                        std::vector<util::Error>& errors) {
   Checker::Totals totals;
+  size_t document = 0;
   for (const auto& chunk : split_documents(text)) {
     FileRef at{file, chunk.first_line};
     std::vector<YAML::Node> docs;
     bool go_on = load_chunk(chunk, at, limits, duplicates, totals, docs, errors);
     for (const auto& doc : docs) {
+      at.document = document++;
       try {
         each(doc, at);
       } catch (const YAML::Exception& e) {
