@@ -289,13 +289,16 @@ util::Result<Constraint> parse_constraint(std::string_view text) {
   return constraint;
 }
 
-ConstraintCheck Constraint::check(const Version& version) const {
+ConstraintCheck Constraint::check(const Version& version, PrereleaseRule rule) const {
   bool any_group_takes_prereleases = false;
   for (size_t i = 0; i < m_groups.size(); ++i) {
-    bool include_prerelease = m_group_has_prerelease[i];
-    any_group_takes_prereleases = any_group_takes_prereleases || include_prerelease;
+    bool group_prerelease = m_group_has_prerelease[i];
+    any_group_takes_prereleases = any_group_takes_prereleases || group_prerelease;
     bool all = true;
     for (const auto& comparator : m_groups[i]) {
+      bool include_prerelease = rule == PrereleaseRule::per_and_group
+                                    ? group_prerelease
+                                    : !comparator.version.prerelease.empty();
       if (!satisfies(version, comparator, include_prerelease)) {
         all = false;
         break;

@@ -23,15 +23,24 @@ struct Comparator {
 // Why a version does not satisfy a constraint.
 enum class ConstraintCheck { satisfied, prerelease_excluded, outside };
 
+// Which comparators may accept a prerelease version. Masterminds v3.2+ (AIU, Flux v2) lets a
+// whole AND-group accept one when any comparator in it names a prerelease; v3.1.1 (Flux v1)
+// lets each comparator accept one only when that comparator itself names a prerelease.
+enum class PrereleaseRule { per_and_group, per_comparator };
+
 // A full Masterminds v3 constraint: OR-groups (`||`) of AND-ed comparators (space or comma).
 class Constraint {
 public:
   // Return true if `version` satisfies at least one OR-group. A prerelease version can only
-  // satisfy a group that names a prerelease in one of its comparators.
-  bool allows(const Version& version) const { return check(version) == ConstraintCheck::satisfied; }
+  // satisfy a group that names a prerelease in one of its comparators (or, per comparator,
+  // only comparators that name one).
+  bool allows(const Version& version, PrereleaseRule rule = PrereleaseRule::per_and_group) const {
+    return check(version, rule) == ConstraintCheck::satisfied;
+  }
 
   // Like `allows`, but say why a version is rejected.
-  ConstraintCheck check(const Version& version) const;
+  ConstraintCheck check(const Version& version,
+                        PrereleaseRule rule = PrereleaseRule::per_and_group) const;
 
   const std::string& text() const { return m_text; }
 

@@ -265,3 +265,17 @@ TEST_CASE("a rejected prerelease is told apart from a version outside the range"
   CHECK(constraint->check(*parse_version("1.4.0")) == ConstraintCheck::outside);
   CHECK(constraint->check(*parse_version("1.2.5")) == ConstraintCheck::satisfied);
 }
+
+TEST_CASE("prereleases pass per AND group by default, per comparator on request", "[tag]") {
+  using argoimg::tag::PrereleaseRule;
+  auto constraint = parse_constraint(">= 1.0.0-rc.0, <1.0.1");
+  REQUIRE(constraint);
+  auto rc = *parse_version("1.0.0-rc.2");
+  CHECK(constraint->allows(rc));
+  CHECK(constraint->allows(rc, PrereleaseRule::per_and_group));
+  CHECK_FALSE(constraint->allows(rc, PrereleaseRule::per_comparator));
+  CHECK(constraint->allows(*parse_version("1.0.0"), PrereleaseRule::per_comparator));
+  auto both = parse_constraint(">=1.0.0-0 <=1.0.0-rc.9");
+  REQUIRE(both);
+  CHECK(both->allows(rc, PrereleaseRule::per_comparator));
+}
