@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/load.hpp"
 
+#include "app/flux_v2_detail.hpp"
 #include "app/load_image_updater_detail.hpp"
 #include "app/yaml_detail.hpp"
 #include "util/redact.hpp"
@@ -205,6 +206,19 @@ util::Result<Application> parse_application(const YAML::Node& doc, const FileRef
   return app;
 }
 
+void load_flux_v2(const YAML::Node& doc,
+                  const std::string& kind,
+                  const FileRef& at,
+                  LoadedFile& loaded) {
+  if (kind == "ImageRepository") {
+    loaded.flux_repositories.push_back(read_flux_image_repository(doc, at));
+  } else if (kind == "ImagePolicy") {
+    loaded.flux_policies.push_back(read_flux_image_policy(doc, at));
+  } else {
+    loaded.flux_automations.push_back(read_flux_image_update_automation(doc, at));
+  }
+}
+
 // `kind: List` nests at most this deep (kubectl writes one level).
 constexpr int k_max_list_nesting = 8;
 
@@ -261,6 +275,8 @@ void load_document(const YAML::Node& doc, const FileRef& at, LoadedFile& loaded,
     } else {
       loaded.errors.push_back(updater.error());
     }
+  } else if (is_flux_v2_kind(api_version, kind)) {
+    load_flux_v2(doc, kind, at, loaded);
   } else {
     loaded.skipped.push_back(position_of(doc, at).to_string() + ": kind "
                              + util::quote(kind.empty() ? "<none>" : kind));

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "app/application.hpp"
+#include "app/flux.hpp"
 #include "app/image_updater.hpp"
 #include "util/result.hpp"
 
@@ -32,12 +33,17 @@ struct LoadLimits {
 struct LoadedFile {
   std::vector<Application> applications;
   std::vector<ImageUpdater> image_updaters;
+  // Flux v2 image.toolkit.fluxcd.io objects (an invalid one carries its `error`).
+  std::vector<FluxImageRepository> flux_repositories;
+  std::vector<FluxImagePolicy> flux_policies;
+  std::vector<FluxImageUpdateAutomation> flux_automations;
   std::vector<std::string> skipped; // "path:line: kind 'X'" for other kinds (debug output)
   std::vector<util::Error> errors;  // documents that could not be read; the rest still load
 };
 
 // Read every document of `text` (named `path` in messages and origins): Applications
-// (argoproj.io), ImageUpdaters (argocd-image-updater.argoproj.io) and `kind: List` items.
+// (argoproj.io), ImageUpdaters (argocd-image-updater.argoproj.io), Flux v2 ImageRepository,
+// ImagePolicy and ImageUpdateAutomation objects (image.toolkit.fluxcd.io) and `kind: List` items.
 // Other kinds are skipped. Each document is parsed on its own: a YAML syntax error, an
 // unterminated quoted string, a duplicate key or a field of the wrong shape is an error of
 // that document with `path:line:col`, and the other documents still load. Past a limit of
