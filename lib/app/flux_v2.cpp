@@ -236,9 +236,14 @@ FluxImagePolicy read_flux_image_policy(const YAML::Node& doc, const FileRef& at)
     policy.repository_namespace = policy.id.object_namespace;
   }
   YAML::Node choice = child(spec, "policy");
-  YAML::Node semver = child(choice, "semver");
-  YAML::Node alphabetical = child(choice, "alphabetical");
-  YAML::Node numerical = child(choice, "numerical");
+  // `semver:` with nothing after it is not set (a nil pointer in Flux).
+  auto set = [&choice](const char* key) {
+    YAML::Node node = child(choice, key);
+    return node && !node.IsNull() ? node : YAML::Node(YAML::NodeType::Undefined);
+  };
+  YAML::Node semver = set("semver");
+  YAML::Node alphabetical = set("alphabetical");
+  YAML::Node numerical = set("numerical");
   problems.map(choice, "spec.policy");
   // Several set: semver wins, then alphabetical (the order of Flux's policy factory).
   if (semver && problems.map(semver, "spec.policy.semver")) {

@@ -94,6 +94,9 @@ TEST_CASE("flux v2: invalid objects carry their error", "[app][flux]") {
               "v1",
               "  imageRepositoryRef: {name: app}\n  policy:\n    numerical: {order: DESC}\n"),
        "flux/f.yaml:10:24: ImagePolicy 'flux-system/app': unknown order 'DESC' (asc or desc)"},
+      {object("ImagePolicy", "v1", "  imageRepositoryRef: {name: app}\n  policy: {semver: }\n"),
+       "flux/f.yaml:9:11: ImagePolicy 'flux-system/app': spec.policy has none of semver, "
+       "alphabetical, numerical"},
       {object("ImagePolicy", "v1", "  policy: {semver: {range: '>=1'}}\n"),
        "flux/f.yaml:1:1: ImagePolicy 'flux-system/app': spec.imageRepositoryRef.name is "
        "required"},
