@@ -105,7 +105,20 @@ struct Ranked {
   const V1Candidate* candidate = nullptr;
   std::optional<Version> version; // semver only
   std::string reference;
+  size_t report = 0; // its entry in the explain list
 };
+
+std::string order_name(const V1Pattern& pattern) {
+  switch (pattern.kind) {
+  case V1Pattern::Kind::semver:
+    return "highest version (Flux v1 semver order)";
+  case V1Pattern::Kind::regexp:
+    return "newest build (Flux v1 regexp order)";
+  case V1Pattern::Kind::glob:
+    break;
+  }
+  return "newest build (Flux v1 glob order)";
+}
 
 // Flux v1's sort: true when `a` comes before `b` (NewerBySemver / NewerByCreated).
 bool newer(const Ranked& a, const Ranked& b, bool by_semver) {
@@ -206,13 +219,16 @@ V1Selection select_v1(const std::vector<V1Candidate>& tags,
       }
       continue;
     }
-    Ranked entry{&candidate, std::nullopt, reference(image_name, candidate.tag)};
+    Ranked entry{
+        &candidate, std::nullopt, reference(image_name, candidate.tag), selection.explain.size()};
     if (by_semver) {
       entry.version = parse_version(candidate.tag);
     }
     ranked.push_back(std::move(entry));
     if (explain == Explain::yes) {
-      selection.explain.push_back(CandidateReport{candidate.tag, Verdict::older, ""});
+      bool untimed = !by_semver && !candidate.created;
+      selection.explain.push_back(CandidateReport{
+          candidate.tag, Verdict::older, untimed ? "no creation time (sorted last)" : ""});
     }
   }
   if (ranked.empty()) {
@@ -224,25 +240,8 @@ V1Selection select_v1(const std::vector<V1Candidate>& tags,
       });
   selection.pick = *best->candidate;
   if (explain == Explain::yes) {
-    for (auto& report : selection.explain) {
-      if (report.verdict != Verdict::older) {
-        continue;
-      }
-      auto it = std::find_if(ranked.begin(), ranked.end(), [&](const Ranked& r) {
-        return r.candidate->tag == report.tag;
-      });
-      bool picked = report.tag == best->candidate->tag;
-      if (picked) {
-        report.verdict = Verdict::picked;
-        report.detail =
-            by_semver ? "highest version (Flux v1 semver order)"
-                      : "newest build (Flux v1 "
-                            + std::string(pattern.kind == V1Pattern::Kind::glob ? "glob" : "regexp")
-                            + " order)";
-      } else if (!by_semver && !it->candidate->created) {
-        report.detail = "no creation time (sorted last)";
-      }
-    }
+    selection.explain[best->report] =
+        CandidateReport{best->candidate->tag, Verdict::picked, order_name(pattern)};
   }
   return selection;
 }
