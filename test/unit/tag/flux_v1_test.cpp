@@ -106,6 +106,26 @@ TEST_CASE("flux v1 matches globs, regexps and semver constraints as Flux did", "
       {"semver:>= 1.0.0-rc.0, <1.0.1", "1.0.0", true},
       {"semver:>=1.0.0-rc.0", "1.0.0-rc.2", true},
       {"semver:>=1.0.0-0 <=1.0.0-rc.9", "1.0.0-rc.2", true},
+      // F1 pattern_test.go
+      {"glob:*", "", true},
+      {"master-*", "", false},
+      {"master-*", "foo-master", false},
+      {"semver:*", "", false},
+      {"semver:*", "2.0.1-alpha.1", false},
+      {"semver:~1", "v1", true},
+      {"semver:~1", "1.2", true},
+      {"semver:~1", "1.2.3", true},
+      {"semver:~1", "2.0.0", false},
+      {"semver:~1", "latest", false},
+      {"semver:2.0.1-alpha.1", "2.0.1-alpha.1", true},
+      {"semver:2.0.1-alpha.1", "2.0.1", false},
+      {"regexp:(.*?)", "", true},
+      {"regexp:(.*?)", "foo", true},
+      {"regexp:^([a-zA-Z]+)$", "fooBAR", true},
+      {"regexp:^([a-zA-Z]+)$", "foo-1", false},
+      {R"(regex:^\w{7}(?:\w)?$)", "af14eb2", true},
+      {R"(regex:^\w{7}(?:\w)?$)", "946427ff", true},
+      {R"(regex:^\w{7}(?:\w)?$)", "946427ff-foo", false},
   };
   for (const auto& row : rows) {
     INFO(row.pattern << " ~ '" << row.tag << "'");

@@ -59,6 +59,12 @@ TEST_CASE("flux v2 semver needs exactly three parts and picks the highest", "[ta
   CHECK(pick({"v1.2.3", "1.2.4-rc.1", "1.2.4"}, semver("~1.2")) == "1.2.4");
   CHECK(pick({"01.2.3", "1.2.2"}, semver("*")) == "01.2.3");
   CHECK(pick({"1.2.3.4", "1..3", "1.2.", "x1.2.3"}, semver("*")) == "<none>");
+  // IRC semver_test.go
+  CHECK(pick({"1.0.0", "1.0.0.1", "1.0.0p", "1.0.1", "1.2.0", "0.1.0"}, semver("1.0.x"))
+        == "1.0.1");
+  CHECK(pick({"v1.2.3", "v1.0.0", "v0.1.0"}, semver("1.0.x")) == "v1.0.0");
+  CHECK(pick({"b1.2.3", "b1.0.0", "b0.1.0"}, semver("1.0.x")) == "<none>");
+  CHECK(pick({"1.2.0"}, semver("1.0.x")) == "<none>");
   // Equal versions: the first in list order wins (the opposite of v1).
   CHECK(pick({"1.2.3", "v1.2.3"}, semver("*")) == "1.2.3");
   CHECK(pick({"v1.2.3", "1.2.3"}, semver("*")) == "v1.2.3");
@@ -164,6 +170,14 @@ TEST_CASE("flux v2 expands extract templates like Go's Regexp.Expand", "[tag]") 
 TEST_CASE("flux v2 policies are validated with precise messages", "[tag]") {
   CHECK(error_of(semver("")).find("semver range is empty") != std::string::npos);
   CHECK(error_of(semver(">>x")).find("'>>x'") != std::string::npos);
+  for (const char* bad : {"1.0.0p", "1x", "x1", "-1", "a"}) { // IRC TestNewSemVer
+    INFO(bad);
+    CHECK_FALSE(make_v2_policy(semver(bad)));
+  }
+  for (const char* good : {"1.0.x", "^1.0", "=1.0.0", "~1.0", ">=1.0", ">0,<2.0"}) {
+    INFO(good);
+    CHECK(make_v2_policy(semver(good)));
+  }
   CHECK(error_of(V2PolicySpec{}).find("none of semver") != std::string::npos);
   auto bad_filter = alphabetical(V2Order::asc);
   bad_filter.filter_pattern = "(";
