@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-// The tag-picking rules of Flux (docs/flux.md; /work/shared/reference/flux.md 1.3, 1.4, 2.1,
-// 2.2): Flux v1 `tag.<container>` patterns and Flux v2 ImagePolicy selection. Pure code: tags and
-// creation times arrive as data.
+// The tag-picking rules of Flux (docs/flux.md): Flux v1 `tag.<container>` patterns and Flux v2
+// ImagePolicy selection. Pure code: tags and creation times arrive as data.
 
 #include "tag/select.hpp"
 #include "util/result.hpp"
