@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/load.hpp"
 
+#include "app/flux_v1_detail.hpp"
 #include "app/flux_v2_detail.hpp"
 #include "app/load_image_updater_detail.hpp"
 #include "app/yaml_detail.hpp"
@@ -222,7 +223,12 @@ void load_flux_v2(const YAML::Node& doc,
 // `kind: List` nests at most this deep (kubectl writes one level).
 constexpr int k_max_list_nesting = 8;
 
-void load_document(const YAML::Node& doc, const FileRef& at, LoadedFile& loaded, int lists = 0) {
+// `path` is where `doc` is inside its file's document (`items[i]` of a `kind: List`).
+void load_document(const YAML::Node& doc,
+                   const FileRef& at,
+                   LoadedFile& loaded,
+                   const NodePath& path = {},
+                   int lists = 0) {
   if (!doc || doc.IsNull()) {
     return;
   }
@@ -256,7 +262,10 @@ void load_document(const YAML::Node& doc, const FileRef& at, LoadedFile& loaded,
                                                 + yaml::type_name(item)});
         continue;
       }
-      load_document(item, at, loaded, lists + 1);
+      NodePath item_path = path;
+      item_path.push_back(NodeStep{"items", std::nullopt});
+      item_path.push_back(NodeStep{"", i});
+      load_document(item, at, loaded, item_path, lists + 1);
     }
     return;
   }
@@ -277,6 +286,8 @@ void load_document(const YAML::Node& doc, const FileRef& at, LoadedFile& loaded,
     }
   } else if (is_flux_v2_kind(api_version, kind)) {
     load_flux_v2(doc, kind, at, loaded);
+  } else if (auto flux_v1 = read_flux_v1(doc, at, path)) {
+    loaded.flux_v1.push_back(std::move(*flux_v1));
   } else {
     loaded.skipped.push_back(position_of(doc, at).to_string() + ": kind "
                              + util::quote(kind.empty() ? "<none>" : kind));

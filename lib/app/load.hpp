@@ -37,8 +37,9 @@ struct LoadedFile {
   std::vector<FluxImageRepository> flux_repositories;
   std::vector<FluxImagePolicy> flux_policies;
   std::vector<FluxImageUpdateAutomation> flux_automations;
-  std::vector<std::string> skipped; // "path:line: kind 'X'" for other kinds (debug output)
-  std::vector<util::Error> errors;  // documents that could not be read; the rest still load
+  std::vector<FluxV1Object> flux_v1; // annotated Flux v1 workloads and HelmReleases
+  std::vector<std::string> skipped;  // "path:line: kind 'X'" for other kinds (debug output)
+  std::vector<util::Error> errors;   // documents that could not be read; the rest still load
 };
 
 // Read every document of `text` (named `path` in messages and origins): Applications
