@@ -240,8 +240,8 @@ util::Error error_at(const YAML::Mark& mark, const FileRef& at, const std::strin
                      position_of(mark, at).to_string(true) + ": " + message};
 }
 
-// A duplicate key fails the `kind: List` item holding it (the other items load), else its
-// whole document (a chunk holds one document).
+// A duplicate key fails the `kind: List` item holding it (the other items load, at their own
+// index), else its whole document (a chunk holds one document).
 void drop_duplicate_holders(std::vector<YAML::Node>& docs,
                             const std::vector<Stop>& found,
                             const FileRef& at,
@@ -264,9 +264,9 @@ void drop_duplicate_holders(std::vector<YAML::Node>& docs,
           reported[d] = true;
         }
       }
-      if (!bad) {
-        kept.push_back(items[i]);
-      }
+      // An empty mapping stands in for a failed item: the later items keep their index, which
+      // is their path in the file (`items[i]`) for write-back.
+      kept.push_back(bad ? YAML::Node(YAML::NodeType::Map) : items[i]);
     }
     if (std::all_of(reported.begin(), reported.end(), [](bool r) { return r; })) {
       docs[0]["items"] = kept;

@@ -258,3 +258,19 @@ TEST_CASE("flux v1: unsupported kinds and wrong shapes", "[app][flux]") {
   REQUIRE(unmapped.error);
   CHECK(unmapped.error->message.find("'app.image' is not a scalar") != std::string::npos);
 }
+
+TEST_CASE("flux v1: a List item dropped for a duplicate key keeps the next items' paths",
+          "[app][flux]") {
+  auto loaded = load_file("kind: List\nitems:\n- kind: ConfigMap\n  data: {}\n  data: {}\n"
+                          "- kind: Deployment\n  metadata:\n    name: w\n    annotations:\n"
+                          "      fluxcd.io/automated: \"true\"\n  spec:\n    template:\n"
+                          "      spec:\n        containers:\n        - name: a\n"
+                          "          image: x:1\n",
+                          "f.yaml");
+  REQUIRE(loaded);
+  REQUIRE(loaded->errors.size() == 1);
+  REQUIRE(loaded->flux_v1.size() == 1);
+  REQUIRE(loaded->flux_v1[0].containers.size() == 1);
+  CHECK(render(loaded->flux_v1[0].containers[0].image.path)
+        == "items[1].spec.template.spec.containers[0].image");
+}
