@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "writeback/slots.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace argoimg::writeback;
+
+namespace {
+
+ScalarEdit edit(size_t doc, YamlPath path, std::string current, std::string value) {
+  return ScalarEdit{doc, std::move(path), std::move(current), std::move(value)};
+}
+
+PathStep key(std::string name) {
+  return PathStep{std::move(name), std::nullopt};
+}
+
+PathStep item(size_t index) {
+  return PathStep{"", index};
+}
+
+} // namespace
+
+TEST_CASE("edit_scalars changes only the named scalars, in any document", "[writeback][flux]") {
+  std::string before =
+      "a: 1\n---\n# keep\nspec:\n  image: repo/app:1.0 # {\"$imagepolicy\": \"ns:app\"}\n"
+      "  list:\n  - 'x:1'\n  - y\n";
+  auto after = edit_scalars(before,
+                            {edit(1, {key("spec"), key("image")}, "repo/app:1.0", "repo/app:1.1"),
+                             edit(1, {key("spec"), key("list"), item(0)}, "x:1", "x:2")});
+  REQUIRE(after);
+  CHECK(*after
+        == "a: 1\n---\n# keep\nspec:\n  image: repo/app:1.1 # {\"$imagepolicy\": \"ns:app\"}\n"
+           "  list:\n  - 'x:2'\n  - y\n");
+}
+
+TEST_CASE("edit_scalars quotes a plain value that would read as a number", "[writeback][flux]") {
+  auto after = edit_scalars("tag: 150\r\nname: x\r\n", {edit(0, {key("tag")}, "150", "151")});
+  REQUIRE(after);
+  CHECK(*after == "tag: \"151\"\r\nname: x\r\n");
+}
+
+TEST_CASE("edit_scalars refuses a scalar that changed since it was read", "[writeback][flux]") {
+  auto after = edit_scalars("tag: v2\n", {edit(0, {key("tag")}, "v1", "v3")});
+  REQUIRE_FALSE(after);
+  CHECK(after.error().message.find("changed during the run") != std::string::npos);
+  auto missing = edit_scalars("other: v2\n", {edit(0, {key("tag")}, "v1", "v3")});
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().message.find("no scalar") != std::string::npos);
+}
+
+TEST_CASE("edit_scalars leaves an unchanged value and its file alone", "[writeback][flux]") {
+  std::string text = "tag:   v1   # same\n";
+  auto after = edit_scalars(text, {edit(0, {key("tag")}, "v1", "v1")});
+  REQUIRE(after);
+  CHECK(*after == text);
+}
+
+TEST_CASE("edit_scalars refuses a block scalar", "[writeback][flux]") {
+  auto after = edit_scalars("tag: |\n  v1\n", {edit(0, {key("tag")}, "v1\n", "v2")});
+  REQUIRE_FALSE(after);
+}
