@@ -26,6 +26,10 @@ enum class AppStatus { update, up_to_date, skipped, error };
 std::string_view to_string(AppStatus status); // "update", "up-to-date", "skipped", "error"
 
 struct ApplicationResult {
+  // The document's kind: "Application" for Argo CD, a Flux kind (HelmRelease, Deployment,
+  // ImagePolicy, ...), or nullopt for a marked document without one (a plain values file).
+  std::optional<std::string> kind = "Application";
+  bool anonymous = false; // a document without metadata: name and namespace render as null
   std::string name;
   std::string app_namespace;
   std::string origin;

@@ -35,10 +35,13 @@ std::string_view to_string(ImageStatus status);
 
 struct ImageResult {
   std::optional<std::string> alias;
-  std::string image;      // as configured, without constraint
-  std::string repository; // normalised registry/path
+  std::optional<std::string> field; // a Flux setter marker's field: image, tag, name, digest
+  std::string image;                // as configured, without constraint
+  std::string repository;           // normalised registry/path
   std::optional<std::string> constraint;
   tag::Strategy strategy = tag::Strategy::semver;
+  // Shown instead of `strategy` when set: a Flux policy's order ("numerical", ...).
+  std::optional<std::string> strategy_name;
   std::optional<std::string> current;
   std::optional<std::string> current_digest;
   std::optional<std::string> new_tag;

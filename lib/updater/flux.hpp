@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// Flux objects as another source of images in the run (docs/flux.md): Flux v1 workloads and
+// HelmReleases with their automation annotations, Flux v2 ImagePolicies and the setter markers
+// that name them. Each object becomes an application result (with its `kind`); tags come from
+// the same registry client (registries.conf, credentials, caches) as Applications'.
+
+#include "app/flux.hpp"
+#include "updater/apply.hpp"
+#include "updater/plan.hpp"
+#include "writeback/slots.hpp"
+
+#include <string>
+#include <vector>
+
+namespace argoimg::updater {
+
+struct FluxInputs {
+  std::vector<app::FluxV1Object> v1;
+  std::vector<app::FluxImageRepository> repositories;
+  std::vector<app::FluxImagePolicy> policies;
+  std::vector<app::FluxImageUpdateAutomation> automations;
+  std::vector<app::FluxMarker> markers;
+  // Where an ImageUpdateAutomation's `update.path` is resolved: the root of the given path.
+  std::string root;
+  // The origin of a file for the report (relative to the given path); identity when unset.
+  std::function<std::string(const std::string&)> display;
+};
+
+// One scalar to rewrite for an entry of `FluxPlan::results`.
+struct FluxWrite {
+  size_t result = 0;     // index into FluxPlan::results
+  std::string file;      // as read
+  std::string described; // "alias: old -> new"
+  writeback::ScalarEdit edit;
+};
+
+struct FluxPlan {
+  std::vector<ApplicationResult> results;
+  std::vector<FluxWrite> writes; // for images with status `update`, in result order
+};
+
+// Resolve every Flux object: each repository's tags are listed once (in parallel), creation
+// times are read only for Flux v1 glob/regexp candidates, digests only for policies that
+// reflect them. A bad object is an `error` result naming its file:line; the others go on.
+FluxPlan plan_flux(const FluxInputs& inputs,
+                   registry::Client& client,
+                   const PlanOptions& options,
+                   const util::Logger& logger);
+
+// Turn `writes` into file changes (one per file, all its scalars at once and verified). The
+// Flux results are `results` from index `first` on (FluxWrite::result counts from there). A
+// file that cannot be edited fails the results writing to it.
+std::vector<FileChange> plan_flux_writes(const std::vector<FluxWrite>& writes,
+                                         std::vector<ApplicationResult>& results,
+                                         size_t first,
+                                         const FileReader& read);
+
+// "update" wins over "up-to-date", "error" over both; all skipped is "skipped".
+AppStatus aggregate_status(const std::vector<ImageResult>& images);
+
+} // namespace argoimg::updater

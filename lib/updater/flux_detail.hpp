@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// Shared by the Flux planners (flux*.cpp): the registry access of a Flux run.
+
+#include "image/image_ref.hpp"
+#include "registry/client.hpp"
+#include "updater/flux.hpp"
+#include "updater/resolve.hpp"
+
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace argoimg::updater::flux_detail {
+
+// Every repository a Flux run reads: registered first, listed once each in parallel, then asked
+// for creation times and digests (cached per tag).
+class Repositories {
+public:
+  Repositories(registry::Client& client, const ResolveOptions& options)
+      : m_client(client), m_options(options) {}
+
+  // Register `image` and return its key; fails when its credentials cannot be read.
+  util::Result<std::string> add(const image::ImageRef& image);
+  // List every registered repository's tags (tags outside the tag grammar dropped).
+  void fetch();
+  const util::Result<std::vector<std::string>>& tags(const std::string& key) const;
+  // The creation time of `tag` (linux/amd64 for an index, as Flux v1 read it); nullopt with
+  // `why` set when it cannot be read.
+  std::optional<int64_t> created(const std::string& key, const std::string& tag, std::string& why);
+  // The digest `tag` points to (HEAD), as Flux v2's digest reflection reads it.
+  util::Result<std::string> digest(const std::string& key, const std::string& tag);
+
+private:
+  struct Entry {
+    registry::Endpoint endpoint;
+    std::string path;
+    util::Result<std::vector<std::string>> tags =
+        util::fail(util::ErrorKind::internal, "tags not fetched");
+  };
+  registry::Client& m_client;
+  const ResolveOptions& m_options;
+  std::map<std::string, Entry> m_entries;
+  std::mutex m_mutex;
+  std::map<std::string, std::pair<std::optional<int64_t>, std::string>> m_created;
+};
+
+// Image result defaults shared by every Flux entry.
+ImageResult image_result(const std::string& alias, const std::string& image);
+
+// The result fields of a Flux document: kind, name, namespace, origin.
+ApplicationResult
+object_result(const app::ObjectId& id, const app::Position& origin, const FluxInputs& inputs);
+
+// `path` as writeback names it.
+writeback::YamlPath yaml_path(const app::NodePath& path);
+
+// Flux v1: one pending container per automatable container, resolved after the fetch.
+struct V1Pending {
+  size_t result = 0;
+  size_t image = 0;
+  const app::FluxV1Container* container = nullptr;
+  std::string key; // the repository
+  image::ImageRef ref;
+};
+std::vector<V1Pending>
+prepare_v1(const FluxInputs& inputs, Repositories& repositories, FluxPlan& plan);
+void finish_v1(std::vector<V1Pending>& pending,
+               Repositories& repositories,
+               const PlanOptions& options,
+               FluxPlan& plan);
+
+// Flux v2: policies (resolved after the fetch), then the markers that name them.
+struct V2Pending {
+  struct Policy {
+    const app::FluxImagePolicy* policy = nullptr;
+    const app::FluxImageRepository* repository = nullptr;
+    size_t result = 0;
+    std::string key;
+    std::optional<std::string> tag; // once resolved
+    std::optional<std::string> digest;
+  };
+  std::vector<Policy> policies;
+  const FluxInputs* inputs = nullptr;
+};
+V2Pending prepare_v2(const FluxInputs& inputs,
+                     Repositories& repositories,
+                     FluxPlan& plan,
+                     const util::Logger& logger);
+void finish_v2(V2Pending& pending,
+               Repositories& repositories,
+               const PlanOptions& options,
+               FluxPlan& plan,
+               const util::Logger& logger);
+
+} // namespace argoimg::updater::flux_detail
