@@ -39,10 +39,14 @@ void string_field(Writer& w, const char* key, std::string_view value) {
 void write_image(Writer& w, const updater::ImageResult& image, bool explain) {
   w.StartObject();
   optional_string(w, "alias", image.alias);
+  if (image.field) {
+    string_field(w, "field", *image.field);
+  }
   string_field(w, "image", image.image);
   string_field(w, "repository", image.repository);
   optional_string(w, "constraint", image.constraint);
-  string_field(w, "strategy", tag::to_string(image.strategy));
+  string_field(
+      w, "strategy", image.strategy_name.value_or(std::string(tag::to_string(image.strategy))));
   optional_string(w, "current", image.current);
   optional_string(w, "currentDigest", image.current_digest);
   optional_string(w, "new", image.new_tag);
@@ -204,8 +208,9 @@ void write_application(Writer& w,
                        const ReportInput& input,
                        const ChangesByApplication& changes) {
   w.StartObject();
-  string_field(w, "name", app.name);
-  string_field(w, "namespace", app.app_namespace);
+  optional_string(w, "kind", app.kind);
+  optional_string(w, "name", app.anonymous ? std::nullopt : std::optional(app.name));
+  optional_string(w, "namespace", app.anonymous ? std::nullopt : std::optional(app.app_namespace));
   string_field(w, "origin", app.origin);
   optional_string(w, "type", app.type);
   w.Key("writeBack");

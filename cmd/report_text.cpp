@@ -84,18 +84,27 @@ void print_explain(const updater::ImageResult& image, std::ostream& out) {
   }
 }
 
+// How an entry is named in the table: an Application by its name, a Flux object as
+// `Kind/name`, a marked document without metadata by its file:line.
+std::string label(const updater::ApplicationResult& app) {
+  if (app.anonymous) {
+    return app.origin;
+  }
+  return app.kind && *app.kind != "Application" ? *app.kind + "/" + app.name : app.name;
+}
+
 void print_applications(const ReportInput& input, std::ostream& out) {
   std::vector<std::vector<std::string>> rows{{"APP", "ALIAS", "IMAGE", "CURRENT", "NEW", "STATUS"}};
   for (const auto& app : input.applications) {
     if (app.images.empty()) {
-      rows.push_back({app.name, "-", "-", "-", "-", std::string(updater::to_string(app.status))});
+      rows.push_back({label(app), "-", "-", "-", "-", std::string(updater::to_string(app.status))});
     }
     for (const auto& image : app.images) {
       std::string current = image.current.value_or(image.current_digest ? "" : "-");
       if (image.current_digest) {
         current += "@" + image.current_digest->substr(0, 19);
       }
-      rows.push_back({app.name,
+      rows.push_back({label(app),
                       image.alias.value_or("-"),
                       image.image,
                       current,
@@ -106,11 +115,11 @@ void print_applications(const ReportInput& input, std::ostream& out) {
   print_table(rows, input.color, out);
   for (const auto& app : input.applications) {
     if (app.reason) {
-      out << "  " << shown(app.name) << ": " << shown(*app.reason) << '\n';
+      out << "  " << shown(label(app)) << ": " << shown(*app.reason) << '\n';
     }
     for (const auto& image : app.images) {
       if (image.reason && !image.reason->empty()) {
-        out << "  " << shown(app.name) << ": " << shown(image.alias.value_or(image.image)) << ": "
+        out << "  " << shown(label(app)) << ": " << shown(image.alias.value_or(image.image)) << ": "
             << shown(*image.reason) << '\n';
       }
       if (input.explain && (!image.explain.empty() || image.invalid_tags > 0)) {

@@ -4,6 +4,7 @@
 #include "run/input_file.hpp"
 
 #include "app/config.hpp"
+#include "app/flux_markers.hpp"
 #include "app/load.hpp"
 #include "app/repository.hpp"
 #include "util/parallel.hpp"
@@ -34,8 +35,11 @@ std::string path_problem(const std::error_code& error) {
                                                                 : "no such file or directory";
 }
 
+// Every YAML file under `paths`, with its name for reports (relative to the directory given,
+// the file name for a file given) in `display`.
 std::vector<std::string> collect_files(const std::vector<std::string>& paths,
-                                       std::vector<std::string>& errors) {
+                                       std::vector<std::string>& errors,
+                                       std::map<std::string, std::string>& display) {
   std::vector<std::string> files;
   for (const auto& path : paths) {
     std::error_code error;
@@ -56,9 +60,13 @@ std::vector<std::string> collect_files(const std::vector<std::string>& paths,
                          + ": listing the directory stopped: " + error.message());
       }
       std::sort(found.begin(), found.end());
+      for (const auto& file : found) {
+        display.emplace(file, fs::path(file).lexically_relative(path).generic_string());
+      }
       files.insert(files.end(), found.begin(), found.end());
     } else if (fs::exists(path, error)) {
       files.push_back(path);
+      display.emplace(path, fs::path(path).filename().string());
     } else {
       errors.push_back(util::quote(shorten(path)) + ": " + path_problem(error));
     }
@@ -66,26 +74,18 @@ std::vector<std::string> collect_files(const std::vector<std::string>& paths,
   return files;
 }
 
-bool selected(const app::Application& application, const ApplicationSelection& selection) {
-  if (!selection.name_globs.empty()
-      && std::none_of(
-          selection.name_globs.begin(), selection.name_globs.end(), [&](const auto& glob) {
-            return app::name_matches(glob, application.name);
-          })) {
-    return false;
-  }
-  return !selection.labels || selection.labels->matches(application.labels);
-}
-
 } // namespace
 
 namespace {
 
 // Read and parse `files` on all cores; results come back in file order.
-std::vector<util::Result<app::LoadedFile>> parse_files(const std::vector<std::string>& files,
-                                                       const app::LoadLimits& limits) {
+std::vector<util::Result<app::LoadedFile>>
+parse_files(const std::vector<std::string>& files,
+            const app::LoadLimits& limits,
+            std::vector<util::Result<std::vector<app::FluxMarker>>>& markers) {
   std::vector<util::Result<app::LoadedFile>> parsed(files.size(),
                                                     util::fail(util::ErrorKind::internal, ""));
+  markers.assign(files.size(), std::vector<app::FluxMarker>());
   size_t threads = std::min<size_t>(std::max(1u, std::thread::hardware_concurrency()), 8);
   util::parallel_for(
       files.size(), std::min(threads, std::max<size_t>(files.size() / 16, 1)), [&](size_t i) {
@@ -97,6 +97,7 @@ std::vector<util::Result<app::LoadedFile>> parse_files(const std::vector<std::st
                                  util::quote(files[i]) + ": no such file or directory");
         } else {
           parsed[i] = app::load_file(**text, files[i], limits);
+          markers[i] = app::find_markers(**text, files[i], limits);
         }
       });
   return parsed;
@@ -108,12 +109,21 @@ SourceDocuments read_documents(const std::vector<std::string>& paths,
                                const app::LoadLimits& limits,
                                const util::Logger& logger) {
   SourceDocuments documents;
-  auto files = collect_files(paths, documents.file_errors);
-  for (auto& parsed : parse_files(files, limits)) {
+  auto files = collect_files(paths, documents.file_errors, documents.display);
+  std::vector<util::Result<std::vector<app::FluxMarker>>> markers;
+  auto all = parse_files(files, limits, markers);
+  for (size_t i = 0; i < all.size(); ++i) {
+    auto& parsed = all[i];
     if (!parsed) {
       documents.file_errors.push_back(parsed.error().message);
       continue;
     }
+    if (markers[i]) {
+      std::move(markers[i]->begin(), markers[i]->end(), std::back_inserter(documents.flux.markers));
+    } else if (parsed->errors.empty()) {
+      documents.file_errors.push_back(markers[i].error().message);
+    }
+    add_flux_objects(*parsed, documents.flux);
     for (const auto& error : parsed->errors) {
       documents.file_errors.push_back(error.message);
     }
@@ -137,7 +147,7 @@ LoadedApplications configure_applications(SourceDocuments documents,
   loaded.file_errors = std::move(documents.file_errors);
   const auto& updaters = documents.image_updaters;
   for (auto& application : documents.applications) {
-    if (!selected(application, selection)) {
+    if (!selected(application.name, application.labels, selection)) {
       logger.debug("application " + util::quote(application.name) + ": not selected");
       continue;
     }

@@ -7,6 +7,7 @@
 #include "app/current_image.hpp"
 #include "app/load.hpp"
 #include "app/selector.hpp"
+#include "updater/flux.hpp"
 #include "updater/plan.hpp"
 #include "util/log.hpp"
 
@@ -33,8 +34,24 @@ struct LoadedApplications {
 struct SourceDocuments {
   std::vector<app::Application> applications;
   std::vector<app::ImageUpdater> image_updaters;
-  std::vector<std::string> file_errors; // files that could not be read or parsed
+  updater::FluxInputs flux;                   // Flux objects and setter markers (docs/flux.md)
+  std::vector<std::string> file_errors;       // files that could not be read or parsed
+  std::map<std::string, std::string> display; // file -> its name relative to the given path
 };
+
+// Whether `selection` keeps an object named `name` with `labels`.
+bool selected(const std::string& name,
+              const std::map<std::string, std::string>& labels,
+              const ApplicationSelection& selection);
+
+// Move the Flux objects of `file` into `flux`.
+void add_flux_objects(app::LoadedFile& file, updater::FluxInputs& flux);
+
+// Keep the Flux objects `selection` keeps (by name and labels; a marked document by its name),
+// and set where reports name their files and where automation paths are resolved.
+void select_flux(SourceDocuments& documents,
+                 const std::vector<std::string>& paths,
+                 const ApplicationSelection& selection);
 
 // Read every `*.yaml`/`*.yml` under `paths` (files or directories, recursively, sorted; `.git`
 // skipped), each bounded by `limits` (the size checked before reading). Bad files and

@@ -188,6 +188,8 @@ evaluate(const CheckOptions& given, Effects& effects, const std::string& command
         documents.file_errors.push_back(error.message); // counted and reported like a bad file
       }
     }
+    select_flux(documents, options.paths, selection);
+    updater::FluxInputs flux = std::move(documents.flux);
     auto loaded = configure_applications(std::move(documents), selection, logger);
     for (const auto& error : loaded.file_errors) {
       effects.print_error(error);
@@ -220,6 +222,16 @@ evaluate(const CheckOptions& given, Effects& effects, const std::string& command
         result.status = updater::AppStatus::error;
         result.reason = failed->second;
       }
+    }
+    if (!flux.v1.empty() || !flux.policies.empty() || !flux.markers.empty()
+        || !flux.automations.empty()) {
+      auto planned = updater::plan_flux(flux, client, plan, logger);
+      run->flux_first = report.applications.size();
+      run->flux_writes = std::move(planned.writes);
+      std::move(
+          planned.results.begin(), planned.results.end(), std::back_inserter(report.applications));
+    } else {
+      run->flux_first = report.applications.size();
     }
     run->apps = std::move(loaded.apps);
     report.file_errors = std::move(loaded.file_errors);

@@ -10,6 +10,7 @@
 #include "git/working_copy.hpp"
 #include "registry/client.hpp"
 #include "registry/credentials.hpp"
+#include "updater/flux.hpp"
 #include "updater/labels.hpp"
 
 #include <memory>
@@ -29,7 +30,10 @@ struct Evaluation {
   std::unique_ptr<RepoFinder> finder;
   updater::PlanOptions plan;
   git::RemoteAuth git_auth;              // commit: --git-credentials, resolved once
-  std::vector<updater::PlannedApp> apps; // parallel to report.applications
+  std::vector<updater::PlannedApp> apps; // parallel to the first report.applications
+  // Flux objects: report.applications from `flux_first` on, and the scalars to rewrite.
+  size_t flux_first = 0;
+  std::vector<updater::FluxWrite> flux_writes;
   ReportInput report;
   // commit: the new images' OCI config labels, [application][image] (empty: not read)
   std::vector<std::vector<updater::ImageLabels>> image_labels;

@@ -86,6 +86,13 @@ updater::WritePlan plan_confined_writes(Evaluation& run,
   };
   auto plan = updater::plan_writes(
       run.apps, results, options, [&files](const std::string& path) { return files.read(path); });
+  if (!run.flux_writes.empty() && results.size() == run.report.applications.size()) {
+    auto flux = updater::plan_flux_writes(
+        run.flux_writes, results, run.flux_first, [&files](const std::string& path) {
+          return files.read(path);
+        });
+    std::move(flux.begin(), flux.end(), std::back_inserter(plan.files));
+  }
   files.sweep();
   std::vector<updater::FileChange> kept;
   for (auto& file : plan.files) {
