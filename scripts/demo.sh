@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The demo, from a fresh Debian 12 machine (as root): install what is missing, build argoimg,
 # start a local registry (anonymous and token-auth) seeded with the example images, run
-# `argoimg check examples/` (Argo CD Applications, an ImageUpdater, a kubectl List), show the
-# result as a table and as JSON, resolve examples/images.txt with --image, commit and push the
-# updates to a monorepo served by the local git daemon, then take the review path: `commit
-# --pull-request` against a GitHub contract server (branches on the git daemon) opens one
-# request, a newer tag pushed to the registry refreshes that same request, and a rerun with
-# nothing new makes no write. Stop the servers on exit.
+# `argoimg check examples/` (Argo CD Applications, an ImageUpdater, a kubectl List, Flux
+# objects), show the result as a table and as JSON, resolve examples/images.txt with --image,
+# preview the Flux edits (update --dry-run examples/flux), commit and push the updates to a
+# monorepo served by the local git daemon, then take the review path: `commit --pull-request`
+# against a GitHub contract server (branches on the git daemon) opens one request, a newer tag
+# pushed to the registry refreshes that same request, and a rerun with nothing new makes no
+# write. Stop the servers on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -52,6 +53,11 @@ while IFS= read -r line; do
 done <examples/images.txt
 echo "== argoimg check --image ... (examples/images.txt)"
 "$argoimg" check "${args[@]}"
+
+# Flux users: a v1 HelmRelease and Deployment automated by annotations, a v2 tree with
+# ImagePolicies and setter markers; the same registry, the same in-place edits.
+echo "== argoimg update --dry-run examples/flux (Flux v1 annotations, Flux v2 markers)"
+"$argoimg" update --dry-run examples/flux --registries-conf "$state/registries.conf"
 
 # A fresh monorepo served by the git daemon: the charts and overlays of examples/gitops and the
 # given Applications in argocd-apps/, pointing at it; sets bare, url and work (a working copy).

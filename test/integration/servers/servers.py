@@ -254,6 +254,16 @@ def seed_all(base_url, storage):
                      labels=upstream if tag == "1.25.4" else None)
     for i, tag in enumerate(["v0.9.0", "v1.0.0", "v1.0.1", "v1.1.0", "v2.0.0"]):
         s.push_image("guestbook/frontend", tag, f"2024-03-{i + 1:02d}T00:00:00Z")
+    # Flux examples (examples/flux): a HelmRelease on ~v0.0, a Deployment on glob master-*
+    # (ordered by build time: master-0c1d2e3 is the newest, pushed before master-9f8e7d6).
+    for i, tag in enumerate(["v0.0.38", "v0.0.40", "v0.0.41", "v0.0.42", "v0.1.0"]):
+        s.push_image("flux/podinfo", tag, f"2024-07-{i + 1:02d}T00:00:00Z")
+    for tag, created in [("master-9f8e7d6", "2024-08-02T00:00:00Z"),
+                         ("master-0c1d2e3", "2024-08-09T00:00:00Z"),
+                         ("master-a1b2c3d", "2024-08-01T00:00:00Z"),
+                         ("release-1.0", "2024-08-20T00:00:00Z"),
+                         ("latest", "2024-08-20T00:00:00Z")]:
+        s.push_image("flux/web", tag, created)
     out["private/app"] = {tag: s.push_image("private/app", tag, "2024-05-01T00:00:00Z")
                           for tag in ("2.0.0", "2.1.0")}
     # Read through the redirecting front: newest-build picks 1.0.5, semver would pick 1.1.0.
