@@ -246,8 +246,10 @@ void finish_v2(V2Pending& pending,
       automations.push_back(&automation);
     }
   }
+  // Without an automation every marker is applied; with some, only what a valid one covers
+  // (an invalid automation applies nothing, as in Flux, rather than widening the scope).
   auto in_scope = [&](const app::FluxMarker& marker, const app::FluxImagePolicy& policy) {
-    if (automations.empty()) {
+    if (inputs.automations.empty()) {
       return true;
     }
     for (const auto* automation : automations) {

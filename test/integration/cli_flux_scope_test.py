@@ -1,0 +1,191 @@
+"""Flux v2 end to end against the REAL registry: golden output of examples/flux, an
+ImageUpdateAutomation's scope (update.path, namespace, policySelector), digest reflection,
+policy kinds (alphabetical, numerical, filterTags with extract), and exclusionList. Run
+through ctest, which starts the servers."""
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+from support import argoimg, registries_conf, SEEDED
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
+GOLDEN = os.path.join(HERE, "golden")
+
+REPOSITORY = """apiVersion: image.toolkit.fluxcd.io/v1
+kind: ImageRepository
+metadata: {name: %(name)s, namespace: %(ns)s}
+spec:
+  image: registry.demo.local/%(path)s
+%(extra)s"""
+
+POLICY = """apiVersion: image.toolkit.fluxcd.io/v1
+kind: ImagePolicy
+metadata:
+  name: %(name)s
+  namespace: %(ns)s
+  labels: {tier: %(tier)s}
+spec:
+  imageRepositoryRef: {name: %(repo)s}
+%(policy)s"""
+
+
+class Base(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="argoimg-flux-scope-")
+        self.addCleanup(shutil.rmtree, self.dir, ignore_errors=True)
+        self.conf = registries_conf(self.dir)
+        self.tree = os.path.join(self.dir, "tree")
+        os.makedirs(self.tree)
+
+    def write(self, relative, text):
+        path = os.path.join(self.tree, relative)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as f:
+            f.write(text)
+
+    def read(self, relative):
+        with open(os.path.join(self.tree, relative)) as f:
+            return f.read()
+
+    def check(self, *extra):
+        result = argoimg("-o", "json", "check", "--registries-conf", self.conf, self.tree, *extra)
+        self.assertIn(result.returncode, (0, 1), result.stderr)
+        return result, json.loads(result.stdout)
+
+    def policy_entry(self, doc, name):
+        [entry] = [a for a in doc["applications"] if a["kind"] == "ImagePolicy" and a["name"] == name]
+        return entry
+
+
+class Golden(unittest.TestCase):
+    def test_examples_flux_json_golden(self):
+        conf = registries_conf(tempfile.mkdtemp(prefix="argoimg-flux-golden-"))
+        result = subprocess.run([os.environ["ARGOIMG_BIN"], "-o", "json", "check", "examples/flux",
+                                 "--registries-conf", conf], capture_output=True, text=True,
+                                timeout=120, cwd=ROOT)
+        shutil.rmtree(os.path.dirname(conf), ignore_errors=True)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        path = os.path.join(GOLDEN, "examples-flux.json")
+        if os.environ.get("ARGOIMG_UPDATE_GOLDENS") == "1":
+            with open(path, "w") as f:
+                f.write(result.stdout)
+        with open(path) as f:
+            self.assertEqual(result.stdout, f.read(),
+                             "examples-flux.json differs; regenerate with ARGOIMG_UPDATE_GOLDENS=1")
+
+
+class Policies(Base):
+    def test_policy_kinds_filter_extract_and_exclusions(self):
+        self.write("repos.yaml", "\n---\n".join([
+            REPOSITORY % {"name": "app", "ns": "flux-system", "path": "demo/app", "extra": ""},
+            REPOSITORY % {"name": "calver", "ns": "flux-system", "path": "demo/calver", "extra": ""},
+            REPOSITORY % {"name": "app-no-1-2-9", "ns": "flux-system", "path": "demo/app",
+                          "extra": "  exclusionList: ['^1\\.2\\.9$']\n"},
+        ]))
+        self.write("policies.yaml", "\n---\n".join([
+            POLICY % {"name": "alpha", "ns": "flux-system", "tier": "a", "repo": "app",
+                      "policy": "  policy:\n    alphabetical: {order: asc}\n"},
+            POLICY % {"name": "numeric-minor", "ns": "flux-system", "tier": "a", "repo": "app",
+                      "policy": "  filterTags:\n    pattern: '^1\\.2\\.(?P<patch>[0-9]+)$'\n"
+                                "    extract: '$patch'\n"
+                                "  policy:\n    numerical: {order: asc}\n"},
+            POLICY % {"name": "numeric-all", "ns": "flux-system", "tier": "a", "repo": "app",
+                      "policy": "  policy:\n    numerical: {order: asc}\n"},
+            POLICY % {"name": "calver", "ns": "flux-system", "tier": "a", "repo": "calver",
+                      "policy": "  policy:\n    alphabetical: {order: asc}\n"},
+            POLICY % {"name": "excluded", "ns": "flux-system", "tier": "a", "repo": "app-no-1-2-9",
+                      "policy": "  policy:\n    semver: {range: '1.2.x'}\n"},
+        ]))
+        result, doc = self.check()
+        # Byte order: 'latest' sorts after every version.
+        self.assertEqual(self.policy_entry(doc, "alpha")["images"][0]["new"], "latest")
+        # The extracted patch number is ordered as a number, the original tag is returned.
+        self.assertEqual(self.policy_entry(doc, "numeric-minor")["images"][0]["new"], "1.2.9")
+        # A stray 'latest' fails a numerical policy as a whole.
+        numeric_all = self.policy_entry(doc, "numeric-all")
+        self.assertEqual(numeric_all["status"], "error")
+        self.assertIn("latest", numeric_all["images"][0]["reason"])
+        # '2024-9-01' sorts after '2024-11-30' byte-wise, as Flux does.
+        self.assertEqual(self.policy_entry(doc, "calver")["images"][0]["new"], "2024-9-01")
+        self.assertEqual(self.policy_entry(doc, "excluded")["images"][0]["new"], "1.2.8")
+        self.assertEqual(result.returncode, 1)
+
+    def test_digest_reflection_feeds_image_and_digest_markers(self):
+        digest = SEEDED["demo/digest"]["stable"]
+        self.write("flux.yaml", "\n---\n".join([
+            REPOSITORY % {"name": "digest", "ns": "apps", "path": "demo/digest", "extra": ""},
+            POLICY % {"name": "digest", "ns": "apps", "tier": "a", "repo": "digest",
+                      "policy": "  digestReflectionPolicy: Always\n"
+                                "  policy:\n    alphabetical: {order: asc}\n"},
+        ]))
+        self.write("deploy.yaml",
+                   "image: registry.demo.local/demo/digest:old # {\"$imagepolicy\": \"apps:digest\"}\n"
+                   "digest: none # {\"$imagepolicy\": \"apps:digest:digest\"}\n")
+        _, doc = self.check()
+        self.assertEqual(self.policy_entry(doc, "digest")["images"][0]["newDigest"], digest)
+        result = argoimg("update", "--registries-conf", self.conf, self.tree)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(self.read("deploy.yaml"),
+                         f"image: registry.demo.local/demo/digest:stable@{digest} # {{\"$imagepolicy\": \"apps:digest\"}}\n"
+                         f"digest: {digest} # {{\"$imagepolicy\": \"apps:digest:digest\"}}\n")
+
+
+class AutomationScope(Base):
+    def setUp(self):
+        super().setUp()
+        self.write("flux/objects.yaml", "\n---\n".join([
+            REPOSITORY % {"name": "app", "ns": "flux-system", "path": "demo/app", "extra": ""},
+            POLICY % {"name": "app", "ns": "flux-system", "tier": "prod", "repo": "app",
+                      "policy": "  policy:\n    semver: {range: '1.2.x'}\n"},
+            POLICY % {"name": "app-dev", "ns": "flux-system", "tier": "dev", "repo": "app",
+                      "policy": "  policy:\n    semver: {range: '1.2.x'}\n"},
+            REPOSITORY % {"name": "app", "ns": "other", "path": "demo/app", "extra": ""},
+            POLICY % {"name": "app", "ns": "other", "tier": "prod", "repo": "app",
+                      "policy": "  policy:\n    semver: {range: '1.2.x'}\n"},
+        ]))
+        marked = ("a: registry.demo.local/demo/app:1.2.0 # {\"$imagepolicy\": \"flux-system:app\"}\n"
+                  "b: registry.demo.local/demo/app:1.2.0 # {\"$imagepolicy\": \"flux-system:app-dev\"}\n"
+                  "c: registry.demo.local/demo/app:1.2.0 # {\"$imagepolicy\": \"other:app\"}\n")
+        self.write("clusters/prod/app.yaml", marked)
+        self.write("clusters/dev/app.yaml", marked)
+
+    def automation(self, path, selector=""):
+        self.write("flux/automation.yaml",
+                   "apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImageUpdateAutomation\n"
+                   "metadata: {name: prod, namespace: flux-system}\n"
+                   f"spec:\n  update: {{path: '{path}', strategy: Setters}}\n{selector}")
+
+    def test_update_path_namespace_and_selector_scope_the_markers(self):
+        self.automation("./clusters/prod", "  policySelector:\n    matchLabels: {tier: prod}\n")
+        result = argoimg("update", "--registries-conf", self.conf, self.tree)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(self.read("clusters/prod/app.yaml"),
+                         "a: registry.demo.local/demo/app:1.2.9 # {\"$imagepolicy\": \"flux-system:app\"}\n"
+                         "b: registry.demo.local/demo/app:1.2.0 # {\"$imagepolicy\": \"flux-system:app-dev\"}\n"
+                         "c: registry.demo.local/demo/app:1.2.0 # {\"$imagepolicy\": \"other:app\"}\n")
+        self.assertIn("1.2.0 # {\"$imagepolicy\": \"flux-system:app\"}", self.read("clusters/dev/app.yaml"))
+
+    def test_an_update_path_cannot_leave_the_root(self):
+        self.automation("../../../clusters/prod")
+        result = argoimg("update", "--registries-conf", self.conf, self.tree)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        # '..' is clamped at the root, as Flux joins it: the path is clusters/prod inside the tree.
+        self.assertIn("app:1.2.9 # {\"$imagepolicy\": \"flux-system:app\"}", self.read("clusters/prod/app.yaml"))
+        self.assertIn("app:1.2.0 # {\"$imagepolicy\": \"flux-system:app\"}", self.read("clusters/dev/app.yaml"))
+
+    def test_an_invalid_automation_is_an_error_entry(self):
+        self.automation("./clusters/prod")
+        text = self.read("flux/automation.yaml").replace("strategy: Setters", "strategy: Regex")
+        self.write("flux/automation.yaml", text)
+        result, doc = self.check()
+        [entry] = [a for a in doc["applications"] if a["kind"] == "ImageUpdateAutomation"]
+        self.assertEqual(entry["status"], "error")
+        self.assertEqual(result.returncode, 1)
+
+
+if __name__ == "__main__":
+    unittest.main()
