@@ -134,6 +134,55 @@ class Policies(Base):
                          f"digest: {digest} # {{\"$imagepolicy\": \"apps:digest:digest\"}}\n")
 
 
+HELM_RELEASE = """apiVersion: helm.fluxcd.io/v1
+kind: HelmRelease
+metadata:
+  name: numeric
+  annotations:
+    fluxcd.io/automated: "true"
+    fluxcd.io/tag.chart-image: "%(pattern)s"
+spec:
+  values:
+    image:
+      repository: registry.demo.local/flux/numeric
+      tag: %(tag)s # as numbers
+"""
+
+
+class Formatting(Base):
+    def test_unquoted_numeric_helm_tags_are_read_as_text_and_written_quoted(self):
+        for tag, pattern, expected in [("150", "semver:>=150", '"151"'),
+                                       ("1.20", "semver:^1.20", '"1.21"')]:
+            with self.subTest(tag=tag):
+                self.write("release.yaml", HELM_RELEASE % {"tag": tag, "pattern": pattern})
+                _, doc = self.check()
+                [image] = doc["applications"][0]["images"]
+                self.assertEqual(image["current"], tag)
+                result = argoimg("update", "--registries-conf", self.conf, self.tree)
+                self.assertEqual(result.returncode, 0, result.stderr)
+                self.assertEqual(self.read("release.yaml"),
+                                 HELM_RELEASE % {"tag": expected, "pattern": pattern})
+
+    def test_sequence_roots_and_list_files_are_edited_in_place(self):
+        self.write("flux.yaml", "\n---\n".join([
+            REPOSITORY % {"name": "app", "ns": "flux-system", "path": "demo/app", "extra": ""},
+            POLICY % {"name": "app", "ns": "flux-system", "tier": "a", "repo": "app",
+                      "policy": "  policy:\n    semver: {range: '1.2.x'}\n"}]))
+        sequence = "- registry.demo.local/demo/app:1.2.0 # {\"$imagepolicy\": \"flux-system:app\"}\n- other\n"
+        listed = ("apiVersion: v1\nkind: List\nitems:\n"
+                  "- apiVersion: apps/v1\n  kind: Deployment\n  metadata: {name: one}\n"
+                  "  spec: {image: \"registry.demo.local/demo/app:1.2.0\"} # {\"$imagepolicy\": \"flux-system:app\"}\n"
+                  "- apiVersion: apps/v1\n  kind: Deployment\n  metadata: {name: two}\n"
+                  "  spec:\n    image: registry.demo.local/demo/app:1.2.1 # {\"$imagepolicy\": \"flux-system:app\"}\n")
+        self.write("sequence.yaml", sequence)
+        self.write("list.yaml", listed)
+        result = argoimg("update", "--registries-conf", self.conf, self.tree)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(self.read("sequence.yaml"), sequence.replace("1.2.0", "1.2.9"))
+        # The one-line flow mapping's marker belongs to the mapping: nothing in it changes.
+        self.assertEqual(self.read("list.yaml"), listed.replace("app:1.2.1", "app:1.2.9"))
+
+
 class AutomationScope(Base):
     def setUp(self):
         super().setUp()

@@ -264,6 +264,9 @@ def seed_all(base_url, storage):
                          ("release-1.0", "2024-08-20T00:00:00Z"),
                          ("latest", "2024-08-20T00:00:00Z")]:
         s.push_image("flux/web", tag, created)
+    # Tags that read as numbers when unquoted (Flux v1 ignored or mangled them in values).
+    for i, tag in enumerate(["150", "151", "1.20", "1.21"]):
+        s.push_image("flux/numeric", tag, f"2024-09-{i + 1:02d}T00:00:00Z")
     out["private/app"] = {tag: s.push_image("private/app", tag, "2024-05-01T00:00:00Z")
                           for tag in ("2.0.0", "2.1.0")}
     # Read through the redirecting front: newest-build picks 1.0.5, semver would pick 1.1.0.
