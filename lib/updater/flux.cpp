@@ -118,21 +118,6 @@ writeback::YamlPath yaml_path(const app::NodePath& path) {
 
 } // namespace flux_detail
 
-AppStatus aggregate_status(const std::vector<ImageResult>& images) {
-  bool any_error = false;
-  bool any_update = false;
-  bool all_skipped = !images.empty();
-  for (const auto& image : images) {
-    any_error = any_error || image.status == ImageStatus::error;
-    any_update = any_update || image.status == ImageStatus::update;
-    all_skipped = all_skipped && image.status == ImageStatus::skipped;
-  }
-  return any_error     ? AppStatus::error
-         : any_update  ? AppStatus::update
-         : all_skipped ? AppStatus::skipped
-                       : AppStatus::up_to_date;
-}
-
 FluxPlan plan_flux(const FluxInputs& inputs,
                    registry::Client& client,
                    const PlanOptions& options,

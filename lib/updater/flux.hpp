@@ -57,7 +57,4 @@ std::vector<FileChange> plan_flux_writes(const std::vector<FluxWrite>& writes,
                                          size_t first,
                                          const FileReader& read);
 
-// "update" wins over "up-to-date", "error" over both; all skipped is "skipped".
-AppStatus aggregate_status(const std::vector<ImageResult>& images);
-
 } // namespace argoimg::updater

@@ -83,21 +83,6 @@ ImageResult skipped_image(const app::ImageConfig& config, std::string reason) {
   return result;
 }
 
-AppStatus summary_status(const ApplicationResult& result) {
-  bool any_error = false;
-  bool any_update = false;
-  bool all_skipped = !result.images.empty();
-  for (const auto& image : result.images) {
-    any_error = any_error || image.status == ImageStatus::error;
-    any_update = any_update || image.status == ImageStatus::update;
-    all_skipped = all_skipped && image.status == ImageStatus::skipped;
-  }
-  return any_error     ? AppStatus::error
-         : any_update  ? AppStatus::update
-         : all_skipped ? AppStatus::skipped
-                       : AppStatus::up_to_date;
-}
-
 // Fill `result` for `planned` up to the point where registries are needed; queue its images.
 // True when its status is already final (a configuration error, an unsupported type).
 bool prepare(const PlannedApp& planned,
@@ -254,10 +239,25 @@ std::vector<ApplicationResult> plan_applications(const std::vector<PlannedApp>& 
   }
   for (size_t i = 0; i < results.size(); ++i) {
     if (!decided[i]) {
-      results[i].status = summary_status(results[i]);
+      results[i].status = aggregate_status(results[i].images);
     }
   }
   return results;
+}
+
+AppStatus aggregate_status(const std::vector<ImageResult>& images) {
+  bool any_error = false;
+  bool any_update = false;
+  bool all_skipped = !images.empty();
+  for (const auto& image : images) {
+    any_error = any_error || image.status == ImageStatus::error;
+    any_update = any_update || image.status == ImageStatus::update;
+    all_skipped = all_skipped && image.status == ImageStatus::skipped;
+  }
+  return any_error     ? AppStatus::error
+         : any_update  ? AppStatus::update
+         : all_skipped ? AppStatus::skipped
+                       : AppStatus::up_to_date;
 }
 
 } // namespace argoimg::updater

@@ -25,6 +25,10 @@ struct PlannedApp {
 enum class AppStatus { update, up_to_date, skipped, error };
 std::string_view to_string(AppStatus status); // "update", "up-to-date", "skipped", "error"
 
+// An application's status from its images: an error wins, then an update; all skipped is
+// skipped; otherwise up to date.
+AppStatus aggregate_status(const std::vector<ImageResult>& images);
+
 struct ApplicationResult {
   // The document's kind: "Application" for Argo CD, a Flux kind (HelmRelease, Deployment,
   // ImagePolicy, ...), or nullopt for a marked document without one (a plain values file).
