@@ -46,13 +46,23 @@ git::Signature author_for(const Committer& committer, const git::WorkingCopy& co
   return author;
 }
 
+std::string writer_name(const updater::ApplicationResult& result) {
+  return result.name.empty() ? "<document>" : result.name; // as updater::plan_flux_writes
+}
+
 std::vector<git::AppChangeRecord> change_records(const Evaluation& run,
                                                  const std::vector<std::string>& names) {
   std::vector<git::AppChangeRecord> records;
   for (const auto& name : names) {
     for (size_t a = 0; a < run.report.applications.size(); ++a) {
       const auto& application = run.report.applications[a];
-      if (application.name != name || application.status == updater::AppStatus::error) {
+      if (writer_name(application) != name || application.status == updater::AppStatus::error) {
+        continue;
+      }
+      // Flux names are not unique (an ImagePolicy and the Deployment its markers are in):
+      // only the Flux objects with an update write, and only they have a record.
+      if (a >= std::max(run.flux_first, run.apps.size())
+          && application.status != updater::AppStatus::update) {
         continue;
       }
       git::AppChangeRecord record{name, {}};

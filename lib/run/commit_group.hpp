@@ -73,6 +73,9 @@ void commit_pull_request(Evaluation& run, const Committer& committer, const Comm
 
 // Shared by the ways of committing.
 git::Signature author_for(const Committer& committer, const git::WorkingCopy& copy);
+// The name a result writes files under (FileChange::applications): an unnamed Flux document
+// is "<document>".
+std::string writer_name(const updater::ApplicationResult& result);
 std::vector<git::AppChangeRecord> change_records(const Evaluation& run,
                                                  const std::vector<std::string>& names);
 void add_changes(Evaluation& run, const CommitGroup& group, bool with_diff);

@@ -7,12 +7,14 @@
 
 #include "git/signing.hpp"
 #include "git/write_branch.hpp"
+#include "updater/flux.hpp"
 #include "util/strings.hpp"
 #include "writeback/diff.hpp"
 
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <iterator>
 #include <set>
 
 namespace argoimg::run {
@@ -42,6 +44,10 @@ util::Result<TreePlan> plan_at(const Evaluation& run,
   TreePlan out;
   auto results = run.report.applications; // a scratch copy: failures here are re-reported
   out.holder = updater::plan_writes(run.apps, results, run.plan, read);
+  if (!run.flux_writes.empty()) { // Flux objects' scalars, edited in the files of `commit`
+    auto flux = updater::plan_flux_writes(run.flux_writes, results, run.flux_first, read);
+    std::move(flux.begin(), flux.end(), std::back_inserter(out.holder.files));
+  }
   if (failure) {
     return tl::unexpected(*failure);
   }

@@ -32,6 +32,20 @@ pull_request_target(const Evaluation& run,
                     const git::WorkingCopy& copy,
                     const PullRequestOptions& options);
 
+// The pull request of a file written only by Flux objects (from run.flux_first on, which
+// have no ImageUpdater): with --pull-request, the head rendered for the first of them with a
+// target key shared by every Flux file of the repository and `base`; else nullopt.
+// Defined in pull_request_flux.cpp.
+util::Result<std::optional<PullRequestTarget>>
+flux_pull_request_target(const Evaluation& run,
+                         const updater::FileChange& file,
+                         const git::WorkingCopy& copy,
+                         const PullRequestOptions& options,
+                         const std::string& base);
+
+// The Flux object with an update that writes under `name` (see writer_name), or nullptr.
+const updater::ApplicationResult* flux_writer(const Evaluation& run, const std::string& name);
+
 // The head-branch template: --pr-branch, else by --pr-mode. Fails on an unknown mode.
 util::Result<std::string> head_branch_template(const PullRequestOptions& options);
 

@@ -175,6 +175,13 @@ pull_request_target(const Evaluation& run,
       target->labels.insert(target->labels.end(), mine.labels.begin(), mine.labels.end());
     }
   }
+  if (!target && !direct) {
+    auto flux = flux_pull_request_target(run, file, copy, options, base);
+    if (!flux) {
+      return tl::unexpected(flux.error());
+    }
+    target = *flux;
+  }
   if (target && direct) {
     return util::fail(util::ErrorKind::conflict,
                       "the applications writing " + util::quote(file.display)
@@ -250,15 +257,22 @@ TitleAndBody title_and_body(const Evaluation& run,
     out.body = "| Application | Image | Old | New |\n|---|---|---|---|\n";
     std::string why;
     for (const auto& record : records) {
+      // A Flux object is Kind/name (an unnamed document: its origin), its image with the
+      // alias (container, marker).
+      const auto* flux = flux_writer(run, record.app_name);
+      std::string who = !flux                            ? record.app_name
+                        : flux->kind && !flux->anonymous ? *flux->kind + "/" + flux->name
+                                                         : "document at `" + flux->origin + "`";
       for (const auto& change : record.changes) {
-        out.body += fmt::format("| {} | {} | `{}` | `{}` |\n",
-                                record.app_name,
-                                change.name,
-                                change.old_tag,
-                                change.new_tag);
+        out.body += fmt::format(
+            "| {} | {} | `{}` | `{}` |\n",
+            who,
+            flux && !change.alias.empty() ? change.name + " (" + change.alias + ")" : change.name,
+            change.old_tag,
+            change.new_tag);
       }
       for (const auto& application : run.report.applications) {
-        if (application.name != record.app_name) {
+        if (flux ? &application != flux : application.name != record.app_name) {
           continue;
         }
         for (const auto& image : application.images) {

@@ -130,9 +130,18 @@ void refuse_pull_requests(Evaluation& run, const std::string& outcome) {
 void fail_applications(Evaluation& run,
                        const updater::FileChange& file,
                        const std::string& message) {
-  for (auto& application : run.report.applications) {
+  auto& results = run.report.applications;
+  for (size_t i = 0; i < results.size(); ++i) {
+    auto& application = results[i];
+    // Flux names are not unique (an ImagePolicy and the Deployment its markers are in): only
+    // a Flux object with an update writes; an unnamed document writes as "<document>".
+    bool flux = i >= std::max(run.flux_first, run.apps.size());
+    if (flux && application.status != updater::AppStatus::update) {
+      continue;
+    }
+    std::string written_as = flux && application.name.empty() ? "<document>" : application.name;
     for (const auto& name : file.applications) {
-      if (application.name == name) {
+      if (written_as == name) {
         application.status = updater::AppStatus::error;
         application.reason = message;
       }

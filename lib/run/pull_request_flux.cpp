@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: Apache-2.0
+// Pull-request mode for files only Flux objects write: they have no ImageUpdater, so the
+// head branch comes from the flags alone (--pr-branch, else --pr-mode's template).
+#include "run/pull_request.hpp"
+
+#include "git/write_branch.hpp"
+#include "util/strings.hpp"
+
+#include <algorithm>
+
+namespace argoimg::run {
+
+const updater::ApplicationResult* flux_writer(const Evaluation& run, const std::string& name) {
+  const auto& results = run.report.applications;
+  for (size_t i = std::max(run.flux_first, run.apps.size()); i < results.size(); ++i) {
+    if (results[i].status == updater::AppStatus::update && writer_name(results[i]) == name) {
+      return &results[i];
+    }
+  }
+  return nullptr;
+}
+
+util::Result<std::optional<PullRequestTarget>>
+flux_pull_request_target(const Evaluation& run,
+                         const updater::FileChange& file,
+                         const git::WorkingCopy& copy,
+                         const PullRequestOptions& options,
+                         const std::string& base) {
+  const auto& results = run.report.applications;
+  auto writes = [&](const updater::ApplicationResult& result) {
+    return result.status == updater::AppStatus::update
+           && std::find(file.applications.begin(), file.applications.end(), writer_name(result))
+                  != file.applications.end();
+  };
+  size_t flux_first = std::min(std::max(run.flux_first, run.apps.size()), results.size());
+  auto first = std::find_if(
+      results.begin() + static_cast<std::ptrdiff_t>(flux_first), results.end(), writes);
+  if (!options.enabled || first == results.end()) {
+    return std::optional<PullRequestTarget>();
+  }
+  auto text = head_branch_template(options);
+  auto parsed = text ? git::parse_template(*text, "--pr-branch") : tl::unexpected(text.error());
+  if (!parsed) {
+    return tl::unexpected(parsed.error());
+  }
+  // Every Flux file of one repository and base shares the key, so the default head branch
+  // (argoimg/{{.TargetKey}}) carries them all in one request; the repository is the
+  // upstream's URL, the same from any clone.
+  std::string repository = copy.root;
+  if (run.effects.git != nullptr) {
+    if (auto upstream = run.effects.git->upstream_of(copy)) {
+      repository = upstream->url;
+    }
+  }
+  auto records = change_records(run, {first->name});
+  git::BranchTemplateContext context{
+      first->name, first->app_namespace, git::target_key(repository, base, "flux")};
+  auto head = git::branch_name(*parsed,
+                               records.empty() ? std::vector<git::ImageChangeRecord>{}
+                                               : records.front().changes,
+                               context);
+  if (!head) {
+    return tl::unexpected(head.error());
+  }
+  if (!git::is_valid_branch_name(*head) || *head == copy.branch) {
+    return util::fail(util::ErrorKind::config,
+                      "the head branch of " + util::quote(first->name) + " rendered "
+                          + util::quote(*head)
+                          + (*head == copy.branch ? ", the base branch itself"
+                                                  : ", which is not a valid branch name"));
+  }
+  return std::optional<PullRequestTarget>(PullRequestTarget{*head, std::nullopt, options.labels});
+}
+
+} // namespace argoimg::run
