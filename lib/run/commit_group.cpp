@@ -228,6 +228,9 @@ CommitGroup replan_group(Evaluation& run,
                          updater::WritePlan& holder) {
   auto results = run.report.applications; // a scratch copy: failures here are re-reported
   holder = plan_confined_writes(run, *committer.files, results);
+  keep_flux_replan_failures(run, results, [&copy](const std::string& path) {
+    return std::filesystem::absolute(path).generic_string().rfind(copy.root, 0) == 0;
+  });
   CommitGroup group{copy, {}, "", std::nullopt};
   for (const auto& file : holder.files) {
     if ((file.after != file.before || file.created)

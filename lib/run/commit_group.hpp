@@ -62,10 +62,8 @@ struct TreePlan {
   updater::WritePlan holder;
   CommitGroup group; // the files of `holder` that still change
 };
-util::Result<TreePlan> plan_at(const Evaluation& run,
-                               RepoFiles& files,
-                               const CommitGroup& original,
-                               const std::string& commit);
+util::Result<TreePlan>
+plan_at(Evaluation& run, RepoFiles& files, const CommitGroup& original, const std::string& commit);
 
 // Pull-request mode: the group's commit built on the base branch's remote tip, pushed to its
 // head branch, and the request found, opened or refreshed. Defined in commit_pull_request.cpp.

@@ -19,10 +19,8 @@
 
 namespace argoimg::run {
 
-util::Result<TreePlan> plan_at(const Evaluation& run,
-                               RepoFiles& files,
-                               const CommitGroup& original,
-                               const std::string& commit) {
+util::Result<TreePlan>
+plan_at(Evaluation& run, RepoFiles& files, const CommitGroup& original, const std::string& commit) {
   std::set<std::string> paths;
   for (const auto* file : original.files) {
     paths.insert(file->path);
@@ -51,6 +49,8 @@ util::Result<TreePlan> plan_at(const Evaluation& run,
   if (failure) {
     return tl::unexpected(*failure);
   }
+  keep_flux_replan_failures(
+      run, results, [&paths](const std::string& path) { return paths.count(path) != 0; });
   out.group = CommitGroup{original.copy, {}, original.write_branch, original.pull_request};
   for (const auto& file : out.holder.files) {
     if (paths.count(file.path) != 0 && (file.after != file.before || file.created)) {

@@ -112,6 +112,24 @@ updater::WritePlan plan_confined_writes(Evaluation& run,
   return plan;
 }
 
+void keep_flux_replan_failures(Evaluation& run,
+                               const std::vector<updater::ApplicationResult>& results,
+                               const std::function<bool(const std::string&)>& in_group) {
+  for (const auto& write : run.flux_writes) {
+    size_t index = run.flux_first + write.result;
+    if (index >= results.size() || index >= run.report.applications.size()
+        || !in_group(write.file)) {
+      continue;
+    }
+    auto& reported = run.report.applications[index];
+    if (results[index].status == updater::AppStatus::error
+        && reported.status != updater::AppStatus::error) {
+      reported.status = updater::AppStatus::error;
+      reported.reason = results[index].reason;
+    }
+  }
+}
+
 void refuse_pull_requests(Evaluation& run, const std::string& outcome) {
   for (size_t i = 0; i < run.apps.size() && i < run.report.applications.size(); ++i) {
     auto& result = run.report.applications[i];

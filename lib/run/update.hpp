@@ -6,6 +6,7 @@
 
 #include "updater/apply.hpp"
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,13 @@ updater::WritePlan plan_confined_writes(Evaluation& run, RepoFiles& files);
 updater::WritePlan plan_confined_writes(Evaluation& run,
                                         RepoFiles& files,
                                         std::vector<updater::ApplicationResult>& results);
+
+// After a replan into the scratch copy `results`: a Flux object writing a file that `in_group`
+// accepts and whose scalar could not be edited (the branch holds another value) fails in the
+// report too, so a group that commits without its edit never reports it as done.
+void keep_flux_replan_failures(Evaluation& run,
+                               const std::vector<updater::ApplicationResult>& results,
+                               const std::function<bool(const std::string&)>& in_group);
 
 // Fail every application whose ImageUpdater asks for pull requests (gitConfig.pullRequest):
 // `update` writes files in place, and only `commit` opens requests. `outcome` says what did

@@ -22,14 +22,14 @@ util::Result<std::string> edit_scalars(std::string_view text,
                         "no scalar at " + util::quote(detail::describe(edit.path)) + " of document "
                             + std::to_string(edit.doc + 1) + " any more");
     }
+    if (**found == edit.value) {
+      continue; // already there (a replan on a branch that has the edit)
+    }
     if (**found != edit.current) {
       return util::fail(util::ErrorKind::conflict,
                         util::quote(detail::describe(edit.path)) + " holds " + util::quote(**found)
                             + ", not " + util::quote(edit.current)
                             + " as read: the file changed during the run");
-    }
-    if (edit.current == edit.value) {
-      continue;
     }
     if (auto set = yaml.set(edit.doc, edit.path, edit.value); !set) {
       return util::fail(set.error().kind,

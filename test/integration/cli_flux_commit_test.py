@@ -120,6 +120,26 @@ class CommitAndPush(FluxRepository, unittest.TestCase):
         self.assertEqual(git("rev-parse", "main", cwd=self.bare).strip(), pushed)
         self.assertEqual(git("rev-parse", "HEAD", cwd=self.work).strip(), pushed)
 
+    def test_a_remote_holding_another_value_fails_that_object_only(self):
+        other = os.path.join(self.dir, "other")
+        git("clone", "-q", f"file://{self.bare}", other, cwd=self.dir)
+        path = os.path.join(other, HELM)
+        with open(path) as f:
+            text = f.read()
+        with open(path, "w") as f:
+            f.write(text.replace("tag: v0.0.40", "tag: v0.0.41"))
+        git("add", "-A", cwd=other)
+        git("-c", "user.name=someone", "-c", "user.email=someone@example.com",
+            "commit", "-q", "-m", "pin podinfo", cwd=other)
+        git("push", "-q", "origin", "HEAD:main", cwd=other)
+        result, doc = self.commit()  # read v0.0.40 here; the remote now holds v0.0.41
+        self.assertEqual(result.returncode, 1, result.stdout + result.stderr)
+        helm = [a for a in doc["applications"] if a["kind"] == "HelmRelease"][0]
+        self.assertEqual(helm["status"], "error")
+        self.assertIn("changed", helm["reason"])
+        self.assertIn("tag: v0.0.41", self.remote_file(HELM))
+        self.assertEqual(self.remote_file(WEB), edited(self.before[WEB], EDITS[WEB]))
+
     def test_dry_run_writes_and_pushes_nothing(self):
         result, doc = self.commit("--dry-run")
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)

@@ -56,6 +56,13 @@ TEST_CASE("edit_scalars leaves an unchanged value and its file alone", "[writeba
   CHECK(*after == text);
 }
 
+TEST_CASE("edit_scalars leaves a scalar that already holds its new value", "[writeback][flux]") {
+  std::string text = "a: v2\nb: x\n";
+  auto after = edit_scalars(text, {edit(0, {key("a")}, "v1", "v2"), edit(0, {key("b")}, "x", "z")});
+  REQUIRE(after);
+  CHECK(*after == "a: v2\nb: z\n");
+}
+
 TEST_CASE("edit_scalars refuses a block scalar", "[writeback][flux]") {
   auto after = edit_scalars("tag: |\n  v1\n", {edit(0, {key("tag")}, "v1\n", "v2")});
   REQUIRE_FALSE(after);
