@@ -42,6 +42,7 @@ struct ObjectId {
   std::string kind;
   std::string name;
   std::string object_namespace;
+  std::map<std::string, std::string> labels; // metadata.labels (scalar values only)
 };
 
 // ---- Flux v1 -------------------------------------------------------------------------------

@@ -150,6 +150,16 @@ ObjectId read_object_id(const YAML::Node& doc) {
   if (!id.name.empty() && id.object_namespace.empty()) {
     id.object_namespace = "default";
   }
+  // For --match-application-label on marked documents; a bad label is not this reader's
+  // business (the object's own reader, if any, reports it).
+  YAML::Node labels = child(metadata, "labels");
+  if (labels && labels.IsMap()) {
+    for (const auto& item : labels) {
+      if (item.first.IsScalar() && item.second.IsScalar()) {
+        id.labels[item.first.Scalar()] = item.second.Scalar();
+      }
+    }
+  }
   return id;
 }
 

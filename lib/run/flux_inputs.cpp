@@ -67,12 +67,15 @@ void select_flux(SourceDocuments& documents,
                   objects.end());
   };
   keep(flux.v1);
-  keep(flux.policies);
-  static const std::map<std::string, std::string> no_labels;
+  flux.policy_listed.clear();
+  for (const auto& policy : flux.policies) {
+    flux.policy_listed.push_back(selected(policy.id.name, policy.labels, selection));
+  }
   flux.markers.erase(std::remove_if(flux.markers.begin(),
                                     flux.markers.end(),
                                     [&](const app::FluxMarker& marker) {
-                                      return !selected(marker.document.name, no_labels, selection);
+                                      return !selected(
+                                          marker.document.name, marker.document.labels, selection);
                                     }),
                      flux.markers.end());
   for (const auto& path : paths) {

@@ -22,6 +22,9 @@ struct FluxInputs {
   std::vector<app::FluxImagePolicy> policies;
   std::vector<app::FluxImageUpdateAutomation> automations;
   std::vector<app::FluxMarker> markers;
+  // Parallel to `policies`: false for a policy --match-application-* leaves out (resolved only
+  // for the markers that name it, not listed). Empty: all listed.
+  std::vector<bool> policy_listed;
   // Where an ImageUpdateAutomation's `update.path` is resolved: the root of the given path.
   std::string root;
   // The origin of a file for the report (relative to the given path); identity when unset.

@@ -8,6 +8,7 @@
 #include "updater/flux.hpp"
 #include "updater/resolve.hpp"
 
+#include <deque>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -82,8 +83,10 @@ struct V2Pending {
     std::string key;
     std::optional<std::string> tag; // once resolved
     std::optional<std::string> digest;
+    bool hidden = false; // not listed: `result` indexes `hidden`, not the plan's results
   };
   std::vector<Policy> policies;
+  std::deque<ApplicationResult> hidden; // policies resolved only for selected markers
   const FluxInputs* inputs = nullptr;
 };
 V2Pending prepare_v2(const FluxInputs& inputs,

@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <map>
+#include <set>
 
 namespace argoimg::updater::flux_detail {
 
@@ -133,11 +134,29 @@ V2Pending prepare_v2(const FluxInputs& inputs,
   for (const auto& repository : inputs.repositories) {
     by_name.emplace(policy_key(repository.id.object_namespace, repository.id.name), &repository);
   }
-  for (const auto& policy : inputs.policies) {
-    V2Pending::Policy item{&policy, nullptr, plan.results.size(), "", std::nullopt, std::nullopt};
-    plan.results.push_back(object_result(policy.id, policy.origin, inputs));
-    auto& result = plan.results.back();
+  std::set<std::string> marked; // policies a (selected) marker names
+  for (const auto& marker : inputs.markers) {
+    marked.insert(policy_key(marker.policy_namespace, marker.policy_name));
+  }
+  for (size_t p = 0; p < inputs.policies.size(); ++p) {
+    const auto& policy = inputs.policies[p];
     std::string alias = policy_key(policy.id.object_namespace, policy.id.name);
+    // A policy left out by --match-application-* is not listed, but still resolved for the
+    // selected documents whose markers name it.
+    bool listed = inputs.policy_listed.empty() || inputs.policy_listed[p];
+    if (!listed && marked.count(alias) == 0) {
+      continue;
+    }
+    V2Pending::Policy item{&policy,
+                           nullptr,
+                           listed ? plan.results.size() : pending.hidden.size(),
+                           "",
+                           std::nullopt,
+                           std::nullopt,
+                           !listed};
+    auto& result =
+        listed ? plan.results.emplace_back(object_result(policy.id, policy.origin, inputs))
+               : pending.hidden.emplace_back(object_result(policy.id, policy.origin, inputs));
     auto found = by_name.find(policy_key(policy.repository_namespace, policy.repository_name));
     auto image = image_result(alias, found == by_name.end() ? "" : found->second->image);
     image.status = ImageStatus::error;
@@ -200,7 +219,7 @@ void finish_v2(V2Pending& pending,
   std::map<std::string, const V2Pending::Policy*> all;
   for (auto& item : pending.policies) {
     all.emplace(policy_key(item.policy->id.object_namespace, item.policy->id.name), &item);
-    auto& result = plan.results[item.result];
+    auto& result = item.hidden ? pending.hidden[item.result] : plan.results[item.result];
     if (!item.repository) {
       continue;
     }

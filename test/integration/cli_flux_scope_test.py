@@ -183,6 +183,22 @@ class Formatting(Base):
         self.assertEqual(self.read("list.yaml"), listed.replace("app:1.2.1", "app:1.2.9"))
 
 
+class Selection(Base):
+    def test_marked_documents_are_selected_by_name_and_labels(self):
+        self.write("flux.yaml", "\n---\n".join([
+            REPOSITORY % {"name": "app", "ns": "flux-system", "path": "demo/app", "extra": ""},
+            POLICY % {"name": "app", "ns": "flux-system", "tier": "a", "repo": "app",
+                      "policy": "  policy:\n    semver: {range: '1.2.x'}\n"}]))
+        for name, team in (("one", "web"), ("two", "data")):
+            self.write(f"{name}.yaml",
+                       f"kind: Deployment\nmetadata:\n  name: {name}\n  labels: {{team: {team}}}\n"
+                       "image: registry.demo.local/demo/app:1.2.0 # {\"$imagepolicy\": \"flux-system:app\"}\n")
+        _, doc = self.check("--match-application-label", "team=web")
+        self.assertEqual([(a["kind"], a["name"]) for a in doc["applications"]], [("Deployment", "one")])
+        _, doc = self.check("--match-application-name", "tw*")
+        self.assertEqual([(a["kind"], a["name"]) for a in doc["applications"]], [("Deployment", "two")])
+
+
 class AutomationScope(Base):
     def setUp(self):
         super().setUp()

@@ -53,7 +53,7 @@ app::ScalarSlot slot(size_t document, app::NodePath path, std::string value, int
 
 app::FluxV1Object deployment(const std::string& filter, const std::string& image) {
   app::FluxV1Object object;
-  object.id = {"apps/v1", "Deployment", "web", "demo"};
+  object.id = {"apps/v1", "Deployment", "web", "demo", {}};
   object.origin = {"f.yaml", 1, 1};
   object.automated = true;
   app::FluxV1Container container;
@@ -147,11 +147,11 @@ TEST_CASE("flux v2: a policy picks, its markers get their fields", "[updater][fl
          {"1.3.0", "2024-01-03T00:00:00Z"}});
   updater::FluxInputs inputs;
   app::FluxImageRepository repository;
-  repository.id = {"image.toolkit.fluxcd.io/v1", "ImageRepository", "app", "flux-system"};
+  repository.id = {"image.toolkit.fluxcd.io/v1", "ImageRepository", "app", "flux-system", {}};
   repository.image = "reg.example.com/team/app";
   inputs.repositories.push_back(repository);
   app::FluxImagePolicy policy;
-  policy.id = {"image.toolkit.fluxcd.io/v1", "ImagePolicy", "app", "flux-system"};
+  policy.id = {"image.toolkit.fluxcd.io/v1", "ImagePolicy", "app", "flux-system", {}};
   policy.repository_name = "app";
   policy.repository_namespace = "flux-system";
   policy.semver_range = ">=1.2.0 <1.3.0";
@@ -163,7 +163,7 @@ TEST_CASE("flux v2: a policy picks, its markers get their fields", "[updater][fl
     m.policy_name = std::move(name);
     m.setter = "flux-system:" + m.policy_name;
     m.slot = slot(0, {{"image", {}}}, std::move(value), line);
-    m.document = {"apps/v1", "Deployment", "app", "prod"};
+    m.document = {"apps/v1", "Deployment", "app", "prod", {}};
     return m;
   };
   inputs.markers.push_back(
