@@ -327,7 +327,9 @@ void finish_v2(V2Pending& pending,
       }
     }
     result.images.push_back(std::move(image));
-    result.status = aggregate_status(result.images);
+  }
+  for (const auto& [where, index] : documents) { // once per document: it may have many markers
+    plan.results[index].status = aggregate_status(plan.results[index].images);
   }
 }
 
