@@ -65,6 +65,31 @@ void fail_refused_targets(const Evaluation& run, std::vector<updater::Applicatio
   }
 }
 
+// Fail the results behind `file`: its Flux objects by index, else its Applications by name.
+void fail_results(const Evaluation& run,
+                  std::vector<updater::ApplicationResult>& results,
+                  const updater::FileChange& file,
+                  const std::string& message) {
+  auto fail = [&](updater::ApplicationResult& result) {
+    result.status = updater::AppStatus::error;
+    result.reason = message;
+  };
+  if (!file.results.empty()) {
+    for (size_t index : file.results) {
+      if (index < results.size()) {
+        fail(results[index]);
+      }
+    }
+    return;
+  }
+  for (size_t i = 0; i < results.size() && i < run.flux_first; ++i) {
+    if (std::find(file.applications.begin(), file.applications.end(), results[i].name)
+        != file.applications.end()) {
+      fail(results[i]);
+    }
+  }
+}
+
 } // namespace
 
 updater::WritePlan plan_confined_writes(Evaluation& run, RepoFiles& files) {
@@ -92,18 +117,18 @@ updater::WritePlan plan_confined_writes(Evaluation& run,
           return files.read(path);
         });
     std::move(flux.begin(), flux.end(), std::back_inserter(plan.files));
+    for (const auto& write : run.flux_writes) { // say why a refused file was not read
+      auto& result = results[run.flux_first + write.result];
+      if (auto why = files.refused(write.file); why && result.status == updater::AppStatus::error) {
+        result.reason = "write-back: " + write.file + ": " + *why;
+      }
+    }
   }
   files.sweep();
   std::vector<updater::FileChange> kept;
   for (auto& file : plan.files) {
     if (auto why = files.refused(file.path)) {
-      for (auto& result : results) {
-        if (std::find(file.applications.begin(), file.applications.end(), result.name)
-            != file.applications.end()) {
-          result.status = updater::AppStatus::error;
-          result.reason = "write-back: " + *why;
-        }
-      }
+      fail_results(run, results, file, "write-back: " + *why);
       continue;
     }
     kept.push_back(std::move(file));
@@ -148,23 +173,7 @@ void refuse_pull_requests(Evaluation& run, const std::string& outcome) {
 void fail_applications(Evaluation& run,
                        const updater::FileChange& file,
                        const std::string& message) {
-  auto& results = run.report.applications;
-  for (size_t i = 0; i < results.size(); ++i) {
-    auto& application = results[i];
-    // Flux names are not unique (an ImagePolicy and the Deployment its markers are in): only
-    // a Flux object with an update writes; an unnamed document writes as "<document>".
-    bool flux = i >= std::max(run.flux_first, run.apps.size());
-    if (flux && application.status != updater::AppStatus::update) {
-      continue;
-    }
-    std::string written_as = flux && application.name.empty() ? "<document>" : application.name;
-    for (const auto& name : file.applications) {
-      if (written_as == name) {
-        application.status = updater::AppStatus::error;
-        application.reason = message;
-      }
-    }
-  }
+  fail_results(run, run.report.applications, file, message);
 }
 
 Outcome update(const UpdateOptions& options, Effects& effects) {

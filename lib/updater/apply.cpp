@@ -150,7 +150,7 @@ WritePlan plan_writes(const std::vector<PlannedApp>& apps,
   for (auto& batch : batches) {
     auto outcome = batch.edits.finish();
     FileChange change{
-        batch.path, batch.display, batch.before, outcome.text, batch.created, {}, {}, {}, {}};
+        batch.path, batch.display, batch.before, outcome.text, batch.created, {}, {}, {}, {}, {}};
     for (size_t i = 0; i < batch.entries.size(); ++i) {
       auto& entry = batch.entries[i];
       auto& result = results[entry.app];

@@ -23,6 +23,9 @@ struct FileChange {
   std::vector<std::string> images; // "alias: old -> new"
   std::string diff;                // --dry-run: the unified diff (or the API patch)
   std::vector<std::vector<std::string>> images_by_application; // parallel to `applications`
+  // Flux objects writing it, as indices into the results: their names may repeat or be empty,
+  // so a failed write is charged to these rather than to `applications` by name.
+  std::vector<size_t> results;
 };
 
 // An Argo CD API update for an Application read from the API server.

@@ -7,6 +7,7 @@
 #include "util/parallel.hpp"
 #include "util/strings.hpp"
 
+#include <algorithm>
 #include <map>
 
 namespace argoimg::updater {
@@ -160,7 +161,7 @@ std::vector<FileChange> plan_flux_writes(const std::vector<FluxWrite>& all,
     };
     auto text = read(file);
     if (!text) {
-      fail_all("the file is gone");
+      fail_all("the file cannot be read");
       continue;
     }
     std::vector<writeback::ScalarEdit> edits;
@@ -183,6 +184,10 @@ std::vector<FileChange> plan_flux_writes(const std::vector<FluxWrite>& all,
       if (change.applications.empty() || change.applications.back() != name) {
         change.applications.push_back(name);
         change.images_by_application.emplace_back();
+      }
+      if (std::find(change.results.begin(), change.results.end(), first + write->result)
+          == change.results.end()) {
+        change.results.push_back(first + write->result);
       }
       change.images.push_back(write->described);
       change.images_by_application.back().push_back(write->described);

@@ -6,6 +6,7 @@ Argo CD Applications. Run through ctest, which starts the servers."""
 import json
 import os
 import shutil
+import subprocess
 import tempfile
 import unittest
 
@@ -190,6 +191,43 @@ class Update(Base):
         _, doc = self.check(self.tree)
         [image] = entries(doc)[("HelmRelease", "podinfo")]["images"]
         self.assertEqual(image["current"], "150")
+
+    def test_a_failed_write_fails_exactly_the_objects_behind_that_file(self):
+        # An unwritable directory (immutable: root writes anyway): the marked Deployment "app"
+        # and the anonymous values document in it fail; the ImagePolicy "app", which has the
+        # same name but writes nothing, does not.
+        prod = os.path.join(self.tree, "v2", "clusters", "prod")
+        if subprocess.run(["chattr", "+i", prod], capture_output=True).returncode != 0:
+            self.skipTest("chattr +i is not available here")
+        self.addCleanup(subprocess.run, ["chattr", "-i", prod], capture_output=True)
+        result = argoimg("-o", "json", "update", "--registries-conf", self.conf,
+                         os.path.join(self.tree, "v2"))
+        self.assertEqual(result.returncode, 1, result.stdout + result.stderr)
+        found = {(a.get("kind"), a.get("name"), a["origin"]): a
+                 for a in json.loads(result.stdout)["applications"]}
+        self.assertEqual(found[("ImagePolicy", "app", "image-automation.yaml:12")]["status"],
+                         "up-to-date")
+        for key in (("Deployment", "app", "clusters/prod/app.yaml:1"),
+                    (None, None, "clusters/prod/values.yaml:2")):
+            self.assertEqual(found[key]["status"], "error", key)
+            self.assertIn("write-back: writing", found[key]["reason"])
+
+    def test_a_marked_file_linked_from_outside_the_tree_is_refused_and_kept(self):
+        outside = os.path.join(self.dir, "outside.yaml")
+        shutil.copy(os.path.join(self.tree, "v2", "clusters", "prod", "app.yaml"), outside)
+        with open(outside) as f:
+            before = f.read()
+        os.remove(os.path.join(self.tree, "v2", "clusters", "prod", "app.yaml"))
+        os.symlink(outside, os.path.join(self.tree, "v2", "clusters", "prod", "app.yaml"))
+        result = argoimg("-o", "json", "update", "--registries-conf", self.conf,
+                         os.path.join(self.tree, "v2"))
+        self.assertEqual(result.returncode, 1, result.stdout + result.stderr)
+        with open(outside) as f:
+            self.assertEqual(f.read(), before)
+        marked = entries(json.loads(result.stdout))[("Deployment", "app")]
+        self.assertEqual(marked["status"], "error")
+        self.assertIn("clusters/prod/app.yaml: ", marked["reason"])
+        self.assertNotIn("gone", marked["reason"])
 
 
 if __name__ == "__main__":
