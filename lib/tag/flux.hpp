@@ -103,6 +103,9 @@ struct V2PolicySpec {
 };
 
 inline constexpr size_t k_max_exclusions = 25;
+// An extract template is expanded for every tag: at most this long, with this many `$`.
+inline constexpr size_t k_max_extract_size = 1024;
+inline constexpr size_t k_max_extract_references = 32;
 
 // Validate and compile `spec`: at most 25 exclusions, each an RE2 that compiles; a filter
 // pattern that compiles; a policy kind; a semver range that parses (Masterminds v3.5). Fails

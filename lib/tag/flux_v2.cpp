@@ -144,6 +144,14 @@ util::Result<V2Policy> make_v2_policy(const V2PolicySpec& spec) {
                           + " entries, at most " + std::to_string(k_max_exclusions)
                           + " are allowed");
   }
+  auto references = static_cast<size_t>(std::count(spec.extract.begin(), spec.extract.end(), '$'));
+  if (spec.extract.size() > k_max_extract_size || references > k_max_extract_references) {
+    return util::fail(util::ErrorKind::invalid_input,
+                      "filterTags extract has " + std::to_string(spec.extract.size())
+                          + " characters and " + std::to_string(references)
+                          + " references; at most " + std::to_string(k_max_extract_size) + " and "
+                          + std::to_string(k_max_extract_references) + " are allowed");
+  }
   // Flux treats an empty list like a missing one: the cosign default applies.
   if (spec.exclusion_list && !spec.exclusion_list->empty()) {
     policy.exclusions = *spec.exclusion_list;

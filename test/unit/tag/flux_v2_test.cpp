@@ -190,6 +190,18 @@ TEST_CASE("flux v2 policies are validated with precise messages", "[tag]") {
   CHECK(error_of(too_many).find("at most 25") != std::string::npos);
   too_many.exclusion_list->pop_back();
   CHECK(make_v2_policy(too_many));
+  // An extract is expanded for every tag: its size bounds the memory of a pick.
+  auto huge_extract = alphabetical(V2Order::asc);
+  huge_extract.filter_pattern = "(.*)";
+  huge_extract.extract = std::string(1025, 'x');
+  CHECK(error_of(huge_extract).find("extract has 1025 characters") != std::string::npos);
+  huge_extract.extract.clear();
+  for (int i = 0; i < 33; ++i) {
+    huge_extract.extract += "$1";
+  }
+  CHECK(error_of(huge_extract).find("33 references") != std::string::npos);
+  huge_extract.extract.resize(64);
+  CHECK(make_v2_policy(huge_extract));
   // Several kinds: semver wins, then alphabetical.
   auto several = semver("*");
   several.alphabetical = V2Order::asc;
