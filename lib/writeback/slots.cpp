@@ -20,7 +20,8 @@ util::Result<std::string> edit_scalars(std::string_view text,
     if (!*found) {
       return util::fail(util::ErrorKind::conflict,
                         "no scalar at " + util::quote(detail::describe(edit.path)) + " of document "
-                            + std::to_string(edit.doc + 1) + " any more");
+                            + std::to_string(edit.doc + 1)
+                            + ": a null is not written, else the file changed during the run");
     }
     if (**found == edit.value) {
       continue; // already there (a replan on a branch that has the edit)

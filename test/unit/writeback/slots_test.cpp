@@ -49,6 +49,17 @@ TEST_CASE("edit_scalars refuses a scalar that changed since it was read", "[writ
   CHECK(missing.error().message.find("no scalar") != std::string::npos);
 }
 
+TEST_CASE("edit_scalars refuses a null and says so, not that the file changed",
+          "[writeback][flux]") {
+  for (const char* text : {"tag: null\n", "tag: ~\n"}) {
+    INFO(text);
+    std::string current = std::string(text).substr(5, std::string(text).size() - 6);
+    auto after = edit_scalars(text, {edit(0, {key("tag")}, current, "v3")});
+    REQUIRE_FALSE(after);
+    CHECK(after.error().message.find("a null") != std::string::npos);
+  }
+}
+
 TEST_CASE("edit_scalars leaves an unchanged value and its file alone", "[writeback][flux]") {
   std::string text = "tag:   v1   # same\n";
   auto after = edit_scalars(text, {edit(0, {key("tag")}, "v1", "v1")});
