@@ -49,6 +49,14 @@ const updater::ApplicationResult* flux_writer(const Evaluation& run, const std::
 // The head-branch template: --pr-branch, else by --pr-mode. Fails on an unknown mode.
 util::Result<std::string> head_branch_template(const PullRequestOptions& options);
 
+// The head branch for the application (or Flux object) `context` names, rendered from the
+// head-branch template with its change records. Fails when the result is not a valid branch
+// name or is `base_branch` itself.
+util::Result<std::string> render_head_branch(const Evaluation& run,
+                                             const PullRequestOptions& options,
+                                             const git::BranchTemplateContext& context,
+                                             const std::string& base_branch);
+
 // Labels, reviewers and assignees a forge may be sent: no control characters, at most 256
 // bytes each, at most 100 of a kind. The error names `flag` and the value, escaped.
 util::Result<void> check_request_names(const std::string& flag,

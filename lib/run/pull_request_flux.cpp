@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// Pull-request mode for files only Flux objects write: they have no ImageUpdater, so the
-// head branch comes from the flags alone (--pr-branch, else --pr-mode's template).
+// Head branches: rendered from the template for an application or a Flux object; and
+// pull-request mode for files only Flux objects write (they have no ImageUpdater, so the head
+// branch comes from the flags alone: --pr-branch, else --pr-mode's template).
 #include "run/pull_request.hpp"
 
 #include "git/write_branch.hpp"
@@ -9,6 +10,33 @@
 #include <algorithm>
 
 namespace argoimg::run {
+
+util::Result<std::string> render_head_branch(const Evaluation& run,
+                                             const PullRequestOptions& options,
+                                             const git::BranchTemplateContext& context,
+                                             const std::string& base_branch) {
+  auto text = head_branch_template(options);
+  auto parsed = text ? git::parse_template(*text, "--pr-branch") : tl::unexpected(text.error());
+  if (!parsed) {
+    return tl::unexpected(parsed.error());
+  }
+  auto records = change_records(run, {context.app_name});
+  auto head = git::branch_name(*parsed,
+                               records.empty() ? std::vector<git::ImageChangeRecord>{}
+                                               : records.front().changes,
+                               context);
+  if (!head) {
+    return tl::unexpected(head.error());
+  }
+  if (!git::is_valid_branch_name(*head) || *head == base_branch) {
+    return util::fail(util::ErrorKind::config,
+                      "the head branch of " + util::quote(context.app_name) + " rendered "
+                          + util::quote(*head)
+                          + (*head == base_branch ? ", the base branch itself"
+                                                  : ", which is not a valid branch name"));
+  }
+  return *head;
+}
 
 const updater::ApplicationResult* flux_writer(const Evaluation& run, const std::string& name) {
   const auto& results = run.report.applications;
@@ -27,21 +55,18 @@ flux_pull_request_target(const Evaluation& run,
                          const PullRequestOptions& options,
                          const std::string& base) {
   const auto& results = run.report.applications;
-  auto writes = [&](const updater::ApplicationResult& result) {
-    return result.status == updater::AppStatus::update
-           && std::find(file.applications.begin(), file.applications.end(), writer_name(result))
-                  != file.applications.end();
-  };
-  size_t flux_first = std::min(std::max(run.flux_first, run.apps.size()), results.size());
-  auto first = std::find_if(
-      results.begin() + static_cast<std::ptrdiff_t>(flux_first), results.end(), writes);
-  if (!options.enabled || first == results.end()) {
-    return std::optional<PullRequestTarget>();
+  // The first Flux object writing the file names the request's head branch.
+  size_t flux_first = std::max(run.flux_first, run.apps.size());
+  const updater::ApplicationResult* first = nullptr;
+  for (size_t index : file.results) {
+    if (index >= flux_first && index < results.size()
+        && results[index].status == updater::AppStatus::update) {
+      first = &results[index];
+      break;
+    }
   }
-  auto text = head_branch_template(options);
-  auto parsed = text ? git::parse_template(*text, "--pr-branch") : tl::unexpected(text.error());
-  if (!parsed) {
-    return tl::unexpected(parsed.error());
+  if (!options.enabled || first == nullptr) {
+    return std::optional<PullRequestTarget>();
   }
   // Every Flux file of one repository and base shares the key, so the default head branch
   // (argoimg/{{.TargetKey}}) carries them all in one request; the repository is the
@@ -52,22 +77,14 @@ flux_pull_request_target(const Evaluation& run,
       repository = upstream->url;
     }
   }
-  auto records = change_records(run, {first->name});
-  git::BranchTemplateContext context{
-      first->name, first->app_namespace, git::target_key(repository, base, "flux")};
-  auto head = git::branch_name(*parsed,
-                               records.empty() ? std::vector<git::ImageChangeRecord>{}
-                                               : records.front().changes,
-                               context);
+  auto head = render_head_branch(
+      run,
+      options,
+      git::BranchTemplateContext{
+          first->name, first->app_namespace, git::target_key(repository, base, "flux")},
+      copy.branch);
   if (!head) {
     return tl::unexpected(head.error());
-  }
-  if (!git::is_valid_branch_name(*head) || *head == copy.branch) {
-    return util::fail(util::ErrorKind::config,
-                      "the head branch of " + util::quote(first->name) + " rendered "
-                          + util::quote(*head)
-                          + (*head == copy.branch ? ", the base branch itself"
-                                                  : ", which is not a valid branch name"));
   }
   return std::optional<PullRequestTarget>(PullRequestTarget{*head, std::nullopt, options.labels});
 }

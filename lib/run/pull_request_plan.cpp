@@ -119,29 +119,17 @@ pull_request_target(const Evaluation& run,
                             + " names a write branch; a pull request's head branch is named "
                               "with --pr-branch");
     }
-    auto text = head_branch_template(options);
-    auto parsed = text ? git::parse_template(*text, "--pr-branch") : tl::unexpected(text.error());
-    if (!parsed) {
-      return tl::unexpected(parsed.error());
-    }
-    auto records = change_records(run, {result.name});
-    git::BranchTemplateContext context{
-        result.name,
-        result.app_namespace,
-        git::target_key(source_repository(run, i), base, result.write_back_target.value_or(""))};
-    auto head = git::branch_name(*parsed,
-                                 records.empty() ? std::vector<git::ImageChangeRecord>{}
-                                                 : records.front().changes,
-                                 context);
+    auto head = render_head_branch(
+        run,
+        options,
+        git::BranchTemplateContext{result.name,
+                                   result.app_namespace,
+                                   git::target_key(source_repository(run, i),
+                                                   base,
+                                                   result.write_back_target.value_or(""))},
+        copy.branch);
     if (!head) {
       return tl::unexpected(head.error());
-    }
-    if (!git::is_valid_branch_name(*head) || *head == copy.branch) {
-      return util::fail(util::ErrorKind::config,
-                        "the head branch of " + util::quote(result.name) + " rendered "
-                            + util::quote(*head)
-                            + (*head == copy.branch ? ", the base branch itself"
-                                                    : ", which is not a valid branch name"));
     }
     PullRequestTarget mine{*head, std::nullopt, options.labels};
     if (write_back.pull_request) {
