@@ -223,16 +223,11 @@ evaluate(const CheckOptions& given, Effects& effects, const std::string& command
         result.reason = failed->second;
       }
     }
-    if (!flux.v1.empty() || !flux.policies.empty() || !flux.markers.empty()
-        || !flux.automations.empty()) {
-      auto planned = updater::plan_flux(flux, client, plan, logger);
-      run->flux_first = report.applications.size();
-      run->flux_writes = std::move(planned.writes);
-      std::move(
-          planned.results.begin(), planned.results.end(), std::back_inserter(report.applications));
-    } else {
-      run->flux_first = report.applications.size();
-    }
+    auto planned = updater::plan_flux(flux, client, plan, logger); // nothing without Flux
+    run->flux_first = report.applications.size();
+    run->flux_writes = std::move(planned.writes);
+    std::move(
+        planned.results.begin(), planned.results.end(), std::back_inserter(report.applications));
     run->apps = std::move(loaded.apps);
     report.file_errors = std::move(loaded.file_errors);
     for (const auto& application : report.applications) {

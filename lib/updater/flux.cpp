@@ -126,7 +126,7 @@ FluxPlan plan_flux(const FluxInputs& inputs,
   FluxPlan plan;
   flux_detail::Repositories repositories(client, options.resolve);
   auto v1 = flux_detail::prepare_v1(inputs, repositories, plan);
-  auto v2 = flux_detail::prepare_v2(inputs, repositories, plan, logger);
+  auto v2 = flux_detail::prepare_v2(inputs, repositories, plan);
   repositories.fetch();
   flux_detail::finish_v1(v1, repositories, options, plan);
   flux_detail::finish_v2(v2, repositories, options, plan, logger);

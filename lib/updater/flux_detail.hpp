@@ -89,10 +89,7 @@ struct V2Pending {
   std::deque<ApplicationResult> hidden; // policies resolved only for selected markers
   const FluxInputs* inputs = nullptr;
 };
-V2Pending prepare_v2(const FluxInputs& inputs,
-                     Repositories& repositories,
-                     FluxPlan& plan,
-                     const util::Logger& logger);
+V2Pending prepare_v2(const FluxInputs& inputs, Repositories& repositories, FluxPlan& plan);
 void finish_v2(V2Pending& pending,
                Repositories& repositories,
                const PlanOptions& options,

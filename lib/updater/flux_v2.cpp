@@ -122,12 +122,40 @@ const char* field_name(app::FluxMarker::Field field) {
   return "image";
 }
 
+// What an ImageRepository asks for that a one-shot run cannot honour from files: each is a
+// warning naming argoimg's own setting for it.
+std::vector<std::string> unread_settings(const app::FluxImageRepository& repository) {
+  std::string where = repository.origin.to_string() + ": ImageRepository "
+                      + util::quote(repository.id.object_namespace + "/" + repository.id.name)
+                      + ": ";
+  std::string own = " is not read; argoimg takes this registry's credentials from registries.conf "
+                    "or the Docker config (docs/flux.md)";
+  std::vector<std::string> unread;
+  if (!repository.secret_ref.empty()) {
+    unread.push_back(where + "spec.secretRef " + util::quote(repository.secret_ref) + own);
+  }
+  if (!repository.cert_secret_ref.empty()) {
+    unread.push_back(where + "spec.certSecretRef " + util::quote(repository.cert_secret_ref)
+                     + " is not read; give the CA with registries.conf 'ca_file'");
+  }
+  if (!repository.service_account.empty()) {
+    unread.push_back(where + "spec.serviceAccountName " + util::quote(repository.service_account)
+                     + own);
+  }
+  if (!repository.provider.empty() && repository.provider != "generic") {
+    unread.push_back(where + "spec.provider " + util::quote(repository.provider) + own);
+  }
+  if (repository.insecure) {
+    unread.push_back(where
+                     + "spec.insecure is not read; name the registry with --insecure-registry "
+                       "or give it an http:// api_url in registries.conf");
+  }
+  return unread;
+}
+
 } // namespace
 
-V2Pending prepare_v2(const FluxInputs& inputs,
-                     Repositories& repositories,
-                     FluxPlan& plan,
-                     const util::Logger& logger) {
+V2Pending prepare_v2(const FluxInputs& inputs, Repositories& repositories, FluxPlan& plan) {
   V2Pending pending;
   pending.inputs = &inputs;
   std::map<std::string, const app::FluxImageRepository*> by_name;
@@ -186,6 +214,9 @@ V2Pending prepare_v2(const FluxInputs& inputs,
       image.status = ImageStatus::resolved;
       item.repository = found->second;
       item.key = *key;
+      for (const auto& unread : unread_settings(*found->second)) {
+        result.warnings.push_back(unread);
+      }
       if (policy.repository_namespace != policy.id.object_namespace
           && !found->second->has_access_from) {
         result.warnings.push_back(
@@ -205,7 +236,6 @@ V2Pending prepare_v2(const FluxInputs& inputs,
     plan.results.back().status = AppStatus::error;
     plan.results.back().reason = automation.error->message;
   }
-  (void)logger;
   return pending;
 }
 

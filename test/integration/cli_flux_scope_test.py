@@ -114,6 +114,21 @@ class Policies(Base):
         self.assertEqual(self.policy_entry(doc, "excluded")["images"][0]["new"], "1.2.8")
         self.assertEqual(result.returncode, 1)
 
+    def test_credential_settings_it_cannot_read_are_warnings_naming_argoimgs_own(self):
+        self.write("flux.yaml", "\n---\n".join([
+            REPOSITORY % {"name": "app", "ns": "flux-system", "path": "demo/app",
+                          "extra": "  secretRef: {name: regcred}\n  certSecretRef: {name: ca}\n"},
+            POLICY % {"name": "app", "ns": "flux-system", "tier": "a", "repo": "app",
+                      "policy": "  policy:\n    semver: {range: '1.2.x'}\n"}]))
+        result, doc = self.check()
+        policy = self.policy_entry(doc, "app")
+        self.assertEqual(policy["images"][0]["new"], "1.2.9")
+        warnings = "\n".join(policy["warnings"])
+        self.assertIn("spec.secretRef 'regcred' is not read", warnings)
+        self.assertIn("registries.conf", warnings)
+        self.assertIn("spec.certSecretRef 'ca' is not read", warnings)
+        self.assertIn("spec.secretRef 'regcred' is not read", result.stderr)
+
     def test_digest_reflection_feeds_image_and_digest_markers(self):
         digest = SEEDED["demo/digest"]["stable"]
         self.write("flux.yaml", "\n---\n".join([
