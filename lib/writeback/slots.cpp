@@ -3,9 +3,42 @@
 
 #include "util/strings.hpp"
 #include "writeback/verify.hpp"
+#include "writeback/yaml_parse_detail.hpp"
 #include "writeback/yaml_text_detail.hpp"
 
 namespace argoimg::writeback {
+
+namespace {
+
+// Why an edit of `edits` changed other values too when its scalar carries an anchor (`&name`)
+// that aliases elsewhere use: a rewrite would change them as well.
+std::optional<std::string> anchored(std::string_view text, const std::vector<ScalarEdit>& edits) {
+  YamlText before{std::string(text)};
+  auto parse = before.parsed();
+  if (!parse->docs) {
+    return std::nullopt;
+  }
+  size_t shift = detail::bom_size(text);
+  for (const auto& edit : edits) {
+    if (edit.doc >= parse->docs->size()) {
+      continue;
+    }
+    auto found = detail::walk((*parse->docs)[edit.doc], edit.path);
+    if (!found || found->depth != edit.path.size()) {
+      continue;
+    }
+    size_t pos = detail::pos_of(found->node, shift);
+    if (pos < text.size() && text[pos] == '&') {
+      return util::quote(detail::describe(edit.path)) + " of document "
+             + std::to_string(edit.doc + 1)
+             + " is an anchor that aliases elsewhere use: rewriting it would change them too, "
+               "so it is left alone; move the marker or edit it by hand";
+    }
+  }
+  return std::nullopt;
+}
+
+} // namespace
 
 util::Result<std::string> edit_scalars(std::string_view text,
                                        const std::vector<ScalarEdit>& edits) {
@@ -43,6 +76,9 @@ util::Result<std::string> edit_scalars(std::string_view text,
     return std::string(text);
   }
   if (auto verified = verify_edit(text, yaml.text(), expected, allowed); !verified) {
+    if (auto anchor = anchored(text, edits)) {
+      return util::fail(util::ErrorKind::conflict, *anchor);
+    }
     return tl::unexpected(verified.error());
   }
   return yaml.text();

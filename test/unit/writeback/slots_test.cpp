@@ -78,3 +78,15 @@ TEST_CASE("edit_scalars refuses a block scalar", "[writeback][flux]") {
   auto after = edit_scalars("tag: |\n  v1\n", {edit(0, {key("tag")}, "v1\n", "v2")});
   REQUIRE_FALSE(after);
 }
+
+TEST_CASE("edit_scalars refuses an anchored scalar that aliases use, saying so",
+          "[writeback][flux]") {
+  auto after = edit_scalars("a: &x repo/app:1.0\nb: *x\n",
+                            {edit(0, {key("a")}, "repo/app:1.0", "repo/app:1.1")});
+  REQUIRE_FALSE(after);
+  CHECK_THAT(after.error().message, Catch::Contains("is an anchor that aliases elsewhere use"));
+  auto alone = edit_scalars("a: &x repo/app:1.0\nb: y\n",
+                            {edit(0, {key("a")}, "repo/app:1.0", "repo/app:1.1")});
+  REQUIRE(alone);
+  CHECK(*alone == "a: &x repo/app:1.1\nb: y\n");
+}
