@@ -78,12 +78,16 @@ void select_flux(SourceDocuments& documents,
                                           marker.document.name, marker.document.labels, selection);
                                     }),
                      flux.markers.end());
-  for (const auto& path : paths) {
-    std::error_code error;
-    if (fs::is_directory(path, error)) {
-      flux.root = working_root(path);
-      break;
-    }
+  // update.path is joined to the first given directory (a file given: its directory), or to
+  // the git working copy holding it.
+  std::error_code error;
+  auto directory = std::find_if(
+      paths.begin(), paths.end(), [&](const auto& path) { return fs::is_directory(path, error); });
+  if (directory != paths.end()) {
+    flux.root = working_root(*directory);
+  } else if (!paths.empty()) {
+    std::string dir = fs::path(paths.front()).parent_path().string();
+    flux.root = working_root(dir.empty() ? "." : dir);
   }
   flux.display = [display = documents.display](const std::string& file) {
     auto found = display.find(file);
