@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <map>
+#include <unordered_map>
 
 namespace argoimg::tag::flux {
 
@@ -273,14 +274,17 @@ select_v2(const std::vector<std::string>& tags, const V2Policy& policy, Explain 
     selection.pick = best->tag;
   }
   if (explain == Explain::yes) {
+    // The filter's reports by tag (in order, for a tag listed twice): one lookup per tag.
+    std::unordered_map<std::string, std::vector<size_t>> reported;
+    for (size_t i = selection.explain.size(); i-- > 0;) {
+      reported[selection.explain[i].tag].push_back(i);
+    }
     std::vector<CandidateReport> ordered;
     for (const auto& tag : tags) { // input order, one report per tag
-      auto it = std::find_if(selection.explain.begin(),
-                             selection.explain.end(),
-                             [&](const CandidateReport& r) { return r.tag == tag; });
-      if (it != selection.explain.end()) {
-        ordered.push_back(std::move(*it));
-        selection.explain.erase(it);
+      auto it = reported.find(tag);
+      if (it != reported.end() && !it->second.empty()) {
+        ordered.push_back(std::move(selection.explain[it->second.back()]));
+        it->second.pop_back();
       } else if (best && tag == best->tag) {
         ordered.push_back(CandidateReport{tag, Verdict::picked, with_value(*best, picked_detail)});
       } else {
