@@ -5,6 +5,8 @@
 #include "util/parallel.hpp"
 #include "util/strings.hpp"
 
+#include <set>
+
 namespace argoimg::updater::flux_detail {
 
 namespace {
@@ -113,8 +115,11 @@ void finish_v1(std::vector<V1Pending>& pending,
     if (!tags) {
       return fail(ImageStatus::error, "listing tags: " + tags.error().message);
     }
+    // Only candidates need build times; with --explain every tag is shown with its verdict.
+    auto names = tag::flux::v1_candidates(*tags, *pattern);
+    std::set<std::string> qualified(names.begin(), names.end());
     std::vector<tag::flux::V1Candidate> candidates;
-    for (const auto& name : tag::flux::v1_candidates(*tags, *pattern)) {
+    for (const auto& name : options.resolve.explain == tag::Explain::yes ? *tags : names) {
       candidates.push_back(tag::flux::V1Candidate{name, std::nullopt});
     }
     std::optional<int64_t> current_created;
@@ -127,7 +132,9 @@ void finish_v1(std::vector<V1Pending>& pending,
       }
       std::string ignored;
       for (auto& candidate : candidates) {
-        candidate.created = repositories.created(item.key, candidate.tag, ignored);
+        if (qualified.count(candidate.tag) != 0) {
+          candidate.created = repositories.created(item.key, candidate.tag, ignored);
+        }
       }
     }
     auto selection =
