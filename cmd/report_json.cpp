@@ -271,6 +271,7 @@ void write_json_report(const ReportInput& input, std::ostream& out) {
     write_commits(w, input.commits);
   }
   write_strings(w, "fileErrors", input.file_errors);
+  write_strings(w, "warnings", input.warnings);
   ReportCounts c = count(input);
   w.Key("summary");
   w.StartObject();

@@ -47,11 +47,12 @@ git::Signature author_for(const Committer& committer, const git::WorkingCopy& co
 }
 
 std::string writer_name(const updater::ApplicationResult& result) {
-  return result.name.empty() ? "<document>" : result.name; // as updater::plan_flux_writes
+  return result.name.empty() ? "<document>" : result.name; // as updater::add_flux_writes
 }
 
 std::vector<git::AppChangeRecord> change_records(const Evaluation& run,
-                                                 const std::vector<std::string>& names) {
+                                                 const std::vector<std::string>& names,
+                                                 std::vector<size_t>* indices) {
   std::vector<git::AppChangeRecord> records;
   for (const auto& name : names) {
     for (size_t a = 0; a < run.report.applications.size(); ++a) {
@@ -82,6 +83,9 @@ std::vector<git::AppChangeRecord> change_records(const Evaluation& run,
         record.changes.push_back(change);
       }
       records.push_back(record);
+      if (indices != nullptr) {
+        indices->push_back(a);
+      }
     }
   }
   return records;

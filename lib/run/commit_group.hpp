@@ -74,8 +74,12 @@ git::Signature author_for(const Committer& committer, const git::WorkingCopy& co
 // The name a result writes files under (FileChange::applications): an unnamed Flux document
 // is "<document>".
 std::string writer_name(const updater::ApplicationResult& result);
+// The change records of the results writing under `names`; `indices` (when given) gets each
+// record's index in run.report.applications (names alone are ambiguous: an Application and a
+// Flux object may share one).
 std::vector<git::AppChangeRecord> change_records(const Evaluation& run,
-                                                 const std::vector<std::string>& names);
+                                                 const std::vector<std::string>& names,
+                                                 std::vector<size_t>* indices = nullptr);
 void add_changes(Evaluation& run, const CommitGroup& group, bool with_diff);
 void fail_group(Evaluation& run, const CommitGroup& group, const std::string& message);
 

@@ -130,7 +130,8 @@ void commit_pull_request(Evaluation& run, const Committer& committer, const Comm
       }
     }
   }
-  auto records = change_records(run, flow.record.applications);
+  std::vector<size_t> indices;
+  auto records = change_records(run, flow.record.applications, &indices);
   auto message = git::commit_message(committer.message_template, records);
   if (!message) {
     flow.fail("message template: " + message.error().message);
@@ -140,6 +141,7 @@ void commit_pull_request(Evaluation& run, const Committer& committer, const Comm
   auto text = title_and_body(run,
                              *message,
                              records,
+                             indices,
                              committer.default_template,
                              options.pull_request.draft ? k_max_draft_title : k_max_title);
   flow.request().title = text.title;

@@ -43,8 +43,7 @@ plan_at(Evaluation& run, RepoFiles& files, const CommitGroup& original, const st
   auto results = run.report.applications; // a scratch copy: failures here are re-reported
   out.holder = updater::plan_writes(run.apps, results, run.plan, read);
   if (!run.flux_writes.empty()) { // Flux objects' scalars, edited in the files of `commit`
-    auto flux = updater::plan_flux_writes(run.flux_writes, results, run.flux_first, read);
-    std::move(flux.begin(), flux.end(), std::back_inserter(out.holder.files));
+    updater::add_flux_writes(out.holder, run.flux_writes, results, run.flux_first, read);
   }
   if (failure) {
     return tl::unexpected(*failure);

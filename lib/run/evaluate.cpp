@@ -226,6 +226,10 @@ evaluate(const CheckOptions& given, Effects& effects, const std::string& command
     auto planned = updater::plan_flux(flux, client, plan, logger); // nothing without Flux
     run->flux_first = report.applications.size();
     run->flux_writes = std::move(planned.writes);
+    for (auto& warning : planned.warnings) {
+      logger.warn(warning);
+      report.warnings.push_back(std::move(warning));
+    }
     std::move(
         planned.results.begin(), planned.results.end(), std::back_inserter(report.applications));
     run->apps = std::move(loaded.apps);

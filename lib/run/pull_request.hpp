@@ -43,9 +43,6 @@ flux_pull_request_target(const Evaluation& run,
                          const PullRequestOptions& options,
                          const std::string& base);
 
-// The Flux object with an update that writes under `name` (see writer_name), or nullptr.
-const updater::ApplicationResult* flux_writer(const Evaluation& run, const std::string& name);
-
 // The head-branch template: --pr-branch, else by --pr-mode. Fails on an unknown mode.
 util::Result<std::string> head_branch_template(const PullRequestOptions& options);
 
@@ -87,9 +84,11 @@ struct TitleAndBody {
 // for <ns>/<app>"), the body the rest (trimmed). With the
 // default template the body is a Markdown table of application, image and old -> new with the
 // strategy that picked each tag instead. Title cut at 255 characters, body at 65,536.
+// `indices` is each record's result index (change_records).
 TitleAndBody title_and_body(const Evaluation& run,
                             const std::string& message,
                             const std::vector<git::AppChangeRecord>& records,
+                            const std::vector<size_t>& indices,
                             bool default_template,
                             size_t title_limit = k_max_title);
 

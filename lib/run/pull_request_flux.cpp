@@ -38,16 +38,6 @@ util::Result<std::string> render_head_branch(const Evaluation& run,
   return *head;
 }
 
-const updater::ApplicationResult* flux_writer(const Evaluation& run, const std::string& name) {
-  const auto& results = run.report.applications;
-  for (size_t i = std::max(run.flux_first, run.apps.size()); i < results.size(); ++i) {
-    if (results[i].status == updater::AppStatus::update && writer_name(results[i]) == name) {
-      return &results[i];
-    }
-  }
-  return nullptr;
-}
-
 util::Result<std::optional<PullRequestTarget>>
 flux_pull_request_target(const Evaluation& run,
                          const updater::FileChange& file,

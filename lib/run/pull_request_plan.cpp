@@ -223,6 +223,7 @@ std::optional<std::string> change_set_in(const std::string& message) {
 TitleAndBody title_and_body(const Evaluation& run,
                             const std::string& message,
                             const std::vector<git::AppChangeRecord>& records,
+                            const std::vector<size_t>& indices,
                             bool default_template,
                             size_t title_limit) {
   TitleAndBody out;
@@ -244,10 +245,15 @@ TitleAndBody title_and_body(const Evaluation& run,
   if (default_template) {
     out.body = "| Application | Image | Old | New |\n|---|---|---|---|\n";
     std::string why;
-    for (const auto& record : records) {
+    const auto& results = run.report.applications;
+    for (size_t r = 0; r < records.size(); ++r) {
+      const auto& record = records[r];
       // A Flux object is Kind/name (an unnamed document: its origin), its image with the
       // alias (container, marker).
-      const auto* flux = flux_writer(run, record.app_name);
+      const updater::ApplicationResult* own =
+          r < indices.size() && indices[r] < results.size() ? &results[indices[r]] : nullptr;
+      const auto* flux =
+          own != nullptr && indices[r] >= std::max(run.flux_first, run.apps.size()) ? own : nullptr;
       std::string who = !flux                            ? record.app_name
                         : flux->kind && !flux->anonymous ? *flux->kind + "/" + flux->name
                                                          : "document at `" + flux->origin + "`";
@@ -259,8 +265,8 @@ TitleAndBody title_and_body(const Evaluation& run,
             change.old_tag,
             change.new_tag);
       }
-      for (const auto& application : run.report.applications) {
-        if (flux ? &application != flux : application.name != record.app_name) {
+      for (const auto& application : results) {
+        if (own != nullptr ? &application != own : application.name != record.app_name) {
           continue;
         }
         for (const auto& image : application.images) {

@@ -52,6 +52,7 @@ struct ReportInput {
   std::vector<updater::ApplicationResult> applications;
   std::vector<updater::ImageResult> images; // results of --image
   std::vector<std::string> file_errors;     // input files that could not be read
+  std::vector<std::string> warnings;        // of the run, not of one application
   std::map<std::string, size_t> requests;   // per registry host
   std::vector<updater::FileChange> changes; // update: files written (or to write)
   std::vector<CommitRecord> commits;        // commit: per working copy and branch

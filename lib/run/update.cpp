@@ -74,13 +74,12 @@ void fail_results(const Evaluation& run,
     result.status = updater::AppStatus::error;
     result.reason = message;
   };
-  if (!file.results.empty()) {
-    for (size_t index : file.results) {
-      if (index < results.size()) {
-        fail(results[index]);
-      }
+  // Flux objects by their index (their names are not unique), Applications by name; a file
+  // may have both (a manifest or values file holding markers too).
+  for (size_t index : file.results) {
+    if (index < results.size()) {
+      fail(results[index]);
     }
-    return;
   }
   for (size_t i = 0; i < results.size() && i < run.flux_first; ++i) {
     if (std::find(file.applications.begin(), file.applications.end(), results[i].name)
@@ -112,11 +111,10 @@ updater::WritePlan plan_confined_writes(Evaluation& run,
   auto plan = updater::plan_writes(
       run.apps, results, options, [&files](const std::string& path) { return files.read(path); });
   if (!run.flux_writes.empty() && results.size() == run.report.applications.size()) {
-    auto flux = updater::plan_flux_writes(
-        run.flux_writes, results, run.flux_first, [&files](const std::string& path) {
+    updater::add_flux_writes(
+        plan, run.flux_writes, results, run.flux_first, [&files](const std::string& path) {
           return files.read(path);
         });
-    std::move(flux.begin(), flux.end(), std::back_inserter(plan.files));
     for (const auto& write : run.flux_writes) { // say why a refused file was not read
       auto& result = results[run.flux_first + write.result];
       if (auto why = files.refused(write.file); why && result.status == updater::AppStatus::error) {

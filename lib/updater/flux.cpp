@@ -117,6 +117,18 @@ writeback::YamlPath yaml_path(const app::NodePath& path) {
   return out;
 }
 
+std::string path_key(const writeback::YamlPath& path) {
+  std::string key;
+  for (const auto& step : path) {
+    if (step.index) {
+      key += "[" + std::to_string(*step.index) + "]";
+    } else {
+      key += (key.empty() ? "" : ".") + step.key;
+    }
+  }
+  return key;
+}
+
 } // namespace flux_detail
 
 FluxPlan plan_flux(const FluxInputs& inputs,
@@ -133,10 +145,51 @@ FluxPlan plan_flux(const FluxInputs& inputs,
   return plan;
 }
 
-std::vector<FileChange> plan_flux_writes(const std::vector<FluxWrite>& all,
-                                         std::vector<ApplicationResult>& results,
-                                         size_t first,
-                                         const FileReader& read) {
+namespace {
+
+// Fail the objects that set one scalar to different values (a Flux v1 annotation and a v2
+// marker on the same `image:` during a migration): neither value is written.
+void fail_conflicting_writers(const std::vector<FluxWrite>& all,
+                              std::vector<ApplicationResult>& results,
+                              size_t first) {
+  std::map<std::string, std::vector<const FluxWrite*>> by_scalar;
+  for (const auto& write : all) {
+    by_scalar[write.file + "\n" + std::to_string(write.edit.doc) + "\n"
+              + flux_detail::path_key(write.edit.path)]
+        .push_back(&write);
+  }
+  for (const auto& [key, writes] : by_scalar) {
+    bool differ = std::any_of(writes.begin(), writes.end(), [&](const FluxWrite* write) {
+      return write->edit.value != writes.front()->edit.value;
+    });
+    if (!differ) {
+      continue;
+    }
+    std::vector<std::string> wanted;
+    for (const auto* write : writes) {
+      const auto& result = results[first + write->result];
+      wanted.push_back((result.kind ? *result.kind + "/" : std::string()) + result.name + " wants "
+                       + util::quote(write->edit.value));
+    }
+    for (const auto* write : writes) {
+      auto& result = results[first + write->result];
+      result.status = AppStatus::error;
+      result.reason = "write-back: " + write->file + ": "
+                      + util::quote(flux_detail::path_key(write->edit.path))
+                      + " is set by more than one object (" + util::join(wanted, "; ")
+                      + "); nothing is written to it";
+    }
+  }
+}
+
+} // namespace
+
+void add_flux_writes(WritePlan& plan,
+                     const std::vector<FluxWrite>& all,
+                     std::vector<ApplicationResult>& results,
+                     size_t first,
+                     const FileReader& read) {
+  fail_conflicting_writers(all, results, first);
   std::map<std::string, std::vector<const FluxWrite*>> by_file;
   std::vector<std::string> order;
   for (const auto& write : all) {
@@ -149,7 +202,6 @@ std::vector<FileChange> plan_flux_writes(const std::vector<FluxWrite>& all,
     }
     it->second.push_back(&write);
   }
-  std::vector<FileChange> changes;
   for (const auto& file : order) {
     const auto& writes = by_file[file];
     auto fail_all = [&](const std::string& message) {
@@ -159,7 +211,13 @@ std::vector<FileChange> plan_flux_writes(const std::vector<FluxWrite>& all,
         result.reason = "write-back: " + file + ": " + message;
       }
     };
-    auto text = read(file);
+    // A file an Application's write-back already changes (its manifest, a values file that
+    // also holds markers) is edited on from that text, in the same change: two changes of one
+    // file would each start from the original and the second would undo the first.
+    auto planned = std::find_if(
+        plan.files.begin(), plan.files.end(), [&](const FileChange& f) { return f.path == file; });
+    auto text =
+        planned != plan.files.end() ? std::optional<std::string>(planned->after) : read(file);
     if (!text) {
       fail_all("the file cannot be read");
       continue;
@@ -173,10 +231,15 @@ std::vector<FileChange> plan_flux_writes(const std::vector<FluxWrite>& all,
       fail_all(edited.error().message);
       continue;
     }
-    FileChange change;
-    change.path = file;
-    change.display = file;
-    change.before = *text;
+    if (planned == plan.files.end()) {
+      FileChange change;
+      change.path = file;
+      change.display = file;
+      change.before = *text;
+      plan.files.push_back(std::move(change));
+      planned = std::prev(plan.files.end());
+    }
+    FileChange& change = *planned;
     change.after = std::move(*edited);
     for (const auto* write : writes) {
       const auto& result = results[first + write->result];
@@ -192,9 +255,7 @@ std::vector<FileChange> plan_flux_writes(const std::vector<FluxWrite>& all,
       change.images.push_back(write->described);
       change.images_by_application.back().push_back(write->described);
     }
-    changes.push_back(std::move(change));
   }
-  return changes;
 }
 
 } // namespace argoimg::updater

@@ -41,7 +41,8 @@ struct FluxWrite {
 
 struct FluxPlan {
   std::vector<ApplicationResult> results;
-  std::vector<FluxWrite> writes; // for images with status `update`, in result order
+  std::vector<FluxWrite> writes;     // for images with status `update`, in result order
+  std::vector<std::string> warnings; // of the run, not of one object (a marker naming no policy)
 };
 
 // Resolve every Flux object: each repository's tags are listed once (in parallel), creation
@@ -52,12 +53,14 @@ FluxPlan plan_flux(const FluxInputs& inputs,
                    const PlanOptions& options,
                    const util::Logger& logger);
 
-// Turn `writes` into file changes (one per file, all its scalars at once and verified). The
-// Flux results are `results` from index `first` on (FluxWrite::result counts from there). A
-// file that cannot be edited fails the results writing to it.
-std::vector<FileChange> plan_flux_writes(const std::vector<FluxWrite>& writes,
-                                         std::vector<ApplicationResult>& results,
-                                         size_t first,
-                                         const FileReader& read);
+// Add `writes` to `plan`: one change per file with all its scalars, verified; a file the plan
+// already changes is edited on from its new text, in that change. The Flux results are
+// `results` from index `first` on (FluxWrite::result counts from there). Objects setting one
+// scalar to different values, and those writing a file that cannot be edited, fail.
+void add_flux_writes(WritePlan& plan,
+                     const std::vector<FluxWrite>& writes,
+                     std::vector<ApplicationResult>& results,
+                     size_t first,
+                     const FileReader& read);
 
 } // namespace argoimg::updater

@@ -56,6 +56,9 @@ ImageResult image_result(const std::string& alias, const std::string& image);
 ApplicationResult
 object_result(const app::ObjectId& id, const app::Position& origin, const FluxInputs& inputs);
 
+// `a.b[0].c`: a scalar's path, for messages and as a key.
+std::string path_key(const writeback::YamlPath& path);
+
 // `path` as writeback names it.
 writeback::YamlPath yaml_path(const app::NodePath& path);
 
@@ -90,6 +93,17 @@ struct V2Pending {
   const FluxInputs* inputs = nullptr;
 };
 V2Pending prepare_v2(const FluxInputs& inputs, Repositories& repositories, FluxPlan& plan);
+// `namespace:name`, how markers and policies name a policy.
+std::string policy_key(const std::string& ns, const std::string& name);
+// "semver", "alphabetical", "numerical": a policy's order as reported.
+const char* kind_name(app::FluxImagePolicy::Kind kind);
+// Apply the selected markers (in an automation's scope, if any) with the resolved policies:
+// one result per marked document, a write per changed scalar; warnings to `plan.warnings`.
+void apply_markers(const FluxInputs& inputs,
+                   const std::map<std::string, const V2Pending::Policy*>& all,
+                   const std::map<std::string, const V2Pending::Policy*>& resolved,
+                   FluxPlan& plan,
+                   const util::Logger& logger);
 void finish_v2(V2Pending& pending,
                Repositories& repositories,
                const PlanOptions& options,

@@ -4,19 +4,15 @@
 #include "app/selector.hpp"
 #include "tag/flux.hpp"
 #include "updater/flux_detail.hpp"
+#include "util/parallel.hpp"
 #include "util/strings.hpp"
 
-#include <filesystem>
 #include <map>
 #include <set>
 
 namespace argoimg::updater::flux_detail {
 
 namespace {
-
-std::string policy_key(const std::string& ns, const std::string& name) {
-  return ns + ":" + name;
-}
 
 // Pick the policy's tag from `tags` (no pick: no tag qualifies).
 util::Result<tag::flux::V2Selection> pick(const app::FluxImagePolicy& policy,
@@ -48,78 +44,6 @@ util::Result<tag::flux::V2Selection> pick(const app::FluxImagePolicy& policy,
     return tl::unexpected(selected.error());
   }
   return std::move(*selected);
-}
-
-// `path` joined to `root` the way Flux joins update.path: `..` cannot leave the root.
-std::filesystem::path secure_join(const std::string& root, const std::string& path) {
-  std::filesystem::path out = std::filesystem::path(root).lexically_normal();
-  std::filesystem::path base = out;
-  for (const auto& part : std::filesystem::path(path).relative_path()) {
-    if (part == "..") {
-      if (out != base) {
-        out = out.parent_path();
-      }
-    } else if (part != "." && !part.empty()) {
-      out /= part;
-    }
-  }
-  return out;
-}
-
-bool under(const std::string& file, const std::filesystem::path& dir) {
-  std::error_code error;
-  auto relative = std::filesystem::absolute(file, error)
-                      .lexically_normal()
-                      .lexically_relative(std::filesystem::absolute(dir, error).lexically_normal());
-  return !relative.empty() && *relative.begin() != "..";
-}
-
-// The value a marker's field takes from its resolved policy, or why there is none.
-util::Result<std::string> marked_value(app::FluxMarker::Field field,
-                                       const app::FluxImageRepository& repository,
-                                       const V2Pending::Policy& policy) {
-  switch (field) {
-  case app::FluxMarker::Field::tag:
-    return *policy.tag;
-  case app::FluxMarker::Field::name:
-    return repository.image;
-  case app::FluxMarker::Field::digest:
-    if (!policy.digest) {
-      return util::fail(util::ErrorKind::config,
-                        "a ':digest' marker needs digest reflection (digestReflectionPolicy "
-                        "IfNotPresent or Always); Flux would blank the field, argoimg leaves it");
-    }
-    return *policy.digest;
-  case app::FluxMarker::Field::image:
-    break;
-  }
-  return repository.image + ":" + *policy.tag + (policy.digest ? "@" + *policy.digest : "");
-}
-
-const char* kind_name(app::FluxImagePolicy::Kind kind) {
-  switch (kind) {
-  case app::FluxImagePolicy::Kind::alphabetical:
-    return "alphabetical";
-  case app::FluxImagePolicy::Kind::numerical:
-    return "numerical";
-  case app::FluxImagePolicy::Kind::semver:
-    break;
-  }
-  return "semver";
-}
-
-const char* field_name(app::FluxMarker::Field field) {
-  switch (field) {
-  case app::FluxMarker::Field::tag:
-    return "tag";
-  case app::FluxMarker::Field::name:
-    return "name";
-  case app::FluxMarker::Field::digest:
-    return "digest";
-  case app::FluxMarker::Field::image:
-    break;
-  }
-  return "image";
 }
 
 // What an ImageRepository asks for that a one-shot run cannot honour from files: each is a
@@ -155,12 +79,39 @@ std::vector<std::string> unread_settings(const app::FluxImageRepository& reposit
 
 } // namespace
 
+std::string policy_key(const std::string& ns, const std::string& name) {
+  return ns + ":" + name;
+}
+
+const char* kind_name(app::FluxImagePolicy::Kind kind) {
+  switch (kind) {
+  case app::FluxImagePolicy::Kind::alphabetical:
+    return "alphabetical";
+  case app::FluxImagePolicy::Kind::numerical:
+    return "numerical";
+  case app::FluxImagePolicy::Kind::semver:
+    break;
+  }
+  return "semver";
+}
+
 V2Pending prepare_v2(const FluxInputs& inputs, Repositories& repositories, FluxPlan& plan) {
   V2Pending pending;
   pending.inputs = &inputs;
   std::map<std::string, const app::FluxImageRepository*> by_name;
+  // Two objects of one kind, namespace and name (a prod and a staging tree given together):
+  // which one a reference means cannot be told, so neither is used. Key -> the second origin.
+  std::map<std::string, std::string> repeated_repositories;
   for (const auto& repository : inputs.repositories) {
-    by_name.emplace(policy_key(repository.id.object_namespace, repository.id.name), &repository);
+    auto key = policy_key(repository.id.object_namespace, repository.id.name);
+    if (auto [it, fresh] = by_name.emplace(key, &repository); !fresh) {
+      repeated_repositories.emplace(key, repository.origin.to_string());
+    }
+  }
+  std::map<std::string, std::vector<std::string>> policy_origins;
+  for (const auto& policy : inputs.policies) {
+    policy_origins[policy_key(policy.id.object_namespace, policy.id.name)].push_back(
+        policy.origin.to_string());
   }
   std::set<std::string> marked; // policies a (selected) marker names
   for (const auto& marker : inputs.markers) {
@@ -196,8 +147,19 @@ V2Pending prepare_v2(const FluxInputs& inputs, Repositories& repositories, FluxP
       result.status = AppStatus::error;
       result.reason = reason;
     };
+    std::string repository_key = policy_key(policy.repository_namespace, policy.repository_name);
     if (policy.error) {
       fail(policy.error->message);
+    } else if (const auto& origins = policy_origins[alias]; origins.size() > 1) {
+      fail(policy.origin.to_string() + ": ImagePolicy " + util::quote(alias)
+           + " is defined more than once (" + util::join(origins, ", ")
+           + "); its markers are left alone: give the paths of one tree only");
+    } else if (auto twice = repeated_repositories.find(repository_key);
+               twice != repeated_repositories.end()) {
+      fail(policy.origin.to_string() + ": ImageRepository "
+           + util::quote(policy.repository_namespace + "/" + policy.repository_name)
+           + " is defined more than once (" + found->second->origin.to_string() + ", "
+           + twice->second + "); give the paths of one tree only");
     } else if (found == by_name.end()) {
       fail(policy.origin.to_string() + ": ImageRepository "
            + util::quote(policy.repository_namespace + "/" + policy.repository_name)
@@ -247,11 +209,14 @@ void finish_v2(V2Pending& pending,
   const FluxInputs& inputs = *pending.inputs;
   std::map<std::string, const V2Pending::Policy*> resolved;
   std::map<std::string, const V2Pending::Policy*> all;
-  for (auto& item : pending.policies) {
-    all.emplace(policy_key(item.policy->id.object_namespace, item.policy->id.name), &item);
+  // Policies resolve in parallel (a selection each, and a HEAD with digest reflection); each
+  // writes only its own item and result.
+  std::vector<char> picked_ok(pending.policies.size(), 0);
+  util::parallel_for(pending.policies.size(), options.resolve.concurrency, [&](size_t i) {
+    auto& item = pending.policies[i];
     auto& result = item.hidden ? pending.hidden[item.result] : plan.results[item.result];
     if (!item.repository) {
-      continue;
+      return;
     }
     auto& image = result.images.front();
     const auto& tags = repositories.tags(item.key);
@@ -269,7 +234,7 @@ void finish_v2(V2Pending& pending,
                        + ": " + picked.error().message;
       result.status = picked ? AppStatus::skipped : AppStatus::error;
       result.reason = image.reason;
-      continue;
+      return;
     }
     item.tag = *picked->pick;
     image.new_tag = item.tag;
@@ -281,86 +246,22 @@ void finish_v2(V2Pending& pending,
             "reading the digest of " + util::quote(*item.tag) + ": " + digest.error().message;
         result.status = AppStatus::error;
         result.reason = image.reason;
-        continue;
+        return;
       }
       item.digest = *digest;
       image.new_digest = item.digest;
     }
-    resolved.emplace(policy_key(item.policy->id.object_namespace, item.policy->id.name), &item);
-  }
-  // An automation scopes markers to its update.path and policies to its namespace and selector.
-  std::vector<const app::FluxImageUpdateAutomation*> automations;
-  for (const auto& automation : inputs.automations) {
-    if (!automation.error) {
-      automations.push_back(&automation);
+    picked_ok[i] = 1;
+  });
+  for (size_t i = 0; i < pending.policies.size(); ++i) {
+    const auto& item = pending.policies[i];
+    std::string key = policy_key(item.policy->id.object_namespace, item.policy->id.name);
+    all.emplace(key, &item);
+    if (picked_ok[i] != 0) {
+      resolved.emplace(key, &item);
     }
   }
-  // Without an automation every marker is applied; with some, only what a valid one covers
-  // (an invalid automation applies nothing, as in Flux, rather than widening the scope).
-  auto in_scope = [&](const app::FluxMarker& marker, const app::FluxImagePolicy& policy) {
-    if (inputs.automations.empty()) {
-      return true;
-    }
-    for (const auto* automation : automations) {
-      bool labels_match = true;
-      for (const auto& [key, value] : automation->policy_selector) {
-        auto label = policy.labels.find(key);
-        labels_match = labels_match && label != policy.labels.end() && label->second == value;
-      }
-      if (automation->id.object_namespace == policy.id.object_namespace && labels_match
-          && under(marker.slot.position.file, secure_join(inputs.root, automation->update_path))) {
-        return true;
-      }
-    }
-    return false;
-  };
-  std::map<std::pair<std::string, size_t>, size_t> documents; // (file, document) -> result
-  for (const auto& marker : inputs.markers) {
-    std::string alias = policy_key(marker.policy_namespace, marker.policy_name);
-    auto named = all.find(alias);
-    if (named == all.end() || !in_scope(marker, *named->second->policy)) {
-      logger.warn(marker.slot.position.to_string() + ": marker " + util::quote(marker.setter)
-                  + " names no ImagePolicy "
-                  + (named == all.end() ? "among the given files" : "in an automation's scope")
-                  + "; left alone");
-      continue;
-    }
-    auto [doc, fresh] = documents.try_emplace(
-        std::pair{marker.slot.position.file, marker.slot.document}, plan.results.size());
-    if (fresh) {
-      plan.results.push_back(object_result(marker.document, marker.document_origin, inputs));
-    }
-    size_t index = doc->second;
-    auto& result = plan.results[index];
-    auto image = image_result(
-        alias, named->second->repository ? named->second->repository->image : std::string());
-    image.field = field_name(marker.field);
-    image.strategy_name = kind_name(named->second->policy->kind);
-    image.current = marker.slot.value;
-    auto ready = resolved.find(alias);
-    if (ready == resolved.end()) {
-      image.reason = "the ImagePolicy " + util::quote(alias) + " is not resolved";
-    } else if (auto value = marked_value(marker.field, *ready->second->repository, *ready->second);
-               !value) {
-      image.status = ImageStatus::error;
-      image.reason = marker.slot.position.to_string() + ": " + value.error().message;
-    } else {
-      image.new_tag = *value;
-      image.status = *value == marker.slot.value ? ImageStatus::up_to_date : ImageStatus::update;
-      if (image.status == ImageStatus::update) {
-        plan.writes.push_back(FluxWrite{
-            index,
-            marker.slot.position.file,
-            marker.setter + ": " + marker.slot.value + " -> " + *value,
-            writeback::ScalarEdit{
-                marker.slot.document, yaml_path(marker.slot.path), marker.slot.value, *value}});
-      }
-    }
-    result.images.push_back(std::move(image));
-  }
-  for (const auto& [where, index] : documents) { // once per document: it may have many markers
-    plan.results[index].status = aggregate_status(plan.results[index].images);
-  }
+  apply_markers(inputs, all, resolved, plan, logger);
 }
 
 } // namespace argoimg::updater::flux_detail

@@ -257,6 +257,15 @@ class AutomationScope(Base):
         self.assertIn("app:1.2.9 # {\"$imagepolicy\": \"flux-system:app\"}", self.read("clusters/prod/app.yaml"))
         self.assertIn("app:1.2.0 # {\"$imagepolicy\": \"flux-system:app\"}", self.read("clusters/dev/app.yaml"))
 
+    def test_a_trailing_separator_on_the_root_gives_no_extra_step_up(self):
+        # Climbing out and back in ('x/../../<tree>/clusters/prod') would name the real
+        # clusters/prod if the root's trailing '/' let one '..' too many through.
+        name = os.path.basename(self.tree)
+        self.automation(f"x/../../{name}/clusters/prod")
+        result = argoimg("update", "--registries-conf", self.conf, self.tree + "/")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("app:1.2.0 # {\"$imagepolicy\": \"flux-system:app\"}", self.read("clusters/prod/app.yaml"))
+
     def test_an_invalid_automation_is_an_error_entry(self):
         self.automation("./clusters/prod")
         text = self.read("flux/automation.yaml").replace("strategy: Setters", "strategy: Regex")

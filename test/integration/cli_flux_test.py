@@ -126,6 +126,7 @@ class CheckContract(Base):
                    "image: registry.demo.local/demo/app:1.2.0 # {\"$imagepolicy\": \"flux-system:nope\"}\n")
         result, doc = self.check(self.tree)
         self.assertIn("flux-system:nope", result.stderr)
+        self.assertEqual(len([w for w in doc["warnings"] if "'flux-system:nope'" in w]), 1, doc["warnings"])
         self.assertFalse([a for a in doc["applications"] if a["origin"].startswith("v2/clusters/prod/other")])
 
 

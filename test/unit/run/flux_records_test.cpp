@@ -50,8 +50,10 @@ TEST_CASE("Flux objects are named once each in records and the request body", "[
   run.report.applications = {policy, deployment, values};
   run.flux_first = 0;
 
-  auto records = run::change_records(run, {"app", "<document>"});
+  std::vector<size_t> indices;
+  auto records = run::change_records(run, {"app", "<document>"}, &indices);
   REQUIRE(records.size() == 2);
+  CHECK(indices == std::vector<size_t>{1, 2});
   CHECK(records[0].app_name == "app");
   CHECK(records[1].app_name == "<document>");
   for (const auto& record : records) {
@@ -60,7 +62,7 @@ TEST_CASE("Flux objects are named once each in records and the request body", "[
     CHECK(record.changes[0].new_tag == "1.2.9");
   }
 
-  auto body = run::title_and_body(run, "build: update\n", records, true).body;
+  auto body = run::title_and_body(run, "build: update\n", records, indices, true).body;
   CHECK(body.find("| Deployment/app | demo/app (flux-system:app) | `1.2.3` | `1.2.9` |\n")
         != std::string::npos);
   CHECK(body.find("| document at `prod/values.yaml:2` | demo/app (flux-system:app) | `1.2.3` | "
@@ -70,4 +72,31 @@ TEST_CASE("Flux objects are named once each in records and the request body", "[
   size_t why = body.find("- app flux-system:app: semver\n");
   REQUIRE(why != std::string::npos);
   CHECK(body.find("- app flux-system:app", why + 1) == std::string::npos); // once
+}
+
+TEST_CASE("an Application and a Flux object of one name each get their own body rows",
+          "[run][flux]") {
+  test::TempTree tree;
+  test::FakeGit git(tree);
+  test::FakeEffects fx(git);
+  run::Evaluation run(fx.effects);
+  updater::ApplicationResult application;
+  application.name = "web";
+  application.status = updater::AppStatus::update;
+  application.images.push_back(marker("1.0", "1.1"));
+  application.images.back().alias = "frontend";
+  application.images.back().field.reset();
+  auto deployment = flux("Deployment", "web");
+  deployment.images.push_back(marker("1.2.3", "1.2.9"));
+  run.report.applications = {application, deployment};
+  run.flux_first = 1;
+  std::vector<size_t> indices;
+  auto records = run::change_records(run, {"web"}, &indices);
+  REQUIRE(indices == std::vector<size_t>{0, 1});
+  auto body = run::title_and_body(run, "build: update\n", records, indices, true).body;
+  CHECK(body.find("| web | demo/app | `1.0` | `1.1` |\n") != std::string::npos);
+  CHECK(body.find("| Deployment/web | demo/app (flux-system:app) | `1.2.3` | `1.2.9` |\n")
+        != std::string::npos);
+  CHECK(body.find("- web frontend: semver") != std::string::npos);
+  CHECK(body.find("- web flux-system:app: semver") != std::string::npos);
 }

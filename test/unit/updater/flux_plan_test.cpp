@@ -187,3 +187,72 @@ TEST_CASE("flux v2: a policy picks, its markers get their fields", "[updater][fl
   REQUIRE(plan.writes.size() == 1);
   CHECK(plan.writes[0].edit.value == "reg.example.com/team/app:1.2.9");
 }
+
+namespace {
+
+updater::FluxWrite write_of(size_t result, std::string current, std::string value) {
+  return updater::FluxWrite{
+      result,
+      "f.yaml",
+      "image: " + current + " -> " + value,
+      writeback::ScalarEdit{0, {{"image", std::nullopt}}, std::move(current), std::move(value)}};
+}
+
+std::vector<updater::ApplicationResult> updating(size_t count) {
+  std::vector<updater::ApplicationResult> results(count);
+  for (size_t i = 0; i < count; ++i) {
+    results[i].kind = "Deployment";
+    results[i].name = "d" + std::to_string(i);
+    results[i].status = updater::AppStatus::update;
+  }
+  return results;
+}
+
+} // namespace
+
+TEST_CASE("flux writes: objects setting one scalar differently both fail, nothing is written",
+          "[updater][flux]") {
+  auto results = updating(3);
+  updater::WritePlan plan;
+  size_t reads = 0;
+  auto read = [&](const std::string&) {
+    ++reads;
+    return std::optional<std::string>("image: a:1\nother: x\n");
+  };
+  updater::add_flux_writes(
+      plan, {write_of(0, "a:1", "a:2"), write_of(1, "a:1", "a:3")}, results, 0, read);
+  CHECK(plan.files.empty());
+  CHECK(results[0].status == updater::AppStatus::error);
+  CHECK(results[1].status == updater::AppStatus::error);
+  CHECK_THAT(results[0].reason.value_or(""), Catch::Contains("set by more than one object"));
+  CHECK_THAT(results[0].reason.value_or(""), Catch::Contains("Deployment/d1 wants 'a:3'"));
+  // The same value from two objects is one edit.
+  auto agreeing = updating(2);
+  updater::add_flux_writes(
+      plan, {write_of(0, "a:1", "a:2"), write_of(1, "a:1", "a:2")}, agreeing, 0, read);
+  REQUIRE(plan.files.size() == 1);
+  CHECK(plan.files[0].after == "image: a:2\nother: x\n");
+  CHECK(plan.files[0].results == std::vector<size_t>{0, 1});
+  CHECK(agreeing[1].status == updater::AppStatus::update);
+}
+
+TEST_CASE("flux writes: a file an Application already changes is edited on from its new text",
+          "[updater][flux]") {
+  auto results = updating(2); // [0] the Application, [1] the Flux object
+  updater::WritePlan plan;
+  updater::FileChange application;
+  application.path = "f.yaml";
+  application.before = "image: a:1\nother: x\n";
+  application.after = "image: a:1\nother: y\n";
+  application.applications = {"app"};
+  plan.files.push_back(application);
+  auto read = [](const std::string&) {
+    return std::optional<std::string>("image: a:1\nother: x\n");
+  };
+  updater::add_flux_writes(plan, {write_of(0, "a:1", "a:2")}, results, 1, read);
+  REQUIRE(plan.files.size() == 1);
+  CHECK(plan.files[0].before == "image: a:1\nother: x\n");
+  CHECK(plan.files[0].after == "image: a:2\nother: y\n");
+  CHECK(plan.files[0].applications == std::vector<std::string>{"app", "d1"});
+  CHECK(plan.files[0].results == std::vector<size_t>{1});
+}
