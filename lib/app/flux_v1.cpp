@@ -4,8 +4,8 @@
 #include "app/flux_v1_detail.hpp"
 #include "util/strings.hpp"
 
+#include <algorithm>
 #include <array>
-#include <regex>
 #include <utility>
 
 namespace argoimg::app {
@@ -29,15 +29,79 @@ bool known_policy(std::string_view name) {
          || name == "ignore" || name == "tag_all" || name.rfind("tag.", 0) == 0;
 }
 
+bool all_of_set(std::string_view text, std::string_view allowed) {
+  return !text.empty() && text.find_first_not_of(allowed) == std::string_view::npos;
+}
+
+// `[0-9]+`, then `.[0-9]*` only after digits or `.[0-9]+` alone, then `[eE][-+]?[0-9]+`.
+bool is_yaml11_float(std::string_view text) {
+  constexpr std::string_view digits = "0123456789";
+  size_t whole = std::min(text.find_first_not_of(digits), text.size());
+  size_t at = whole;
+  if (at < text.size() && text[at] == '.') {
+    size_t fraction = std::min(text.find_first_not_of(digits, at + 1), text.size());
+    if (whole == 0 && fraction == at + 1) {
+      return false; // `.` alone, or `.e5`
+    }
+    at = fraction;
+  } else if (whole == 0) {
+    return false;
+  }
+  if (at == text.size()) {
+    return true;
+  }
+  if (text[at] != 'e' && text[at] != 'E') {
+    return false;
+  }
+  std::string_view exponent = text.substr(at + 1);
+  if (!exponent.empty() && (exponent[0] == '-' || exponent[0] == '+')) {
+    exponent.remove_prefix(1);
+  }
+  return all_of_set(exponent, digits);
+}
+
 // How go-yaml v2 (YAML 1.1, what Flux v1 decodes manifests with) reads a plain scalar: true
 // when it is a boolean or a number, which cannot go into Kubernetes' string annotation map.
-bool reads_as_non_string(const std::string& value) {
-  static const std::regex typed(
-      "y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF"
-      "|[-+]?[0-9_]*[0-9][0-9_]*|[-+]?0[xX][0-9a-fA-F_]+|[-+]?0[oO][0-7_]+|[-+]?0[bB][01_]+"
-      "|[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\\.(inf|Inf|INF)"
-      "|\\.(nan|NaN|NAN)");
-  return std::regex_match(value, typed);
+// A linear scan: std::regex backtracks per character (seconds, then a stack overflow, on a
+// long value).
+bool reads_as_non_string(std::string_view value) {
+  constexpr std::array<std::string_view, 22> booleans = {
+      "y",    "Y",    "yes",   "Yes",   "YES",   "n",  "N",  "no", "No",  "NO",  "true",
+      "True", "TRUE", "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF"};
+  if (std::find(booleans.begin(), booleans.end(), value) != booleans.end()) {
+    return true;
+  }
+  if (value == ".nan" || value == ".NaN" || value == ".NAN") {
+    return true; // unsigned only
+  }
+  std::string_view rest = value;
+  if (!rest.empty() && (rest[0] == '-' || rest[0] == '+')) {
+    rest.remove_prefix(1);
+  }
+  if (rest == ".inf" || rest == ".Inf" || rest == ".INF") {
+    return true;
+  }
+  if (all_of_set(rest, "0123456789_")
+      && rest.find_first_of("0123456789") != std::string_view::npos) {
+    return true; // decimal integer, `_` anywhere
+  }
+  if (rest.size() > 2 && rest[0] == '0') {
+    std::string_view radix_digits = rest.substr(2);
+    switch (rest[1]) {
+    case 'x':
+    case 'X':
+      return all_of_set(radix_digits, "0123456789abcdefABCDEF_");
+    case 'o':
+    case 'O':
+      return all_of_set(radix_digits, "01234567_");
+    case 'b':
+    case 'B':
+      return all_of_set(radix_digits, "01_");
+    default:
+      break;
+    }
+  }
+  return is_yaml11_float(rest);
 }
 
 std::string describe(const ObjectId& id) {

@@ -160,6 +160,30 @@ TEST_CASE("flux v1: an unquoted boolean or number annotation is the object's err
   }
 }
 
+TEST_CASE("flux v1: a 1 MB annotation value is classified in linear time", "[app][flux]") {
+  // std::regex took seconds on 10,000 digits and overflowed the stack on 100,000.
+  std::string digits(size_t{1} << 20, '7');
+  std::string underscored = digits;
+  underscored[1000] = '_';
+  struct Row {
+    std::string value;
+    bool error;
+  };
+  for (const Row& row : std::vector<Row>{{digits, true},
+                                         {underscored, true},
+                                         {"-" + digits + ".5e+3", true},
+                                         {"0x" + std::string(digits.size(), 'f'), true},
+                                         {digits + "x", false},
+                                         {"0b" + digits, false},
+                                         {"." + digits + "e", false}}) {
+    CAPTURE(row.value.substr(0, 8), row.value.size());
+    FluxV1Object object = load_one(deployment("    fluxcd.io/tag.app: semver:*\n"
+                                              "    other.io/long: "
+                                              + row.value + "\n"));
+    REQUIRE(object.error.has_value() == row.error);
+  }
+}
+
 TEST_CASE("flux v1 prefixes: fluxcd.io/ wins over flux.weave.works/ over filter.fluxcd.io/",
           "[app][flux]") {
   FluxV1Object object = load_one(deployment("    flux.weave.works/automated: \"true\"\n"
