@@ -306,7 +306,9 @@ find_markers(std::string_view text, const std::string& path, const LoadLimits& l
       text,
       path,
       limits,
-      yaml::DuplicateKeys::allow,
+      // A duplicate key is an error, so its file's markers are not applied: the writeback
+      // resolves a marker's path to the first key, Kubernetes reads the last.
+      yaml::DuplicateKeys::error,
       [&finder](const YAML::Node& doc, const yaml::FileRef& at) { finder.document(doc, at); },
       errors);
   if (!errors.empty()) {

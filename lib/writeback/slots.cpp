@@ -42,6 +42,10 @@ std::optional<std::string> anchored(std::string_view text, const std::vector<Sca
 
 util::Result<std::string> edit_scalars(std::string_view text,
                                        const std::vector<ScalarEdit>& edits) {
+  // yaml-cpp finds the first of two equal keys, Kubernetes and Helm read the last.
+  if (auto unique = check_unique_keys(text); !unique) {
+    return tl::unexpected(unique.error());
+  }
   YamlText yaml{std::string(text)};
   std::vector<ExpectedValue> expected;
   std::vector<std::pair<size_t, YamlPath>> allowed;

@@ -25,7 +25,8 @@ struct ScalarEdit {
 // read as a number, boolean or null is quoted), then prove that nothing else changed and that
 // each value reads back. A scalar that already holds its new value is left as it is. Fails,
 // leaving nothing half done, when a scalar is missing, holds something other than `current`
-// or the new value (the file changed since it was read), is a block scalar, or the check fails.
+// or the new value (the file changed since it was read), is a block scalar, or the check fails,
+// and refuses a text in which a mapping holds a key twice.
 util::Result<std::string> edit_scalars(std::string_view text, const std::vector<ScalarEdit>& edits);
 
 } // namespace argoimg::writeback

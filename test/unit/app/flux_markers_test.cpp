@@ -225,8 +225,23 @@ TEST_CASE("flux markers: screening and unreadable files", "[app][flux][markers]"
   auto broken = find_markers("a: x " + k_m + "\n---\nb: [\n", "f.yaml", {});
   REQUIRE_FALSE(broken);
   CHECK_THAT(broken.error().message, Catch::StartsWith("f.yaml:4:1: invalid YAML"));
-  // Duplicate keys are Kubernetes' problem, not the marker's.
-  CHECK(found("a: x " + k_m + "\na: y\n").size() == 1);
+}
+
+TEST_CASE("flux markers: a file with a duplicate key is refused, not written",
+          "[app][flux][markers]") {
+  // The marker's path `image` would name the first key when written; Kubernetes reads the last.
+  auto duplicate = find_markers("image: a:1.0\nimage: a:1.0 " + k_m + "\n", "f.yaml", {});
+  REQUIRE_FALSE(duplicate);
+  CHECK_THAT(duplicate.error().message,
+             Catch::StartsWith("f.yaml:2:1: duplicate key 'image' (first at line 1)"));
+  // Anywhere in the file: none of its markers is applied.
+  auto later = find_markers("a: x " + k_m + "\n---\nb:\n  c: 1\n  c: 2\n", "f.yaml", {});
+  REQUIRE_FALSE(later);
+  CHECK_THAT(later.error().message, Catch::StartsWith("f.yaml:5:3: duplicate key 'c'"));
+  auto list =
+      find_markers("kind: List\nitems:\n- image: x " + k_m + "\n- a: 1\n  a: 2\n", "f.yaml", {});
+  REQUIRE_FALSE(list);
+  CHECK_THAT(list.error().message, Catch::StartsWith("f.yaml:5:3: duplicate key 'a'"));
 }
 
 TEST_CASE("flux markers: hostile input is bounded", "[app][flux][markers]") {

@@ -3,6 +3,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <string>
+#include <vector>
+
 using namespace argoimg::writeback;
 
 namespace {
@@ -89,4 +92,16 @@ TEST_CASE("edit_scalars refuses an anchored scalar that aliases use, saying so",
                             {edit(0, {key("a")}, "repo/app:1.0", "repo/app:1.1")});
   REQUIRE(alone);
   CHECK(*alone == "a: &x repo/app:1.1\nb: y\n");
+}
+
+TEST_CASE("edit_scalars refuses a file with a duplicate key", "[writeback][flux]") {
+  // yaml-cpp finds the first `image`, Kubernetes reads the last: no edit of it is safe.
+  auto after = edit_scalars("image: a:1.0\nimage: a:1.0 # {\"$imagepolicy\": \"ns:a\"}\n",
+                            {edit(0, {key("image")}, "a:1.0", "a:1.1")});
+  REQUIRE_FALSE(after);
+  CHECK(after.error().kind == argoimg::util::ErrorKind::invalid_input);
+  CHECK_THAT(after.error().message, Catch::StartsWith("2:1: duplicate key 'image' (first at 1:1)"));
+  auto elsewhere = edit_scalars("a: x\n---\nb:\n  c: 1\n  c: 2\n", {edit(0, {key("a")}, "x", "y")});
+  REQUIRE_FALSE(elsewhere);
+  CHECK_THAT(elsewhere.error().message, Catch::Contains("duplicate key 'c'"));
 }
