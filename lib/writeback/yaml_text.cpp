@@ -66,6 +66,22 @@ util::Result<Found> walk(const YAML::Node& root, const YamlPath& path) {
   return found;
 }
 
+util::Result<ScalarSpan>
+scalar_node_span(std::string_view text, const YAML::Node& node, size_t shift) {
+  auto span = scalar_span(text, skip_properties(text, pos_of(node, shift)), ScalarContext::block);
+  if (!span || span->style != QuoteStyle::plain) {
+    return span;
+  }
+  // A plain scalar on one line is its value, byte for byte: in a flow collection it ends
+  // before `,]}`, in block context not (the position alone does not tell which).
+  const std::string& plain = node.Scalar();
+  if (text.compare(span->begin, plain.size(), plain) != 0) {
+    return util::fail(ErrorKind::unsupported, "the value is a multi-line plain scalar");
+  }
+  span->end = span->begin + plain.size();
+  return span;
+}
+
 std::string describe(const YamlPath& path) {
   std::string out;
   for (const auto& step : path) {
@@ -166,20 +182,9 @@ util::Result<bool> YamlText::set(size_t doc, const YamlPath& path, std::string_v
   const YAML::Node& node = found->node;
   if (found->depth == path.size()) {
     if (node.IsScalar()) {
-      auto span =
-          scalar_span(m_text, skip_properties(m_text, pos_of(node, bom)), ScalarContext::block);
+      auto span = scalar_node_span(m_text, node, bom);
       if (!span) {
         return util::fail(span.error().kind, describe(path) + ": " + span.error().message);
-      }
-      if (span->style == QuoteStyle::plain) {
-        // A plain scalar on one line is its value, byte for byte: in a flow collection it ends
-        // before `,]}`, in block context not (the position alone does not tell which).
-        const std::string& plain = node.Scalar();
-        if (m_text.compare(span->begin, plain.size(), plain) != 0) {
-          return util::fail(ErrorKind::unsupported,
-                            describe(path) + ": the value is a multi-line plain scalar");
-        }
-        span->end = span->begin + plain.size();
       }
       std::string rendered = render_scalar(value, span->style, quote);
       bool changed = m_text.compare(span->begin, span->end - span->begin, rendered) != 0;

@@ -5,6 +5,7 @@
 // yaml_text_append.cpp). Include only from writeback sources (it exposes yaml-cpp).
 
 #include "util/result.hpp"
+#include "writeback/scalar.hpp"
 #include "writeback/yaml_text.hpp"
 
 #include <yaml-cpp/yaml.h>
@@ -28,6 +29,11 @@ struct Found {
 
 // Walk `path` as far as it exists (missing keys stop it; a wrong type fails).
 util::Result<Found> walk(const YAML::Node& root, const YamlPath& path);
+
+// Where the scalar `node`, parsed from `text` (`shift` bytes of byte order mark), is written and
+// in which quote style: a block scalar or multi-line value fails (not a single value to patch).
+util::Result<ScalarSpan>
+scalar_node_span(std::string_view text, const YAML::Node& node, size_t shift);
 
 // `a.b[0].c`: the path as the user wrote it, for messages.
 std::string describe(const YamlPath& path);

@@ -105,3 +105,32 @@ TEST_CASE("edit_scalars refuses a file with a duplicate key", "[writeback][flux]
   REQUIRE_FALSE(elsewhere);
   CHECK_THAT(elsewhere.error().message, Catch::Contains("duplicate key 'c'"));
 }
+
+TEST_CASE("edit_scalars edits 5000 scalars of one file in one parse", "[writeback][flux]") {
+  std::string before;
+  std::string expected;
+  std::vector<ScalarEdit> edits;
+  for (int i = 0; i < 5000; ++i) {
+    std::string name = "k" + std::to_string(i);
+    std::string marker = " # {\"$imagepolicy\": \"ns:p" + std::to_string(i) + "\"}\n";
+    if (i % 1000 == 7) { // a plain value that would read as a number is quoted
+      before += name + ": 150" + marker;
+      expected += name + ": \"151\"" + marker;
+      edits.push_back(edit(0, {key(name)}, "150", "151"));
+    } else if (i % 3 == 0) { // left alone
+      before += name + ": 'repo/app:1.0'\n";
+      expected += name + ": 'repo/app:1.0'\n";
+    } else if (i % 3 == 1) {
+      before += name + ": 'repo/app:1.0'" + marker;
+      expected += name + ": 'repo/app:1.10'" + marker;
+      edits.push_back(edit(0, {key(name)}, "repo/app:1.0", "repo/app:1.10"));
+    } else { // already holds the new value
+      before += name + ": repo/app:1.10" + marker;
+      expected += name + ": repo/app:1.10" + marker;
+      edits.push_back(edit(0, {key(name)}, "repo/app:1.0", "repo/app:1.10"));
+    }
+  }
+  auto after = edit_scalars(before, edits);
+  REQUIRE(after);
+  CHECK(*after == expected);
+}
