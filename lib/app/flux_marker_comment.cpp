@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Reading a setter marker comment: a strict JSON object of strings (what Go's json.Unmarshal
 // into a map[string]string accepts), then the `$imagepolicy` value.
+// Hand-written rather than RapidJSON: RapidJSON is not linked into lib/app, and Flux reads the
+// comment with Go's semantics, which it does not share: the last of duplicate members wins, and
+// a lone surrogate escape becomes U+FFFD instead of failing the parse.
 #include "app/flux_markers.hpp"
 #include "util/strings.hpp"
 
