@@ -159,8 +159,10 @@ void fail_conflicting_writers(const std::vector<FluxWrite>& all,
         .push_back(&write);
   }
   for (const auto& [key, writes] : by_scalar) {
+    // A named copy: clang 14 cannot capture a structured binding in a lambda.
+    const std::string& first_value = writes.front()->edit.value;
     bool differ = std::any_of(writes.begin(), writes.end(), [&](const FluxWrite* write) {
-      return write->edit.value != writes.front()->edit.value;
+      return write->edit.value != first_value;
     });
     if (!differ) {
       continue;
