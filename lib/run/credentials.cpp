@@ -35,13 +35,37 @@ registry::ClientOptions client_options(const CheckOptions& options, const Effect
   return settings;
 }
 
+namespace {
+
+std::string home_path(const util::Environment& env, const std::string& relative) {
+  auto home = env.get("HOME");
+  return home ? *home + "/" + relative : std::string();
+}
+
+registry::KubernetesSources kubernetes_sources(const CheckOptions& options,
+                                               const Effects& effects) {
+  const util::Environment& env = effects.environment;
+  registry::KubernetesSources sources;
+  sources.kubeconfig_path = !options.kubeconfig.empty() ? options.kubeconfig
+                            : env.get("KUBECONFIG")     ? *env.get("KUBECONFIG")
+                                                        : home_path(env, ".kube/config");
+  sources.service_host = env.get("KUBERNETES_SERVICE_HOST").value_or("");
+  sources.service_port = env.get("KUBERNETES_SERVICE_PORT").value_or("");
+  sources.read_file = read_file;
+  return sources;
+}
+
+} // namespace
+
+bool kubernetes_configured(const CheckOptions& options, const Effects& effects) {
+  auto sources = kubernetes_sources(options, effects);
+  return !sources.service_host.empty()
+         || (!sources.kubeconfig_path.empty() && read_file(sources.kubeconfig_path).has_value());
+}
+
 registry::CredentialEnvironment credential_environment(const CheckOptions& options,
                                                        const Effects& effects) {
   const util::Environment& env = effects.environment;
-  auto home_path = [&env](const std::string& relative) {
-    auto home = env.get("HOME");
-    return home ? *home + "/" + relative : std::string();
-  };
   registry::CredentialEnvironment environment;
   environment.getenv = [env](const std::string& name) { return env.get(name); };
   environment.run = effects.run_process;
@@ -49,15 +73,9 @@ registry::CredentialEnvironment credential_environment(const CheckOptions& optio
   environment.now = effects.now;
   environment.docker_config_dir = !options.docker_config.empty() ? options.docker_config
                                   : env.get("DOCKER_CONFIG")     ? *env.get("DOCKER_CONFIG")
-                                                                 : home_path(".docker");
-  registry::KubernetesSources sources;
-  sources.kubeconfig_path = !options.kubeconfig.empty() ? options.kubeconfig
-                            : env.get("KUBECONFIG")     ? *env.get("KUBECONFIG")
-                                                        : home_path(".kube/config");
-  sources.service_host = env.get("KUBERNETES_SERVICE_HOST").value_or("");
-  sources.service_port = env.get("KUBERNETES_SERVICE_PORT").value_or("");
-  sources.read_file = read_file;
-  environment.read_secret = registry::make_secret_reader(std::move(sources), *effects.http);
+                                                                 : home_path(env, ".docker");
+  environment.read_secret =
+      registry::make_secret_reader(kubernetes_sources(options, effects), *effects.http);
   return environment;
 }
 

@@ -20,6 +20,10 @@ registry::ClientOptions client_options(const CheckOptions& options, const Effect
 registry::CredentialEnvironment credential_environment(const CheckOptions& options,
                                                        const Effects& effects);
 
+// Whether Kubernetes access is configured: in a cluster (KUBERNETES_SERVICE_HOST), or a
+// kubeconfig file (--kubeconfig, $KUBECONFIG, ~/.kube/config) that can be read.
+bool kubernetes_configured(const CheckOptions& options, const Effects& effects);
+
 // The same for git remotes: a secret without ':' is an access token.
 registry::CredentialResolver git_credential_resolver(const CheckOptions& options,
                                                      const Effects& effects);

@@ -164,6 +164,7 @@ evaluate(const CheckOptions& given, Effects& effects, const std::string& command
   plan.resolve.credentials = &credentials;
   plan.resolve.explain = options.explain ? tag::Explain::yes : tag::Explain::no;
   plan.resolve.concurrency = options.concurrency;
+  plan.resolve.kubernetes_secrets = kubernetes_configured(options, effects);
   plan.resolve.progress = effects.progress;
   plan.argocd_namespace = options.argocd_namespace;
   plan.default_platforms = images->default_platforms;

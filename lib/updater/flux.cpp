@@ -14,8 +14,9 @@ namespace argoimg::updater {
 
 namespace flux_detail {
 
-util::Result<std::string> Repositories::add(const image::ImageRef& image) {
-  auto endpoint = image_endpoint(image, std::nullopt, m_options);
+util::Result<std::string> Repositories::add(const image::ImageRef& image,
+                                            const std::optional<std::string>& pull_secret) {
+  auto endpoint = image_endpoint(image, pull_secret, m_options);
   if (!endpoint) {
     return tl::unexpected(endpoint.error());
   }

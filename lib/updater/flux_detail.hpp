@@ -24,11 +24,14 @@ public:
   Repositories(registry::Client& client, const ResolveOptions& options)
       : m_client(client), m_options(options) {}
 
-  // Register `image` and return its key; fails when its credentials cannot be read.
-  util::Result<std::string> add(const image::ImageRef& image);
+  // Register `image` (read with `pull_secret`, a credential reference, when given) and return
+  // its key; fails when its credentials cannot be read.
+  util::Result<std::string> add(const image::ImageRef& image,
+                                const std::optional<std::string>& pull_secret = std::nullopt);
   // List every registered repository's tags (tags outside the tag grammar dropped).
   void fetch();
   const util::Result<std::vector<std::string>>& tags(const std::string& key) const;
+  const ResolveOptions& options() const { return m_options; }
   // The creation time of `tag` (linux/amd64 for an index, as Flux v1 read it); nullopt with
   // `why` set when it cannot be read.
   std::optional<int64_t> created(const std::string& key, const std::string& tag, std::string& why);

@@ -46,17 +46,32 @@ util::Result<tag::flux::V2Selection> pick(const app::FluxImagePolicy& policy,
   return std::move(*selected);
 }
 
-// What an ImageRepository asks for that a one-shot run cannot honour from files: each is a
-// warning naming argoimg's own setting for it.
-std::vector<std::string> unread_settings(const app::FluxImageRepository& repository) {
+// The credential reference an ImageRepository's secretRef maps to: Flux reads it as a
+// dockerconfigjson Secret in the ImageRepository's namespace, which is argoimg's `pullsecret:`.
+// Only with Kubernetes access configured; without it the secretRef is a warning.
+std::optional<std::string> pull_secret_for(const app::FluxImageRepository& repository,
+                                           const ResolveOptions& options) {
+  if (repository.secret_ref.empty() || !options.kubernetes_secrets) {
+    return std::nullopt;
+  }
+  return "pullsecret:" + repository.id.object_namespace + "/" + repository.secret_ref;
+}
+
+// What an ImageRepository asks for that this run cannot honour: each is a warning naming
+// argoimg's own setting for it.
+std::vector<std::string> unread_settings(const app::FluxImageRepository& repository,
+                                         const ResolveOptions& options) {
   std::string where = repository.origin.to_string() + ": ImageRepository "
                       + util::quote(repository.id.object_namespace + "/" + repository.id.name)
                       + ": ";
   std::string own = " is not read; argoimg takes this registry's credentials from registries.conf "
                     "or the Docker config (docs/flux.md)";
   std::vector<std::string> unread;
-  if (!repository.secret_ref.empty()) {
-    unread.push_back(where + "spec.secretRef " + util::quote(repository.secret_ref) + own);
+  if (!repository.secret_ref.empty() && !options.kubernetes_secrets) {
+    unread.push_back(where + "spec.secretRef " + util::quote(repository.secret_ref)
+                     + " is not read without Kubernetes access (--kubeconfig, KUBECONFIG, "
+                       "~/.kube/config or in a cluster); argoimg takes this registry's "
+                       "credentials from registries.conf or the Docker config (docs/flux.md)");
   }
   if (!repository.cert_secret_ref.empty()) {
     unread.push_back(where + "spec.certSecretRef " + util::quote(repository.cert_secret_ref)
@@ -169,14 +184,18 @@ V2Pending prepare_v2(const FluxInputs& inputs, Repositories& repositories, FluxP
     } else if (auto ref = image::parse_image_ref(found->second->image); !ref) {
       fail(found->second->origin.to_string() + ": image " + util::quote(found->second->image) + ": "
            + ref.error().message);
-    } else if (auto key = repositories.add(*ref); !key) {
-      fail(key.error().message);
+    } else if (auto key =
+                   repositories.add(*ref, pull_secret_for(*found->second, repositories.options()));
+               !key) {
+      fail(found->second->origin.to_string() + ": ImageRepository "
+           + util::quote(policy.repository_namespace + "/" + policy.repository_name) + ": "
+           + key.error().message);
     } else {
       image.repository = ref->repository();
       image.status = ImageStatus::resolved;
       item.repository = found->second;
       item.key = *key;
-      for (const auto& unread : unread_settings(*found->second)) {
+      for (const auto& unread : unread_settings(*found->second, repositories.options())) {
         result.warnings.push_back(unread);
       }
       if (policy.repository_namespace != policy.id.object_namespace

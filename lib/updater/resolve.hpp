@@ -57,6 +57,9 @@ struct ResolveOptions {
   registry::Registries registries;
   registry::CredentialResolver* credentials = nullptr; // null: anonymous everywhere
   size_t concurrency = 16;                             // parallel repositories
+  // Kubernetes access is configured (a kubeconfig or in-cluster): a Flux ImageRepository's
+  // secretRef is read as the pull secret `pullsecret:<its namespace>/<name>`.
+  bool kubernetes_secrets = false;
   // Called after each repository's tags arrive (serialised): done, total.
   std::function<void(size_t, size_t)> progress;
 };

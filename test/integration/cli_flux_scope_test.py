@@ -9,7 +9,7 @@ import subprocess
 import tempfile
 import unittest
 
-from support import argoimg, registries_conf, SEEDED
+from support import SERVERS, TOKEN, argoimg, registries_conf, SEEDED
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
@@ -51,10 +51,21 @@ class Base(unittest.TestCase):
         with open(os.path.join(self.tree, relative)) as f:
             return f.read()
 
-    def check(self, *extra):
-        result = argoimg("-o", "json", "check", "--registries-conf", self.conf, self.tree, *extra)
+    def check(self, *extra, env=None):
+        # No Kubernetes access unless a test gives it: a kubeconfig on the machine running the
+        # tests must not change what secretRef does.
+        env = env or self.env()
+        result = argoimg("-o", "json", "check", "--registries-conf", self.conf, self.tree, *extra,
+                         env=env)
         self.assertIn(result.returncode, (0, 1), result.stderr)
         return result, json.loads(result.stdout)
+
+    def env(self, **extra):
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("KUBECONFIG", "KUBERNETES_SERVICE_HOST", "KUBERNETES_SERVICE_PORT")}
+        env["HOME"] = self.dir
+        env.update(extra)
+        return env
 
     def policy_entry(self, doc, name):
         [entry] = [a for a in doc["applications"] if a["kind"] == "ImagePolicy" and a["name"] == name]
@@ -128,6 +139,67 @@ class Policies(Base):
         self.assertIn("registries.conf", warnings)
         self.assertIn("spec.certSecretRef 'ca' is not read", warnings)
         self.assertIn("spec.secretRef 'regcred' is not read", result.stderr)
+
+    def kubeconfig(self, token):
+        path = os.path.join(self.dir, "kubeconfig")
+        with open(path, "w") as f:
+            f.write(f"""apiVersion: v1
+kind: Config
+current-context: test
+contexts:
+- name: test
+  context: {{cluster: contract, user: tester}}
+clusters:
+- name: contract
+  cluster: {{server: "{SERVERS['ARGOIMG_TEST_KUBE_API']}"}}
+users:
+- name: tester
+  user: {{token: "{token}"}}
+""")
+        return path
+
+    def private_policy(self, secret):
+        self.write("flux.yaml", "\n---\n".join([
+            f"apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImageRepository\n"
+            f"metadata: {{name: private, namespace: argocd}}\n"
+            f"spec:\n  image: {TOKEN}/private/app\n  secretRef: {{name: {secret}}}\n",
+            POLICY % {"name": "private", "ns": "argocd", "tier": "a", "repo": "private",
+                      "policy": "  policy:\n    semver: {range: '>=2.0.0'}\n"}]))
+
+    def test_secret_ref_is_read_as_a_pull_secret_with_kubernetes_access(self):
+        self.private_policy("regcred")
+        kube_token = SERVERS["ARGOIMG_TEST_KUBE_TOKEN"]
+        result, doc = self.check("--kubeconfig", self.kubeconfig(kube_token))
+        policy = self.policy_entry(doc, "private")
+        self.assertEqual(policy["status"], "up-to-date", policy)
+        self.assertEqual(policy["images"][0]["new"], "2.1.0")
+        self.assertFalse([w for w in policy["warnings"] if "secretRef" in w], policy["warnings"])
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertNotIn(kube_token, result.stdout + result.stderr)
+        # $KUBECONFIG counts as access too.
+        result, doc = self.check(env=self.env(KUBECONFIG=self.kubeconfig(kube_token)))
+        self.assertEqual(self.policy_entry(doc, "private")["images"][0]["new"], "2.1.0")
+
+    def test_secret_ref_that_cannot_be_read_fails_its_policy_naming_it(self):
+        self.private_policy("missing")
+        result, doc = self.check("--kubeconfig", self.kubeconfig(SERVERS["ARGOIMG_TEST_KUBE_TOKEN"]))
+        policy = self.policy_entry(doc, "private")
+        self.assertEqual(policy["status"], "error")
+        reason = policy["images"][0]["reason"]
+        self.assertIn("flux.yaml:1", reason)
+        self.assertIn("ImageRepository 'argocd/private'", reason)
+        self.assertIn("pullsecret:argocd/missing", reason)
+        self.assertIn("not found", reason)
+        self.assertEqual(result.returncode, 1)
+
+    def test_without_kubernetes_access_secret_ref_is_a_warning_and_own_credentials_apply(self):
+        self.private_policy("regcred")
+        result, doc = self.check()
+        policy = self.policy_entry(doc, "private")
+        self.assertIn("Kubernetes access", "\n".join(policy["warnings"]))
+        # Anonymous: the private repository refuses, and the policy says so.
+        self.assertEqual(policy["status"], "error")
+        self.assertIn("insufficient_scope", policy["images"][0]["reason"])
 
     def test_digest_reflection_feeds_image_and_digest_markers(self):
         digest = SEEDED["demo/digest"]["stable"]
