@@ -25,6 +25,28 @@ std::optional<std::string> not_automated(const app::FluxV1Object& object) {
   return std::nullopt;
 }
 
+// Where a container's pattern comes from, for messages: the annotation's file:line and key.
+std::string filter_origin(const app::FluxV1Filter& filter) {
+  return filter.annotation.empty()
+             ? filter.position.to_string()
+             : filter.position.to_string() + ": annotation " + util::quote(filter.annotation);
+}
+
+// The object's error: one found when it was read, else the first container pattern that does
+// not parse. An invalid pattern fails the whole object before any registry is asked, so that
+// none of its containers is updated while its annotations are wrong (Flux matched everything).
+std::optional<std::string> object_error(const app::FluxV1Object& object) {
+  if (object.error) {
+    return object.error->message;
+  }
+  for (const auto& container : object.containers) {
+    if (auto pattern = tag::flux::parse_v1_pattern(container.filter.text); !pattern) {
+      return filter_origin(container.filter) + ": " + pattern.error().message;
+    }
+  }
+  return std::nullopt;
+}
+
 // The image scalar's text with its tag replaced: `[registry/]path[:tag]` → `...:<tag>`.
 std::string with_tag(const std::string& reference, const std::string& tag) {
   size_t slash = reference.rfind('/');
@@ -46,6 +68,7 @@ prepare_v1(const FluxInputs& inputs, Repositories& repositories, FluxPlan& plan)
     auto& result = plan.results.back();
     result.warnings = object.warnings;
     auto skip = not_automated(object);
+    auto error = object_error(object);
     for (const auto& container : object.containers) {
       auto image = image_result(container.name, container.reference);
       auto ref = image::parse_image_ref(container.reference);
@@ -56,7 +79,7 @@ prepare_v1(const FluxInputs& inputs, Repositories& repositories, FluxPlan& plan)
         }
       }
       image.constraint = container.filter.text;
-      if (object.error) {
+      if (error) {
         image.reason = "not updated: the object has an error";
       } else if (skip) {
         image.reason = *skip;
@@ -74,9 +97,9 @@ prepare_v1(const FluxInputs& inputs, Repositories& repositories, FluxPlan& plan)
       }
       result.images.push_back(std::move(image));
     }
-    if (object.error) {
+    if (error) {
       result.status = AppStatus::error;
-      result.reason = object.error->message;
+      result.reason = *error;
     } else if (skip && !object.containers.empty()) {
       result.status = AppStatus::skipped;
       result.reason = *skip;
@@ -102,12 +125,9 @@ void finish_v1(std::vector<V1Pending>& pending,
       image.reason = std::move(reason);
     };
     auto pattern = tag::flux::parse_v1_pattern(container.filter.text);
-    if (!pattern) {
-      std::string where = container.filter.annotation.empty()
-                              ? container.filter.position.to_string()
-                              : container.filter.position.to_string() + ": annotation "
-                                    + util::quote(container.filter.annotation);
-      return fail(ImageStatus::error, where + ": " + pattern.error().message);
+    if (!pattern) { // checked by object_error before anything was pending
+      return fail(ImageStatus::error,
+                  filter_origin(container.filter) + ": " + pattern.error().message);
     }
     bool by_version = pattern->kind == tag::flux::V1Pattern::Kind::semver;
     image.strategy = by_version ? tag::Strategy::semver : tag::Strategy::newest_build;

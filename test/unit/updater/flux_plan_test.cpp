@@ -138,6 +138,31 @@ TEST_CASE("flux v1: locked is skipped with its message, a bad pattern is an erro
   CHECK(plan.writes.empty());
 }
 
+TEST_CASE("flux v1: an invalid pattern fails the whole object before any registry is asked",
+          "[updater][flux]") {
+  Fixture f;
+  serve(f.http, "team/web", {{"1.0.0", "2024-01-01T00:00:00Z"}});
+  updater::FluxInputs inputs;
+  // The first container alone would update; the second's pattern does not compile.
+  inputs.v1.push_back(deployment("semver:*", "reg.example.com/team/web:0.9.0"));
+  auto sidecar = inputs.v1.back().containers.front();
+  sidecar.name = "sidecar";
+  sidecar.filter.text = "regexp:master-(";
+  sidecar.filter.annotation = "fluxcd.io/tag.sidecar";
+  sidecar.filter.position = {"f.yaml", 6, 5};
+  inputs.v1.back().containers.push_back(sidecar);
+  auto plan = f.plan(inputs);
+  REQUIRE(plan.results.size() == 1);
+  CHECK(plan.results[0].status == updater::AppStatus::error);
+  CHECK_THAT(plan.results[0].reason.value_or(""),
+             Catch::Contains("f.yaml:6:5: annotation 'fluxcd.io/tag.sidecar'"));
+  for (const auto& image : plan.results[0].images) {
+    CHECK_FALSE(image.new_tag);
+  }
+  CHECK(plan.writes.empty());
+  CHECK(f.http.count(k_api + "/v2/team/web/tags/list") == 0);
+}
+
 TEST_CASE("flux v2: a policy picks, its markers get their fields", "[updater][flux]") {
   Fixture f;
   serve(f.http,
