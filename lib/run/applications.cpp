@@ -24,9 +24,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// `*.yaml`, `*.yml`, and a file named `Kustomization`, as Flux's setters read them.
 bool is_yaml(const fs::path& path) {
   auto extension = path.extension().string();
-  return extension == ".yaml" || extension == ".yml";
+  return extension == ".yaml" || extension == ".yml" || path.filename() == "Kustomization";
 }
 
 // Why `path` cannot be used: its error, or "no such file or directory".

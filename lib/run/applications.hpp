@@ -53,9 +53,9 @@ void select_flux(SourceDocuments& documents,
                  const std::vector<std::string>& paths,
                  const ApplicationSelection& selection);
 
-// Read every `*.yaml`/`*.yml` under `paths` (files or directories, recursively, sorted; `.git`
-// skipped), each bounded by `limits` (the size checked before reading). Bad files and
-// documents are reported in `file_errors`; the others still load.
+// Read every `*.yaml`/`*.yml` (and `Kustomization`) under `paths` (files or directories,
+// recursively, sorted; `.git` skipped), each bounded by `limits` (the size checked before reading).
+// Bad files and documents are reported in `file_errors`; the others still load.
 SourceDocuments read_documents(const std::vector<std::string>& paths,
                                const app::LoadLimits& limits,
                                const util::Logger& logger);
