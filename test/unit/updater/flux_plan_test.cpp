@@ -155,7 +155,7 @@ TEST_CASE("flux v1: an invalid pattern fails the whole object before any registr
   REQUIRE(plan.results.size() == 1);
   CHECK(plan.results[0].status == updater::AppStatus::error);
   CHECK_THAT(plan.results[0].reason.value_or(""),
-             Catch::Contains("f.yaml:6:5: annotation 'fluxcd.io/tag.sidecar'"));
+             Catch::Contains("f.yaml:6: annotation 'fluxcd.io/tag.sidecar'"));
   for (const auto& image : plan.results[0].images) {
     CHECK_FALSE(image.new_tag);
   }
