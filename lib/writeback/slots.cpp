@@ -50,9 +50,9 @@ struct Splice {
 
 util::Result<std::string> edit_scalars(std::string_view text,
                                        const std::vector<ScalarEdit>& edits) {
-  // One parse for every edit: positions are those of the original text, and the replacements
-  // are spliced from its end backwards, so none moves another (re-parsing per edit was
-  // quadratic).
+  // One parse for every edit: positions are those of the original text, and the new text is
+  // built in one pass, copying what lies between the edited scalars (re-parsing per edit, or
+  // splicing in place, which moves the rest of the file each time, was quadratic).
   YamlText yaml{std::string(text)};
   auto parse = yaml.parsed();
   if (!parse->docs) {
@@ -103,25 +103,30 @@ util::Result<std::string> edit_scalars(std::string_view text,
     return std::string(text);
   }
   std::stable_sort(splices.begin(), splices.end(), [](const Splice& a, const Splice& b) {
-    return a.begin > b.begin;
+    return a.begin < b.begin;
   });
-  std::string after(text);
-  for (size_t i = 0; i < splices.size(); ++i) {
-    const Splice& splice = splices[i];
-    if (i > 0 && splices[i - 1].begin < splice.end) {
+  std::string after;
+  after.reserve(text.size() + text.size() / 8);
+  size_t copied = 0;
+  const Splice* last = nullptr;
+  for (const Splice& splice : splices) {
+    if (last && splice.begin < last->end) {
       // Two edits of one scalar (two paths, or an alias): the later one reads the first's value.
-      const Splice& first = splices[i - 1];
-      if (first.begin == splice.begin && first.edit->value == splice.edit->value) {
+      if (last->begin == splice.begin && last->edit->value == splice.edit->value) {
         continue;
       }
       return util::fail(util::ErrorKind::conflict,
                         util::quote(detail::describe(splice.edit->path)) + " holds "
-                            + util::quote(first.edit->value) + ", not "
+                            + util::quote(last->edit->value) + ", not "
                             + util::quote(splice.edit->current)
                             + " as read: the file changed during the run");
     }
-    after.replace(splice.begin, splice.end - splice.begin, splice.text);
+    after.append(text.substr(copied, splice.begin - copied));
+    after.append(splice.text);
+    copied = splice.end;
+    last = &splice;
   }
+  after.append(text.substr(copied));
   if (auto verified = verify_edit(text, after, expected, allowed); !verified) {
     if (auto anchor = anchored(text, docs, edits)) {
       return util::fail(util::ErrorKind::conflict, *anchor);
