@@ -7,8 +7,10 @@
 #include "util/parallel.hpp"
 #include "util/strings.hpp"
 
+#include <algorithm>
 #include <map>
 #include <set>
+#include <string_view>
 
 namespace argoimg::updater::flux_detail {
 
@@ -46,13 +48,41 @@ util::Result<tag::flux::V2Selection> pick(const app::FluxImagePolicy& policy,
   return std::move(*selected);
 }
 
+bool is_lower_alnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+// A DNS-1123 name as Kubernetes requires of a namespace (a label: `dots` false, at most 63) or a
+// Secret (a subdomain: dots allowed, at most 253). A file names them, so nothing else is let
+// into the API's URL (`..` would read another object).
+bool is_kubernetes_name(std::string_view name, bool dots) {
+  if (name.empty() || name.size() > (dots ? 253u : 63u) || !is_lower_alnum(name.front())
+      || !is_lower_alnum(name.back())) {
+    return false;
+  }
+  return std::all_of(name.begin(), name.end(), [dots](char c) {
+    return is_lower_alnum(c) || c == '-' || (dots && c == '.');
+  });
+}
+
 // The credential reference an ImageRepository's secretRef maps to: Flux reads it as a
 // dockerconfigjson Secret in the ImageRepository's namespace, which is argoimg's `pullsecret:`.
-// Only with Kubernetes access configured; without it the secretRef is a warning.
-std::optional<std::string> pull_secret_for(const app::FluxImageRepository& repository,
-                                           const ResolveOptions& options) {
+// Only with Kubernetes access configured; without it the secretRef is a warning (nullopt).
+util::Result<std::optional<std::string>> pull_secret_for(const app::FluxImageRepository& repository,
+                                                         const ResolveOptions& options) {
   if (repository.secret_ref.empty() || !options.kubernetes_secrets) {
     return std::nullopt;
+  }
+  if (!is_kubernetes_name(repository.secret_ref, true)) {
+    return util::fail(util::ErrorKind::config,
+                      "spec.secretRef.name " + util::quote(repository.secret_ref)
+                          + " is not a Kubernetes object name (lowercase letters, digits, '-' "
+                            "and '.'); the Secret is not read");
+  }
+  if (!is_kubernetes_name(repository.id.object_namespace, false)) {
+    return util::fail(util::ErrorKind::config,
+                      "metadata.namespace " + util::quote(repository.id.object_namespace)
+                          + " is not a Kubernetes namespace name; its secretRef is not read");
   }
   return "pullsecret:" + repository.id.object_namespace + "/" + repository.secret_ref;
 }
@@ -184,9 +214,11 @@ V2Pending prepare_v2(const FluxInputs& inputs, Repositories& repositories, FluxP
     } else if (auto ref = image::parse_image_ref(found->second->image); !ref) {
       fail(found->second->origin.to_string() + ": image " + util::quote(found->second->image) + ": "
            + ref.error().message);
-    } else if (auto key =
-                   repositories.add(*ref, pull_secret_for(*found->second, repositories.options()));
-               !key) {
+    } else if (auto secret = pull_secret_for(*found->second, repositories.options()); !secret) {
+      fail(found->second->origin.to_string() + ": ImageRepository "
+           + util::quote(policy.repository_namespace + "/" + policy.repository_name) + ": "
+           + secret.error().message);
+    } else if (auto key = repositories.add(*ref, *secret); !key) {
       fail(found->second->origin.to_string() + ": ImageRepository "
            + util::quote(policy.repository_namespace + "/" + policy.repository_name) + ": "
            + key.error().message);

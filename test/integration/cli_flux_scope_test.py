@@ -192,6 +192,16 @@ users:
         self.assertIn("not found", reason)
         self.assertEqual(result.returncode, 1)
 
+    def test_a_secret_ref_that_is_not_a_kubernetes_name_never_reaches_the_api(self):
+        for name in ("'..'", "'a/b'", "Regcred"):
+            self.private_policy(name)
+            result, doc = self.check("--kubeconfig",
+                                     self.kubeconfig(SERVERS["ARGOIMG_TEST_KUBE_TOKEN"]))
+            policy = self.policy_entry(doc, "private")
+            self.assertEqual(policy["status"], "error", name)
+            self.assertIn("is not a Kubernetes object name", policy["images"][0]["reason"])
+            self.assertNotIn("reading Kubernetes secret", policy["images"][0]["reason"])
+
     def test_without_kubernetes_access_secret_ref_is_a_warning_and_own_credentials_apply(self):
         self.private_policy("regcred")
         result, doc = self.check()
