@@ -53,8 +53,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 10));
   app.add_option("--kubeconfig",
                  global.kubeconfig,
-                 "Kubeconfig for pullsecret:/secret: credentials (default: $KUBECONFIG, "
-                 "~/.kube/config, or the in-cluster service account)");
+                 "Kubeconfig for pullsecret:/secret: credentials and Flux secretRefs (default: "
+                 "$KUBECONFIG, else the in-cluster service account, else ~/.kube/config)");
   app.require_subcommand(1);
   app.fallthrough();
   app.footer("Exit codes: 0 ok; 1 some application or image failed; 2 usage or configuration "

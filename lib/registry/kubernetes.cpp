@@ -10,8 +10,11 @@
 #include <rapidjson/document.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <string_view>
 
 namespace argoimg::registry {
 
@@ -128,13 +131,59 @@ util::Result<KubernetesAccess> parse_kubeconfig(std::string_view text,
 
 namespace {
 
+bool is_lower_alnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+} // namespace
+
+bool is_dns1123(std::string_view name, bool subdomain) {
+  if (name.empty() || name.size() > (subdomain ? 253u : 63u) || !is_lower_alnum(name.front())
+      || !is_lower_alnum(name.back())) {
+    return false;
+  }
+  return std::all_of(name.begin(), name.end(), [subdomain](char c) {
+    return is_lower_alnum(c) || c == '-' || (subdomain && c == '.');
+  });
+}
+
+namespace {
+
 class SecretReaderImpl {
 public:
   SecretReaderImpl(KubernetesSources sources, HttpTransport& http)
       : m_sources(std::move(sources)), m_http(http) {}
 
+  // One read per Secret and run, failures included; after a transport failure (an API server
+  // that is down or never answers) every later read fails at once instead of costing its
+  // timeout again.
   util::Result<std::map<std::string, std::string>> read(const std::string& ns,
                                                         const std::string& name) {
+    std::lock_guard<std::mutex> guard(m_read_mutex);
+    auto key = ns + "/" + name;
+    if (auto known = m_read.find(key); known != m_read.end()) {
+      return known->second;
+    }
+    if (m_unreachable) {
+      return tl::unexpected(*m_unreachable);
+    }
+    auto result = read_once(ns, name);
+    m_read.emplace(key, result);
+    return result;
+  }
+
+private:
+  util::Result<std::map<std::string, std::string>> read_once(const std::string& ns,
+                                                             const std::string& name) {
+    std::string what = "reading Kubernetes secret " + quote(ns + "/" + name);
+    // DNS-1123 names only: a `.` or `..` segment would be resolved by the URL and read another
+    // object (`secret:argocd/..#x` asked for the Namespace).
+    if (!is_dns1123(ns, false) || !is_dns1123(name, true)) {
+      return util::fail(ErrorKind::config,
+                        what
+                            + ": not a Kubernetes namespace and object name (lowercase "
+                              "letters, digits, '-', and '.' in the name)");
+    }
     auto access = this->access();
     if (!access) {
       return tl::unexpected(access.error());
@@ -156,8 +205,8 @@ public:
     request.client_key_pem = access->client_key_pem;
     request.max_body = 4u << 20;
     auto response = m_http.send(request);
-    std::string what = "reading Kubernetes secret " + quote(ns + "/" + name);
     if (!response) {
+      m_unreachable = util::with_context(response.error(), "the Kubernetes API server");
       return tl::unexpected(util::with_context(response.error(), what));
     }
     if (response->status == 404) {
@@ -194,7 +243,6 @@ public:
     return data;
   }
 
-private:
   util::Result<KubernetesAccess> access() {
     std::lock_guard<std::mutex> guard(m_mutex);
     if (!m_access) {
@@ -203,8 +251,10 @@ private:
     return *m_access;
   }
 
+  // --kubeconfig or $KUBECONFIG first, then the in-cluster account, then ~/.kube/config: a
+  // kubeconfig the user named is never overridden by the pod argoimg happens to run in.
   util::Result<KubernetesAccess> discover() {
-    if (!m_sources.service_host.empty()) {
+    if (!m_sources.kubeconfig_explicit && !m_sources.service_host.empty()) {
       KubernetesAccess access;
       access.server = "https://" + m_sources.service_host + ":"
                       + (m_sources.service_port.empty() ? "443" : m_sources.service_port);
@@ -232,6 +282,9 @@ private:
   HttpTransport& m_http;
   std::mutex m_mutex;
   std::optional<util::Result<KubernetesAccess>> m_access;
+  std::mutex m_read_mutex;
+  std::map<std::string, util::Result<std::map<std::string, std::string>>> m_read;
+  std::optional<util::Error> m_unreachable;
 };
 
 } // namespace

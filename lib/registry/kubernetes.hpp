@@ -35,15 +35,23 @@ parse_kubeconfig(std::string_view text,
 // Where to look for Kubernetes access, supplied by cmd/.
 struct KubernetesSources {
   std::string kubeconfig_path;
+  bool kubeconfig_explicit =
+      false;                // --kubeconfig or $KUBECONFIG: used before the in-cluster account
   std::string service_host; // KUBERNETES_SERVICE_HOST: in a cluster, use the service account
   std::string service_port;
   std::string service_account_dir = "/var/run/secrets/kubernetes.io/serviceaccount";
   std::function<util::Result<std::string>(const std::string&)> read_file;
 };
 
-// Return a SecretReader that finds its access on first use (the in-cluster service account
-// when `service_host` is set, else the kubeconfig's current context) and reads Secrets with
-// `GET /api/v1/namespaces/NS/secrets/NAME`, returning their base64-decoded `data`.
+// Whether `name` is a DNS-1123 label (a namespace: at most 63 of a-z, 0-9, '-') or, with
+// `subdomain`, a DNS-1123 subdomain (an object name: '.' too, at most 253), starting and ending
+// with a letter or digit.
+bool is_dns1123(std::string_view name, bool subdomain);
+
+// Return a SecretReader that finds its access on first use (an explicit kubeconfig, else the
+// in-cluster service account when `service_host` is set, else the kubeconfig's current context) and
+// reads Secrets with `GET /api/v1/namespaces/NS/secrets/NAME`, returning their base64-decoded
+// `data`.
 SecretReader make_secret_reader(KubernetesSources sources, HttpTransport& http);
 
 } // namespace argoimg::registry

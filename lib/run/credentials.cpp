@@ -49,6 +49,7 @@ registry::KubernetesSources kubernetes_sources(const CheckOptions& options,
   sources.kubeconfig_path = !options.kubeconfig.empty() ? options.kubeconfig
                             : env.get("KUBECONFIG")     ? *env.get("KUBECONFIG")
                                                         : home_path(env, ".kube/config");
+  sources.kubeconfig_explicit = !options.kubeconfig.empty() || env.get("KUBECONFIG");
   sources.service_host = env.get("KUBERNETES_SERVICE_HOST").value_or("");
   sources.service_port = env.get("KUBERNETES_SERVICE_PORT").value_or("");
   sources.read_file = read_file;
@@ -59,8 +60,17 @@ registry::KubernetesSources kubernetes_sources(const CheckOptions& options,
 
 bool kubernetes_configured(const CheckOptions& options, const Effects& effects) {
   auto sources = kubernetes_sources(options, effects);
-  return !sources.service_host.empty()
-         || (!sources.kubeconfig_path.empty() && read_file(sources.kubeconfig_path).has_value());
+  auto readable = [](const std::string& path) {
+    return !path.empty() && read_file(path).has_value();
+  };
+  if (sources.kubeconfig_explicit) {
+    return readable(sources.kubeconfig_path);
+  }
+  // Every pod has KUBERNETES_SERVICE_HOST; only a mounted token makes it access.
+  if (!sources.service_host.empty() && readable(sources.service_account_dir + "/token")) {
+    return true;
+  }
+  return readable(sources.kubeconfig_path);
 }
 
 registry::CredentialEnvironment credential_environment(const CheckOptions& options,

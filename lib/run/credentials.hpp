@@ -20,8 +20,9 @@ registry::ClientOptions client_options(const CheckOptions& options, const Effect
 registry::CredentialEnvironment credential_environment(const CheckOptions& options,
                                                        const Effects& effects);
 
-// Whether Kubernetes access is configured: in a cluster (KUBERNETES_SERVICE_HOST), or a
-// kubeconfig file (--kubeconfig, $KUBECONFIG, ~/.kube/config) that can be read.
+// Whether Kubernetes access is configured: a kubeconfig file that can be read (--kubeconfig or
+// $KUBECONFIG, else ~/.kube/config), or in a cluster (KUBERNETES_SERVICE_HOST with the service
+// account's token mounted) when no kubeconfig is named.
 bool kubernetes_configured(const CheckOptions& options, const Effects& effects);
 
 // The same for git remotes: a secret without ':' is an access token.
