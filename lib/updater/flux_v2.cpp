@@ -2,6 +2,7 @@
 // Flux v2: ImagePolicies resolved against their ImageRepositories, and the setter markers that
 // name them (docs/flux.md "Flux v2").
 #include "app/selector.hpp"
+#include "registry/kubernetes.hpp"
 #include "tag/flux.hpp"
 #include "updater/flux_detail.hpp"
 #include "util/parallel.hpp"
@@ -48,23 +49,6 @@ util::Result<tag::flux::V2Selection> pick(const app::FluxImagePolicy& policy,
   return std::move(*selected);
 }
 
-bool is_lower_alnum(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-}
-
-// A DNS-1123 name as Kubernetes requires of a namespace (a label: `dots` false, at most 63) or a
-// Secret (a subdomain: dots allowed, at most 253). A file names them, so nothing else is let
-// into the API's URL (`..` would read another object).
-bool is_kubernetes_name(std::string_view name, bool dots) {
-  if (name.empty() || name.size() > (dots ? 253u : 63u) || !is_lower_alnum(name.front())
-      || !is_lower_alnum(name.back())) {
-    return false;
-  }
-  return std::all_of(name.begin(), name.end(), [dots](char c) {
-    return is_lower_alnum(c) || c == '-' || (dots && c == '.');
-  });
-}
-
 // The credential reference an ImageRepository's secretRef maps to: Flux reads it as a
 // dockerconfigjson Secret in the ImageRepository's namespace, which is argoimg's `pullsecret:`.
 // Only with Kubernetes access configured; without it the secretRef is a warning (nullopt).
@@ -73,18 +57,39 @@ util::Result<std::optional<std::string>> pull_secret_for(const app::FluxImageRep
   if (repository.secret_ref.empty() || !options.kubernetes_secrets) {
     return std::nullopt;
   }
-  if (!is_kubernetes_name(repository.secret_ref, true)) {
+  if (!registry::is_dns1123(repository.secret_ref, true)) {
     return util::fail(util::ErrorKind::config,
                       "spec.secretRef.name " + util::quote(repository.secret_ref)
                           + " is not a Kubernetes object name (lowercase letters, digits, '-' "
                             "and '.'); the Secret is not read");
   }
-  if (!is_kubernetes_name(repository.id.object_namespace, false)) {
+  if (!registry::is_dns1123(repository.id.object_namespace, false)) {
     return util::fail(util::ErrorKind::config,
                       "metadata.namespace " + util::quote(repository.id.object_namespace)
                           + " is not a Kubernetes namespace name; its secretRef is not read");
   }
   return "pullsecret:" + repository.id.object_namespace + "/" + repository.secret_ref;
+}
+
+// Register the repository read with `secret`. A Secret that cannot be read (the API server
+// down, refusing this user, no such Secret in the configured cluster, no entry for this
+// registry) is a warning and argoimg's own credentials are used, as without Kubernetes access:
+// tags are the same whoever lists them, and a run that worked from the Docker config does not
+// fail because a kubeconfig exists. A registry refusing those is then the policy's error.
+util::Result<std::string> add_repository(Repositories& repositories,
+                                         const app::FluxImageRepository& repository,
+                                         const image::ImageRef& image,
+                                         const std::optional<std::string>& secret,
+                                         std::vector<std::string>& warnings) {
+  auto key = repositories.add(image, secret);
+  if (key || !secret) {
+    return key;
+  }
+  warnings.push_back(repository.origin.to_string() + ": ImageRepository "
+                     + util::quote(repository.id.object_namespace + "/" + repository.id.name)
+                     + ": spec.secretRef: " + key.error().message
+                     + "; argoimg's own credentials for this registry are used instead");
+  return repositories.add(image, std::nullopt);
 }
 
 // What an ImageRepository asks for that this run cannot honour: each is a warning naming
@@ -218,7 +223,9 @@ V2Pending prepare_v2(const FluxInputs& inputs, Repositories& repositories, FluxP
       fail(found->second->origin.to_string() + ": ImageRepository "
            + util::quote(policy.repository_namespace + "/" + policy.repository_name) + ": "
            + secret.error().message);
-    } else if (auto key = repositories.add(*ref, *secret); !key) {
+    } else if (auto key =
+                   add_repository(repositories, *found->second, *ref, *secret, result.warnings);
+               !key) {
       fail(found->second->origin.to_string() + ": ImageRepository "
            + util::quote(policy.repository_namespace + "/" + policy.repository_name) + ": "
            + key.error().message);

@@ -180,17 +180,35 @@ users:
         result, doc = self.check(env=self.env(KUBECONFIG=self.kubeconfig(kube_token)))
         self.assertEqual(self.policy_entry(doc, "private")["images"][0]["new"], "2.1.0")
 
-    def test_secret_ref_that_cannot_be_read_fails_its_policy_naming_it(self):
+    def test_a_secret_it_cannot_read_is_a_warning_and_own_credentials_apply(self):
         self.private_policy("missing")
         result, doc = self.check("--kubeconfig", self.kubeconfig(SERVERS["ARGOIMG_TEST_KUBE_TOKEN"]))
         policy = self.policy_entry(doc, "private")
+        warning = "\n".join(policy["warnings"])
+        self.assertIn("flux.yaml:1: ImageRepository 'argocd/private': spec.secretRef:", warning)
+        self.assertIn("pullsecret:argocd/missing", warning)
+        self.assertIn("not found", warning)
+        self.assertIn("own credentials", warning)
+        # Anonymous, then: the private repository refuses, and the policy says so.
         self.assertEqual(policy["status"], "error")
-        reason = policy["images"][0]["reason"]
-        self.assertIn("flux.yaml:1", reason)
-        self.assertIn("ImageRepository 'argocd/private'", reason)
-        self.assertIn("pullsecret:argocd/missing", reason)
-        self.assertIn("not found", reason)
+        self.assertIn("insufficient_scope", policy["images"][0]["reason"])
         self.assertEqual(result.returncode, 1)
+        # A kubeconfig the API refuses is the same warning, and the kube token is never shown.
+        result, doc = self.check("--kubeconfig", self.kubeconfig("wrong-token"))
+        self.assertIn("refused (HTTP 401)", "\n".join(self.policy_entry(doc, "private")["warnings"]))
+        self.assertNotIn(SERVERS["ARGOIMG_TEST_KUBE_TOKEN"], result.stdout + result.stderr)
+
+    def test_in_a_pod_without_a_token_secret_ref_is_not_read(self):
+        self.private_policy("regcred")
+        result, doc = self.check(env=self.env(KUBERNETES_SERVICE_HOST="10.96.0.1",
+                                              KUBERNETES_SERVICE_PORT="443"))
+        policy = self.policy_entry(doc, "private")
+        self.assertIn("is not read without Kubernetes access", "\n".join(policy["warnings"]))
+        self.assertNotIn("in-cluster", result.stdout + result.stderr)
+        # A kubeconfig named on the command line wins over the pod's account.
+        result, doc = self.check("--kubeconfig", self.kubeconfig(SERVERS["ARGOIMG_TEST_KUBE_TOKEN"]),
+                                 env=self.env(KUBERNETES_SERVICE_HOST="10.96.0.1"))
+        self.assertEqual(self.policy_entry(doc, "private")["images"][0]["new"], "2.1.0")
 
     def test_a_secret_ref_that_is_not_a_kubernetes_name_never_reaches_the_api(self):
         for name in ("'..'", "'a/b'", "Regcred"):
