@@ -32,12 +32,17 @@ std::string filter_origin(const app::FluxV1Filter& filter) {
              : filter.position.to_string() + ": annotation " + util::quote(filter.annotation);
 }
 
-// The object's error: one found when it was read, else the first container pattern that does
-// not parse. An invalid pattern fails the whole object before any registry is asked, so that
-// none of its containers is updated while its annotations are wrong (Flux matched everything).
+// The object's error: one found when it was read, else, for an object that is automated, the
+// first container pattern that does not parse. An invalid pattern fails the whole object before
+// any registry is asked, so that none of its containers is updated while its annotations are
+// wrong (Flux matched everything); a locked, ignored or manual object's patterns are not read,
+// as Flux did not read them.
 std::optional<std::string> object_error(const app::FluxV1Object& object) {
   if (object.error) {
     return object.error->message;
+  }
+  if (not_automated(object)) {
+    return std::nullopt;
   }
   for (const auto& container : object.containers) {
     if (auto pattern = tag::flux::parse_v1_pattern(container.filter.text); !pattern) {

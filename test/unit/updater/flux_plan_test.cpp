@@ -161,6 +161,11 @@ TEST_CASE("flux v1: an invalid pattern fails the whole object before any registr
   }
   CHECK(plan.writes.empty());
   CHECK(f.http.count(k_api + "/v2/team/web/tags/list") == 0);
+
+  // A locked object's patterns are not read (Flux did not read them): skipped, not an error.
+  inputs.v1.back().locked = true;
+  auto locked = f.plan(inputs);
+  CHECK(locked.results.at(0).status == updater::AppStatus::skipped);
 }
 
 TEST_CASE("flux v2: a policy picks, its markers get their fields", "[updater][flux]") {
