@@ -20,6 +20,19 @@ packages=(
   openssh-server
 )
 
+# The tests' TLS git server is named `localhost` (the name in its certificate: libgit2's mbedTLS
+# checks no IP addresses). A minimal root filesystem (debootstrap, a bare container) can lack
+# /etc/hosts, and then `localhost` does not resolve: give it the standard lines.
+if ! getent hosts localhost >/dev/null 2>&1; then
+  if [ "$(id -u)" -eq 0 ]; then
+    printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n' >>/etc/hosts
+    echo "install-deps: 'localhost' did not resolve; added it to /etc/hosts"
+  else
+    echo "install-deps: warning: 'localhost' does not resolve (no /etc/hosts entry); the" \
+      "https git tests need it" >&2
+  fi
+fi
+
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
