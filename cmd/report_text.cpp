@@ -118,7 +118,8 @@ void print_applications(const ReportInput& input, std::ostream& out) {
       out << "  " << shown(label(app)) << ": " << shown(*app.reason) << '\n';
     }
     for (const auto& image : app.images) {
-      if (image.reason && !image.reason->empty()) {
+      // An application with one image often carries that image's reason as its own: once.
+      if (image.reason && !image.reason->empty() && image.reason != app.reason) {
         out << "  " << shown(label(app)) << ": " << shown(image.alias.value_or(image.image)) << ": "
             << shown(*image.reason) << '\n';
       }
