@@ -9,7 +9,7 @@ import subprocess
 import tempfile
 import unittest
 
-from support import SERVERS, TOKEN, argoimg, registries_conf, SEEDED
+from support import SERVERS, TOKEN, argoimg, registries_conf, SEEDED, write_kubeconfig
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
@@ -141,22 +141,7 @@ class Policies(Base):
         self.assertIn("spec.secretRef 'regcred' is not read", result.stderr)
 
     def kubeconfig(self, token):
-        path = os.path.join(self.dir, "kubeconfig")
-        with open(path, "w") as f:
-            f.write(f"""apiVersion: v1
-kind: Config
-current-context: test
-contexts:
-- name: test
-  context: {{cluster: contract, user: tester}}
-clusters:
-- name: contract
-  cluster: {{server: "{SERVERS['ARGOIMG_TEST_KUBE_API']}"}}
-users:
-- name: tester
-  user: {{token: "{token}"}}
-""")
-        return path
+        return write_kubeconfig(os.path.join(self.dir, "kubeconfig"), token)
 
     def private_policy(self, secret):
         self.write("flux.yaml", "\n---\n".join([

@@ -8,7 +8,7 @@ import tempfile
 import unittest
 import urllib.request
 
-from support import ANON, SERVERS, TOKEN, argoimg, check_json
+from support import ANON, SERVERS, TOKEN, argoimg, check_json, write_kubeconfig
 
 TLS = SERVERS["ARGOIMG_TEST_TLS_REGISTRY"]
 TOKEN_TLS = SERVERS["ARGOIMG_TEST_TOKEN_TLS_REGISTRY"]
@@ -202,20 +202,7 @@ class CredentialSources(Base):
         self.check_private("--docker-config", config, env=env)
 
     def kubeconfig(self, token):
-        path = os.path.join(self.tempdir(), "kubeconfig")
-        return self.write(path, f"""apiVersion: v1
-kind: Config
-current-context: test
-contexts:
-- name: test
-  context: {{cluster: contract, user: tester, namespace: argocd}}
-clusters:
-- name: contract
-  cluster: {{server: "{SERVERS['ARGOIMG_TEST_KUBE_API']}"}}
-users:
-- name: tester
-  user: {{token: "{token}"}}
-""")
+        return write_kubeconfig(os.path.join(self.tempdir(), "kubeconfig"), token)
 
     def test_kubernetes_pull_secret_and_secret_field(self):
         kubeconfig = self.kubeconfig(SERVERS["ARGOIMG_TEST_KUBE_TOKEN"])

@@ -45,3 +45,23 @@ def registries_conf(directory, registry=None):
     with open(path, "w") as f:
         f.write(text)
     return path
+
+
+def write_kubeconfig(path, token):
+    """Write a kubeconfig for the Kubernetes contract server, authenticating with `token`;
+    return `path`."""
+    with open(path, "w") as f:
+        f.write(f"""apiVersion: v1
+kind: Config
+current-context: test
+contexts:
+- name: test
+  context: {{cluster: contract, user: tester, namespace: argocd}}
+clusters:
+- name: contract
+  cluster: {{server: "{SERVERS['ARGOIMG_TEST_KUBE_API']}"}}
+users:
+- name: tester
+  user: {{token: "{token}"}}
+""")
+    return path
