@@ -35,8 +35,8 @@ parse_kubeconfig(std::string_view text,
 // Where to look for Kubernetes access, supplied by cmd/.
 struct KubernetesSources {
   std::string kubeconfig_path;
-  bool kubeconfig_explicit =
-      false;                // --kubeconfig or $KUBECONFIG: used before the in-cluster account
+  // The path came from --kubeconfig or $KUBECONFIG: it is used before the in-cluster account.
+  bool kubeconfig_explicit = false;
   std::string service_host; // KUBERNETES_SERVICE_HOST: in a cluster, use the service account
   std::string service_port;
   std::string service_account_dir = "/var/run/secrets/kubernetes.io/serviceaccount";
@@ -49,9 +49,10 @@ struct KubernetesSources {
 bool is_dns1123(std::string_view name, bool subdomain);
 
 // Return a SecretReader that finds its access on first use (an explicit kubeconfig, else the
-// in-cluster service account when `service_host` is set, else the kubeconfig's current context) and
-// reads Secrets with `GET /api/v1/namespaces/NS/secrets/NAME`, returning their base64-decoded
-// `data`.
+// in-cluster service account when `service_host` is set, else the kubeconfig's current context)
+// and reads Secrets with `GET /api/v1/namespaces/NS/secrets/NAME`, returning their
+// base64-decoded `data`: once per Secret and run (a failure too), none after the API server
+// could not be reached, and never for a namespace or name that is not DNS-1123.
 SecretReader make_secret_reader(KubernetesSources sources, HttpTransport& http);
 
 } // namespace argoimg::registry

@@ -8,10 +8,8 @@
 #include "util/parallel.hpp"
 #include "util/strings.hpp"
 
-#include <algorithm>
 #include <map>
 #include <set>
-#include <string_view>
 
 namespace argoimg::updater::flux_detail {
 
