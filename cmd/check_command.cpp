@@ -73,6 +73,10 @@ void add_check_flags(CLI::App* sub, CheckOptions& options, bool for_images) {
   sub->add_option("--docker-config",
                   options.docker_config,
                   "Directory with Docker's config.json (default: $DOCKER_CONFIG, else ~/.docker)");
+  sub->add_option("--shard",
+                  options.shard,
+                  "Only this part of the applications, I/N (0 <= I < N), split by the git "
+                  "repository they write to");
   sub->add_option("--concurrency", options.concurrency, "Repositories queried in parallel")
       ->capture_default_str()
       ->check(CLI::Range(1, 256));

@@ -287,6 +287,15 @@ void write_json_report(const ReportInput& input, std::ostream& out) {
   w.Uint64(c.skipped);
   w.Key("errors");
   w.Uint64(c.errors);
+  if (input.shard_count > 0) {
+    w.Key("shard");
+    w.StartObject();
+    w.Key("index");
+    w.Uint64(input.shard_index);
+    w.Key("count");
+    w.Uint64(input.shard_count);
+    w.EndObject();
+  }
   w.Key("requests");
   w.StartObject();
   for (const auto& [host, n] : input.requests) {

@@ -285,7 +285,10 @@ void write_text_report(const ReportInput& input, std::ostream& out) {
                         c.updates,
                         c.up_to_date,
                         c.skipped);
-  out << fmt::format("{}, {} errors{}\n",
+  out << fmt::format("{}{}, {} errors{}\n",
+                     input.shard_count == 0
+                         ? ""
+                         : fmt::format("shard {}/{}: ", input.shard_index, input.shard_count),
                      what,
                      c.errors,
                      requests.empty() ? "" : "; requests: " + shown(requests));

@@ -111,22 +111,27 @@ SourceDocuments read_documents(const std::vector<std::string>& paths,
                                const util::Logger& logger) {
   SourceDocuments documents;
   auto files = collect_files(paths, documents.file_errors, documents.display);
+  documents.file_error_files.resize(documents.file_errors.size()); // an input path: no file
+  auto file_error = [&](const std::string& file, std::string message) {
+    documents.file_errors.push_back(std::move(message));
+    documents.file_error_files.push_back(file);
+  };
   std::vector<util::Result<std::vector<app::FluxMarker>>> markers;
   auto all = parse_files(files, limits, markers);
   for (size_t i = 0; i < all.size(); ++i) {
     auto& parsed = all[i];
     if (!parsed) {
-      documents.file_errors.push_back(parsed.error().message);
+      file_error(files[i], parsed.error().message);
       continue;
     }
     if (markers[i]) {
       std::move(markers[i]->begin(), markers[i]->end(), std::back_inserter(documents.flux.markers));
     } else if (parsed->errors.empty()) {
-      documents.file_errors.push_back(markers[i].error().message);
+      file_error(files[i], markers[i].error().message);
     }
     add_flux_objects(*parsed, documents.flux);
     for (const auto& error : parsed->errors) {
-      documents.file_errors.push_back(error.message);
+      file_error(files[i], error.message);
     }
     for (const auto& skipped : parsed->skipped) {
       logger.debug("skipping " + skipped);
@@ -146,6 +151,7 @@ LoadedApplications configure_applications(SourceDocuments documents,
                                           const util::Logger& logger) {
   LoadedApplications loaded;
   loaded.file_errors = std::move(documents.file_errors);
+  loaded.file_error_files = std::move(documents.file_error_files);
   const auto& updaters = documents.image_updaters;
   for (auto& application : documents.applications) {
     if (!selected(application.name, application.labels, selection)) {

@@ -28,7 +28,8 @@ struct ApplicationSelection {
 
 struct LoadedApplications {
   std::vector<updater::PlannedApp> apps;
-  std::vector<std::string> file_errors; // files that could not be read or parsed
+  std::vector<std::string> file_errors;      // files that could not be read or parsed
+  std::vector<std::string> file_error_files; // parallel: the file, "" for none (--shard)
 };
 
 struct SourceDocuments {
@@ -36,6 +37,7 @@ struct SourceDocuments {
   std::vector<app::ImageUpdater> image_updaters;
   updater::FluxInputs flux;                   // Flux objects and setter markers (docs/flux.md)
   std::vector<std::string> file_errors;       // files that could not be read or parsed
+  std::vector<std::string> file_error_files;  // parallel: the file, "" for none (--shard)
   std::map<std::string, std::string> display; // file -> its name relative to the given path
 };
 

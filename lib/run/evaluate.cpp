@@ -5,6 +5,7 @@
 #include "run/credentials.hpp"
 #include "run/image_requests.hpp"
 #include "run/input_file.hpp"
+#include "run/shard.hpp"
 
 #include "app/repository.hpp"
 #include "git/working_copy.hpp"
@@ -115,6 +116,12 @@ evaluate(const CheckOptions& given, Effects& effects, const std::string& command
   ApplicationSelection selection{options.match_names, std::nullopt};
   auto labels = app::parse_label_selector(options.match_labels);
   auto name_globs = check_name_globs(options.match_names);
+  auto shard = options.shard.empty() ? util::Result<Shard>(Shard{}) : parse_shard(options.shard);
+  if (shard && !options.shard.empty() && !options.images.empty()) {
+    shard = util::fail(util::ErrorKind::config,
+                       "--shard partitions applications by their repository; --image requests "
+                       "are not sharded (run them without --shard)");
+  }
   auto max_file_size = parse_byte_size(options.max_file_size);
   if (!max_file_size) {
     max_file_size =
@@ -125,6 +132,7 @@ evaluate(const CheckOptions& given, Effects& effects, const std::string& command
                             roots ? nullptr : &roots.error(),
                             labels ? nullptr : &labels.error(),
                             name_globs ? nullptr : &name_globs.error(),
+                            shard ? nullptr : &shard.error(),
                             max_file_size ? nullptr : &max_file_size.error()}) {
     if (error) {
       effects.print_error(error->message);
@@ -187,11 +195,17 @@ evaluate(const CheckOptions& given, Effects& effects, const std::string& command
                 std::back_inserter(documents.applications));
       for (const auto& error : listed->errors) {
         documents.file_errors.push_back(error.message); // counted and reported like a bad file
+        documents.file_error_files.emplace_back();
       }
     }
     select_flux(documents, options.paths, selection);
     updater::FluxInputs flux = std::move(documents.flux);
     auto loaded = configure_applications(std::move(documents), selection, logger);
+    if (!options.shard.empty()) {
+      keep_shard(*shard, loaded, loaded.file_error_files, flux);
+      report.shard_index = shard->index;
+      report.shard_count = shard->count;
+    }
     for (const auto& error : loaded.file_errors) {
       effects.print_error(error);
     }

@@ -33,6 +33,7 @@ struct CheckOptions {
   std::string project;
   bool explain = false;
   bool exit_code = false;
+  std::string shard; // --shard I/N; "" = the whole run
   size_t concurrency = 16;
   size_t max_tag_pages = 1000;
   std::string max_file_size = "8MiB"; // bound on each YAML file read (Applications, targets)

@@ -25,6 +25,9 @@ struct FluxInputs {
   // Parallel to `policies`: false for a policy --match-application-* leaves out (resolved only
   // for the markers that name it, not listed). Empty: all listed.
   std::vector<bool> policy_listed;
+  // Parallel to `automations`: false for one another --shard lists (its error is reported
+  // there). Empty: all listed.
+  std::vector<bool> automation_listed;
   // Where an ImageUpdateAutomation's `update.path` is resolved: the root of the given path.
   std::string root;
   // The origin of a file for the report (relative to the given path); identity when unset.

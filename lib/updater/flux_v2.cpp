@@ -246,8 +246,10 @@ V2Pending prepare_v2(const FluxInputs& inputs, Repositories& repositories, FluxP
     result.images.push_back(std::move(image));
     pending.policies.push_back(item);
   }
-  for (const auto& automation : inputs.automations) {
-    if (!automation.error) {
+  for (size_t a = 0; a < inputs.automations.size(); ++a) {
+    const auto& automation = inputs.automations[a];
+    bool listed = inputs.automation_listed.empty() || inputs.automation_listed[a];
+    if (!automation.error || !listed) {
       continue;
     }
     plan.results.push_back(object_result(automation.id, automation.origin, inputs));
