@@ -37,6 +37,35 @@ util::Logger make_logger(util::LogLevel level) {
   });
 }
 
+namespace {
+
+// A status line on stderr, rewritten in place: only on a terminal, only for stages long enough
+// to watch (20 items or more), at most ten times a second, and erased when a stage ends.
+std::function<void(run::Effects::Stage, size_t, size_t)> terminal_progress() {
+  struct Line {
+    std::mutex mutex;
+    std::chrono::steady_clock::time_point shown;
+  };
+  return [line = std::make_shared<Line>()](run::Effects::Stage stage, size_t done, size_t total) {
+    static const char* what[] = {"reading files", "resolving tags", "writing files"};
+    static const char* unit[] = {"files", "repositories", "files"};
+    if (total < 20) {
+      return;
+    }
+    std::lock_guard<std::mutex> guard(line->mutex);
+    auto now = std::chrono::steady_clock::now();
+    if (done < total && now - line->shown < std::chrono::milliseconds(100)) {
+      return;
+    }
+    line->shown = now;
+    auto index = static_cast<size_t>(stage);
+    std::cerr << "\rargoimg: " << what[index] << ": " << done << "/" << total << " " << unit[index]
+              << (done == total ? "\r\033[K" : "") << std::flush;
+  };
+}
+
+} // namespace
+
 bool validate_global_options(const GlobalOptions& global) {
   if (!util::parse_log_level(global.log_level)) {
     print_error("--log-level: unknown level " + util::quote(global.log_level)
@@ -89,14 +118,8 @@ int run_command(const std::string& command,
   effects.http = &transport;
   auto git = run::libgit2_git();
   effects.git = git.get();
-  if (isatty(STDERR_FILENO)) {
-    // Only on a terminal, and only when the run is long enough to be worth watching.
-    effects.progress = [](size_t done, size_t total) {
-      if (total >= 20) {
-        std::cerr << "\rargoimg: resolving tags: " << done << "/" << total << " repositories"
-                  << (done == total ? "\r\033[K" : "") << std::flush;
-      }
-    };
+  if (isatty(STDERR_FILENO) && global.output != "json") {
+    effects.progress = terminal_progress();
   }
   run::Outcome outcome = body(effects);
   if (outcome.report) {

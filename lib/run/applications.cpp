@@ -15,6 +15,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <thread>
 
@@ -83,7 +84,10 @@ namespace {
 std::vector<util::Result<app::LoadedFile>>
 parse_files(const std::vector<std::string>& files,
             const app::LoadLimits& limits,
-            std::vector<util::Result<std::vector<app::FluxMarker>>>& markers) {
+            std::vector<util::Result<std::vector<app::FluxMarker>>>& markers,
+            const std::function<void(size_t done, size_t total)>& progress) {
+  std::mutex progress_mutex;
+  size_t done = 0;
   std::vector<util::Result<app::LoadedFile>> parsed(files.size(),
                                                     util::fail(util::ErrorKind::internal, ""));
   markers.assign(files.size(), std::vector<app::FluxMarker>());
@@ -100,6 +104,10 @@ parse_files(const std::vector<std::string>& files,
           parsed[i] = app::load_file(**text, files[i], limits);
           markers[i] = app::find_markers(**text, files[i], limits);
         }
+        if (progress) {
+          std::lock_guard lock(progress_mutex);
+          progress(++done, files.size());
+        }
       });
   return parsed;
 }
@@ -108,7 +116,8 @@ parse_files(const std::vector<std::string>& files,
 
 SourceDocuments read_documents(const std::vector<std::string>& paths,
                                const app::LoadLimits& limits,
-                               const util::Logger& logger) {
+                               const util::Logger& logger,
+                               const std::function<void(size_t done, size_t total)>& progress) {
   SourceDocuments documents;
   auto files = collect_files(paths, documents.file_errors, documents.display);
   documents.file_error_files.resize(documents.file_errors.size()); // an input path: no file
@@ -117,7 +126,7 @@ SourceDocuments read_documents(const std::vector<std::string>& paths,
     documents.file_error_files.push_back(file);
   };
   std::vector<util::Result<std::vector<app::FluxMarker>>> markers;
-  auto all = parse_files(files, limits, markers);
+  auto all = parse_files(files, limits, markers, progress);
   for (size_t i = 0; i < all.size(); ++i) {
     auto& parsed = all[i];
     if (!parsed) {

@@ -58,9 +58,11 @@ void select_flux(SourceDocuments& documents,
 // Read every `*.yaml`/`*.yml` (and `Kustomization`) under `paths` (files or directories,
 // recursively, sorted; `.git` skipped), each bounded by `limits` (the size checked before reading).
 // Bad files and documents are reported in `file_errors`; the others still load.
+// `progress` (may be empty) hears of each file read, from the reading threads, serialised.
 SourceDocuments read_documents(const std::vector<std::string>& paths,
                                const app::LoadLimits& limits,
-                               const util::Logger& logger);
+                               const util::Logger& logger,
+                               const std::function<void(size_t done, size_t total)>& progress = {});
 
 // Pick the Applications that AIU would manage (an image-list annotation, or selected by an
 // ImageUpdater) and that `selection` keeps, and read their configuration.

@@ -124,8 +124,10 @@ struct Effects {
         client;
   };
   Forge forge;
-  // Progress of tag resolution (a terminal's status line); may be empty.
-  std::function<void(size_t done, size_t total)> progress;
+  // Progress of a long run (a terminal's status line); may be empty. Called from worker
+  // threads, serialised per stage.
+  enum class Stage { loading, resolving, writing }; // files read, repositories, files written
+  std::function<void(Stage stage, size_t done, size_t total)> progress;
 };
 
 } // namespace argoimg::run

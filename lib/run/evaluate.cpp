@@ -173,7 +173,11 @@ evaluate(const CheckOptions& given, Effects& effects, const std::string& command
   plan.resolve.explain = options.explain ? tag::Explain::yes : tag::Explain::no;
   plan.resolve.concurrency = options.concurrency;
   plan.resolve.kubernetes_secrets = kubernetes_configured(options, effects);
-  plan.resolve.progress = effects.progress;
+  if (effects.progress) {
+    plan.resolve.progress = [&effects](size_t done, size_t total) {
+      effects.progress(Effects::Stage::resolving, done, total);
+    };
+  }
   plan.argocd_namespace = options.argocd_namespace;
   plan.default_platforms = images->default_platforms;
 
@@ -183,7 +187,12 @@ evaluate(const CheckOptions& given, Effects& effects, const std::string& command
   if (!options.paths.empty() || !options.server.empty()) {
     app::LoadLimits limits;
     limits.max_file_size = *max_file_size;
-    auto documents = read_documents(options.paths, limits, logger);
+    auto documents =
+        read_documents(options.paths, limits, logger, [&effects](size_t done, size_t total) {
+          if (effects.progress) {
+            effects.progress(Effects::Stage::loading, done, total);
+          }
+        });
     if (!options.server.empty()) {
       auto listed = list_server_applications(options, transport);
       if (!listed) {

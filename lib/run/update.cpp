@@ -189,9 +189,17 @@ Outcome update(const UpdateOptions& options, Effects& effects) {
   RepoFiles files;
   auto plan = plan_confined_writes(run, files);
   run.report.dry_run = options.dry_run;
+  size_t to_write =
+      static_cast<size_t>(std::count_if(plan.files.begin(), plan.files.end(), [](const auto& file) {
+        return file.after != file.before || file.created;
+      }));
+  size_t written_files = 0;
   for (auto& file : plan.files) {
     if (file.after == file.before && !file.created) {
       continue; // no write when the content is unchanged
+    }
+    if (effects.progress && !options.dry_run) {
+      effects.progress(Effects::Stage::writing, ++written_files, to_write);
     }
     if (file.display == file.path) {
       file.display = repository_relative(file.path); // an Application manifest edited in place
