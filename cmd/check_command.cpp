@@ -116,13 +116,18 @@ CLI::App* setup_check_command(CLI::App& app,
   auto* sub = app.add_subcommand("check", k_check_summary);
   sub->footer(k_check_details);
   add_check_flags(sub, options, true);
+  sub->add_option("--plan-out",
+                  options.plan_out,
+                  "Also write a saved plan of the decided changes to FILE (see -o plan)");
   sub->callback([&options, &global, &exit_code] { exit_code = run_check(options, global); });
   return sub;
 }
 
 int run_check(const CheckOptions& options, const GlobalOptions& global) {
   return run_command("check", options, global, [&](run::Effects& effects) {
-    return run::check(with_globals(options, global), effects);
+    auto given = with_globals(options, global);
+    given.make_plan = global.output == "plan" || !options.plan_out.empty();
+    return run::check(given, effects);
   });
 }
 

@@ -12,6 +12,8 @@
 #include "util/spellcheck.hpp"
 #include "util/strings.hpp"
 
+#include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <mutex>
 #include <random>
@@ -66,15 +68,37 @@ std::function<void(run::Effects::Stage, size_t, size_t)> terminal_progress() {
 
 } // namespace
 
+// Write a saved plan to `path` whole or not at all (a temporary file renamed over it).
+util::Result<bool> write_plan_file(const std::string& path, const std::string& plan) {
+  std::string temporary = path + ".tmp-" + std::to_string(::getpid());
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out << plan;
+    out.flush();
+    if (!out) {
+      std::remove(temporary.c_str());
+      return util::fail(util::ErrorKind::io,
+                        "--plan-out " + util::quote(path) + ": cannot write "
+                            + util::quote(temporary));
+    }
+  }
+  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+    std::remove(temporary.c_str());
+    return util::fail(util::ErrorKind::io,
+                      "--plan-out " + util::quote(path) + ": cannot replace it");
+  }
+  return true;
+}
+
 bool validate_global_options(const GlobalOptions& global) {
   if (!util::parse_log_level(global.log_level)) {
     print_error("--log-level: unknown level " + util::quote(global.log_level)
                 + util::did_you_mean(global.log_level, {"error", "warn", "info", "debug"}));
     return false;
   }
-  if (global.output != "text" && global.output != "json") {
+  if (global.output != "text" && global.output != "json" && global.output != "plan") {
     print_error("--output: unknown format " + util::quote(global.output)
-                + util::did_you_mean(global.output, {"text", "json"}));
+                + util::did_you_mean(global.output, {"text", "json", "plan"}));
     return false;
   }
   return true;
@@ -97,6 +121,11 @@ int run_command(const std::string& command,
     return k_exit_usage;
   }
   if (!validate_global_options(global)) {
+    return k_exit_usage;
+  }
+  if (global.output == "plan" && command != "check") {
+    print_error("--output plan: only 'check' makes a plan; apply one with '" + command
+                + " --plan FILE'");
     return k_exit_usage;
   }
   run::Effects effects;
@@ -122,9 +151,17 @@ int run_command(const std::string& command,
     effects.progress = terminal_progress();
   }
   run::Outcome outcome = body(effects);
+  if (outcome.report && !options.plan_out.empty()) {
+    if (auto saved = write_plan_file(options.plan_out, outcome.report->saved_plan); !saved) {
+      print_error(saved.error().message);
+      outcome.status = run::Status::failures;
+    }
+  }
   if (outcome.report) {
     outcome.report->color = isatty(STDOUT_FILENO) && !environment.get("NO_COLOR");
-    if (global.output == "json") {
+    if (global.output == "plan") {
+      std::cout << outcome.report->saved_plan;
+    } else if (global.output == "json") {
       write_json_report(*outcome.report, std::cout);
     } else {
       write_text_report(*outcome.report, std::cout);

@@ -94,6 +94,10 @@ CLI::App* setup_commit_command(CLI::App& app,
                 options.dry_run,
                 "Print the diff and commit message per working copy; write nothing");
   sub->add_flag("--no-push", options.no_push, "Commit locally; fetch and push nothing");
+  sub->add_option("--plan",
+                  options.check.plan,
+                  "Apply this saved plan (check -o plan) exactly, asking no registry; refuse "
+                  "if anything changed since");
   sub->add_option("--commit-message-template",
                   options.message_template_file,
                   "File with a Go text/template commit message (default: AIU's)");

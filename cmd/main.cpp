@@ -36,7 +36,9 @@ int main(int argc, char** argv) {
                "argoimg"};
   app.set_version_flag("--version", std::string("argoimg ") + ARGOIMG_VERSION);
   GlobalOptions global;
-  app.add_option("-o,--output", global.output, "Result format on stdout: text or json")
+  app.add_option("-o,--output",
+                 global.output,
+                 "Result format on stdout: text, json, or plan (check: a saved plan)")
       ->capture_default_str();
   app.add_option("--log-level", global.log_level, "error, warn, info or debug (on stderr)")
       ->capture_default_str();

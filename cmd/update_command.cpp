@@ -33,6 +33,10 @@ CLI::App* setup_update_command(CLI::App& app,
   add_check_flags(sub, options.check, false);
   sub->add_flag(
       "--dry-run", options.dry_run, "Print a unified diff of what would change; write nothing");
+  sub->add_option("--plan",
+                  options.check.plan,
+                  "Apply this saved plan (check -o plan) exactly, asking no registry; refuse "
+                  "if anything changed since");
   sub->callback([&options, &global, &exit_code] {
     exit_code = run_command("update", options.check, global, [&](run::Effects& effects) {
       UpdateOptions given = options;

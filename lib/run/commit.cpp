@@ -4,6 +4,7 @@
 #include "run/pull_request.hpp"
 #include "run/repo_files.hpp"
 #include "run/run.hpp"
+#include "run/saved_plan.hpp"
 #include "run/update.hpp"
 
 #include "app/app_type.hpp"
@@ -212,7 +213,12 @@ void refuse_unpushed(Evaluation& run,
 
 } // namespace
 
-Outcome commit(const CommitOptions& options, Effects& effects) {
+Outcome commit(const CommitOptions& given, Effects& effects) {
+  CommitOptions options = given;
+  if (!options.check.plan.empty()) {
+    // A rejected push means the remote moved: replanning on its tip would not be the plan.
+    options.push_attempts = 1;
+  }
   const Outcome usage{Status::usage, std::nullopt};
   const auto& environment = effects.environment;
   if (!options.check.images.empty()) {
@@ -326,6 +332,11 @@ Outcome commit(const CommitOptions& options, Effects& effects) {
   RepoFiles files;
   auto plan = plan_confined_writes(run, files);
   run.report.dry_run = options.dry_run;
+  if (!refuse_drift(run, plan)) {
+    Outcome refused = finish(run);
+    refused.status = Status::failures; // even when no application had an update to fail
+    return refused;
+  }
   for (const auto& change : plan.api) {
     auto& result = run.report.applications[change.application];
     result.status = updater::AppStatus::error;

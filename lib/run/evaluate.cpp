@@ -5,6 +5,7 @@
 #include "run/credentials.hpp"
 #include "run/image_requests.hpp"
 #include "run/input_file.hpp"
+#include "run/saved_plan.hpp"
 #include "run/shard.hpp"
 
 #include "app/repository.hpp"
@@ -122,6 +123,17 @@ evaluate(const CheckOptions& given, Effects& effects, const std::string& command
                        "--shard partitions applications by their repository; --image requests "
                        "are not sharded (run them without --shard)");
   }
+  util::Result<SavedPlan> saved = SavedPlan{};
+  if (!options.plan.empty()) {
+    saved = !options.images.empty()   ? util::fail(util::ErrorKind::config,
+                                                 "--plan applies a saved plan of Applications; "
+                                                   "--image has nothing to apply")
+            : !options.server.empty() ? util::fail(util::ErrorKind::unsupported,
+                                                   "--plan: saved plans cover files; Applications "
+                                                   "read from the Argo CD API (--server) are not "
+                                                   "supported yet")
+                                      : read_saved_plan(options.plan);
+  }
   auto max_file_size = parse_byte_size(options.max_file_size);
   if (!max_file_size) {
     max_file_size =
@@ -133,6 +145,7 @@ evaluate(const CheckOptions& given, Effects& effects, const std::string& command
                             labels ? nullptr : &labels.error(),
                             name_globs ? nullptr : &name_globs.error(),
                             shard ? nullptr : &shard.error(),
+                            saved ? nullptr : &saved.error(),
                             max_file_size ? nullptr : &max_file_size.error()}) {
     if (error) {
       effects.print_error(error->message);
@@ -179,6 +192,10 @@ evaluate(const CheckOptions& given, Effects& effects, const std::string& command
     };
   }
   plan.argocd_namespace = options.argocd_namespace;
+  if (!options.plan.empty()) {
+    run->saved_plan = std::make_shared<const SavedPlan>(std::move(*saved));
+    plan.preset = preset_from(run->saved_plan);
+  }
   plan.default_platforms = images->default_platforms;
 
   ReportInput& report = run->report;
@@ -290,7 +307,16 @@ Outcome check(const CheckOptions& options, Effects& effects) {
   if (auto* status = std::get_if<Status>(&evaluated)) {
     return {*status, std::nullopt};
   }
-  return finish(*std::get<std::unique_ptr<Evaluation>>(evaluated));
+  auto& run = *std::get<std::unique_ptr<Evaluation>>(evaluated);
+  if (options.make_plan) {
+    auto rendered = make_saved_plan(run);
+    if (!rendered) {
+      effects.print_error(rendered.error().message);
+      return {Status::failures, std::nullopt};
+    }
+    run.report.saved_plan = std::move(*rendered);
+  }
+  return finish(run);
 }
 
 } // namespace argoimg::run

@@ -20,6 +20,8 @@
 namespace argoimg::run {
 
 // Everything `check` computes, kept alive for `update` and `commit` to write from.
+struct SavedPlan;
+
 struct Evaluation {
   explicit Evaluation(Effects& given) : effects(given), logger(given.logger) {}
   Effects& effects;
@@ -35,6 +37,7 @@ struct Evaluation {
   size_t flux_first = 0;
   std::vector<updater::FluxWrite> flux_writes;
   ReportInput report;
+  std::shared_ptr<const SavedPlan> saved_plan; // --plan: the decisions; null otherwise
   // commit: the new images' OCI config labels, [application][image] (empty: not read)
   std::vector<std::vector<updater::ImageLabels>> image_labels;
 };

@@ -33,7 +33,10 @@ struct CheckOptions {
   std::string project;
   bool explain = false;
   bool exit_code = false;
-  std::string shard; // --shard I/N; "" = the whole run
+  std::string shard;      // --shard I/N; "" = the whole run
+  bool make_plan = false; // check: decide the writes too and render a saved plan (docs/plan.md)
+  std::string plan_out;   // check --plan-out FILE: where cmd/ writes that plan
+  std::string plan;       // update, commit: --plan FILE, apply this saved plan
   size_t concurrency = 16;
   size_t max_tag_pages = 1000;
   std::string max_file_size = "8MiB"; // bound on each YAML file read (Applications, targets)

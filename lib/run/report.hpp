@@ -56,6 +56,7 @@ struct ReportInput {
   std::map<std::string, size_t> requests;   // per registry host
   std::vector<updater::FileChange> changes; // update: files written (or to write)
   std::vector<CommitRecord> commits;        // commit: per working copy and branch
+  std::string saved_plan;                   // check with CheckOptions::make_plan: the plan (JSON)
   size_t shard_index = 0;                   // --shard I/N
   size_t shard_count = 0;                   // 0: not sharded
   bool dry_run = false;

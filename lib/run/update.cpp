@@ -2,6 +2,7 @@
 #include "run/update.hpp"
 
 #include "argocd/api_client.hpp"
+#include "run/saved_plan.hpp"
 
 #include "updater/apply.hpp"
 #include "util/strings.hpp"
@@ -189,6 +190,11 @@ Outcome update(const UpdateOptions& options, Effects& effects) {
   RepoFiles files;
   auto plan = plan_confined_writes(run, files);
   run.report.dry_run = options.dry_run;
+  if (!refuse_drift(run, plan)) {
+    Outcome refused = finish(run);
+    refused.status = Status::failures; // even when no application had an update to fail
+    return refused;
+  }
   size_t to_write =
       static_cast<size_t>(std::count_if(plan.files.begin(), plan.files.end(), [](const auto& file) {
         return file.after != file.before || file.created;

@@ -214,7 +214,14 @@ std::vector<ApplicationResult> plan_applications(const std::vector<PlannedApp>& 
     requests.push_back(std::move(*request));
     queued.push_back(item);
   }
-  auto resolved = resolve_images(requests, client, options.resolve, logger);
+  std::vector<ImageResult> resolved;
+  if (options.preset) {
+    for (size_t i = 0; i < queued.size(); ++i) {
+      resolved.push_back(options.preset(apps[queued[i].app].application, requests[i]));
+    }
+  } else {
+    resolved = resolve_images(requests, client, options.resolve, logger);
+  }
   for (size_t i = 0; i < queued.size(); ++i) {
     const auto& item = queued[i];
     const auto& config = apps[item.app].config->images[item.image];

@@ -52,6 +52,9 @@ struct PlanOptions {
   std::vector<tag::Platform> default_platforms; // when an image names none
   // The application's source repository, when available locally; may return nullptr.
   std::function<const app::RepoReader*(const app::Application&, const app::Source&)> repo_for;
+  // A saved plan's answers (`update --plan`): when set, every image is decided by it and no
+  // registry is asked. Returns a `resolved` result with the planned tag, or why not.
+  std::function<ImageResult(const app::Application&, const ImageRequest&)> preset;
 };
 
 // Plan every application: type, write-back target, current images, then resolve all images

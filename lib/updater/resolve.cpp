@@ -108,18 +108,6 @@ std::map<std::string, TagList> fetch_tag_lists(const std::vector<Target>& target
   return lists;
 }
 
-ImageResult base_result(const ImageRequest& request) {
-  ImageResult result;
-  result.alias = request.entry.alias;
-  result.image = request.entry.image_text;
-  result.repository = request.entry.image.repository();
-  result.constraint = request.entry.constraint;
-  result.strategy = request.policy.strategy;
-  result.current = request.current_tag;
-  result.current_digest = request.current_digest;
-  return result;
-}
-
 std::string no_match_reason(const ImageRequest& request, size_t tag_count) {
   if (const auto& problem = request.policy.allow.problem()) {
     return *problem + ", so no tag is allowed";
@@ -208,6 +196,18 @@ void resolve_one(const ImageRequest& request,
 }
 
 } // namespace
+
+ImageResult base_result(const ImageRequest& request) {
+  ImageResult result;
+  result.alias = request.entry.alias;
+  result.image = request.entry.image_text;
+  result.repository = request.entry.image.repository();
+  result.constraint = request.entry.constraint;
+  result.strategy = request.policy.strategy;
+  result.current = request.current_tag;
+  result.current_digest = request.current_digest;
+  return result;
+}
 
 std::string_view to_string(ImageStatus status) {
   switch (status) {

@@ -70,6 +70,9 @@ util::Result<registry::Endpoint> image_endpoint(const image::ImageRef& image,
                                                 const std::optional<std::string>& pull_secret,
                                                 const ResolveOptions& options);
 
+// A result naming `request`'s image, alias, constraint, strategy and current tag; no decision.
+ImageResult base_result(const ImageRequest& request);
+
 // Resolve every request: each unique repository's tag list is fetched once, in parallel up to
 // `options.concurrency`; metadata is fetched only for tags that survive filters. A failing
 // image yields an `error` result and never stops the others. Results are in request order.

@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "run/saved_plan.hpp"
+
+#include "run/update.hpp"
+
+#include "util/bounded_file.hpp"
+#include "util/sha256.hpp"
+#include "util/strings.hpp"
+
+#include <rapidjson/prettywriter.h>
+#include <rapidjson/stringbuffer.h>
+
+#include <filesystem>
+#include <map>
+#include <set>
+
+namespace argoimg::run {
+
+namespace {
+
+namespace fs = std::filesystem;
+using Writer = rapidjson::PrettyWriter<rapidjson::StringBuffer>;
+
+// Bounds what is read to compare a planned file that will not change now (its hash).
+constexpr size_t k_max_plan_file = size_t{1} << 30;
+
+std::string absolute_path(const std::string& path) {
+  std::error_code error;
+  return fs::absolute(path, error).lexically_normal().string();
+}
+
+std::string app_key(const std::string& app_namespace, const std::string& name) {
+  return app_namespace + "/" + name;
+}
+
+std::string image_key(const updater::ImageResult& image) {
+  return image.alias.value_or(image.image);
+}
+
+bool changes(const updater::FileChange& file) {
+  return file.after != file.before || file.created;
+}
+
+void string_field(Writer& w, const char* key, std::string_view value) {
+  w.Key(key);
+  w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+}
+
+void optional_field(Writer& w, const char* key, const std::optional<std::string>& value) {
+  if (value) {
+    string_field(w, key, *value);
+  }
+}
+
+void strings_field(Writer& w, const char* key, const std::vector<std::string>& values) {
+  w.Key(key);
+  w.StartArray();
+  for (const auto& value : values) {
+    w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+  }
+  w.EndArray();
+}
+
+void write_application(Writer& w, const updater::ApplicationResult& result) {
+  w.StartObject();
+  string_field(w, "name", result.name);
+  string_field(w, "namespace", result.app_namespace);
+  w.Key("images");
+  w.StartArray();
+  for (const auto& image : result.images) {
+    w.StartObject();
+    string_field(w, "alias", image_key(image));
+    string_field(w, "image", image.image);
+    string_field(w, "status", updater::to_string(image.status));
+    optional_field(w, "current", image.current);
+    optional_field(w, "currentDigest", image.current_digest);
+    optional_field(w, "new", image.new_tag);
+    optional_field(w, "newDigest", image.new_digest);
+    optional_field(w, "reason", image.reason ? image.reason : result.reason);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+}
+
+// What a plan cannot hold yet; nullopt when it holds the whole run.
+std::optional<std::string> unsupported(const Evaluation& run, const updater::WritePlan& writes) {
+  if (run.report.applications.size() > run.flux_first) {
+    return "saved plans cover Argo CD Applications; this run has "
+           + std::to_string(run.report.applications.size() - run.flux_first)
+           + " Flux objects or marked files, which a plan does not hold yet (leave them out "
+             "with --match-application-name or the paths given)";
+  }
+  if (!writes.api.empty()) {
+    return "saved plans cover files; " + std::to_string(writes.api.size())
+           + " applications read from the Argo CD API (--server) would be updated through the "
+             "API, which a plan does not hold yet";
+  }
+  return std::nullopt;
+}
+
+} // namespace
+
+util::Result<std::string> render_saved_plan(const Evaluation& run,
+                                            const updater::WritePlan& writes) {
+  if (auto why = unsupported(run, writes)) {
+    return util::fail(util::ErrorKind::unsupported, "-o plan: " + *why);
+  }
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  w.SetIndent(' ', 2);
+  w.StartObject();
+  string_field(w, "kind", "argoimg.plan");
+  w.Key("planVersion");
+  w.Int(k_plan_version);
+  string_field(w, "argoimg", ARGOIMG_VERSION);
+  w.Key("applications");
+  w.StartArray();
+  for (size_t i = 0; i < run.flux_first && i < run.report.applications.size(); ++i) {
+    write_application(w, run.report.applications[i]);
+  }
+  w.EndArray();
+  w.Key("files");
+  w.StartArray();
+  for (const auto& file : writes.files) {
+    if (!changes(file)) {
+      continue;
+    }
+    w.StartObject();
+    string_field(w, "path", absolute_path(file.path));
+    string_field(w, "sha256", file.created ? "" : util::sha256_hex(file.before));
+    w.Key("created");
+    w.Bool(file.created);
+    strings_field(w, "applications", file.applications);
+    strings_field(w, "images", file.images);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
+}
+
+bool refuse_drift(Evaluation& run, const updater::WritePlan& writes) {
+  if (!run.saved_plan) {
+    return true;
+  }
+  auto drift = plan_drift(*run.saved_plan, run, writes);
+  if (drift.empty()) {
+    return true;
+  }
+  for (const auto& difference : drift) {
+    run.effects.print_error("--plan " + util::quote(run.options.plan) + ": " + difference);
+  }
+  for (auto& result : run.report.applications) {
+    if (result.status == updater::AppStatus::update) {
+      result.status = updater::AppStatus::error;
+      result.reason = "not written: the saved plan no longer applies ("
+                      + std::to_string(drift.size()) + " differences; nothing was written)";
+    }
+  }
+  return false;
+}
+
+util::Result<std::string> make_saved_plan(Evaluation& run) {
+  RepoFiles files;
+  auto writes = plan_confined_writes(run, files);
+  return render_saved_plan(run, writes);
+}
+
+std::function<updater::ImageResult(const app::Application&, const updater::ImageRequest&)>
+preset_from(std::shared_ptr<const SavedPlan> plan) {
+  return [plan](const app::Application& application, const updater::ImageRequest& request) {
+    updater::ImageResult result = updater::base_result(request);
+    result.status = updater::ImageStatus::skipped;
+    result.reason = "not in the saved plan";
+    std::string key = app_key(application.app_namespace, application.name);
+    std::string alias = request.entry.alias.value_or(request.entry.image_text);
+    for (const auto& planned : plan->applications) {
+      if (app_key(planned.app_namespace, planned.name) != key) {
+        continue;
+      }
+      for (const auto& image : planned.images) {
+        if (image.alias != alias) {
+          continue;
+        }
+        if (image.status == "update" || image.status == "up-to-date") {
+          result.status = updater::ImageStatus::resolved;
+          result.reason.reset();
+          result.new_tag = image.new_tag;
+          result.new_digest = image.new_digest;
+        } else {
+          result.status =
+              image.status == "error" ? updater::ImageStatus::error : updater::ImageStatus::skipped;
+          result.reason = "in the saved plan: " + image.reason.value_or(image.status);
+        }
+        return result;
+      }
+    }
+    return result;
+  };
+}
+
+std::vector<std::string>
+plan_drift(const SavedPlan& plan, const Evaluation& run, const updater::WritePlan& writes) {
+  std::vector<std::string> drift;
+  if (auto why = unsupported(run, writes)) {
+    drift.push_back(*why);
+  }
+  // Updates: (application, image) -> "old -> new", as planned and as decided now.
+  std::map<std::string, std::string> planned;
+  for (const auto& application : plan.applications) {
+    for (const auto& image : application.images) {
+      if (image.status == "update") {
+        planned[util::quote(app_key(application.app_namespace, application.name)) + " image "
+                + util::quote(image.alias)] =
+            image.current.value_or("(none)") + " -> " + image.new_tag.value_or("");
+      }
+    }
+  }
+  std::map<std::string, std::string> decided;
+  for (size_t i = 0; i < run.flux_first && i < run.report.applications.size(); ++i) {
+    const auto& result = run.report.applications[i];
+    for (const auto& image : result.images) {
+      if (image.status == updater::ImageStatus::update) {
+        decided[util::quote(app_key(result.app_namespace, result.name)) + " image "
+                + util::quote(image_key(image))] =
+            image.current.value_or("(none)") + " -> " + image.new_tag.value_or("");
+      }
+    }
+  }
+  for (const auto& [key, change] : planned) {
+    auto now = decided.find(key);
+    if (now == decided.end()) {
+      drift.push_back("application " + key + ": the plan updates it (" + change
+                      + "); now there is nothing to update (changed, removed or failing)");
+    } else if (now->second != change) {
+      drift.push_back("application " + key + ": the plan says " + change + ", now it is "
+                      + now->second);
+    }
+  }
+  for (const auto& [key, change] : decided) {
+    if (!planned.count(key)) {
+      drift.push_back("application " + key + ": would be updated (" + change
+                      + ") but the plan does not update it");
+    }
+  }
+  // Files: each changed file must be the one the plan was made against.
+  std::map<std::string, const SavedPlanFile*> planned_files;
+  for (const auto& file : plan.files) {
+    planned_files[file.path] = &file;
+  }
+  std::set<std::string> changed;
+  std::map<std::string, std::string> unchanged; // planned in but not changed: path -> hash
+  for (const auto& file : writes.files) {
+    if (!changes(file)) {
+      unchanged[absolute_path(file.path)] = util::sha256_hex(file.before);
+      continue;
+    }
+    std::string path = absolute_path(file.path);
+    changed.insert(path);
+    auto found = planned_files.find(path);
+    if (found == planned_files.end()) {
+      drift.push_back("file " + util::quote(path)
+                      + ": would be changed but the plan does not "
+                        "change it");
+    } else if (found->second->created != file.created) {
+      drift.push_back("file " + util::quote(path)
+                      + (file.created ? ": no longer exists; the plan edits it"
+                                      : ": exists now; the plan creates it"));
+    } else if (!file.created && found->second->sha256 != util::sha256_hex(file.before)) {
+      drift.push_back("file " + util::quote(path) + ": changed since the plan was made");
+    }
+  }
+  for (const auto& file : plan.files) {
+    if (changed.count(file.path)) {
+      continue;
+    }
+    auto now = unchanged.find(file.path);
+    std::optional<std::string> hash;
+    if (now != unchanged.end()) {
+      hash = now->second;
+    } else if (auto text = util::read_file_bounded(file.path, k_max_plan_file)) {
+      hash = util::sha256_hex(*text);
+    }
+    drift.push_back("file " + util::quote(file.path)
+                    + (hash && *hash != file.sha256
+                           ? ": changed since the plan was made (it needs no change now)"
+                           : ": the plan changes it; now it would not be changed"));
+  }
+  return drift;
+}
+
+} // namespace argoimg::run

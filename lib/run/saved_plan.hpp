@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// Saved plans (docs/plan.md): `check -o plan` writes every decision and the hash of every file
+// it would change; `update --plan` and `commit --plan` decide from it instead of asking
+// registries, and refuse, writing nothing, when a file or a decision is not what the plan says.
+
+#include "run/evaluate.hpp"
+
+#include "updater/apply.hpp"
+#include "updater/plan.hpp"
+#include "util/result.hpp"
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace argoimg::run {
+
+inline constexpr int k_plan_version = 1;
+
+struct SavedPlanImage {
+  std::string alias; // the alias, else the image as configured
+  std::string image;
+  std::string status; // "update", "up-to-date", "skipped", "error"
+  std::optional<std::string> current;
+  std::optional<std::string> current_digest;
+  std::optional<std::string> new_tag;
+  std::optional<std::string> new_digest;
+  std::optional<std::string> reason;
+};
+
+struct SavedPlanApplication {
+  std::string name;
+  std::string app_namespace;
+  std::vector<SavedPlanImage> images;
+};
+
+struct SavedPlanFile {
+  std::string path;   // absolute
+  std::string sha256; // of the content the plan was made against; "" when created
+  bool created = false;
+  std::vector<std::string> applications;
+  std::vector<std::string> images; // "alias: old -> new"
+};
+
+struct SavedPlan {
+  std::vector<SavedPlanApplication> applications;
+  std::vector<SavedPlanFile> files;
+};
+
+// The plan of an evaluated run whose writes `writes` planned (nothing written), as JSON.
+// Fails when the run has what a plan cannot hold yet (Flux objects, Argo CD API updates).
+util::Result<std::string> render_saved_plan(const Evaluation& run,
+                                            const updater::WritePlan& writes);
+
+// Plan the writes of `run` (nothing is written) and render them as a plan.
+util::Result<std::string> make_saved_plan(Evaluation& run);
+
+// Parse a plan; fails naming `path` and what is wrong (a version this argoimg does not know,
+// a missing field, an application named twice).
+util::Result<SavedPlan> parse_saved_plan(std::string_view text, const std::string& path);
+
+// Read `path` (bounded) and parse it.
+util::Result<SavedPlan> read_saved_plan(const std::string& path);
+
+// The decisions of `plan` as updater::PlanOptions::preset: an image the plan does not list is
+// skipped ("not in the saved plan"), and no registry is asked.
+std::function<updater::ImageResult(const app::Application&, const updater::ImageRequest&)>
+preset_from(std::shared_ptr<const SavedPlan> plan);
+
+// Everything in which the run (decided from `plan`, its writes planned in `writes`) differs
+// from `plan`: a file changed since (by its hash), a file or an update one has and the other
+// has not, Flux objects or API updates. Empty: the plan applies exactly.
+std::vector<std::string>
+plan_drift(const SavedPlan& plan, const Evaluation& run, const updater::WritePlan& writes);
+
+// With --plan: when the run differs from its saved plan, print each difference, fail every
+// application with an update ("not written: …") and return false; nothing may be written.
+// Without --plan, or when the plan applies exactly: true.
+bool refuse_drift(Evaluation& run, const updater::WritePlan& writes);
+
+} // namespace argoimg::run
