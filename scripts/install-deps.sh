@@ -11,6 +11,8 @@ packages=(
   catch2 libexpected-dev libfmt-dev libre2-dev libbenchmark-dev libssl-dev
   # test servers and their tools
   docker-registry apache2-utils openssl python3 git curl
+  # the recipes' schema test (test/integration/examples_test.py) parses YAML
+  python3-yaml
   # commit signing: gpg needs gpg-agent to create and use secret keys (not pulled in with
   # --no-install-recommends); ssh signing needs ssh-keygen (openssh-client)
   gpg gpg-agent openssh-client
