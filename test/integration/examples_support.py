@@ -16,7 +16,7 @@ ARGOIMG_IMAGE = re.compile(r"(^|/)argoimg(:[\w.-]+)?$")
 ARGOIMG_ACTION = re.compile(r"(^|/)argoimg@[\w.-]+$")
 # Flags the recipes use before the binary knows them: the lead adds `--shard I/N` (issue 16)
 # in parallel. Checked like any other flag as soon as `--help` lists it; delete the entry then.
-PENDING_FLAGS = {"--shard": "commit"}
+PENDING_FLAGS = {}  # flag -> subcommand: used by a recipe before the binary has it
 SHELL_OPERATORS = {";", "&&", "||", "|", "&", "(", ")", "then", "do", "else", "elif", "!", "{", "}"}
 
 
