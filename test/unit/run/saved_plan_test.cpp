@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: Apache-2.0
+// Saved plans: what a plan file must hold, and how its decisions answer for the registries.
+#include "run/saved_plan.hpp"
+
+#include "image/image_list.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace argoimg;
+
+namespace {
+
+const std::string k_plan = R"({
+  "kind": "argoimg.plan", "planVersion": 1, "argoimg": "0.1.0",
+  "applications": [
+    {"name": "web", "namespace": "argocd", "images": [
+      {"alias": "web", "image": "nginx", "status": "update", "current": "1.25.3", "new": "1.25.4",
+       "newDigest": "sha256:aa"},
+      {"alias": "side", "image": "envoy", "status": "skipped", "reason": "no tag matches"}]}
+  ],
+  "files": [{"path": "/repo/values.yaml", "sha256": "ab", "created": false,
+             "applications": ["web"], "images": ["web: 1.25.3 -> 1.25.4"]}]
+})";
+
+updater::ImageRequest request(const std::string& element) {
+  auto entry = image::parse_image_list_entry(element);
+  REQUIRE(entry);
+  updater::ImageRequest made;
+  made.entry = *entry;
+  return made;
+}
+
+app::Application application(const std::string& name, const std::string& app_namespace) {
+  app::Application made;
+  made.name = name;
+  made.app_namespace = app_namespace;
+  return made;
+}
+
+} // namespace
+
+TEST_CASE("a saved plan is read field by field", "[run][plan]") {
+  auto plan = run::parse_saved_plan(k_plan, "plan.json");
+  REQUIRE(plan);
+  REQUIRE(plan->applications.size() == 1);
+  CHECK(plan->applications[0].images[0].new_digest == "sha256:aa");
+  CHECK(plan->applications[0].images[1].reason == "no tag matches");
+  REQUIRE(plan->files.size() == 1);
+  CHECK(plan->files[0].images == std::vector<std::string>{"web: 1.25.3 -> 1.25.4"});
+}
+
+TEST_CASE("a plan that is not exactly a plan is refused, naming the field", "[run][plan]") {
+  auto replaced = [](const std::string& from, const std::string& to) {
+    std::string text = k_plan;
+    auto at = text.find(from);
+    REQUIRE(at != std::string::npos);
+    return text.replace(at, from.size(), to);
+  };
+  for (auto [text, message] : std::vector<std::pair<std::string, std::string>>{
+           {"[]", "not a plan: the file is not a JSON object"},
+           {std::string(100000, '['), "not a plan: the file is not a JSON object"},
+           {replaced("argoimg.plan", "argoimg.report"), "not a plan: 'kind' is not"},
+           {replaced("\"planVersion\": 1", "\"planVersion\": \"1\""), "planVersion is not 1"},
+           {replaced("\"status\": \"update\"", "\"status\": \"updated\""),
+            "applications[0].images[0]: unknown status 'updated'"},
+           {replaced("\"current\": \"1.25.3\", \"new\": \"1.25.4\",", ""), ""},
+           {replaced("\"new\": \"1.25.4\"", "\"new\": 4"),
+            "applications[0].images[0]: 'new' must be a string"},
+           {replaced("\"created\": false", "\"created\": \"no\""),
+            "files[0]: 'created' must be true or false"},
+           {replaced("\"sha256\": \"ab\"", "\"sha256\": \"\""),
+            "files[0]: 'sha256' must be empty exactly when created"},
+           {replaced("\"/repo/values.yaml\"", "\"../values.yaml\""),
+            "files[0]: 'path' must be absolute"},
+           {replaced("\"images\": [\"web: 1.25.3 -> 1.25.4\"]", "\"images\": [1]"),
+            "files[0]: 'images' must hold strings"},
+       }) {
+    auto parsed = run::parse_saved_plan(text, "plan.json");
+    if (message.empty()) { // "update" without "new"
+      REQUIRE_FALSE(parsed);
+      CHECK_THAT(parsed.error().message, Catch::Contains("status 'update' without 'new'"));
+      continue;
+    }
+    REQUIRE_FALSE(parsed);
+    CHECK(parsed.error().kind == util::ErrorKind::config);
+    CHECK_THAT(parsed.error().message, Catch::StartsWith("plan 'plan.json': " + message));
+  }
+  std::string twice = k_plan;
+  auto apps = twice.find("\"applications\": [") + std::string("\"applications\": [").size();
+  auto end = twice.find("\n  ],\n  \"files\"");
+  std::string one = twice.substr(apps, end - apps);
+  twice.insert(end, "," + one);
+  auto refused = run::parse_saved_plan(twice, "plan.json");
+  REQUIRE_FALSE(refused);
+  CHECK_THAT(refused.error().message, Catch::Contains("application 'argocd/web' is named twice"));
+}
+
+TEST_CASE("a plan's decisions answer instead of the registries", "[run][plan]") {
+  auto plan = run::parse_saved_plan(k_plan, "plan.json");
+  REQUIRE(plan);
+  auto preset = run::preset_from(std::make_shared<const run::SavedPlan>(*plan));
+  auto web = application("web", "argocd");
+  auto planned = preset(web, request("web=nginx:~1.25"));
+  CHECK(planned.status == updater::ImageStatus::resolved);
+  CHECK(planned.new_tag == "1.25.4");
+  CHECK(planned.new_digest == "sha256:aa");
+  CHECK(planned.constraint == "~1.25");
+  auto skipped = preset(web, request("side=envoy"));
+  CHECK(skipped.status == updater::ImageStatus::skipped);
+  CHECK(skipped.reason == "in the saved plan: no tag matches");
+  auto unknown = preset(web, request("other=redis"));
+  CHECK(unknown.status == updater::ImageStatus::skipped);
+  CHECK(unknown.reason == "not in the saved plan");
+  // Same name, other namespace: another application.
+  CHECK(preset(application("web", "prod"), request("web=nginx")).reason == "not in the saved plan");
+}
