@@ -37,13 +37,14 @@ function(argoimg_module name)
   add_subdirectory(${name})
 endfunction()
 
-# Links <target> PRIVATE to the given modules (cmd/ lists the ones it includes; the layering
-# check reads that call too).
+# Links <target> to the given modules (cmd/ lists the ones it includes; the layering check
+# reads that call too). PUBLIC: cmd/'s library passes them on to argoimg and argoimg-gen, whose
+# main()s include its headers.
 function(argoimg_link_modules target)
   foreach(module IN LISTS ARGN)
     if(NOT TARGET argoimg_${module})
       message(FATAL_ERROR "argoimg_link_modules(${target}): no module '${module}'")
     endif()
-    target_link_libraries(${target} PRIVATE argoimg_${module})
+    target_link_libraries(${target} PUBLIC argoimg_${module})
   endforeach()
 endfunction()

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "check_command.hpp"
 
+#include "choices.hpp"
 #include "run/run.hpp"
 
 #include "tag/platform.hpp"
@@ -91,11 +92,12 @@ void add_check_flags(CLI::App* sub, CheckOptions& options, bool for_images) {
       ->capture_default_str();
   sub->add_flag("--explain", options.explain, "List every candidate tag and why it lost");
   sub->add_flag("--exit-code", options.exit_code, "Exit 3 when updates are pending");
-  sub->add_option("--update-strategy",
-                  options.update_strategy,
-                  "For --image: semver, newest-build, alphabetical or digest")
-      ->capture_default_str()
-      ->group(image_group);
+  with_choices(sub->add_option("--update-strategy",
+                               options.update_strategy,
+                               "For --image: semver, newest-build, alphabetical or digest")
+                   ->capture_default_str()
+                   ->group(image_group),
+               update_strategies());
   sub->add_option(
          "--allow-tags", options.allow_tags, "For --image: only tags matching 'regexp:<RE2>'")
       ->group(image_group);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cli_context.hpp"
 
+#include "choices.hpp"
 #include "exit_codes.hpp"
 #include "report.hpp"
 #include "run/evaluate.hpp"
@@ -12,6 +13,7 @@
 #include "util/spellcheck.hpp"
 #include "util/strings.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -93,12 +95,13 @@ util::Result<bool> write_plan_file(const std::string& path, const std::string& p
 bool validate_global_options(const GlobalOptions& global) {
   if (!util::parse_log_level(global.log_level)) {
     print_error("--log-level: unknown level " + util::quote(global.log_level)
-                + util::did_you_mean(global.log_level, {"error", "warn", "info", "debug"}));
+                + util::did_you_mean(global.log_level, log_levels()));
     return false;
   }
-  if (global.output != "text" && global.output != "json" && global.output != "plan") {
+  auto formats = output_formats();
+  if (std::find(formats.begin(), formats.end(), global.output) == formats.end()) {
     print_error("--output: unknown format " + util::quote(global.output)
-                + util::did_you_mean(global.output, {"text", "json", "plan"}));
+                + util::did_you_mean(global.output, formats));
     return false;
   }
   return true;

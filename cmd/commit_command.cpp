@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "commit_command.hpp"
 
+#include "choices.hpp"
 #include "run/run.hpp"
 
 namespace argoimg::cmd {
@@ -43,10 +44,11 @@ void add_pull_request_flags(CLI::App* sub, run::PullRequestOptions& pr) {
                   pr.branch_template,
                   "Head-branch template (.TargetKey, .AppName, .AppNamespace, .SHA256, .Images; "
                   "default argoimg/{{.TargetKey}})");
-  sub->add_option("--pr-mode",
-                  pr.mode,
-                  "upsert (one request per target, kept fresh) or aiu "
-                  "(image-updater-<targetKey>-<sha256>, a branch per update set)");
+  with_choices(sub->add_option("--pr-mode",
+                               pr.mode,
+                               "upsert (one request per target, kept fresh) or aiu "
+                               "(image-updater-<targetKey>-<sha256>, a branch per update set)"),
+               pr_modes());
   // One value per flag, so that `--pr-label deps apps/` keeps apps/ a path.
   sub->add_option("--pr-label", pr.labels, "Label for the request (repeatable)")
       ->allow_extra_args(false);
@@ -61,7 +63,10 @@ void add_pull_request_flags(CLI::App* sub, run::PullRequestOptions& pr) {
   sub->add_option(
          "--pr-assignee", pr.assignees, "Assignee for a new or reopened request (repeatable)")
       ->allow_extra_args(false);
-  sub->add_option("--forge", pr.forge, "github, gitlab or gitea (default: from the remote's host)");
+  with_choices(sub->add_option("--forge",
+                               pr.forge,
+                               "github, gitlab or gitea (default: from the remote's host)"),
+               forges());
   sub->add_option("--forge-api",
                   pr.forge_api,
                   "API base URL (default: from the remote, e.g. https://api.github.com)");
@@ -130,9 +135,10 @@ CLI::App* setup_commit_command(CLI::App& app,
                   options.signing_key,
                   "Sign commits: a GPG key id, or an SSH private key file with --signing-method "
                   "ssh (env GIT_COMMIT_SIGNING_KEY)");
-  sub->add_option("--signing-method",
-                  options.signing_method,
-                  "openpgp (default) or ssh (env GIT_COMMIT_SIGNING_METHOD)");
+  with_choices(sub->add_option("--signing-method",
+                               options.signing_method,
+                               "openpgp (default) or ssh (env GIT_COMMIT_SIGNING_METHOD)"),
+               signing_methods());
   add_pull_request_flags(sub, options.pull_request);
   sub->callback([&options, &global, &exit_code] {
     exit_code = run_command("commit", options.check, global, [&](run::Effects& effects) {

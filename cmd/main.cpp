@@ -1,11 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // argoimg: keep the container image tags of Argo CD applications current.
 
-#include "check_command.hpp"
-#include "cli_context.hpp"
-#include "commit_command.hpp"
+#include "cli.hpp"
 #include "exit_codes.hpp"
-#include "update_command.hpp"
 
 #include "util/redact.hpp"
 
@@ -30,47 +27,8 @@ extern "C" const char* __lsan_default_suppressions() {
 
 int main(int argc, char** argv) {
   using namespace argoimg::cmd;
-  CLI::App app{"argoimg: keep the container image tags of Argo CD applications current.\n"
-               "Reads Argo CD Image Updater annotations; asks registries for tags; reports, "
-               "edits or commits the new tags.",
-               "argoimg"};
-  app.set_version_flag("--version", std::string("argoimg ") + ARGOIMG_VERSION);
-  GlobalOptions global;
-  app.add_option("-o,--output",
-                 global.output,
-                 "Result format on stdout: text, json, or plan (check: a saved plan)")
-      ->capture_default_str();
-  app.add_option("--log-level", global.log_level, "error, warn, info or debug (on stderr)")
-      ->capture_default_str();
-  app.add_option("--connect-timeout", global.connect_timeout_s, "Seconds to connect to a server")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 3600));
-  app.add_option("--timeout",
-                 global.timeout_s,
-                 "Seconds for one HTTP request, and in all for one repository")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 3600));
-  app.add_option("--retries", global.retries, "Retries after 429, 5xx or network errors")
-      ->capture_default_str()
-      ->check(CLI::Range(0, 10));
-  app.add_option("--kubeconfig",
-                 global.kubeconfig,
-                 "Kubeconfig for pullsecret:/secret: credentials and Flux secretRefs (default: "
-                 "$KUBECONFIG, else the in-cluster service account, else ~/.kube/config)");
-  app.require_subcommand(1);
-  app.fallthrough();
-  app.footer("Exit codes: 0 ok; 1 some application or image failed; 2 usage or configuration "
-             "error; 3 'check --exit-code' found pending updates.\n"
-             "Documentation: docs/cli/*.md");
-
-  int exit_code = k_exit_ok;
-  CheckOptions check_options;
-  setup_check_command(app, check_options, global, exit_code);
-  UpdateOptions update_options;
-  setup_update_command(app, update_options, global, exit_code);
-  CommitOptions commit_options;
-  setup_commit_command(app, commit_options, global, exit_code);
-
+  Cli cli;
+  CLI::App& app = cli.app;
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -87,5 +45,5 @@ int main(int argc, char** argv) {
               << '\n';
     return k_exit_failures;
   }
-  return exit_code;
+  return cli.exit_code;
 }

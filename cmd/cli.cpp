@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "cli.hpp"
+
+#include "choices.hpp"
+
+namespace argoimg::cmd {
+
+Cli::Cli()
+    : app("argoimg: keep the container image tags of Argo CD applications current.\n"
+          "Reads Argo CD Image Updater annotations; asks registries for tags; reports, "
+          "edits or commits the new tags.",
+          "argoimg") {
+  app.set_version_flag("--version", std::string("argoimg ") + ARGOIMG_VERSION);
+  with_choices(app.add_option("-o,--output",
+                              global.output,
+                              "Result format on stdout: text, json, or plan (check: a saved plan)")
+                   ->capture_default_str(),
+               output_formats());
+  with_choices(app.add_option("--log-level",
+                              global.log_level,
+                              "error, warn, info or debug (on "
+                              "stderr)")
+                   ->capture_default_str(),
+               log_levels());
+  app.add_option("--connect-timeout", global.connect_timeout_s, "Seconds to connect to a server")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
+  app.add_option("--timeout",
+                 global.timeout_s,
+                 "Seconds for one HTTP request, and in all for one repository")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
+  app.add_option("--retries", global.retries, "Retries after 429, 5xx or network errors")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 10));
+  app.add_option("--kubeconfig",
+                 global.kubeconfig,
+                 "Kubeconfig for pullsecret:/secret: credentials and Flux secretRefs (default: "
+                 "$KUBECONFIG, else the in-cluster service account, else ~/.kube/config)");
+  app.require_subcommand(1);
+  app.fallthrough();
+  app.footer("Exit codes: 0 ok; 1 some application or image failed; 2 usage or configuration "
+             "error; 3 'check --exit-code' found pending updates.\n"
+             "Documentation: docs/cli/*.md");
+  setup_check_command(app, check, global, exit_code);
+  setup_update_command(app, update, global, exit_code);
+  setup_commit_command(app, commit, global, exit_code);
+}
+
+} // namespace argoimg::cmd
