@@ -20,8 +20,9 @@ packages=(
   clang-14 libfuzzer-14-dev libclang-rt-14-dev
   # git over ssh (sshd is started by the tests on a loopback port, never as a service)
   openssh-server
-  # the Debian package (scripts/package.sh): cpack computes Depends with dpkg-shlibdeps
-  dpkg-dev file
+  # the Debian package (scripts/package.sh): cpack computes Depends with dpkg-shlibdeps; its
+  # test root (package-test.sh) and the image without a daemon (build-image.sh, image-test.sh)
+  dpkg-dev file debootstrap umoci skopeo
 )
 
 # The tests' TLS git server is named `localhost` (the name in its certificate: libgit2's mbedTLS

@@ -27,7 +27,6 @@ fi
 
 cache=build/package-test/bookworm-minbase.tar
 root=$(mktemp -d /tmp/argoimg-package-test.XXXXXX)
-chmod 755 "$root" # it becomes '/': users such as man and _apt must get through it
 mounts=()
 state=""
 cleanup() {
@@ -62,6 +61,9 @@ else
   mkdir -p "$(dirname "$cache")"
   tar -C "$root" -cf "$cache.tmp" . && mv "$cache.tmp" "$cache"
 fi
+# It becomes '/': users such as _apt, man and argoimg must get through it (mktemp made it 0700,
+# and the tarball keeps that).
+chmod 755 "$root"
 
 mount -t proc proc "$root/proc" && mounts+=("$root/proc")
 mount --bind /dev "$root/dev" && mounts+=("$root/dev")

@@ -7,7 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bash scripts/install-deps.sh
+# ARGOIMG_SKIP_INSTALL_DEPS=1: the build packages are there already (scripts/Containerfile).
+[ "${ARGOIMG_SKIP_INSTALL_DEPS:-0}" = 1 ] || bash scripts/install-deps.sh
 
 build=build/package
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=/usr \

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Build the container image without a container daemon: a Debian 12 minbase root filesystem
+# (debootstrap, the tarball cached by package-test.sh reused) with the .deb installed and what
+# its features need at run time (ca-certificates, git, openssh-client, gnupg), a non-root user
+# argoimg (uid and gid 65532), assembled into an OCI layout with umoci, ENTRYPOINT ["argoimg"].
+# With --push REGISTRY/NAME:TAG, skopeo copies it there (plain HTTP, no TLS verification: for
+# the test registry on 127.0.0.1; a real push uses skopeo with the registry's credentials).
+# Needs root (debootstrap, chroot) and the network for the Debian mirror.
+#   bash scripts/build-image.sh [--push DEST] [DEB]
+# Output: build/image/oci (an OCI layout, tag = the package version).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+push=""
+if [ "${1:-}" = "--push" ]; then
+  push=$2
+  shift 2
+fi
+deb=${1:-$(ls build/package/argoimg_*.deb 2>/dev/null | head -n 1)}
+if [ -z "$deb" ] || [ ! -f "$deb" ]; then
+  echo "build-image: error: no package; run 'bash scripts/package.sh' first" >&2
+  exit 2
+fi
+deb=$(realpath "$deb")
+if [ "$(id -u)" -ne 0 ]; then
+  echo "build-image: error: must run as root (debootstrap, mount, chroot)" >&2
+  exit 2
+fi
+for tool in debootstrap umoci skopeo; do
+  command -v "$tool" >/dev/null || {
+    echo "build-image: error: '$tool' is missing (bash scripts/install-deps.sh)" >&2
+    exit 2
+  }
+done
+version=$(dpkg-deb --field "$deb" Version)
+arch=$(dpkg-deb --field "$deb" Architecture)
+
+cache=build/package-test/bookworm-minbase.tar
+out=build/image
+root=$(mktemp -d /tmp/argoimg-image.XXXXXX)
+mounts=()
+cleanup() {
+  local i
+  for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do
+    umount "${mounts[i]}" 2>/dev/null || umount -l "${mounts[i]}" || true
+  done
+  if ! grep -q " $root/" /proc/mounts; then
+    rm -rf "$root"
+  fi
+}
+trap cleanup EXIT
+step() { echo "== build-image: $*"; }
+
+if [ -f "$cache" ]; then
+  step "root filesystem from $cache"
+  tar -C "$root" -xf "$cache"
+else
+  step "debootstrap --variant=minbase bookworm (cached afterwards in $cache)"
+  debootstrap --variant=minbase bookworm "$root" "${DEBIAN_MIRROR:-http://deb.debian.org/debian}" \
+    >/dev/null
+  mkdir -p "$(dirname "$cache")"
+  tar -C "$root" -cf "$cache.tmp" . && mv "$cache.tmp" "$cache"
+fi
+# It becomes '/': users such as _apt, man and argoimg must get through it (mktemp made it 0700,
+# and the tarball keeps that).
+chmod 755 "$root"
+
+step "install $(basename "$deb") and its run-time companions"
+mount -t proc proc "$root/proc" && mounts+=("$root/proc")
+mount --bind /dev "$root/dev" && mounts+=("$root/dev")
+mount --bind /dev/pts "$root/dev/pts" && mounts+=("$root/dev/pts")
+cp -L /etc/resolv.conf "$root/etc/resolv.conf"
+cp "$deb" "$root/tmp/"
+printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
+chmod 755 "$root/usr/sbin/policy-rc.d"
+in_root() {
+  chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
+    DEBIAN_FRONTEND=noninteractive "$@"
+}
+in_root apt-get update -qq
+in_root apt-get install -y -qq --no-install-recommends "/tmp/$(basename "$deb")" \
+  ca-certificates git openssh-client gnupg >/dev/null
+in_root groupadd -K GID_MAX=65534 --gid 65532 argoimg
+in_root useradd -K UID_MAX=65534 --uid 65532 --gid 65532 --create-home --home-dir /home/argoimg \
+  --shell /usr/sbin/nologin argoimg
+in_root apt-get clean
+for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do umount "${mounts[i]}"; done
+mounts=()
+# What the build needed and the image must not keep: apt's lists, the package file, the
+# build host's resolver and the daemon block.
+rm -rf "$root"/var/lib/apt/lists/* "$root"/tmp/* "$root"/var/log/*.log "$root"/var/cache/debconf/*-old
+rm -f "$root/usr/sbin/policy-rc.d"
+: >"$root/etc/resolv.conf"
+
+step "OCI image $out/oci:$version"
+rm -rf "$out/oci"
+mkdir -p "$out"
+umoci init --layout "$out/oci"
+umoci new --image "$out/oci:$version"
+umoci insert --image "$out/oci:$version" --history.created_by "scripts/build-image.sh" "$root" /
+umoci config --image "$out/oci:$version" --os linux --architecture "$arch" \
+  --config.entrypoint argoimg --config.user 65532:65532 --config.workingdir /home/argoimg \
+  --config.env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+  --config.env HOME=/home/argoimg \
+  --config.label "org.opencontainers.image.title=argoimg" \
+  --config.label "org.opencontainers.image.version=$version"
+umoci gc --layout "$out/oci"
+
+if [ -n "$push" ]; then
+  step "skopeo copy to docker://$push"
+  policy=$(mktemp)
+  echo '{"default":[{"type":"insecureAcceptAnything"}]}' >"$policy"
+  skopeo --policy "$policy" copy --quiet --dest-tls-verify=false "oci:$out/oci:$version" \
+    "docker://$push"
+  rm -f "$policy"
+fi
+echo "build-image: $out/oci:$version"
