@@ -14,8 +14,9 @@ import seed  # noqa: E402
 
 
 class Run:
-    def __init__(self, stdout, stderr, rss_mb):
+    def __init__(self, stdout, stderr, rss_mb, cpu_s=0.0):
         self.stdout, self.stderr, self.rss_mb = stdout, stderr, rss_mb
+        self.cpu_s = cpu_s  # user + system time: steadier than wall time on a shared machine
 
 
 def timed(argv, cwd=None):
@@ -28,7 +29,8 @@ def timed(argv, cwd=None):
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        run = Run(out.read().decode(), err.read().decode(), usage.ru_maxrss / 1024)
+        run = Run(out.read().decode(), err.read().decode(), usage.ru_maxrss / 1024,
+                  usage.ru_utime + usage.ru_stime)
     if proc.returncode != 0:
         raise RuntimeError(f"{argv[0]} failed ({proc.returncode}): {run.stderr[-2000:]}")
     return elapsed, run
