@@ -5,11 +5,14 @@
 #include "run/saved_plan.hpp"
 
 #include "updater/apply.hpp"
+#include "util/parallel.hpp"
 #include "util/strings.hpp"
 #include "writeback/diff.hpp"
 
 #include <algorithm>
 #include <filesystem>
+#include <mutex>
+#include <optional>
 
 namespace argoimg::run {
 
@@ -200,12 +203,15 @@ Outcome update(const UpdateOptions& options, Effects& effects) {
         return file.after != file.before || file.created;
       }));
   size_t written_files = 0;
-  for (auto& file : plan.files) {
+  std::mutex progress_mutex; // counts and reports in order, whichever thread finishes
+  // Each file is diffed or written (fsync, rename) on its own: many files go on several
+  // threads, bounded by --concurrency; outcomes are recorded in the plan's order.
+  std::vector<std::optional<std::string>> failed(plan.files.size());
+  size_t threads = std::max<size_t>(options.check.concurrency, 1);
+  util::parallel_for(plan.files.size(), threads, [&](size_t i) {
+    auto& file = plan.files[i];
     if (file.after == file.before && !file.created) {
-      continue; // no write when the content is unchanged
-    }
-    if (effects.progress && !options.dry_run) {
-      effects.progress(Effects::Stage::writing, ++written_files, to_write);
+      return; // no write when the content is unchanged
     }
     if (file.display == file.path) {
       file.display = repository_relative(file.path); // an Application manifest edited in place
@@ -213,10 +219,26 @@ Outcome update(const UpdateOptions& options, Effects& effects) {
     if (options.dry_run) {
       file.diff = writeback::unified_diff(file.display, file.before, file.after, file.created);
     } else if (auto written = files.write(file.path, file.after); !written) {
-      fail_applications(run, file, "write-back: " + written.error().message);
+      failed[i] = "write-back: " + written.error().message;
+    }
+    if (effects.progress && !options.dry_run) {
+      std::lock_guard lock(progress_mutex);
+      effects.progress(Effects::Stage::writing, ++written_files, to_write);
+    }
+  });
+  for (size_t i = 0; i < plan.files.size(); ++i) {
+    auto& file = plan.files[i];
+    if (file.after == file.before && !file.created) {
       continue;
     }
-    run.report.changes.push_back(file);
+    if (failed[i]) {
+      fail_applications(run, file, *failed[i]);
+      continue;
+    }
+    // The report names files and shows diffs; the texts are not needed any more.
+    std::string().swap(file.before);
+    std::string().swap(file.after);
+    run.report.changes.push_back(std::move(file));
   }
   apply_api_changes(run, plan.api, options.dry_run);
   return finish(run);

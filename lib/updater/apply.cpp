@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "updater/apply.hpp"
 
+#include "util/parallel.hpp"
 #include "util/strings.hpp"
 #include "writeback/batch.hpp"
 
+#include <algorithm>
 #include <cctype>
+#include <exception>
+#include <thread>
 
 namespace argoimg::updater {
 
@@ -30,19 +34,27 @@ std::vector<ImageChange> changes_of(const PlannedApp& planned,
   return changes;
 }
 
-// One file and the applications editing it, in the order they come.
+// One file and the applications editing it, in the order they come. The edits are queued
+// and run when every application has been seen, each file on its own thread.
 struct Batch {
   std::string path;
   std::string display;
   std::string before;
   bool created = false;
-  writeback::FileBatch edits;
+  std::vector<std::function<void(writeback::FileBatch&)>> edits;
   struct Entry {
     size_t app = 0;
     std::vector<std::string> described;
   };
   std::vector<Entry> entries;
 };
+
+// Run the queued edits of `batch` and record each application's outcome in `results` (every
+// application edits one file, so the batches touch distinct results). Nullopt when no
+// application's edit went through.
+std::optional<FileChange> run_batch(Batch& batch,
+                                    const std::vector<PlannedApp>& apps,
+                                    std::vector<ApplicationResult>& results);
 
 // `path: message`, or `path:line:col: message` when the message starts with a position (the
 // first occurrence of a duplicate key is named the same way).
@@ -55,6 +67,42 @@ std::string locate(const std::string& path, const std::string& message) {
     out.insert(first + 10, path + ":");
   }
   return out;
+}
+
+std::optional<FileChange> run_batch(Batch& batch,
+                                    const std::vector<PlannedApp>& apps,
+                                    std::vector<ApplicationResult>& results) {
+  writeback::FileBatch edits(batch.before, batch.edits.size());
+  for (const auto& edit : batch.edits) {
+    edit(edits);
+  }
+  auto outcome = edits.finish();
+  FileChange change{batch.path,
+                    batch.display,
+                    std::move(batch.before),
+                    std::move(outcome.text),
+                    batch.created,
+                    {},
+                    {},
+                    {},
+                    {},
+                    {}};
+  for (size_t i = 0; i < batch.entries.size(); ++i) {
+    auto& entry = batch.entries[i];
+    auto& result = results[entry.app];
+    if (!outcome.edits[i]) {
+      result.status = AppStatus::error;
+      result.reason = "write-back: " + locate(batch.display, outcome.edits[i].error().message);
+      continue;
+    }
+    change.applications.push_back(apps[entry.app].application.name);
+    change.images.insert(change.images.end(), entry.described.begin(), entry.described.end());
+    change.images_by_application.push_back(std::move(entry.described));
+  }
+  if (change.applications.empty()) {
+    return std::nullopt;
+  }
+  return change;
 }
 
 } // namespace
@@ -71,12 +119,7 @@ WritePlan plan_writes(const std::vector<PlannedApp>& apps,
     auto [it, fresh] = index.emplace(path, batches.size());
     if (fresh) {
       auto text = read(path);
-      batches.push_back(Batch{path,
-                              display,
-                              text.value_or(""),
-                              !text.has_value(),
-                              writeback::FileBatch(text.value_or("")),
-                              {}});
+      batches.push_back(Batch{path, display, text.value_or(""), !text.has_value(), {}, {}});
     }
     return batches[it->second];
   };
@@ -101,7 +144,9 @@ WritePlan plan_writes(const std::vector<PlannedApp>& apps,
         continue;
       }
       Batch& batch = batch_of(application.origin.file, application.origin.file);
-      batch.edits.application_manifest(application, type, changes);
+      batch.edits.emplace_back([application, type, changes](writeback::FileBatch& edits) {
+        edits.application_manifest(application, type, changes);
+      });
       batch.entries.push_back(Batch::Entry{a, std::move(described)});
       continue;
     }
@@ -134,37 +179,43 @@ WritePlan plan_writes(const std::vector<PlannedApp>& apps,
     }
     Batch& batch = batch_of(repo->root + "/" + relative, relative);
     if (target.kind == app::TargetFile::Kind::kustomization) {
-      batch.edits.whole([changes](std::string_view text) {
-        return writeback::edit_kustomization(text, changes);
+      batch.edits.emplace_back([changes](writeback::FileBatch& edits) {
+        edits.whole([changes](std::string_view text) {
+          return writeback::edit_kustomization(text, changes);
+        });
       });
     } else if (target.kind == app::TargetFile::Kind::helm_values) {
-      batch.edits.helm_values(changes);
+      batch.edits.emplace_back(
+          [changes](writeback::FileBatch& edits) { edits.helm_values(changes); });
     } else {
       auto kind = *result.type == "kustomize" ? app::AppType::kustomize : app::AppType::helm;
-      batch.edits.whole([changes, kind](std::string_view text) {
-        return writeback::edit_argocd_source(text, kind, changes);
+      batch.edits.emplace_back([changes, kind](writeback::FileBatch& edits) {
+        edits.whole([changes, kind](std::string_view text) {
+          return writeback::edit_argocd_source(text, kind, changes);
+        });
       });
     }
     batch.entries.push_back(Batch::Entry{a, std::move(described)});
   }
-  for (auto& batch : batches) {
-    auto outcome = batch.edits.finish();
-    FileChange change{
-        batch.path, batch.display, batch.before, outcome.text, batch.created, {}, {}, {}, {}, {}};
-    for (size_t i = 0; i < batch.entries.size(); ++i) {
-      auto& entry = batch.entries[i];
-      auto& result = results[entry.app];
-      if (!outcome.edits[i]) {
-        result.status = AppStatus::error;
-        result.reason = "write-back: " + locate(batch.display, outcome.edits[i].error().message);
-        continue;
+  // Editing is CPU work (yaml-cpp parses): the files go on all cores, at most `concurrency`.
+  size_t threads = std::min<size_t>(std::max(1U, std::thread::hardware_concurrency()),
+                                    std::max<size_t>(options.resolve.concurrency, 1));
+  std::vector<std::optional<FileChange>> changes(batches.size());
+  util::parallel_for(batches.size(), threads, [&](size_t b) {
+    try {
+      changes[b] = run_batch(batches[b], apps, results);
+    } catch (const std::exception& e) { // a broken invariant stays this file's applications' error
+      for (const auto& entry : batches[b].entries) {
+        results[entry.app].status = AppStatus::error;
+        results[entry.app].reason =
+            "write-back: " + batches[b].display + ": editing the file: " + e.what();
       }
-      change.applications.push_back(apps[entry.app].application.name);
-      change.images.insert(change.images.end(), entry.described.begin(), entry.described.end());
-      change.images_by_application.push_back(entry.described);
     }
-    if (!change.applications.empty()) {
-      plan.files.push_back(std::move(change));
+    batches[b] = Batch{}; // its queued edits hold copies of the changes: free them now
+  });
+  for (auto& change : changes) {
+    if (change) {
+      plan.files.push_back(std::move(*change));
     }
   }
   return plan;

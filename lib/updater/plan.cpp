@@ -1,9 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "updater/plan.hpp"
 
+#include "util/parallel.hpp"
 #include "util/strings.hpp"
 
 #include <fmt/format.h>
+
+#include <algorithm>
+#include <exception>
+#include <iterator>
+#include <mutex>
+#include <thread>
 
 namespace argoimg::updater {
 
@@ -195,10 +202,35 @@ std::vector<ApplicationResult> plan_applications(const std::vector<PlannedApp>& 
                                                  const PlanOptions& options,
                                                  const util::Logger& logger) {
   std::vector<ApplicationResult> results(apps.size());
-  std::vector<bool> decided(apps.size()); // failed or skipped before any registry was asked
-  std::vector<Pending> pending;
-  for (size_t i = 0; i < apps.size(); ++i) {
-    decided[i] = prepare(apps[i], i, options, results[i], pending);
+  std::vector<char> decided(apps.size()); // failed or skipped before any registry was asked
+  // Reading each application's current images parses its write-back target (yaml-cpp, CPU
+  // bound): the applications go on all cores. The repository lookup (which may clone, and
+  // keeps a cache) stays one at a time; the readers it hands out are safe to share.
+  std::vector<std::vector<Pending>> pending_of(apps.size());
+  std::mutex repo_mutex;
+  PlanOptions shared = options;
+  if (options.repo_for) {
+    shared.repo_for = [&repo_mutex, &options](const app::Application& application,
+                                              const app::Source& source) {
+      std::lock_guard lock(repo_mutex);
+      return options.repo_for(application, source);
+    };
+  }
+  size_t threads = std::min<size_t>(std::max(1U, std::thread::hardware_concurrency()),
+                                    std::max<size_t>(options.resolve.concurrency, 1));
+  util::parallel_for(apps.size(), threads, [&](size_t i) {
+    try {
+      decided[i] = prepare(apps[i], i, shared, results[i], pending_of[i]) ? 1 : 0;
+    } catch (const std::exception& e) { // a broken invariant stays this application's error
+      results[i].status = AppStatus::error;
+      results[i].reason = std::string("planning the application: ") + e.what();
+      decided[i] = 1;
+    }
+  });
+  std::vector<Pending> pending; // in the applications' order, as one pass made them
+  for (auto& some : pending_of) {
+    std::move(some.begin(), some.end(), std::back_inserter(pending));
+    std::vector<Pending>().swap(some);
   }
   std::vector<ImageRequest> requests;
   std::vector<Pending> queued;

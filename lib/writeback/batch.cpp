@@ -113,8 +113,9 @@ const std::map<std::string, std::pair<size_t, YamlPath>>& FileBatch::Impl::appli
   return *applications;
 }
 
-FileBatch::FileBatch(std::string text) : m_impl(std::make_unique<Impl>()) {
+FileBatch::FileBatch(std::string text, size_t expected) : m_impl(std::make_unique<Impl>()) {
   m_impl->base = std::move(text);
+  m_impl->expected = expected;
 }
 FileBatch::~FileBatch() = default;
 FileBatch::FileBatch(FileBatch&&) noexcept = default;
@@ -128,6 +129,10 @@ void FileBatch::application_manifest(const app::Application& application,
   WholeEdit whole = [application, type, changes](std::string_view text) {
     return edit_application_manifest(text, application, type, changes);
   };
+  if (m_impl->expected == 1) {
+    m_impl->run_whole(id, whole);
+    return;
+  }
   m_impl->parse();
   if (m_impl->parse_failed) {
     m_impl->run_whole(id, whole);
@@ -158,6 +163,10 @@ void FileBatch::helm_values(const std::vector<ImageChange>& changes) {
   size_t id = m_impl->outcomes.size();
   m_impl->outcomes.emplace_back(false);
   WholeEdit whole = [changes](std::string_view text) { return edit_helm_values(text, changes); };
+  if (m_impl->expected == 1) {
+    m_impl->run_whole(id, whole);
+    return;
+  }
   m_impl->parse();
   if (m_impl->parse_failed || m_impl->docs.empty()) {
     m_impl->run_whole(id, whole);

@@ -28,7 +28,11 @@ public:
   // A whole-text edit: the reference behaviour (and the fallback of a windowed edit).
   using WholeEdit = std::function<util::Result<std::string>(std::string_view)>;
 
-  explicit FileBatch(std::string text);
+  // `expected`: how many edits will be added, when known. A file that only one application
+  // edits (the usual case) skips the windows: their extra parses of the file (to find the
+  // window, and the combined check after splicing) buy nothing for a single edit, which then
+  // runs on the whole text as the reference behaviour.
+  explicit FileBatch(std::string text, size_t expected = 0);
   ~FileBatch();
   FileBatch(FileBatch&&) noexcept;
   FileBatch& operator=(FileBatch&&) noexcept;

@@ -46,6 +46,7 @@ struct Job {
 
 struct FileBatch::Impl {
   std::string base;
+  size_t expected = 0; // edits announced by the caller (0: unknown)
   bool parsed = false;
   bool parse_failed = false;
   std::vector<YAML::Node> docs;

@@ -103,6 +103,11 @@ edit_helm_values_at(std::string_view text,
                     const std::vector<HelmPaths>& paths,
                     size_t first_line,
                     std::shared_ptr<const YamlText::Parsed>* parsed = nullptr);
+// The same on an Editor already holding the text (its parse shared with the caller's lookups).
+util::Result<std::string> edit_helm_values_in(Editor& editor,
+                                              const std::vector<ImageChange>& changes,
+                                              const std::vector<HelmPaths>& paths,
+                                              std::shared_ptr<const YamlText::Parsed>* parsed);
 util::Result<std::string>
 edit_application_manifest_at(std::string_view text,
                              const app::Application& application,

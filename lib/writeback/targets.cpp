@@ -222,6 +222,14 @@ detail::edit_helm_values_at(std::string_view text,
                             size_t first_line,
                             std::shared_ptr<const YamlText::Parsed>* parsed) {
   Editor editor(text, first_line);
+  return edit_helm_values_in(editor, changes, paths, parsed);
+}
+
+util::Result<std::string>
+detail::edit_helm_values_in(Editor& editor,
+                            const std::vector<ImageChange>& changes,
+                            const std::vector<HelmPaths>& paths,
+                            std::shared_ptr<const YamlText::Parsed>* parsed) {
   for (size_t i = 0; i < changes.size(); ++i) {
     const auto& change = changes[i];
     util::Result<bool> done = true;
@@ -256,12 +264,13 @@ detail::edit_helm_values_at(std::string_view text,
 
 util::Result<std::string> edit_helm_values(std::string_view text,
                                            const std::vector<ImageChange>& changes) {
-  auto root = load_document(text, 0); // a broken file: reported by the edit
+  Editor editor(text); // one parse for the paths, the edit's lookups and its verification
+  auto root = editor.document(0); // a broken file: reported by the edit
   auto paths = helm_paths(root ? *root : YAML::Node(), changes);
   if (!paths) {
     return tl::unexpected(paths.error());
   }
-  return edit_helm_values_at(text, changes, *paths, 1);
+  return edit_helm_values_in(editor, changes, *paths, nullptr);
 }
 
 util::Result<std::string> edit_application_manifest(std::string_view text,
