@@ -160,6 +160,12 @@ util::Result<std::string> Editor::finish(std::shared_ptr<const YamlText::Parsed>
   if (!unique) {
     return tl::unexpected(unique.error());
   }
+  // Only scalars replaced in place, each provably a whole token: no parse of the result is
+  // needed. A caller that wants the parse (a window of a batch) gets the full check.
+  if (parsed == nullptr
+      && proven_by_replacements(m_before, m_yaml.text(), m_yaml.replacements(), m_expected)) {
+    return m_yaml.text();
+  }
   auto after = m_yaml.parsed();
   if (!after->docs) {
     return util::fail(ErrorKind::internal,

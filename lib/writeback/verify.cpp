@@ -109,7 +109,67 @@ std::optional<std::pair<YAML::Mark, YAML::Node>> find_duplicate(const YAML::Node
   return std::nullopt;
 }
 
+// Whether `token`, parsed alone (and, with `flow`, as the one item of `[token]`), is one
+// scalar reading as `value` (as a string when `string`).
+bool token_reads_as(const std::string& token, const std::string& value, bool string, bool flow) {
+  if (token.empty() || token.find_first_of("\r\n") != std::string::npos) {
+    return false;
+  }
+  auto reads = [&](const YAML::Node& node) {
+    return node.IsScalar() && node.Scalar() == value && (!string || typed(node) == "s:" + value)
+           && (node.Tag() == "?" || node.Tag() == "!");
+  };
+  try {
+    if (!reads(YAML::Load(token))) {
+      return false;
+    }
+    if (flow) {
+      YAML::Node list = YAML::Load("[" + token + "]");
+      return list.IsSequence() && list.size() == 1 && reads(list[0]);
+    }
+    return true;
+  } catch (const YAML::Exception&) {
+    return false;
+  }
+}
+
 } // namespace
+
+bool proven_by_replacements(std::string_view before,
+                            std::string_view after,
+                            const std::vector<YamlText::Replacement>& replacements,
+                            const std::vector<ExpectedValue>& expected) {
+  if (replacements.empty() || replacements.size() != expected.size()) {
+    return false; // something else edited the text too (a key added, an item appended)
+  }
+  std::string text(before);
+  // Where the tokens already written are now: a later replacement of one of them (the same
+  // path twice, or an anchor through its alias) would leave an expected value unread, which
+  // the full check reports.
+  std::vector<std::pair<size_t, size_t>> written;
+  for (size_t i = 0; i < replacements.size(); ++i) {
+    const auto& r = replacements[i];
+    if (r.value != expected[i].value || r.begin > text.size()
+        || text.compare(r.begin, r.before.size(), r.before) != 0
+        || !token_reads_as(r.before, r.old_value, false, false)
+        || !token_reads_as(r.after, r.value, true, true)) {
+      return false;
+    }
+    size_t end = r.begin + r.before.size();
+    for (auto& [begin, stop] : written) {
+      if (begin < end && r.begin < stop) {
+        return false;
+      }
+      if (begin >= end) {
+        begin = begin + r.after.size() - r.before.size();
+        stop = stop + r.after.size() - r.before.size();
+      }
+    }
+    written.emplace_back(r.begin, r.begin + r.after.size());
+    text.replace(r.begin, r.before.size(), r.after);
+  }
+  return text == after;
+}
 
 void detail::append_key(std::string& name, std::string_view key) {
   name += '/';

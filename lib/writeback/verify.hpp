@@ -26,6 +26,20 @@ util::Result<bool> verify_edit(std::string_view before,
                                const std::vector<ExpectedValue>& expected,
                                const std::vector<std::pair<size_t, YamlPath>>& allowed);
 
+// The cheaper proof of an edit made only of in-place scalar replacements (YamlText::set on
+// existing single-line scalars, each located in a parse of the text it changed): `after` must
+// be `before` with exactly `replacements` applied in order, one per `expected` value and
+// meant to produce it, and each token must be a whole scalar on its own: the old token reads
+// back alone as the value the parse read there, the new one, alone and as the item of a flow
+// sequence, as the intended string, on one line. A token that reads so in both contexts ends
+// where it ends in the file, so the tokens around it are the same and the tree differs only
+// in that scalar (and the aliases showing it, which the edit allowed). False when the proof
+// does not hold or does not apply: then verify_edit decides on full parses.
+bool proven_by_replacements(std::string_view before,
+                            std::string_view after,
+                            const std::vector<YamlText::Replacement>& replacements,
+                            const std::vector<ExpectedValue>& expected);
+
 // Refuse a file in which a mapping holds the same key twice (yaml-cpp reads the first, Helm and
 // Kubernetes the last, so no edit of it is safe): `invalid_input` naming both positions as
 // `line:col`, lines counted from `first_line` (1 for a whole file).

@@ -188,6 +188,11 @@ util::Result<bool> YamlText::set(size_t doc, const YamlPath& path, std::string_v
       }
       std::string rendered = render_scalar(value, span->style, quote);
       bool changed = m_text.compare(span->begin, span->end - span->begin, rendered) != 0;
+      m_replacements.push_back(Replacement{span->begin,
+                                           m_text.substr(span->begin, span->end - span->begin),
+                                           rendered,
+                                           node.Scalar(),
+                                           std::string(value)});
       m_text.replace(span->begin, span->end - span->begin, rendered);
       return changed;
     }

@@ -58,6 +58,19 @@ public:
   // Remove `key` (with its single-line value) from the mapping at `path`; false if absent.
   util::Result<bool> remove(size_t doc, const YamlPath& path, std::string_view key);
 
+  // A scalar that set() replaced in place: at byte `begin` of the text as it was then (that
+  // text parsed, and the scalar located in the parse), its token before and after, and the
+  // values it read as before and was meant to read as after. Editor::finish proves an edit
+  // made only of these without parsing the result again (verify.hpp).
+  struct Replacement {
+    size_t begin = 0;
+    std::string before;    // the old token, as it was in the text
+    std::string after;     // the new token written in its place
+    std::string old_value; // what the parse read at `begin`
+    std::string value;     // what the new token must read as
+  };
+  const std::vector<Replacement>& replacements() const { return m_replacements; }
+
   // The parse of the current text, made once per version of the text (yaml-cpp is slow: an
   // edit's lookups, its verification and its duplicate-key check share one parse). Defined in
   // writeback/yaml_parse_detail.hpp.
@@ -67,6 +80,7 @@ public:
 private:
   std::string m_text;
   mutable std::shared_ptr<const Parsed> m_parsed;
+  std::vector<Replacement> m_replacements;
 };
 
 } // namespace argoimg::writeback
