@@ -36,6 +36,38 @@ void string_field(Writer& w, const char* key, std::string_view value) {
   string_value(w, value);
 }
 
+void optional_count(Writer& w, const char* key, const std::optional<uint64_t>& value) {
+  w.Key(key);
+  if (value) {
+    w.Uint64(*value);
+  } else {
+    w.Null();
+  }
+}
+
+// summary.rateLimits: per registry host, the numbers its rate-limit headers carried.
+void write_rate_limits(Writer& w, const std::map<std::string, registry::RateLimitStatus>& limits) {
+  w.Key("rateLimits");
+  w.StartObject();
+  for (const auto& [host, status] : limits) {
+    std::string key = util::redact(host);
+    w.Key(key.c_str(), static_cast<rapidjson::SizeType>(key.size()));
+    w.StartObject();
+    optional_count(w, "limit", status.limit);
+    optional_count(w, "remaining", status.remaining);
+    optional_count(w, "windowSeconds", status.window_seconds);
+    optional_count(w, "resetSeconds", status.reset_seconds);
+    optional_string(w,
+                    "resetAt",
+                    status.reset_at
+                        ? std::optional<std::string>(registry::unix_time_rfc3339(*status.reset_at))
+                        : std::nullopt);
+    optional_count(w, "retryAfterSeconds", status.retry_after_seconds);
+    w.EndObject();
+  }
+  w.EndObject();
+}
+
 void write_image(Writer& w, const updater::ImageResult& image, bool explain) {
   w.StartObject();
   optional_string(w, "alias", image.alias);
@@ -304,6 +336,7 @@ void write_json_report(const ReportInput& input, std::ostream& out) {
     w.Uint64(n);
   }
   w.EndObject();
+  write_rate_limits(w, input.rate_limits);
   w.EndObject();
   w.EndObject();
   out << '\n';

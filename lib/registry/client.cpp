@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "registry/client.hpp"
 
+#include "registry/client_detail.hpp"
 #include "util/json_guard.hpp"
 #include "util/sha256.hpp"
 #include "util/strings.hpp"
@@ -16,8 +17,16 @@ namespace argoimg::registry {
 
 namespace {
 
-constexpr size_t k_max_tag_page_bytes = 64u << 20;
 constexpr size_t k_max_manifest_bytes = 16u << 20;
+
+util::Result<std::string> verify_digest(const std::string& body, const std::string& expected) {
+  std::string actual = "sha256:" + util::sha256_hex(body);
+  if (expected.rfind("sha256:", 0) == 0 && actual != expected) {
+    return util::fail(util::ErrorKind::network,
+                      "content does not match its digest " + util::quote(expected));
+  }
+  return actual;
+}
 
 // "<message> (CODE)" from a registry's JSON error body, or a short excerpt of the body.
 std::string describe_error_body(std::string_view body) {
@@ -41,6 +50,8 @@ std::string describe_error_body(std::string_view body) {
   return {};
 }
 
+} // namespace
+
 util::Error status_error(const HttpResponse& response, const std::string& what) {
   std::string detail = describe_error_body(response.body);
   std::string message =
@@ -53,46 +64,6 @@ util::Error status_error(const HttpResponse& response, const std::string& what) 
   }
   return util::Error{kind, message};
 }
-
-// "scheme://host[:port]" of `url`, lowercased.
-std::string origin_of(std::string_view url) {
-  if (auto parsed = util::parse_url(url)) {
-    // Scheme, host and port (the default one spelled out), without user information: a link
-    // to "https://h:443/…" is the registry's own origin "https://h".
-    return parsed->scheme + "://" + parsed->host + ":" + std::to_string(parsed->port_or_default());
-  }
-  return "invalid:" + std::string(url); // matches no registry's origin
-}
-
-// The `rel="next"` target of a `Link` header, if any.
-std::optional<std::string> next_link(const HttpResponse& response) {
-  for (const auto& value : response.header_values("link")) {
-    for (std::string_view part : util::split(value, ',')) {
-      size_t open = part.find('<');
-      size_t close = part.find('>');
-      if (open == std::string_view::npos || close == std::string_view::npos || close < open) {
-        continue;
-      }
-      std::string params = util::to_lower(part.substr(close + 1));
-      if (params.find("rel=\"next\"") != std::string::npos
-          || params.find("rel=next") != std::string::npos) {
-        return std::string(part.substr(open + 1, close - open - 1));
-      }
-    }
-  }
-  return std::nullopt;
-}
-
-util::Result<std::string> verify_digest(const std::string& body, const std::string& expected) {
-  std::string actual = "sha256:" + util::sha256_hex(body);
-  if (expected.rfind("sha256:", 0) == 0 && actual != expected) {
-    return util::fail(util::ErrorKind::network,
-                      "content does not match its digest " + util::quote(expected));
-  }
-  return actual;
-}
-
-} // namespace
 
 std::string registry_path(const Endpoint& endpoint, const image::ImageRef& image) {
   // The namespace applies to the name as written: a Docker Hub mirror may keep one-part names
@@ -119,97 +90,6 @@ Client::Client(HttpTransport& transport, const util::Logger& logger, ClientOptio
 std::map<std::string, size_t> Client::requests_per_registry() const {
   std::lock_guard<std::mutex> guard(m_mutex);
   return m_requests;
-}
-
-util::Result<std::vector<std::string>> Client::list_tags(const Endpoint& endpoint,
-                                                         const std::string& repository) {
-  DeadlineScope deadline(*this);
-  std::string what = "listing tags of " + util::quote(repository);
-  std::vector<std::string> tags;
-  std::set<std::string> visited;
-  size_t bytes = 0;
-  const size_t max_bytes = m_options.max_tag_bytes_per_repository;
-  std::string url = fmt::format(
-      "{}/v2/{}/tags/list?n={}", endpoint.api_url, repository, m_options.tags_page_size);
-  for (size_t page = 0; page < m_options.max_tag_pages; ++page) {
-    visited.insert(url);
-    HttpRequest request;
-    request.url = url;
-    // The page may use what is left of the repository's byte budget, and no more.
-    request.max_body = std::min(k_max_tag_page_bytes, max_bytes - bytes);
-    request.headers.emplace_back("Accept", "application/json");
-    auto response = send_authorized(endpoint, repository, request);
-    auto too_large = [&] {
-      return util::fail(util::ErrorKind::invalid_input,
-                        fmt::format("{}: the tag list is larger than {} bytes (page {}), the "
-                                    "limit per repository",
-                                    what,
-                                    max_bytes,
-                                    page + 1));
-    };
-    if (!response && response.error().kind == util::ErrorKind::invalid_input) {
-      return too_large();
-    }
-    if (!response) {
-      return tl::unexpected(util::with_context(response.error(), what));
-    }
-    if (response->status != 200) {
-      return tl::unexpected(status_error(*response, what));
-    }
-    bytes += response->body.size();
-    if (bytes >= max_bytes) { // a transport that did not enforce max_body; never underflow
-      return too_large();
-    }
-    rapidjson::Document doc;
-    util::parse_json_guarded(doc, response->body);
-    if (doc.HasParseError() || !doc.IsObject()) {
-      return util::fail(util::ErrorKind::network,
-                        what + ": malformed JSON in page " + std::to_string(page + 1));
-    }
-    auto list = doc.FindMember("tags");
-    if (list != doc.MemberEnd() && list->value.IsArray()) {
-      if (tags.size() + list->value.Size() > m_options.max_tags_per_repository) {
-        return util::fail(util::ErrorKind::invalid_input,
-                          fmt::format("{}: more than {} tags (page {}), the limit per repository",
-                                      what,
-                                      m_options.max_tags_per_repository,
-                                      page + 1));
-      }
-      for (const auto& tag : list->value.GetArray()) {
-        if (tag.IsString()) {
-          tags.emplace_back(tag.GetString(), tag.GetStringLength());
-        }
-      }
-    } else if (list != doc.MemberEnd() && !list->value.IsNull()) {
-      return util::fail(util::ErrorKind::network, what + ": 'tags' is not a list");
-    }
-    auto next = next_link(*response);
-    if (!next) {
-      return tags;
-    }
-    std::string next_url = resolve_url(url, *next);
-    // Credentials ride along with every page: never follow a Link to another origin.
-    if (origin_of(next_url) != origin_of(endpoint.api_url)) {
-      return util::fail(util::ErrorKind::network,
-                        what + ": refusing to follow a Link to another host ("
-                            + util::quote(redact_url(next_url)) + ")");
-    }
-    if (visited.count(next_url) != 0) {
-      return util::fail(util::ErrorKind::network,
-                        fmt::format("{}: page {} links back to a page already read ({}); the "
-                                    "registry's pagination loops",
-                                    what,
-                                    page + 1,
-                                    util::quote(redact_url(next_url))));
-    }
-    url = std::move(next_url);
-  }
-  m_logger.warn(fmt::format("{}: stopped after {} pages ({} tags); raise the page limit to see "
-                            "the rest",
-                            what,
-                            m_options.max_tag_pages,
-                            tags.size()));
-  return tags;
 }
 
 util::Result<std::string> Client::manifest_digest(const Endpoint& endpoint,

@@ -6,6 +6,7 @@
 #include "registry/endpoint.hpp"
 #include "registry/http.hpp"
 #include "registry/manifest.hpp"
+#include "registry/rate_limit.hpp"
 #include "util/backoff.hpp"
 #include "util/log.hpp"
 #include "util/result.hpp"
@@ -22,8 +23,11 @@
 namespace argoimg::registry {
 
 struct ClientOptions {
-  size_t tags_page_size = 1000; // `n` asked for per tags/list page
-  size_t max_tag_pages = 1000;  // bound on pages followed per repository, with a warning
+  // `n` asked for on a repository's first tags/list page (docs/registries.md#page-size); less
+  // for registries known to take less, registries.conf `pagesize` instead when set, and the
+  // size that worked once a registry refused one. 0: no `n`, the registry's default.
+  size_t tags_page_size = 10'000;
+  size_t max_tag_pages = 1000; // bound on pages followed per repository, with a warning
   // Bounds on one repository's tag list across all its pages (docs/registries.md#limits): more
   // tags or more bytes fail that repository's images with an error naming the limit.
   size_t max_tags_per_repository = 100'000;
@@ -75,6 +79,11 @@ public:
   // Requests sent so far, per registry host.
   std::map<std::string, size_t> requests_per_registry() const;
 
+  // What each registry host's rate-limit headers said (registry/rate_limit.hpp): the response
+  // with the fewest requests remaining, and the latest `Retry-After`. Hosts that sent none are
+  // absent.
+  std::map<std::string, RateLimitStatus> rate_limits() const;
+
 private:
   // Sets the calling thread's deadline (`repository_deadline` from now) for the requests of
   // one public call; nested calls keep the outer deadline.
@@ -107,8 +116,23 @@ private:
   fetch_token(const Endpoint& endpoint, const Challenge& challenge, const std::string& scope);
   util::Result<AuthScheme> auth_scheme(const Endpoint& endpoint);
   std::optional<std::string> cached_token(const std::string& key);
+  // client_tags.cpp: page sizes
+  std::optional<size_t> page_size_for(const Endpoint& endpoint) const;
+  util::Result<HttpResponse> tag_page(const Endpoint& endpoint,
+                                      const std::string& repository,
+                                      const std::string& url,
+                                      size_t max_body);
+  // Sends the first page (setting `url` to the one asked); a refused size is asked again once.
+  util::Result<HttpResponse> first_tag_page(const Endpoint& endpoint,
+                                            const std::string& repository,
+                                            std::string& url,
+                                            size_t max_body);
+  void remember_page_size(const Endpoint& endpoint, size_t refused, std::optional<size_t> working);
   // client_send.cpp: rate limit, count, retry
   util::Result<HttpResponse> send_counted(const Endpoint& endpoint, const HttpRequest& request);
+  void note_rate_limit(const Endpoint& endpoint,
+                       const HttpRequest& request,
+                       const HttpResponse& response);
   void wait_for_rate_limit(const Endpoint& endpoint);
   std::chrono::milliseconds backoff(size_t attempt, const HttpResponse* response);
 
@@ -123,9 +147,11 @@ private:
   std::map<std::string, ImageConfig> m_configs; // by digest
   std::map<std::string, size_t> m_requests;     // by registry host
   std::map<std::string, std::chrono::steady_clock::time_point> m_next_slot; // rate limits
-  std::map<std::string, std::string> m_stalled; // api_url -> why it was given up on
-  util::BackoffPolicy m_backoff;                // from the retry options
-  util::JitterSource m_jitter;                  // guarded by m_mutex
+  std::map<std::string, std::string> m_stalled;              // api_url -> why it was given up on
+  std::map<std::string, std::optional<size_t>> m_page_sizes; // api_url -> `n` that worked
+  std::map<std::string, RateLimitStatus> m_rate_limits;      // by registry host
+  util::BackoffPolicy m_backoff;                             // from the retry options
+  util::JitterSource m_jitter;                               // guarded by m_mutex
 };
 
 // Return the path to use in API URLs for `image` at `endpoint`: the endpoint's default

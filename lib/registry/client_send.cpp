@@ -47,6 +47,26 @@ Client::DeadlineScope::~DeadlineScope() {
   }
 }
 
+std::map<std::string, RateLimitStatus> Client::rate_limits() const {
+  std::lock_guard<std::mutex> guard(m_mutex);
+  return m_rate_limits;
+}
+
+void Client::note_rate_limit(const Endpoint& endpoint,
+                             const HttpRequest& request,
+                             const HttpResponse& response) {
+  // Only the registry's own answers: a token service's budget is another one.
+  if (request.url.rfind(endpoint.api_url + "/", 0) != 0) {
+    return;
+  }
+  RateLimitStatus seen = parse_rate_limit(response);
+  if (seen.empty()) {
+    return;
+  }
+  std::lock_guard<std::mutex> guard(m_mutex);
+  merge_rate_limit(m_rate_limits[endpoint.host], seen);
+}
+
 void Client::wait_for_rate_limit(const Endpoint& endpoint) {
   if (endpoint.rate_limit <= 0) {
     return;
@@ -118,6 +138,9 @@ util::Result<HttpResponse> Client::send_counted(const Endpoint& endpoint,
       ++m_requests[endpoint.host];
     }
     auto response = m_transport.send(attempt_request);
+    if (response) {
+      note_rate_limit(endpoint, request, *response);
+    }
     bool retry = response ? retryable_status(response->status)
                           : (response.error().kind == util::ErrorKind::network
                              || response.error().kind == util::ErrorKind::timeout);

@@ -33,7 +33,8 @@ struct Endpoint {
   std::optional<Credentials> credentials;
   double rate_limit = 0; // requests per second, 0: unlimited
   TagSortMode tag_sort_mode = TagSortMode::none;
-  std::string name; // registries.conf entry name, for messages
+  size_t page_size = 0; // registries.conf `pagesize`: `n` per tag page; 0: argoimg's choice
+  std::string name;     // registries.conf entry name, for messages
 
   // A key naming this endpoint and whose credentials are used (their source, never the
   // secret): tokens and tag lists are shared only under the same key.
@@ -54,7 +55,8 @@ struct RegistryEntry {
   bool is_default = false;
   bool insecure = false; // skip TLS verification
   TagSortMode tag_sort_mode = TagSortMode::none;
-  double limit = 0; // requests per second; <= 0 unlimited
+  double limit = 0;    // requests per second; <= 0 unlimited
+  size_t pagesize = 0; // argoimg's extension: `n` per tag page, 1..100000; 0: not set
   std::string ca_file;
   std::string ca_data;
   std::string origin;             // "file:line" of the entry, for messages

@@ -30,7 +30,8 @@ const std::vector<std::string> k_keys = {"name",
                                          "tagsortmode",
                                          "limit",
                                          "ca_file",
-                                         "ca_data"};
+                                         "ca_data",
+                                         "pagesize"};
 
 std::string where(std::string_view source, const YAML::Mark& mark) {
   return fmt::format("{}:{}:{}", source, mark.line + 1, mark.column + 1);
@@ -53,6 +54,27 @@ std::optional<bool> yaml11_bool(const std::string& text) {
     return false;
   }
   return std::nullopt;
+}
+
+// `pagesize`, argoimg's extension (AIU has no such key): the `n` asked for per tag page.
+util::Result<bool> parse_page_size(RegistryEntry& entry,
+                                   const std::string& text,
+                                   const YAML::Node& value,
+                                   std::string_view source) {
+  constexpr size_t k_max = 100'000;
+  size_t size = 0;
+  bool digits = !text.empty() && text.size() <= 6 && util::is_digits(text);
+  if (digits) {
+    size = std::stoul(text);
+  }
+  if (!digits || size < 1 || size > k_max) {
+    return config_error(source,
+                        value,
+                        "'pagesize' must be a whole number of tags per page from 1 to 100000, not "
+                            + util::quote(text));
+  }
+  entry.pagesize = size;
+  return true;
 }
 
 // Apply one `key: value` of an entry; fail naming the key and its line.
@@ -132,6 +154,8 @@ util::Result<bool> apply_key(RegistryEntry& entry,
                           "'limit' must be a number of requests per second, not "
                               + util::quote(text));
     }
+  } else if (key == "pagesize") {
+    return parse_page_size(entry, text, value, source);
   } else if (key == "ca_file") {
     entry.ca_file = text;
   } else if (key == "ca_data") {

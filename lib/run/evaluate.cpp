@@ -10,6 +10,7 @@
 
 #include "app/repository.hpp"
 #include "git/working_copy.hpp"
+#include "registry/rate_limit.hpp"
 #include "tag/glob.hpp"
 #include "util/redact.hpp"
 #include "util/sha256.hpp"
@@ -285,6 +286,10 @@ evaluate(const CheckOptions& given, Effects& effects, const std::string& command
     report.images = resolve_image_requests(*images, client, plan.resolve, logger);
   }
   report.requests = client.requests_per_registry();
+  report.rate_limits = client.rate_limits();
+  for (const auto& [host, budget] : report.rate_limits) {
+    logger.info(registry::describe_rate_limit(host, budget));
+  }
   return run;
 }
 

@@ -2,8 +2,12 @@
 """A thin front before the real registry: pagination and fault injection, with request counts.
 
 distribution 2.8 ignores `n`/`last` on tags/list and sends no `Link`; real registries page.
-This front sorts the upstream list, slices it by `last` and `n` (at most --max-page), and adds
-`Link: <...>; rel="next"`, relative or absolute (--links). Repositories named
+This front sorts the upstream list, slices it by `last` and `n` (at most --max-page; without `n`,
+--default-page, which is --max-page unless given), and adds `Link: <...>; rel="next"`, relative or
+absolute (--links). Configured like a real registry (distribution 3, Harbor): --default-page 100
+--max-page 10000. With --reject-larger an `n` above --max-page is answered 400
+PAGINATION_NUMBER_INVALID naming the maximum, as GitLab's registry does; --page-delay-ms N holds
+every tag page N ms (a registry's round trip). Repositories named
 faults/<kind>/<x> misbehave on purpose and otherwise proxy to demo/app:
 
   429       every other request gets 429 with Retry-After: 1
@@ -29,8 +33,14 @@ as Docker Hub, GHCR and ECR send reads to S3 or a CDN.
 
 With --redirect-to URL, a POST to /_token/<x> is answered with 307 to URL/_token/<x>.
 
+With --rate-limit STYLE every answer under /v2/ carries rate-limit headers counting down from
+100 (one per request): `dockerhub` (`ratelimit-limit: 100;w=21600`, `ratelimit-remaining`),
+`x` (`X-RateLimit-Limit/-Remaining/-Reset` with a Unix time), `hostile` (escape sequences,
+newlines and overlong values where the numbers belong); 429s carry `Retry-After: 1`.
+
 GET /_stats returns {"path": count} for every path seen; GET /_stats/authorization the same for
-requests that carried an Authorization header; POST /_stats/reset clears both.
+requests that carried an Authorization header; GET /_log the paths with their queries, in
+order; POST /_stats/reset clears all three.
 """
 import argparse
 import base64
@@ -44,12 +54,39 @@ PASS_HEADERS = ("content-type", "docker-content-digest", "www-authenticate", "do
                 "location", "retry-after")
 
 
+def rate_limit_headers(style, remaining):
+    if style == "dockerhub":
+        return {"RateLimit-Limit": "100;w=21600", "RateLimit-Remaining": f"{remaining};w=21600",
+                "Docker-RateLimit-Source": "127.0.0.1"}
+    if style == "x":
+        return {"X-RateLimit-Limit": "100", "X-RateLimit-Remaining": str(remaining),
+                "X-RateLimit-Reset": "1900000000"}
+    if style == "hostile":
+        return {"RateLimit-Limit": "100\x1b[31m;w=21600", "RateLimit-Remaining": "9" * 40,
+                "X-RateLimit-Remaining": f"{remaining}\x1b]0;pwned\x07",
+                "X-RateLimit-Limit": "100 " + "A" * 400, "Retry-After": "\x1b[2J5"}
+    return {}
+
+
 class Handler(QuietHandler):
+    def send(self, status, body=b"", headers=None):
+        style = self.server.rate_limit
+        if style and self.path.startswith("/v2/"):
+            with self.server.lock:
+                self.server.budget_used += 1
+                remaining = max(0, 100 - self.server.budget_used)
+            headers = {**(headers or {}), **rate_limit_headers(style, remaining)}
+            if status == 429 and style != "hostile":
+                headers["Retry-After"] = "1"
+        super().send(status, body, headers)
+
     def upstream_call(self, method, path):
         return self.upstream(method, path, ("accept", "authorization"), PASS_HEADERS)
 
     def count(self, path):
         with self.server.lock:
+            if len(self.server.log) < 100_000:
+                self.server.log.append(self.path)
             if "Authorization" in self.headers:
                 self.server.authorized[path] = self.server.authorized.get(path, 0) + 1
             self.server.counts[path] = self.server.counts.get(path, 0) + 1
@@ -65,6 +102,8 @@ class Handler(QuietHandler):
             with self.server.lock:
                 self.server.counts.clear()
                 self.server.authorized.clear()
+                self.server.log.clear()
+                self.server.budget_used = 0
             self.send(200, b"{}")
         elif self.server.redirect_to and self.path.startswith("/_token/"):
             # A token service sending the refresh-token POST to another origin, in cleartext.
@@ -78,9 +117,10 @@ class Handler(QuietHandler):
 
     def do_GET(self):
         url = urlparse(self.path)
-        if url.path in ("/_stats", "/_stats/authorization"):
+        if url.path in ("/_stats", "/_stats/authorization", "/_log"):
             with self.server.lock:
-                counts = self.server.counts if url.path == "/_stats" else self.server.authorized
+                counts = {"/_stats": self.server.counts, "/_stats/authorization": self.server.authorized,
+                          "/_log": self.server.log}[url.path]
                 self.send(200, json.dumps(counts).encode(), {"Content-Type": "application/json"})
             return
         seen = self.count(url.path)
@@ -189,7 +229,15 @@ class Handler(QuietHandler):
         doc = json.loads(body)
         tags = sorted(doc.get("tags") or [])
         query = parse_qs(url.query)
-        n = min(int(query.get("n", [self.server.max_page])[0]), self.server.max_page)
+        n = int(query.get("n", [self.server.default_page])[0])
+        if n > self.server.max_page and self.server.reject_larger:
+            error = {"code": "PAGINATION_NUMBER_INVALID", "message": "invalid number of results requested",
+                     "detail": f"n must be no larger than {self.server.max_page}"}
+            self.send(400, json.dumps({"errors": [error]}).encode(), {"Content-Type": "application/json"})
+            return
+        n = min(n, self.server.max_page)
+        if self.server.page_delay:
+            time.sleep(self.server.page_delay)
         last = query.get("last", [None])[0]
         start = 0
         if last is not None:
@@ -210,6 +258,10 @@ def main():
     parser.add_argument("--upstream", required=True, help="host:port of the real registry")
     parser.add_argument("--links", choices=("relative", "absolute"), default="relative")
     parser.add_argument("--max-page", type=int, default=1000)
+    parser.add_argument("--default-page", type=int, help="page size without n (default: --max-page)")
+    parser.add_argument("--reject-larger", action="store_true", help="400 for n above --max-page")
+    parser.add_argument("--page-delay-ms", type=int, default=0)
+    parser.add_argument("--rate-limit", choices=("dockerhub", "x", "hostile"))
     parser.add_argument("--issuer", default="http://127.0.0.1:1")
     parser.add_argument("--redirect-to", help="origin that manifest and blob GETs are redirected to")
     parser.add_argument("--redirect-prefix", default="/v2/private/redirected/")
@@ -217,6 +269,12 @@ def main():
     server = make_server(args.port, Handler, args.upstream)
     server.links = args.links
     server.max_page = args.max_page
+    server.default_page = args.default_page or args.max_page
+    server.reject_larger = args.reject_larger
+    server.page_delay = args.page_delay_ms / 1000
+    server.rate_limit = args.rate_limit
+    server.budget_used = 0
+    server.log = []
     server.issuer = args.issuer
     server.counts = {}
     server.authorized = {}

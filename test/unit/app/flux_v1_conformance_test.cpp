@@ -70,7 +70,9 @@ void serve(FakeHttpTransport& http, const Repo& repo) {
                  {{"Content-Type", k_image_type},
                   {"Docker-Content-Digest", "sha256:" + util::sha256_hex(manifest)}});
   }
-  http.on_json(repo.api + "/v2/" + repo.path + "/tags/list?n=1000", list + "]}");
+  // quay.io refuses pages over 100 (registry/pagination.hpp); elsewhere argoimg asks for 10000.
+  std::string n = repo.api == k_quay ? "100" : "10000";
+  http.on_json(repo.api + "/v2/" + repo.path + "/tags/list?n=" + n, list + "]}");
 }
 
 struct Outcome {

@@ -76,7 +76,7 @@ TEST_CASE("the token flow fetches one token per scope and reuses it", "[registry
   FakeHttpTransport http;
   util::Logger logger;
   Clock clock;
-  std::string list_url = k_api + "/v2/team/app/tags/list?n=1000";
+  std::string list_url = k_api + "/v2/team/app/tags/list?n=10000";
   http.on("GET", list_url, [](const HttpRequest& request) {
     if (header_of(request, "Authorization") != "Bearer T1") {
       return unauthorized(k_challenge);
@@ -110,7 +110,7 @@ TEST_CASE("the token flow fetches one token per scope and reuses it", "[registry
 TEST_CASE("auth failures are distinct and never show the password", "[registry]") {
   FakeHttpTransport http;
   util::Logger logger;
-  std::string list_url = k_api + "/v2/team/app/tags/list?n=1000";
+  std::string list_url = k_api + "/v2/team/app/tags/list?n=10000";
   std::string token_url = k_realm + "?service=reg&scope=repository%3Ateam%2Fapp%3Apull";
   auto endpoint = endpoint_with_credentials();
   answer_ping(http, k_ping_challenge);
@@ -173,7 +173,7 @@ TEST_CASE("tag pagination follows relative and absolute Link headers", "[registr
   endpoint.host = "reg.example.com";
   endpoint.api_url = k_api;
   answer_ping(http, "");
-  http.on_json(k_api + "/v2/a/tags/list?n=1000",
+  http.on_json(k_api + "/v2/a/tags/list?n=10000",
                R"({"tags":["1","2"]})",
                {{"link", R"(</v2/a/tags/list?last=2&n=1000>; rel="next")"}});
   http.on_json(k_api + "/v2/a/tags/list?last=2&n=1000",
@@ -187,7 +187,7 @@ TEST_CASE("tag pagination follows relative and absolute Link headers", "[registr
   SECTION("a page bound stops an endless walk") {
     for (int page = 0; page < 5; ++page) {
       http.on_json(
-          k_api + "/v2/endless/tags/list?" + (page == 0 ? "n=1000" : "p=" + std::to_string(page)),
+          k_api + "/v2/endless/tags/list?" + (page == 0 ? "n=10000" : "p=" + std::to_string(page)),
           R"({"tags":["x"]})",
           {{"link", "</v2/endless/tags/list?p=" + std::to_string(page + 1) + R"(>; rel="next")"}});
     }
@@ -198,7 +198,7 @@ TEST_CASE("tag pagination follows relative and absolute Link headers", "[registr
     CHECK(endless->size() == 3);
   }
   SECTION("malformed JSON is an error for that repository") {
-    http.on_json(k_api + "/v2/bad/tags/list?n=1000", R"({"tags":["x")");
+    http.on_json(k_api + "/v2/bad/tags/list?n=10000", R"({"tags":["x")");
     auto bad = Client(http, logger, {}).list_tags(endpoint, "bad");
     REQUIRE_FALSE(bad);
     CHECK_THAT(bad.error().message, Catch::Contains("malformed JSON"));
@@ -268,7 +268,7 @@ TEST_CASE("429 and 5xx are retried with backoff, honouring Retry-After", "[regis
   endpoint.api_url = k_api;
   answer_ping(http, "");
   std::vector<HttpResponse> script;
-  http.on("GET", k_api + "/v2/a/tags/list?n=1000", [&script](const HttpRequest&) {
+  http.on("GET", k_api + "/v2/a/tags/list?n=10000", [&script](const HttpRequest&) {
     HttpResponse next = script.front();
     script.erase(script.begin());
     return next;
@@ -330,7 +330,7 @@ TEST_CASE("a per-registry rate limit spaces requests", "[registry]") {
   endpoint.api_url = k_api;
   endpoint.rate_limit = 4; // 250 ms apart
   answer_ping(http, "");
-  http.on_json(k_api + "/v2/a/tags/list?n=1000", R"({"tags":["1.0"]})");
+  http.on_json(k_api + "/v2/a/tags/list?n=10000", R"({"tags":["1.0"]})");
   Client client(http, logger, options_with(clock));
   REQUIRE(client.list_tags(endpoint, "a"));
   REQUIRE(client.list_tags(endpoint, "a"));
@@ -347,7 +347,7 @@ TEST_CASE("deeply nested JSON from a registry is an error, not a crash", "[regis
   endpoint.api_url = k_api;
   answer_ping(http, "");
   std::string deep = "{\"tags\":" + std::string(100000, '[') + std::string(100000, ']') + "}";
-  http.on_json(k_api + "/v2/a/tags/list?n=1000", deep);
+  http.on_json(k_api + "/v2/a/tags/list?n=10000", deep);
   auto tags = Client(http, logger, {}).list_tags(endpoint, "a");
   REQUIRE_FALSE(tags);
   CHECK_THAT(tags.error().message, Catch::Contains("malformed JSON"));
@@ -360,7 +360,7 @@ TEST_CASE("pagination never follows a Link to another host with our credentials"
   util::Logger logger;
   auto endpoint = endpoint_with_credentials();
   answer_ping(http, R"(Basic realm="r")");
-  http.on("GET", k_api + "/v2/a/tags/list?n=1000", [](const HttpRequest&) {
+  http.on("GET", k_api + "/v2/a/tags/list?n=10000", [](const HttpRequest&) {
     return HttpResponse{200,
                         {{"link", R"(<https://evil.example.com/steal?n=1>; rel="next")"}},
                         R"({"tags":["1"]})"};

@@ -75,7 +75,7 @@ TEST_CASE("a repository's tag list is bounded in tags and bytes across pages", "
   util::Logger logger;
   http.on("GET", k_api + "/v2/", [](const HttpRequest&) { return HttpResponse{200, {}, "{}"}; });
   for (size_t page = 0; page < 20; ++page) {
-    std::string url = page == 0 ? k_api + "/v2/big/tags/list?n=1000"
+    std::string url = page == 0 ? k_api + "/v2/big/tags/list?n=10000"
                                 : fmt::format("{}/v2/big/tags/list?page={}", k_api, page);
     std::string body = tag_page(100, page * 100);
     http.on_json(
@@ -129,12 +129,12 @@ TEST_CASE("a Link back to a page already read is a loop, not 1,000 pages", "[reg
   FakeHttpTransport http;
   util::Logger logger;
   http.on("GET", k_api + "/v2/", [](const HttpRequest&) { return HttpResponse{200, {}, "{}"}; });
-  http.on_json(k_api + "/v2/loop/tags/list?n=1000",
+  http.on_json(k_api + "/v2/loop/tags/list?n=10000",
                R"({"tags":["x"]})",
                {{"link", R"(</v2/loop/tags/list?n=2>; rel="next")"}});
   http.on_json(k_api + "/v2/loop/tags/list?n=2",
                R"({"tags":["y"]})",
-               {{"link", R"(</v2/loop/tags/list?n=1000>; rel="next")"}});
+               {{"link", R"(</v2/loop/tags/list?n=10000>; rel="next")"}});
   auto looped = Client(http, logger, {}).list_tags(plain_endpoint(), "loop");
   REQUIRE_FALSE(looped);
   CHECK_THAT(looped.error().message,
@@ -160,7 +160,7 @@ TEST_CASE("a stalled registry costs one deadline, then fails at once", "[registr
   CHECK(tags.error().kind == util::ErrorKind::timeout);
   CHECK(
       tags.error().message
-      == "listing tags of 'a': GET https://reg.example.com/v2/a/tags/list?n=1000: timed out; gave "
+      == "listing tags of 'a': GET https://reg.example.com/v2/a/tags/list?n=10000: timed out; gave "
          "up after 60 s (the deadline per repository)");
   CHECK(clock.now - std::chrono::steady_clock::time_point{} <= std::chrono::seconds(61));
   REQUIRE(timeouts.size() >= 2);
@@ -245,7 +245,7 @@ TEST_CASE("tokens and credentials the client uses are registered for redaction",
           [](const HttpRequest&) {
             return HttpResponse{200, {}, R"({"token":"issued-token-0123456789"})"};
           });
-  http.on("GET", k_api + "/v2/a/tags/list?n=1000", [](const HttpRequest& request) {
+  http.on("GET", k_api + "/v2/a/tags/list?n=10000", [](const HttpRequest& request) {
     return HttpResponse{403,
                         {},
                         R"({"errors":[{"code":"DENIED","message":"no: )"

@@ -39,7 +39,7 @@ TEST_CASE("a token service redirecting the refresh-token POST fails precisely", 
   http.on("GET", api + "/v2/", [&](const HttpRequest&) {
     return HttpResponse{401, {{"www-authenticate", challenge}}, "{}"};
   });
-  http.on("GET", api + "/v2/team/app/tags/list?n=1000", [&](const HttpRequest&) {
+  http.on("GET", api + "/v2/team/app/tags/list?n=10000", [&](const HttpRequest&) {
     return HttpResponse{401, {{"www-authenticate", challenge}}, "{}"};
   });
   http.on("POST", realm, [](const HttpRequest&) {

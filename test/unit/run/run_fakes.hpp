@@ -221,7 +221,7 @@ private:
 // A registry at https://registry.demo.local whose repository demo/app has `tags`.
 inline void serve_tags(FakeHttpTransport& http, const std::string& tags_json) {
   http.on_json("https://registry.demo.local/v2/", "{}");
-  http.on_json("https://registry.demo.local/v2/demo/app/tags/list?n=1000",
+  http.on_json("https://registry.demo.local/v2/demo/app/tags/list?n=10000",
                R"({"name":"demo/app","tags":)" + tags_json + "}");
 }
 

@@ -44,7 +44,7 @@ void serve(FakeHttpTransport& http,
                   ""};
             });
   }
-  http.on_json(k_api + "/v2/" + repository + "/tags/list?n=1000", list + "]}");
+  http.on_json(k_api + "/v2/" + repository + "/tags/list?n=10000", list + "]}");
 }
 
 app::ScalarSlot slot(size_t document, app::NodePath path, std::string value, int line) {

@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: Apache-2.0
+// Tag lists for registry::Client: the page size asked for, a refused size asked again once and
+// remembered per registry, `Link` pagination and the bounds on one repository's list.
+
+#include "registry/client.hpp"
+#include "registry/client_detail.hpp"
+#include "registry/pagination.hpp"
+#include "util/json_guard.hpp"
+#include "util/strings.hpp"
+#include "util/url.hpp"
+
+#include <fmt/format.h>
+#include <rapidjson/document.h>
+
+#include <algorithm>
+#include <set>
+
+namespace argoimg::registry {
+
+namespace {
+
+constexpr size_t k_max_tag_page_bytes = 64u << 20;
+
+// "scheme://host[:port]" of `url`, lowercased.
+std::string origin_of(std::string_view url) {
+  if (auto parsed = util::parse_url(url)) {
+    // Scheme, host and port (the default one spelled out), without user information: a link
+    // to "https://h:443/…" is the registry's own origin "https://h".
+    return parsed->scheme + "://" + parsed->host + ":" + std::to_string(parsed->port_or_default());
+  }
+  return "invalid:" + std::string(url); // matches no registry's origin
+}
+
+// The `rel="next"` target of a `Link` header, if any.
+std::optional<std::string> next_link(const HttpResponse& response) {
+  for (const auto& value : response.header_values("link")) {
+    for (std::string_view part : util::split(value, ',')) {
+      size_t open = part.find('<');
+      size_t close = part.find('>');
+      if (open == std::string_view::npos || close == std::string_view::npos || close < open) {
+        continue;
+      }
+      std::string params = util::to_lower(part.substr(close + 1));
+      if (params.find("rel=\"next\"") != std::string::npos
+          || params.find("rel=next") != std::string::npos) {
+        return std::string(part.substr(open + 1, close - open - 1));
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+// The first page's URL: `n=size`, or no `n` at all (the registry's default page).
+std::string first_page_url(const Endpoint& endpoint,
+                           const std::string& repository,
+                           std::optional<size_t> size) {
+  std::string url = fmt::format("{}/v2/{}/tags/list", endpoint.api_url, repository);
+  return size ? url + "?n=" + std::to_string(*size) : url;
+}
+
+// Append the tags of one page's `body` to `tags`, within `max_tags`.
+util::Result<bool> append_page(std::string_view body,
+                               std::vector<std::string>& tags,
+                               size_t max_tags,
+                               const std::string& what,
+                               size_t page) {
+  rapidjson::Document doc;
+  util::parse_json_guarded(doc, body);
+  if (doc.HasParseError() || !doc.IsObject()) {
+    return util::fail(util::ErrorKind::network,
+                      what + ": malformed JSON in page " + std::to_string(page + 1));
+  }
+  auto list = doc.FindMember("tags");
+  if (list != doc.MemberEnd() && list->value.IsArray()) {
+    if (tags.size() + list->value.Size() > max_tags) {
+      return util::fail(util::ErrorKind::invalid_input,
+                        fmt::format("{}: more than {} tags (page {}), the limit per repository",
+                                    what,
+                                    max_tags,
+                                    page + 1));
+    }
+    for (const auto& tag : list->value.GetArray()) {
+      if (tag.IsString()) {
+        tags.emplace_back(tag.GetString(), tag.GetStringLength());
+      }
+    }
+  } else if (list != doc.MemberEnd() && !list->value.IsNull()) {
+    return util::fail(util::ErrorKind::network, what + ": 'tags' is not a list");
+  }
+  return true;
+}
+
+} // namespace
+
+std::optional<size_t> Client::page_size_for(const Endpoint& endpoint) const {
+  {
+    std::lock_guard<std::mutex> guard(m_mutex);
+    if (auto known = m_page_sizes.find(endpoint.api_url); known != m_page_sizes.end()) {
+      return known->second;
+    }
+  }
+  if (endpoint.page_size > 0) {
+    return endpoint.page_size;
+  }
+  if (m_options.tags_page_size == 0) {
+    return std::nullopt;
+  }
+  size_t size = m_options.tags_page_size;
+  auto url = util::parse_url(endpoint.api_url);
+  if (size_t cap = url ? known_page_cap(url->host) : 0; cap > 0) {
+    size = std::min(size, cap);
+  }
+  return size;
+}
+
+util::Result<HttpResponse> Client::tag_page(const Endpoint& endpoint,
+                                            const std::string& repository,
+                                            const std::string& url,
+                                            size_t max_body) {
+  HttpRequest request;
+  request.url = url;
+  request.max_body = max_body;
+  request.headers.emplace_back("Accept", "application/json");
+  return send_authorized(endpoint, repository, request);
+}
+
+util::Result<HttpResponse> Client::first_tag_page(const Endpoint& endpoint,
+                                                  const std::string& repository,
+                                                  std::string& url,
+                                                  size_t max_body) {
+  std::optional<size_t> size = page_size_for(endpoint);
+  url = first_page_url(endpoint, repository, size);
+  auto response = tag_page(endpoint, repository, url, max_body);
+  if (!response || !size) {
+    return response;
+  }
+  auto maximum = page_size_rejection(*response, *size);
+  if (!maximum) {
+    return response;
+  }
+  // Once, with the maximum the registry named, else without `n` (its default page): every
+  // registry takes that, and the walk follows its `Link`s from there.
+  std::optional<size_t> smaller = *maximum > 0 ? std::optional<size_t>(*maximum) : std::nullopt;
+  url = first_page_url(endpoint, repository, smaller);
+  auto retried = tag_page(endpoint, repository, url, max_body);
+  if (retried && retried->status == 200) {
+    remember_page_size(endpoint, *size, smaller);
+  }
+  return retried;
+}
+
+void Client::remember_page_size(const Endpoint& endpoint,
+                                size_t refused,
+                                std::optional<size_t> working) {
+  {
+    std::lock_guard<std::mutex> guard(m_mutex);
+    auto [known, inserted] = m_page_sizes.emplace(endpoint.api_url, working);
+    if (!inserted) { // a parallel walk learnt it first, and said so
+      known->second = working;
+      return;
+    }
+  }
+  std::string message =
+      fmt::format("registry {} refused {} tags per page; asking for {} for the rest of the run",
+                  util::quote(endpoint.host),
+                  refused,
+                  working ? std::to_string(*working) : "its default page size");
+  if (endpoint.page_size > 0) {
+    m_logger.warn(message + " (its registries.conf 'pagesize' is too large)");
+  } else {
+    m_logger.info(message);
+  }
+}
+
+util::Result<std::vector<std::string>> Client::list_tags(const Endpoint& endpoint,
+                                                         const std::string& repository) {
+  DeadlineScope deadline(*this);
+  std::string what = "listing tags of " + util::quote(repository);
+  std::vector<std::string> tags;
+  std::set<std::string> visited;
+  size_t bytes = 0;
+  const size_t max_bytes = m_options.max_tag_bytes_per_repository;
+  std::string url;
+  for (size_t page = 0; page < m_options.max_tag_pages; ++page) {
+    // The page may use what is left of the repository's byte budget, and no more.
+    size_t max_body = std::min(k_max_tag_page_bytes, max_bytes - bytes);
+    auto response = page == 0 ? first_tag_page(endpoint, repository, url, max_body)
+                              : tag_page(endpoint, repository, url, max_body);
+    visited.insert(url);
+    auto too_large = [&] {
+      return util::fail(util::ErrorKind::invalid_input,
+                        fmt::format("{}: the tag list is larger than {} bytes (page {}), the "
+                                    "limit per repository",
+                                    what,
+                                    max_bytes,
+                                    page + 1));
+    };
+    if (!response && response.error().kind == util::ErrorKind::invalid_input) {
+      return too_large();
+    }
+    if (!response) {
+      return tl::unexpected(util::with_context(response.error(), what));
+    }
+    if (response->status != 200) {
+      return tl::unexpected(status_error(*response, what));
+    }
+    bytes += response->body.size();
+    if (bytes >= max_bytes) { // a transport that did not enforce max_body; never underflow
+      return too_large();
+    }
+    if (auto added =
+            append_page(response->body, tags, m_options.max_tags_per_repository, what, page);
+        !added) {
+      return tl::unexpected(added.error());
+    }
+    auto next = next_link(*response);
+    if (!next) {
+      return tags;
+    }
+    std::string next_url = resolve_url(url, *next);
+    // Credentials ride along with every page: never follow a Link to another origin.
+    if (origin_of(next_url) != origin_of(endpoint.api_url)) {
+      return util::fail(util::ErrorKind::network,
+                        what + ": refusing to follow a Link to another host ("
+                            + util::quote(redact_url(next_url)) + ")");
+    }
+    if (visited.count(next_url) != 0) {
+      return util::fail(util::ErrorKind::network,
+                        fmt::format("{}: page {} links back to a page already read ({}); the "
+                                    "registry's pagination loops",
+                                    what,
+                                    page + 1,
+                                    util::quote(redact_url(next_url))));
+    }
+    url = std::move(next_url);
+  }
+  m_logger.warn(fmt::format("{}: stopped after {} pages ({} tags); raise the page limit to see "
+                            "the rest",
+                            what,
+                            m_options.max_tag_pages,
+                            tags.size()));
+  return tags;
+}
+
+} // namespace argoimg::registry
