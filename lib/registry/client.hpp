@@ -117,17 +117,23 @@ private:
   util::Result<AuthScheme> auth_scheme(const Endpoint& endpoint);
   std::optional<std::string> cached_token(const std::string& key);
   // client_tags.cpp: page sizes
-  std::optional<size_t> page_size_for(const Endpoint& endpoint) const;
+  std::optional<size_t> initial_page_size(const Endpoint& endpoint) const;
   util::Result<HttpResponse> tag_page(const Endpoint& endpoint,
                                       const std::string& repository,
                                       const std::string& url,
                                       size_t max_body);
+  // Holds walks whose page size (`key`) is not settled yet to one first page at a time (each
+  // waits at most a second).
+  std::unique_lock<std::timed_mutex> page_size_probe(const std::string& key);
   // Sends the first page (setting `url` to the one asked); a refused size is asked again once.
   util::Result<HttpResponse> first_tag_page(const Endpoint& endpoint,
                                             const std::string& repository,
                                             std::string& url,
                                             size_t max_body);
-  void remember_page_size(const Endpoint& endpoint, size_t refused, std::optional<size_t> working);
+  void remember_page_size(const Endpoint& endpoint,
+                          const std::string& key,
+                          size_t refused,
+                          std::optional<size_t> working);
   // client_send.cpp: rate limit, count, retry
   util::Result<HttpResponse> send_counted(const Endpoint& endpoint, const HttpRequest& request);
   void note_rate_limit(const Endpoint& endpoint,
@@ -147,11 +153,13 @@ private:
   std::map<std::string, ImageConfig> m_configs; // by digest
   std::map<std::string, size_t> m_requests;     // by registry host
   std::map<std::string, std::chrono::steady_clock::time_point> m_next_slot; // rate limits
-  std::map<std::string, std::string> m_stalled;              // api_url -> why it was given up on
-  std::map<std::string, std::optional<size_t>> m_page_sizes; // api_url -> `n` that worked
-  std::map<std::string, RateLimitStatus> m_rate_limits;      // by registry host
-  util::BackoffPolicy m_backoff;                             // from the retry options
-  util::JitterSource m_jitter;                               // guarded by m_mutex
+  std::map<std::string, std::string> m_stalled; // api_url -> why it was given up on
+  // api_url#first size -> the `n` that worked (nullopt: none); the probes until it is known
+  std::map<std::string, std::optional<size_t>> m_page_sizes;
+  std::map<std::string, std::unique_ptr<std::timed_mutex>> m_page_probes;
+  std::map<std::string, RateLimitStatus> m_rate_limits; // by registry host
+  util::BackoffPolicy m_backoff;                        // from the retry options
+  util::JitterSource m_jitter;                          // guarded by m_mutex
 };
 
 // Return the path to use in API URLs for `image` at `endpoint`: the endpoint's default

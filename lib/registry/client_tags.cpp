@@ -92,13 +92,7 @@ util::Result<bool> append_page(std::string_view body,
 
 } // namespace
 
-std::optional<size_t> Client::page_size_for(const Endpoint& endpoint) const {
-  {
-    std::lock_guard<std::mutex> guard(m_mutex);
-    if (auto known = m_page_sizes.find(endpoint.api_url); known != m_page_sizes.end()) {
-      return known->second;
-    }
-  }
+std::optional<size_t> Client::initial_page_size(const Endpoint& endpoint) const {
   if (endpoint.page_size > 0) {
     return endpoint.page_size;
   }
@@ -124,41 +118,80 @@ util::Result<HttpResponse> Client::tag_page(const Endpoint& endpoint,
   return send_authorized(endpoint, repository, request);
 }
 
+std::unique_lock<std::timed_mutex> Client::page_size_probe(const std::string& key) {
+  std::timed_mutex* probe = nullptr;
+  {
+    std::lock_guard<std::mutex> guard(m_mutex);
+    if (m_page_sizes.count(key) != 0) {
+      return {}; // settled: walks run in parallel
+    }
+    auto& slot = m_page_probes[key];
+    if (!slot) {
+      slot = std::make_unique<std::timed_mutex>(); // kept for the client's life, never erased
+    }
+    probe = slot.get();
+  }
+  // A first page that takes longer than a round trip (a hanging repository) must not hold the
+  // registry's other walks past their deadlines: after a second they go on without waiting.
+  std::unique_lock<std::timed_mutex> lock(*probe, std::defer_lock);
+  if (!lock.try_lock_for(std::chrono::seconds(1))) {
+    return {};
+  }
+  return lock;
+}
+
 util::Result<HttpResponse> Client::first_tag_page(const Endpoint& endpoint,
                                                   const std::string& repository,
                                                   std::string& url,
                                                   size_t max_body) {
-  std::optional<size_t> size = page_size_for(endpoint);
+  // What is learnt is kept per registry and per size first asked, so an entry's own `pagesize`
+  // is not overruled by what another entry for the same API learnt.
+  std::optional<size_t> size = initial_page_size(endpoint);
+  std::string key = endpoint.api_url + "#" + (size ? std::to_string(*size) : "-");
+  // Until a registry has answered one first page, the walks that start wait for that answer
+  // (one round trip, once per registry) instead of each being refused in parallel: 16
+  // repositories at a registry refusing n=10000 would cost 16 refusals, not one.
+  auto probe = page_size_probe(key);
+  {
+    std::lock_guard<std::mutex> guard(m_mutex);
+    if (auto known = m_page_sizes.find(key); known != m_page_sizes.end()) {
+      size = known->second;
+    }
+  }
   url = first_page_url(endpoint, repository, size);
   auto response = tag_page(endpoint, repository, url, max_body);
-  if (!response || !size) {
+  if (!response) {
     return response;
   }
-  auto maximum = page_size_rejection(*response, *size);
-  if (!maximum) {
-    return response;
+  if (auto maximum = size ? page_size_rejection(*response, *size) : std::nullopt) {
+    // Once, with the maximum the registry named, else without `n` (its default page): every
+    // registry takes that, and the walk follows its `Link`s from there.
+    std::optional<size_t> smaller = *maximum > 0 ? std::optional<size_t>(*maximum) : std::nullopt;
+    url = first_page_url(endpoint, repository, smaller);
+    auto retried = tag_page(endpoint, repository, url, max_body);
+    if (retried && retried->status == 200) {
+      remember_page_size(endpoint, key, *size, smaller);
+    }
+    return retried;
   }
-  // Once, with the maximum the registry named, else without `n` (its default page): every
-  // registry takes that, and the walk follows its `Link`s from there.
-  std::optional<size_t> smaller = *maximum > 0 ? std::optional<size_t>(*maximum) : std::nullopt;
-  url = first_page_url(endpoint, repository, smaller);
-  auto retried = tag_page(endpoint, repository, url, max_body);
-  if (retried && retried->status == 200) {
-    remember_page_size(endpoint, *size, smaller);
+  if (response->status == 200) {
+    std::lock_guard<std::mutex> guard(m_mutex);
+    m_page_sizes.emplace(key, size); // taken as asked: settled
   }
-  return retried;
+  return response;
 }
 
 void Client::remember_page_size(const Endpoint& endpoint,
+                                const std::string& key,
                                 size_t refused,
                                 std::optional<size_t> working) {
   {
     std::lock_guard<std::mutex> guard(m_mutex);
-    auto [known, inserted] = m_page_sizes.emplace(endpoint.api_url, working);
-    if (!inserted) { // a parallel walk learnt it first, and said so
-      known->second = working;
-      return;
+    auto known = m_page_sizes.find(key);
+    if (known != m_page_sizes.end() && known->second == working) {
+      return; // said already
     }
+    m_page_sizes[key] = working;
   }
   std::string message =
       fmt::format("registry {} refused {} tags per page; asking for {} for the rest of the run",
