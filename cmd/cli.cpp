@@ -37,6 +37,16 @@ Cli::Cli()
                  global.kubeconfig,
                  "Kubeconfig for pullsecret:/secret: credentials and Flux secretRefs (default: "
                  "$KUBECONFIG, else the in-cluster service account, else ~/.kube/config)");
+  app.add_option("--cache-dir",
+                 global.cache_dir,
+                 "Persistent cache of manifests and blobs read by digest (default: "
+                 "$XDG_CACHE_HOME/argoimg/http, else ~/.cache/argoimg/http)");
+  app.add_option("--cache-max-size",
+                 global.cache_max_size,
+                 "Bound of the cache directory; least recently used entries go first "
+                 "(bytes, or KiB, MiB, GiB)")
+      ->capture_default_str();
+  app.add_flag("--no-cache", global.no_cache, "Neither read nor write the persistent cache");
   app.require_subcommand(1);
   app.fallthrough();
   app.footer("Exit codes: 0 ok; 1 some application or image failed; 2 usage or configuration "

@@ -5,8 +5,10 @@
 #include "exit_codes.hpp"
 #include "report.hpp"
 #include "run/evaluate.hpp"
+#include "run/input_file.hpp"
 #include "run/repo_files.hpp"
 
+#include "registry/cache.hpp"
 #include "registry/curl_transport.hpp"
 #include "util/process.hpp"
 #include "util/redact.hpp"
@@ -18,6 +20,7 @@
 #include <fstream>
 #include <iostream>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <thread>
 #include <unistd.h>
@@ -92,7 +95,21 @@ util::Result<bool> write_plan_file(const std::string& path, const std::string& p
   return true;
 }
 
+std::string default_cache_dir(const util::Environment& environment) {
+  if (auto cache = environment.get("XDG_CACHE_HOME"); cache && !cache->empty()) {
+    return *cache + "/argoimg/http";
+  }
+  if (auto home = environment.get("HOME"); home && !home->empty()) {
+    return *home + "/.cache/argoimg/http";
+  }
+  return "";
+}
+
 bool validate_global_options(const GlobalOptions& global) {
+  if (auto size = run::parse_byte_size(global.cache_max_size); !size) {
+    print_error("--cache-max-size: " + size.error().message);
+    return false;
+  }
   if (!util::parse_log_level(global.log_level)) {
     print_error("--log-level: unknown level " + util::quote(global.log_level)
                 + util::did_you_mean(global.log_level, log_levels()));
@@ -148,6 +165,20 @@ int run_command(const std::string& command,
   curl.total_timeout_ms = global.timeout_s * 1000;
   registry::CurlTransport transport(curl, effects.logger);
   effects.http = &transport;
+  // Declared after `effects`, whose logger it uses; destroyed first, evicting as the run ends.
+  std::optional<registry::CachingTransport> caching;
+  if (!global.no_cache) {
+    std::string dir = global.cache_dir.empty() ? default_cache_dir(environment) : global.cache_dir;
+    auto max_bytes = *run::parse_byte_size(global.cache_max_size);
+    auto cache = registry::DiskCache::open(dir, max_bytes);
+    if (cache) {
+      caching.emplace(transport, std::move(*cache), effects.logger);
+      effects.http = &*caching;
+    } else {
+      // the cache only saves requests: a run never fails for it
+      print_warning(cache.error().message + "; running without the cache");
+    }
+  }
   auto git = run::libgit2_git();
   effects.git = git.get();
   if (isatty(STDERR_FILENO) && global.output != "json") {

@@ -20,6 +20,10 @@ struct GlobalOptions {
   long timeout_s = 60;
   size_t retries = 3;
   std::string kubeconfig; // for pullsecret:/secret: references
+  // The persistent HTTP cache (docs/cache.md); "" is $XDG_CACHE_HOME/argoimg/http.
+  std::string cache_dir;
+  std::string cache_max_size = "100MiB";
+  bool no_cache = false;
 };
 
 // Print "argoimg: error: <message>" on stderr, with secrets redacted and control characters
@@ -33,7 +37,12 @@ void print_warning(const std::string& message);
 // Build the stderr logger for `level` ("error", "warn", "info", "debug").
 util::Logger make_logger(util::LogLevel level);
 
-// Check --log-level and --output; print the problem and return false when one is wrong.
+// The cache directory of --cache-dir's default: $XDG_CACHE_HOME/argoimg/http, else
+// ~/.cache/argoimg/http; "" when neither variable is set.
+std::string default_cache_dir(const util::Environment& environment);
+
+// Check --log-level, --output and --cache-max-size; print the problem and return false when one is
+// wrong.
 bool validate_global_options(const GlobalOptions& global);
 
 // Run `command` the way every subcommand does: refuse an empty input (`options`), check the

@@ -250,7 +250,7 @@ class Redirects(Base):
     def test_newest_build_through_redirects_never_sends_credentials_to_the_storage_host(self):
         reset_front(FRONT_REDIRECT)
         get_json(f"{STORAGE}/_stats/reset", method="POST")
-        result, doc = check_json("--credentials", "env:ALICE", "--update-strategy", "newest-build",
+        result, doc = check_json("--no-cache", "--credentials", "env:ALICE", "--update-strategy", "newest-build",
                                  "--image", f"{FRONT_REDIRECT}/private/redirected", env=self.env(ALICE=ALICE))
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(doc["images"][0]["new"], "1.0.5")  # by build date; semver would say 1.1.0
@@ -430,7 +430,7 @@ class Dedup(Base):
 
     def test_newest_build_fetches_each_manifest_and_config_once(self):
         reset_front(FRONT)
-        result, doc = check_json("--update-strategy", "newest-build", "--image", f"{FRONT}/demo/app",
+        result, doc = check_json("--no-cache", "--update-strategy", "newest-build", "--image", f"{FRONT}/demo/app",
                                  "--image", f"{FRONT}/demo/app:1.2.3")
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(doc["images"][0]["new"], "latest")
@@ -439,6 +439,63 @@ class Dedup(Base):
         blobs = sum(n for p, n in counts.items() if "/blobs/" in p)
         self.assertEqual(manifests, 13)  # one per tag, for both images together
         self.assertEqual(blobs, 13)      # one per unique config
+
+
+class PersistentCache(Base):
+    """Issue 17: manifests and blobs read by digest never change; a second run reads them from
+    --cache-dir instead of the registry, and a damaged entry is refetched, never served."""
+
+    def by_digest(self):
+        counts = front_counts(FRONT)
+        return sum(n for p, n in counts.items() if "/manifests/sha256:" in p or "/blobs/" in p)
+
+    def newest_build(self, *flags):
+        reset_front(FRONT)
+        result, doc = check_json(*flags, "--update-strategy", "newest-build", "--image", f"{FRONT}/demo/app",
+                                 env=self.env())
+        self.assertEqual(result.returncode, 0, result.stderr)
+        return [(i["image"], i["new"]) for i in doc["images"]], self.by_digest(), result
+
+    def test_second_run_reads_content_by_digest_from_the_cache(self):
+        cache = os.path.join(self.tempdir(), "http")
+        cold, cold_requests, _ = self.newest_build("--cache-dir", cache)
+        self.assertEqual(cold[0][1], "latest")
+        self.assertGreater(cold_requests, 0)
+        entries = [n for n in os.listdir(cache) if len(n) == 64]
+        self.assertEqual(len(entries), cold_requests)
+        warm, warm_requests, _ = self.newest_build("--cache-dir", cache)
+        self.assertEqual((warm, warm_requests), (cold, 0))
+        uncached, uncached_requests, _ = self.newest_build("--no-cache", "--cache-dir", cache)
+        self.assertEqual((uncached, uncached_requests), (cold, cold_requests))
+        # a truncated entry is refetched (and rewritten whole), never served
+        victim = os.path.join(cache, entries[0])
+        size = os.path.getsize(victim)
+        os.truncate(victim, size // 2)
+        repaired, repaired_requests, _ = self.newest_build("--cache-dir", cache)
+        self.assertEqual((repaired, repaired_requests), (cold, 1))
+        self.assertEqual(os.path.getsize(victim), size)
+        for name in os.listdir(cache):
+            with open(os.path.join(cache, name), "rb") as f:
+                self.assertNotIn(b"Authorization", f.read())
+
+    def test_default_directory_and_an_unusable_one(self):
+        xdg = self.tempdir()
+        reset_front(FRONT)
+        result, _ = check_json("--update-strategy", "newest-build", "--image", f"{FRONT}/demo/app",
+                               env=self.env(XDG_CACHE_HOME=xdg))
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertTrue(os.listdir(os.path.join(xdg, "argoimg", "http")))
+        blocker = self.write(os.path.join(self.tempdir(), "file"), "x")
+        images, requests, result = self.newest_build("--cache-dir", os.path.join(blocker, "http"))
+        self.assertEqual(images[0][1], "latest")
+        self.assertGreater(requests, 0)
+        self.assertEqual(result.stderr.count("argoimg: warning: --cache-dir"), 1, result.stderr)
+        self.assertIn("running without the cache", result.stderr)
+
+    def test_cache_max_size_is_checked(self):
+        result = argoimg("--cache-max-size", "lots", "check", "--image", f"{FRONT}/demo/app", env=self.env())
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("argoimg: error: --cache-max-size:", result.stderr)
 
 
 if __name__ == "__main__":

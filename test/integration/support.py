@@ -1,8 +1,11 @@
 """Shared helpers of the end-to-end tests: the servers' addresses and running argoimg."""
+import atexit
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "servers"))
@@ -17,6 +20,12 @@ def servers():
             env[key] = value
     return env
 
+
+# Every test process gets a persistent HTTP cache of its own (docs/cache.md), so that neither the
+# developer's ~/.cache nor an earlier run decides which requests reach the test servers.
+_CACHE_HOME = tempfile.mkdtemp(prefix="argoimg-test-cache-")
+atexit.register(shutil.rmtree, _CACHE_HOME, True)
+os.environ["XDG_CACHE_HOME"] = _CACHE_HOME
 
 SERVERS = servers()
 ANON = SERVERS["ARGOIMG_TEST_REGISTRY"]

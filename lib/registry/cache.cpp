@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: Apache-2.0
+// The persistent cache's directory and the caching transport (cache.hpp).
+#include "registry/cache.hpp"
+
+#include "util/strings.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <dirent.h>
+#include <fcntl.h>
+#include <filesystem>
+#include <random>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace argoimg::registry {
+
+namespace {
+
+constexpr std::string_view k_temp_prefix = ".tmp-";
+constexpr const char* k_lock_name = ".lock";
+// Temporary files older than this belong to a writer that died (a write takes milliseconds).
+constexpr int64_t k_stale_temp_ns = int64_t{3600} * 1'000'000'000;
+// No entry is this big (manifests and configs are capped at 4 MiB by the client); a bigger
+// file in the directory is not ours and is never read into memory.
+constexpr off_t k_max_entry_bytes = off_t{64} << 20;
+
+class Fd {
+public:
+  explicit Fd(int fd) : m_fd(fd) {}
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() {
+    if (m_fd >= 0) {
+      ::close(m_fd);
+    }
+  }
+  int get() const { return m_fd; }
+  bool valid() const { return m_fd >= 0; }
+
+private:
+  int m_fd;
+};
+
+bool is_entry_name(std::string_view name) {
+  return name.size() == 64 && std::all_of(name.begin(), name.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
+std::string random_suffix() {
+  thread_local std::mt19937_64 random(std::random_device{}());
+  return std::to_string(::getpid()) + "-" + std::to_string(random());
+}
+
+int64_t mtime_ns(const struct stat& st) {
+  return int64_t{st.st_mtim.tv_sec} * 1'000'000'000 + st.st_mtim.tv_nsec;
+}
+
+bool write_all(int fd, const std::string& data) {
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      return false;
+    }
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+} // namespace
+
+util::Result<DiskCache> DiskCache::open(const std::string& dir, uint64_t max_bytes) {
+  auto fail = [&dir](const std::string& why) {
+    return util::fail(util::ErrorKind::io, "--cache-dir " + util::quote(dir) + ": " + why);
+  };
+  if (dir.empty()) {
+    return fail("no directory");
+  }
+  std::error_code error;
+  bool created = std::filesystem::create_directories(dir, error);
+  if (error) {
+    return fail("cannot create it (" + error.message() + ")");
+  }
+  if (created) {
+    // entries may hold private images' manifests: the owner only
+    ::chmod(dir.c_str(), S_IRWXU);
+  }
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return fail("not a directory");
+  }
+  Fd lock(::open((dir + "/" + k_lock_name).c_str(),
+                 O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+                 S_IRUSR | S_IWUSR));
+  if (!lock.valid() || ::access(dir.c_str(), W_OK | X_OK) != 0) {
+    return fail(std::string("cannot write to it (") + std::strerror(errno) + ")");
+  }
+  return DiskCache(dir, max_bytes);
+}
+
+std::optional<std::string> DiskCache::read(const std::string& name) const {
+  Fd fd(::open((m_dir + "/" + name).c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  struct stat st {};
+  if (!fd.valid() || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)
+      || st.st_size > k_max_entry_bytes) {
+    return std::nullopt;
+  }
+  std::string data(static_cast<size_t>(st.st_size), '\0');
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::read(fd.get(), data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      break;
+    }
+    done += static_cast<size_t>(n);
+  }
+  data.resize(done);
+  ::futimens(fd.get(), nullptr); // the LRU clock: a hit is a use
+  return data;
+}
+
+bool DiskCache::write(const std::string& name, const std::string& data) const {
+  std::string temporary = m_dir + "/" + std::string(k_temp_prefix) + random_suffix();
+  {
+    Fd fd(::open(temporary.c_str(),
+                 O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+                 S_IRUSR | S_IWUSR));
+    if (!fd.valid()) {
+      return false;
+    }
+    if (!write_all(fd.get(), data)) {
+      ::unlink(temporary.c_str());
+      return false;
+    }
+  }
+  // rename is atomic: a concurrent reader opens the old entry, the new one, or none
+  if (::rename(temporary.c_str(), (m_dir + "/" + name).c_str()) != 0) {
+    ::unlink(temporary.c_str());
+    return false;
+  }
+  return true;
+}
+
+void DiskCache::remove(const std::string& name) const {
+  ::unlink((m_dir + "/" + name).c_str());
+}
+
+size_t DiskCache::evict() const {
+  Fd lock(::open((m_dir + "/" + k_lock_name).c_str(),
+                 O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+                 S_IRUSR | S_IWUSR));
+  // another run evicting now does the same work: skip rather than wait
+  if (!lock.valid() || ::flock(lock.get(), LOCK_EX | LOCK_NB) != 0) {
+    return 0;
+  }
+  DIR* stream = ::opendir(m_dir.c_str());
+  if (stream == nullptr) {
+    return 0;
+  }
+  std::vector<CacheFile> files;
+  std::vector<std::string> stale;
+  auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+                 .count();
+  while (const dirent* entry = ::readdir(stream)) {
+    std::string name = entry->d_name;
+    bool temp = name.rfind(k_temp_prefix, 0) == 0;
+    if (!temp && !is_entry_name(name)) {
+      continue;
+    }
+    struct stat st {};
+    if (::fstatat(::dirfd(stream), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0
+        || !S_ISREG(st.st_mode)) {
+      continue;
+    }
+    if (temp) {
+      if (now - mtime_ns(st) > k_stale_temp_ns) {
+        stale.push_back(name);
+      }
+      continue;
+    }
+    files.push_back(CacheFile{name, static_cast<uint64_t>(st.st_size), mtime_ns(st)});
+  }
+  ::closedir(stream);
+  for (const auto& name : stale) {
+    remove(name);
+  }
+  auto evicted = choose_evictions(std::move(files), m_max_bytes);
+  for (const auto& name : evicted) {
+    remove(name);
+  }
+  return evicted.size();
+}
+
+CachingTransport::CachingTransport(HttpTransport& inner,
+                                   DiskCache cache,
+                                   const util::Logger& logger)
+    : m_inner(inner), m_cache(std::move(cache)), m_logger(logger) {}
+
+CachingTransport::~CachingTransport() {
+  if (m_stores > 0) {
+    m_cache.evict();
+  }
+}
+
+util::Result<HttpResponse> CachingTransport::send(const HttpRequest& request) {
+  auto digest = cacheable_digest(request);
+  if (!digest) {
+    return m_inner.send(request);
+  }
+  std::string name = cache_key(request);
+  if (auto data = m_cache.read(name)) {
+    auto response = decode_cache_entry(*data, *digest);
+    if (response && response->body.size() <= request.max_body) {
+      ++m_hits;
+      m_logger.debug("cache: " + redact_url(request.url) + " served from the cache");
+      return std::move(*response);
+    }
+    if (!response) {
+      // truncated, corrupt, of another version or not matching its digest: never served
+      m_logger.debug("cache: " + redact_url(request.url) + ": dropped a bad entry");
+      m_cache.remove(name);
+    }
+  }
+  auto response = m_inner.send(request);
+  if (!response || response->status != 200) {
+    return response;
+  }
+  auto entry = encode_cache_entry(*response, *digest);
+  if (!entry || entry->size() > m_cache.max_bytes()) {
+    return response; // a body not matching its digest is the client's to report
+  }
+  if (!m_cache.write(name, *entry)) {
+    if (!m_warned.exchange(true)) {
+      m_logger.warn("cache: cannot write to " + util::quote(m_cache.dir())
+                    + "; this run goes on without storing");
+    }
+    return response;
+  }
+  ++m_stores;
+  if (m_added_since_eviction.fetch_add(entry->size()) + entry->size() > m_cache.max_bytes() / 4) {
+    m_added_since_eviction = 0;
+    m_cache.evict();
+  }
+  return response;
+}
+
+} // namespace argoimg::registry

@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// The persistent HTTP cache (issue 17, docs/cache.md): a decorator of `HttpTransport` that
+// keeps the answers whose content can never change, manifests and blobs read by sha256 digest,
+// in a directory shared by concurrent runs. Everything else passes through untouched.
+//
+// The pure parts (which requests qualify, the key, the entry format, the eviction choice) are
+// free functions so that tests reach them without a disk; `DiskCache` is the directory.
+
+#include "registry/http.hpp"
+#include "util/log.hpp"
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace argoimg::registry {
+
+// Bumped whenever the entry format changes; entries of another version are misses (and
+// deleted), never parsed.
+constexpr int k_cache_format_version = 1;
+constexpr uint64_t k_default_cache_max_bytes = uint64_t{100} << 20;
+
+// The digest ("sha256:<64 hex>") that makes `request` cacheable, or nothing: only a GET without
+// a body or query string of /v2/<name>/manifests/sha256:<hex> or /v2/<name>/blobs/sha256:<hex>.
+std::optional<std::string> cacheable_digest(const HttpRequest& request);
+
+// The entry's file name: 64 hex digits of SHA-256 over the format version, scheme, host, path
+// and, for manifests, the Accept header (the media types offered decide the answer). Request
+// headers never enter the entry itself.
+std::string cache_key(const HttpRequest& request);
+
+// An entry: a versioned header, the digest, the kept response headers (content-type,
+// docker-content-digest) and the body. Only a 200 whose body matches `digest` is encoded.
+std::optional<std::string> encode_cache_entry(const HttpResponse& response,
+                                              std::string_view digest);
+
+// The response stored in `data`, or nothing when it is of another version, truncated,
+// malformed, for another digest, or its body does not hash to `digest`.
+std::optional<HttpResponse> decode_cache_entry(std::string_view data, std::string_view digest);
+
+// Whether `body` hashes to `digest` ("sha256:<hex>").
+bool body_matches_digest(std::string_view body, std::string_view digest);
+
+struct CacheFile {
+  std::string name;
+  uint64_t size = 0;
+  int64_t mtime_ns = 0; // last use: written, or served (touched on every hit)
+};
+
+// The files to delete so that the rest fit in `max_bytes`: least recently used first (oldest
+// mtime; ties by name, so concurrent evictors agree).
+std::vector<std::string> choose_evictions(std::vector<CacheFile> files, uint64_t max_bytes);
+
+// The cache directory. Entries are written to a temporary file in the same directory and
+// renamed over the entry, so a reader sees a whole entry or none; eviction holds an flock on
+// `<dir>/.lock` so that two runs never evict at once. Thread-safe.
+class DiskCache {
+public:
+  // Create `dir` (mode 0700) if needed and check it is a writable directory. Errors: `io`.
+  static util::Result<DiskCache> open(const std::string& dir, uint64_t max_bytes);
+
+  const std::string& dir() const { return m_dir; }
+  uint64_t max_bytes() const { return m_max_bytes; }
+  // The entry `name`, marked as just used; nothing when absent or unreadable.
+  std::optional<std::string> read(const std::string& name) const;
+  // Store `data` as `name` atomically. False when the directory refuses it.
+  bool write(const std::string& name, const std::string& data) const;
+  void remove(const std::string& name) const;
+  // Delete least recently used entries until the rest fit the bound, and temporary files left
+  // by writers that died an hour ago or more. Returns how many entries were deleted.
+  size_t evict() const;
+
+private:
+  DiskCache(std::string dir, uint64_t max_bytes) : m_dir(std::move(dir)), m_max_bytes(max_bytes) {}
+  std::string m_dir;
+  uint64_t m_max_bytes = k_default_cache_max_bytes;
+};
+
+// The decorator. Cacheable requests are answered from `cache` when a verified entry exists, and
+// their verified 200 answers stored; a bad entry is deleted and the request sent. A cache that
+// fails to write is reported once (warning) and the run goes on. Evicts when this run has
+// added a quarter of the bound, and when destroyed (the end of the run).
+class CachingTransport : public HttpTransport {
+public:
+  CachingTransport(HttpTransport& inner, DiskCache cache, const util::Logger& logger);
+  ~CachingTransport() override;
+  CachingTransport(const CachingTransport&) = delete;
+  CachingTransport& operator=(const CachingTransport&) = delete;
+
+  util::Result<HttpResponse> send(const HttpRequest& request) override;
+
+  size_t hits() const { return m_hits; }
+  size_t stores() const { return m_stores; }
+
+private:
+  HttpTransport& m_inner;
+  DiskCache m_cache;
+  const util::Logger& m_logger;
+  std::atomic<size_t> m_hits{0};
+  std::atomic<size_t> m_stores{0};
+  std::atomic<uint64_t> m_added_since_eviction{0};
+  std::atomic<bool> m_warned{false};
+};
+
+} // namespace argoimg::registry

@@ -1,0 +1,372 @@
+// SPDX-License-Identifier: Apache-2.0
+// Issue 17: the persistent cache of content read by digest (registry/cache.hpp).
+#include "registry/cache.hpp"
+#include "util/sha256.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <random>
+#include <sys/stat.h>
+#include <thread>
+
+using namespace argoimg;
+using namespace argoimg::registry;
+
+namespace {
+
+const std::string k_config = R"({"created":"2024-01-01T00:00:00Z"})";
+const std::string k_config_digest = "sha256:" + util::sha256_hex(k_config);
+const std::string k_blob_url = "https://reg.example.com/v2/team/app/blobs/" + k_config_digest;
+const std::string k_manifest = R"({"schemaVersion":2})";
+const std::string k_manifest_digest = "sha256:" + util::sha256_hex(k_manifest);
+const std::string k_manifest_url =
+    "https://reg.example.com/v2/team/app/manifests/" + k_manifest_digest;
+
+HttpRequest get(const std::string& url) {
+  HttpRequest request;
+  request.url = url;
+  return request;
+}
+
+HttpResponse ok(const std::string& body, const std::string& type = "application/json") {
+  return HttpResponse{200, {{"content-type", type}, {"docker-content-digest", "x"}}, body};
+}
+
+// An inner transport answering each URL from a map, counting calls; thread-safe.
+class FakeInner : public HttpTransport {
+public:
+  util::Result<HttpResponse> send(const HttpRequest& request) override {
+    ++calls;
+    std::lock_guard<std::mutex> guard(mutex);
+    seen.push_back(request);
+    if (auto it = answers.find(request.url); it != answers.end()) {
+      return it->second;
+    }
+    return HttpResponse{404, {}, "{}"};
+  }
+  std::atomic<int> calls{0};
+  std::mutex mutex;
+  std::map<std::string, HttpResponse> answers;
+  std::vector<HttpRequest> seen;
+};
+
+struct TempDir {
+  std::filesystem::path path;
+  TempDir() {
+    std::random_device device;
+    path = std::filesystem::temp_directory_path()
+           / ("argoimg-cache-test-" + std::to_string(device()) + std::to_string(device()));
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path, ignored);
+  }
+};
+
+std::vector<std::filesystem::path> entries(const std::filesystem::path& dir) {
+  std::vector<std::filesystem::path> out;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().filename().string().size() == 64) {
+      out.push_back(entry.path());
+    }
+  }
+  return out;
+}
+
+std::string slurp(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+util::Logger quiet() {
+  return util::Logger(util::LogLevel::error, [](util::LogLevel, const std::string&) {});
+}
+
+} // namespace
+
+TEST_CASE("cache: only GETs by sha256 digest of manifests and blobs qualify", "[cache]") {
+  CHECK(cacheable_digest(get(k_blob_url)) == k_config_digest);
+  CHECK(cacheable_digest(get(k_manifest_url)) == k_manifest_digest);
+  CHECK_FALSE(cacheable_digest(get("https://reg.example.com/v2/team/app/manifests/1.2.3")));
+  CHECK_FALSE(cacheable_digest(get("https://reg.example.com/v2/team/app/tags/list")));
+  CHECK_FALSE(cacheable_digest(get(k_blob_url + "?sig=abc")));
+  CHECK_FALSE(cacheable_digest(get("https://reg.example.com/v2/blobs/" + k_config_digest)));
+  CHECK_FALSE(cacheable_digest(get("https://reg.example.com/v2/team/app/blobs/sha256:abc")));
+  CHECK_FALSE(cacheable_digest(
+      get("https://reg.example.com/v2/team/app/blobs/sha512:" + std::string(128, 'a'))));
+  auto head = get(k_manifest_url);
+  head.method = "HEAD";
+  CHECK_FALSE(cacheable_digest(head));
+  auto post = get(k_blob_url);
+  post.method = "POST";
+  post.body = "x";
+  CHECK_FALSE(cacheable_digest(post));
+}
+
+TEST_CASE("cache: keys hash scheme, host, path and a manifest's Accept, nothing else", "[cache]") {
+  auto plain = get(k_blob_url);
+  auto authorized = get(k_blob_url);
+  authorized.headers.emplace_back("Authorization", "Bearer secret");
+  CHECK(cache_key(plain) == cache_key(authorized));
+  CHECK(cache_key(plain).size() == 64);
+  CHECK(cache_key(plain)
+        != cache_key(get("http://reg.example.com/v2/team/app/blobs/" + k_config_digest)));
+  CHECK(cache_key(plain)
+        != cache_key(get("https://other.example.com/v2/team/app/blobs/" + k_config_digest)));
+  CHECK(cache_key(plain)
+        == cache_key(get("https://REG.example.com/v2/team/app/blobs/" + k_config_digest)));
+  auto index = get(k_manifest_url);
+  index.headers.emplace_back("Accept", "application/vnd.oci.image.index.v1+json");
+  auto single = get(k_manifest_url);
+  single.headers.emplace_back("Accept", "application/vnd.oci.image.manifest.v1+json");
+  CHECK(cache_key(index) != cache_key(single));
+}
+
+TEST_CASE("cache: entries round-trip and refuse anything not whole and verified", "[cache]") {
+  auto entry =
+      encode_cache_entry(ok(k_config, "application/vnd.oci.image.config.v1+json"), k_config_digest);
+  REQUIRE(entry);
+  auto decoded = decode_cache_entry(*entry, k_config_digest);
+  REQUIRE(decoded);
+  CHECK(decoded->status == 200);
+  CHECK(decoded->body == k_config);
+  CHECK(decoded->header("content-type") == "application/vnd.oci.image.config.v1+json");
+  CHECK(decoded->header("docker-content-digest") == "x");
+
+  SECTION("non-200 and mismatching bodies are never encoded") {
+    CHECK_FALSE(encode_cache_entry(HttpResponse{404, {}, k_config}, k_config_digest));
+    CHECK_FALSE(encode_cache_entry(ok("other"), k_config_digest));
+  }
+  SECTION("a truncated entry") {
+    CHECK_FALSE(decode_cache_entry(entry->substr(0, entry->size() - 1), k_config_digest));
+    CHECK_FALSE(decode_cache_entry(entry->substr(0, 10), k_config_digest));
+    CHECK_FALSE(decode_cache_entry("", k_config_digest));
+  }
+  SECTION("a flipped byte of the body") {
+    std::string bad = *entry;
+    bad.back() = bad.back() == '}' ? ']' : '}';
+    CHECK_FALSE(decode_cache_entry(bad, k_config_digest));
+  }
+  SECTION("another format version") {
+    std::string other = *entry;
+    other.replace(other.find(" 1\n"), 3, " 2\n");
+    CHECK_FALSE(decode_cache_entry(other, k_config_digest));
+  }
+  SECTION("another digest") {
+    CHECK_FALSE(decode_cache_entry(*entry, k_manifest_digest));
+  }
+  SECTION("a header line breaking the format is dropped, not stored") {
+    auto response = ok(k_config);
+    response.headers.emplace_back("content-type", "x");
+    response.headers[0].second = "a\nbody 0";
+    auto forged = encode_cache_entry(response, k_config_digest);
+    REQUIRE(forged);
+    CHECK(forged->find("a\nbody 0") == std::string::npos);
+    CHECK(decode_cache_entry(*forged, k_config_digest));
+  }
+}
+
+TEST_CASE("cache: eviction takes the least recently used first, down to the bound", "[cache]") {
+  std::vector<CacheFile> files = {{"c", 40, 300}, {"a", 40, 100}, {"b", 40, 200}, {"d", 40, 400}};
+  CHECK(choose_evictions(files, 160).empty());
+  CHECK(choose_evictions(files, 159) == std::vector<std::string>{"a"});
+  CHECK(choose_evictions(files, 80) == std::vector<std::string>{"a", "b"});
+  CHECK(choose_evictions(files, 0) == std::vector<std::string>{"a", "b", "c", "d"});
+  // equal times: by name, so that two evicting runs agree
+  CHECK(choose_evictions({{"y", 10, 5}, {"x", 10, 5}}, 10) == std::vector<std::string>{"x"});
+}
+
+TEST_CASE("cache: the transport serves hits without asking, and stores only what qualifies",
+          "[cache]") {
+  TempDir dir;
+  FakeInner inner;
+  inner.answers[k_blob_url] = ok(k_config);
+  inner.answers[k_manifest_url] = ok(k_manifest, "application/vnd.oci.image.manifest.v1+json");
+  auto logger = quiet();
+  auto cache = DiskCache::open(dir.path.string(), k_default_cache_max_bytes);
+  REQUIRE(cache);
+  CachingTransport transport(inner, *cache, logger);
+
+  SECTION("a hit is served without a request, a second transport shares the directory") {
+    auto request = get(k_blob_url);
+    request.headers.emplace_back("Authorization", "Bearer s3cret-token");
+    auto first = transport.send(request);
+    REQUIRE(first);
+    CHECK(first->body == k_config);
+    CHECK(inner.calls == 1);
+    auto second = transport.send(get(k_blob_url));
+    REQUIRE(second);
+    CHECK(second->body == k_config);
+    CHECK(second->header("content-type") == "application/json");
+    CHECK(inner.calls == 1);
+    CHECK(transport.hits() == 1);
+    auto files = entries(dir.path);
+    REQUIRE(files.size() == 1);
+    // the request's headers never reach the disk
+    CHECK(slurp(files[0]).find("s3cret-token") == std::string::npos);
+    CHECK(slurp(files[0]).find("Authorization") == std::string::npos);
+    FakeInner other;
+    CachingTransport next_run(other, *DiskCache::open(dir.path.string(), 1 << 20), logger);
+    REQUIRE(next_run.send(get(k_blob_url)));
+    CHECK(other.calls == 0);
+  }
+  SECTION("a manifest is cached per Accept header") {
+    auto request = get(k_manifest_url);
+    request.headers.emplace_back("Accept", "application/vnd.oci.image.manifest.v1+json");
+    REQUIRE(transport.send(request));
+    REQUIRE(transport.send(request));
+    CHECK(inner.calls == 1);
+    auto other = get(k_manifest_url);
+    other.headers.emplace_back("Accept", "application/vnd.docker.distribution.manifest.v2+json");
+    auto answer = transport.send(other);
+    REQUIRE(answer);
+    CHECK(answer->header("content-type") == "application/vnd.oci.image.manifest.v1+json");
+    CHECK(inner.calls == 2);
+  }
+  SECTION("non-200 answers, tags and bodies not matching the digest are not stored") {
+    inner.answers.erase(k_blob_url);
+    CHECK(transport.send(get(k_blob_url))->status == 404);
+    CHECK(transport.send(get(k_blob_url))->status == 404);
+    CHECK(inner.calls == 2);
+    std::string by_tag = "https://reg.example.com/v2/team/app/manifests/1.0";
+    inner.answers[by_tag] = ok(k_manifest);
+    transport.send(get(by_tag));
+    transport.send(get(by_tag));
+    CHECK(inner.calls == 4);
+    inner.answers[k_manifest_url] = ok("tampered");
+    CHECK(transport.send(get(k_manifest_url))->body == "tampered"); // the client refuses it
+    CHECK(transport.send(get(k_manifest_url))->body == "tampered");
+    CHECK(inner.calls == 6);
+    CHECK(entries(dir.path).empty());
+  }
+  SECTION("a request with a body passes through") {
+    auto post = get(k_blob_url);
+    post.method = "POST";
+    post.body = "grant_type=refresh_token";
+    transport.send(post);
+    transport.send(post);
+    CHECK(inner.calls == 2);
+    CHECK(entries(dir.path).empty());
+  }
+  SECTION("a corrupt or swapped entry is deleted and refetched, never served") {
+    REQUIRE(transport.send(get(k_blob_url)));
+    auto files = entries(dir.path);
+    REQUIRE(files.size() == 1);
+    auto whole = slurp(files[0]);
+    SECTION("truncated") {
+      std::filesystem::resize_file(files[0], whole.size() - 3);
+    }
+    SECTION("body changed, length kept") {
+      std::string bad = whole;
+      bad[bad.size() - 2] = 'X';
+      std::ofstream(files[0], std::ios::binary | std::ios::trunc) << bad;
+    }
+    SECTION("garbage") {
+      std::ofstream(files[0], std::ios::binary | std::ios::trunc) << "not an entry";
+    }
+    auto again = transport.send(get(k_blob_url));
+    REQUIRE(again);
+    CHECK(again->body == k_config);
+    CHECK(inner.calls == 2);
+    CHECK(slurp(files[0]) == whole); // rewritten whole
+    REQUIRE(transport.send(get(k_blob_url)));
+    CHECK(inner.calls == 2);
+  }
+  SECTION("a body larger than the request's limit is fetched, not served") {
+    REQUIRE(transport.send(get(k_blob_url)));
+    auto small = get(k_blob_url);
+    small.max_body = 4;
+    transport.send(small);
+    CHECK(inner.calls == 2);
+  }
+}
+
+TEST_CASE("cache: the directory stays within its bound, oldest use evicted first", "[cache]") {
+  TempDir dir;
+  FakeInner inner;
+  std::vector<std::string> urls;
+  for (size_t i = 0; i < 6; ++i) {
+    std::string body = std::string(1000, static_cast<char>(size_t{97} + i));
+    std::string url = "https://reg.example.com/v2/team/app/blobs/sha256:" + util::sha256_hex(body);
+    inner.answers[url] = ok(body);
+    urls.push_back(url);
+  }
+  auto logger = quiet();
+  auto cache = DiskCache::open(dir.path.string(), 3600); // three entries of 1,178 bytes
+  REQUIRE(cache);
+  {
+    CachingTransport transport(inner, *cache, logger);
+    for (size_t i = 0; i < 3; ++i) {
+      REQUIRE(transport.send(get(urls[i])));
+      std::this_thread::sleep_for(std::chrono::milliseconds(20)); // distinct mtimes
+    }
+    REQUIRE(transport.send(get(urls[0]))); // a hit: 0 is now the most recent
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    REQUIRE(transport.send(get(urls[3]))); // over the bound: 1 goes
+    CHECK(inner.calls == 4);
+  }
+  CHECK(entries(dir.path).size() == 3);
+  FakeInner counting;
+  for (auto& [url, answer] : inner.answers) {
+    counting.answers[url] = answer;
+  }
+  CachingTransport later(counting, *DiskCache::open(dir.path.string(), 3600), logger);
+  REQUIRE(later.send(get(urls[0])));
+  REQUIRE(later.send(get(urls[2])));
+  REQUIRE(later.send(get(urls[3])));
+  CHECK(counting.calls == 0);
+  REQUIRE(later.send(get(urls[1])));
+  CHECK(counting.calls == 1);
+}
+
+TEST_CASE("cache: concurrent writers of one entry leave a valid entry", "[cache]") {
+  TempDir dir;
+  FakeInner inner;
+  inner.answers[k_blob_url] = ok(k_config);
+  auto logger = quiet();
+  auto cache = DiskCache::open(dir.path.string(), k_default_cache_max_bytes);
+  REQUIRE(cache);
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      CachingTransport transport(inner, *cache, logger);
+      for (int i = 0; i < 20; ++i) {
+        auto response = transport.send(get(k_blob_url));
+        if (!response || response->body != k_config) {
+          ++wrong;
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) {
+    thread.join();
+  }
+  CHECK(wrong == 0);
+  auto files = entries(dir.path);
+  REQUIRE(files.size() == 1);
+  CHECK(decode_cache_entry(slurp(files[0]), k_config_digest));
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path)) {
+    CHECK(entry.path().filename().string().rfind(".tmp-", 0) != 0); // no temporary left
+  }
+}
+
+TEST_CASE("cache: a directory that cannot be used is refused with its name", "[cache]") {
+  TempDir dir;
+  std::filesystem::create_directories(dir.path);
+  std::ofstream(dir.path / "file") << "x";
+  auto refused = DiskCache::open((dir.path / "file" / "http").string(), 1000);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().message.find("--cache-dir") != std::string::npos);
+  CHECK(refused.error().message.find("file/http") != std::string::npos);
+  auto created = DiskCache::open((dir.path / "new" / "http").string(), 1000);
+  REQUIRE(created);
+  struct stat st {};
+  REQUIRE(::stat((dir.path / "new" / "http").c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0700);
+}
