@@ -51,7 +51,7 @@ def main():
         requests = doc["summary"]["requests"]
 
         urllib.request.urlopen(urllib.request.Request(f"http://{front}/_stats/reset", method="POST")).read()
-        timed([argoimg, "-o", "json", "check", "--update-strategy", "newest-build", "--image",
+        timed([argoimg, "-o", "json", "--no-cache", "check", "--update-strategy", "newest-build", "--image",
                f"{front}/bench/built"])
         counts = json.load(urllib.request.urlopen(f"http://{front}/_stats"))
         manifests = sum(n for p, n in counts.items() if "/manifests/" in p)
