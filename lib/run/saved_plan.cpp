@@ -3,6 +3,7 @@
 
 #include "run/update.hpp"
 
+#include "tag/select.hpp"
 #include "util/bounded_file.hpp"
 #include "util/sha256.hpp"
 #include "util/strings.hpp"
@@ -183,7 +184,13 @@ preset_from(std::shared_ptr<const SavedPlan> plan) {
         if (image.alias != alias) {
           continue;
         }
-        if (image.status == "update" || image.status == "up-to-date") {
+        bool resolved = image.status == "update" || image.status == "up-to-date";
+        if (resolved && image.new_tag && tag::prefilter({*image.new_tag}, request.policy).empty()) {
+          // A registry's tag outside this image's policy is never picked; neither is a plan's.
+          result.status = updater::ImageStatus::error;
+          result.reason = "the saved plan's tag " + util::quote(*image.new_tag)
+                          + " is not one this image's policy allows";
+        } else if (resolved) {
           result.status = updater::ImageStatus::resolved;
           result.reason.reset();
           result.new_tag = image.new_tag;
@@ -279,8 +286,12 @@ plan_drift(const SavedPlan& plan, const Evaluation& run, const updater::WritePla
     std::optional<std::string> hash;
     if (now != unchanged.end()) {
       hash = now->second;
-    } else if (auto text = util::read_file_bounded(file.path, k_max_plan_file)) {
-      hash = util::sha256_hex(*text);
+    } else if (std::error_code error; fs::is_regular_file(fs::symlink_status(file.path, error))) {
+      // Only a regular file: the path is the plan's, and a device or FIFO named there would
+      // be read up to the bound (or waited on) for nothing.
+      if (auto text = util::read_file_bounded(file.path, k_max_plan_file)) {
+        hash = util::sha256_hex(*text);
+      }
     }
     drift.push_back("file " + util::quote(file.path)
                     + (hash && *hash != file.sha256

@@ -2,12 +2,14 @@
 // Reading a saved plan: strict, every field checked, errors naming the plan and the field.
 #include "run/saved_plan.hpp"
 
+#include "tag/select.hpp"
 #include "util/bounded_file.hpp"
 #include "util/json_guard.hpp"
 #include "util/strings.hpp"
 
 #include <rapidjson/document.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <set>
 
@@ -53,6 +55,27 @@ struct Reader {
   }
 };
 
+// An OCI digest `algorithm:encoded`; a plan's digest is written into files as is.
+bool is_digest(std::string_view text) {
+  auto colon = text.find(':');
+  if (colon == 0 || colon == std::string_view::npos || text.size() - colon - 1 < 32
+      || text.size() > 256) {
+    return false;
+  }
+  auto algorithm = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '.' || c == '_'
+           || c == '-';
+  };
+  auto encoded = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '='
+           || c == '_' || c == '-';
+  };
+  auto algorithm_part = text.substr(0, colon);
+  auto encoded_part = text.substr(colon + 1);
+  return std::all_of(algorithm_part.begin(), algorithm_part.end(), algorithm)
+         && std::all_of(encoded_part.begin(), encoded_part.end(), encoded);
+}
+
 util::Result<SavedPlanImage>
 read_image(const Reader& reader, const rapidjson::Value& value, const std::string& where) {
   if (!value.IsObject()) {
@@ -86,6 +109,14 @@ read_image(const Reader& reader, const rapidjson::Value& value, const std::strin
   if ((image.status == "update" || image.status == "up-to-date") && !image.new_tag) {
     return tl::unexpected(
         reader.error(where + ": status " + util::quote(image.status) + " without 'new'"));
+  }
+  // The planned tag and digest are written into files: only what a registry's answer could be
+  // (tag grammar, digest form), never text that would change a file's structure.
+  if (image.new_tag && !tag::is_valid_tag(*image.new_tag)) {
+    return tl::unexpected(reader.error(where + ": 'new' is not a valid tag"));
+  }
+  if (image.new_digest && !is_digest(*image.new_digest)) {
+    return tl::unexpected(reader.error(where + ": 'newDigest' is not a digest"));
   }
   return image;
 }

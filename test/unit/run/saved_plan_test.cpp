@@ -15,7 +15,7 @@ const std::string k_plan = R"({
   "applications": [
     {"name": "web", "namespace": "argocd", "images": [
       {"alias": "web", "image": "nginx", "status": "update", "current": "1.25.3", "new": "1.25.4",
-       "newDigest": "sha256:aa"},
+       "newDigest": "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"},
       {"alias": "side", "image": "envoy", "status": "skipped", "reason": "no tag matches"}]}
   ],
   "files": [{"path": "/repo/values.yaml", "sha256": "ab", "created": false,
@@ -43,7 +43,8 @@ TEST_CASE("a saved plan is read field by field", "[run][plan]") {
   auto plan = run::parse_saved_plan(k_plan, "plan.json");
   REQUIRE(plan);
   REQUIRE(plan->applications.size() == 1);
-  CHECK(plan->applications[0].images[0].new_digest == "sha256:aa");
+  CHECK(plan->applications[0].images[0].new_digest
+        == "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
   CHECK(plan->applications[0].images[1].reason == "no tag matches");
   REQUIRE(plan->files.size() == 1);
   CHECK(plan->files[0].images == std::vector<std::string>{"web: 1.25.3 -> 1.25.4"});
@@ -103,7 +104,8 @@ TEST_CASE("a plan's decisions answer instead of the registries", "[run][plan]") 
   auto planned = preset(web, request("web=nginx:~1.25"));
   CHECK(planned.status == updater::ImageStatus::resolved);
   CHECK(planned.new_tag == "1.25.4");
-  CHECK(planned.new_digest == "sha256:aa");
+  CHECK(planned.new_digest
+        == "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
   CHECK(planned.constraint == "~1.25");
   auto skipped = preset(web, request("side=envoy"));
   CHECK(skipped.status == updater::ImageStatus::skipped);
@@ -113,4 +115,45 @@ TEST_CASE("a plan's decisions answer instead of the registries", "[run][plan]") 
   CHECK(unknown.reason == "not in the saved plan");
   // Same name, other namespace: another application.
   CHECK(preset(application("web", "prod"), request("web=nginx")).reason == "not in the saved plan");
+}
+
+TEST_CASE("a plan's tag and digest are only what a registry could answer", "[run][plan]") {
+  auto with = [](const std::string& field, const std::string& value) {
+    std::string text = k_plan;
+    auto at = text.find("\"" + field + "\": \"");
+    REQUIRE(at != std::string::npos);
+    auto start = at + field.size() + 5;
+    return text.replace(start, text.find('"', start) - start, value);
+  };
+  // Text that would change the structure of the file it is written into.
+  for (const std::string& tag :
+       std::vector<std::string>{"1.0\\nkind: Secret", "1.0 # x", "{{ .Values.x }}", "-1", ""}) {
+    auto plan = run::parse_saved_plan(with("new", tag), "plan.json");
+    REQUIRE_FALSE(plan);
+    CHECK(plan.error().message
+          == "plan 'plan.json': applications[0].images[0]: 'new' is not a valid tag");
+  }
+  for (const std::string& digest : std::vector<std::string>{
+           "sha256:aa",
+           "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\\n",
+           ":aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+           "sha256 aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}) {
+    auto plan = run::parse_saved_plan(with("newDigest", digest), "plan.json");
+    REQUIRE_FALSE(plan);
+    CHECK(plan.error().message
+          == "plan 'plan.json': applications[0].images[0]: 'newDigest' is not a digest");
+  }
+}
+
+TEST_CASE("a plan's tag outside the image's policy is an error, not an update", "[run][plan]") {
+  std::string text = k_plan;
+  text.replace(text.find("\"new\": \"1.25.4\""), 15, "\"new\": \"9.0.0-rc1\"");
+  auto plan = run::parse_saved_plan(text, "plan.json");
+  REQUIRE(plan);
+  auto preset = run::preset_from(std::make_shared<const run::SavedPlan>(*plan));
+  // The default semver policy takes no prerelease: a registry's 9.0.0-rc1 would never be picked.
+  auto planned = preset(application("web", "argocd"), request("web=nginx"));
+  CHECK(planned.status == updater::ImageStatus::error);
+  CHECK(planned.reason == "the saved plan's tag '9.0.0-rc1' is not one this image's policy allows");
+  CHECK_FALSE(planned.new_tag);
 }
