@@ -16,7 +16,11 @@
 #include "util/strings.hpp"
 
 #include <algorithm>
+#include <cerrno>
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <mutex>
@@ -24,23 +28,55 @@
 #include <random>
 #include <thread>
 #include <unistd.h>
+#include <vector>
 
 namespace argoimg::cmd {
 
+namespace {
+
+// The terminal status line and every stderr line share one lock: a line printed while the
+// status line is shown first erases it, so the two are never glued on one row.
+struct StatusLine {
+  std::mutex mutex;
+  bool shown = false;
+  std::chrono::steady_clock::time_point at;
+};
+
+StatusLine& status_line() {
+  static StatusLine line;
+  return line;
+}
+
+// With the lock held: print `line` on stderr on a row of its own.
+void print_line_locked(StatusLine& status, const std::string& line) {
+  if (status.shown) {
+    std::cerr << "\r\033[K";
+    status.shown = false;
+  }
+  std::cerr << line << '\n';
+}
+
+} // namespace
+
 void print_error(const std::string& message) {
-  std::cerr << "argoimg: error: " << util::sanitize_line(message) << '\n';
+  auto& status = status_line();
+  std::lock_guard<std::mutex> guard(status.mutex);
+  print_line_locked(status, "argoimg: error: " + util::sanitize_line(message));
 }
 
 void print_warning(const std::string& message) {
-  std::cerr << "argoimg: warning: " << util::sanitize_line(message) << '\n';
+  auto& status = status_line();
+  std::lock_guard<std::mutex> guard(status.mutex);
+  print_line_locked(status, "argoimg: warning: " + util::sanitize_line(message));
 }
 
 util::Logger make_logger(util::LogLevel level) {
-  static std::mutex stderr_mutex; // keeps lines from parallel requests whole
   return util::Logger(level, [](util::LogLevel at, const std::string& message) {
     static const char* names[] = {"error", "warning", "info", "debug"};
-    std::lock_guard<std::mutex> guard(stderr_mutex);
-    std::cerr << "argoimg: " << names[static_cast<int>(at)] << ": " << message << '\n';
+    auto& status = status_line(); // its lock also keeps lines from parallel requests whole
+    std::lock_guard<std::mutex> guard(status.mutex);
+    print_line_locked(status,
+                      std::string("argoimg: ") + names[static_cast<int>(at)] + ": " + message);
   });
 }
 
@@ -49,48 +85,66 @@ namespace {
 // A status line on stderr, rewritten in place: only on a terminal, only for stages long enough
 // to watch (20 items or more), at most ten times a second, and erased when a stage ends.
 std::function<void(run::Effects::Stage, size_t, size_t)> terminal_progress() {
-  struct Line {
-    std::mutex mutex;
-    std::chrono::steady_clock::time_point shown;
-  };
-  return [line = std::make_shared<Line>()](run::Effects::Stage stage, size_t done, size_t total) {
+  return [](run::Effects::Stage stage, size_t done, size_t total) {
     static const char* what[] = {"reading files", "resolving tags", "writing files"};
     static const char* unit[] = {"files", "repositories", "files"};
     if (total < 20) {
       return;
     }
-    std::lock_guard<std::mutex> guard(line->mutex);
+    auto& line = status_line();
+    std::lock_guard<std::mutex> guard(line.mutex);
     auto now = std::chrono::steady_clock::now();
-    if (done < total && now - line->shown < std::chrono::milliseconds(100)) {
+    if (done < total && now - line.at < std::chrono::milliseconds(100)) {
       return;
     }
-    line->shown = now;
+    line.at = now;
     auto index = static_cast<size_t>(stage);
     std::cerr << "\rargoimg: " << what[index] << ": " << done << "/" << total << " " << unit[index]
               << (done == total ? "\r\033[K" : "") << std::flush;
+    line.shown = done < total;
   };
 }
 
 } // namespace
 
-// Write a saved plan to `path` whole or not at all (a temporary file renamed over it).
+// Write a saved plan to `path` whole or not at all: a temporary file beside it, made with
+// O_EXCL under an unguessable name (a predictable one, planted as a symlink in a shared
+// directory, would redirect the write), synced, then renamed over `path`.
 util::Result<bool> write_plan_file(const std::string& path, const std::string& plan) {
-  std::string temporary = path + ".tmp-" + std::to_string(::getpid());
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << plan;
-    out.flush();
-    if (!out) {
-      std::remove(temporary.c_str());
-      return util::fail(util::ErrorKind::io,
-                        "--plan-out " + util::quote(path) + ": cannot write "
-                            + util::quote(temporary));
-    }
+  auto failed = [&path](const std::string& what) {
+    return util::fail(util::ErrorKind::io, "--plan-out " + util::quote(path) + ": " + what);
+  };
+  std::string name = path + ".tmp-XXXXXX";
+  std::vector<char> temporary(name.begin(), name.end());
+  temporary.push_back('\0');
+  int fd = ::mkstemp(temporary.data());
+  if (fd < 0) {
+    return failed(std::string("cannot create a file beside it: ") + std::strerror(errno));
   }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-    std::remove(temporary.c_str());
-    return util::fail(util::ErrorKind::io,
-                      "--plan-out " + util::quote(path) + ": cannot replace it");
+  size_t written = 0;
+  while (written < plan.size()) {
+    auto wrote = ::write(fd, plan.data() + written, plan.size() - written);
+    if (wrote < 0 && errno == EINTR) {
+      continue;
+    }
+    if (wrote <= 0) {
+      break;
+    }
+    written += static_cast<size_t>(wrote);
+  }
+  int error = written == plan.size() && ::fsync(fd) == 0 ? 0 : errno;
+  if (::close(fd) != 0 && error == 0) {
+    error = errno;
+  }
+  if (error != 0 || written != plan.size()) {
+    ::unlink(temporary.data());
+    return failed("cannot write " + util::quote(temporary.data()) + ": "
+                  + std::strerror(error != 0 ? error : EIO));
+  }
+  if (std::rename(temporary.data(), path.c_str()) != 0) {
+    error = errno;
+    ::unlink(temporary.data());
+    return failed(std::string("cannot replace it: ") + std::strerror(error));
   }
   return true;
 }
@@ -181,7 +235,7 @@ int run_command(const std::string& command,
   }
   auto git = run::libgit2_git();
   effects.git = git.get();
-  if (isatty(STDERR_FILENO) && global.output != "json") {
+  if (isatty(STDERR_FILENO) && global.output == "text") { // machine output: no status line
     effects.progress = terminal_progress();
   }
   run::Outcome outcome = body(effects);

@@ -6,6 +6,7 @@
 #include "run/report.hpp"
 
 #include "util/log.hpp"
+#include "util/result.hpp"
 
 #include <functional>
 #include <string>
@@ -53,6 +54,10 @@ int run_command(const std::string& command,
                 const run::CheckOptions& options,
                 const GlobalOptions& global,
                 const std::function<run::Outcome(run::Effects&)>& body);
+
+// Write the saved plan `plan` to `path` (--plan-out): whole or not at all, never through a
+// file planted beside it.
+util::Result<bool> write_plan_file(const std::string& path, const std::string& plan);
 
 // `options` with the global flags that the run needs (--retries, --timeout, --kubeconfig).
 run::CheckOptions with_globals(run::CheckOptions options, const GlobalOptions& global);

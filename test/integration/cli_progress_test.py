@@ -68,6 +68,30 @@ class Progress(unittest.TestCase):
             self.assertNotIn("\r", err)
             self.assertNotIn("reading files", out)
 
+    def test_no_status_line_with_plan_output(self):
+        rc, out, err = run_with_terminal(["-o", "plan", "check", *self.args], self.dir, True)
+        self.assertEqual(rc, 0, err)
+        self.assertNotIn("\r", err)
+        self.assertIn('"kind": "argoimg.plan"', out)
+
+    def test_a_log_line_erases_the_status_line_first(self):
+        # One image repository per application (missing ones fail): 30 repositories to
+        # resolve, with the client's debug lines arriving while the status line is shown.
+        for i in range(FILES):
+            path = os.path.join(self.dir, "apps", f"app{i:02d}.yaml")
+            with open(path) as f:
+                text = f.read().replace("demo/app", f"demo/app{i:02d}")
+            with open(path, "w") as f:
+                f.write(text)
+        _, _, err = run_with_terminal(["--log-level", "debug", "check", *self.args],
+                                      self.dir, terminal=True)
+        self.assertIn("resolving tags:", err)
+        # Every log line starts a row: after a newline, or after the status line is erased.
+        for at in range(1, len(err)):
+            if err.startswith("argoimg: debug:", at):
+                self.assertTrue(err[:at].endswith(("\n", "\r\x1b[K")),
+                                repr(err[max(0, at - 60):at + 40]))
+
     def test_small_runs_show_nothing(self):
         for name in sorted(os.listdir(os.path.join(self.dir, "apps")))[5:]:
             os.remove(os.path.join(self.dir, "apps", name))
