@@ -31,6 +31,40 @@ std::optional<size_t> parse_count(std::string_view text) {
   return value;
 }
 
+// The config file of the repository whose `.git` is at `dot_git`. A `.git` file (a linked
+// worktree or a submodule) names its git directory ("gitdir: PATH"); a worktree's git directory
+// names the shared one in `commondir`, which holds the config. Without following them, files
+// in a worktree would be keyed by their path while the applications writing to the same
+// repository are keyed by its URL: two shards writing one repository.
+std::string git_config_path(const fs::path& dot_git) {
+  std::error_code error;
+  if (!fs::is_regular_file(dot_git, error)) {
+    return (dot_git / "config").string();
+  }
+  auto read_line = [](const fs::path& path) -> std::optional<std::string> {
+    auto text = read_bounded_file(path.string(), 4096);
+    if (!text || !*text) {
+      return std::nullopt;
+    }
+    std::string_view line = **text;
+    line = line.substr(0, line.find('\n'));
+    return std::string(util::trim(line));
+  };
+  auto line = read_line(dot_git);
+  if (!line || line->rfind("gitdir:", 0) != 0) {
+    return (dot_git / "config").string(); // not a gitdir file: unreadable, keyed by path
+  }
+  fs::path git_dir = std::string(util::trim(std::string_view(*line).substr(7)));
+  if (git_dir.is_relative()) {
+    git_dir = dot_git.parent_path() / git_dir;
+  }
+  if (auto common = read_line(git_dir / "commondir"); common && !common->empty()) {
+    fs::path shared = *common;
+    git_dir = shared.is_relative() ? git_dir / shared : shared;
+  }
+  return (git_dir.lexically_normal() / "config").string();
+}
+
 auto shard_error(std::string_view text, const std::string& detail) {
   return util::fail(util::ErrorKind::config,
                     "--shard " + util::quote(shorten(text)) + ": " + detail);
@@ -99,7 +133,7 @@ std::string file_repository(const std::string& file, std::map<std::string, std::
   for (fs::path at = absolute.parent_path(); !at.empty(); at = at.parent_path()) {
     if (fs::exists(at / ".git", error)) {
       repository = at.string();
-      auto config = read_bounded_file((at / ".git" / "config").string(), k_max_git_config);
+      auto config = read_bounded_file(git_config_path(at / ".git"), k_max_git_config);
       auto origin = config && *config ? app::origin_url_from_git_config(**config) : std::nullopt;
       if (origin && !origin->empty()) {
         repository = app::normalize_repo_url(*origin);

@@ -153,6 +153,25 @@ TEST_CASE("a file is keyed by the repository holding it", "[run][shard]") {
         != run::file_repository(outside, cache));
 }
 
+TEST_CASE("a file in a linked worktree or a submodule is keyed by its repository's URL",
+          "[run][shard]") {
+  TempDir dir;
+  dir.working_copy("main", "https://github.com/example/gitops.git");
+  dir.write("main/.git/worktrees/feature/commondir", "../..\n");
+  dir.write("feature/.git", "gitdir: " + dir.root + "/main/.git/worktrees/feature\n");
+  dir.write("main/.git/modules/sub/config",
+            "[remote \"origin\"]\n\turl = https://github.com/example/sub.git\n");
+  dir.write("main/sub/.git", "gitdir: ../.git/modules/sub\n");
+  dir.write("odd/.git", "not a gitdir line\n");
+  std::map<std::string, std::string> cache;
+  CHECK(run::file_repository(dir.write("feature/apps/a.yaml", ""), cache)
+        == app::normalize_repo_url("https://github.com/example/gitops.git"));
+  CHECK(run::file_repository(dir.write("main/sub/b.yaml", ""), cache)
+        == app::normalize_repo_url("https://github.com/example/sub.git"));
+  CHECK(run::file_repository(dir.write("odd/c.yaml", ""), cache)
+        == fs::path(dir.root + "/odd").lexically_normal().string());
+}
+
 TEST_CASE("each shard keeps its own applications, Flux objects, markers and file errors",
           "[run][shard]") {
   TempDir dir;
