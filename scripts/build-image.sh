@@ -43,6 +43,7 @@ cleanup() {
   for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do
     umount "${mounts[i]}" 2>/dev/null || umount -l "${mounts[i]}" || true
   done
+  rm -f "$root.policy.json"
   if ! grep -q " $root/" /proc/mounts; then
     rm -rf "$root"
   fi
@@ -107,10 +108,15 @@ umoci gc --layout "$out/oci"
 
 if [ -n "$push" ]; then
   step "skopeo copy to docker://$push"
-  policy=$(mktemp)
+  policy=$root.policy.json # removed by cleanup, also when the push fails
   echo '{"default":[{"type":"insecureAcceptAnything"}]}' >"$policy"
-  skopeo --policy "$policy" copy --quiet --dest-tls-verify=false "oci:$out/oci:$version" \
+  # TLS is verified except for the local test registry (plain HTTP on the loopback): --push to
+  # any other registry must not hand the image to whoever answers.
+  verify=true
+  case "$push" in
+  127.0.0.1:* | localhost:* | "[::1]":*) verify=false ;;
+  esac
+  skopeo --policy "$policy" copy --quiet --dest-tls-verify="$verify" "oci:$out/oci:$version" \
     "docker://$push"
-  rm -f "$policy"
 fi
 echo "build-image: $out/oci:$version"
