@@ -2,6 +2,7 @@
 #include "report.hpp"
 
 #include "util/redact.hpp"
+#include "util/strings.hpp"
 
 #include <rapidjson/ostreamwrapper.h>
 #include <rapidjson/prettywriter.h>
@@ -15,10 +16,10 @@ namespace {
 
 using Writer = rapidjson::PrettyWriter<rapidjson::OStreamWrapper>;
 
-// Every string value passes through here: secrets redacted (control characters are escaped by
-// the JSON writer itself).
+// Every string value passes through here: secrets redacted, invalid UTF-8 replaced (control
+// characters are escaped by the JSON writer itself).
 void string_value(Writer& w, std::string_view value) {
-  std::string safe = util::redact(value);
+  std::string safe = util::valid_utf8(util::redact(value));
   w.String(safe.data(), static_cast<rapidjson::SizeType>(safe.size()));
 }
 
@@ -331,7 +332,7 @@ void write_json_report(const ReportInput& input, std::ostream& out) {
   w.Key("requests");
   w.StartObject();
   for (const auto& [host, n] : input.requests) {
-    std::string key = util::redact(host);
+    std::string key = util::valid_utf8(util::redact(host));
     w.Key(key.c_str(), static_cast<rapidjson::SizeType>(key.size()));
     w.Uint64(n);
   }

@@ -42,9 +42,12 @@ bool changes(const updater::FileChange& file) {
   return file.after != file.before || file.created;
 }
 
+// Plan strings are valid UTF-8 (names and reasons can come from any file's bytes); a name so
+// replaced no longer matches when applied, which refuses the plan instead of guessing.
 void string_field(Writer& w, const char* key, std::string_view value) {
+  std::string safe = util::valid_utf8(value);
   w.Key(key);
-  w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+  w.String(safe.data(), static_cast<rapidjson::SizeType>(safe.size()));
 }
 
 void optional_field(Writer& w, const char* key, const std::optional<std::string>& value) {
@@ -57,7 +60,8 @@ void strings_field(Writer& w, const char* key, const std::vector<std::string>& v
   w.Key(key);
   w.StartArray();
   for (const auto& value : values) {
-    w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+    std::string safe = util::valid_utf8(value);
+    w.String(safe.data(), static_cast<rapidjson::SizeType>(safe.size()));
   }
   w.EndArray();
 }

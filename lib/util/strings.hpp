@@ -25,6 +25,11 @@ std::string join(const std::vector<std::string>& parts, std::string_view separat
 // Return `text` in single quotes, as user values appear in messages.
 std::string quote(std::string_view text);
 
+// Return `text` with every byte that does not start or continue a well-formed UTF-8 sequence
+// (overlong forms, surrogates and code points above U+10FFFF included) replaced by U+FFFD: JSON
+// documents must be UTF-8, and input files can hold anything.
+std::string valid_utf8(std::string_view text);
+
 // Return true if every character of `text` is an ASCII digit and it is not empty.
 bool is_digits(std::string_view text);
 

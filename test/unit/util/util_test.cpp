@@ -100,3 +100,13 @@ TEST_CASE("JSON depth is measured outside strings", "[util]") {
   CHECK(json_depth_ok(std::string(256, '[')));
   CHECK_FALSE(json_depth_ok(std::string(257, '[')));
 }
+
+TEST_CASE("valid_utf8 keeps well-formed UTF-8 and replaces every other byte", "[util][utf8]") {
+  using argoimg::util::valid_utf8;
+  CHECK(valid_utf8("plain é ✓ 🙂") == "plain é ✓ 🙂");
+  CHECK(valid_utf8("x\xfey") == "x\xef\xbf\xbdy");
+  CHECK(valid_utf8("\xc3") == "\xef\xbf\xbd");                                 // cut short
+  CHECK(valid_utf8("\xc0\xaf") == "\xef\xbf\xbd\xef\xbf\xbd");                 // overlong '/'
+  CHECK(valid_utf8("\xed\xa0\x80") == "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"); // surrogate
+  CHECK(valid_utf8("\xf4\x90\x80\x80").find("\xf4\x90") == std::string::npos); // > U+10FFFF
+}
