@@ -35,7 +35,8 @@ struct TempDir {
 
 } // namespace
 
-TEST_CASE("--plan-out never writes through a file planted at its temporary name", "[cmd][plan]") {
+TEST_CASE("the plan file never writes through a file planted at its temporary name",
+          "[cmd][plan]") {
   TempDir dir;
   auto victim = dir.path / "victim";
   std::ofstream(victim) << "precious\n";
@@ -53,7 +54,8 @@ TEST_CASE("--plan-out never writes through a file planted at its temporary name"
   CHECK(entries == 3); // victim, the planted link, the plan: no temporary file left
 }
 
-TEST_CASE("--plan-out on a directory or in a missing one fails and leaves nothing", "[cmd][plan]") {
+TEST_CASE("a plan file on a directory or in a missing one fails and leaves nothing",
+          "[cmd][plan]") {
   TempDir dir;
   fs::create_directory(dir.path / "plan.json");
   auto into_directory = argoimg::cmd::write_plan_file((dir.path / "plan.json").string(), "{}\n");
