@@ -119,30 +119,50 @@ std::string_view to_string(ErrorKind kind) {
   return "internal";
 }
 
+size_t utf8_sequence_length(std::string_view text, size_t at) {
+  auto byte = static_cast<unsigned char>(text[at]);
+  size_t length = byte < 0x80           ? 1
+                  : (byte >> 5) == 0x6  ? 2
+                  : (byte >> 4) == 0xe  ? 3
+                  : (byte >> 3) == 0x1e ? 4
+                                        : 0;
+  if (length == 0 || at + length > text.size()) {
+    return 0;
+  }
+  uint32_t rune = length == 1   ? byte
+                  : length == 2 ? (byte & 0x1fu)
+                  : length == 3 ? (byte & 0x0fu)
+                                : (byte & 0x07u);
+  for (size_t k = 1; k < length; ++k) {
+    auto next = static_cast<unsigned char>(text[at + k]);
+    if ((next & 0xc0) != 0x80) {
+      return 0;
+    }
+    rune = (rune << 6) | (next & 0x3fu);
+  }
+  static const uint32_t smallest[] = {0, 0, 0x80, 0x800, 0x10000};
+  bool ok = rune >= smallest[length] && rune <= 0x10ffff && (rune < 0xd800 || rune > 0xdfff);
+  return ok ? length : 0;
+}
+
+bool is_valid_utf8(std::string_view text) {
+  for (size_t i = 0; i < text.size();) {
+    size_t length = utf8_sequence_length(text, i);
+    if (length == 0) {
+      return false;
+    }
+    i += length;
+  }
+  return true;
+}
+
 std::string valid_utf8(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   size_t i = 0;
   while (i < text.size()) {
-    auto byte = static_cast<unsigned char>(text[i]);
-    size_t length = byte < 0x80           ? 1
-                    : (byte >> 5) == 0x6  ? 2
-                    : (byte >> 4) == 0xe  ? 3
-                    : (byte >> 3) == 0x1e ? 4
-                                          : 0;
-    uint32_t rune = length == 1   ? byte
-                    : length == 2 ? (byte & 0x1fu)
-                    : length == 3 ? (byte & 0x0fu)
-                                  : (byte & 0x07u);
-    bool ok = length != 0 && i + length <= text.size();
-    for (size_t k = 1; ok && k < length; ++k) {
-      auto next = static_cast<unsigned char>(text[i + k]);
-      ok = (next & 0xc0) == 0x80;
-      rune = (rune << 6) | (next & 0x3fu);
-    }
-    static const uint32_t smallest[] = {0, 0, 0x80, 0x800, 0x10000};
-    ok = ok && rune >= smallest[length] && rune <= 0x10ffff && (rune < 0xd800 || rune > 0xdfff);
-    if (ok) {
+    size_t length = utf8_sequence_length(text, i);
+    if (length != 0) {
       out.append(text.substr(i, length));
       i += length;
     } else {

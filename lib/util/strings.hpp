@@ -30,6 +30,13 @@ std::string quote(std::string_view text);
 // documents must be UTF-8, and input files can hold anything.
 std::string valid_utf8(std::string_view text);
 
+// The length (1-4) of the well-formed UTF-8 sequence starting at `text[at]`, or 0 when the bytes
+// there are not one (same rules as `valid_utf8`). `at` must be below `text.size()`.
+size_t utf8_sequence_length(std::string_view text, size_t at);
+
+// Whether all of `text` is well-formed UTF-8.
+bool is_valid_utf8(std::string_view text);
+
 // Return true if every character of `text` is an ASCII digit and it is not empty.
 bool is_digits(std::string_view text);
 

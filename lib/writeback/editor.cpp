@@ -38,37 +38,11 @@ std::string dotted(const YamlPath& path) {
 
 } // namespace
 
-namespace {
-
-// Whether `text` is well-formed UTF-8 (YAML is Unicode; parsers differ on stray bytes).
-bool is_utf8(std::string_view text) {
-  for (size_t i = 0; i < text.size();) {
-    auto byte = static_cast<unsigned char>(text[i]);
-    size_t length = byte < 0x80           ? 1
-                    : (byte >> 5) == 0x6  ? 2
-                    : (byte >> 4) == 0xe  ? 3
-                    : (byte >> 3) == 0x1e ? 4
-                                          : 0;
-    if (length == 0 || i + length > text.size()) {
-      return false;
-    }
-    for (size_t k = 1; k < length; ++k) {
-      if ((static_cast<unsigned char>(text[i + k]) & 0xc0) != 0x80) {
-        return false;
-      }
-    }
-    i += length;
-  }
-  return true;
-}
-
-} // namespace
-
 util::Result<bool>
 Editor::set(size_t doc, const YamlPath& path, const std::string& value, const YamlPath* within) {
-  bool utf8 = is_utf8(m_before) && is_utf8(value);
+  bool utf8 = util::is_valid_utf8(m_before) && util::is_valid_utf8(value);
   for (const auto& step : path) {
-    utf8 = utf8 && is_utf8(step.key);
+    utf8 = utf8 && util::is_valid_utf8(step.key);
   }
   if (!utf8) {
     return util::fail(util::ErrorKind::invalid_input,

@@ -110,3 +110,22 @@ TEST_CASE("valid_utf8 keeps well-formed UTF-8 and replaces every other byte", "[
   CHECK(valid_utf8("\xed\xa0\x80") == "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"); // surrogate
   CHECK(valid_utf8("\xf4\x90\x80\x80").find("\xf4\x90") == std::string::npos); // > U+10FFFF
 }
+
+TEST_CASE("is_valid_utf8 accepts exactly what valid_utf8 keeps unchanged", "[util][utf8]") {
+  using argoimg::util::is_valid_utf8;
+  using argoimg::util::valid_utf8;
+  for (std::string text : {"",
+                           "plain é ✓ 🙂",
+                           "x\xfey",
+                           "\xc3",
+                           "\xc0\xaf",
+                           "\xed\xa0\x80",
+                           "\xf4\x90\x80\x80",
+                           "\xf4\x8f\xbf\xbf",
+                           "a\xe2\x82"}) {
+    INFO(text);
+    CHECK(is_valid_utf8(text) == (valid_utf8(text) == text));
+  }
+  CHECK(is_valid_utf8("\xf4\x8f\xbf\xbf")); // U+10FFFF itself
+  CHECK_FALSE(is_valid_utf8("\xc0\xaf"));
+}
