@@ -34,49 +34,22 @@ done
 version=$(dpkg-deb --field "$deb" Version)
 arch=$(dpkg-deb --field "$deb" Architecture)
 
-cache=build/package-test/bookworm-minbase.tar
 out=build/image
 root=$(mktemp -d /tmp/argoimg-image.XXXXXX)
-mounts=()
+# shellcheck source=scripts/debian-root.sh
+source scripts/debian-root.sh
 cleanup() {
-  local i
-  for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do
-    umount "${mounts[i]}" 2>/dev/null || umount -l "${mounts[i]}" || true
-  done
   rm -f "$root.policy.json"
-  if ! grep -q " $root/" /proc/mounts; then
-    rm -rf "$root"
-  fi
+  debian_root_remove
 }
 trap cleanup EXIT
 step() { echo "== build-image: $*"; }
 
-if [ -f "$cache" ]; then
-  step "root filesystem from $cache"
-  tar -C "$root" -xf "$cache"
-else
-  step "debootstrap --variant=minbase bookworm (cached afterwards in $cache)"
-  debootstrap --variant=minbase bookworm "$root" "${DEBIAN_MIRROR:-http://deb.debian.org/debian}" \
-    >/dev/null
-  mkdir -p "$(dirname "$cache")"
-  tar -C "$root" -cf "$cache.tmp" . && mv "$cache.tmp" "$cache"
-fi
-# It becomes '/': users such as _apt, man and argoimg must get through it (mktemp made it 0700,
-# and the tarball keeps that).
-chmod 755 "$root"
+debian_root_create
 
 step "install $(basename "$deb") and its run-time companions"
-mount -t proc proc "$root/proc" && mounts+=("$root/proc")
-mount --bind /dev "$root/dev" && mounts+=("$root/dev")
-mount --bind /dev/pts "$root/dev/pts" && mounts+=("$root/dev/pts")
-cp -L /etc/resolv.conf "$root/etc/resolv.conf"
+debian_root_enter
 cp "$deb" "$root/tmp/"
-printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
-chmod 755 "$root/usr/sbin/policy-rc.d"
-in_root() {
-  chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
-    DEBIAN_FRONTEND=noninteractive "$@"
-}
 in_root apt-get update -qq
 in_root apt-get install -y -qq --no-install-recommends "/tmp/$(basename "$deb")" \
   ca-certificates git openssh-client gnupg >/dev/null
@@ -84,8 +57,7 @@ in_root groupadd -K GID_MAX=65534 --gid 65532 argoimg
 in_root useradd -K UID_MAX=65534 --uid 65532 --gid 65532 --create-home --home-dir /home/argoimg \
   --shell /usr/sbin/nologin argoimg
 in_root apt-get clean
-for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do umount "${mounts[i]}"; done
-mounts=()
+debian_root_unmount
 # What the build needed and the image must not keep: apt's lists, the package file, the
 # build host's resolver and the daemon block.
 rm -rf "$root"/var/lib/apt/lists/* "$root"/tmp/* "$root"/var/log/*.log "$root"/var/cache/debconf/*-old

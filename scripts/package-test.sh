@@ -25,19 +25,12 @@ if ! command -v debootstrap >/dev/null; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap >/dev/null
 fi
 
-cache=build/package-test/bookworm-minbase.tar
 root=$(mktemp -d /tmp/argoimg-package-test.XXXXXX)
-mounts=()
 state=""
+# shellcheck source=scripts/debian-root.sh
+source scripts/debian-root.sh
 cleanup() {
-  local i
-  for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do
-    umount "${mounts[i]}" 2>/dev/null || umount -l "${mounts[i]}" || true
-  done
-  # Only remove the root once nothing is mounted in it any more.
-  if ! grep -q " $root/" /proc/mounts; then
-    rm -rf "$root"
-  fi
+  debian_root_remove
   if [ -n "$state" ]; then
     python3 test/integration/servers/servers.py stop "$state" >/dev/null 2>&1 || true
     rm -rf "$state"
@@ -47,38 +40,11 @@ trap cleanup EXIT
 
 step() { echo "== package-test: $*"; }
 
-if [ -f "$cache" ]; then
-  step "root filesystem from $cache"
-  tar -C "$root" -xf "$cache"
-else
-  step "debootstrap --variant=minbase bookworm (cached afterwards in $cache)"
-  debootstrap --variant=minbase bookworm "$root" "${DEBIAN_MIRROR:-http://deb.debian.org/debian}" \
-    >"$root.debootstrap.log" 2>&1 || {
-    tail -n 20 "$root.debootstrap.log" >&2
-    exit 1
-  }
-  rm -f "$root.debootstrap.log"
-  mkdir -p "$(dirname "$cache")"
-  tar -C "$root" -cf "$cache.tmp" . && mv "$cache.tmp" "$cache"
-fi
-# It becomes '/': users such as _apt, man and argoimg must get through it (mktemp made it 0700,
-# and the tarball keeps that).
-chmod 755 "$root"
-
-mount -t proc proc "$root/proc" && mounts+=("$root/proc")
-mount --bind /dev "$root/dev" && mounts+=("$root/dev")
-mount --bind /dev/pts "$root/dev/pts" && mounts+=("$root/dev/pts")
-cp -L /etc/resolv.conf "$root/etc/resolv.conf"
+debian_root_create
+debian_root_enter
 cp "$deb" "$root/tmp/"
-in_root() {
-  chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
-    DEBIAN_FRONTEND=noninteractive "$@"
-}
 
 step "apt-get install ./$(basename "$deb") man-db bash-completion"
-# No daemons started by maintainer scripts in the chroot.
-printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
-chmod 755 "$root/usr/sbin/policy-rc.d"
 in_root apt-get update -qq
 in_root apt-get install -y -qq "/tmp/$(basename "$deb")" man-db bash-completion >/dev/null
 in_root dpkg-query -W -f='${Package} ${Version} ${Status}\n' argoimg git openssh-client gnupg \
