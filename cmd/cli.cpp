@@ -39,7 +39,7 @@ Cli::Cli()
                  "$KUBECONFIG, else the in-cluster service account, else ~/.kube/config)");
   app.add_option("--cache-dir",
                  global.cache_dir,
-                 "Persistent cache of manifests and blobs read by digest (default: "
+                 "Persistent cache of manifests, configs and tag lists (default: "
                  "$XDG_CACHE_HOME/argoimg/http, else ~/.cache/argoimg/http)");
   app.add_option("--cache-max-size",
                  global.cache_max_size,
@@ -47,6 +47,11 @@ Cli::Cli()
                  "(bytes, or KiB, MiB, GiB)")
       ->capture_default_str();
   app.add_flag("--no-cache", global.no_cache, "Neither read nor write the persistent cache");
+  app.add_option("--cache-ttl",
+                 global.cache_ttl,
+                 "Trust cached tag lists younger than this without asking the registry (a "
+                 "duration: 10m, 1h; 0 revalidates every run)")
+      ->capture_default_str();
   app.require_subcommand(1);
   app.fallthrough();
   app.footer("Exit codes: 0 ok; 1 some application or image failed; 2 usage or configuration "

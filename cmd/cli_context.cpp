@@ -10,6 +10,7 @@
 
 #include "registry/cache.hpp"
 #include "registry/curl_transport.hpp"
+#include "util/duration.hpp"
 #include "util/process.hpp"
 #include "util/redact.hpp"
 #include "util/spellcheck.hpp"
@@ -159,9 +160,22 @@ std::string default_cache_dir(const util::Environment& environment) {
   return "";
 }
 
+std::optional<std::chrono::seconds> cache_ttl(const GlobalOptions& global) {
+  auto ttl = util::parse_go_duration(global.cache_ttl);
+  if (!ttl || ttl->count() < 0) {
+    return std::nullopt;
+  }
+  return std::chrono::duration_cast<std::chrono::seconds>(*ttl);
+}
+
 bool validate_global_options(const GlobalOptions& global) {
   if (auto size = run::parse_byte_size(global.cache_max_size); !size) {
     print_error("--cache-max-size: " + size.error().message);
+    return false;
+  }
+  if (!cache_ttl(global)) {
+    print_error("--cache-ttl: " + util::quote(global.cache_ttl)
+                + " is not a duration (e.g. 10m, 1h30m, 0)");
     return false;
   }
   if (!util::parse_log_level(global.log_level)) {
@@ -227,6 +241,7 @@ int run_command(const std::string& command,
     auto cache = registry::DiskCache::open(dir, max_bytes);
     if (cache) {
       caching.emplace(transport, std::move(*cache), effects.logger);
+      caching->set_tag_list_ttl(*cache_ttl(global));
       effects.http = &*caching;
     } else {
       // the cache only saves requests: a run never fails for it

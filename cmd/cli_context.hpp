@@ -8,7 +8,9 @@
 #include "util/log.hpp"
 #include "util/result.hpp"
 
+#include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 
 namespace argoimg::cmd {
@@ -25,6 +27,9 @@ struct GlobalOptions {
   std::string cache_dir;
   std::string cache_max_size = "100MiB";
   bool no_cache = false;
+  // Tag lists confirmed less than this ago are trusted without asking (Go duration; "0":
+  // always revalidate).
+  std::string cache_ttl = "0";
 };
 
 // Print "argoimg: error: <message>" on stderr, with secrets redacted and control characters
@@ -41,6 +46,9 @@ util::Logger make_logger(util::LogLevel level);
 // The cache directory of --cache-dir's default: $XDG_CACHE_HOME/argoimg/http, else
 // ~/.cache/argoimg/http; "" when neither variable is set.
 std::string default_cache_dir(const util::Environment& environment);
+
+// --cache-ttl as seconds; nothing when it is not a duration.
+std::optional<std::chrono::seconds> cache_ttl(const GlobalOptions& global);
 
 // Check --log-level, --output and --cache-max-size; print the problem and return false when one is
 // wrong.

@@ -337,6 +337,15 @@ void write_json_report(const ReportInput& input, std::ostream& out) {
     w.Uint64(n);
   }
   w.EndObject();
+  // Answers the persistent cache gave without asking the registry: not in `requests`.
+  w.Key("cacheHits");
+  w.StartObject();
+  for (const auto& [host, n] : input.cache_hits) {
+    std::string key = util::valid_utf8(util::redact(host));
+    w.Key(key.c_str(), static_cast<rapidjson::SizeType>(key.size()));
+    w.Uint64(n);
+  }
+  w.EndObject();
   write_rate_limits(w, input.rate_limits);
   w.EndObject();
   w.EndObject();

@@ -2,6 +2,7 @@
 // The persistent cache's directory and the caching transport (cache.hpp).
 #include "registry/cache.hpp"
 
+#include "registry/cache_tags.hpp"
 #include "util/strings.hpp"
 
 #include <algorithm>
@@ -215,6 +216,12 @@ CachingTransport::~CachingTransport() {
 }
 
 util::Result<HttpResponse> CachingTransport::send(const HttpRequest& request) {
+  if (is_tag_list_request(request)) {
+    return send_tag_page(request);
+  }
+  if (auto name = immutable_tag_key(request)) {
+    return send_immutable_tag(request, *name);
+  }
   auto digest = cacheable_digest(request);
   if (!digest) {
     return m_inner.send(request);
@@ -225,6 +232,7 @@ util::Result<HttpResponse> CachingTransport::send(const HttpRequest& request) {
     if (response && response->body.size() <= request.max_body) {
       ++m_hits;
       m_logger.debug("cache: " + redact_url(request.url) + " served from the cache");
+      response->from_cache = true;
       return std::move(*response);
     }
     if (!response) {
@@ -238,22 +246,30 @@ util::Result<HttpResponse> CachingTransport::send(const HttpRequest& request) {
     return response;
   }
   auto entry = encode_cache_entry(*response, *digest);
-  if (!entry || entry->size() > m_cache.max_bytes()) {
+  if (!entry) {
     return response; // a body not matching its digest is the client's to report
   }
-  if (!m_cache.write(name, *entry)) {
+  store(name, *entry);
+  return response;
+}
+
+bool CachingTransport::store(const std::string& name, const std::string& entry) {
+  if (entry.size() > m_cache.max_bytes()) {
+    return false;
+  }
+  if (!m_cache.write(name, entry)) {
     if (!m_warned.exchange(true)) {
       m_logger.warn("cache: cannot write to " + util::quote(m_cache.dir())
                     + "; this run goes on without storing");
     }
-    return response;
+    return false;
   }
   ++m_stores;
-  if (m_added_since_eviction.fetch_add(entry->size()) + entry->size() > m_cache.max_bytes() / 4) {
+  if (m_added_since_eviction.fetch_add(entry.size()) + entry.size() > m_cache.max_bytes() / 4) {
     m_added_since_eviction = 0;
     m_cache.evict();
   }
-  return response;
+  return true;
 }
 
 } // namespace argoimg::registry

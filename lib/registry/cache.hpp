@@ -12,7 +12,9 @@
 #include "util/log.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -86,6 +88,12 @@ private:
 // their verified 200 answers stored; a bad entry is deleted and the request sent. A cache that
 // fails to write is reported once (warning) and the run goes on. Evicts when this run has
 // added a quarter of the bound, and when destroyed (the end of the run).
+//
+// Tag-list pages (cache_tags.hpp) are stored too, and asked again with `If-None-Match` when the
+// registry gave an ETag (a 304 is answered from the entry), else asked again in full; a page
+// younger than the tag-list TTL is served without asking. Manifests read by an immutable tag
+// (newest-build) are served from their entry. Answers served without asking the registry are
+// marked `from_cache`.
 class CachingTransport : public HttpTransport {
 public:
   CachingTransport(HttpTransport& inner, DiskCache cache, const util::Logger& logger);
@@ -94,11 +102,26 @@ public:
   CachingTransport& operator=(const CachingTransport&) = delete;
 
   util::Result<HttpResponse> send(const HttpRequest& request) override;
+  std::optional<std::string> recall(const std::string& key) override;
+  void remember(const std::string& key, const std::string& value) override;
+
+  // Tag-list pages confirmed less than `ttl` ago are served without asking (--cache-ttl; 0:
+  // always revalidate). `clock` gives Unix seconds (tests); default the system clock.
+  void set_tag_list_ttl(std::chrono::seconds ttl, std::function<int64_t()> clock = {});
 
   size_t hits() const { return m_hits; }
   size_t stores() const { return m_stores; }
+  size_t revalidated() const { return m_revalidated; } // 304s answered from an entry
 
 private:
+  // cache_tags_transport.cpp
+  util::Result<HttpResponse> send_tag_page(const HttpRequest& request);
+  util::Result<HttpResponse> send_immutable_tag(const HttpRequest& request,
+                                                const std::string& name);
+  int64_t now_unix() const;
+  // Store `entry` as `name`; a refusing directory is warned about once.
+  bool store(const std::string& name, const std::string& entry);
+
   HttpTransport& m_inner;
   DiskCache m_cache;
   const util::Logger& m_logger;
@@ -106,6 +129,9 @@ private:
   std::atomic<size_t> m_stores{0};
   std::atomic<uint64_t> m_added_since_eviction{0};
   std::atomic<bool> m_warned{false};
+  std::atomic<size_t> m_revalidated{0};
+  std::chrono::seconds m_tag_ttl{0};
+  std::function<int64_t()> m_clock;
 };
 
 } // namespace argoimg::registry

@@ -92,6 +92,11 @@ std::map<std::string, size_t> Client::requests_per_registry() const {
   return m_requests;
 }
 
+std::map<std::string, size_t> Client::cache_hits_per_registry() const {
+  std::lock_guard<std::mutex> guard(m_mutex);
+  return m_cache_hits;
+}
+
 util::Result<std::string> Client::manifest_digest(const Endpoint& endpoint,
                                                   const std::string& repository,
                                                   const std::string& reference) {
@@ -125,7 +130,8 @@ util::Result<std::string> Client::manifest_digest(const Endpoint& endpoint,
 
 util::Result<Manifest> Client::manifest(const Endpoint& endpoint,
                                         const std::string& repository,
-                                        const std::string& reference) {
+                                        const std::string& reference,
+                                        bool immutable_tag) {
   // By digest the content never changes; by tag it is read once per run (AIU, too, treats
   // tags as immutable while it runs).
   DeadlineScope deadline(*this);
@@ -142,6 +148,7 @@ util::Result<Manifest> Client::manifest(const Endpoint& endpoint,
   HttpRequest request;
   request.url = fmt::format("{}/v2/{}/manifests/{}", endpoint.api_url, repository, reference);
   request.max_body = k_max_manifest_bytes;
+  request.immutable_tag = immutable_tag && reference.rfind("sha256:", 0) != 0;
   request.headers.emplace_back("Accept", std::string(k_manifest_accept));
   std::string what =
       "reading manifest "

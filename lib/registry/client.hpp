@@ -69,15 +69,21 @@ public:
                                             const std::string& reference);
 
   // Fetch and parse the manifest `reference` points to; content fetched by digest is verified.
-  util::Result<Manifest>
-  manifest(const Endpoint& endpoint, const std::string& repository, const std::string& reference);
+  // `immutable_tag`: the tag is taken as immutable (newest-build's metadata, as AIU does), so the
+  // persistent cache may answer it across runs (docs/cache.md#tags).
+  util::Result<Manifest> manifest(const Endpoint& endpoint,
+                                  const std::string& repository,
+                                  const std::string& reference,
+                                  bool immutable_tag = false);
 
   // Fetch and parse the image config blob `digest` (verified against its digest).
   util::Result<ImageConfig>
   config(const Endpoint& endpoint, const std::string& repository, const std::string& digest);
 
-  // Requests sent so far, per registry host.
+  // Requests sent so far, per registry host; answers the persistent cache gave without asking
+  // the registry are not among them but in cache_hits_per_registry().
   std::map<std::string, size_t> requests_per_registry() const;
+  std::map<std::string, size_t> cache_hits_per_registry() const;
 
   // What each registry host's rate-limit headers said (registry/rate_limit.hpp): the response
   // with the fewest requests remaining, and the latest `Retry-After`. Hosts that sent none are
@@ -130,6 +136,8 @@ private:
                                             const std::string& repository,
                                             std::string& url,
                                             size_t max_body);
+  // Settle `key` from the persistent cache when an earlier run learnt its size.
+  void recall_page_size(const std::string& key, std::optional<size_t> asked);
   void remember_page_size(const Endpoint& endpoint,
                           const std::string& key,
                           size_t refused,
@@ -152,6 +160,7 @@ private:
   std::map<std::string, Manifest> m_manifests;  // by digest, and by endpoint/repo:tag
   std::map<std::string, ImageConfig> m_configs; // by digest
   std::map<std::string, size_t> m_requests;     // by registry host
+  std::map<std::string, size_t> m_cache_hits;   // by registry host
   std::map<std::string, std::chrono::steady_clock::time_point> m_next_slot; // rate limits
   std::map<std::string, std::string> m_stalled; // api_url -> why it was given up on
   // api_url#first size -> the `n` that worked (nullopt: none); the probes until it is known

@@ -133,11 +133,12 @@ util::Result<HttpResponse> Client::send_counted(const Endpoint& endpoint,
       }
       attempt_request.timeout = remaining;
     }
-    {
-      std::lock_guard<std::mutex> guard(m_mutex);
-      ++m_requests[endpoint.host];
-    }
     auto response = m_transport.send(attempt_request);
+    {
+      // an answer from the persistent cache is no request to the registry (docs/cache.md)
+      std::lock_guard<std::mutex> guard(m_mutex);
+      ++(response && response->from_cache ? m_cache_hits : m_requests)[endpoint.host];
+    }
     if (response) {
       note_rate_limit(endpoint, request, *response);
     }

@@ -13,6 +13,7 @@
 #include <rapidjson/document.h>
 
 #include <algorithm>
+#include <charconv>
 #include <set>
 
 namespace argoimg::registry {
@@ -148,6 +149,7 @@ util::Result<HttpResponse> Client::first_tag_page(const Endpoint& endpoint,
   // is not overruled by what another entry for the same API learnt.
   std::optional<size_t> size = initial_page_size(endpoint);
   std::string key = endpoint.api_url + "#" + (size ? std::to_string(*size) : "-");
+  recall_page_size(key, size);
   // Until a registry has answered one first page, the walks that start wait for that answer
   // (one round trip, once per registry) instead of each being refused in parallel: 16
   // repositories at a registry refusing n=10000 would cost 16 refusals, not one.
@@ -181,6 +183,36 @@ util::Result<HttpResponse> Client::first_tag_page(const Endpoint& endpoint,
   return response;
 }
 
+void Client::recall_page_size(const std::string& key, std::optional<size_t> asked) {
+  {
+    std::lock_guard<std::mutex> guard(m_mutex);
+    if (!asked || m_page_sizes.count(key) != 0) {
+      return;
+    }
+  }
+  // A size an earlier run learnt (docs/cache.md#tags): "-" (the default page) or a number below
+  // the one asked; anything else is ignored.
+  auto stored = m_transport.recall("page-size " + key);
+  if (!stored) {
+    return;
+  }
+  std::optional<size_t> working;
+  if (*stored != "-") {
+    size_t value = 0;
+    auto [end, error] = std::from_chars(stored->data(), stored->data() + stored->size(), value);
+    if (error != std::errc() || end != stored->data() + stored->size() || value == 0
+        || value >= *asked) {
+      return;
+    }
+    working = value;
+  }
+  m_logger.debug(fmt::format("{}: asking for {} tags per page, as an earlier run learnt",
+                             redact_url(key),
+                             working ? std::to_string(*working) : "the default number of"));
+  std::lock_guard<std::mutex> guard(m_mutex);
+  m_page_sizes.emplace(key, working);
+}
+
 void Client::remember_page_size(const Endpoint& endpoint,
                                 const std::string& key,
                                 size_t refused,
@@ -193,6 +225,7 @@ void Client::remember_page_size(const Endpoint& endpoint,
     }
     m_page_sizes[key] = working;
   }
+  m_transport.remember("page-size " + key, working ? std::to_string(*working) : "-");
   std::string message =
       fmt::format("registry {} refused {} tags per page; asking for {} for the rest of the run",
                   util::quote(endpoint.host),

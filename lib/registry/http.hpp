@@ -32,12 +32,17 @@ struct HttpRequest {
   // above it is refused before the body is read, a body growing past it is cut off.
   size_t max_body = 16u << 20;
   std::chrono::milliseconds timeout{0}; // whole exchange; 0: the transport's own timeout
+  // A manifest read by tag for its build metadata (newest-build): tags are taken as immutable
+  // (as AIU does), so the persistent cache may answer it (docs/cache.md#tags).
+  bool immutable_tag = false;
 };
 
 struct HttpResponse {
   long status = 0;
   std::vector<std::pair<std::string, std::string>> headers; // names lowercased, in order
   std::string body;
+  // Answered by the persistent cache without asking the registry (counted apart).
+  bool from_cache = false;
 
   // Return the first value of header `name` (lowercase), if present.
   std::optional<std::string> header(std::string_view name) const;
@@ -52,6 +57,16 @@ public:
   // Send `request` and return the response (any status), or an error of kind `network` or
   // `timeout` when no complete response arrived, `invalid_input` when it exceeds `max_body`.
   virtual util::Result<HttpResponse> send(const HttpRequest& request) = 0;
+  // Small facts learnt about a registry that later runs may reuse (a refused page size), kept
+  // by the persistent cache; a transport without one forgets them.
+  virtual std::optional<std::string> recall(const std::string& key) {
+    (void)key;
+    return std::nullopt;
+  }
+  virtual void remember(const std::string& key, const std::string& value) {
+    (void)key;
+    (void)value;
+  }
 };
 
 // Return `url` with its query string cut, so messages never carry tokens or credentials that

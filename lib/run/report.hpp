@@ -55,6 +55,7 @@ struct ReportInput {
   std::vector<std::string> file_errors;     // input files that could not be read
   std::vector<std::string> warnings;        // of the run, not of one application
   std::map<std::string, size_t> requests;   // per registry host
+  std::map<std::string, size_t> cache_hits; // per registry host: answered by the persistent cache
   std::map<std::string, registry::RateLimitStatus> rate_limits; // per host that sent any
   std::vector<updater::FileChange> changes; // update: files written (or to write)
   std::vector<CommitRecord> commits;        // commit: per working copy and branch

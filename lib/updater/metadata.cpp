@@ -79,7 +79,9 @@ void fill_build_date(registry::Client& client,
                      const std::string& repository,
                      const std::vector<tag::Platform>& platforms,
                      tag::TagCandidate& candidate) {
-  auto manifest = client.manifest(endpoint, repository, candidate.name);
+  // Build metadata of a tag is taken as immutable, as AIU 1.x does: later runs may read it
+  // from the persistent cache while the tag is still listed (docs/cache.md#tags).
+  auto manifest = client.manifest(endpoint, repository, candidate.name, true);
   if (!manifest) {
     candidate.metadata_problem = manifest.error().message;
     return;

@@ -51,7 +51,7 @@ class Examples(Base):
 
     def test_examples_json_golden(self):
         conf = registries_conf(self.tempdir())
-        result = run_in_root("-o", "json", "check", "examples/apps", "--registries-conf", conf,
+        result = run_in_root("-o", "json", "--no-cache", "check", "examples/apps", "--registries-conf", conf,
                              "--repo-root", f"{GITOPS_URL}=examples/gitops")
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assert_golden("examples.json", result.stdout)

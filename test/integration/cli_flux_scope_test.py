@@ -75,7 +75,7 @@ class Base(unittest.TestCase):
 class Golden(unittest.TestCase):
     def test_examples_flux_json_golden(self):
         conf = registries_conf(tempfile.mkdtemp(prefix="argoimg-flux-golden-"))
-        result = subprocess.run([os.environ["ARGOIMG_BIN"], "-o", "json", "check", "examples/flux",
+        result = subprocess.run([os.environ["ARGOIMG_BIN"], "-o", "json", "--no-cache", "check", "examples/flux",
                                  "--registries-conf", conf], capture_output=True, text=True,
                                 timeout=120, cwd=ROOT)
         shutil.rmtree(os.path.dirname(conf), ignore_errors=True)

@@ -97,7 +97,8 @@ class PageSize(Base):
 
     def test_a_refused_size_is_asked_again_with_the_named_maximum_and_remembered(self):
         front = self.front("--default-page", "100", "--max-page", "1000", "--reject-larger")
-        result, doc = check_json("--log-level", "info", "--concurrency", "1",
+        # --no-cache: a size an earlier test's front on the same port refused must not be recalled
+        result, doc = check_json("--no-cache", "--log-level", "info", "--concurrency", "1",
                                  "--image", f"{front.address}/demo/many",
                                  "--image", f"{front.address}/demo/app")
         self.assertEqual(result.returncode, 0, result.stderr)

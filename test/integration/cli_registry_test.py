@@ -442,12 +442,13 @@ class Dedup(Base):
 
 
 class PersistentCache(Base):
-    """Issue 17: manifests and blobs read by digest never change; a second run reads them from
-    --cache-dir instead of the registry, and a damaged entry is refetched, never served."""
+    """Issue 17: manifests and blobs read by digest never change, and newest-build takes a tag's
+    manifest as immutable; a second run reads them from --cache-dir instead of the registry, and
+    a damaged entry is refetched, never served."""
 
     def by_digest(self):
         counts = front_counts(FRONT)
-        return sum(n for p, n in counts.items() if "/manifests/sha256:" in p or "/blobs/" in p)
+        return sum(n for p, n in counts.items() if "/manifests/" in p or "/blobs/" in p)
 
     def newest_build(self, *flags):
         reset_front(FRONT)
@@ -461,7 +462,7 @@ class PersistentCache(Base):
         cold, cold_requests, _ = self.newest_build("--cache-dir", cache)
         self.assertEqual(cold[0][1], "latest")
         self.assertGreater(cold_requests, 0)
-        entries = [n for n in os.listdir(cache) if len(n) == 64]
+        entries = [n for n in os.listdir(cache) if len(n) == 64 and self.content_entry(cache, n)]
         self.assertEqual(len(entries), cold_requests)
         warm, warm_requests, _ = self.newest_build("--cache-dir", cache)
         self.assertEqual((warm, warm_requests), (cold, 0))
@@ -477,6 +478,11 @@ class PersistentCache(Base):
         for name in os.listdir(cache):
             with open(os.path.join(cache, name), "rb") as f:
                 self.assertNotIn(b"Authorization", f.read())
+
+    @staticmethod
+    def content_entry(cache, name):
+        with open(os.path.join(cache, name), "rb") as f:
+            return f.read(19) == b"argoimg-http-cache "
 
     def test_default_directory_and_an_unusable_one(self):
         xdg = self.tempdir()

@@ -7,7 +7,9 @@ This front sorts the upstream list, slices it by `last` and `n` (at most --max-p
 absolute (--links). Configured like a real registry (distribution 3, Harbor): --default-page 100
 --max-page 10000. With --reject-larger an `n` above --max-page is answered 400
 PAGINATION_NUMBER_INVALID naming the maximum, as GitLab's registry does; --page-delay-ms N holds
-every tag page N ms (a registry's round trip). Repositories named
+every tag page N ms (a registry's round trip). With --etags every tag page carries a strong
+`ETag` (a hash of its body) and a request whose `If-None-Match` names it is answered 304 with no
+body, as an HTTP cache validator works. Repositories named
 faults/<kind>/<x> misbehave on purpose and otherwise proxy to demo/app:
 
   429       every other request gets 429 with Retry-After: 1
@@ -44,6 +46,7 @@ order; POST /_stats/reset clears all three.
 """
 import argparse
 import base64
+import hashlib
 import json
 import time
 from urllib.parse import parse_qs, quote, urlparse
@@ -249,7 +252,15 @@ class Handler(QuietHandler):
             if self.server.links == "absolute":
                 link = f"http://127.0.0.1:{self.server.server_port}{link}"
             out_headers["Link"] = f'<{link}>; rel="next"'
-        self.send(200, json.dumps({"name": doc.get("name"), "tags": page}).encode(), out_headers)
+        body = json.dumps({"name": doc.get("name"), "tags": page}).encode()
+        if self.server.etags:
+            etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+            out_headers["ETag"] = etag
+            wanted = [t.strip() for t in self.headers.get("If-None-Match", "").split(",")]
+            if etag in wanted or "*" in wanted:
+                self.send(304, b"", out_headers)
+                return
+        self.send(200, body, out_headers)
 
 
 def main():
@@ -261,6 +272,7 @@ def main():
     parser.add_argument("--default-page", type=int, help="page size without n (default: --max-page)")
     parser.add_argument("--reject-larger", action="store_true", help="400 for n above --max-page")
     parser.add_argument("--page-delay-ms", type=int, default=0)
+    parser.add_argument("--etags", action="store_true", help="ETag on tag pages, 304 for If-None-Match")
     parser.add_argument("--rate-limit", choices=("dockerhub", "x", "hostile"))
     parser.add_argument("--issuer", default="http://127.0.0.1:1")
     parser.add_argument("--redirect-to", help="origin that manifest and blob GETs are redirected to")
@@ -272,6 +284,7 @@ def main():
     server.default_page = args.default_page or args.max_page
     server.reject_larger = args.reject_larger
     server.page_delay = args.page_delay_ms / 1000
+    server.etags = args.etags
     server.rate_limit = args.rate_limit
     server.budget_used = 0
     server.log = []

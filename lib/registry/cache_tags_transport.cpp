@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: Apache-2.0
+// The caching transport's answers that can change (docs/cache.md#tags): tag-list pages
+// revalidated with If-None-Match or trusted for --cache-ttl, newest-build's manifests by tag,
+// and notes about registries.
+#include "registry/cache.hpp"
+#include "registry/cache_tags.hpp"
+#include "util/sha256.hpp"
+#include "util/strings.hpp"
+
+#include <chrono>
+
+namespace argoimg::registry {
+
+void CachingTransport::set_tag_list_ttl(std::chrono::seconds ttl, std::function<int64_t()> clock) {
+  m_tag_ttl = ttl;
+  m_clock = std::move(clock);
+}
+
+int64_t CachingTransport::now_unix() const {
+  if (m_clock) {
+    return m_clock();
+  }
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+util::Result<HttpResponse> CachingTransport::send_tag_page(const HttpRequest& request) {
+  std::string name = tag_page_key(request);
+  std::optional<TagPageEntry> stored;
+  if (auto data = m_cache.read(name)) {
+    stored = decode_tag_page(*data);
+    if (!stored) {
+      m_logger.debug("cache: " + redact_url(request.url) + ": dropped a bad tag-list entry");
+      m_cache.remove(name);
+    } else if (stored->body.size() > request.max_body) {
+      stored.reset();
+    }
+  }
+  int64_t now = now_unix();
+  if (stored && m_tag_ttl.count() > 0 && now >= stored->fetched_unix
+      && now - stored->fetched_unix < m_tag_ttl.count()) {
+    ++m_hits;
+    m_logger.debug("cache: " + redact_url(request.url) + " served from the cache (--cache-ttl)");
+    auto response = tag_page_response(*stored);
+    response.from_cache = true;
+    return response;
+  }
+  HttpRequest asked = request;
+  if (stored && !stored->etag.empty()) {
+    asked.headers.emplace_back("If-None-Match", stored->etag);
+  }
+  auto response = m_inner.send(asked);
+  if (!response) {
+    return response;
+  }
+  if (response->status == 304 && stored && !stored->etag.empty()) {
+    // The registry confirmed the stored page: one request, no body.
+    ++m_revalidated;
+    m_logger.debug("cache: " + redact_url(request.url) + " not modified (ETag)");
+    auto confirmed = tag_page_response(*stored);
+    if (auto etag = response->header("etag"); etag && !etag->empty()) {
+      for (auto& [header, value] : confirmed.headers) {
+        if (header == "etag") {
+          value = *etag; // a weak validator may be reissued
+        }
+      }
+    }
+    if (auto entry = encode_tag_page(confirmed, now)) {
+      store(name, *entry); // restarts the TTL
+    }
+    return confirmed;
+  }
+  if (response->status == 200) {
+    if (auto entry = encode_tag_page(*response, now)) {
+      store(name, *entry);
+    } else if (stored) {
+      m_cache.remove(name); // a page that cannot be kept must not leave an old one behind
+    }
+  }
+  return response;
+}
+
+util::Result<HttpResponse> CachingTransport::send_immutable_tag(const HttpRequest& request,
+                                                                const std::string& name) {
+  if (auto data = m_cache.read(name)) {
+    // The entry's own digest line names what its body must hash to.
+    std::string_view text(*data);
+    auto first = text.find('\n');
+    auto second = first == std::string_view::npos ? first : text.find('\n', first + 1);
+    std::optional<HttpResponse> response;
+    if (second != std::string_view::npos && text.substr(first + 1, 7) == "digest ") {
+      response = decode_cache_entry(text, text.substr(first + 8, second - first - 8));
+    }
+    if (response && response->body.size() <= request.max_body) {
+      ++m_hits;
+      m_logger.debug("cache: " + redact_url(request.url) + " served from the cache (tag)");
+      response->from_cache = true;
+      return std::move(*response);
+    }
+    if (!response) {
+      m_logger.debug("cache: " + redact_url(request.url) + ": dropped a bad entry");
+      m_cache.remove(name);
+    }
+  }
+  auto response = m_inner.send(request);
+  if (!response || response->status != 200) {
+    return response;
+  }
+  std::string digest = "sha256:" + util::sha256_hex(response->body);
+  // Kept only when the registry's own digest, if it sent one, is the body's: the client
+  // refuses the answer otherwise, and so must the cache.
+  if (auto sent = response->header("docker-content-digest"); sent && *sent != digest) {
+    return response;
+  }
+  if (auto entry = encode_cache_entry(*response, digest)) {
+    store(name, *entry);
+  }
+  return response;
+}
+
+std::optional<std::string> CachingTransport::recall(const std::string& key) {
+  std::string name = note_name(key);
+  auto data = m_cache.read(name);
+  if (!data) {
+    return std::nullopt;
+  }
+  auto value = decode_note(*data, key);
+  if (!value) {
+    m_cache.remove(name);
+  }
+  return value;
+}
+
+void CachingTransport::remember(const std::string& key, const std::string& value) {
+  if (auto entry = encode_note(key, value)) {
+    store(note_name(key), *entry);
+  }
+}
+
+} // namespace argoimg::registry
