@@ -90,6 +90,10 @@ void add_check_flags(CLI::App* sub, CheckOptions& options, bool for_images) {
                   "Largest YAML file read (Applications, values, kustomizations): bytes or "
                   "KiB/MiB/GiB; also bounds YAML nodes (1 per 8 bytes) and documents (1 per 256)")
       ->capture_default_str();
+  sub->add_option("--min-age",
+                  options.min_age,
+                  "Only tags at least this old (build date, else first seen): 2d, 1d12h, 90m; "
+                  "an image's min-age annotation overrides it");
   sub->add_flag("--explain", options.explain, "List every candidate tag and why it lost");
   sub->add_flag("--exit-code", options.exit_code, "Exit 3 when updates are pending");
   with_choices(sub->add_option("--update-strategy",

@@ -10,6 +10,7 @@
 
 #include "registry/cache.hpp"
 #include "registry/curl_transport.hpp"
+#include "registry/first_seen.hpp"
 #include "util/duration.hpp"
 #include "util/process.hpp"
 #include "util/redact.hpp"
@@ -226,6 +227,11 @@ int run_command(const std::string& command,
   effects.random = [device = std::make_shared<std::random_device>()] {
     return (uint64_t{(*device)()} << 32) | (*device)();
   };
+  effects.wall_now = [] {
+    return int64_t{std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count()};
+  };
   effects.run_process = util::run_process;
   effects.lock_for_process = run::lock_for_process;
   registry::CurlOptions curl;
@@ -235,11 +241,14 @@ int run_command(const std::string& command,
   effects.http = &transport;
   // Declared after `effects`, whose logger it uses; destroyed first, evicting as the run ends.
   std::optional<registry::CachingTransport> caching;
+  std::optional<registry::DiskFirstSeen> first_seen; // min-age's first-seen times
   if (!global.no_cache) {
     std::string dir = global.cache_dir.empty() ? default_cache_dir(environment) : global.cache_dir;
     auto max_bytes = *run::parse_byte_size(global.cache_max_size);
     auto cache = registry::DiskCache::open(dir, max_bytes);
     if (cache) {
+      first_seen.emplace(cache->dir() + "/seen", print_warning);
+      effects.first_seen = &*first_seen;
       caching.emplace(transport, std::move(*cache), effects.logger);
       caching->set_tag_list_ttl(*cache_ttl(global));
       effects.http = &*caching;

@@ -3,6 +3,7 @@
 #include "app/config.hpp"
 #include "app/values.hpp"
 #include "tag/glob.hpp"
+#include "tag/min_age.hpp"
 #include "util/spellcheck.hpp"
 #include "util/strings.hpp"
 
@@ -34,7 +35,8 @@ const std::vector<std::string> k_image_keys = {"update-strategy",
                                                "helm.image-name",
                                                "helm.image-tag",
                                                "helm.image-spec",
-                                               "kustomize.image-name"};
+                                               "kustomize.image-name",
+                                               "min-age"}; // argoimg's extension
 
 // Reads annotations with AIU 1.x's rules: values trimmed, an empty value is "unset".
 class Annotations {
@@ -170,6 +172,14 @@ util::Result<ImageConfig> image_from_annotations(image::ImageListEntry entry,
     config.helm_image_tag = a.get(key + ".helm.image-tag");
     config.helm_image_spec = a.get(key + ".helm.image-spec");
     config.kustomize_image_name = a.get(key + ".kustomize.image-name");
+    if (auto min_age = a.get(key + ".min-age")) {
+      auto parsed = tag::parse_min_age(*min_age);
+      if (!parsed) {
+        return util::fail(util::ErrorKind::config,
+                          a.where(key + ".min-age") + ": " + parsed.error().message);
+      }
+      config.min_age_s = *parsed;
+    }
     for (const char* helm : {".helm.image-name", ".helm.image-tag", ".helm.image-spec"}) {
       auto path = a.get(key + helm);
       if (auto checked = path ? check_helm_path(*path) : util::Result<bool>(true); !checked) {
@@ -200,7 +210,9 @@ void check_keys(const Application& app,
       continue;
     }
     std::string message = annotation.position.to_string() + ": unknown annotation " + quote(full);
-    if (auto match = util::closest_match(key, known)) {
+    if (key == "min-age") {
+      message += ": min-age is set per image, as '<alias>.min-age' (or --min-age)";
+    } else if (auto match = util::closest_match(key, known)) {
       message += " (did you mean " + quote(std::string(k_annotation_prefix) + *match) + "?)";
     } else if (size_t dot = key.find('.'); dot != std::string::npos) {
       std::string suffix = key.substr(dot + 1);

@@ -30,7 +30,8 @@ struct ImageConfig {
   std::optional<std::string> helm_image_tag;
   std::optional<std::string> helm_image_spec;
   std::optional<std::string> kustomize_image_name;
-  Position position; // the image-list annotation or the ImageUpdater image
+  std::optional<int64_t> min_age_s; // argoimg's extension `<alias>.min-age`; none: --min-age
+  Position position;                // the image-list annotation or the ImageUpdater image
 };
 
 struct WriteBack {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/app_type.hpp"
 #include "app/config.hpp"
+#include "tag/min_age.hpp"
 #include "util/strings.hpp"
 
 #include <algorithm>
@@ -48,6 +49,13 @@ util::Result<ImageConfig> image_from_updater(const ImageUpdaterImage& image,
   config.helm_image_tag = image.helm_tag;
   config.helm_image_spec = image.helm_spec;
   config.kustomize_image_name = image.kustomize_name;
+  if (settings.min_age) {
+    auto parsed = tag::parse_min_age(*settings.min_age);
+    if (!parsed) {
+      return util::fail(util::ErrorKind::config, where + ": minAge: " + parsed.error().message);
+    }
+    config.min_age_s = *parsed;
+  }
   return config;
 }
 

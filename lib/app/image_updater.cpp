@@ -23,6 +23,7 @@ UpdateSettings UpdateSettings::merged_with(const UpdateSettings& over) const {
   take(merged.ignore_tags, over.ignore_tags);
   take(merged.pull_secret, over.pull_secret);
   take(merged.platforms, over.platforms);
+  take(merged.min_age, over.min_age);
   return merged;
 }
 

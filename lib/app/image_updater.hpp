@@ -18,6 +18,7 @@ struct UpdateSettings {
   std::optional<std::vector<std::string>> ignore_tags;
   std::optional<std::string> pull_secret;
   std::optional<std::vector<std::string>> platforms;
+  std::optional<std::string> min_age; // `minAge`, argoimg's extension (checked when loaded)
 
   // Return `this` with every field set in `over` replaced (lists replaced whole).
   UpdateSettings merged_with(const UpdateSettings& over) const;

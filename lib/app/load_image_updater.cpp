@@ -3,6 +3,7 @@
 #include "app/values.hpp"
 #include "app/yaml_detail.hpp"
 #include "tag/glob.hpp"
+#include "tag/min_age.hpp"
 #include "util/strings.hpp"
 
 #include <algorithm>
@@ -73,6 +74,12 @@ util::Result<UpdateSettings> parse_settings(const YAML::Node& node, const yaml::
   settings.pull_secret = optional_text(node, "pullSecret");
   if (node["platforms"]) {
     settings.platforms = yaml::string_list(node["platforms"]);
+  }
+  settings.min_age = optional_text(node, "minAge"); // argoimg's extension
+  if (settings.min_age) {
+    if (auto parsed = tag::parse_min_age(*settings.min_age); !parsed) {
+      return invalid(node["minAge"], path, "minAge: " + parsed.error().message);
+    }
   }
   return settings;
 }

@@ -9,6 +9,7 @@
 
 #include "git/working_copy.hpp"
 #include "git/write_branch.hpp"
+#include "registry/first_seen.hpp"
 #include "registry/http.hpp"
 #include "util/environment.hpp"
 #include "util/log.hpp"
@@ -128,6 +129,10 @@ struct Effects {
   // threads, serialised per stage.
   enum class Stage { loading, resolving, writing }; // files read, repositories, files written
   std::function<void(Stage stage, size_t done, size_t total)> progress;
+  // min-age (issue 17): the wall clock (seconds since the epoch) and the first-seen store in
+  // the cache directory (null with --no-cache).
+  std::function<int64_t()> wall_now = [] { return int64_t{0}; };
+  registry::FirstSeenStore* first_seen = nullptr;
 };
 
 } // namespace argoimg::run

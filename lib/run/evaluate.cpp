@@ -198,6 +198,9 @@ evaluate(const CheckOptions& given, Effects& effects, const std::string& command
     plan.preset = preset_from(run->saved_plan);
   }
   plan.default_platforms = images->default_platforms;
+  plan.default_min_age_s = images->min_age_s;
+  plan.resolve.wall_now = effects.wall_now;
+  plan.resolve.first_seen = effects.first_seen;
 
   ReportInput& report = run->report;
   report.command = command;

@@ -4,6 +4,7 @@
 #include "run/input_file.hpp"
 
 #include "tag/glob.hpp"
+#include "tag/min_age.hpp"
 #include "util/strings.hpp"
 
 namespace argoimg::run {
@@ -13,7 +14,8 @@ namespace {
 util::Result<updater::ImageRequest> make_request(const std::string& text,
                                                  const CheckOptions& options,
                                                  tag::Strategy strategy,
-                                                 const std::vector<tag::Platform>& platforms) {
+                                                 const std::vector<tag::Platform>& platforms,
+                                                 int64_t min_age_s) {
   auto entry = image::parse_image_list_entry(text);
   if (!entry) {
     return tl::unexpected(entry.error());
@@ -28,6 +30,7 @@ util::Result<updater::ImageRequest> make_request(const std::string& text,
         request.policy.ignore.patterns.end(), parsed.patterns.begin(), parsed.patterns.end());
   }
   request.policy.platforms = platforms;
+  request.policy.min_age_s = min_age_s;
   if (!options.credentials.empty()) {
     request.pull_secret = options.credentials;
   }
@@ -75,8 +78,16 @@ util::Result<ImageRequests> prepare_image_requests(const CheckOptions& options) 
     }
     prepared.default_platforms = std::move(*parsed);
   }
+  if (!options.min_age.empty()) {
+    auto min_age = tag::parse_min_age(options.min_age);
+    if (!min_age) {
+      return util::fail(util::ErrorKind::config, "--min-age: " + min_age.error().message);
+    }
+    prepared.min_age_s = *min_age;
+  }
   for (const auto& text : options.images) {
-    auto request = make_request(text, options, strategy->strategy, prepared.default_platforms);
+    auto request = make_request(
+        text, options, strategy->strategy, prepared.default_platforms, prepared.min_age_s);
     if (request) {
       prepared.requests.push_back(std::move(*request));
       prepared.early.push_back(std::nullopt);

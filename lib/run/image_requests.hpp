@@ -17,6 +17,7 @@ struct ImageRequests {
   std::vector<std::optional<updater::ImageRequest>> requests; // nullopt: `early` holds the error
   std::vector<std::optional<updater::ImageResult>> early;
   std::vector<tag::Platform> default_platforms;
+  int64_t min_age_s = 0; // --min-age; an annotation overrides it
   std::vector<std::string> warnings;
 };
 

@@ -40,6 +40,7 @@ struct CheckOptions {
   size_t concurrency = 16;
   size_t max_tag_pages = 1000;
   std::string max_file_size = "8MiB"; // bound on each YAML file read (Applications, targets)
+  std::string min_age; // --min-age DURATION (issue 17); "" = none; `<alias>.min-age` overrides
   // Shared by every command (global flags).
   size_t retries = 3;     // after 429, 5xx or network errors
   long timeout_s = 60;    // bounds everything done for one repository

@@ -132,6 +132,8 @@ std::string_view to_string(Verdict verdict) {
     return "wrong-platform";
   case Verdict::no_metadata:
     return "no-metadata";
+  case Verdict::too_young:
+    return "too-young";
   case Verdict::older:
     return "older";
   }
@@ -162,8 +164,10 @@ std::vector<std::string> prefilter(const std::vector<std::string>& tags, const T
   return kept;
 }
 
-Selection
-select_tag(const std::vector<TagCandidate>& candidates, const TagPolicy& policy, Explain explain) {
+Selection select_tag(const std::vector<TagCandidate>& candidates,
+                     const TagPolicy& policy,
+                     Explain explain,
+                     const AgeRule* age) {
   Selection selection;
   std::optional<size_t> best;
   Judged best_judged;
@@ -176,6 +180,17 @@ select_tag(const std::vector<TagCandidate>& candidates, const TagPolicy& policy,
     Judged j = judge(candidate.name, policy);
     if (j.verdict == Verdict::older) {
       judge_metadata(candidate, policy, j);
+    }
+    if (j.verdict == Verdict::older && age != nullptr) {
+      if (auto young = too_young(candidate.name, j.created, *age)) {
+        j.verdict = Verdict::too_young;
+        j.detail = std::move(young->detail);
+        ++selection.too_young;
+        if (young->eligible_at
+            && (!selection.next_eligible || *young->eligible_at < *selection.next_eligible)) {
+          selection.next_eligible = young->eligible_at;
+        }
+      }
     }
     if (j.verdict == Verdict::older
         && (!best || better(candidate, j, candidates[*best], best_judged, policy.strategy))) {

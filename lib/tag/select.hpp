@@ -3,6 +3,7 @@
 
 #include "tag/constraint.hpp"
 #include "tag/filter.hpp"
+#include "tag/min_age.hpp"
 #include "tag/platform.hpp"
 #include "tag/strategy.hpp"
 
@@ -39,6 +40,7 @@ struct TagPolicy {
   AllowTags allow;
   IgnoreTags ignore;
   std::vector<Platform> platforms; // newest-build and digest; empty accepts every platform
+  int64_t min_age_s = 0;           // min-age (argoimg's extension): younger tags are not candidates
 };
 
 // Why a candidate was not picked (or that it was).
@@ -52,6 +54,7 @@ enum class Verdict {
   not_tracked,        // digest strategy, not the tracked tag
   wrong_platform,     // newest-build/digest, no manifest for the wanted platforms
   no_metadata,        // newest-build/digest, the creation date or digest is unknown
+  too_young,          // min-age: built or first seen too recently
   older,              // qualified, but another tag won
 };
 
@@ -67,6 +70,8 @@ struct CandidateReport {
 struct Selection {
   std::optional<TagCandidate> pick;     // none: no tag qualifies (status no-match, not an error)
   std::vector<CandidateReport> explain; // filled only when asked for, in candidate order
+  size_t too_young = 0;                 // candidates left out by min-age
+  std::optional<int64_t> next_eligible; // the earliest time one of them becomes eligible
 };
 
 enum class Explain { no, yes };
@@ -84,8 +89,11 @@ std::vector<std::string> prefilter(const std::vector<std::string>& tags, const T
 // Pick the new tag from `candidates` by `policy`: semver the highest satisfying version (ties
 // by original string), newest-build the newest `created` among the builds for the wanted
 // platforms (ties by name, greatest wins), alphabetical the byte-wise greatest, digest the
-// tracked tag with its digest when one of its builds is for a wanted platform. Never fails.
-Selection
-select_tag(const std::vector<TagCandidate>& candidates, const TagPolicy& policy, Explain explain);
+// tracked tag with its digest when one of its builds is for a wanted platform. With `age`
+// (min-age), tags younger than `age->min_age_s` are left out before the pick. Never fails.
+Selection select_tag(const std::vector<TagCandidate>& candidates,
+                     const TagPolicy& policy,
+                     Explain explain,
+                     const AgeRule* age = nullptr);
 
 } // namespace argoimg::tag

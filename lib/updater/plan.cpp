@@ -34,6 +34,7 @@ util::Result<ImageRequest> request_for(const app::ImageConfig& config,
   request.policy.ignore.patterns = config.ignore_tags;
   request.policy.platforms =
       config.platforms.empty() ? options.default_platforms : config.platforms;
+  request.policy.min_age_s = config.min_age_s.value_or(options.default_min_age_s);
   request.pull_secret = config.pull_secret;
   if (config.entry.constraint) {
     if (config.strategy == tag::Strategy::semver) {

@@ -50,6 +50,7 @@ struct PlanOptions {
   ResolveOptions resolve;
   std::string argocd_namespace = "argocd";
   std::vector<tag::Platform> default_platforms; // when an image names none
+  int64_t default_min_age_s = 0;                // --min-age, when an image sets none
   // The application's source repository, when available locally; may return nullptr.
   std::function<const app::RepoReader*(const app::Application&, const app::Source&)> repo_for;
   // A saved plan's answers (`update --plan`): when set, every image is decided by it and no

@@ -129,11 +129,30 @@ std::string no_match_reason(const ImageRequest& request, size_t tag_count) {
   return "no tag qualifies";
 }
 
+// What min-age needs of a run: its clock and the first-seen times of each repository.
+struct Ages {
+  int64_t now = 0;
+  std::map<std::string, registry::SeenTimes> seen; // by Target::key
+  std::string problem;                             // why first-seen times are unknown
+};
+
+std::string too_young_reason(const tag::Selection& selection, const ImageRequest& request) {
+  std::string reason = fmt::format("{} tag{} too young for min-age {}",
+                                   selection.too_young,
+                                   selection.too_young == 1 ? "" : "s",
+                                   tag::format_min_age(request.policy.min_age_s));
+  if (selection.next_eligible) {
+    reason += "; the first becomes eligible at " + tag::format_utc(*selection.next_eligible);
+  }
+  return reason;
+}
+
 void resolve_one(const ImageRequest& request,
                  const Target& target,
                  const TagList& listing,
                  registry::Client& client,
                  const ResolveOptions& options,
+                 const Ages& ages,
                  ImageResult& result) {
   if (!listing) {
     result.status = ImageStatus::error;
@@ -181,18 +200,87 @@ void resolve_one(const ImageRequest& request,
       }
     }
   }
-  auto selection = tag::select_tag(candidates, request.policy, options.explain);
+  std::optional<tag::AgeRule> age;
+  if (request.policy.min_age_s > 0) {
+    age.emplace();
+    age->min_age_s = request.policy.min_age_s;
+    age->now_s = ages.now;
+    // digest follows one tag whose content moves: the current tag is no reason to exempt it
+    if (request.policy.strategy != tag::Strategy::digest) {
+      age->exempt = request.current_tag.value_or("");
+    }
+    age->build_dates =
+        (request.policy.strategy == tag::Strategy::newest_build && !sorted_by_registry)
+        || request.policy.strategy == tag::Strategy::digest;
+    if (auto seen = ages.seen.find(target.key); seen != ages.seen.end()) {
+      age->first_seen = &seen->second;
+    }
+    age->first_seen_problem = ages.problem;
+  }
+  auto selection =
+      tag::select_tag(candidates, request.policy, options.explain, age ? &*age : nullptr);
   result.explain = std::move(selection.explain);
   if (!selection.pick) {
     result.status = ImageStatus::no_match;
-    result.reason = no_match_reason(request, tags->size());
+    result.reason = selection.too_young > 0 ? too_young_reason(selection, request)
+                                            : no_match_reason(request, tags->size());
     return;
+  }
+  if (selection.too_young > 0) {
+    result.reason = too_young_reason(selection, request);
   }
   result.new_tag = selection.pick->name;
   if (!selection.pick->digest.empty()) {
     result.new_digest = selection.pick->digest;
   }
   result.status = ImageStatus::resolved; // whether it is an update is the caller's decision
+}
+
+// Record the first-seen times of the repositories whose images have a min-age: only tags this
+// run listed, once per repository, also in `check` (the cache is argoimg's own).
+Ages observe_ages(const std::vector<ImageRequest>& requests,
+                  const std::vector<Target>& targets,
+                  const std::vector<bool>& runnable,
+                  const std::map<std::string, TagList>& tag_lists,
+                  const ResolveOptions& options,
+                  const util::Logger& logger) {
+  Ages ages;
+  bool needed = false;
+  bool dated_only = true; // every such image is newest-build with real build dates
+  for (size_t i = 0; i < requests.size(); ++i) {
+    if (runnable[i] && requests[i].policy.min_age_s > 0) {
+      needed = true;
+      dated_only = dated_only && requests[i].policy.strategy == tag::Strategy::newest_build
+                   && targets[i].endpoint.tag_sort_mode == registry::TagSortMode::none;
+    }
+  }
+  if (!needed) {
+    return ages;
+  }
+  ages.now = options.wall_now ? options.wall_now() : 0;
+  if (options.first_seen == nullptr) {
+    ages.problem = "no first-seen times are kept (--no-cache)";
+    if (dated_only) {
+      return ages; // build dates decide; a tag without one is never a candidate anyway
+    }
+    logger.warn("min-age: no first-seen times are kept (--no-cache), so every tag without a "
+                "build date counts as seen for the first time and is too young");
+    return ages;
+  }
+  for (size_t i = 0; i < requests.size(); ++i) {
+    if (!runnable[i] || requests[i].policy.min_age_s <= 0 || ages.seen.count(targets[i].key) > 0) {
+      continue;
+    }
+    auto list = tag_lists.find(targets[i].key);
+    if (list == tag_lists.end() || !list->second) {
+      continue;
+    }
+    // keyed by where the tags live, not by whose credentials listed them
+    std::string repository = targets[i].endpoint.api_url + "/" + targets[i].path;
+    ages.seen.emplace(targets[i].key,
+                      options.first_seen->observe(repository, list->second->tags, ages.now));
+  }
+  return ages;
 }
 
 } // namespace
@@ -265,6 +353,7 @@ std::vector<ImageResult> resolve_images(const std::vector<ImageRequest>& request
     }
   }
   auto tag_lists = fetch_tag_lists(needed, client, options);
+  Ages ages = observe_ages(requests, targets, runnable, tag_lists, options, logger);
   for (size_t i = 0; i < requests.size(); ++i) {
     if (!runnable[i]) {
       continue;
@@ -275,7 +364,7 @@ std::vector<ImageResult> resolve_images(const std::vector<ImageRequest>& request
       results[i].reason = "internal: no tag list for " + util::quote(targets[i].key);
       continue;
     }
-    resolve_one(requests[i], targets[i], tags->second, client, options, results[i]);
+    resolve_one(requests[i], targets[i], tags->second, client, options, ages, results[i]);
     if (results[i].status == ImageStatus::error) {
       logger.error(fmt::format("image {}: {}",
                                util::quote(requests[i].entry.image_text),

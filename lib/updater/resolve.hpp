@@ -8,6 +8,7 @@
 #include "registry/client.hpp"
 #include "registry/credentials.hpp"
 #include "registry/endpoint.hpp"
+#include "registry/first_seen.hpp"
 #include "tag/platform.hpp"
 #include "tag/select.hpp"
 #include "util/log.hpp"
@@ -47,7 +48,7 @@ struct ImageResult {
   std::optional<std::string> new_tag;
   std::optional<std::string> new_digest;
   ImageStatus status = ImageStatus::error;
-  std::optional<std::string> reason;
+  std::optional<std::string> reason; // also: how many tags min-age left out of a pick
   std::vector<tag::CandidateReport> explain;
   size_t invalid_tags = 0; // tags from the registry outside the tag grammar, ignored
 };
@@ -62,6 +63,11 @@ struct ResolveOptions {
   bool kubernetes_secrets = false;
   // Called after each repository's tags arrive (serialised): done, total.
   std::function<void(size_t, size_t)> progress;
+  // min-age (docs/cache.md): the wall clock in seconds since the epoch, and where first-seen
+  // times are kept (null: nowhere, e.g. --no-cache; every tag without a build date is then
+  // too young, with one warning).
+  std::function<int64_t()> wall_now;
+  registry::FirstSeenStore* first_seen = nullptr;
 };
 
 // Where `image` is read: its registry endpoint with the credentials that `pull_secret` (or,

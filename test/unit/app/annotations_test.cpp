@@ -92,6 +92,9 @@ TEST_CASE("annotations: wrong values are errors naming the annotation and its li
             "annotation 'argocd-image-updater.argoproj.io/git-branch': invalid format 'a:b:c'"},
            {std::string(k_p) + "image-list: a=nginx\n" + k_p + "a.platforms: linux\n",
             "invalid platform 'linux'"},
+           {std::string(k_p) + "image-list: a=nginx\n" + k_p + "a.min-age: 2 days\n",
+            "apps/demo.yaml:7: annotation 'argocd-image-updater.argoproj.io/a.min-age': invalid "
+            "min-age '2 days': unknown unit ' '"},
        }) {
     CAPTURE(row.annotations);
     auto config = config_from_annotations(app_with(row.annotations));
@@ -226,4 +229,18 @@ TEST_CASE("annotations: a write-back target naming a kustomization file is refus
   }
   CHECK(config_from_annotations(app_with(std::string(k_p) + "image-list: a=nginx\n" + k_p
                                          + "write-back-target: overlays/kustomization.yaml\n")));
+}
+
+TEST_CASE("annotations: min-age per image, argoimg's extension", "[app]") {
+  auto app = app_with(std::string(k_p) + "image-list: web=nginx, api=ghcr.io/o/api\n" + k_p
+                      + "web.min-age: 1d12h\n" + k_p + "min-age: 2d\n" + k_p + "api.min_age: 3d\n");
+  auto config = config_from_annotations(app);
+  REQUIRE(config);
+  CHECK(config->images[0].min_age_s == std::optional<int64_t>(86400 + 12 * 3600));
+  CHECK_FALSE(config->images[1].min_age_s);
+  REQUIRE(config->warnings.size() == 2);
+  std::string all = config->warnings[0] + "\n" + config->warnings[1];
+  CHECK_THAT(all, Catch::Contains("min-age is set per image, as '<alias>.min-age'"));
+  CHECK_THAT(all,
+             Catch::Contains("(did you mean 'argocd-image-updater.argoproj.io/api.min-age'?)"));
 }

@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: Apache-2.0
+// The first-seen store of min-age (first_seen.hpp).
+#include "registry/first_seen.hpp"
+
+#include "util/sha256.hpp"
+#include "util/strings.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <fcntl.h>
+#include <random>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace argoimg::registry {
+
+namespace {
+
+constexpr std::string_view k_header = "argoimg-first-seen 1\n";
+// A file this big is not ours (20,000 tags of 128 bytes stay under 3 MiB).
+constexpr off_t k_max_file_bytes = off_t{8} << 20;
+
+class Fd {
+public:
+  explicit Fd(int fd) : m_fd(fd) {}
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() {
+    if (m_fd >= 0) {
+      ::close(m_fd);
+    }
+  }
+  int get() const { return m_fd; }
+  bool valid() const { return m_fd >= 0; }
+
+private:
+  int m_fd;
+};
+
+bool write_all(int fd, const std::string& data) {
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      return false;
+    }
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+// The file's content; nothing when absent. `error` is set when it exists but cannot be read.
+std::optional<std::string> read_file(const std::string& path, std::string& error) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  if (!fd.valid()) {
+    if (errno != ENOENT) {
+      error = std::strerror(errno);
+    }
+    return std::nullopt;
+  }
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > k_max_file_bytes) {
+    error = "not a regular file of at most 8 MiB";
+    return std::nullopt;
+  }
+  std::string data(static_cast<size_t>(st.st_size), '\0');
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::read(fd.get(), data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      break;
+    }
+    done += static_cast<size_t>(n);
+  }
+  data.resize(done);
+  return data;
+}
+
+} // namespace
+
+std::string encode_first_seen(const SeenTimes& seen) {
+  std::string out(k_header);
+  for (const auto& [tag, time] : seen) {
+    out += std::to_string(time) + " " + tag + "\n";
+  }
+  return out;
+}
+
+std::optional<SeenTimes> decode_first_seen(std::string_view text) {
+  if (text.substr(0, k_header.size()) != k_header) {
+    return std::nullopt;
+  }
+  text.remove_prefix(k_header.size());
+  SeenTimes seen;
+  while (!text.empty()) {
+    size_t end = text.find('\n');
+    if (end == std::string_view::npos) {
+      return std::nullopt; // truncated
+    }
+    std::string_view line = text.substr(0, end);
+    text.remove_prefix(end + 1);
+    size_t space = line.find(' ');
+    if (space == std::string_view::npos || space + 1 == line.size()) {
+      return std::nullopt;
+    }
+    int64_t time = 0;
+    auto parsed = std::from_chars(line.data(), line.data() + space, time);
+    if (parsed.ec != std::errc() || parsed.ptr != line.data() + space) {
+      return std::nullopt;
+    }
+    std::string_view tag = line.substr(space + 1);
+    if (tag.size() > 128 || tag.find_first_of(" \t\r") != std::string_view::npos) {
+      return std::nullopt;
+    }
+    seen[std::string(tag)] = time;
+  }
+  return seen;
+}
+
+SeenTimes merge_first_seen(SeenTimes stored,
+                           const std::vector<std::string>& listed,
+                           int64_t now,
+                           size_t max_tags) {
+  for (const auto& tag : listed) {
+    stored.emplace(tag, now); // an existing (earlier) time stays
+  }
+  if (stored.size() <= max_tags) {
+    return stored;
+  }
+  std::vector<std::string> sorted_listed = listed;
+  std::sort(sorted_listed.begin(), sorted_listed.end());
+  // Drop order: unlisted before listed, then the most recently seen first (dropping a time
+  // only makes that tag younger, never wrongly old), then by name so runs agree.
+  std::vector<std::pair<std::string, int64_t>> order(stored.begin(), stored.end());
+  auto is_listed = [&sorted_listed](const std::string& tag) {
+    return std::binary_search(sorted_listed.begin(), sorted_listed.end(), tag);
+  };
+  std::sort(order.begin(), order.end(), [&is_listed](const auto& a, const auto& b) {
+    bool la = is_listed(a.first);
+    bool lb = is_listed(b.first);
+    if (la != lb) {
+      return !la;
+    }
+    if (a.second != b.second) {
+      return a.second > b.second;
+    }
+    return a.first < b.first;
+  });
+  size_t excess = stored.size() - max_tags;
+  for (size_t i = 0; i < excess; ++i) {
+    stored.erase(order[i].first);
+  }
+  return stored;
+}
+
+std::string first_seen_file_name(const std::string& repository) {
+  return util::sha256_hex("argoimg-first-seen " + std::to_string(k_first_seen_format_version) + "\n"
+                          + repository);
+}
+
+SeenTimes DiskFirstSeen::observe(const std::string& repository,
+                                 const std::vector<std::string>& tags,
+                                 int64_t now) {
+  std::lock_guard<std::mutex> guard(m_mutex);
+  SeenTimes in_memory = merge_first_seen({}, tags, now);
+  auto failed = [this, &in_memory](const std::string& why) {
+    if (!m_write_failed) {
+      m_write_failed = true;
+      m_warn("first-seen store " + util::quote(m_dir) + ": " + why
+             + "; first-seen times are not kept, so tags without a build date are too young "
+               "for min-age");
+    }
+    return in_memory;
+  };
+  if (m_write_failed) {
+    return in_memory;
+  }
+  if (::mkdir(m_dir.c_str(), S_IRWXU) != 0 && errno != EEXIST) {
+    return failed(std::string("cannot create it: ") + std::strerror(errno));
+  }
+  Fd lock(::open(
+      (m_dir + "/.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, S_IRUSR | S_IWUSR));
+  if (!lock.valid()) {
+    return failed(std::string("cannot open its lock: ") + std::strerror(errno));
+  }
+  // held only while one small file is merged: waiting is short and keeps every entry
+  while (::flock(lock.get(), LOCK_EX) != 0) {
+    if (errno != EINTR) {
+      return failed(std::string("cannot lock it: ") + std::strerror(errno));
+    }
+  }
+  std::string name = first_seen_file_name(repository);
+  std::string path = m_dir + "/" + name;
+  std::string error;
+  SeenTimes stored;
+  if (auto text = read_file(path, error)) {
+    if (auto decoded = decode_first_seen(*text)) {
+      stored = std::move(*decoded);
+    } else {
+      m_warn("first-seen store " + util::quote(path) + " is corrupt; it is rewritten, and the "
+             + "tags of " + util::quote(repository) + " count as seen for the first time");
+    }
+  } else if (!error.empty()) {
+    return failed("cannot read " + util::quote(path) + ": " + error);
+  }
+  SeenTimes merged = merge_first_seen(std::move(stored), tags, now);
+  thread_local std::mt19937_64 random(std::random_device{}());
+  std::string temporary =
+      m_dir + "/.tmp-" + std::to_string(::getpid()) + "-" + std::to_string(random());
+  {
+    Fd out(::open(temporary.c_str(),
+                  O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+                  S_IRUSR | S_IWUSR));
+    if (!out.valid() || !write_all(out.get(), encode_first_seen(merged))) {
+      int saved = errno;
+      ::unlink(temporary.c_str());
+      return failed("cannot write " + util::quote(temporary) + ": " + std::strerror(saved));
+    }
+  }
+  // rename is atomic: a reader sees the old file or the new one
+  if (::rename(temporary.c_str(), path.c_str()) != 0) {
+    int saved = errno;
+    ::unlink(temporary.c_str());
+    return failed("cannot replace " + util::quote(path) + ": " + std::strerror(saved));
+  }
+  SeenTimes listed;
+  for (const auto& tag : tags) {
+    if (auto it = merged.find(tag); it != merged.end()) {
+      listed.emplace(tag, it->second);
+    }
+  }
+  return listed;
+}
+
+} // namespace argoimg::registry

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "tag/min_age.hpp"
+
+#include "util/strings.hpp"
+
+#include <fmt/format.h>
+
+namespace argoimg::tag {
+
+namespace {
+
+std::optional<int64_t> unit_seconds(char unit) {
+  switch (unit) {
+  case 's':
+    return 1;
+  case 'm':
+    return 60;
+  case 'h':
+    return 3600;
+  case 'd':
+    return 86400;
+  default:
+    return std::nullopt;
+  }
+}
+
+util::Result<int64_t> bad(std::string_view text, const std::string& why) {
+  return util::fail(util::ErrorKind::invalid_input,
+                    "invalid min-age " + util::quote(std::string(text)) + ": " + why
+                        + "; use whole numbers with s, m, h or d, e.g. '2d' or '1d12h'");
+}
+
+} // namespace
+
+util::Result<int64_t> parse_min_age(std::string_view text) {
+  std::string_view rest = util::trim(text);
+  if (rest == "0") {
+    return 0;
+  }
+  if (rest.empty()) {
+    return bad(text, "empty");
+  }
+  int64_t total = 0;
+  while (!rest.empty()) {
+    size_t n = 0;
+    int64_t number = 0;
+    while (n < rest.size() && rest[n] >= '0' && rest[n] <= '9') {
+      number = number * 10 + (rest[n] - '0');
+      if (number > k_max_min_age_s) {
+        return bad(text, "longer than 3650d");
+      }
+      ++n;
+    }
+    if (n == 0) {
+      return bad(text, "expected a number at " + util::quote(std::string(rest)));
+    }
+    if (n == rest.size()) {
+      return bad(text, "missing unit after " + util::quote(std::string(rest.substr(0, n))));
+    }
+    auto scale = unit_seconds(rest[n]);
+    if (!scale) {
+      return bad(text, "unknown unit " + util::quote(std::string(1, rest[n])));
+    }
+    total += number * *scale;
+    if (total > k_max_min_age_s) {
+      return bad(text, "longer than 3650d");
+    }
+    rest.remove_prefix(n + 1);
+  }
+  return total;
+}
+
+std::string format_min_age(int64_t seconds) {
+  if (seconds <= 0) {
+    return "0";
+  }
+  std::string out;
+  for (auto [unit, size] : {std::pair{'d', int64_t{86400}},
+                            std::pair{'h', int64_t{3600}},
+                            std::pair{'m', int64_t{60}},
+                            std::pair{'s', int64_t{1}}}) {
+    if (seconds >= size) {
+      out += std::to_string(seconds / size) + unit;
+      seconds %= size;
+    }
+  }
+  return out;
+}
+
+std::string format_utc(int64_t seconds) {
+  // Howard Hinnant's days-to-civil algorithm: no time zone database, no locale.
+  int64_t days = seconds / 86400;
+  int64_t rest = seconds % 86400;
+  if (rest < 0) {
+    rest += 86400;
+    --days;
+  }
+  days += 719468;
+  int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+  int64_t doe = days - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  int64_t day = doy - (153 * mp + 2) / 5 + 1;
+  int64_t month = mp < 10 ? mp + 3 : mp - 9;
+  int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+                     year,
+                     month,
+                     day,
+                     rest / 3600,
+                     rest % 3600 / 60,
+                     rest % 60);
+}
+
+std::optional<TooYoung>
+too_young(std::string_view tag, std::optional<int64_t> built_ns, const AgeRule& rule) {
+  if (rule.min_age_s <= 0 || tag == rule.exempt) {
+    return std::nullopt;
+  }
+  std::string suffix = " (min-age " + format_min_age(rule.min_age_s) + ")";
+  std::optional<int64_t> since;
+  std::string what;
+  if (built_ns && rule.build_dates) {
+    // floor to whole seconds, also before the epoch
+    since = *built_ns / 1'000'000'000 - (*built_ns % 1'000'000'000 < 0 ? 1 : 0);
+    what = "built ";
+  } else if (rule.first_seen) {
+    if (auto it = rule.first_seen->find(std::string(tag)); it != rule.first_seen->end()) {
+      since = it->second;
+      what = "first seen ";
+    }
+  }
+  if (!since) {
+    std::string why = rule.first_seen_problem.empty() ? "its age is unknown"
+                                                      : "age unknown: " + rule.first_seen_problem;
+    return TooYoung{why + suffix, std::nullopt};
+  }
+  int64_t eligible_at = *since + rule.min_age_s;
+  if (eligible_at <= rule.now_s) {
+    return std::nullopt;
+  }
+  return TooYoung{what + format_utc(*since) + ", eligible at " + format_utc(eligible_at) + suffix,
+                  eligible_at};
+}
+
+} // namespace argoimg::tag

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: Apache-2.0
+// Issue 17: min-age's first-seen store (registry/first_seen.hpp).
+#include "registry/first_seen.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <thread>
+
+using namespace argoimg::registry;
+
+namespace {
+
+struct TempDir {
+  std::filesystem::path path;
+  TempDir() {
+    path = std::filesystem::temp_directory_path()
+           / ("argoimg-seen-" + std::to_string(std::random_device{}()));
+    std::filesystem::create_directories(path);
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path, ignored);
+  }
+};
+
+std::string slurp(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+} // namespace
+
+TEST_CASE("first-seen: format round trip, corrupt files refused", "[registry]") {
+  SeenTimes seen{{"1.0.0", 100}, {"latest", 200}};
+  auto text = encode_first_seen(seen);
+  CHECK(text == "argoimg-first-seen 1\n100 1.0.0\n200 latest\n");
+  CHECK(decode_first_seen(text) == std::optional<SeenTimes>(seen));
+  CHECK(decode_first_seen("argoimg-first-seen 1\n") == std::optional<SeenTimes>(SeenTimes{}));
+  for (const char* bad : {"",
+                          "argoimg-first-seen 2\n1 a\n",
+                          "argoimg-first-seen 1\n100 1.0.0",
+                          "argoimg-first-seen 1\nx 1.0.0\n",
+                          "argoimg-first-seen 1\n100\n",
+                          "argoimg-first-seen 1\n100 a b\n"}) {
+    INFO(bad);
+    CHECK_FALSE(decode_first_seen(bad));
+  }
+}
+
+TEST_CASE("first-seen: merge keeps earlier times and bounds the size", "[registry]") {
+  SeenTimes stored{{"a", 10}, {"gone", 20}, {"old-gone", 5}};
+  auto merged = merge_first_seen(stored, {"a", "b"}, 100);
+  CHECK(merged == SeenTimes{{"a", 10}, {"b", 100}, {"gone", 20}, {"old-gone", 5}});
+  // unlisted tags go first, the most recently seen first
+  CHECK(merge_first_seen(stored, {"a", "b"}, 100, 3)
+        == SeenTimes{{"a", 10}, {"b", 100}, {"old-gone", 5}});
+  CHECK(merge_first_seen(stored, {"a", "b"}, 100, 2) == SeenTimes{{"a", 10}, {"b", 100}});
+  // more listed tags than the bound: the newest go, so no tag is ever older than it is
+  CHECK(merge_first_seen({}, {"x", "y"}, 100, 1).size() == 1);
+  CHECK(first_seen_file_name("https://r.example/team/app").size() == 64);
+  CHECK(first_seen_file_name("https://r.example/team/app")
+        != first_seen_file_name("http://r.example/team/app"));
+}
+
+TEST_CASE("first-seen: the store records, keeps and repairs", "[registry]") {
+  TempDir dir;
+  std::vector<std::string> warnings;
+  auto warn = [&warnings](const std::string& message) { warnings.push_back(message); };
+  std::string seen_dir = (dir.path / "seen").string();
+  const std::string repo = "https://r.example/team/app";
+  {
+    DiskFirstSeen store(seen_dir, warn);
+    CHECK(store.observe(repo, {"1.0.0"}, 100) == SeenTimes{{"1.0.0", 100}});
+    CHECK(store.observe(repo, {"1.0.0", "1.1.0"}, 200)
+          == SeenTimes{{"1.0.0", 100}, {"1.1.0", 200}});
+  }
+  auto file = std::filesystem::path(seen_dir) / first_seen_file_name(repo);
+  CHECK(slurp(file) == "argoimg-first-seen 1\n100 1.0.0\n200 1.1.0\n");
+  CHECK((std::filesystem::status(seen_dir).permissions() & std::filesystem::perms::all)
+        == std::filesystem::perms::owner_all);
+  {
+    // a later run (another store) sees the earlier times; only listed tags are returned
+    DiskFirstSeen store(seen_dir, warn);
+    CHECK(store.observe(repo, {"1.1.0"}, 300) == SeenTimes{{"1.1.0", 200}});
+    CHECK(store.observe("https://r.example/other", {"1.1.0"}, 300) == SeenTimes{{"1.1.0", 300}});
+  }
+  CHECK(warnings.empty());
+  std::ofstream(file) << "garbage";
+  {
+    DiskFirstSeen store(seen_dir, warn);
+    CHECK(store.observe(repo, {"1.0.0"}, 400) == SeenTimes{{"1.0.0", 400}});
+  }
+  REQUIRE(warnings.size() == 1);
+  CHECK(warnings[0].find("is corrupt; it is rewritten") != std::string::npos);
+  CHECK(slurp(file) == "argoimg-first-seen 1\n400 1.0.0\n");
+}
+
+TEST_CASE("first-seen: concurrent observers lose no entry", "[registry]") {
+  TempDir dir;
+  std::string seen_dir = (dir.path / "seen").string();
+  const std::string repo = "https://r.example/team/app";
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&seen_dir, &repo, t] {
+      DiskFirstSeen store(seen_dir, [](const std::string&) {});
+      for (int i = 0; i < 20; ++i) {
+        store.observe(repo, {"t" + std::to_string(t) + "-" + std::to_string(i)}, 100 + i);
+      }
+    });
+  }
+  for (auto& thread : threads) {
+    thread.join();
+  }
+  auto decoded =
+      decode_first_seen(slurp(std::filesystem::path(seen_dir) / first_seen_file_name(repo)));
+  REQUIRE(decoded);
+  CHECK(decoded->size() == 80);
+}
+
+TEST_CASE("first-seen: an unwritable directory keeps times in memory, one warning", "[registry]") {
+  TempDir dir;
+  std::ofstream(dir.path / "file") << "x";
+  std::vector<std::string> warnings;
+  DiskFirstSeen store((dir.path / "file" / "seen").string(),
+                      [&warnings](const std::string& message) { warnings.push_back(message); });
+  CHECK(store.observe("https://r.example/a", {"1"}, 50) == SeenTimes{{"1", 50}});
+  CHECK(store.observe("https://r.example/a", {"1"}, 60) == SeenTimes{{"1", 60}});
+  CHECK(warnings.size() == 1);
+}
