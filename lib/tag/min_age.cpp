@@ -5,23 +5,49 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <vector>
+
 namespace argoimg::tag {
 
 namespace {
 
-std::optional<int64_t> unit_seconds(char unit) {
-  switch (unit) {
-  case 's':
+std::optional<int64_t> unit_seconds(std::string_view unit) {
+  if (unit == "s") {
     return 1;
-  case 'm':
-    return 60;
-  case 'h':
-    return 3600;
-  case 'd':
-    return 86400;
-  default:
-    return std::nullopt;
   }
+  if (unit == "m") {
+    return 60;
+  }
+  if (unit == "h") {
+    return 3600;
+  }
+  if (unit == "d") {
+    return 86400;
+  }
+  return std::nullopt;
+}
+
+// The unit meant by a spelled-out or foreign one ("days", "hr", "w"), for the error.
+std::string unit_hint(std::string_view unit) {
+  std::string word(util::trim(unit));
+  for (auto& c : word) {
+    c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  }
+  static const std::vector<std::pair<std::vector<std::string>, std::string>> k_hints = {
+      {{"sec", "secs", "second", "seconds"}, " (did you mean 's'?)"},
+      {{"min", "mins", "minute", "minutes"}, " (did you mean 'm'?)"},
+      {{"hr", "hrs", "hour", "hours"}, " (did you mean 'h'?)"},
+      {{"day", "days"}, " (did you mean 'd'?)"},
+      {{"w", "wk", "week", "weeks"}, " (weeks are written in days: '7d')"},
+      {{"ms", "us", "ns"}, " (the smallest unit is 's')"},
+  };
+  for (const auto& [words, hint] : k_hints) {
+    if (std::find(words.begin(), words.end(), word) != words.end()) {
+      return hint;
+    }
+  }
+  return "";
 }
 
 util::Result<int64_t> bad(std::string_view text, const std::string& why) {
@@ -57,15 +83,20 @@ util::Result<int64_t> parse_min_age(std::string_view text) {
     if (n == rest.size()) {
       return bad(text, "missing unit after " + util::quote(std::string(rest.substr(0, n))));
     }
-    auto scale = unit_seconds(rest[n]);
+    size_t u = n;
+    while (u < rest.size() && !(rest[u] >= '0' && rest[u] <= '9')) {
+      ++u;
+    }
+    std::string_view unit = rest.substr(n, u - n);
+    auto scale = unit_seconds(unit);
     if (!scale) {
-      return bad(text, "unknown unit " + util::quote(std::string(1, rest[n])));
+      return bad(text, "unknown unit " + util::quote(std::string(unit)) + unit_hint(unit));
     }
     total += number * *scale;
     if (total > k_max_min_age_s) {
       return bad(text, "longer than 3650d");
     }
-    rest.remove_prefix(n + 1);
+    rest.remove_prefix(u);
   }
   return total;
 }

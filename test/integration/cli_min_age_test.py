@@ -185,7 +185,8 @@ class Annotations(Base):
         self.assertEqual(apps["annotated"]["images"][0]["new"], "new")
         self.assertEqual(apps["bad"]["status"], "error")
         self.assertIn("bad.yaml:7: annotation 'argocd-image-updater.argoproj.io/a.min-age': "
-                      "invalid min-age '2w': unknown unit 'w'", apps["bad"]["error"])
+                      "invalid min-age '2w': unknown unit 'w' (weeks are written in days: '7d')",
+                      apps["bad"]["error"])
 
 
 if __name__ == "__main__":

@@ -94,7 +94,7 @@ TEST_CASE("annotations: wrong values are errors naming the annotation and its li
             "invalid platform 'linux'"},
            {std::string(k_p) + "image-list: a=nginx\n" + k_p + "a.min-age: 2 days\n",
             "apps/demo.yaml:7: annotation 'argocd-image-updater.argoproj.io/a.min-age': invalid "
-            "min-age '2 days': unknown unit ' '"},
+            "min-age '2 days': unknown unit ' days' (did you mean 'd'?)"},
        }) {
     CAPTURE(row.annotations);
     auto config = config_from_annotations(app_with(row.annotations));

@@ -54,8 +54,13 @@ TEST_CASE("min-age: durations with s, m, h and d", "[tag]") {
     CHECK(parsed.error().message.find("invalid min-age") == 0);
   }
   CHECK(parse_min_age("2w").error().message
-        == "invalid min-age '2w': unknown unit 'w'; use whole numbers with s, m, h or d, e.g. "
-           "'2d' or '1d12h'");
+        == "invalid min-age '2w': unknown unit 'w' (weeks are written in days: '7d'); use whole "
+           "numbers with s, m, h or d, e.g. '2d' or '1d12h'");
+  CHECK_THAT(parse_min_age("2 Days").error().message,
+             Catch::Contains("unknown unit ' Days' (did you mean 'd'?)"));
+  CHECK_THAT(parse_min_age("3hours").error().message,
+             Catch::Contains("unknown unit 'hours' (did you mean 'h'?)"));
+  CHECK_THAT(parse_min_age("1dd").error().message, Catch::Contains("unknown unit 'dd'"));
   CHECK(format_min_age(2 * k_day) == "2d");
   CHECK(format_min_age(k_day + 12 * 3600) == "1d12h");
   CHECK(format_min_age(90) == "1m30s");
