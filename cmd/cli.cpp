@@ -52,6 +52,11 @@ Cli::Cli()
                  "Trust cached tag lists younger than this without asking the registry (a "
                  "duration: 10m, 1h; 0 revalidates every run)")
       ->capture_default_str();
+  app.add_option("--max-requests",
+                 global.max_requests,
+                 "At most this many registry requests go to the network; images they cannot "
+                 "resolve whole are skipped (cached answers cost nothing)")
+      ->check(CLI::Range(0L, 1'000'000'000L));
   app.require_subcommand(1);
   app.fallthrough();
   app.footer("Exit codes: 0 ok; 1 some application or image failed; 2 usage or configuration "

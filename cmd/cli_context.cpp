@@ -197,6 +197,9 @@ run::CheckOptions with_globals(run::CheckOptions options, const GlobalOptions& g
   options.retries = global.retries;
   options.timeout_s = global.timeout_s;
   options.kubeconfig = global.kubeconfig;
+  if (global.max_requests >= 0) {
+    options.max_requests = static_cast<size_t>(global.max_requests);
+  }
   return options;
 }
 
@@ -224,6 +227,11 @@ int run_command(const std::string& command,
   effects.print_warning = print_warning;
   effects.now = [] { return std::chrono::steady_clock::now(); };
   effects.sleep = [](std::chrono::milliseconds ms) { std::this_thread::sleep_for(ms); };
+  effects.unix_now = [] {
+    return static_cast<int64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                    std::chrono::system_clock::now().time_since_epoch())
+                                    .count());
+  };
   effects.random = [device = std::make_shared<std::random_device>()] {
     return (uint64_t{(*device)()} << 32) | (*device)();
   };

@@ -30,6 +30,7 @@ struct GlobalOptions {
   // Tag lists confirmed less than this ago are trusted without asking (Go duration; "0":
   // always revalidate).
   std::string cache_ttl = "0";
+  long max_requests = -1; // --max-requests (docs/registries.md#request-budget); -1: no bound
 };
 
 // Print "argoimg: error: <message>" on stderr, with secrets redacted and control characters

@@ -69,6 +69,36 @@ void write_rate_limits(Writer& w, const std::map<std::string, registry::RateLimi
   w.EndObject();
 }
 
+// summary.budget, only when --max-requests is given or a registry's rate limit ran out.
+void write_budget(Writer& w, const registry::Client::BudgetReport& budget, size_t skipped) {
+  if (!budget.limit && budget.exhausted.empty() && skipped == 0) {
+    return;
+  }
+  w.Key("budget");
+  w.StartObject();
+  optional_count(w, "maxRequests", budget.limit);
+  w.Key("used");
+  w.Uint64(budget.used);
+  optional_count(w,
+                 "remaining",
+                 budget.limit
+                     ? std::optional<uint64_t>(*budget.limit - std::min(budget.used, *budget.limit))
+                     : std::nullopt);
+  w.Key("refused");
+  w.Uint64(budget.refused);
+  w.Key("skippedImages");
+  w.Uint64(skipped);
+  w.Key("exhaustedRegistries");
+  w.StartObject();
+  for (const auto& [host, reason] : budget.exhausted) {
+    std::string key = util::valid_utf8(util::redact(host));
+    w.Key(key.c_str(), static_cast<rapidjson::SizeType>(key.size()));
+    string_value(w, reason);
+  }
+  w.EndObject();
+  w.EndObject();
+}
+
 void write_image(Writer& w, const updater::ImageResult& image, bool explain) {
   w.StartObject();
   optional_string(w, "alias", image.alias);
@@ -347,6 +377,7 @@ void write_json_report(const ReportInput& input, std::ostream& out) {
   }
   w.EndObject();
   write_rate_limits(w, input.rate_limits);
+  write_budget(w, input.budget, c.budget_skipped);
   w.EndObject();
   w.EndObject();
   out << '\n';

@@ -61,6 +61,21 @@ void print_table(const std::vector<std::vector<std::string>>& rows, bool color, 
   }
 }
 
+// The request budget's line, only when there is one or a registry's rate limit ran out:
+// "request budget: 50 of 50 requests used, 3 images skipped", then each exhausted registry.
+void write_budget(const registry::Client::BudgetReport& budget, size_t skipped, std::ostream& out) {
+  if (!budget.limit && budget.exhausted.empty() && skipped == 0) {
+    return;
+  }
+  std::string used = budget.limit
+                         ? fmt::format("{} of {} requests used", budget.used, *budget.limit)
+                         : fmt::format("{} requests used", budget.used);
+  out << fmt::format("request budget: {}, {} images skipped\n", used, skipped);
+  for (const auto& [host, reason] : budget.exhausted) {
+    out << "  " << shown(reason) << '\n';
+  }
+}
+
 std::string shown_new(const updater::ImageResult& image) {
   std::string text = image.new_tag.value_or("-");
   if (image.new_digest) {
@@ -292,6 +307,7 @@ void write_text_report(const ReportInput& input, std::ostream& out) {
                      what,
                      c.errors,
                      requests.empty() ? "" : "; requests: " + shown(requests));
+  write_budget(input.budget, c.budget_skipped, out);
 }
 
 } // namespace argoimg::cmd

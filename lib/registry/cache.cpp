@@ -215,20 +215,24 @@ CachingTransport::~CachingTransport() {
   }
 }
 
-util::Result<HttpResponse> CachingTransport::send(const HttpRequest& request) {
+std::optional<HttpResponse> CachingTransport::stored(const HttpRequest& request) {
   if (is_tag_list_request(request)) {
-    return send_tag_page(request);
+    return fresh_tag_page(request);
   }
   if (auto name = immutable_tag_key(request)) {
-    return send_immutable_tag(request, *name);
+    return stored_immutable_tag(request, *name);
   }
-  auto digest = cacheable_digest(request);
-  if (!digest) {
-    return m_inner.send(request);
+  if (auto digest = cacheable_digest(request)) {
+    return stored_by_digest(request, *digest);
   }
+  return std::nullopt;
+}
+
+std::optional<HttpResponse> CachingTransport::stored_by_digest(const HttpRequest& request,
+                                                               const std::string& digest) {
   std::string name = cache_key(request);
   if (auto data = m_cache.read(name)) {
-    auto response = decode_cache_entry(*data, *digest);
+    auto response = decode_cache_entry(*data, digest);
     if (response && response->body.size() <= request.max_body) {
       ++m_hits;
       m_logger.debug("cache: " + redact_url(request.url) + " served from the cache");
@@ -241,6 +245,23 @@ util::Result<HttpResponse> CachingTransport::send(const HttpRequest& request) {
       m_cache.remove(name);
     }
   }
+  return std::nullopt;
+}
+
+util::Result<HttpResponse> CachingTransport::send(const HttpRequest& request) {
+  if (auto hit = stored(request)) {
+    return std::move(*hit);
+  }
+  if (is_tag_list_request(request)) {
+    return send_tag_page(request);
+  }
+  if (auto name = immutable_tag_key(request)) {
+    return send_immutable_tag(request, *name);
+  }
+  auto digest = cacheable_digest(request);
+  if (!digest) {
+    return m_inner.send(request);
+  }
   auto response = m_inner.send(request);
   if (!response || response->status != 200) {
     return response;
@@ -249,7 +270,7 @@ util::Result<HttpResponse> CachingTransport::send(const HttpRequest& request) {
   if (!entry) {
     return response; // a body not matching its digest is the client's to report
   }
-  store(name, *entry);
+  store(cache_key(request), *entry);
   return response;
 }
 

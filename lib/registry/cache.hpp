@@ -109,6 +109,10 @@ public:
   // always revalidate). `clock` gives Unix seconds (tests); default the system clock.
   void set_tag_list_ttl(std::chrono::seconds ttl, std::function<int64_t()> clock = {});
 
+  // The answer kept on disk that needs no request at all (a digest's content, newest-build's
+  // manifest by tag, a tag page younger than the TTL), or nothing; `send` serves it first.
+  std::optional<HttpResponse> stored(const HttpRequest& request) override;
+
   size_t hits() const { return m_hits; }
   size_t stores() const { return m_stores; }
   size_t revalidated() const { return m_revalidated; } // 304s answered from an entry
@@ -116,6 +120,11 @@ public:
 private:
   // cache_tags_transport.cpp
   util::Result<HttpResponse> send_tag_page(const HttpRequest& request);
+  std::optional<HttpResponse> fresh_tag_page(const HttpRequest& request);
+  std::optional<HttpResponse> stored_immutable_tag(const HttpRequest& request,
+                                                   const std::string& name);
+  std::optional<HttpResponse> stored_by_digest(const HttpRequest& request,
+                                               const std::string& digest);
   util::Result<HttpResponse> send_immutable_tag(const HttpRequest& request,
                                                 const std::string& name);
   int64_t now_unix() const;

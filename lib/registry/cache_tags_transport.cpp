@@ -25,6 +25,30 @@ int64_t CachingTransport::now_unix() const {
       .count();
 }
 
+std::optional<HttpResponse> CachingTransport::fresh_tag_page(const HttpRequest& request) {
+  if (m_tag_ttl.count() <= 0) {
+    return std::nullopt;
+  }
+  std::string name = tag_page_key(request);
+  auto data = m_cache.read(name);
+  if (!data) {
+    return std::nullopt;
+  }
+  auto stored = decode_tag_page(*data);
+  if (!stored || stored->body.size() > request.max_body) {
+    return std::nullopt; // send_tag_page drops a bad entry and asks
+  }
+  int64_t now = now_unix();
+  if (now < stored->fetched_unix || now - stored->fetched_unix >= m_tag_ttl.count()) {
+    return std::nullopt;
+  }
+  ++m_hits;
+  m_logger.debug("cache: " + redact_url(request.url) + " served from the cache (--cache-ttl)");
+  auto response = tag_page_response(*stored);
+  response.from_cache = true;
+  return response;
+}
+
 util::Result<HttpResponse> CachingTransport::send_tag_page(const HttpRequest& request) {
   std::string name = tag_page_key(request);
   std::optional<TagPageEntry> stored;
@@ -38,14 +62,6 @@ util::Result<HttpResponse> CachingTransport::send_tag_page(const HttpRequest& re
     }
   }
   int64_t now = now_unix();
-  if (stored && m_tag_ttl.count() > 0 && now >= stored->fetched_unix
-      && now - stored->fetched_unix < m_tag_ttl.count()) {
-    ++m_hits;
-    m_logger.debug("cache: " + redact_url(request.url) + " served from the cache (--cache-ttl)");
-    auto response = tag_page_response(*stored);
-    response.from_cache = true;
-    return response;
-  }
   HttpRequest asked = request;
   if (stored && !stored->etag.empty()) {
     asked.headers.emplace_back("If-None-Match", stored->etag);
@@ -81,8 +97,8 @@ util::Result<HttpResponse> CachingTransport::send_tag_page(const HttpRequest& re
   return response;
 }
 
-util::Result<HttpResponse> CachingTransport::send_immutable_tag(const HttpRequest& request,
-                                                                const std::string& name) {
+std::optional<HttpResponse> CachingTransport::stored_immutable_tag(const HttpRequest& request,
+                                                                 const std::string& name) {
   if (auto data = m_cache.read(name)) {
     // The entry's own digest line names what its body must hash to.
     std::string_view text(*data);
@@ -103,6 +119,11 @@ util::Result<HttpResponse> CachingTransport::send_immutable_tag(const HttpReques
       m_cache.remove(name);
     }
   }
+  return std::nullopt;
+}
+
+util::Result<HttpResponse> CachingTransport::send_immutable_tag(const HttpRequest& request,
+                                                                const std::string& name) {
   auto response = m_inner.send(request);
   if (!response || response->status != 200) {
     return response;

@@ -47,6 +47,12 @@ struct ClientOptions {
   std::function<std::chrono::steady_clock::time_point()> now;
   std::function<void(std::chrono::milliseconds)> sleep;
   unsigned jitter_seed = 1;
+  // The request budget (docs/registries.md#request-budget): at most this many requests go to
+  // the network in this run, token requests included; answers kept locally (the persistent
+  // cache, this client's own) cost nothing. nullopt: no bound.
+  std::optional<size_t> max_requests;
+  // Unix time now, to say when a registry's rate limit resets; unset: only "in 2h13m".
+  std::function<int64_t()> unix_now;
 };
 
 // Talks the registry v2 API: Docker token and Basic auth, paginated tags, manifests and
@@ -89,6 +95,29 @@ public:
   // with the fewest requests remaining, and the latest `Retry-After`. Hosts that sent none are
   // absent.
   std::map<std::string, RateLimitStatus> rate_limits() const;
+
+  // What the request budget did (client_budget.cpp).
+  struct BudgetReport {
+    std::optional<size_t> limit; // ClientOptions::max_requests
+    size_t used = 0;             // requests that went to the network
+    size_t refused = 0;          // requests not sent: the budget or a rate limit ran out
+    // Registry hosts no longer asked in this run (rate limit exhausted), and why.
+    std::map<std::string, std::string> exhausted;
+  };
+  BudgetReport budget() const;
+
+  // Watches the calling thread for requests the budget refused, so that a caller resolving one
+  // image can tell that it saw only part of the answers and must not pick (an image is
+  // resolved whole or skipped). Every request of one public call is sent on the caller's thread.
+  class BudgetWatch {
+  public:
+    BudgetWatch();
+    // The reason of the latest refusal on this thread since construction, if any.
+    std::optional<std::string> refused() const;
+
+  private:
+    size_t m_start = 0;
+  };
 
 private:
   // Sets the calling thread's deadline (`repository_deadline` from now) for the requests of
@@ -148,6 +177,12 @@ private:
                        const HttpRequest& request,
                        const HttpResponse& response);
   void wait_for_rate_limit(const Endpoint& endpoint);
+  // client_budget.cpp; both with m_mutex held. Spend one request on `endpoint`, or return why
+  // it may not be sent (and count the refusal on this thread).
+  std::optional<std::string> spend_budget(const Endpoint& endpoint);
+  // `endpoint`'s registry said it has no requests left (`remaining: 0`, or a 429 it kept
+  // sending): it is not asked again until the reset it named, or for the rest of the run.
+  void note_exhausted(const Endpoint& endpoint, const RateLimitStatus& status);
   std::chrono::milliseconds backoff(size_t attempt, const HttpResponse* response);
 
   HttpTransport& m_transport;
@@ -167,8 +202,15 @@ private:
   std::map<std::string, std::optional<size_t>> m_page_sizes;
   std::map<std::string, std::unique_ptr<std::timed_mutex>> m_page_probes;
   std::map<std::string, RateLimitStatus> m_rate_limits; // by registry host
-  util::BackoffPolicy m_backoff;                        // from the retry options
-  util::JitterSource m_jitter;                          // guarded by m_mutex
+  struct Exhaustion {
+    std::string reason;
+    std::optional<std::chrono::steady_clock::time_point> until; // nullopt: the rest of the run
+  };
+  std::map<std::string, Exhaustion> m_exhausted; // by registry host
+  size_t m_spent = 0;                            // requests that went to the network
+  size_t m_refused = 0;
+  util::BackoffPolicy m_backoff; // from the retry options
+  util::JitterSource m_jitter;   // guarded by m_mutex
 };
 
 // Return the path to use in API URLs for `image` at `endpoint`: the endpoint's default

@@ -65,6 +65,9 @@ void Client::note_rate_limit(const Endpoint& endpoint,
   }
   std::lock_guard<std::mutex> guard(m_mutex);
   merge_rate_limit(m_rate_limits[endpoint.host], seen);
+  if (seen.remaining && *seen.remaining == 0) {
+    note_exhausted(endpoint, seen);
+  }
 }
 
 void Client::wait_for_rate_limit(const Endpoint& endpoint) {
@@ -114,6 +117,11 @@ util::Result<HttpResponse> Client::send_counted(const Endpoint& endpoint,
     m_stalled.emplace(endpoint.api_url, why);
     return util::fail(util::ErrorKind::timeout, why);
   };
+  if (auto local = m_transport.stored(request)) {
+    std::lock_guard<std::mutex> guard(m_mutex);
+    ++m_cache_hits[endpoint.host]; // no request to the registry, nothing spent (docs/cache.md)
+    return std::move(*local);
+  }
   HttpRequest attempt_request = request;
   for (size_t attempt = 0;; ++attempt) {
     {
@@ -133,11 +141,19 @@ util::Result<HttpResponse> Client::send_counted(const Endpoint& endpoint,
       }
       attempt_request.timeout = remaining;
     }
-    auto response = m_transport.send(attempt_request);
     {
-      // an answer from the persistent cache is no request to the registry (docs/cache.md)
       std::lock_guard<std::mutex> guard(m_mutex);
-      ++(response && response->from_cache ? m_cache_hits : m_requests)[endpoint.host];
+      if (auto refusal = spend_budget(endpoint)) {
+        return util::fail(util::ErrorKind::network, *refusal);
+      }
+      ++m_requests[endpoint.host];
+    }
+    auto response = m_transport.send(attempt_request);
+    if (response && response->from_cache) {
+      // another thread stored it meanwhile: no request went out after all (docs/cache.md)
+      std::lock_guard<std::mutex> guard(m_mutex);
+      --m_requests[endpoint.host];
+      ++m_cache_hits[endpoint.host];
     }
     if (response) {
       note_rate_limit(endpoint, request, *response);
@@ -146,6 +162,11 @@ util::Result<HttpResponse> Client::send_counted(const Endpoint& endpoint,
                           : (response.error().kind == util::ErrorKind::network
                              || response.error().kind == util::ErrorKind::timeout);
     if (!retry || !m_backoff.may_retry(static_cast<int>(std::min<size_t>(attempt, 1000)) + 1)) {
+      if (response && response->status == 429
+          && request.url.rfind(endpoint.api_url + "/", 0) == 0) {
+        std::lock_guard<std::mutex> guard(m_mutex);
+        note_exhausted(endpoint, parse_rate_limit(*response)); // still refused after retries
+      }
       if (!response && response.error().kind == util::ErrorKind::timeout && t_deadline
           && m_options.now() >= *t_deadline) {
         return give_up(response.error().message);

@@ -67,6 +67,12 @@ public:
     (void)key;
     (void)value;
   }
+  // Return the answer to `request` that is kept locally (a persistent cache), without the
+  // network, or nothing. The request budget (--max-requests) spends only on what this cannot
+  // answer, so the registry client asks here first.
+  virtual std::optional<HttpResponse> stored(const HttpRequest& /*request*/) {
+    return std::nullopt;
+  }
 };
 
 // Return `url` with its query string cut, so messages never carry tokens or credentials that

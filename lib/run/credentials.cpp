@@ -32,6 +32,8 @@ registry::ClientOptions client_options(const CheckOptions& options, const Effect
   // not each attempt: a hanging registry costs one --timeout, not one per retry.
   settings.repository_deadline = std::chrono::seconds(std::max<long>(options.timeout_s, 1));
   settings.max_tag_pages = options.max_tag_pages;
+  settings.max_requests = options.max_requests;
+  settings.unix_now = effects.unix_now;
   return settings;
 }
 

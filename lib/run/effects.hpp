@@ -100,6 +100,8 @@ struct Effects {
     return std::chrono::steady_clock::time_point{};
   };
   std::function<void(std::chrono::milliseconds)> sleep = [](std::chrono::milliseconds) {};
+  // Unix time now, only to say when a registry's rate limit resets; unset in tests.
+  std::function<int64_t()> unix_now;
   std::function<uint64_t()> random = [] { return uint64_t{0}; };
   std::function<util::Result<util::ProcessOutput>(
       const std::vector<std::string>&, const std::string&, std::chrono::milliseconds)>

@@ -291,6 +291,7 @@ evaluate(const CheckOptions& given, Effects& effects, const std::string& command
   report.requests = client.requests_per_registry();
   report.cache_hits = client.cache_hits_per_registry();
   report.rate_limits = client.rate_limits();
+  report.budget = client.budget();
   for (const auto& [host, budget] : report.rate_limits) {
     logger.info(registry::describe_rate_limit(host, budget));
   }

@@ -45,6 +45,9 @@ struct CheckOptions {
   size_t retries = 3;     // after 429, 5xx or network errors
   long timeout_s = 60;    // bounds everything done for one repository
   std::string kubeconfig; // for pullsecret:/secret: references
+  // --max-requests: registry requests that may go to the network
+  // (docs/registries.md#request-budget)
+  std::optional<size_t> max_requests;
   // `commit` only: clone source repositories with no local copy into this cache directory.
   std::optional<std::string> clone_into;
   std::string git_credentials; // `commit` only: env:VAR or ext:/path giving user:pass

@@ -14,6 +14,7 @@ ReportCounts count(const ReportInput& input) {
     c.updates += image.status == ImageStatus::update;
     c.up_to_date += image.status == ImageStatus::up_to_date;
     c.skipped += image.status == ImageStatus::skipped;
+    c.budget_skipped += image.status == ImageStatus::skipped && image.budget_skipped;
     c.errors += image.status == ImageStatus::error;
   };
   for (const auto& app : input.applications) {

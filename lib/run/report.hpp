@@ -3,6 +3,7 @@
 
 // What a run produces: the data the text and JSON reports render, and its exit status.
 
+#include "registry/client.hpp"
 #include "registry/rate_limit.hpp"
 #include "updater/apply.hpp"
 #include "updater/plan.hpp"
@@ -57,6 +58,7 @@ struct ReportInput {
   std::map<std::string, size_t> requests;   // per registry host
   std::map<std::string, size_t> cache_hits; // per registry host: answered by the persistent cache
   std::map<std::string, registry::RateLimitStatus> rate_limits; // per host that sent any
+  registry::Client::BudgetReport budget;    // --max-requests and exhausted rate limits
   std::vector<updater::FileChange> changes; // update: files written (or to write)
   std::vector<CommitRecord> commits;        // commit: per working copy and branch
   std::string saved_plan;                   // check with CheckOptions::make_plan: the plan (JSON)
@@ -74,7 +76,8 @@ struct ReportCounts {
   size_t updates = 0;
   size_t up_to_date = 0;
   size_t skipped = 0;
-  size_t errors = 0; // failed images, failed applications and unreadable files
+  size_t errors = 0;         // failed images, failed applications and unreadable files
+  size_t budget_skipped = 0; // of `skipped`: the request budget or a rate limit ran out
 };
 ReportCounts count(const ReportInput& input);
 

@@ -74,27 +74,50 @@ util::Result<Target> target_for(const ImageRequest& request, const ResolveOption
   return target;
 }
 
-// Fetch each unique repository's tags once, `concurrency` at a time.
-std::map<std::string, TagList> fetch_tag_lists(const std::vector<Target>& targets,
+bool needs_metadata(const ImageRequest& request, const Target& target) {
+  return request.policy.strategy == tag::Strategy::digest
+         || (request.policy.strategy == tag::Strategy::newest_build
+             && target.endpoint.tag_sort_mode == registry::TagSortMode::none);
+}
+
+// Fetch each unique repository's tags once, `concurrency` at a time, in the order that matters
+// for a budget: repositories with an image needing only its tags first, then the most shared.
+// A listing the budget refused is named in `refused` (key -> reason).
+std::map<std::string, TagList> fetch_tag_lists(const std::vector<const ImageRequest*>& requests,
+                                               const std::vector<Target>& targets,
                                                registry::Client& client,
-                                               const ResolveOptions& options) {
-  std::map<std::string, const Target*> unique;
-  for (const auto& target : targets) {
-    unique.emplace(target.key, &target);
+                                               const ResolveOptions& options,
+                                               std::map<std::string, std::string>& refused) {
+  std::map<std::string, std::pair<const Target*, ResolveCost>> unique;
+  for (size_t i = 0; i < targets.size(); ++i) {
+    auto it =
+        unique.emplace(targets[i].key, std::make_pair(&targets[i], ResolveCost{true, 0, 0})).first;
+    it->second.second.shared += 1;
+    it->second.second.metadata =
+        it->second.second.metadata && needs_metadata(*requests[i], targets[i]);
+  }
+  std::vector<const Target*> keyed;
+  std::vector<ResolveCost> costs;
+  for (const auto& entry : unique) {
+    keyed.push_back(entry.second.first);
+    costs.push_back(entry.second.second);
   }
   std::vector<const Target*> work;
-  for (const auto& [key, target] : unique) {
-    work.push_back(target);
+  for (size_t index : resolution_order(costs)) {
+    work.push_back(keyed[index]);
   }
   std::vector<std::optional<TagList>> results(work.size());
+  std::vector<std::optional<std::string>> refusals(work.size());
   size_t done = 0;
   std::mutex progress_mutex;
   util::parallel_for(work.size(), options.concurrency, [&](size_t i) {
+    registry::Client::BudgetWatch watch;
     auto listed = client.list_tags(work[i]->endpoint, work[i]->path);
     if (listed) {
       results[i].emplace(validated(std::move(*listed)));
     } else {
       results[i].emplace(tl::unexpected(std::move(listed.error())));
+      refusals[i] = watch.refused();
     }
     if (options.progress) {
       std::lock_guard<std::mutex> guard(progress_mutex);
@@ -104,6 +127,9 @@ std::map<std::string, TagList> fetch_tag_lists(const std::vector<Target>& target
   std::map<std::string, TagList> lists;
   for (size_t i = 0; i < work.size(); ++i) {
     lists.emplace(work[i]->key, std::move(*results[i]));
+    if (refusals[i]) {
+      refused.emplace(work[i]->key, *refusals[i]);
+    }
   }
   return lists;
 }
@@ -297,6 +323,25 @@ ImageResult base_result(const ImageRequest& request) {
   return result;
 }
 
+std::vector<size_t> resolution_order(const std::vector<ResolveCost>& costs) {
+  std::vector<size_t> order(costs.size());
+  for (size_t i = 0; i < order.size(); ++i) {
+    order[i] = i;
+  }
+  std::stable_sort(order.begin(), order.end(), [&costs](size_t a, size_t b) {
+    const auto& x = costs[a];
+    const auto& y = costs[b];
+    if (x.metadata != y.metadata) {
+      return !x.metadata;
+    }
+    if (x.shared != y.shared) {
+      return x.shared > y.shared;
+    }
+    return x.candidates < y.candidates;
+  });
+  return order;
+}
+
 std::string_view to_string(ImageStatus status) {
   switch (status) {
   case ImageStatus::resolved:
@@ -347,24 +392,59 @@ std::vector<ImageResult> resolve_images(const std::vector<ImageRequest>& request
     runnable.push_back(ok);
   }
   std::vector<Target> needed;
+  std::vector<const ImageRequest*> needed_requests;
   for (size_t i = 0; i < targets.size(); ++i) {
     if (runnable[i]) {
       needed.push_back(targets[i]);
+      needed_requests.push_back(&requests[i]);
     }
   }
-  auto tag_lists = fetch_tag_lists(needed, client, options);
+  std::map<std::string, std::string> refused;
+  auto tag_lists = fetch_tag_lists(needed_requests, needed, client, options, refused);
   Ages ages = observe_ages(requests, targets, runnable, tag_lists, options, logger);
+  std::map<std::string, size_t> shared;
+  for (const auto& target : needed) {
+    ++shared[target.key];
+  }
+  std::vector<size_t> work;
+  std::vector<ResolveCost> costs;
   for (size_t i = 0; i < requests.size(); ++i) {
     if (!runnable[i]) {
       continue;
     }
+    ResolveCost cost{needs_metadata(requests[i], targets[i]), shared[targets[i].key], 0};
+    auto tags = tag_lists.find(targets[i].key);
+    if (cost.metadata && tags != tag_lists.end() && tags->second) {
+      cost.candidates = tag::prefilter(tags->second->tags, requests[i].policy).size();
+    }
+    work.push_back(i);
+    costs.push_back(cost);
+  }
+  for (size_t position : resolution_order(costs)) {
+    size_t i = work[position];
     auto tags = tag_lists.find(targets[i].key);
     if (tags == tag_lists.end()) {
       results[i].status = ImageStatus::error;
       results[i].reason = "internal: no tag list for " + util::quote(targets[i].key);
       continue;
     }
-    resolve_one(requests[i], targets[i], tags->second, client, options, ages, results[i]);
+    std::optional<std::string> budget;
+    if (auto listing = refused.find(targets[i].key); listing != refused.end()) {
+      budget = listing->second;
+    } else {
+      registry::Client::BudgetWatch watch;
+      resolve_one(requests[i], targets[i], tags->second, client, options, ages, results[i]);
+      budget = watch.refused();
+    }
+    if (budget) {
+      // Part of its answers is missing: whatever was picked could be wrong, so nothing is.
+      ImageResult skipped = base_result(requests[i]);
+      skipped.status = ImageStatus::skipped;
+      skipped.reason = *budget;
+      skipped.budget_skipped = true;
+      results[i] = std::move(skipped);
+      continue;
+    }
     if (results[i].status == ImageStatus::error) {
       logger.error(fmt::format("image {}: {}",
                                util::quote(requests[i].entry.image_text),

@@ -51,6 +51,9 @@ struct ImageResult {
   std::optional<std::string> reason; // also: how many tags min-age left out of a pick
   std::vector<tag::CandidateReport> explain;
   size_t invalid_tags = 0; // tags from the registry outside the tag grammar, ignored
+  // `skipped` because the request budget or a registry's rate limit ran out before it was
+  // resolved whole (docs/registries.md#request-budget); `reason` says which.
+  bool budget_skipped = false;
 };
 
 struct ResolveOptions {
@@ -79,9 +82,23 @@ util::Result<registry::Endpoint> image_endpoint(const image::ImageRef& image,
 // A result naming `request`'s image, alias, constraint, strategy and current tag; no decision.
 ImageResult base_result(const ImageRequest& request);
 
+// How costly resolving one image is, for ordering (docs/registries.md#request-budget).
+struct ResolveCost {
+  bool metadata = false; // newest-build (unsorted registry) or digest: requests per candidate
+  size_t shared = 1;     // requests of the run reading the same repository
+  size_t candidates = 0; // tags that survive the filters (metadata reads), when known
+};
+
+// The order to resolve in: images needing only the tag list first, then those whose
+// repository serves the most requests, then the fewest metadata reads; ties keep their order.
+// Returns indices into `costs`.
+std::vector<size_t> resolution_order(const std::vector<ResolveCost>& costs);
+
 // Resolve every request: each unique repository's tag list is fetched once, in parallel up to
 // `options.concurrency`; metadata is fetched only for tags that survive filters. A failing
 // image yields an `error` result and never stops the others. Results are in request order.
+// The work goes in `resolution_order` (what matters first when requests are budgeted); an
+// image the budget refused a request is `skipped` whole, never picked from part of its tags.
 std::vector<ImageResult> resolve_images(const std::vector<ImageRequest>& requests,
                                         registry::Client& client,
                                         const ResolveOptions& options,

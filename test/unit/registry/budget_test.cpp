@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: Apache-2.0
+// Issue 17: the request budget. --max-requests counts only what goes to the network, and a
+// registry whose rate limit ran out is not asked again until it resets.
+#include "support/fake_http_transport.hpp"
+
+#include "registry/client.hpp"
+#include "util/sha256.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace argoimg;
+using namespace argoimg::registry;
+using argoimg::test::FakeHttpTransport;
+
+namespace {
+
+const std::string k_api = "https://reg.example.com";
+
+Endpoint endpoint() {
+  Endpoint e;
+  e.host = "reg.example.com";
+  e.api_url = k_api;
+  return e;
+}
+
+// A transport whose blobs are kept locally, as the persistent cache keeps them.
+class StoringTransport : public FakeHttpTransport {
+public:
+  std::optional<HttpResponse> stored(const HttpRequest& request) override {
+    if (request.url.find("/blobs/") != std::string::npos) {
+      ++hits;
+      return HttpResponse{200, {}, "{}"};
+    }
+    return std::nullopt;
+  }
+  size_t hits = 0;
+};
+
+void serve(FakeHttpTransport& http) {
+  http.on("GET", k_api + "/v2/", [](const HttpRequest&) { return HttpResponse{200, {}, "{}"}; });
+  for (const char* repo : {"a", "b", "c"}) {
+    http.on_json(k_api + "/v2/team/" + repo + "/tags/list?n=10000",
+                 std::string(R"({"name":"team/)") + repo + R"(","tags":["1.0"]})");
+  }
+}
+
+} // namespace
+
+TEST_CASE("the request budget counts network requests and refuses past the bound",
+          "[registry][budget]") {
+  StoringTransport http;
+  serve(http);
+  util::Logger logger;
+  ClientOptions options;
+  options.max_requests = 3;
+  Client client(http, logger, options);
+  CHECK(client.list_tags(endpoint(), "team/a")); // ping + list
+  CHECK(client.list_tags(endpoint(), "team/b"));
+  {
+    Client::BudgetWatch watch;
+    auto refused = client.list_tags(endpoint(), "team/c");
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().message.find("request budget exhausted (--max-requests 3)")
+          != std::string::npos);
+    CHECK(watch.refused() == "request budget exhausted (--max-requests 3)");
+  }
+  CHECK(http.requests.size() == 3);
+  {
+    // What is kept locally costs nothing, even with the budget spent.
+    Client::BudgetWatch watch;
+    CHECK(client.config(endpoint(), "team/a", "sha256:" + util::sha256_hex("{}")));
+    CHECK(http.hits == 1);
+    CHECK_FALSE(watch.refused());
+  }
+  auto budget = client.budget();
+  CHECK(budget.limit == 3u);
+  CHECK(budget.used == 3);
+  CHECK(budget.refused == 1);
+  CHECK(budget.exhausted.empty());
+  CHECK(http.requests.size() == 3);
+}
+
+TEST_CASE("a registry announcing no requests left is not asked again, naming the reset",
+          "[registry][budget]") {
+  FakeHttpTransport http;
+  serve(http);
+  http.on_json(k_api + "/v2/team/a/tags/list?n=10000",
+               R"({"name":"team/a","tags":["1.0"]})",
+               {{"ratelimit-limit", "100;w=21600"},
+                {"ratelimit-remaining", "0;w=21600"},
+                {"ratelimit-reset", "7980"}});
+  util::Logger logger;
+  std::chrono::steady_clock::time_point now{};
+  ClientOptions options;
+  options.now = [&now] { return now; };
+  options.unix_now = [] { return int64_t{1'796'432'400}; }; // 2026-12-05T01:00:00Z
+  Client client(http, logger, options);
+  CHECK(client.list_tags(endpoint(), "team/a")); // the answer that said so still counts
+  std::string reason =
+      "registry 'reg.example.com' rate limit exhausted; resets at 2026-12-05T03:13:00Z (in 2h13m)";
+  {
+    Client::BudgetWatch watch;
+    CHECK_FALSE(client.list_tags(endpoint(), "team/b"));
+    CHECK(watch.refused() == reason);
+  }
+  CHECK(http.count(k_api + "/v2/team/b") == 0);
+  CHECK(client.budget().exhausted.at("reg.example.com") == reason);
+  now += std::chrono::seconds(7980); // the window has reset
+  CHECK(client.list_tags(endpoint(), "team/b"));
+}
+
+TEST_CASE("a registry still answering 429 after the retries is given up until Retry-After",
+          "[registry][budget]") {
+  FakeHttpTransport http;
+  serve(http);
+  http.on("GET", k_api + "/v2/team/a/tags/list?n=10000", [](const HttpRequest&) {
+    return HttpResponse{429, {{"retry-after", "90"}}, "{}"};
+  });
+  util::Logger logger;
+  ClientOptions options;
+  options.max_retries = 1;
+  Client client(http, logger, options);
+  CHECK_FALSE(client.list_tags(endpoint(), "team/a"));
+  size_t sent = http.requests.size();
+  Client::BudgetWatch watch;
+  CHECK_FALSE(client.list_tags(endpoint(), "team/b"));
+  CHECK(watch.refused() == "registry 'reg.example.com' rate limit exhausted; resets in 1m30s");
+  CHECK(http.requests.size() == sent);
+}
