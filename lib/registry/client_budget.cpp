@@ -16,8 +16,11 @@ namespace {
 thread_local size_t t_refusals = 0;
 thread_local std::string t_refusal_reason;
 
-// "2h13m", "5m7s", "42s".
+// "3d4h", "2h13m", "5m7s", "42s".
 std::string short_duration(uint64_t seconds) {
+  if (seconds >= 86400) {
+    return fmt::format("{}d{}h", seconds / 86400, seconds % 86400 / 3600);
+  }
   if (seconds >= 3600) {
     return fmt::format("{}h{}m", seconds / 3600, seconds % 3600 / 60);
   }

@@ -68,7 +68,12 @@ Repositories::created(const std::string& key, const std::string& tag, std::strin
   candidate.name = tag;
   // Flux v1 read the linux/amd64 image of a multi-platform tag.
   std::vector<tag::Platform> amd64{tag::Platform{"linux", "amd64", ""}};
+  registry::Client::BudgetWatch watch;
   fill_build_date(m_client, entry.endpoint, entry.path, amd64, candidate);
+  if (watch.refused()) {
+    why = *watch.refused();
+    return std::nullopt; // not remembered: the time is unknown, not absent
+  }
   std::optional<int64_t> created = candidate.created;
   for (const auto& build : candidate.builds) {
     if (tag::platform_wanted(amd64, build.platform) && build.created) {

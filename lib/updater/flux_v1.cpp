@@ -149,6 +149,7 @@ void finish_v1(std::vector<V1Pending>& pending,
     }
     std::optional<int64_t> current_created;
     std::string why;
+    registry::Client::BudgetWatch watch;
     if (tag::flux::v1_needs_times(*pattern)) {
       // Flux v1 orders glob and regexp matches by build time: a manifest and config read per
       // candidate (cached per run), and the current image's own time.
@@ -161,6 +162,11 @@ void finish_v1(std::vector<V1Pending>& pending,
           candidate.created = repositories.created(item.key, candidate.tag, ignored);
         }
       }
+    }
+    if (auto refused = watch.refused()) {
+      // Some build times are unknown: ordering the rest could pick the wrong tag.
+      image.budget_skipped = true;
+      return fail(ImageStatus::skipped, *refused);
     }
     auto selection =
         tag::flux::select_v1(candidates, *pattern, item.ref.name(), options.resolve.explain);

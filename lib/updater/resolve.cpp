@@ -215,7 +215,11 @@ void resolve_one(const ImageRequest& request,
     // Metadata costs requests: fetch it only for tags that survive the filters.
     auto wanted = tag::prefilter(*tags, request.policy);
     std::sort(wanted.begin(), wanted.end());
+    registry::Client::BudgetWatch watch;
     for (auto& candidate : candidates) {
+      if (watch.refused()) {
+        return; // skipped whole by the caller: asking on would only be refused again
+      }
       if (!std::binary_search(wanted.begin(), wanted.end(), candidate.name)) {
         continue;
       }

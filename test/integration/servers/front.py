@@ -39,6 +39,7 @@ With --rate-limit STYLE every answer under /v2/ carries rate-limit headers count
 100 (one per request): `dockerhub` (`ratelimit-limit: 100;w=21600`, `ratelimit-remaining`),
 `x` (`X-RateLimit-Limit/-Remaining/-Reset` with a Unix time), `hostile` (escape sequences,
 newlines and overlong values where the numbers belong); 429s carry `Retry-After: 1`.
+--rate-limit-budget N counts down from N instead (remaining 0 once N requests were answered).
 
 GET /_stats returns {"path": count} for every path seen; GET /_stats/authorization the same for
 requests that carried an Authorization header; GET /_log the paths with their queries, in
@@ -77,7 +78,7 @@ class Handler(QuietHandler):
         if style and self.path.startswith("/v2/"):
             with self.server.lock:
                 self.server.budget_used += 1
-                remaining = max(0, 100 - self.server.budget_used)
+                remaining = max(0, self.server.rate_limit_budget - self.server.budget_used)
             headers = {**(headers or {}), **rate_limit_headers(style, remaining)}
             if status == 429 and style != "hostile":
                 headers["Retry-After"] = "1"
@@ -274,6 +275,7 @@ def main():
     parser.add_argument("--page-delay-ms", type=int, default=0)
     parser.add_argument("--etags", action="store_true", help="ETag on tag pages, 304 for If-None-Match")
     parser.add_argument("--rate-limit", choices=("dockerhub", "x", "hostile"))
+    parser.add_argument("--rate-limit-budget", type=int, default=100)
     parser.add_argument("--issuer", default="http://127.0.0.1:1")
     parser.add_argument("--redirect-to", help="origin that manifest and blob GETs are redirected to")
     parser.add_argument("--redirect-prefix", default="/v2/private/redirected/")
@@ -287,6 +289,7 @@ def main():
     server.etags = args.etags
     server.rate_limit = args.rate_limit
     server.budget_used = 0
+    server.rate_limit_budget = args.rate_limit_budget
     server.log = []
     server.issuer = args.issuer
     server.counts = {}

@@ -1,0 +1,78 @@
+"""End-to-end tests of issue 17's request budget: --max-requests spent on what matters first
+(answers in the persistent cache cost nothing), images the budget cannot resolve whole skipped
+with the reason, and a registry whose rate-limit headers say nothing is left not asked again.
+Each test starts its own front (servers/front.py) and counts the requests there."""
+import shutil
+import tempfile
+import unittest
+
+from cli_pages_test import Base
+from support import argoimg, check_json
+
+
+class Budget(Base):
+    def cache_dir(self):
+        directory = tempfile.mkdtemp(prefix="argoimg-budget-cache-")
+        self.addCleanup(shutil.rmtree, directory, True)
+        return directory
+
+    def test_max_requests_resolves_the_cached_image_and_skips_the_rest(self):
+        front = self.front()
+        cache = self.cache_dir()
+        oci = f"{front.address}/demo/oci"  # three tags: its configs will be in the cache
+        app = f"{front.address}/demo/app"  # thirteen tags, never read before
+        # Warm the cache with demo/oci alone: its configs (blobs by digest) are kept.
+        result, doc = check_json("--cache-dir", cache, "--update-strategy", "newest-build",
+                                 "--image", oci)
+        self.assertEqual(doc["images"][0]["status"], "resolved", result.stderr)
+        expected = doc["images"][0]["new"]
+        cold = len(front.log())  # ping, list, 3 manifests, 3 configs
+        self.assertEqual(cold, 8)
+        # ping, two lists, demo/oci's 3 manifests by tag: less than demo/oci alone cost cold.
+        budget = 6
+        result, doc = check_json("--cache-dir", cache, "--max-requests", str(budget),
+                                 "--update-strategy", "newest-build", "--image", app, "--image", oci)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertLessEqual(len(front.log()) - cold, budget)
+        by_image = {i["image"]: i for i in doc["images"]}
+        self.assertEqual(by_image[oci]["status"], "resolved")
+        self.assertEqual(by_image[oci]["new"], expected)
+        self.assertEqual(by_image[app]["status"], "skipped")
+        self.assertIsNone(by_image[app]["new"])  # never a pick from part of its candidates
+        self.assertEqual(by_image[app]["reason"], f"request budget exhausted (--max-requests {budget})")
+        self.assertEqual(doc["summary"]["budget"], {
+            "maxRequests": budget, "used": budget, "remaining": 0, "refused": 1,
+            "skippedImages": 1, "exhaustedRegistries": {}})
+        text = argoimg("check", "--cache-dir", cache, "--max-requests", "2",
+                       "--update-strategy", "newest-build", "--image", app)
+        self.assertEqual(text.returncode, 0, text.stderr)
+        self.assertIn("request budget exhausted (--max-requests 2)", text.stdout)
+        self.assertIn("request budget: 2 of 2 requests used, 1 images skipped", text.stdout)
+
+    def test_a_registry_with_no_requests_left_is_not_asked_again(self):
+        # X-RateLimit-Remaining counts down from 10; the reset is a Unix time (2030-03-17).
+        front = self.front("--rate-limit", "x", "--rate-limit-budget", "10")
+        oci = f"{front.address}/demo/oci"
+        app = f"{front.address}/demo/app"
+        result, doc = check_json("--concurrency", "1", "--update-strategy", "newest-build",
+                                 "--image", app, "--image", oci)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        # ping, two lists, demo/oci's 3 manifests and 3 configs (the fewest candidates go
+        # first), one manifest of demo/app: that answer says 0 remain, and nothing follows.
+        self.assertEqual(len(front.log()), 10)
+        by_image = {i["image"]: i for i in doc["images"]}
+        self.assertEqual(by_image[oci]["status"], "resolved")
+        self.assertEqual(by_image[oci]["new"], "v2.0.0-beta.1")
+        self.assertEqual(by_image[app]["status"], "skipped")
+        self.assertIsNone(by_image[app]["new"])
+        reason = by_image[app]["reason"]
+        self.assertRegex(reason, rf"^registry '{front.address}' rate limit exhausted; resets at "
+                                 r"2030-03-17T17:46:40Z \(in \d+d\d+h\)$")
+        budget = doc["summary"]["budget"]
+        self.assertEqual(budget["exhaustedRegistries"], {front.address: reason})
+        self.assertIsNone(budget["maxRequests"])
+        self.assertEqual(budget["skippedImages"], 1)
+        self.assertIn("its remaining images are skipped", result.stderr)
+
+if __name__ == "__main__":
+    unittest.main()
