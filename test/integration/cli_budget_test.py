@@ -2,12 +2,27 @@
 (answers in the persistent cache cost nothing), images the budget cannot resolve whole skipped
 with the reason, and a registry whose rate-limit headers say nothing is left not asked again.
 Each test starts its own front (servers/front.py) and counts the requests there."""
+import json
+import os
 import shutil
+import subprocess
 import tempfile
 import unittest
 
 from cli_pages_test import Base
 from support import argoimg, check_json
+
+
+def application(name, image, current):
+    return ("apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n"
+            f"  name: {name}\n  namespace: argocd\n  annotations:\n"
+            f"    argocd-image-updater.argoproj.io/image-list: i={image}\n"
+            "    argocd-image-updater.argoproj.io/i.update-strategy: newest-build\n"
+            "    argocd-image-updater.argoproj.io/write-back-method: argocd\n"
+            "spec:\n  project: default\n  source:\n"
+            f"    repoURL: https://git.example/org/{name}.git\n    path: .\n    targetRevision: main\n"
+            f"    kustomize:\n      images:\n      - {image}:{current}\n"
+            "  destination:\n    server: https://kubernetes.default.svc\n    namespace: demo\n")
 
 
 class Budget(Base):
@@ -73,6 +88,36 @@ class Budget(Base):
         self.assertIsNone(budget["maxRequests"])
         self.assertEqual(budget["skippedImages"], 1)
         self.assertIn("its remaining images are skipped", result.stderr)
+
+    def test_the_image_many_applications_share_goes_first(self):
+        front = self.front()
+        directory = tempfile.mkdtemp(prefix="argoimg-budget-apps-")
+        self.addCleanup(shutil.rmtree, directory, True)
+        app = f"{front.address}/demo/app"  # 13 candidates, read by two applications
+        oci = f"{front.address}/demo/oci"  # 3 candidates, read by one
+        for name, image, current in (("one", app, "1.2.3"), ("two", app, "1.2.3"),
+                                     ("three", oci, "v1.0.0")):
+            with open(os.path.join(directory, f"{name}.yaml"), "w") as f:
+                f.write(application(name, image, current))
+        # ping, two lists, demo/app's 13 manifests and 13 configs: demo/oci is left out,
+        # though it is the cheaper image, because one resolution of demo/app serves two.
+        budget = 29
+        result = subprocess.run([os.environ["ARGOIMG_BIN"], "-o", "json", "check", "--no-cache",
+                                 "--max-requests", str(budget), directory],
+                                capture_output=True, text=True, timeout=120)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertLessEqual(len(front.log()), budget)
+        doc = json.loads(result.stdout)
+        by_name = {a["name"]: a for a in doc["applications"]}
+        for name in ("one", "two"):
+            self.assertEqual(by_name[name]["status"], "update", result.stdout)
+            self.assertEqual(by_name[name]["images"][0]["new"], "latest")
+        self.assertEqual(by_name["three"]["status"], "skipped")
+        image = by_name["three"]["images"][0]
+        self.assertEqual((image["status"], image["new"], image["reason"]),
+                         ("skipped", None, f"request budget exhausted (--max-requests {budget})"))
+        self.assertEqual(doc["summary"]["budget"]["skippedImages"], 1)
+
 
 if __name__ == "__main__":
     unittest.main()
