@@ -22,7 +22,10 @@ util::Result<std::string> Repositories::add(const image::ImageRef& image,
   }
   std::string path = registry::registry_path(*endpoint, image);
   std::string key = endpoint->identity() + "/" + path;
-  m_entries.try_emplace(key, Entry{std::move(*endpoint), path});
+  Entry entry;
+  entry.endpoint = std::move(*endpoint);
+  entry.path = path;
+  m_entries.try_emplace(key, std::move(entry));
   return key;
 }
 
@@ -32,9 +35,11 @@ void Repositories::fetch() {
     work.push_back(&entry);
   }
   util::parallel_for(work.size(), m_options.concurrency, [&](size_t i) {
+    registry::Client::BudgetWatch watch;
     auto listed = m_client.list_tags(work[i]->endpoint, work[i]->path);
     if (!listed) {
       work[i]->tags = tl::unexpected(listed.error());
+      work[i]->refused = watch.refused();
       return;
     }
     std::vector<std::string> valid;
@@ -52,6 +57,11 @@ const util::Result<std::vector<std::string>>& Repositories::tags(const std::stri
       util::fail(util::ErrorKind::internal, "repository not registered");
   auto found = m_entries.find(key);
   return found == m_entries.end() ? missing : found->second.tags;
+}
+
+std::optional<std::string> Repositories::refused(const std::string& key) const {
+  auto found = m_entries.find(key);
+  return found == m_entries.end() ? std::nullopt : found->second.refused;
 }
 
 std::optional<int64_t>

@@ -31,6 +31,8 @@ public:
   // List every registered repository's tags (tags outside the tag grammar dropped).
   void fetch();
   const util::Result<std::vector<std::string>>& tags(const std::string& key) const;
+  // Why the request budget refused `key`'s tag list (its images are skipped, not failed).
+  std::optional<std::string> refused(const std::string& key) const;
   const ResolveOptions& options() const { return m_options; }
   // The creation time of `tag` (linux/amd64 for an index, as Flux v1 read it); nullopt with
   // `why` set when it cannot be read.
@@ -44,6 +46,7 @@ private:
     std::string path;
     util::Result<std::vector<std::string>> tags =
         util::fail(util::ErrorKind::internal, "tags not fetched");
+    std::optional<std::string> refused; // by the request budget
   };
   registry::Client& m_client;
   const ResolveOptions& m_options;

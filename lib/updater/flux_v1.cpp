@@ -137,6 +137,10 @@ void finish_v1(std::vector<V1Pending>& pending,
     bool by_version = pattern->kind == tag::flux::V1Pattern::Kind::semver;
     image.strategy = by_version ? tag::Strategy::semver : tag::Strategy::newest_build;
     const auto& tags = repositories.tags(item.key);
+    if (auto refused = repositories.refused(item.key)) {
+      image.budget_skipped = true;
+      return fail(ImageStatus::skipped, *refused);
+    }
     if (!tags) {
       return fail(ImageStatus::error, "listing tags: " + tags.error().message);
     }

@@ -277,6 +277,17 @@ void finish_v2(V2Pending& pending,
       return;
     }
     auto& image = result.images.front();
+    auto skip = [&image, &result](const std::string& reason) { // the request budget ran out
+      image.status = ImageStatus::skipped;
+      image.reason = reason;
+      image.new_tag.reset();
+      image.budget_skipped = true;
+      result.status = AppStatus::skipped;
+      result.reason = reason;
+    };
+    if (auto refused = repositories.refused(item.key)) {
+      return skip(*refused);
+    }
     const auto& tags = repositories.tags(item.key);
     auto picked = tags ? pick(*item.policy, *item.repository, *tags, options.resolve.explain)
                        : util::Result<tag::flux::V2Selection>(tl::unexpected(tags.error()));
@@ -297,7 +308,11 @@ void finish_v2(V2Pending& pending,
     item.tag = *picked->pick;
     image.new_tag = item.tag;
     if (item.policy->digest_reflection != app::FluxImagePolicy::DigestReflection::never) {
+      registry::Client::BudgetWatch watch;
       auto digest = repositories.digest(item.key, *item.tag);
+      if (!digest && watch.refused()) {
+        return skip(*watch.refused());
+      }
       if (!digest) {
         image.status = ImageStatus::error;
         image.reason =

@@ -286,3 +286,29 @@ TEST_CASE("flux writes: a file an Application already changes is edited on from 
   CHECK(plan.files[0].applications == std::vector<std::string>{"app", "d1"});
   CHECK(plan.files[0].results == std::vector<size_t>{1});
 }
+
+TEST_CASE("flux v1 glob: a container whose build times the budget cut short is skipped",
+          "[updater][flux][budget]") {
+  FakeHttpTransport http;
+  serve(http,
+        "team/web",
+        {{"master-a", "2024-01-01T00:00:00Z"},
+         {"master-b", "2024-03-01T00:00:00Z"},
+         {"master-c", "2024-02-01T00:00:00Z"}});
+  util::Logger logger;
+  registry::ClientOptions settings;
+  settings.max_requests = 5; // ping, list, master-a's two reads, master-b's manifest
+  registry::Client client{http, logger, settings};
+  updater::PlanOptions options;
+  updater::FluxInputs inputs;
+  inputs.v1.push_back(deployment("glob:master-*", "reg.example.com/team/web:master-a"));
+  auto plan = updater::plan_flux(inputs, client, options, logger);
+  REQUIRE(plan.results.size() == 1);
+  const auto& image = plan.results[0].images.at(0);
+  CHECK(image.status == updater::ImageStatus::skipped);
+  CHECK(image.budget_skipped);
+  CHECK(image.reason == std::optional<std::string>("request budget exhausted (--max-requests 5)"));
+  CHECK_FALSE(image.new_tag);
+  CHECK(plan.writes.empty());
+  CHECK(http.requests.size() == 5);
+}
