@@ -177,9 +177,9 @@ private:
                        const HttpRequest& request,
                        const HttpResponse& response);
   void wait_for_rate_limit(const Endpoint& endpoint);
-  // client_budget.cpp; both with m_mutex held. Spend one request on `endpoint`, or return why
-  // it may not be sent (and count the refusal on this thread).
-  std::optional<std::string> spend_budget(const Endpoint& endpoint);
+  // client_budget.cpp; both with m_mutex held. Spend one request on `endpoint` (only look when
+  // not `spend`), or return why it may not be sent (and count the refusal on this thread).
+  std::optional<std::string> spend_budget(const Endpoint& endpoint, bool spend);
   // `endpoint`'s registry said it has no requests left (`remaining: 0`, or a 429 it kept
   // sending): it is not asked again until the reset it named, or for the rest of the run.
   void note_exhausted(const Endpoint& endpoint, const RateLimitStatus& status);

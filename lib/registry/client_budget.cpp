@@ -53,7 +53,7 @@ Client::BudgetReport Client::budget() const {
   return report;
 }
 
-std::optional<std::string> Client::spend_budget(const Endpoint& endpoint) {
+std::optional<std::string> Client::spend_budget(const Endpoint& endpoint, bool spend) {
   std::optional<std::string> refusal;
   if (auto it = m_exhausted.find(endpoint.host); it != m_exhausted.end()) {
     if (it->second.until && m_options.now() >= *it->second.until) {
@@ -71,7 +71,9 @@ std::optional<std::string> Client::spend_budget(const Endpoint& endpoint) {
     t_refusal_reason = *refusal;
     return refusal;
   }
-  ++m_spent;
+  if (spend) {
+    ++m_spent;
+  }
   return std::nullopt;
 }
 

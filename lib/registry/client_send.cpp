@@ -132,6 +132,13 @@ util::Result<HttpResponse> Client::send_counted(const Endpoint& endpoint,
                               + " was given up on earlier in this run: " + stalled->second);
       }
     }
+    {
+      // Refused before waiting for the pace: skipping many images must not cost their waits.
+      std::lock_guard<std::mutex> guard(m_mutex);
+      if (auto refusal = spend_budget(endpoint, false)) {
+        return util::fail(util::ErrorKind::network, *refusal);
+      }
+    }
     wait_for_rate_limit(endpoint);
     if (t_deadline) {
       auto remaining = std::chrono::ceil<milliseconds>(*t_deadline - m_options.now());
@@ -143,7 +150,7 @@ util::Result<HttpResponse> Client::send_counted(const Endpoint& endpoint,
     }
     {
       std::lock_guard<std::mutex> guard(m_mutex);
-      if (auto refusal = spend_budget(endpoint)) {
+      if (auto refusal = spend_budget(endpoint, true)) {
         return util::fail(util::ErrorKind::network, *refusal);
       }
       ++m_requests[endpoint.host];

@@ -127,3 +127,23 @@ TEST_CASE("a registry still answering 429 after the retries is given up until Re
   CHECK(watch.refused() == "registry 'reg.example.com' rate limit exhausted; resets in 1m30s");
   CHECK(http.requests.size() == sent);
 }
+
+TEST_CASE("a refused request waits for no `limit` pace", "[registry][budget]") {
+  FakeHttpTransport http;
+  serve(http);
+  util::Logger logger;
+  std::vector<std::chrono::milliseconds> sleeps;
+  ClientOptions options;
+  options.max_requests = 1;
+  options.sleep = [&sleeps](std::chrono::milliseconds ms) { sleeps.push_back(ms); };
+  Client client(http, logger, options);
+  Endpoint paced = endpoint();
+  paced.rate_limit = 1; // a request per second; the clock stands still, so each would wait
+  CHECK_FALSE(client.list_tags(paced, "team/a")); // the ping spends the budget
+  size_t waits = sleeps.size();
+  for (int i = 0; i < 10; ++i) {
+    CHECK_FALSE(client.list_tags(paced, "team/b"));
+  }
+  CHECK(sleeps.size() == waits);
+  CHECK(client.budget().refused == 11);
+}
