@@ -62,6 +62,10 @@ struct Application {
   std::optional<std::vector<std::string>> status_images; // status.summary.images
   Position origin;                                       // where the document starts
   std::string origin_text; // "file:line" or the API server, for output
+  // Read from the Argo CD API: metadata.resourceVersion and the sha256 of the object's spec
+  // and annotations, which a saved plan records to refuse an Application changed since.
+  std::string resource_version;
+  std::string state_sha256;
 };
 
 } // namespace argoimg::app

@@ -6,6 +6,7 @@
 #include "app/load.hpp"
 #include "util/json_guard.hpp"
 #include "util/redact.hpp"
+#include "util/sha256.hpp"
 #include "util/strings.hpp"
 
 #include <fmt/format.h>
@@ -85,6 +86,45 @@ std::string auth_failure(const std::string& what,
                      response.status,
                      reason,
                      message.empty() ? "" : " (" + message + ")");
+}
+
+ObjectState object_state(std::string_view application_json) {
+  rapidjson::Document application;
+  util::parse_json_guarded(application, application_json);
+  ObjectState state;
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  writer.StartArray();
+  auto write = [&](const rapidjson::Value* value) {
+    if (value == nullptr) {
+      writer.Null();
+    } else {
+      value->Accept(writer);
+    }
+  };
+  const rapidjson::Value* spec = nullptr;
+  const rapidjson::Value* annotations = nullptr;
+  if (!application.HasParseError() && application.IsObject()) {
+    if (auto found = application.FindMember("spec"); found != application.MemberEnd()) {
+      spec = &found->value;
+    }
+    auto metadata = application.FindMember("metadata");
+    if (metadata != application.MemberEnd() && metadata->value.IsObject()) {
+      if (auto found = metadata->value.FindMember("annotations");
+          found != metadata->value.MemberEnd()) {
+        annotations = &found->value;
+      }
+      auto version = metadata->value.FindMember("resourceVersion");
+      if (version != metadata->value.MemberEnd() && version->value.IsString()) {
+        state.resource_version.assign(version->value.GetString(), version->value.GetStringLength());
+      }
+    }
+  }
+  write(spec);
+  write(annotations);
+  writer.EndArray();
+  state.state_sha256 = util::sha256_hex(std::string_view(buffer.GetString(), buffer.GetSize()));
+  return state;
 }
 
 } // namespace detail
@@ -196,6 +236,9 @@ util::Result<ApplicationList> list_applications(registry::HttpTransport& http,
       list.errors.push_back(util::with_context(application.error(), where));
       continue;
     }
+    auto state = detail::object_state(std::string_view(buffer.GetString(), buffer.GetSize()));
+    application->resource_version = std::move(state.resource_version);
+    application->state_sha256 = std::move(state.state_sha256);
     list.applications.push_back(std::move(*application));
   }
   return list;

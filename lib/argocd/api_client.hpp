@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -64,17 +65,28 @@ util::Result<ApplicationList> list_applications(registry::HttpTransport& http,
 
 enum class Write { yes, dry_run };
 
+// What a saved plan saw of an Application (app::Application's resource_version and
+// state_sha256): its update is refused when the server's object is no longer that.
+struct SeenState {
+  std::string resource_version;
+  std::string state_sha256;
+};
+
 // Write `images` to the Application `app` on the server: read it fresh (GET), change only the
 // image fields of its source (helm.parameters, helm.valuesObject or kustomize.images) and send
 // a JSON merge PATCH with just those fields, so concurrent edits to anything else survive. On
 // 409 Conflict it reads again and recomputes, with `options.conflict_backoff`. Returns the patch
 // sent (or, with Write::dry_run, the patch it would send).
+// With `seen` (a saved plan): an object that is no longer `seen` fails (`conflict`) without a
+// write, and the write is a JSON patch whose first operation tests the resourceVersion, so
+// the server refuses it when the object moved in between; a conflict is not retried.
 util::Result<std::string>
 update_application_images(registry::HttpTransport& http,
                           const ServerOptions& options,
                           const app::Application& app,
                           const app::TypeDecision& type,
                           const std::vector<writeback::ImageChange>& images,
-                          Write write);
+                          Write write,
+                          const std::optional<SeenState>& seen = std::nullopt);
 
 } // namespace argoimg::argocd

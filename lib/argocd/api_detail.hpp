@@ -22,4 +22,12 @@ std::string auth_failure(const std::string& what,
                          bool token_sent,
                          std::string_view action);
 
+// What a saved plan records of an Application object (its JSON text): metadata.resourceVersion
+// ("" when it has none) and the sha256 of its spec and annotations as the server wrote them.
+struct ObjectState {
+  std::string resource_version;
+  std::string state_sha256;
+};
+ObjectState object_state(std::string_view application_json);
+
 } // namespace argoimg::argocd::detail

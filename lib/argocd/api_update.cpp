@@ -174,6 +174,32 @@ util::Result<std::string> build_patch(Document& doc,
   return to_json(patch);
 }
 
+// The merge patch `merge` as JSON patch operations, after a test of the resourceVersion:
+// Argo CD applies them to the object as it reads it, so a moved object fails the test.
+std::string conditional_patch(const std::string& merge, const std::string& resource_version) {
+  Document patch;
+  patch.Parse(merge.c_str(), merge.size());
+  Document ops(rapidjson::kArrayType);
+  auto& alloc = ops.GetAllocator();
+  auto op = [&](const char* name, const std::string& path, const Value& value) {
+    Value entry(rapidjson::kObjectType);
+    entry.AddMember("op", Value(name, alloc), alloc);
+    entry.AddMember("path", Value(path.c_str(), alloc), alloc);
+    entry.AddMember("value", Value(value, alloc), alloc);
+    ops.PushBack(entry, alloc);
+  };
+  op("test", "/metadata/resourceVersion", Value(resource_version.c_str(), alloc));
+  const Value& spec = patch["spec"];
+  if (spec.HasMember("sources")) {
+    op("add", "/spec/sources", spec["sources"]);
+  } else {
+    for (const auto& block : spec["source"].GetObject()) {
+      op("add", std::string("/spec/source/") + block.name.GetString(), block.value);
+    }
+  }
+  return to_json(ops);
+}
+
 } // namespace
 
 util::Result<std::string>
@@ -182,7 +208,8 @@ update_application_images(registry::HttpTransport& http,
                           const app::Application& application,
                           const app::TypeDecision& type,
                           const std::vector<writeback::ImageChange>& images,
-                          Write write) {
+                          Write write,
+                          const std::optional<SeenState>& seen) {
   auto server = server_url(options);
   if (!server) {
     return tl::unexpected(server.error());
@@ -246,6 +273,16 @@ update_application_images(registry::HttpTransport& http,
     if (doc.HasParseError()) {
       return util::fail(util::ErrorKind::network, what + ": malformed JSON");
     }
+    if (seen) {
+      auto now = detail::object_state(fetched->body);
+      if (now.resource_version != seen->resource_version
+          || now.state_sha256 != seen->state_sha256) {
+        return util::fail(util::ErrorKind::conflict,
+                          what + ": changed since the plan was made (resourceVersion "
+                              + util::quote(seen->resource_version) + ", now "
+                              + util::quote(now.resource_version) + "); nothing was written");
+      }
+    }
     auto patch = build_patch(doc, application, type, images);
     if (!patch || write == Write::dry_run) {
       return patch;
@@ -256,8 +293,9 @@ update_application_images(registry::HttpTransport& http,
     if (!application.app_namespace.empty()) {
       body.AddMember("appNamespace", Value(application.app_namespace.c_str(), alloc), alloc);
     }
-    body.AddMember("patch", Value(patch->c_str(), alloc), alloc);
-    body.AddMember("patchType", "merge", alloc);
+    std::string sent = seen ? conditional_patch(*patch, seen->resource_version) : *patch;
+    body.AddMember("patch", Value(sent.c_str(), alloc), alloc);
+    body.AddMember("patchType", rapidjson::StringRef(seen ? "json" : "merge"), alloc);
     auto patched = http.send(request("PATCH", to_json(body)));
     auto accepted = check(patched);
     if (!accepted) {
@@ -265,6 +303,10 @@ update_application_images(registry::HttpTransport& http,
     }
     if (*accepted) {
       return patch;
+    }
+    if (seen) {
+      return util::fail(util::ErrorKind::conflict,
+                        what + ": changed while the plan was applied (HTTP 409); not retried");
     }
     if (!options.conflict_backoff.may_retry(attempt)) {
       return util::fail(

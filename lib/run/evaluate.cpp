@@ -126,14 +126,10 @@ evaluate(const CheckOptions& given, Effects& effects, const std::string& command
   }
   util::Result<SavedPlan> saved = SavedPlan{};
   if (!options.plan.empty()) {
-    saved = !options.images.empty()   ? util::fail(util::ErrorKind::config,
+    saved = !options.images.empty() ? util::fail(util::ErrorKind::config,
                                                  "--plan applies a saved plan of Applications; "
-                                                   "--image has nothing to apply")
-            : !options.server.empty() ? util::fail(util::ErrorKind::unsupported,
-                                                   "--plan: saved plans cover files; Applications "
-                                                   "read from the Argo CD API (--server) are not "
-                                                   "supported yet")
-                                      : read_saved_plan(options.plan);
+                                                 "--image has nothing to apply")
+                                    : read_saved_plan(options.plan);
   }
   auto max_file_size = parse_byte_size(options.max_file_size);
   if (!max_file_size) {
@@ -268,7 +264,10 @@ evaluate(const CheckOptions& given, Effects& effects, const std::string& command
         result.reason = failed->second;
       }
     }
-    auto planned = updater::plan_flux(flux, client, plan, logger); // nothing without Flux
+    // With --plan, Flux objects are the plan's (decided and located when it was made); its
+    // file hashes refuse the run when a file they write changed since.
+    auto planned = run->saved_plan ? flux_from_plan(*run->saved_plan)
+                                   : updater::plan_flux(flux, client, plan, logger);
     run->flux_first = report.applications.size();
     run->flux_writes = std::move(planned.writes);
     for (auto& warning : planned.warnings) {

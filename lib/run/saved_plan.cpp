@@ -38,6 +38,15 @@ std::string image_key(const updater::ImageResult& image) {
   return image.alias.value_or(image.image);
 }
 
+updater::ImageStatus image_status(const std::string& status) {
+  return status == "update"       ? updater::ImageStatus::update
+         : status == "up-to-date" ? updater::ImageStatus::up_to_date
+         : status == "error"      ? updater::ImageStatus::error
+         : status == "resolved"   ? updater::ImageStatus::resolved
+         : status == "no-match"   ? updater::ImageStatus::no_match
+                                  : updater::ImageStatus::skipped;
+}
+
 bool changes(const updater::FileChange& file) {
   return file.after != file.before || file.created;
 }
@@ -66,10 +75,7 @@ void strings_field(Writer& w, const char* key, const std::vector<std::string>& v
   w.EndArray();
 }
 
-void write_application(Writer& w, const updater::ApplicationResult& result) {
-  w.StartObject();
-  string_field(w, "name", result.name);
-  string_field(w, "namespace", result.app_namespace);
+void write_images(Writer& w, const updater::ApplicationResult& result) {
   w.Key("images");
   w.StartArray();
   for (const auto& image : result.images) {
@@ -85,32 +91,88 @@ void write_application(Writer& w, const updater::ApplicationResult& result) {
     w.EndObject();
   }
   w.EndArray();
+}
+
+void write_application(Writer& w, const updater::ApplicationResult& result) {
+  w.StartObject();
+  string_field(w, "name", result.name);
+  string_field(w, "namespace", result.app_namespace);
+  write_images(w, result);
   w.EndObject();
 }
 
-// What a plan cannot hold yet; nullopt when it holds the whole run.
-std::optional<std::string> unsupported(const Evaluation& run, const updater::WritePlan& writes) {
-  if (run.report.applications.size() > run.flux_first) {
-    return "saved plans cover Argo CD Applications; this run has "
-           + std::to_string(run.report.applications.size() - run.flux_first)
-           + " Flux objects or marked files, which a plan does not hold yet (leave them out "
-             "with --match-application-name or the paths given)";
+// Flux objects: the results and the scalars their updates rewrite.
+void write_flux(Writer& w, const Evaluation& run) {
+  w.Key("flux");
+  w.StartArray();
+  for (size_t i = run.flux_first; i < run.report.applications.size(); ++i) {
+    const auto& result = run.report.applications[i];
+    w.StartObject();
+    optional_field(w, "kind", result.kind);
+    if (!result.anonymous) {
+      string_field(w, "name", result.name);
+    }
+    string_field(w, "namespace", result.app_namespace);
+    string_field(w, "origin", result.origin);
+    write_images(w, result);
+    w.Key("writes");
+    w.StartArray();
+    for (const auto& write : run.flux_writes) {
+      if (run.flux_first + write.result != i || result.status != updater::AppStatus::update) {
+        continue;
+      }
+      w.StartObject();
+      string_field(w, "file", absolute_path(write.file));
+      w.Key("document");
+      w.Uint64(write.edit.doc);
+      w.Key("path");
+      w.StartArray();
+      for (const auto& step : write.edit.path) {
+        if (step.index) {
+          w.Uint64(*step.index);
+        } else {
+          std::string safe = util::valid_utf8(step.key);
+          w.String(safe.data(), static_cast<rapidjson::SizeType>(safe.size()));
+        }
+      }
+      w.EndArray();
+      string_field(w, "current", write.edit.current);
+      string_field(w, "value", write.edit.value);
+      string_field(w, "described", write.described);
+      w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
   }
-  if (!writes.api.empty()) {
-    return "saved plans cover files; " + std::to_string(writes.api.size())
-           + " applications read from the Argo CD API (--server) would be updated through the "
-             "API, which a plan does not hold yet";
+  w.EndArray();
+}
+
+// Applications updated through the Argo CD API: the object state each update depends on.
+void write_api(Writer& w, const Evaluation& run, const updater::WritePlan& writes) {
+  w.Key("api");
+  w.StartArray();
+  for (const auto& change : writes.api) {
+    const auto& application = run.apps[change.application].application;
+    w.StartObject();
+    string_field(w, "name", application.name);
+    string_field(w, "namespace", application.app_namespace);
+    string_field(w, "resourceVersion", application.resource_version);
+    string_field(w, "sha256", application.state_sha256);
+    std::vector<std::string> images;
+    for (const auto& image : change.images) {
+      images.push_back(image.config.entry.alias.value_or(image.config.entry.image_text) + ": -> "
+                       + image.tag_value());
+    }
+    strings_field(w, "images", images);
+    w.EndObject();
   }
-  return std::nullopt;
+  w.EndArray();
 }
 
 } // namespace
 
 util::Result<std::string> render_saved_plan(const Evaluation& run,
                                             const updater::WritePlan& writes) {
-  if (auto why = unsupported(run, writes)) {
-    return util::fail(util::ErrorKind::unsupported, "-o plan: " + *why);
-  }
   rapidjson::StringBuffer buffer;
   Writer w(buffer);
   w.SetIndent(' ', 2);
@@ -141,6 +203,12 @@ util::Result<std::string> render_saved_plan(const Evaluation& run,
     w.EndObject();
   }
   w.EndArray();
+  if (run.report.applications.size() > run.flux_first) {
+    write_flux(w, run);
+  }
+  if (!writes.api.empty()) {
+    write_api(w, run, writes);
+  }
   w.EndObject();
   return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
 }
@@ -211,11 +279,74 @@ preset_from(std::shared_ptr<const SavedPlan> plan) {
   };
 }
 
+updater::FluxPlan flux_from_plan(const SavedPlan& plan) {
+  updater::FluxPlan out;
+  for (const auto& object : plan.flux) {
+    updater::ApplicationResult result;
+    result.kind = object.kind;
+    result.anonymous = !object.name;
+    result.name = object.name.value_or("");
+    result.app_namespace = object.app_namespace;
+    result.origin = object.origin;
+    for (const auto& planned : object.images) {
+      updater::ImageResult image;
+      image.alias = planned.alias;
+      image.image = planned.image;
+      image.status = image_status(planned.status);
+      image.current = planned.current;
+      image.current_digest = planned.current_digest;
+      image.new_tag = planned.new_tag;
+      image.new_digest = planned.new_digest;
+      image.reason = planned.reason;
+      result.images.push_back(std::move(image));
+    }
+    result.status = updater::aggregate_status(result.images);
+    for (const auto& planned : object.writes) {
+      updater::FluxWrite write;
+      write.result = out.results.size();
+      write.file = planned.file;
+      write.described = planned.described;
+      write.edit.doc = planned.document;
+      write.edit.path = planned.path;
+      write.edit.current = planned.current;
+      write.edit.value = planned.value;
+      out.writes.push_back(std::move(write));
+    }
+    out.results.push_back(std::move(result));
+  }
+  return out;
+}
+
 std::vector<std::string>
 plan_drift(const SavedPlan& plan, const Evaluation& run, const updater::WritePlan& writes) {
   std::vector<std::string> drift;
-  if (auto why = unsupported(run, writes)) {
-    drift.push_back(*why);
+  // Argo CD API updates: each object must be the state the plan was made against.
+  std::map<std::string, const SavedPlanApiObject*> planned_api;
+  for (const auto& object : plan.api) {
+    planned_api[app_key(object.app_namespace, object.name)] = &object;
+  }
+  std::set<std::string> updated_api;
+  for (const auto& change : writes.api) {
+    const auto& application = run.apps[change.application].application;
+    std::string key = app_key(application.app_namespace, application.name);
+    updated_api.insert(key);
+    auto found = planned_api.find(key);
+    if (found == planned_api.end()) {
+      drift.push_back("application " + util::quote(key)
+                      + " (Argo CD API): would be updated but the plan does not update it");
+    } else if (found->second->resource_version != application.resource_version
+               || found->second->sha256 != application.state_sha256) {
+      drift.push_back("application " + util::quote(key)
+                      + " (Argo CD API): changed since the plan was made (resourceVersion "
+                      + util::quote(found->second->resource_version) + ", now "
+                      + util::quote(application.resource_version) + ")");
+    }
+  }
+  for (const auto& [key, object] : planned_api) {
+    if (!updated_api.count(key)) {
+      drift.push_back("application " + util::quote(key)
+                      + " (Argo CD API): the plan updates it; now it would not be updated");
+    }
   }
   // Updates: (application, image) -> "old -> new", as planned and as decided now.
   std::map<std::string, std::string> planned;

@@ -8,6 +8,7 @@
 #include "run/evaluate.hpp"
 
 #include "updater/apply.hpp"
+#include "updater/flux.hpp"
 #include "updater/plan.hpp"
 #include "util/result.hpp"
 
@@ -47,13 +48,43 @@ struct SavedPlanFile {
   std::vector<std::string> images; // "alias: old -> new"
 };
 
+// One scalar a Flux object's update rewrites (updater::FluxWrite).
+struct SavedPlanFluxWrite {
+  std::string file; // absolute
+  size_t document = 0;
+  writeback::YamlPath path;
+  std::string current;   // what the scalar holds when the plan was made
+  std::string value;     // what it becomes
+  std::string described; // "alias: old -> new"
+};
+
+// A Flux object or marked document (a result from Evaluation::flux_first on).
+struct SavedPlanFluxObject {
+  std::optional<std::string> kind;
+  std::optional<std::string> name; // nullopt: a document without metadata
+  std::string app_namespace;
+  std::string origin;
+  std::vector<SavedPlanImage> images;
+  std::vector<SavedPlanFluxWrite> writes;
+};
+
+// An Application the plan updates through the Argo CD API, and the state it was planned on.
+struct SavedPlanApiObject {
+  std::string name;
+  std::string app_namespace;
+  std::string resource_version;
+  std::string sha256;              // of its spec and annotations as the server gave them
+  std::vector<std::string> images; // "alias: -> tag"
+};
+
 struct SavedPlan {
   std::vector<SavedPlanApplication> applications;
   std::vector<SavedPlanFile> files;
+  std::vector<SavedPlanFluxObject> flux; // absent in plans of runs without Flux
+  std::vector<SavedPlanApiObject> api;   // absent in plans of runs without --server
 };
 
 // The plan of an evaluated run whose writes `writes` planned (nothing written), as JSON.
-// Fails when the run has what a plan cannot hold yet (Flux objects, Argo CD API updates).
 util::Result<std::string> render_saved_plan(const Evaluation& run,
                                             const updater::WritePlan& writes);
 
@@ -72,9 +103,14 @@ util::Result<SavedPlan> read_saved_plan(const std::string& path);
 std::function<updater::ImageResult(const app::Application&, const updater::ImageRequest&)>
 preset_from(std::shared_ptr<const SavedPlan> plan);
 
+// The Flux results and writes of `plan`, as updater::plan_flux would have made them when the
+// plan was made: with --plan, Flux objects are decided by the plan, no registry is asked.
+updater::FluxPlan flux_from_plan(const SavedPlan& plan);
+
 // Everything in which the run (decided from `plan`, its writes planned in `writes`) differs
 // from `plan`: a file changed since (by its hash), a file or an update one has and the other
-// has not, Flux objects or API updates. Empty: the plan applies exactly.
+// has not, an Application read from the Argo CD API that moved since. Empty: the plan applies
+// exactly.
 std::vector<std::string>
 plan_drift(const SavedPlan& plan, const Evaluation& run, const updater::WritePlan& writes);
 

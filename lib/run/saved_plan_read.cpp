@@ -76,8 +76,20 @@ bool is_digest(std::string_view text) {
          && std::all_of(encoded_part.begin(), encoded_part.end(), encoded);
 }
 
-util::Result<SavedPlanImage>
-read_image(const Reader& reader, const rapidjson::Value& value, const std::string& where) {
+// A scalar written into a file: one line of printable text (edit_scalars quotes it as needed
+// and proves that it reads back and that nothing else changed).
+bool is_scalar_text(std::string_view text) {
+  return !text.empty() && text.size() <= 1024 && std::none_of(text.begin(), text.end(), [](char c) {
+    return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+  });
+}
+
+// `flux`: a Flux object's image, whose `new` is what its marker writes (a tag, a name or
+// `name:tag`); its writes are checked on their own.
+util::Result<SavedPlanImage> read_image(const Reader& reader,
+                                        const rapidjson::Value& value,
+                                        const std::string& where,
+                                        bool flux = false) {
   if (!value.IsObject()) {
     return tl::unexpected(reader.error(where + ": must be an object"));
   }
@@ -102,7 +114,9 @@ read_image(const Reader& reader, const rapidjson::Value& value, const std::strin
     }
     *field = *read;
   }
-  static const std::set<std::string> statuses = {"update", "up-to-date", "skipped", "error"};
+  // `resolved` and `no-match`: a Flux ImagePolicy's own result.
+  static const std::set<std::string> statuses = {
+      "update", "up-to-date", "skipped", "error", "resolved", "no-match"};
   if (!statuses.count(image.status)) {
     return tl::unexpected(reader.error(where + ": unknown status " + util::quote(image.status)));
   }
@@ -112,7 +126,8 @@ read_image(const Reader& reader, const rapidjson::Value& value, const std::strin
   }
   // The planned tag and digest are written into files: only what a registry's answer could be
   // (tag grammar, digest form), never text that would change a file's structure.
-  if (image.new_tag && !tag::is_valid_tag(*image.new_tag)) {
+  if (image.new_tag
+      && !(flux ? is_scalar_text(*image.new_tag) : tag::is_valid_tag(*image.new_tag))) {
     return tl::unexpected(reader.error(where + ": 'new' is not a valid tag"));
   }
   if (image.new_digest && !is_digest(*image.new_digest)) {
@@ -159,6 +174,162 @@ read_file_entry(const Reader& reader, const rapidjson::Value& value, const std::
     }
   }
   return file;
+}
+
+util::Result<std::vector<std::string>> strings(const Reader& reader,
+                                               const rapidjson::Value& value,
+                                               const char* key,
+                                               const std::string& where) {
+  auto list = reader.array(value, key, where);
+  if (!list) {
+    return tl::unexpected(list.error());
+  }
+  std::vector<std::string> out;
+  for (const auto& item : (*list)->GetArray()) {
+    if (!item.IsString()) {
+      return tl::unexpected(reader.error(where + ": '" + key + "' must hold strings"));
+    }
+    out.emplace_back(item.GetString(), item.GetStringLength());
+  }
+  return out;
+}
+
+util::Result<SavedPlanFluxWrite>
+read_flux_write(const Reader& reader, const rapidjson::Value& value, const std::string& where) {
+  if (!value.IsObject()) {
+    return tl::unexpected(reader.error(where + ": must be an object"));
+  }
+  SavedPlanFluxWrite write;
+  for (auto [key, field] : {std::pair{"file", &write.file},
+                            std::pair{"current", &write.current},
+                            std::pair{"value", &write.value},
+                            std::pair{"described", &write.described}}) {
+    auto read = reader.text(value, key, where);
+    if (!read) {
+      return tl::unexpected(read.error());
+    }
+    *field = *read;
+  }
+  if (!fs::path(write.file).is_absolute()) {
+    return tl::unexpected(reader.error(where + ": 'file' must be absolute"));
+  }
+  if (!is_scalar_text(write.value)) {
+    return tl::unexpected(reader.error(where + ": 'value' must be one line of text"));
+  }
+  auto document = value.FindMember("document");
+  if (document == value.MemberEnd() || !document->value.IsUint()) {
+    return tl::unexpected(reader.error(where + ": 'document' must be a number"));
+  }
+  write.document = document->value.GetUint();
+  auto path = reader.array(value, "path", where);
+  if (!path) {
+    return tl::unexpected(path.error());
+  }
+  for (const auto& step : (*path)->GetArray()) {
+    if (step.IsString()) {
+      write.path.push_back(
+          writeback::PathStep{std::string(step.GetString(), step.GetStringLength()), std::nullopt});
+    } else if (step.IsUint()) {
+      write.path.push_back(writeback::PathStep{"", size_t{step.GetUint()}});
+    } else {
+      return tl::unexpected(reader.error(where + ": 'path' must hold keys and indexes"));
+    }
+  }
+  if (write.path.empty()) {
+    return tl::unexpected(reader.error(where + ": 'path' must not be empty"));
+  }
+  return write;
+}
+
+util::Result<SavedPlanFluxObject>
+read_flux_object(const Reader& reader, const rapidjson::Value& value, const std::string& where) {
+  if (!value.IsObject()) {
+    return tl::unexpected(reader.error(where + ": must be an object"));
+  }
+  SavedPlanFluxObject object;
+  auto kind = reader.optional_text(value, "kind", where);
+  auto name = reader.optional_text(value, "name", where);
+  auto app_namespace = reader.text(value, "namespace", where);
+  auto origin = reader.text(value, "origin", where);
+  auto images = reader.array(value, "images", where);
+  auto writes = reader.array(value, "writes", where);
+  for (const auto* error : {kind ? nullptr : &kind.error(),
+                            name ? nullptr : &name.error(),
+                            app_namespace ? nullptr : &app_namespace.error(),
+                            origin ? nullptr : &origin.error(),
+                            images ? nullptr : &images.error(),
+                            writes ? nullptr : &writes.error()}) {
+    if (error) {
+      return tl::unexpected(*error);
+    }
+  }
+  object.kind = *kind;
+  object.name = *name;
+  object.app_namespace = *app_namespace;
+  object.origin = *origin;
+  for (rapidjson::SizeType i = 0; i < (*images)->Size(); ++i) {
+    auto image =
+        read_image(reader, (**images)[i], where + ".images[" + std::to_string(i) + "]", true);
+    if (!image) {
+      return tl::unexpected(image.error());
+    }
+    object.images.push_back(std::move(*image));
+  }
+  for (rapidjson::SizeType i = 0; i < (*writes)->Size(); ++i) {
+    auto write =
+        read_flux_write(reader, (**writes)[i], where + ".writes[" + std::to_string(i) + "]");
+    if (!write) {
+      return tl::unexpected(write.error());
+    }
+    object.writes.push_back(std::move(*write));
+  }
+  return object;
+}
+
+util::Result<SavedPlanApiObject>
+read_api_object(const Reader& reader, const rapidjson::Value& value, const std::string& where) {
+  if (!value.IsObject()) {
+    return tl::unexpected(reader.error(where + ": must be an object"));
+  }
+  SavedPlanApiObject object;
+  for (auto [key, field] : {std::pair{"name", &object.name},
+                            std::pair{"namespace", &object.app_namespace},
+                            std::pair{"resourceVersion", &object.resource_version},
+                            std::pair{"sha256", &object.sha256}}) {
+    auto read = reader.text(value, key, where);
+    if (!read) {
+      return tl::unexpected(read.error());
+    }
+    *field = *read;
+  }
+  auto images = strings(reader, value, "images", where);
+  if (!images) {
+    return tl::unexpected(images.error());
+  }
+  object.images = std::move(*images);
+  return object;
+}
+
+// The optional sections (`flux`, `api`): absent in plans of runs without them.
+template <typename T, typename Read>
+util::Result<std::vector<T>>
+optional_section(const Reader& reader, const rapidjson::Value& doc, const char* key, Read read) {
+  std::vector<T> out;
+  if (!doc.HasMember(key)) {
+    return out;
+  }
+  auto list = reader.array(doc, key, "the document");
+  if (!list) {
+    return tl::unexpected(list.error());
+  }
+  for (rapidjson::SizeType i = 0; i < (*list)->Size(); ++i) {
+    auto item = read(reader, (**list)[i], std::string(key) + "[" + std::to_string(i) + "]");
+    if (!item) {
+      return tl::unexpected(item.error());
+    }
+    out.push_back(std::move(*item));
+  }
+  return out;
 }
 
 } // namespace
@@ -226,6 +397,13 @@ util::Result<SavedPlan> parse_saved_plan(std::string_view text, const std::strin
     }
     plan.files.push_back(std::move(*file));
   }
+  auto flux = optional_section<SavedPlanFluxObject>(reader, doc, "flux", read_flux_object);
+  auto api = optional_section<SavedPlanApiObject>(reader, doc, "api", read_api_object);
+  if (!flux || !api) {
+    return tl::unexpected(!flux ? flux.error() : api.error());
+  }
+  plan.flux = std::move(*flux);
+  plan.api = std::move(*api);
   return plan;
 }
 

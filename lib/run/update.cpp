@@ -259,13 +259,18 @@ void apply_api_changes(Evaluation& run,
                                  run.options.plaintext,
                                  run.effects.sleep};
     server.jitter_seed = run.effects.random ? run.effects.random() : 1;
+    std::optional<argocd::SeenState> seen;
+    if (run.saved_plan) { // the object the plan was made against, or no write
+      seen = argocd::SeenState{application.resource_version, application.state_sha256};
+    }
     auto done =
         argocd::update_application_images(*run.effects.http,
                                           server,
                                           application,
                                           type,
                                           change.images,
-                                          dry_run ? argocd::Write::dry_run : argocd::Write::yes);
+                                          dry_run ? argocd::Write::dry_run : argocd::Write::yes,
+                                          seen);
     if (!done) {
       result.status = updater::AppStatus::error;
       result.reason = "write-back: " + done.error().message;

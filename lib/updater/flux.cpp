@@ -8,6 +8,7 @@
 #include "util/strings.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 
 namespace argoimg::updater {
@@ -163,6 +164,15 @@ FluxPlan plan_flux(const FluxInputs& inputs,
 
 namespace {
 
+bool same_file(const std::string& a, const std::string& b) {
+  if (a == b) {
+    return true;
+  }
+  std::error_code error;
+  return std::filesystem::absolute(a, error).lexically_normal()
+         == std::filesystem::absolute(b, error).lexically_normal();
+}
+
 // Fail the objects that set one scalar to different values (a Flux v1 annotation and a v2
 // marker on the same `image:` during a migration): neither value is written.
 void fail_conflicting_writers(const std::vector<FluxWrite>& all,
@@ -232,8 +242,10 @@ void add_flux_writes(WritePlan& plan,
     // A file an Application's write-back already changes (its manifest, a values file that
     // also holds markers) is edited on from that text, in the same change: two changes of one
     // file would each start from the original and the second would undo the first.
-    auto planned = std::find_if(
-        plan.files.begin(), plan.files.end(), [&](const FileChange& f) { return f.path == file; });
+    // Compared as absolute paths: a saved plan names Flux files absolutely.
+    auto planned = std::find_if(plan.files.begin(), plan.files.end(), [&](const FileChange& f) {
+      return same_file(f.path, file);
+    });
     auto text =
         planned != plan.files.end() ? std::optional<std::string>(planned->after) : read(file);
     if (!text) {

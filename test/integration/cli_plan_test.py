@@ -4,9 +4,13 @@ asking any registry, and refuse, writing nothing, when something changed since."
 import json
 import os
 import shutil
+import socket
 import subprocess
+import sys
 import tempfile
+import time
 import unittest
+import urllib.request
 
 from support import registries_conf
 
@@ -173,6 +177,159 @@ class SavedPlan(unittest.TestCase):
         self.assertIn("automatic update", log.splitlines()[0])
         shown = git("show", "main", cwd=remote)
         self.assertIn('+    tag: "1.25.4"', shown)
+
+
+class FluxPlan(unittest.TestCase):
+    """Flux v1 objects and v2 setter markers (examples/flux): planned, applied exactly without
+    a registry, refused when a file they write changed since."""
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="argoimg-plan-flux-")
+        self.addCleanup(shutil.rmtree, self.dir, ignore_errors=True)
+        self.work = os.path.join(self.dir, "work")
+        shutil.copytree(os.path.join(ROOT, "examples", "flux"), os.path.join(self.work, "flux"))
+        registries_conf(self.work)
+        self.args = ["flux", "--registries-conf", "registries.conf"]
+        self.plan = os.path.join(self.dir, "plan.json")
+
+    def make_plan(self):
+        result = run("-o", "plan", "check", *self.args, cwd=self.work)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        with open(self.plan, "w") as f:
+            f.write(result.stdout)
+        return json.loads(result.stdout)
+
+    def test_update_applies_flux_changes_exactly_without_a_registry(self):
+        plan = self.make_plan()
+        self.assertEqual(plan["planVersion"], 1)
+        kinds = {o.get("kind") for o in plan["flux"] if o["writes"]}
+        self.assertIn("HelmRelease", kinds)  # Flux v1
+        self.assertIn(None, kinds)           # a v2 marked values file
+        marker = next(w for o in plan["flux"] for w in o["writes"] if w["file"].endswith("values.yaml"))
+        self.assertEqual((marker["current"], marker["value"]), ("1.2.3", "1.2.9"))
+        self.assertEqual(marker["path"], ["app", "image", "tag"])
+        self.assertTrue(all(os.path.isabs(f["path"]) for f in plan["files"]))
+        reference = os.path.join(self.dir, "reference")
+        shutil.copytree(self.work, reference)
+        self.assertEqual(run("update", *self.args, cwd=reference).returncode, 0)
+        unreachable_registries(self.work)
+        unreachable_registries(reference)
+        result = run("update", "--plan", self.plan, *self.args, cwd=self.work)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertNotIn("127.0.0.1:9", result.stderr)
+        self.assertEqual(snapshot(self.work), snapshot(reference))
+
+    def test_a_flux_file_changed_since_the_plan_refuses_everything(self):
+        plan = self.make_plan()
+        values = next(f["path"] for f in plan["files"] if f["path"].endswith("values.yaml"))
+        with open(values, "a") as f:
+            f.write("# edited after the plan\n")
+        unreachable_registries(self.work)
+        before = snapshot(self.work)
+        result = run("update", "--plan", self.plan, *self.args, cwd=self.work)
+        self.assertEqual(result.returncode, 1, result.stdout)
+        self.assertIn(f"--plan '{self.plan}': file '{values}': changed since the plan was made",
+                      result.stderr)
+        self.assertEqual(snapshot(self.work), before)
+
+
+class ServerPlan(unittest.TestCase):
+    """Applications read from the Argo CD API (--server), against an own contract server: the
+    plan records each object's resourceVersion and state; update --plan patches conditionally
+    and refuses, naming the application, when it changed since."""
+
+    TOKEN = "plan-token"
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="argoimg-plan-server-")
+        self.addCleanup(shutil.rmtree, self.dir, ignore_errors=True)
+        self.apps_file = os.path.join(self.dir, "apps.json")
+        self.store([self.app("web", "1.2.3"), self.app("api", "1.2.3")])
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        self.server = subprocess.Popen(
+            [sys.executable, os.path.join(HERE, "servers", "argocd_api.py"), "--port", str(port),
+             "--token", self.TOKEN, "--apps", self.apps_file])
+        self.addCleanup(self.server.wait)
+        self.addCleanup(self.server.terminate)
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        registries_conf(self.dir)
+        self.args = ["--server", f"127.0.0.1:{port}", "--plaintext", "--auth-token", self.TOKEN,
+                     "--registries-conf", "registries.conf"]
+        self.plan = os.path.join(self.dir, "plan.json")
+
+    @staticmethod
+    def app(name, tag):
+        return {"apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
+                "metadata": {"name": name, "namespace": "argocd", "resourceVersion": "7",
+                             "annotations": {"argocd-image-updater.argoproj.io/image-list":
+                                             "app=registry.demo.local/demo/app:~1.2"}},
+                "spec": {"project": "default",
+                         "source": {"repoURL": "https://x/y.git", "path": "p",
+                                    "helm": {"parameters": [{"name": "replicas", "value": "3"},
+                                                            {"name": "image.tag", "value": tag}]}}}}
+
+    def store(self, apps):
+        with open(self.apps_file, "w") as f:
+            json.dump(apps, f)
+
+    def stored(self):
+        with open(self.apps_file) as f:
+            return {a["metadata"]["name"]: a for a in json.load(f)}
+
+    def make_plan(self):
+        result = run("-o", "plan", "check", *self.args, cwd=self.dir)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        with open(self.plan, "w") as f:
+            f.write(result.stdout)
+        unreachable_registries(self.dir)
+        return json.loads(result.stdout)
+
+    def test_update_applies_the_plan_through_the_api(self):
+        plan = self.make_plan()
+        self.assertEqual(sorted(a["name"] for a in plan["api"]), ["api", "web"])
+        self.assertEqual({a["resourceVersion"] for a in plan["api"]}, {"7"})
+        result = run("update", "--plan", self.plan, *self.args, cwd=self.dir)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertNotIn("127.0.0.1:9", result.stderr)
+        for name, app in self.stored().items():
+            self.assertEqual(app["spec"]["source"]["helm"]["parameters"],
+                             [{"name": "replicas", "value": "3"}, {"name": "image.tag", "value": "1.2.9"}])
+            self.assertEqual(app["metadata"]["resourceVersion"], "8", name)
+        again = run("update", "--plan", self.plan, *self.args, cwd=self.dir)
+        self.assertEqual(again.returncode, 1)
+        self.assertIn("application 'argocd/web' (Argo CD API): the plan updates it; now it would not be "
+                      "updated", again.stderr)
+
+    def test_a_conflict_while_applying_is_not_retried(self):
+        self.make_plan()
+        urllib.request.urlopen(urllib.request.Request(f"http://{self.args[1]}/_conflicts?n=1",
+                                                      method="POST")).read()
+        result = run("-o", "json", "update", "--plan", self.plan, *self.args, cwd=self.dir)
+        self.assertEqual(result.returncode, 1, result.stderr)
+        reasons = [a["reason"] or "" for a in json.loads(result.stdout)["applications"]]
+        self.assertEqual(len([r for r in reasons if "changed while the plan was applied (HTTP 409); "
+                              "not retried" in r]), 1, reasons)
+
+    def test_an_application_changed_since_refuses_naming_it(self):
+        self.make_plan()
+        apps = self.stored()
+        apps["api"]["spec"]["source"]["helm"]["parameters"][0]["value"] = "5"  # someone else's edit
+        apps["api"]["metadata"]["resourceVersion"] = "9"
+        self.store(list(apps.values()))
+        before = self.stored()
+        result = run("update", "--plan", self.plan, *self.args, cwd=self.dir)
+        self.assertEqual(result.returncode, 1, result.stdout)
+        self.assertIn(f"--plan '{self.plan}': application 'argocd/api' (Argo CD API): changed since "
+                      "the plan was made (resourceVersion '7', now '9')", result.stderr)
+        self.assertNotIn("'argocd/web' (Argo CD API)", result.stderr)
+        self.assertEqual(self.stored(), before)  # web was not patched either
 
 
 if __name__ == "__main__":

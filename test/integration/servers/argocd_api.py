@@ -5,6 +5,13 @@
   GET   /api/v1/applications/NAME[?appNamespace=]               -> Application
   PUT   /api/v1/applications/NAME/spec[?appNamespace=]          -> the stored ApplicationSpec
   PATCH /api/v1/applications/NAME  {"name","patch","patchType": "merge"|"json"}
+        A JSON patch (RFC 6902: test, add, replace, remove) applies to the object as stored, as
+        Argo CD applies it to the object it reads; a failing operation answers 500 with gRPC
+        code 2 (Unknown), as a plain error from Argo CD's handler reaches grpc-gateway.
+
+Every Application has metadata.resourceVersion, as Kubernetes objects do: the stored one (raised
+by one on each write), else one derived from the stored content (so the file stays as a test
+wrote it, and the version still moves whenever the object does).
   GET   /_stats -> request counts; POST /_conflicts?n=N -> the next N writes answer 409
 
 Applications live in a JSON file (a list), read on every request and written on updates.
@@ -17,6 +24,7 @@ Fault modes, chosen per request by the token (so parallel tests never see each o
                  as examples/registries.conf names it) between two malformed items
 """
 import argparse
+import hashlib
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -39,6 +47,58 @@ def selector_matches(selector, labels):
         elif part not in labels:
             return False
     return True
+
+
+def resource_version(app):
+    stored = app.get("metadata", {}).get("resourceVersion")
+    if stored is not None:
+        return stored
+    return "c" + hashlib.sha256(json.dumps(app, sort_keys=True).encode()).hexdigest()[:12]
+
+
+def with_version(app):
+    app = json.loads(json.dumps(app))
+    app.setdefault("metadata", {})["resourceVersion"] = resource_version(app)
+    return app
+
+
+def bump_version(app):
+    meta = app.get("metadata", {})
+    if str(meta.get("resourceVersion", "")).isdigit():
+        meta["resourceVersion"] = str(int(meta["resourceVersion"]) + 1)
+
+
+def json_pointer(path):
+    return [p.replace("~1", "/").replace("~0", "~") for p in path.split("/")[1:]]
+
+
+def json_patch(doc, ops):
+    """RFC 6902 test/add/replace/remove; raises ValueError naming the failing operation."""
+    doc = json.loads(json.dumps(doc))
+    for op in ops:
+        parts = json_pointer(op["path"])
+        parent = doc
+        for part in parts[:-1]:
+            parent = parent[int(part)] if isinstance(parent, list) else parent[part]
+        last = parts[-1]
+        if isinstance(parent, list):
+            last = len(parent) if last == "-" else int(last)
+        if op["op"] == "test":
+            if parent[last] != op["value"]:
+                raise ValueError(f"testing value {op['path']} failed: test failed")
+        elif op["op"] == "add":
+            if isinstance(parent, list):
+                parent.insert(last, op["value"])
+            else:
+                parent[last] = op["value"]
+        elif op["op"] == "replace":
+            parent[last]  # must exist
+            parent[last] = op["value"]
+        elif op["op"] == "remove":
+            del parent[last]
+        else:
+            raise ValueError(f"unsupported operation {op['op']}")
+    return doc
 
 
 def merge_patch(target, patch):
@@ -152,7 +212,8 @@ class Handler(BaseHTTPRequestHandler):
                      if selector_matches(selector, a.get("metadata", {}).get("labels", {}))
                      and (project is None or a.get("spec", {}).get("project") == project)
                      and (namespace is None or a.get("metadata", {}).get("namespace") == namespace)]
-            self.reply(200, {"metadata": {"resourceVersion": "1"}, "items": items})
+            self.reply(200, {"metadata": {"resourceVersion": "1"},
+                             "items": [with_version(a) for a in items]})
             return
         parts = url.path.strip("/").split("/")
         if len(parts) == 4 and parts[:3] == ["api", "v1", "applications"]:
@@ -160,7 +221,7 @@ class Handler(BaseHTTPRequestHandler):
             if app is None:
                 self.fail(404, 5, f'applications.argoproj.io "{parts[3]}" not found')
             else:
-                self.reply(200, app)
+                self.reply(200, with_version(app))
             return
         self.fail(404, 5, "not found")
 
@@ -200,6 +261,7 @@ class Handler(BaseHTTPRequestHandler):
                 self.fail(409, 10, "the object has been modified; please apply your changes to the latest version")
                 return
             app["spec"] = body
+            bump_version(app)
             self.store(apps)
         self.reply(200, body)
 
@@ -219,16 +281,26 @@ class Handler(BaseHTTPRequestHandler):
             if not body.get("patch"):
                 self.fail(400, 3, "patch is required")
                 return
-            if body.get("patchType", "merge") != "merge":
-                self.fail(400, 3, "only merge patches are supported by this contract server")
+            if body.get("patchType", "merge") not in ("merge", "json"):
+                self.fail(400, 3, "unsupported patch type")
                 return
             if self.write_conflict():
                 self.fail(409, 10, "the object has been modified; please apply your changes to the latest version")
                 return
-            patched = merge_patch(app, json.loads(body.get("patch", "{}")))
+            if body.get("patchType") == "json":
+                try:
+                    patched = json_patch(with_version(app), json.loads(body["patch"]))
+                except (ValueError, KeyError, IndexError, TypeError) as e:
+                    self.fail(500, 2, f"error applying patch: {e}")
+                    return
+                if "resourceVersion" not in app.get("metadata", {}):
+                    patched["metadata"].pop("resourceVersion", None)  # derived, not stored
+            else:
+                patched = merge_patch(app, json.loads(body.get("patch", "{}")))
+            bump_version(patched)
             apps[apps.index(app)] = patched
             self.store(apps)
-        self.reply(200, patched)
+        self.reply(200, with_version(patched))
 
 
 def main():

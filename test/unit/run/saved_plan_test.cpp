@@ -157,3 +157,75 @@ TEST_CASE("a plan's tag outside the image's policy is an error, not an update", 
   CHECK(planned.reason == "the saved plan's tag '9.0.0-rc1' is not one this image's policy allows");
   CHECK_FALSE(planned.new_tag);
 }
+
+namespace {
+
+const std::string k_sections = R"({
+  "kind": "argoimg.plan", "planVersion": 1, "applications": [], "files": [],
+  "flux": [
+    {"namespace": "", "origin": "values.yaml:2", "images": [
+      {"alias": "flux-system:app", "image": "registry.demo.local/demo/app", "status": "update",
+       "current": "1.2.3", "new": "1.2.9"}],
+     "writes": [{"file": "/repo/values.yaml", "document": 0, "path": ["app", "images", 1, "tag"],
+                 "current": "1.2.3", "value": "1.2.9", "described": "app: 1.2.3 -> 1.2.9"}]},
+    {"kind": "ImagePolicy", "name": "app", "namespace": "flux-system", "origin": "p.yaml:1",
+     "images": [{"alias": "app", "image": "app", "status": "resolved", "new": "1.2.9"}],
+     "writes": []}],
+  "api": [{"name": "web", "namespace": "argocd", "resourceVersion": "7", "sha256": "ab",
+           "images": ["web: -> 1.2.9"]}]
+})";
+
+} // namespace
+
+TEST_CASE("a plan's Flux and Argo CD API sections are read and rebuilt", "[run][plan]") {
+  auto plan = run::parse_saved_plan(k_sections, "plan.json");
+  REQUIRE(plan);
+  REQUIRE(plan->api.size() == 1);
+  CHECK(plan->api[0].resource_version == "7");
+  auto flux = run::flux_from_plan(*plan);
+  REQUIRE(flux.results.size() == 2);
+  CHECK(flux.results[0].anonymous);
+  CHECK_FALSE(flux.results[0].kind);
+  CHECK(flux.results[0].status == updater::AppStatus::update);
+  CHECK(flux.results[1].kind == "ImagePolicy");
+  CHECK(flux.results[1].images[0].status == updater::ImageStatus::resolved);
+  REQUIRE(flux.writes.size() == 1);
+  const auto& write = flux.writes[0];
+  CHECK(write.result == 0);
+  CHECK(write.edit.path.size() == 4);
+  CHECK(write.edit.path[2].index == size_t{1});
+  CHECK(write.edit.path[3].key == "tag");
+  CHECK(write.edit.current == "1.2.3");
+  CHECK(write.edit.value == "1.2.9");
+  // A plan without the sections (made by a run without Flux or --server) has none.
+  auto plain = run::parse_saved_plan(k_plan, "plan.json");
+  REQUIRE(plain);
+  CHECK(plain->flux.empty());
+  CHECK(plain->api.empty());
+}
+
+TEST_CASE("a plan's Flux writes and API objects are checked field by field", "[run][plan]") {
+  auto replaced = [](const std::string& from, const std::string& to) {
+    std::string text = k_sections;
+    auto at = text.find(from);
+    REQUIRE(at != std::string::npos);
+    return text.replace(at, from.size(), to);
+  };
+  for (const auto& [text, message] : std::vector<std::pair<std::string, std::string>>{
+           {replaced(R"("file": "/repo/values.yaml")", R"("file": "values.yaml")"),
+            "flux[0].writes[0]: 'file' must be absolute"},
+           {replaced(R"("value": "1.2.9")", R"("value": "1.2.9\nkind: Secret")"),
+            "flux[0].writes[0]: 'value' must be one line of text"},
+           {replaced(R"(["app", "images", 1, "tag"])", R"(["app", -1])"),
+            "flux[0].writes[0]: 'path' must hold keys and indexes"},
+           {replaced(R"("document": 0)", R"("document": "0")"),
+            "flux[0].writes[0]: 'document' must be a number"},
+           {replaced(R"("resourceVersion": "7")", R"("resourceVersion": 7)"),
+            "api[0]: 'resourceVersion' must be a string"},
+           {replaced(R"("api": [)", R"("api": 1, "x": [)"), "the document: 'api' must be an array"},
+       }) {
+    auto plan = run::parse_saved_plan(text, "plan.json");
+    REQUIRE_FALSE(plan);
+    CHECK(plan.error().message == "plan 'plan.json': " + message);
+  }
+}
