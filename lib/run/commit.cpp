@@ -215,10 +215,6 @@ void refuse_unpushed(Evaluation& run,
 
 Outcome commit(const CommitOptions& given, Effects& effects) {
   CommitOptions options = given;
-  if (!options.check.plan.empty()) {
-    // A rejected push means the remote moved: replanning on its tip would not be the plan.
-    options.push_attempts = 1;
-  }
   const Outcome usage{Status::usage, std::nullopt};
   const auto& environment = effects.environment;
   if (!options.check.images.empty()) {
@@ -281,31 +277,7 @@ Outcome commit(const CommitOptions& given, Effects& effects) {
         "--insecure-ignore-host-key: ssh host keys are not verified; a machine in "
         "the middle could read and change what is fetched and pushed");
   }
-  const auto& pull_request = options.pull_request;
-  auto head = head_branch_template(pull_request);
-  auto head_template =
-      head ? git::parse_template(*head, "--pr-branch") : tl::unexpected(head.error());
-  if (!head_template) {
-    effects.print_error(head_template.error().message);
-    return usage;
-  }
-  for (const auto& [flag, values] : {std::pair{"--pr-label", &pull_request.labels},
-                                     std::pair{"--pr-reviewer", &pull_request.reviewers},
-                                     std::pair{"--pr-assignee", &pull_request.assignees}}) {
-    if (auto checked = check_request_names(flag, *values); !checked) {
-      effects.print_error(checked.error().message);
-      return usage;
-    }
-  }
-  if (!pull_request.forge.empty()) {
-    if (auto kind = forge::parse_kind(pull_request.forge); !kind) {
-      effects.print_error("--forge: " + kind.error().message);
-      return usage;
-    }
-  }
-  if (pull_request.enabled && options.no_push) {
-    effects.print_error("--no-push: a pull request needs its head branch pushed; use --dry-run "
-                        "to see what --pull-request would do");
+  if (!check_commit_flags(options, effects)) {
     return usage;
   }
   CheckOptions check = options.check;

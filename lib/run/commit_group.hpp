@@ -19,6 +19,11 @@ namespace argoimg::run {
 
 class ForgeClients; // pull_request.hpp
 
+// `commit`'s push and pull-request flags (--plan's single push attempt, --pr-branch, --pr-label,
+// --pr-reviewer, --pr-assignee, --forge, --no-push with --pull-request): false, after printing
+// why, when one is unusable.
+bool check_commit_flags(CommitOptions& options, Effects& effects);
+
 // How every commit of a run is made.
 struct Committer {
   const CommitOptions& options;
