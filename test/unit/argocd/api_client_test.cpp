@@ -328,3 +328,58 @@ TEST_CASE("a large list is read whole in one request, filters in the query", "[a
   CHECK(none->applications.empty());
   CHECK(none->errors.empty());
 }
+
+TEST_CASE("a saved plan's update is refused when the object moved, else conditional", "[argocd]") {
+  auto versioned = [](const std::string& version, const std::string& parameters) {
+    std::string text = web_json(parameters);
+    return text.replace(
+        text.find(R"("name":"web")"), 12, R"("name":"web","resourceVersion":")" + version + R"(")");
+  };
+  FakeHttpTransport http;
+  http.on_json(k_list, R"({"items":[)" + versioned("7", k_params) + "]}");
+  auto listed = argocd::list_applications(http, server(), {});
+  REQUIRE(listed);
+  REQUIRE(listed->applications.size() == 1);
+  const auto& listed_app = listed->applications[0];
+  CHECK(listed_app.resource_version == "7");
+  CHECK(listed_app.state_sha256.size() == 64);
+  argocd::SeenState seen{listed_app.resource_version, listed_app.state_sha256};
+  auto u = web_update();
+
+  SECTION("unchanged: a JSON patch testing the resourceVersion first") {
+    http.on_json(k_app_url, versioned("7", k_params));
+    http.on("PATCH", k_app_url, [](const HttpRequest&) { return HttpResponse{200, {}, "{}"}; });
+    auto updated = argocd::update_application_images(
+        http, server(), u.application, u.type, u.images, argocd::Write::yes, seen);
+    REQUIRE(updated);
+    const auto& patch = http.requests.back();
+    REQUIRE(patch.method == "PATCH");
+    CHECK(patch.body.find(R"("patchType":"json")") != std::string::npos);
+    CHECK_THAT(
+        patch.body,
+        Catch::Contains(R"([{\"op\":\"test\",\"path\":\"/metadata/resourceVersion\",)"
+                        R"(\"value\":\"7\"},{\"op\":\"add\",\"path\":\"/spec/source/helm\")"));
+  }
+  SECTION("moved since: refused without a write") {
+    http.on_json(k_app_url, versioned("9", k_params + R"(,{"name":"replicas","value":"3"})"));
+    auto updated = argocd::update_application_images(
+        http, server(), u.application, u.type, u.images, argocd::Write::yes, seen);
+    REQUIRE_FALSE(updated);
+    CHECK(updated.error().kind == util::ErrorKind::conflict);
+    CHECK(updated.error().message
+          == "Argo CD API 'https://argocd.example': application 'web': changed since the plan "
+             "was made (resourceVersion '7', now '9'); nothing was written");
+    CHECK(count_method(http, "PATCH") == 0);
+  }
+  SECTION("a conflict while writing is not retried") {
+    http.on_json(k_app_url, versioned("7", k_params));
+    http.on("PATCH", k_app_url, [](const HttpRequest&) {
+      return argocd_error(409, 10, "the object has been modified");
+    });
+    auto updated = argocd::update_application_images(
+        http, server(), u.application, u.type, u.images, argocd::Write::yes, seen);
+    REQUIRE_FALSE(updated);
+    CHECK(updated.error().kind == util::ErrorKind::conflict);
+    CHECK(count_method(http, "PATCH") == 1);
+  }
+}
