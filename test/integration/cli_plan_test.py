@@ -233,6 +233,24 @@ class FluxPlan(unittest.TestCase):
         self.assertEqual(snapshot(self.work), before)
 
 
+    def test_commit_applies_the_flux_plan_and_pushes(self):
+        remote = os.path.join(self.dir, "remote.git")
+        git("init", "-q", "--bare", "-b", "main", remote, cwd=self.dir)
+        git("init", "-q", "-b", "main", cwd=self.work)
+        git("remote", "add", "origin", remote, cwd=self.work)
+        git("add", "-A", cwd=self.work)
+        git("commit", "-q", "-m", "examples", cwd=self.work)
+        git("push", "-q", "origin", "main", cwd=self.work)
+        self.make_plan()
+        unreachable_registries(self.work)
+        git("commit", "-q", "-am", "registries", cwd=self.work)
+        git("push", "-q", "origin", "main", cwd=self.work)
+        result = run("commit", "--plan", self.plan, *self.args, cwd=self.work)
+        self.assertEqual(result.returncode, 0, result.stderr + result.stdout)
+        shown = git("show", "main", cwd=remote)
+        self.assertIn("+    tag: 1.2.9", shown)
+
+
 class ServerPlan(unittest.TestCase):
     """Applications read from the Argo CD API (--server), against an own contract server: the
     plan records each object's resourceVersion and state; update --plan patches conditionally
