@@ -6,7 +6,14 @@
 #include "image/image_ref.hpp"
 #include "util/strings.hpp"
 
+#include <map>
+#include <memory>
+
 namespace argoimg::app {
+
+struct TargetDocuments::Impl {
+  std::map<std::string, util::Result<std::optional<YAML::Node>>> parsed; // by path in the repo
+};
 
 namespace {
 
@@ -57,6 +64,28 @@ std::optional<CurrentImage> from_helm(const std::vector<HelmParameter>& paramete
 
 using Found = util::Result<std::optional<CurrentImage>>;
 
+// The current image of `image` in the Helm values document `root`.
+std::optional<CurrentImage>
+from_values_root(const YAML::Node& root, const ImageConfig& image, const std::string& where) {
+  auto names = helm_names(image);
+  if (names.spec) {
+    if (auto spec = yaml::lookup_helm_value(root, *names.spec)) {
+      auto current = split_image_text(*spec);
+      current.found_in = where;
+      return current;
+    }
+    return std::nullopt;
+  }
+  auto tag = yaml::lookup_helm_value(root, names.tag);
+  if (!tag) {
+    return std::nullopt;
+  }
+  CurrentImage current = split_image_text("x:" + *tag);
+  current.name = yaml::lookup_helm_value(root, names.name).value_or(image.entry.image_text);
+  current.found_in = where;
+  return current;
+}
+
 // `text` is a Helm values document named `file` in errors.
 Found from_values(std::string_view text,
                   const ImageConfig& image,
@@ -67,23 +96,7 @@ Found from_values(std::string_view text,
   if (!root) {
     return tl::unexpected(root.error());
   }
-  auto names = helm_names(image);
-  if (names.spec) {
-    if (auto spec = yaml::lookup_helm_value(*root, *names.spec)) {
-      auto current = split_image_text(*spec);
-      current.found_in = where;
-      return current;
-    }
-    return std::nullopt;
-  }
-  auto tag = yaml::lookup_helm_value(*root, names.tag);
-  if (!tag) {
-    return std::nullopt;
-  }
-  CurrentImage current = split_image_text("x:" + *tag);
-  current.name = yaml::lookup_helm_value(*root, names.name).value_or(image.entry.image_text);
-  current.found_in = where;
-  return current;
+  return from_values_root(*root, image, where);
 }
 
 // Kustomize image strings: "name=new:tag", "name:tag", "name@digest".
@@ -104,19 +117,13 @@ std::optional<CurrentImage> from_kustomize(const std::vector<std::string>& image
   return std::nullopt;
 }
 
-Found from_argocd_source(const std::string& text,
-                         const ImageConfig& image,
-                         AppType type,
-                         const std::string& where,
-                         const std::string& file,
-                         const LoadLimits& limits) {
-  auto doc = yaml::load_first_document(text, file, limits);
-  if (!doc) {
-    return tl::unexpected(doc.error());
-  }
+std::optional<CurrentImage> from_argocd_source(const YAML::Node& doc,
+                                               const ImageConfig& image,
+                                               AppType type,
+                                               const std::string& where) {
   if (type == AppType::helm) {
     std::vector<HelmParameter> parameters;
-    YAML::Node list = yaml::child(yaml::child(*doc, "helm"), "parameters");
+    YAML::Node list = yaml::child(yaml::child(doc, "helm"), "parameters");
     for (size_t i = 0; list.IsSequence() && i < list.size(); ++i) {
       YAML::Node p = list[i];
       std::string name = yaml::text(p, "name");
@@ -127,20 +134,13 @@ Found from_argocd_source(const std::string& text,
     return from_helm(parameters, image, where);
   }
   std::vector<std::string> images =
-      yaml::string_list(yaml::child(yaml::child(*doc, "kustomize"), "images"));
+      yaml::string_list(yaml::child(yaml::child(doc, "kustomize"), "images"));
   return from_kustomize(images, image, where);
 }
 
-Found from_kustomization(const std::string& text,
-                         const ImageConfig& image,
-                         const std::string& where,
-                         const std::string& file,
-                         const LoadLimits& limits) {
-  auto doc = yaml::load_first_document(text, file, limits);
-  if (!doc) {
-    return tl::unexpected(doc.error());
-  }
-  YAML::Node images = yaml::child(*doc, "images");
+std::optional<CurrentImage>
+from_kustomization(const YAML::Node& doc, const ImageConfig& image, const std::string& where) {
+  YAML::Node images = yaml::child(doc, "images");
   for (size_t i = 0; images.IsSequence() && i < images.size(); ++i) {
     YAML::Node item = images[i];
     std::string name = yaml::text(item, "name");
@@ -167,40 +167,62 @@ util::Result<std::optional<std::string>> read_repo_file(const RepoReader& repo,
   return repo.read(path);
 }
 
+// The document of the target file `path`: read and parsed once per `documents` (nullopt: the
+// file does not exist).
+util::Result<std::optional<YAML::Node>>
+target_document(const RepoReader& repo, const std::string& path, TargetDocuments& documents) {
+  auto& cache = documents.impl().parsed;
+  if (auto it = cache.find(path); it != cache.end()) {
+    return it->second;
+  }
+  auto parse = [&]() -> util::Result<std::optional<YAML::Node>> {
+    auto text = read_repo_file(repo, path);
+    if (!text) {
+      return tl::unexpected(text.error());
+    }
+    if (!*text) {
+      return std::nullopt;
+    }
+    std::string shown =
+        repo.root.empty() ? path : repo.root + (repo.root.back() == '/' ? "" : "/") + path;
+    auto root = yaml::load_first_document(**text, shown, repo.limits);
+    if (!root) {
+      return tl::unexpected(root.error());
+    }
+    return std::optional<YAML::Node>(std::move(*root));
+  };
+  return cache.emplace(path, parse()).first->second;
+}
+
 Found from_target(const TypeDecision& type,
                   const ImageConfig& image,
                   const TargetFile& target,
-                  const RepoReader& repo) {
-  auto shown = [&repo](const std::string& path) {
-    if (repo.root.empty()) {
-      return path;
-    }
-    return repo.root + (repo.root.back() == '/' ? "" : "/") + path;
-  };
+                  const RepoReader& repo,
+                  TargetDocuments& documents) {
   if (target.kind == TargetFile::Kind::kustomization) {
     for (const char* name : {"kustomization.yaml", "kustomization.yml", "Kustomization"}) {
       std::string path = join_clean(target.path, name);
-      auto text = read_repo_file(repo, path);
-      if (!text) {
-        return tl::unexpected(text.error());
+      auto doc = target_document(repo, path, documents);
+      if (!doc) {
+        return tl::unexpected(doc.error());
       }
-      if (*text) {
-        return from_kustomization(**text, image, path, shown(path), repo.limits);
+      if (*doc) {
+        return from_kustomization(**doc, image, path);
       }
     }
     return std::nullopt;
   }
-  auto text = read_repo_file(repo, target.path);
-  if (!text) {
-    return tl::unexpected(text.error());
+  auto doc = target_document(repo, target.path, documents);
+  if (!doc) {
+    return tl::unexpected(doc.error());
   }
-  if (!*text) {
+  if (!*doc) {
     return std::nullopt;
   }
   if (target.kind == TargetFile::Kind::helm_values) {
-    return from_values(**text, image, target.path, shown(target.path), repo.limits);
+    return from_values_root(**doc, image, target.path);
   }
-  return from_argocd_source(**text, image, type.type, target.path, shown(target.path), repo.limits);
+  return from_argocd_source(**doc, image, type.type, target.path);
 }
 
 Found from_spec(const Source& source,
@@ -229,6 +251,16 @@ Found from_spec(const Source& source,
 }
 
 } // namespace
+
+TargetDocuments::TargetDocuments() = default;
+TargetDocuments::~TargetDocuments() = default;
+
+TargetDocuments::Impl& TargetDocuments::impl() {
+  if (!m_impl) {
+    m_impl = std::make_unique<Impl>();
+  }
+  return *m_impl;
+}
 
 CurrentImage split_image_text(std::string_view text) {
   CurrentImage current;
@@ -265,7 +297,10 @@ util::Result<std::optional<CurrentImage>> locate_current_image(const Application
                                                                const ImageConfig& image,
                                                                const WriteBack& write_back,
                                                                const TargetFile& target,
-                                                               const RepoReader* repo) {
+                                                               const RepoReader* repo,
+                                                               TargetDocuments* documents) {
+  TargetDocuments own; // parses for this call only
+  TargetDocuments& parsed = documents ? *documents : own;
   if (app.status_images) {
     // AIU: the live images; a kustomize rename target is tried first.
     for (int pass = 0; pass < 2; ++pass) {
@@ -292,7 +327,7 @@ util::Result<std::optional<CurrentImage>> locate_current_image(const Application
       app.multi_source ? "spec.sources[" + std::to_string(type.source_index) + "]" : "spec.source";
   bool target_first = write_back.method == WriteBack::Method::git;
   if (repo && target_first) {
-    auto found = from_target(type, image, target, *repo);
+    auto found = from_target(type, image, target, *repo, parsed);
     if (!found || *found) {
       return found;
     }
@@ -302,7 +337,7 @@ util::Result<std::optional<CurrentImage>> locate_current_image(const Application
     return found;
   }
   if (repo && !target_first) {
-    return from_target(type, image, target, *repo);
+    return from_target(type, image, target, *repo, parsed);
   }
   return std::nullopt;
 }
@@ -312,8 +347,9 @@ std::optional<CurrentImage> find_current_image(const Application& app,
                                                const ImageConfig& image,
                                                const WriteBack& write_back,
                                                const TargetFile& target,
-                                               const RepoReader* repo) {
-  auto found = locate_current_image(app, type, image, write_back, target, repo);
+                                               const RepoReader* repo,
+                                               TargetDocuments* documents) {
+  auto found = locate_current_image(app, type, image, write_back, target, repo, documents);
   return found ? *found : std::nullopt;
 }
 

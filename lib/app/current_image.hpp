@@ -8,6 +8,7 @@
 #include "util/result.hpp"
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -41,6 +42,21 @@ struct HelmNames {
 };
 HelmNames helm_names(const ImageConfig& image);
 
+// The write-back target files read by locate_current_image, each read and parsed once for
+// all the images of one application (else once per call). One per application and thread.
+class TargetDocuments {
+public:
+  TargetDocuments();
+  ~TargetDocuments();
+  TargetDocuments(const TargetDocuments&) = delete;
+  TargetDocuments& operator=(const TargetDocuments&) = delete;
+  struct Impl; // parsed documents (yaml-cpp stays in lib/app's sources)
+  Impl& impl();
+
+private:
+  std::unique_ptr<Impl> m_impl;
+};
+
 // Find the current image of `image` in `app`: `status.summary.images` when present (AIU's
 // semantics); otherwise the spec (`helm.parameters`, `helm.valuesObject`, `helm.values`,
 // `kustomize.images`) and, when `repo` is given, the write-back `target` file. For git
@@ -50,16 +66,19 @@ std::optional<CurrentImage> find_current_image(const Application& app,
                                                const ImageConfig& image,
                                                const WriteBack& write_back,
                                                const TargetFile& target,
-                                               const RepoReader* repo);
+                                               const RepoReader* repo,
+                                               TargetDocuments* documents = nullptr);
 
 // Like find_current_image, but a file or value that is there and cannot be read or parsed
 // (invalid YAML with `path:line:col`, too big) is an error instead of "not found".
-util::Result<std::optional<CurrentImage>> locate_current_image(const Application& app,
-                                                               const TypeDecision& type,
-                                                               const ImageConfig& image,
-                                                               const WriteBack& write_back,
-                                                               const TargetFile& target,
-                                                               const RepoReader* repo);
+util::Result<std::optional<CurrentImage>>
+locate_current_image(const Application& app,
+                     const TypeDecision& type,
+                     const ImageConfig& image,
+                     const WriteBack& write_back,
+                     const TargetFile& target,
+                     const RepoReader* repo,
+                     TargetDocuments* documents = nullptr);
 
 // Split "name[:tag][@digest]" (a registry port is not a tag).
 CurrentImage split_image_text(std::string_view text);

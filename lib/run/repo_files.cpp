@@ -23,20 +23,23 @@ util::Result<std::string> read_file_text(const std::string& path) {
 
 void RepoFiles::add_root(const std::string& root) {
   std::lock_guard lock(m_mutex);
-  if (std::find(m_roots.begin(), m_roots.end(), root) == m_roots.end()) {
-    m_roots.push_back(root);
-  }
+  m_roots.insert(root);
 }
 
 std::pair<std::string, std::string> RepoFiles::split(const std::string& path) const {
   namespace fs = std::filesystem;
   std::string best;
   {
+    // The longest registered root that `path` continues with '/' and more: each of the path's
+    // '/' from the right is looked up (thousands of roots, each file split several times).
     std::lock_guard lock(m_mutex);
-    for (const auto& root : m_roots) {
-      if (path.size() > root.size() + 1 && path.compare(0, root.size(), root) == 0
-          && path[root.size()] == '/' && root.size() > best.size()) {
-        best = root;
+    for (size_t slash = path.size() < 2 ? 0 : path.rfind('/', path.size() - 2);
+         slash != std::string::npos && slash > 0;
+         slash = path.rfind('/', slash - 1)) {
+      auto it = m_roots.find(std::string_view(path).substr(0, slash));
+      if (it != m_roots.end()) {
+        best = *it;
+        break;
       }
     }
   }

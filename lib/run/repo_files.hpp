@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -41,7 +42,7 @@ public:
   void sweep() const;
 
 private:
-  std::vector<std::string> m_roots;
+  std::set<std::string, std::less<>> m_roots;
   std::map<std::string, std::string> m_refused; // path -> why
   mutable std::mutex m_mutex;
 };

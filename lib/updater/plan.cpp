@@ -139,13 +139,14 @@ bool prepare(const PlannedApp& planned,
   if (git) {
     repository();
   }
+  app::TargetDocuments documents; // the target is parsed once for all the images
   for (size_t i = 0; i < config.images.size(); ++i) {
     const auto& image = config.images[i];
-    auto located =
-        app::locate_current_image(application, type, image, config.write_back, target, repo);
+    auto located = app::locate_current_image(
+        application, type, image, config.write_back, target, repo, &documents);
     if (located && !*located && !repo_looked_up && repository() != nullptr) {
-      located =
-          app::locate_current_image(application, type, image, config.write_back, target, repo);
+      located = app::locate_current_image(
+          application, type, image, config.write_back, target, repo, &documents);
     }
     if (!located) { // a file or value that is there and does not parse: say so
       result.images.push_back(skipped_image(image, located.error().message));
@@ -175,7 +176,8 @@ bool prepare(const PlannedApp& planned,
     if (application.status_images) {
       app::Application spec_only = application;
       spec_only.status_images.reset();
-      in_spec = app::find_current_image(spec_only, type, image, config.write_back, target, repo);
+      in_spec = app::find_current_image(
+          spec_only, type, image, config.write_back, target, repo, &documents);
     }
     pending.push_back(Pending{index, result.images.size() - 1, current, in_spec});
   }
@@ -235,7 +237,7 @@ std::vector<ApplicationResult> plan_applications(const std::vector<PlannedApp>& 
   }
   std::vector<ImageRequest> requests;
   std::vector<Pending> queued;
-  for (const auto& item : pending) {
+  for (auto& item : pending) {
     const auto& config = apps[item.app].config->images[item.image];
     auto request = request_for(config, item.current, options);
     auto& slot = results[item.app].images[item.image];
@@ -245,8 +247,9 @@ std::vector<ApplicationResult> plan_applications(const std::vector<PlannedApp>& 
       continue;
     }
     requests.push_back(std::move(*request));
-    queued.push_back(item);
+    queued.push_back(std::move(item));
   }
+  std::vector<Pending>().swap(pending); // moved from: not held through the resolution
   std::vector<ImageResult> resolved;
   if (options.preset) {
     for (size_t i = 0; i < queued.size(); ++i) {

@@ -11,6 +11,8 @@
 #include <atomic>
 #include <map>
 #include <mutex>
+#include <set>
+#include <string_view>
 #include <thread>
 
 namespace argoimg::updater {
@@ -83,18 +85,24 @@ bool needs_metadata(const ImageRequest& request, const Target& target) {
 // Fetch each unique repository's tags once, `concurrency` at a time, in the order that matters
 // for a budget: repositories with an image needing only its tags first, then the most shared.
 // A listing the budget refused is named in `refused` (key -> reason).
-std::map<std::string, TagList> fetch_tag_lists(const std::vector<const ImageRequest*>& requests,
+// Lists the tags of each repository the runnable images need, once per repository (the first
+// image's target stands for it; no copies: thousands of images share a few hundred).
+std::map<std::string, TagList> fetch_tag_lists(const std::vector<ImageRequest>& requests,
                                                const std::vector<Target>& targets,
+                                               const std::vector<bool>& runnable,
                                                registry::Client& client,
                                                const ResolveOptions& options,
                                                std::map<std::string, std::string>& refused) {
   std::map<std::string, std::pair<const Target*, ResolveCost>> unique;
   for (size_t i = 0; i < targets.size(); ++i) {
+    if (!runnable[i]) {
+      continue;
+    }
     auto it =
         unique.emplace(targets[i].key, std::make_pair(&targets[i], ResolveCost{true, 0, 0})).first;
     it->second.second.shared += 1;
     it->second.second.metadata =
-        it->second.second.metadata && needs_metadata(*requests[i], targets[i]);
+        it->second.second.metadata && needs_metadata(requests[i], targets[i]);
   }
   std::vector<const Target*> keyed;
   std::vector<ResolveCost> costs;
@@ -395,20 +403,14 @@ std::vector<ImageResult> resolve_images(const std::vector<ImageRequest>& request
     }
     runnable.push_back(ok);
   }
-  std::vector<Target> needed;
-  std::vector<const ImageRequest*> needed_requests;
-  for (size_t i = 0; i < targets.size(); ++i) {
-    if (runnable[i]) {
-      needed.push_back(targets[i]);
-      needed_requests.push_back(&requests[i]);
-    }
-  }
   std::map<std::string, std::string> refused;
-  auto tag_lists = fetch_tag_lists(needed_requests, needed, client, options, refused);
+  auto tag_lists = fetch_tag_lists(requests, targets, runnable, client, options, refused);
   Ages ages = observe_ages(requests, targets, runnable, tag_lists, options, logger);
   std::map<std::string, size_t> shared;
-  for (const auto& target : needed) {
-    ++shared[target.key];
+  for (size_t i = 0; i < targets.size(); ++i) {
+    if (runnable[i]) {
+      ++shared[targets[i].key];
+    }
   }
   std::vector<size_t> work;
   std::vector<ResolveCost> costs;

@@ -9,6 +9,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <map>
+
 using namespace argoimg;
 using namespace argoimg::app;
 
@@ -341,6 +343,54 @@ spec: {source: {repoURL: r, path: p, kustomize: {images: ["quay.io/o/app=ghcr.io
   REQUIRE(found);
   CHECK(found->tag == "1.26");
   CHECK(found->found_in == "p/kustomization.yml");
+}
+
+TEST_CASE("one application's write-back target is read and parsed once", "[app]") {
+  auto app = load_one(R"(apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: k}
+spec: {source: {repoURL: r, path: p, kustomize: {images: ["nginx:1.25"]}}}
+)");
+  TypeDecision kustomize{AppType::kustomize, 0, ""};
+  TargetFile target{TargetFile::Kind::kustomization, "p"};
+  std::map<std::string, int> reads;
+  RepoReader repo{"repo", [&reads](const std::string& path) -> std::optional<std::string> {
+                    ++reads[path];
+                    if (path == "p/kustomization.yml") {
+                      return "images:\n- {name: nginx, newTag: \"1.26\"}\n"
+                             "- {name: redis, newTag: \"7.2\"}\n";
+                    }
+                    return std::nullopt;
+                  }};
+  WriteBack git;
+  git.method = WriteBack::Method::git;
+  TargetDocuments documents;
+  auto nginx =
+      find_current_image(app, kustomize, image_config("nginx"), git, target, &repo, &documents);
+  auto redis =
+      find_current_image(app, kustomize, image_config("redis"), git, target, &repo, &documents);
+  REQUIRE(nginx);
+  REQUIRE(redis);
+  CHECK(nginx->tag == "1.26");
+  CHECK(redis->tag == "7.2");
+  CHECK(reads
+        == std::map<std::string, int>{{"p/kustomization.yaml", 1}, {"p/kustomization.yml", 1}});
+
+  // A target that does not parse is the same error for every image.
+  RepoReader broken{"repo", [&reads](const std::string& path) -> std::optional<std::string> {
+                      ++reads[path];
+                      return std::string("images: [\n");
+                    }};
+  TargetDocuments other;
+  reads.clear();
+  auto first =
+      locate_current_image(app, kustomize, image_config("nginx"), git, target, &broken, &other);
+  auto second =
+      locate_current_image(app, kustomize, image_config("redis"), git, target, &broken, &other);
+  REQUIRE_FALSE(first);
+  REQUIRE_FALSE(second);
+  CHECK(first.error().message == second.error().message);
+  CHECK(reads == std::map<std::string, int>{{"p/kustomization.yaml", 1}});
 }
 
 TEST_CASE("repository URLs compare normalised", "[app]") {
