@@ -11,7 +11,6 @@
 #include <atomic>
 #include <map>
 #include <mutex>
-#include <set>
 #include <string_view>
 #include <thread>
 
