@@ -3,6 +3,7 @@
 
 #include "util/redact.hpp"
 #include "util/strings.hpp"
+#include "util/time.hpp"
 
 #include <rapidjson/ostreamwrapper.h>
 #include <rapidjson/prettywriter.h>
@@ -60,9 +61,8 @@ void write_rate_limits(Writer& w, const std::map<std::string, registry::RateLimi
     optional_count(w, "resetSeconds", status.reset_seconds);
     optional_string(w,
                     "resetAt",
-                    status.reset_at
-                        ? std::optional<std::string>(registry::unix_time_rfc3339(*status.reset_at))
-                        : std::nullopt);
+                    status.reset_at ? std::optional<std::string>(util::format_utc(*status.reset_at))
+                                    : std::nullopt);
     optional_count(w, "retryAfterSeconds", status.retry_after_seconds);
     w.EndObject();
   }

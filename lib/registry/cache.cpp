@@ -3,6 +3,7 @@
 #include "registry/cache.hpp"
 
 #include "registry/cache_tags.hpp"
+#include "util/fd.hpp"
 #include "util/strings.hpp"
 
 #include <algorithm>
@@ -21,6 +22,8 @@ namespace argoimg::registry {
 
 namespace {
 
+using util::Fd;
+
 constexpr std::string_view k_temp_prefix = ".tmp-";
 constexpr const char* k_lock_name = ".lock";
 // Temporary files older than this belong to a writer that died (a write takes milliseconds).
@@ -28,23 +31,6 @@ constexpr int64_t k_stale_temp_ns = int64_t{3600} * 1'000'000'000;
 // No entry is this big (manifests and configs are capped at 4 MiB by the client); a bigger
 // file in the directory is not ours and is never read into memory.
 constexpr off_t k_max_entry_bytes = off_t{64} << 20;
-
-class Fd {
-public:
-  explicit Fd(int fd) : m_fd(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (m_fd >= 0) {
-      ::close(m_fd);
-    }
-  }
-  int get() const { return m_fd; }
-  bool valid() const { return m_fd >= 0; }
-
-private:
-  int m_fd;
-};
 
 bool is_entry_name(std::string_view name) {
   return name.size() == 64 && std::all_of(name.begin(), name.end(), [](char c) {

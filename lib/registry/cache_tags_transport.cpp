@@ -98,7 +98,7 @@ util::Result<HttpResponse> CachingTransport::send_tag_page(const HttpRequest& re
 }
 
 std::optional<HttpResponse> CachingTransport::stored_immutable_tag(const HttpRequest& request,
-                                                                 const std::string& name) {
+                                                                   const std::string& name) {
   if (auto data = m_cache.read(name)) {
     // The entry's own digest line names what its body must hash to.
     std::string_view text(*data);

@@ -5,6 +5,7 @@
 
 #include "registry/client.hpp"
 #include "util/strings.hpp"
+#include "util/time.hpp"
 
 #include <fmt/format.h>
 
@@ -95,9 +96,9 @@ void Client::note_exhausted(const Endpoint& endpoint, const RateLimitStatus& sta
   }
   std::string reason = "registry " + util::quote(endpoint.host) + " rate limit exhausted";
   if (at && in) {
-    reason += fmt::format("; resets at {} (in {})", unix_time_rfc3339(*at), short_duration(*in));
+    reason += fmt::format("; resets at {} (in {})", util::format_utc(*at), short_duration(*in));
   } else if (at) {
-    reason += "; resets at " + unix_time_rfc3339(*at);
+    reason += "; resets at " + util::format_utc(*at);
   } else if (in) {
     reason += "; resets in " + short_duration(*in);
   } else {

@@ -2,6 +2,7 @@
 // The first-seen store of min-age (first_seen.hpp).
 #include "registry/first_seen.hpp"
 
+#include "util/fd.hpp"
 #include "util/sha256.hpp"
 #include "util/strings.hpp"
 
@@ -19,26 +20,11 @@ namespace argoimg::registry {
 
 namespace {
 
+using util::Fd;
+
 constexpr std::string_view k_header = "argoimg-first-seen 1\n";
 // A file this big is not ours (20,000 tags of 128 bytes stay under 3 MiB).
 constexpr off_t k_max_file_bytes = off_t{8} << 20;
-
-class Fd {
-public:
-  explicit Fd(int fd) : m_fd(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (m_fd >= 0) {
-      ::close(m_fd);
-    }
-  }
-  int get() const { return m_fd; }
-  bool valid() const { return m_fd >= 0; }
-
-private:
-  int m_fd;
-};
 
 bool write_all(int fd, const std::string& data) {
   size_t done = 0;

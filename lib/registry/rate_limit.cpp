@@ -2,6 +2,7 @@
 #include "registry/rate_limit.hpp"
 
 #include "util/strings.hpp"
+#include "util/time.hpp"
 
 #include <fmt/format.h>
 
@@ -152,7 +153,7 @@ std::string describe_rate_limit(const std::string& host, const RateLimitStatus& 
     details.push_back(fmt::format("resets in {} s", *status.reset_seconds));
   }
   if (status.reset_at) {
-    details.push_back("resets at " + unix_time_rfc3339(*status.reset_at));
+    details.push_back("resets at " + util::format_utc(*status.reset_at));
   }
   std::string line = "registry " + util::quote(host) + " rate limit: ";
   line += budget.empty() ? "no budget sent" : budget;
@@ -163,32 +164,6 @@ std::string describe_rate_limit(const std::string& host, const RateLimitStatus& 
     line += fmt::format("; last Retry-After {} s", *status.retry_after_seconds);
   }
   return line;
-}
-
-std::string unix_time_rfc3339(int64_t seconds) {
-  // Howard Hinnant's days-to-civil algorithm: no time zone database, no locale.
-  int64_t days = seconds / 86400;
-  int64_t rest = seconds % 86400;
-  if (rest < 0) {
-    rest += 86400;
-    --days;
-  }
-  days += 719468;
-  int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-  int64_t doe = days - era * 146097;
-  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  int64_t mp = (5 * doy + 2) / 153;
-  int64_t day = doy - (153 * mp + 2) / 5 + 1;
-  int64_t month = mp < 10 ? mp + 3 : mp - 9;
-  int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-                     year,
-                     month,
-                     day,
-                     rest / 3600,
-                     rest % 3600 / 60,
-                     rest % 60);
 }
 
 } // namespace argoimg::registry

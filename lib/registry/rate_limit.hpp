@@ -43,7 +43,4 @@ void merge_rate_limit(RateLimitStatus& kept, const RateLimitStatus& seen);
 // resets in 3600 s)". Only numbers argoimg parsed and the host appear.
 std::string describe_rate_limit(const std::string& host, const RateLimitStatus& status);
 
-// Return `seconds` since the Unix epoch as RFC 3339 in UTC ("2030-03-17T17:46:40Z").
-std::string unix_time_rfc3339(int64_t seconds);
-
 } // namespace argoimg::registry

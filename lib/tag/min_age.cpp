@@ -2,6 +2,7 @@
 #include "tag/min_age.hpp"
 
 #include "util/strings.hpp"
+#include "util/time.hpp"
 
 #include <fmt/format.h>
 
@@ -118,32 +119,6 @@ std::string format_min_age(int64_t seconds) {
   return out;
 }
 
-std::string format_utc(int64_t seconds) {
-  // Howard Hinnant's days-to-civil algorithm: no time zone database, no locale.
-  int64_t days = seconds / 86400;
-  int64_t rest = seconds % 86400;
-  if (rest < 0) {
-    rest += 86400;
-    --days;
-  }
-  days += 719468;
-  int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-  int64_t doe = days - era * 146097;
-  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  int64_t mp = (5 * doy + 2) / 153;
-  int64_t day = doy - (153 * mp + 2) / 5 + 1;
-  int64_t month = mp < 10 ? mp + 3 : mp - 9;
-  int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-                     year,
-                     month,
-                     day,
-                     rest / 3600,
-                     rest % 3600 / 60,
-                     rest % 60);
-}
-
 std::optional<TooYoung>
 too_young(std::string_view tag, std::optional<int64_t> built_ns, const AgeRule& rule) {
   if (rule.min_age_s <= 0 || tag == rule.exempt) {
@@ -171,7 +146,8 @@ too_young(std::string_view tag, std::optional<int64_t> built_ns, const AgeRule& 
   if (eligible_at <= rule.now_s) {
     return std::nullopt;
   }
-  return TooYoung{what + format_utc(*since) + ", eligible at " + format_utc(eligible_at) + suffix,
+  return TooYoung{what + util::format_utc(*since) + ", eligible at " + util::format_utc(eligible_at)
+                      + suffix,
                   eligible_at};
 }
 

@@ -24,9 +24,6 @@ util::Result<int64_t> parse_min_age(std::string_view text);
 // Return `seconds` in the largest units that are exact: "2d", "1d12h", "90s".
 std::string format_min_age(int64_t seconds);
 
-// Return `seconds` since the epoch as RFC 3339 UTC ("2026-12-05T20:00:00Z").
-std::string format_utc(int64_t seconds);
-
 // How old each tag is, for one image's pick.
 struct AgeRule {
   int64_t min_age_s = 0;

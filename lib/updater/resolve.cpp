@@ -4,6 +4,7 @@
 #include "updater/metadata.hpp"
 #include "util/parallel.hpp"
 #include "util/strings.hpp"
+#include "util/time.hpp"
 
 #include <fmt/format.h>
 
@@ -175,7 +176,7 @@ std::string too_young_reason(const tag::Selection& selection, const ImageRequest
                                    selection.too_young == 1 ? "" : "s",
                                    tag::format_min_age(request.policy.min_age_s));
   if (selection.next_eligible) {
-    reason += "; the first becomes eligible at " + tag::format_utc(*selection.next_eligible);
+    reason += "; the first becomes eligible at " + util::format_utc(*selection.next_eligible);
   }
   return reason;
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "util/bounded_file.hpp"
 
+#include "util/fd.hpp"
 #include "util/strings.hpp"
 
 #include <cerrno>
@@ -11,26 +12,6 @@
 #include <unistd.h>
 
 namespace argoimg::util {
-
-namespace {
-
-class Fd {
-public:
-  explicit Fd(int fd) : m_fd(fd) {}
-  ~Fd() {
-    if (m_fd >= 0) {
-      ::close(m_fd);
-    }
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return m_fd; }
-
-private:
-  int m_fd;
-};
-
-} // namespace
 
 Result<std::string> read_file_bounded(const std::string& path,
                                       size_t max_bytes,

@@ -4,6 +4,7 @@
 // The parts of repo_path: the descriptor-relative walk (repo_walk.cpp) and the temporary files
 // of atomic writes (repo_temp.cpp). Include only from those and repo_path.cpp.
 
+#include "util/fd.hpp"
 #include "util/result.hpp"
 #include "util/strings.hpp"
 
@@ -22,35 +23,7 @@ constexpr const char* k_temp_prefix = ".argoimg-tmp-";
 constexpr size_t k_temp_random = 6;
 constexpr int k_max_links = 40;
 
-// An owned file descriptor.
-class Fd {
-public:
-  Fd() = default;
-  explicit Fd(int fd) : m_fd(fd) {}
-  Fd(Fd&& other) noexcept : m_fd(std::exchange(other.m_fd, -1)) {}
-  Fd& operator=(Fd&& other) noexcept {
-    if (this != &other) {
-      reset();
-      m_fd = std::exchange(other.m_fd, -1);
-    }
-    return *this;
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() { reset(); }
-  void reset() {
-    if (m_fd >= 0) {
-      ::close(m_fd);
-    }
-    m_fd = -1;
-  }
-  int get() const { return m_fd; }
-  int release() { return std::exchange(m_fd, -1); }
-  bool valid() const { return m_fd >= 0; }
-
-private:
-  int m_fd = -1;
-};
+using util::Fd;
 std::string errno_text(int error);
 
 std::deque<std::string> split_path(std::string_view path);

@@ -3,6 +3,8 @@
 
 #include "util/strings.hpp"
 
+#include <fmt/format.h>
+
 #include <array>
 
 namespace argoimg::util {
@@ -125,6 +127,32 @@ std::optional<int64_t> parse_http_date(std::string_view text) {
     return std::nullopt;
   }
   return days_from_civil(*year, month, *day) * 86400 + *hour * 3600 + *minute * 60 + *second;
+}
+
+std::string format_utc(int64_t seconds) {
+  // Howard Hinnant's days-to-civil algorithm: no time zone database, no locale.
+  int64_t days = seconds / 86400;
+  int64_t rest = seconds % 86400;
+  if (rest < 0) {
+    rest += 86400;
+    --days;
+  }
+  days += 719468;
+  int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+  int64_t doe = days - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  int64_t day = doy - (153 * mp + 2) / 5 + 1;
+  int64_t month = mp < 10 ? mp + 3 : mp - 9;
+  int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+                     year,
+                     month,
+                     day,
+                     rest / 3600,
+                     rest % 3600 / 60,
+                     rest % 60);
 }
 
 } // namespace argoimg::util

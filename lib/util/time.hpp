@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace argoimg::util {
@@ -16,5 +17,9 @@ std::optional<int64_t> parse_rfc3339(std::string_view text);
 // and Date carry it; surrounding whitespace ignored) into seconds since the Unix epoch; nullopt
 // for anything else, the obsolete RFC 850 and asctime forms included.
 std::optional<int64_t> parse_http_date(std::string_view text);
+
+// Format seconds since the Unix epoch as RFC 3339 in UTC, `2026-12-05T22:00:00Z` (no time zone
+// database, no locale).
+std::string format_utc(int64_t seconds);
 
 } // namespace argoimg::util

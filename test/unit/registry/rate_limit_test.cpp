@@ -4,6 +4,7 @@
 
 #include "registry/client.hpp"
 #include "registry/rate_limit.hpp"
+#include "util/time.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -53,7 +54,7 @@ TEST_CASE("each family of rate-limit headers is read", "[registry]") {
     CHECK(status.limit == 5000u);
     CHECK(status.remaining == 4987u);
     CHECK(status.reset_at == 1900000000);
-    CHECK(unix_time_rfc3339(*status.reset_at) == "2030-03-17T17:46:40Z");
+    CHECK(argoimg::util::format_utc(*status.reset_at) == "2030-03-17T17:46:40Z");
   }
   SECTION("Retry-After in seconds; an HTTP date is not kept") {
     CHECK(parse_rate_limit(with_headers({{"retry-after", "30"}})).retry_after_seconds == 30u);
@@ -65,8 +66,8 @@ TEST_CASE("each family of rate-limit headers is read", "[registry]") {
         with_headers({{"x-ratelimit-remaining", "1"}, {"ratelimit-remaining", "2"}}));
     CHECK(status.remaining == 2u);
   }
-  CHECK(unix_time_rfc3339(0) == "1970-01-01T00:00:00Z");
-  CHECK(unix_time_rfc3339(951782400) == "2000-02-29T00:00:00Z");
+  CHECK(argoimg::util::format_utc(0) == "1970-01-01T00:00:00Z");
+  CHECK(argoimg::util::format_utc(951782400) == "2000-02-29T00:00:00Z");
 }
 
 TEST_CASE("hostile rate-limit headers are ignored, never echoed", "[registry]") {

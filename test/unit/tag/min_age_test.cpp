@@ -2,6 +2,7 @@
 // Issue 17: min-age, a tag is a candidate only once it has existed that long.
 #include "tag/min_age.hpp"
 #include "tag/select.hpp"
+#include "util/time.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -64,8 +65,8 @@ TEST_CASE("min-age: durations with s, m, h and d", "[tag]") {
   CHECK(format_min_age(2 * k_day) == "2d");
   CHECK(format_min_age(k_day + 12 * 3600) == "1d12h");
   CHECK(format_min_age(90) == "1m30s");
-  CHECK(format_utc(0) == "1970-01-01T00:00:00Z");
-  CHECK(format_utc(1'796'508'000) == "2026-12-05T22:00:00Z");
+  CHECK(argoimg::util::format_utc(0) == "1970-01-01T00:00:00Z");
+  CHECK(argoimg::util::format_utc(1'796'508'000) == "2026-12-05T22:00:00Z");
 }
 
 TEST_CASE("min-age: newest-build leaves out tags built too recently", "[tag]") {
@@ -85,8 +86,8 @@ TEST_CASE("min-age: newest-build leaves out tags built too recently", "[tag]") {
   CHECK(selection.too_young == 1);
   CHECK(selection.next_eligible == std::optional<int64_t>(k_now - 3600 + k_day));
   CHECK(detail_of(selection, "young")
-        == "too-young: built " + format_utc(k_now - 3600) + ", eligible at "
-               + format_utc(k_now - 3600 + k_day) + " (min-age 1d)");
+        == "too-young: built " + argoimg::util::format_utc(k_now - 3600) + ", eligible at "
+               + argoimg::util::format_utc(k_now - 3600 + k_day) + " (min-age 1d)");
   // exactly min-age old is old enough
   rule.now_s = k_now - 1;
   CHECK(select_tag(tags, policy, Explain::no, &rule).pick->name == "mid");
@@ -111,8 +112,8 @@ TEST_CASE("min-age: other strategies use first-seen times; unknown is too young"
   CHECK(selection.pick->name == "1.1.0");
   CHECK(selection.too_young == 2);
   CHECK(detail_of(selection, "1.2.0")
-        == "too-young: first seen " + format_utc(k_now) + ", eligible at "
-               + format_utc(k_now + 2 * k_day) + " (min-age 2d)");
+        == "too-young: first seen " + argoimg::util::format_utc(k_now) + ", eligible at "
+               + argoimg::util::format_utc(k_now + 2 * k_day) + " (min-age 2d)");
   CHECK(detail_of(selection, "1.3.0") == "too-young: its age is unknown (min-age 2d)");
   // the current tag is never too young: an older tag must not replace it
   rule.exempt = "1.3.0";
