@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace argoimg::registry {
 
 namespace {
@@ -16,6 +18,10 @@ namespace {
 // Refusals on this thread: a count the watches compare, and the latest reason.
 thread_local size_t t_refusals = 0;
 thread_local std::string t_refusal_reason;
+
+// The longest a run waits out a registry's reset: a registry names up to 15 digits of seconds
+// (or a reset in year 9999), which overflow steady_clock's nanoseconds; no run outlasts this.
+constexpr uint64_t k_max_exhaustion_s = uint64_t{3650} * 86400;
 
 // "3d4h", "2h13m", "5m7s", "42s".
 std::string short_duration(uint64_t seconds) {
@@ -106,7 +112,9 @@ void Client::note_exhausted(const Endpoint& endpoint, const RateLimitStatus& sta
   }
   Exhaustion exhaustion{reason, std::nullopt};
   if (in) {
-    exhaustion.until = m_options.now() + std::chrono::seconds(*in);
+    exhaustion.until =
+        m_options.now()
+        + std::chrono::seconds(static_cast<int64_t>(std::min<uint64_t>(*in, k_max_exhaustion_s)));
   }
   if (m_exhausted.find(endpoint.host) == m_exhausted.end()) {
     m_logger.warn(reason + "; its remaining images are skipped");

@@ -147,3 +147,30 @@ TEST_CASE("a refused request waits for no `limit` pace", "[registry][budget]") {
   CHECK(sleeps.size() == waits);
   CHECK(client.budget().refused == 11);
 }
+
+TEST_CASE("a registry's far-off reset neither overflows the clock nor lets it be asked again",
+          "[registry][budget]") {
+  for (const auto& headers : std::vector<std::vector<std::pair<std::string, std::string>>>{
+           {{"retry-after", "999999999999999"}},
+           {{"ratelimit-remaining", "0"}, {"ratelimit-reset", "253402300799"}}}) {
+    FakeHttpTransport http;
+    serve(http);
+    http.on("GET", k_api + "/v2/team/a/tags/list?n=10000", [headers](const HttpRequest&) {
+      return HttpResponse{429, headers, "{}"};
+    });
+    util::Logger logger;
+    std::chrono::steady_clock::time_point now{std::chrono::hours(24 * 365)};
+    ClientOptions options;
+    options.max_retries = 0;
+    options.now = [&now] { return now; };
+    options.unix_now = [] { return int64_t{1'796'432'400}; }; // 2026-12-05T01:00:00Z
+    Client client(http, logger, options);
+    CHECK_FALSE(client.list_tags(endpoint(), "team/a"));
+    size_t sent = http.requests.size();
+    now += std::chrono::hours(24 * 365);
+    Client::BudgetWatch watch;
+    CHECK_FALSE(client.list_tags(endpoint(), "team/b"));
+    CHECK(watch.refused());
+    CHECK(http.requests.size() == sent);
+  }
+}
