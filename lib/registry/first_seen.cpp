@@ -25,6 +25,9 @@ using util::Fd;
 constexpr std::string_view k_header = "argoimg-first-seen 1\n";
 // A file this big is not ours (20,000 tags of 128 bytes stay under 3 MiB).
 constexpr off_t k_max_file_bytes = off_t{8} << 20;
+// A time outside [epoch, year 10000) was not written by a clock: before the epoch it would make a
+// tag old enough for any min-age, near the top of int64_t adding a min-age overflows.
+constexpr int64_t k_year_10000 = 253'402'300'800;
 
 bool write_all(int fd, const std::string& data) {
   size_t done = 0;
@@ -100,7 +103,8 @@ std::optional<SeenTimes> decode_first_seen(std::string_view text) {
     }
     int64_t time = 0;
     auto parsed = std::from_chars(line.data(), line.data() + space, time);
-    if (parsed.ec != std::errc() || parsed.ptr != line.data() + space) {
+    if (parsed.ec != std::errc() || parsed.ptr != line.data() + space || time < 0
+        || time >= k_year_10000) {
       return std::nullopt;
     }
     std::string_view tag = line.substr(space + 1);

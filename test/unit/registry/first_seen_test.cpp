@@ -47,7 +47,11 @@ TEST_CASE("first-seen: format round trip, corrupt files refused", "[registry]") 
                           "argoimg-first-seen 1\n100 1.0.0",
                           "argoimg-first-seen 1\nx 1.0.0\n",
                           "argoimg-first-seen 1\n100\n",
-                          "argoimg-first-seen 1\n100 a b\n"}) {
+                          "argoimg-first-seen 1\n100 a b\n",
+                          // before the epoch a tag would look old enough for any min-age; past
+                          // year 9999 the time would overflow adding a min-age to it
+                          "argoimg-first-seen 1\n-5 1.0.0\n",
+                          "argoimg-first-seen 1\n9223372036854775807 1.0.0\n"}) {
     INFO(bad);
     CHECK_FALSE(decode_first_seen(bad));
   }
