@@ -175,6 +175,16 @@ const std::string k_sections = R"({
            "images": ["web: -> 1.2.9"]}]
 })";
 
+// The run's inputs: one marker on `app.images[1].tag` of document 0 of `file`.
+std::set<std::string> marked(const std::string& file, size_t index = 1) {
+  updater::FluxInputs inputs;
+  app::FluxMarker marker;
+  marker.slot.position.file = file;
+  marker.slot.path = {{"app", std::nullopt}, {"images", std::nullopt}, {"", index}, {"tag", {}}};
+  inputs.markers.push_back(marker);
+  return run::flux_scalars(inputs);
+}
+
 } // namespace
 
 TEST_CASE("a plan's Flux and Argo CD API sections are read and rebuilt", "[run][plan]") {
@@ -182,7 +192,7 @@ TEST_CASE("a plan's Flux and Argo CD API sections are read and rebuilt", "[run][
   REQUIRE(plan);
   REQUIRE(plan->api.size() == 1);
   CHECK(plan->api[0].resource_version == "7");
-  auto flux = run::flux_from_plan(*plan);
+  auto flux = run::flux_from_plan(*plan, marked("/repo/values.yaml"));
   REQUIRE(flux.results.size() == 2);
   CHECK(flux.results[0].anonymous);
   CHECK_FALSE(flux.results[0].kind);
@@ -228,4 +238,30 @@ TEST_CASE("a plan's Flux writes and API objects are checked field by field", "[r
     REQUIRE_FALSE(plan);
     CHECK(plan.error().message == "plan 'plan.json': " + message);
   }
+}
+
+TEST_CASE("a plan's Flux write to a scalar no Flux object or marker of the run holds is refused",
+          "[run][plan]") {
+  auto plan = run::parse_saved_plan(k_sections, "plan.json");
+  REQUIRE(plan);
+  CHECK(run::flux_from_plan(*plan, marked("/repo/values.yaml")).writes.size() == 1);
+  // The plan names its file and path itself: another file (one outside the repository, say)
+  // or another scalar of the marked file is not the plan's to write.
+  for (const auto& scalars :
+       {std::set<std::string>{}, marked("/repo/other.yaml"), marked("/repo/values.yaml", 0)}) {
+    auto flux = run::flux_from_plan(*plan, scalars);
+    REQUIRE(flux.results.size() == 2);
+    CHECK(flux.writes.empty());
+    CHECK(flux.results[0].status == updater::AppStatus::error);
+    CHECK(flux.results[0].reason
+          == "write-back: '/repo/values.yaml': the saved plan writes a scalar that none of this "
+             "run's Flux objects or markers holds; nothing is written");
+  }
+  // The same file spelled with '..' is the run's file.
+  std::string text = k_sections;
+  text.replace(text.find("\"/repo/values.yaml\""), 19, "\"/repo/sub/../values.yaml\"");
+  auto dotted = run::parse_saved_plan(text, "plan.json");
+  REQUIRE(dotted);
+  CHECK(run::flux_from_plan(*dotted, marked("/repo/values.yaml")).writes.size() == 1);
+  CHECK(marked("/repo/a/../values.yaml") == marked("/repo/values.yaml"));
 }
