@@ -189,7 +189,9 @@ util::Result<std::string> Client::fetch_token(const Endpoint& endpoint,
   int64_t expires_in = 60; // the Docker token spec's default
   if (auto it = doc.FindMember("expires_in");
       it != doc.MemberEnd() && it->value.IsInt64() && it->value.GetInt64() > 0) {
-    expires_in = it->value.GetInt64();
+    // A day at most: a token service's huge value must not overflow the clock (fuzz finding),
+    // and no run lasts that long.
+    expires_in = std::min<int64_t>(it->value.GetInt64(), 86400);
   }
   std::lock_guard<std::mutex> guard(m_mutex);
   // Renew a little early so a token never expires between cache check and use.

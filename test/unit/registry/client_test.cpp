@@ -107,6 +107,33 @@ TEST_CASE("the token flow fetches one token per scope and reuses it", "[registry
   CHECK(client.requests_per_registry().at("reg.example.com") == 6);
 }
 
+TEST_CASE("a token's huge expires_in is capped at a day (fuzz finding)", "[registry]") {
+  FakeHttpTransport http;
+  util::Logger logger;
+  Clock clock;
+  std::string list_url = k_api + "/v2/team/app/tags/list?n=10000";
+  http.on("GET", list_url, [](const HttpRequest& request) {
+    if (header_of(request, "Authorization") != "Bearer T1") {
+      return unauthorized(k_challenge);
+    }
+    return HttpResponse{200, {}, R"({"name":"team/app","tags":["1.0"]})"};
+  });
+  http.on(
+      "GET", k_realm + "?service=reg&scope=repository%3Ateam%2Fapp%3Apull", [](const HttpRequest&) {
+        return HttpResponse{200, {}, R"({"access_token":"T1","expires_in":3313333333295})"};
+      });
+  answer_ping(http, k_ping_challenge);
+  Client client(http, logger, options_with(clock));
+  auto endpoint = endpoint_with_credentials();
+  REQUIRE(client.list_tags(endpoint, "team/app"));
+  clock.now += std::chrono::hours(23);
+  REQUIRE(client.list_tags(endpoint, "team/app"));
+  CHECK(http.count(k_realm) == 1); // still valid
+  clock.now += std::chrono::hours(2);
+  REQUIRE(client.list_tags(endpoint, "team/app"));
+  CHECK(http.count(k_realm) == 2); // past a day: fetched again
+}
+
 TEST_CASE("auth failures are distinct and never show the password", "[registry]") {
   FakeHttpTransport http;
   util::Logger logger;
