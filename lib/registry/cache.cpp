@@ -100,19 +100,7 @@ std::optional<std::string> DiskCache::read(const std::string& name) const {
       || st.st_size > k_max_entry_bytes) {
     return std::nullopt;
   }
-  std::string data(static_cast<size_t>(st.st_size), '\0');
-  size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::read(fd.get(), data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n <= 0) {
-      break;
-    }
-    done += static_cast<size_t>(n);
-  }
-  data.resize(done);
+  std::string data = util::read_up_to(fd.get(), static_cast<size_t>(st.st_size));
   ::futimens(fd.get(), nullptr); // the LRU clock: a hit is a use
   return data;
 }

@@ -58,19 +58,7 @@ std::optional<std::string> read_file(const std::string& path, std::string& error
     error = "not a regular file of at most 8 MiB";
     return std::nullopt;
   }
-  std::string data(static_cast<size_t>(st.st_size), '\0');
-  size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::read(fd.get(), data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n <= 0) {
-      break;
-    }
-    done += static_cast<size_t>(n);
-  }
-  data.resize(done);
+  std::string data = util::read_up_to(fd.get(), static_cast<size_t>(st.st_size));
   return data;
 }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <cerrno>
+#include <string>
 #include <unistd.h>
 #include <utility>
 
@@ -35,5 +37,24 @@ public:
 private:
   int m_fd = -1;
 };
+
+// Read up to `size` bytes from `fd` (retrying on EINTR); fewer when the file ends first or a
+// read fails. Callers bound `size` by fstat first.
+inline std::string read_up_to(int fd, size_t size) {
+  std::string data(size, '\0');
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::read(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      break;
+    }
+    done += static_cast<size_t>(n);
+  }
+  data.resize(done);
+  return data;
+}
 
 } // namespace argoimg::util
