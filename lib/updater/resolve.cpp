@@ -2,6 +2,7 @@
 #include "updater/resolve.hpp"
 
 #include "updater/metadata.hpp"
+#include "updater/resolve_detail.hpp"
 #include "util/parallel.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
@@ -17,14 +18,14 @@
 
 namespace argoimg::updater {
 
-namespace {
+using detail::Ages;
+using detail::Listing;
+using detail::observe_ages;
+using detail::TagList;
+using detail::Target;
+using detail::too_young_reason;
 
-// A repository's tags that fit the tag grammar, and how many did not.
-struct Listing {
-  std::vector<std::string> tags;
-  size_t invalid = 0;
-};
-using TagList = util::Result<Listing>;
+namespace {
 
 // Keep the tags that fit the grammar: a hostile registry's escape sequences, newlines or
 // template text are never candidates, never printed, never written.
@@ -37,12 +38,6 @@ Listing validated(std::vector<std::string> tags) {
   listing.tags = std::move(tags);
   return listing;
 }
-
-struct Target {
-  registry::Endpoint endpoint;
-  std::string path; // repository path in API URLs
-  std::string key;  // api_url/path: the dedup key
-};
 
 } // namespace
 
@@ -163,24 +158,6 @@ std::string no_match_reason(const ImageRequest& request, size_t tag_count) {
   return "no tag qualifies";
 }
 
-// What min-age needs of a run: its clock and the first-seen times of each repository.
-struct Ages {
-  int64_t now = 0;
-  std::map<std::string, registry::SeenTimes> seen; // by Target::key
-  std::string problem;                             // why first-seen times are unknown
-};
-
-std::string too_young_reason(const tag::Selection& selection, const ImageRequest& request) {
-  std::string reason = fmt::format("{} tag{} too young for min-age {}",
-                                   selection.too_young,
-                                   selection.too_young == 1 ? "" : "s",
-                                   tag::format_min_age(request.policy.min_age_s));
-  if (selection.next_eligible) {
-    reason += "; the first becomes eligible at " + util::format_utc(*selection.next_eligible);
-  }
-  return reason;
-}
-
 void resolve_one(const ImageRequest& request,
                  const Target& target,
                  const TagList& listing,
@@ -272,53 +249,6 @@ void resolve_one(const ImageRequest& request,
     result.new_digest = selection.pick->digest;
   }
   result.status = ImageStatus::resolved; // whether it is an update is the caller's decision
-}
-
-// Record the first-seen times of the repositories whose images have a min-age: only tags this
-// run listed, once per repository, also in `check` (the cache is argoimg's own).
-Ages observe_ages(const std::vector<ImageRequest>& requests,
-                  const std::vector<Target>& targets,
-                  const std::vector<bool>& runnable,
-                  const std::map<std::string, TagList>& tag_lists,
-                  const ResolveOptions& options,
-                  const util::Logger& logger) {
-  Ages ages;
-  bool needed = false;
-  bool dated_only = true; // every such image is newest-build with real build dates
-  for (size_t i = 0; i < requests.size(); ++i) {
-    if (runnable[i] && requests[i].policy.min_age_s > 0) {
-      needed = true;
-      dated_only = dated_only && requests[i].policy.strategy == tag::Strategy::newest_build
-                   && targets[i].endpoint.tag_sort_mode == registry::TagSortMode::none;
-    }
-  }
-  if (!needed) {
-    return ages;
-  }
-  ages.now = options.wall_now ? options.wall_now() : 0;
-  if (options.first_seen == nullptr) {
-    ages.problem = "no first-seen times are kept (--no-cache)";
-    if (dated_only) {
-      return ages; // build dates decide; a tag without one is never a candidate anyway
-    }
-    logger.warn("min-age: no first-seen times are kept (--no-cache), so every tag without a "
-                "build date counts as seen for the first time and is too young");
-    return ages;
-  }
-  for (size_t i = 0; i < requests.size(); ++i) {
-    if (!runnable[i] || requests[i].policy.min_age_s <= 0 || ages.seen.count(targets[i].key) > 0) {
-      continue;
-    }
-    auto list = tag_lists.find(targets[i].key);
-    if (list == tag_lists.end() || !list->second) {
-      continue;
-    }
-    // keyed by where the tags live, not by whose credentials listed them
-    std::string repository = targets[i].endpoint.api_url + "/" + targets[i].path;
-    ages.seen.emplace(targets[i].key,
-                      options.first_seen->observe(repository, list->second->tags, ages.now));
-  }
-  return ages;
 }
 
 } // namespace

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// The parts of resolve.cpp shared with resolve_ages.cpp (min-age). Include only from those.
+
+#include "registry/client.hpp"
+#include "registry/first_seen.hpp"
+#include "tag/select.hpp"
+#include "updater/resolve.hpp"
+#include "util/log.hpp"
+#include "util/result.hpp"
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace argoimg::updater::detail {
+
+// A repository's tags that fit the tag grammar, and how many did not.
+struct Listing {
+  std::vector<std::string> tags;
+  size_t invalid = 0;
+};
+using TagList = util::Result<Listing>;
+
+struct Target {
+  registry::Endpoint endpoint;
+  std::string path; // repository path in API URLs
+  std::string key;  // api_url/path: the dedup key
+};
+
+// What min-age needs of a run: its clock and the first-seen times of each repository.
+struct Ages {
+  int64_t now = 0;
+  std::map<std::string, registry::SeenTimes> seen; // by Target::key
+  std::string problem;                             // why first-seen times are unknown
+};
+
+// Why an image kept its tag although newer ones exist: how many were too young, and when the first
+// becomes eligible.
+std::string too_young_reason(const tag::Selection& selection, const ImageRequest& request);
+
+// Record the first-seen times of the repositories whose images have a min-age (see the .cpp).
+Ages observe_ages(const std::vector<ImageRequest>& requests,
+                  const std::vector<Target>& targets,
+                  const std::vector<bool>& runnable,
+                  const std::map<std::string, TagList>& tag_lists,
+                  const ResolveOptions& options,
+                  const util::Logger& logger);
+
+} // namespace argoimg::updater::detail
