@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "run/saved_plan.hpp"
 
+#include "run/saved_plan_detail.hpp"
 #include "run/update.hpp"
 
 #include "tag/select.hpp"
@@ -17,39 +18,14 @@
 
 namespace argoimg::run {
 
+using detail::absolute_path;
+using detail::app_key;
+using detail::changes;
+using detail::image_key;
+
 namespace {
 
-namespace fs = std::filesystem;
 using Writer = rapidjson::PrettyWriter<rapidjson::StringBuffer>;
-
-// Bounds what is read to compare a planned file that will not change now (its hash).
-constexpr size_t k_max_plan_file = size_t{1} << 30;
-
-std::string absolute_path(const std::string& path) {
-  std::error_code error;
-  return fs::absolute(path, error).lexically_normal().string();
-}
-
-std::string app_key(const std::string& app_namespace, const std::string& name) {
-  return app_namespace + "/" + name;
-}
-
-std::string image_key(const updater::ImageResult& image) {
-  return image.alias.value_or(image.image);
-}
-
-updater::ImageStatus image_status(const std::string& status) {
-  return status == "update"       ? updater::ImageStatus::update
-         : status == "up-to-date" ? updater::ImageStatus::up_to_date
-         : status == "error"      ? updater::ImageStatus::error
-         : status == "resolved"   ? updater::ImageStatus::resolved
-         : status == "no-match"   ? updater::ImageStatus::no_match
-                                  : updater::ImageStatus::skipped;
-}
-
-bool changes(const updater::FileChange& file) {
-  return file.after != file.before || file.created;
-}
 
 // Plan strings are valid UTF-8 (names and reasons can come from any file's bytes); a name so
 // replaced no longer matches when applied, which refuses the plan instead of guessing.
@@ -213,270 +189,10 @@ util::Result<std::string> render_saved_plan(const Evaluation& run,
   return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
 }
 
-bool refuse_drift(Evaluation& run, const updater::WritePlan& writes) {
-  if (!run.saved_plan) {
-    return true;
-  }
-  auto drift = plan_drift(*run.saved_plan, run, writes);
-  if (drift.empty()) {
-    return true;
-  }
-  for (const auto& difference : drift) {
-    run.effects.print_error("--plan " + util::quote(run.options.plan) + ": " + difference);
-  }
-  for (auto& result : run.report.applications) {
-    if (result.status == updater::AppStatus::update) {
-      result.status = updater::AppStatus::error;
-      result.reason = "not written: the saved plan no longer applies ("
-                      + std::to_string(drift.size()) + " differences; nothing was written)";
-    }
-  }
-  return false;
-}
-
 util::Result<std::string> make_saved_plan(Evaluation& run) {
   RepoFiles files;
   auto writes = plan_confined_writes(run, files);
   return render_saved_plan(run, writes);
-}
-
-std::function<updater::ImageResult(const app::Application&, const updater::ImageRequest&)>
-preset_from(std::shared_ptr<const SavedPlan> plan) {
-  return [plan](const app::Application& application, const updater::ImageRequest& request) {
-    updater::ImageResult result = updater::base_result(request);
-    result.status = updater::ImageStatus::skipped;
-    result.reason = "not in the saved plan";
-    std::string key = app_key(application.app_namespace, application.name);
-    std::string alias = request.entry.alias.value_or(request.entry.image_text);
-    for (const auto& planned : plan->applications) {
-      if (app_key(planned.app_namespace, planned.name) != key) {
-        continue;
-      }
-      for (const auto& image : planned.images) {
-        if (image.alias != alias) {
-          continue;
-        }
-        bool resolved = image.status == "update" || image.status == "up-to-date";
-        if (resolved && image.new_tag && tag::prefilter({*image.new_tag}, request.policy).empty()) {
-          // A registry's tag outside this image's policy is never picked; neither is a plan's.
-          result.status = updater::ImageStatus::error;
-          result.reason = "the saved plan's tag " + util::quote(*image.new_tag)
-                          + " is not one this image's policy allows";
-        } else if (resolved) {
-          result.status = updater::ImageStatus::resolved;
-          result.reason.reset();
-          result.new_tag = image.new_tag;
-          result.new_digest = image.new_digest;
-        } else {
-          result.status =
-              image.status == "error" ? updater::ImageStatus::error : updater::ImageStatus::skipped;
-          result.reason = "in the saved plan: " + image.reason.value_or(image.status);
-        }
-        return result;
-      }
-    }
-    return result;
-  };
-}
-
-namespace {
-
-// One scalar: its file (absolute), document and path, with steps that cannot run together.
-template <typename Path>
-std::string scalar_key(const std::string& file, size_t document, const Path& path) {
-  std::string key = absolute_path(file) + '\n' + std::to_string(document);
-  for (const auto& step : path) {
-    key += step.index ? "\n[" + std::to_string(*step.index) : "\n." + step.key;
-  }
-  return key;
-}
-
-} // namespace
-
-std::set<std::string> flux_scalars(const updater::FluxInputs& inputs) {
-  std::set<std::string> scalars;
-  auto add = [&scalars](const app::ScalarSlot& slot) {
-    scalars.insert(scalar_key(slot.position.file, slot.document, slot.path));
-  };
-  for (const auto& marker : inputs.markers) {
-    add(marker.slot);
-  }
-  for (const auto& object : inputs.v1) {
-    for (const auto& container : object.containers) {
-      add(container.image);
-      if (container.registry) {
-        add(*container.registry);
-      }
-      if (container.tag) {
-        add(*container.tag);
-      }
-    }
-  }
-  return scalars;
-}
-
-updater::FluxPlan flux_from_plan(const SavedPlan& plan, const std::set<std::string>& run_scalars) {
-  updater::FluxPlan out;
-  for (const auto& object : plan.flux) {
-    updater::ApplicationResult result;
-    result.kind = object.kind;
-    result.anonymous = !object.name;
-    result.name = object.name.value_or("");
-    result.app_namespace = object.app_namespace;
-    result.origin = object.origin;
-    for (const auto& planned : object.images) {
-      updater::ImageResult image;
-      image.alias = planned.alias;
-      image.image = planned.image;
-      image.status = image_status(planned.status);
-      image.current = planned.current;
-      image.current_digest = planned.current_digest;
-      image.new_tag = planned.new_tag;
-      image.new_digest = planned.new_digest;
-      image.reason = planned.reason;
-      result.images.push_back(std::move(image));
-    }
-    result.status = updater::aggregate_status(result.images);
-    for (const auto& planned : object.writes) {
-      if (!run_scalars.count(scalar_key(planned.file, planned.document, planned.path))) {
-        result.status = updater::AppStatus::error;
-        result.reason = "write-back: " + util::quote(planned.file)
-                        + ": the saved plan writes a scalar that none of this run's Flux "
-                          "objects or markers holds; nothing is written";
-        continue;
-      }
-      updater::FluxWrite write;
-      write.result = out.results.size();
-      write.file = planned.file;
-      write.described = planned.described;
-      write.edit.doc = planned.document;
-      write.edit.path = planned.path;
-      write.edit.current = planned.current;
-      write.edit.value = planned.value;
-      out.writes.push_back(std::move(write));
-    }
-    out.results.push_back(std::move(result));
-  }
-  return out;
-}
-
-std::vector<std::string>
-plan_drift(const SavedPlan& plan, const Evaluation& run, const updater::WritePlan& writes) {
-  std::vector<std::string> drift;
-  // Argo CD API updates: each object must be the state the plan was made against.
-  std::map<std::string, const SavedPlanApiObject*> planned_api;
-  for (const auto& object : plan.api) {
-    planned_api[app_key(object.app_namespace, object.name)] = &object;
-  }
-  std::set<std::string> updated_api;
-  for (const auto& change : writes.api) {
-    const auto& application = run.apps[change.application].application;
-    std::string key = app_key(application.app_namespace, application.name);
-    updated_api.insert(key);
-    auto found = planned_api.find(key);
-    if (found == planned_api.end()) {
-      drift.push_back("application " + util::quote(key)
-                      + " (Argo CD API): would be updated but the plan does not update it");
-    } else if (found->second->resource_version != application.resource_version
-               || found->second->sha256 != application.state_sha256) {
-      drift.push_back("application " + util::quote(key)
-                      + " (Argo CD API): changed since the plan was made (resourceVersion "
-                      + util::quote(found->second->resource_version) + ", now "
-                      + util::quote(application.resource_version) + ")");
-    }
-  }
-  for (const auto& [key, object] : planned_api) {
-    if (!updated_api.count(key)) {
-      drift.push_back("application " + util::quote(key)
-                      + " (Argo CD API): the plan updates it; now it would not be updated");
-    }
-  }
-  // Updates: (application, image) -> "old -> new", as planned and as decided now.
-  std::map<std::string, std::string> planned;
-  for (const auto& application : plan.applications) {
-    for (const auto& image : application.images) {
-      if (image.status == "update") {
-        planned[util::quote(app_key(application.app_namespace, application.name)) + " image "
-                + util::quote(image.alias)] =
-            image.current.value_or("(none)") + " -> " + image.new_tag.value_or("");
-      }
-    }
-  }
-  std::map<std::string, std::string> decided;
-  for (size_t i = 0; i < run.flux_first && i < run.report.applications.size(); ++i) {
-    const auto& result = run.report.applications[i];
-    for (const auto& image : result.images) {
-      if (image.status == updater::ImageStatus::update) {
-        decided[util::quote(app_key(result.app_namespace, result.name)) + " image "
-                + util::quote(image_key(image))] =
-            image.current.value_or("(none)") + " -> " + image.new_tag.value_or("");
-      }
-    }
-  }
-  for (const auto& [key, change] : planned) {
-    auto now = decided.find(key);
-    if (now == decided.end()) {
-      drift.push_back("application " + key + ": the plan updates it (" + change
-                      + "); now there is nothing to update (changed, removed or failing)");
-    } else if (now->second != change) {
-      drift.push_back("application " + key + ": the plan says " + change + ", now it is "
-                      + now->second);
-    }
-  }
-  for (const auto& [key, change] : decided) {
-    if (!planned.count(key)) {
-      drift.push_back("application " + key + ": would be updated (" + change
-                      + ") but the plan does not update it");
-    }
-  }
-  // Files: each changed file must be the one the plan was made against.
-  std::map<std::string, const SavedPlanFile*> planned_files;
-  for (const auto& file : plan.files) {
-    planned_files[file.path] = &file;
-  }
-  std::set<std::string> changed;
-  std::map<std::string, std::string> unchanged; // planned in but not changed: path -> hash
-  for (const auto& file : writes.files) {
-    if (!changes(file)) {
-      unchanged[absolute_path(file.path)] = util::sha256_hex(file.before);
-      continue;
-    }
-    std::string path = absolute_path(file.path);
-    changed.insert(path);
-    auto found = planned_files.find(path);
-    if (found == planned_files.end()) {
-      drift.push_back("file " + util::quote(path)
-                      + ": would be changed but the plan does not "
-                        "change it");
-    } else if (found->second->created != file.created) {
-      drift.push_back("file " + util::quote(path)
-                      + (file.created ? ": no longer exists; the plan edits it"
-                                      : ": exists now; the plan creates it"));
-    } else if (!file.created && found->second->sha256 != util::sha256_hex(file.before)) {
-      drift.push_back("file " + util::quote(path) + ": changed since the plan was made");
-    }
-  }
-  for (const auto& file : plan.files) {
-    if (changed.count(file.path)) {
-      continue;
-    }
-    auto now = unchanged.find(file.path);
-    std::optional<std::string> hash;
-    if (now != unchanged.end()) {
-      hash = now->second;
-    } else if (std::error_code error; fs::is_regular_file(fs::symlink_status(file.path, error))) {
-      // Only a regular file: the path is the plan's, and a device or FIFO named there would
-      // be read up to the bound (or waited on) for nothing.
-      if (auto text = util::read_file_bounded(file.path, k_max_plan_file)) {
-        hash = util::sha256_hex(*text);
-      }
-    }
-    drift.push_back("file " + util::quote(file.path)
-                    + (hash && *hash != file.sha256
-                           ? ": changed since the plan was made (it needs no change now)"
-                           : ": the plan changes it; now it would not be changed"));
-  }
-  return drift;
 }
 
 } // namespace argoimg::run
