@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Reading a saved plan: strict, every field checked, errors naming the plan and the field.
 #include "run/saved_plan.hpp"
+#include "run/saved_plan_detail.hpp"
 
 #include "tag/select.hpp"
 #include "util/bounded_file.hpp"
@@ -18,10 +19,7 @@ namespace argoimg::run {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string app_key(const std::string& app_namespace, const std::string& name) {
-  return app_namespace + "/" + name;
-}
+using detail::app_key;
 
 // Field accessors that fail naming the plan and the field.
 struct Reader {
