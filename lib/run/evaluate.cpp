@@ -266,7 +266,7 @@ evaluate(const CheckOptions& given, Effects& effects, const std::string& command
     }
     // With --plan, Flux objects are the plan's (decided and located when it was made); its
     // file hashes refuse the run when a file they write changed since.
-    auto planned = run->saved_plan ? flux_from_plan(*run->saved_plan, flux_scalars(flux))
+    auto planned = run->saved_plan ? flux_from_plan(*run->saved_plan, updater::FluxWriteCheck(flux))
                                    : updater::plan_flux(flux, client, plan, logger);
     run->flux_first = report.applications.size();
     run->flux_writes = std::move(planned.writes);

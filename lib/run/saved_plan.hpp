@@ -106,13 +106,11 @@ preset_from(std::shared_ptr<const SavedPlan> plan);
 
 // The Flux results and writes of `plan`, as updater::plan_flux would have made them when the
 // plan was made: with --plan, Flux objects are decided by the plan, no registry is asked.
-// A write to a scalar outside `run_scalars` (flux_scalars of this run's inputs) fails its
-// object: a plan names files and paths itself, and must not reach past what the run's Flux
-// objects and markers hold (another file, one outside the repository, another key).
-updater::FluxPlan flux_from_plan(const SavedPlan& plan, const std::set<std::string>& run_scalars);
-
-// The scalars (absolute file, document, path) that `inputs`' Flux objects and markers hold.
-std::set<std::string> flux_scalars(const updater::FluxInputs& inputs);
+// Each write must pass `check` (this run's Flux objects) or it fails its object: a plan names
+// files, paths and values itself, and must not reach past what the run's Flux objects and
+// markers hold (another file, one outside the repository, another key) nor write a tag their
+// ImagePolicy or Flux v1 pattern would not pick.
+updater::FluxPlan flux_from_plan(const SavedPlan& plan, const updater::FluxWriteCheck& check);
 
 // Everything in which the run (decided from `plan`, its writes planned in `writes`) differs
 // from `plan`: a file changed since (by its hash), a file or an update one has and the other

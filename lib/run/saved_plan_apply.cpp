@@ -61,43 +61,7 @@ preset_from(std::shared_ptr<const SavedPlan> plan) {
   };
 }
 
-namespace {
-
-// One scalar: its file (absolute), document and path, with steps that cannot run together.
-template <typename Path>
-std::string scalar_key(const std::string& file, size_t document, const Path& path) {
-  std::string key = absolute_path(file) + '\n' + std::to_string(document);
-  for (const auto& step : path) {
-    key += step.index ? "\n[" + std::to_string(*step.index) : "\n." + step.key;
-  }
-  return key;
-}
-
-} // namespace
-
-std::set<std::string> flux_scalars(const updater::FluxInputs& inputs) {
-  std::set<std::string> scalars;
-  auto add = [&scalars](const app::ScalarSlot& slot) {
-    scalars.insert(scalar_key(slot.position.file, slot.document, slot.path));
-  };
-  for (const auto& marker : inputs.markers) {
-    add(marker.slot);
-  }
-  for (const auto& object : inputs.v1) {
-    for (const auto& container : object.containers) {
-      add(container.image);
-      if (container.registry) {
-        add(*container.registry);
-      }
-      if (container.tag) {
-        add(*container.tag);
-      }
-    }
-  }
-  return scalars;
-}
-
-updater::FluxPlan flux_from_plan(const SavedPlan& plan, const std::set<std::string>& run_scalars) {
+updater::FluxPlan flux_from_plan(const SavedPlan& plan, const updater::FluxWriteCheck& check) {
   updater::FluxPlan out;
   for (const auto& object : plan.flux) {
     updater::ApplicationResult result;
@@ -120,11 +84,11 @@ updater::FluxPlan flux_from_plan(const SavedPlan& plan, const std::set<std::stri
     }
     result.status = updater::aggregate_status(result.images);
     for (const auto& planned : object.writes) {
-      if (!run_scalars.count(scalar_key(planned.file, planned.document, planned.path))) {
+      if (auto refused =
+              check.refusal(planned.file, planned.document, planned.path, planned.value)) {
         result.status = updater::AppStatus::error;
-        result.reason = "write-back: " + util::quote(planned.file)
-                        + ": the saved plan writes a scalar that none of this run's Flux "
-                          "objects or markers holds; nothing is written";
+        result.reason =
+            "write-back: " + util::quote(planned.file) + ": " + *refused + "; nothing is written";
         continue;
       }
       updater::FluxWrite write;

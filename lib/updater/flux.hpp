@@ -11,6 +11,8 @@
 #include "updater/plan.hpp"
 #include "writeback/slots.hpp"
 
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -65,5 +67,33 @@ void add_flux_writes(WritePlan& plan,
                      std::vector<ApplicationResult>& results,
                      size_t first,
                      const FileReader& read);
+
+// A saved plan's Flux writes, checked against this run's Flux objects (docs/plan.md): a write
+// must name a scalar a setter marker or an automated Flux v1 container holds, and its value must
+// be one the ImagePolicy or v1 pattern could pick — a plan decides without a registry, but never
+// outside what the run's own objects allow.
+class FluxWriteCheck {
+public:
+  explicit FluxWriteCheck(const FluxInputs& inputs);
+  // nullopt when `value` may be written at the scalar (file, document, path); else why not.
+  std::optional<std::string> refusal(const std::string& file,
+                                     size_t document,
+                                     const writeback::YamlPath& path,
+                                     const std::string& value) const;
+
+private:
+  struct Slot {
+    const app::FluxMarker* marker = nullptr;
+    const app::FluxV1Object* object = nullptr;
+    const app::FluxV1Container* container = nullptr;
+    const app::ScalarSlot* scalar = nullptr;
+  };
+  std::optional<std::string> marker_refusal(const app::FluxMarker& marker,
+                                            const std::string& value) const;
+  std::optional<std::string> v1_refusal(const Slot& slot, const std::string& value) const;
+
+  const FluxInputs& m_inputs;
+  std::map<std::string, Slot> m_slots; // by scalar: absolute file, document, path
+};
 
 } // namespace argoimg::updater

@@ -5,6 +5,7 @@
 
 #include "image/image_ref.hpp"
 #include "registry/client.hpp"
+#include "tag/flux.hpp"
 #include "updater/flux.hpp"
 #include "updater/resolve.hpp"
 
@@ -54,6 +55,15 @@ private:
   std::mutex m_mutex;
   std::map<std::string, std::pair<std::optional<int64_t>, std::string>> m_created;
 };
+
+// Pick an ImagePolicy's tag from `tags` as Flux v2 does (no pick: no tag qualifies).
+util::Result<tag::flux::V2Selection> pick_v2(const app::FluxImagePolicy& policy,
+                                             const app::FluxImageRepository& repository,
+                                             const std::vector<std::string>& tags,
+                                             tag::Explain explain);
+
+// The image scalar's text with its tag replaced: `[registry/]path[:tag]` → `...:<tag>`.
+std::string with_tag(const std::string& reference, const std::string& tag);
 
 // Image result defaults shared by every Flux entry.
 ImageResult image_result(const std::string& alias, const std::string& image);

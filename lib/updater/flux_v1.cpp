@@ -52,6 +52,8 @@ std::optional<std::string> object_error(const app::FluxV1Object& object) {
   return std::nullopt;
 }
 
+} // namespace
+
 // The image scalar's text with its tag replaced: `[registry/]path[:tag]` → `...:<tag>`.
 std::string with_tag(const std::string& reference, const std::string& tag) {
   size_t slash = reference.rfind('/');
@@ -61,8 +63,6 @@ std::string with_tag(const std::string& reference, const std::string& tag) {
                          : reference;
   return name + ":" + tag;
 }
-
-} // namespace
 
 std::vector<V1Pending>
 prepare_v1(const FluxInputs& inputs, Repositories& repositories, FluxPlan& plan) {

@@ -13,13 +13,11 @@
 
 namespace argoimg::updater::flux_detail {
 
-namespace {
-
 // Pick the policy's tag from `tags` (no pick: no tag qualifies).
-util::Result<tag::flux::V2Selection> pick(const app::FluxImagePolicy& policy,
-                                          const app::FluxImageRepository& repository,
-                                          const std::vector<std::string>& tags,
-                                          tag::Explain explain) {
+util::Result<tag::flux::V2Selection> pick_v2(const app::FluxImagePolicy& policy,
+                                             const app::FluxImageRepository& repository,
+                                             const std::vector<std::string>& tags,
+                                             tag::Explain explain) {
   tag::flux::V2PolicySpec spec;
   spec.exclusion_list = repository.exclusion_list;
   spec.filter_pattern = policy.filter_pattern.value_or("");
@@ -46,6 +44,8 @@ util::Result<tag::flux::V2Selection> pick(const app::FluxImagePolicy& policy,
   }
   return std::move(*selected);
 }
+
+namespace {
 
 // The credential reference an ImageRepository's secretRef maps to: Flux reads it as a
 // dockerconfigjson Secret in the ImageRepository's namespace, which is argoimg's `pullsecret:`.
@@ -289,7 +289,7 @@ void finish_v2(V2Pending& pending,
       return skip(*refused);
     }
     const auto& tags = repositories.tags(item.key);
-    auto picked = tags ? pick(*item.policy, *item.repository, *tags, options.resolve.explain)
+    auto picked = tags ? pick_v2(*item.policy, *item.repository, *tags, options.resolve.explain)
                        : util::Result<tag::flux::V2Selection>(tl::unexpected(tags.error()));
     if (picked) {
       image.explain = std::move(picked->explain);

@@ -233,6 +233,22 @@ class FluxPlan(unittest.TestCase):
         self.assertEqual(snapshot(self.work), before)
 
 
+    def test_a_flux_value_the_image_policy_would_not_pick_is_refused(self):
+        plan = self.make_plan()
+        marker = next(w for o in plan["flux"] for w in o["writes"] if w["file"].endswith("values.yaml"))
+        marker["value"] = "9.9.9-evil"
+        with open(self.plan, "w") as f:
+            json.dump(plan, f)
+        unreachable_registries(self.work)
+        before = snapshot(self.work)
+        result = run("update", "--plan", self.plan, *self.args, cwd=self.work)
+        self.assertEqual(result.returncode, 1, result.stdout)
+        self.assertIn(f"write-back: '{marker['file']}': the tag '9.9.9-evil' is not one the "
+                      "ImagePolicy", result.stdout + result.stderr)
+        marked = os.path.relpath(marker["file"], os.path.realpath(self.work))
+        self.assertIn(marked, before)
+        self.assertEqual(snapshot(self.work)[marked], before[marked])
+
     def test_commit_applies_the_flux_plan_and_pushes(self):
         remote = os.path.join(self.dir, "remote.git")
         git("init", "-q", "--bare", "-b", "main", remote, cwd=self.dir)

@@ -175,14 +175,32 @@ const std::string k_sections = R"({
            "images": ["web: -> 1.2.9"]}]
 })";
 
-// The run's inputs: one marker on `app.images[1].tag` of document 0 of `file`.
-std::set<std::string> marked(const std::string& file, size_t index = 1) {
+// The run's inputs: one `:tag` marker of the ImagePolicy flux-system/app (semver `>=1.0.0`) on
+// `app.images[1].tag` of document 0 of `file`.
+updater::FluxInputs marked(const std::string& file, size_t index = 1) {
   updater::FluxInputs inputs;
   app::FluxMarker marker;
+  marker.field = app::FluxMarker::Field::tag;
+  marker.policy_namespace = "flux-system";
+  marker.policy_name = "app";
   marker.slot.position.file = file;
   marker.slot.path = {{"app", std::nullopt}, {"images", std::nullopt}, {"", index}, {"tag", {}}};
   inputs.markers.push_back(marker);
-  return run::flux_scalars(inputs);
+  app::FluxImagePolicy policy;
+  policy.id.kind = "ImagePolicy";
+  policy.id.name = "app";
+  policy.id.object_namespace = "flux-system";
+  policy.repository_name = "app";
+  policy.repository_namespace = "flux-system";
+  policy.semver_range = ">=1.0.0";
+  inputs.policies.push_back(policy);
+  app::FluxImageRepository repository;
+  repository.id.kind = "ImageRepository";
+  repository.id.name = "app";
+  repository.id.object_namespace = "flux-system";
+  repository.image = "registry.demo.local/demo/app";
+  inputs.repositories.push_back(repository);
+  return inputs;
 }
 
 } // namespace
@@ -192,7 +210,8 @@ TEST_CASE("a plan's Flux and Argo CD API sections are read and rebuilt", "[run][
   REQUIRE(plan);
   REQUIRE(plan->api.size() == 1);
   CHECK(plan->api[0].resource_version == "7");
-  auto flux = run::flux_from_plan(*plan, marked("/repo/values.yaml"));
+  auto inputs = marked("/repo/values.yaml");
+  auto flux = run::flux_from_plan(*plan, updater::FluxWriteCheck(inputs));
   REQUIRE(flux.results.size() == 2);
   CHECK(flux.results[0].anonymous);
   CHECK_FALSE(flux.results[0].kind);
@@ -244,12 +263,15 @@ TEST_CASE("a plan's Flux write to a scalar no Flux object or marker of the run h
           "[run][plan]") {
   auto plan = run::parse_saved_plan(k_sections, "plan.json");
   REQUIRE(plan);
-  CHECK(run::flux_from_plan(*plan, marked("/repo/values.yaml")).writes.size() == 1);
+  auto writes = [&plan](const updater::FluxInputs& inputs) {
+    return run::flux_from_plan(*plan, updater::FluxWriteCheck(inputs));
+  };
+  CHECK(writes(marked("/repo/values.yaml")).writes.size() == 1);
   // The plan names its file and path itself: another file (one outside the repository, say)
   // or another scalar of the marked file is not the plan's to write.
-  for (const auto& scalars :
-       {std::set<std::string>{}, marked("/repo/other.yaml"), marked("/repo/values.yaml", 0)}) {
-    auto flux = run::flux_from_plan(*plan, scalars);
+  for (const auto& inputs :
+       {updater::FluxInputs{}, marked("/repo/other.yaml"), marked("/repo/values.yaml", 0)}) {
+    auto flux = writes(inputs);
     REQUIRE(flux.results.size() == 2);
     CHECK(flux.writes.empty());
     CHECK(flux.results[0].status == updater::AppStatus::error);
@@ -257,11 +279,89 @@ TEST_CASE("a plan's Flux write to a scalar no Flux object or marker of the run h
           == "write-back: '/repo/values.yaml': the saved plan writes a scalar that none of this "
              "run's Flux objects or markers holds; nothing is written");
   }
-  // The same file spelled with '..' is the run's file.
+  // The same file spelled with '..' is the run's file, either way round.
   std::string text = k_sections;
   text.replace(text.find("\"/repo/values.yaml\""), 19, "\"/repo/sub/../values.yaml\"");
   auto dotted = run::parse_saved_plan(text, "plan.json");
   REQUIRE(dotted);
-  CHECK(run::flux_from_plan(*dotted, marked("/repo/values.yaml")).writes.size() == 1);
-  CHECK(marked("/repo/a/../values.yaml") == marked("/repo/values.yaml"));
+  auto inputs = marked("/repo/values.yaml");
+  CHECK(run::flux_from_plan(*dotted, updater::FluxWriteCheck(inputs)).writes.size() == 1);
+  CHECK(writes(marked("/repo/a/../values.yaml")).writes.size() == 1);
+}
+
+TEST_CASE("a plan's Flux value must be one the ImagePolicy or Flux v1 pattern could pick",
+          "[run][plan]") {
+  auto with_value = [](const std::string& value) {
+    std::string text = k_sections;
+    text.replace(text.find(R"("value": "1.2.9")"), 16, R"("value": ")" + value + "\"");
+    auto plan = run::parse_saved_plan(text, "plan.json");
+    REQUIRE(plan);
+    return *plan;
+  };
+  auto inputs = marked("/repo/values.yaml");
+  auto refused = [&inputs](const run::SavedPlan& plan) {
+    auto flux = run::flux_from_plan(plan, updater::FluxWriteCheck(inputs));
+    return flux.writes.empty() ? flux.results[0].reason.value_or("") : std::string();
+  };
+  CHECK(refused(with_value("1.2.9")).empty());
+  // Outside the range, a prerelease the range does not take, not a version at all.
+  for (const char* tag : {"0.9.0", "2.0.0-rc1", "latest"}) {
+    CHECK(refused(with_value(tag))
+          == "write-back: '/repo/values.yaml': the tag '" + std::string(tag)
+                 + "' is not one the ImagePolicy 'flux-system:app' allows; nothing is written");
+  }
+  // A full-image marker: the repository's image and an allowed tag, an optional @digest.
+  inputs.markers[0].field = app::FluxMarker::Field::image;
+  CHECK(refused(with_value("registry.demo.local/demo/app:1.2.9")).empty());
+  CHECK(refused(with_value("registry.demo.local/demo/app:1.2.9@sha256:"
+                           "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"))
+            .empty());
+  CHECK(refused(with_value("evil.example/app:1.2.9"))
+        == "write-back: '/repo/values.yaml': the value is not the ImageRepository's image "
+           "'registry.demo.local/demo/app' with a tag; nothing is written");
+  CHECK_FALSE(refused(with_value("registry.demo.local/demo/app:0.1.0")).empty());
+  // A policy the run does not have valid refuses every write of its markers.
+  inputs.markers[0].field = app::FluxMarker::Field::tag;
+  inputs.policies[0].error = util::Error{util::ErrorKind::config, "bad"};
+  CHECK(refused(with_value("1.2.9"))
+        == "write-back: '/repo/values.yaml': the marker's ImagePolicy 'flux-system:app' is not "
+           "among this run's valid ones; nothing is written");
+}
+
+TEST_CASE("a plan's Flux v1 write must be an automated container's tag its pattern matches",
+          "[run][plan]") {
+  std::string text = k_sections;
+  text.replace(text.find(R"(["app", "images", 1, "tag"])"), 27, R"(["spec", "image"])");
+  text.replace(text.find(R"("value": "1.2.9")"), 16, R"("value": "demo/app:1.2.9")");
+  auto plan = run::parse_saved_plan(text, "plan.json");
+  REQUIRE(plan);
+  updater::FluxInputs inputs;
+  app::FluxV1Object object;
+  object.automated = true;
+  app::FluxV1Container container;
+  container.image.position.file = "/repo/values.yaml";
+  container.image.path = {{"spec", std::nullopt}, {"image", std::nullopt}};
+  container.image.value = "demo/app:1.2.3";
+  container.filter.text = "semver:~1.2";
+  object.containers.push_back(container);
+  inputs.v1.push_back(object);
+  auto refused = [&]() {
+    auto flux = run::flux_from_plan(*plan, updater::FluxWriteCheck(inputs));
+    return flux.writes.empty() ? flux.results[0].reason.value_or("") : std::string();
+  };
+  CHECK(refused().empty());
+  inputs.v1[0].containers[0].filter.text = "semver:~1.3";
+  CHECK(refused()
+        == "write-back: '/repo/values.yaml': the tag '1.2.9' does not match the container's "
+           "pattern 'semver:~1.3'; nothing is written");
+  inputs.v1[0].containers[0].filter.text = "glob:*";
+  inputs.v1[0].containers[0].image.value = "other/app:1.2.3";
+  CHECK(refused()
+        == "write-back: '/repo/values.yaml': the value is not 'other/app:1.2.3' with another "
+           "tag; nothing is written");
+  inputs.v1[0].containers[0].image.value = "demo/app:1.2.3";
+  inputs.v1[0].locked = true;
+  CHECK(refused()
+        == "write-back: '/repo/values.yaml': the Flux v1 object is not automated (or locked, "
+           "ignored or invalid); nothing is written");
 }
