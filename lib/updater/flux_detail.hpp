@@ -113,6 +113,11 @@ V2Pending prepare_v2(const FluxInputs& inputs, Repositories& repositories, FluxP
 std::string policy_key(const std::string& ns, const std::string& name);
 // "semver", "alphabetical", "numerical": a policy's order as reported.
 const char* kind_name(app::FluxImagePolicy::Kind kind);
+// Whether `marker` (naming `policy`) is applied: always without an ImageUpdateAutomation, else
+// only inside a valid one's update.path whose namespace and selector take the policy.
+bool marker_in_scope(const FluxInputs& inputs,
+                     const app::FluxMarker& marker,
+                     const app::FluxImagePolicy& policy);
 // Apply the selected markers (in an automation's scope, if any) with the resolved policies:
 // one result per marked document, a write per changed scalar; warnings to `plan.warnings`.
 void apply_markers(const FluxInputs& inputs,

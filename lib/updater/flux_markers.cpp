@@ -78,37 +78,37 @@ const char* field_name(app::FluxMarker::Field field) {
 
 } // namespace
 
+bool marker_in_scope(const FluxInputs& inputs,
+                     const app::FluxMarker& marker,
+                     const app::FluxImagePolicy& policy) {
+  // Without an automation every marker is applied; with some, only what a valid one covers
+  // (an invalid automation applies nothing, as in Flux, rather than widening the scope). An
+  // automation scopes markers to its update.path and policies to its namespace and selector.
+  if (inputs.automations.empty()) {
+    return true;
+  }
+  for (const auto& automation : inputs.automations) {
+    if (automation.error) {
+      continue;
+    }
+    bool labels_match = true;
+    for (const auto& [key, value] : automation.policy_selector) {
+      auto label = policy.labels.find(key);
+      labels_match = labels_match && label != policy.labels.end() && label->second == value;
+    }
+    if (automation.id.object_namespace == policy.id.object_namespace && labels_match
+        && under(marker.slot.position.file, secure_join(inputs.root, automation.update_path))) {
+      return true;
+    }
+  }
+  return false;
+}
+
 void apply_markers(const FluxInputs& inputs,
                    const std::map<std::string, const V2Pending::Policy*>& all,
                    const std::map<std::string, const V2Pending::Policy*>& resolved,
                    FluxPlan& plan,
                    const util::Logger& logger) {
-  // An automation scopes markers to its update.path and policies to its namespace and selector.
-  std::vector<const app::FluxImageUpdateAutomation*> automations;
-  for (const auto& automation : inputs.automations) {
-    if (!automation.error) {
-      automations.push_back(&automation);
-    }
-  }
-  // Without an automation every marker is applied; with some, only what a valid one covers
-  // (an invalid automation applies nothing, as in Flux, rather than widening the scope).
-  auto in_scope = [&](const app::FluxMarker& marker, const app::FluxImagePolicy& policy) {
-    if (inputs.automations.empty()) {
-      return true;
-    }
-    for (const auto* automation : automations) {
-      bool labels_match = true;
-      for (const auto& [key, value] : automation->policy_selector) {
-        auto label = policy.labels.find(key);
-        labels_match = labels_match && label != policy.labels.end() && label->second == value;
-      }
-      if (automation->id.object_namespace == policy.id.object_namespace && labels_match
-          && under(marker.slot.position.file, secure_join(inputs.root, automation->update_path))) {
-        return true;
-      }
-    }
-    return false;
-  };
   std::map<std::pair<std::string, size_t>, size_t> documents; // (file, document) -> result
   size_t outside = 0;
   for (const auto& marker : inputs.markers) {
@@ -120,7 +120,7 @@ void apply_markers(const FluxInputs& inputs,
                               + " names no ImagePolicy among the given files; left alone");
       continue;
     }
-    if (!in_scope(marker, *named->second->policy)) {
+    if (!marker_in_scope(inputs, marker, *named->second->policy)) {
       // As in Flux, by design: one line each at info, one warning in all.
       logger.info(marker.slot.position.to_string() + ": marker " + util::quote(marker.setter)
                   + " is outside every ImageUpdateAutomation's scope; left alone");

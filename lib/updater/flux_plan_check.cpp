@@ -94,6 +94,9 @@ std::optional<std::string> FluxWriteCheck::marker_refusal(const app::FluxMarker&
   if (policy == nullptr || policy->error) {
     return "the marker's ImagePolicy " + util::quote(named) + " is not among this run's valid ones";
   }
+  if (!flux_detail::marker_in_scope(m_inputs, marker, *policy)) {
+    return std::string("the marker is outside every ImageUpdateAutomation's scope");
+  }
   const app::FluxImageRepository* repository = nullptr;
   for (const auto& candidate : m_inputs.repositories) {
     if (candidate.id.object_namespace == policy->repository_namespace

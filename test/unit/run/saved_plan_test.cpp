@@ -320,6 +320,17 @@ TEST_CASE("a plan's Flux value must be one the ImagePolicy or Flux v1 pattern co
         == "write-back: '/repo/values.yaml': the value is not the ImageRepository's image "
            "'registry.demo.local/demo/app' with a tag; nothing is written");
   CHECK_FALSE(refused(with_value("registry.demo.local/demo/app:0.1.0")).empty());
+  // A marker no ImageUpdateAutomation of the run covers is not written by the run; nor by a plan.
+  inputs.markers[0].field = app::FluxMarker::Field::tag;
+  app::FluxImageUpdateAutomation automation;
+  automation.id.object_namespace = "other-namespace";
+  inputs.automations.push_back(automation);
+  CHECK(refused(with_value("1.2.9"))
+        == "write-back: '/repo/values.yaml': the marker is outside every "
+           "ImageUpdateAutomation's scope; nothing is written");
+  inputs.automations[0].id.object_namespace = "flux-system";
+  inputs.root = "/repo";
+  CHECK(refused(with_value("1.2.9")).empty());
   // A policy the run does not have valid refuses every write of its markers.
   inputs.markers[0].field = app::FluxMarker::Field::tag;
   inputs.policies[0].error = util::Error{util::ErrorKind::config, "bad"};
