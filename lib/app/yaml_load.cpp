@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// Bounded YAML loading: documents are split at their `---` markers and parsed one by one; an
-// event pass over each enforces the limits (and finds what yaml-cpp accepts silently) before
-// yaml-cpp builds the tree.
+// Bounded YAML loading: documents are split at their `---` markers and parsed one by one; one
+// event pass over each enforces the limits (and finds what yaml-cpp accepts silently) while it
+// builds the tree yaml-cpp's LoadAll would build (DocumentBuilder, yaml_build.cpp): the parser,
+// argoimg's hottest code at scale, reads each file once.
+#include "app/yaml_build_detail.hpp"
 #include "app/yaml_detail.hpp"
 #include "app/yaml_split_detail.hpp"
 
@@ -9,6 +11,7 @@
 #include <yaml-cpp/anchor.h>
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/parser.h>
 
 #include <algorithm>
 #include <limits>
@@ -26,8 +29,8 @@ struct Stop {
   bool whole_file = false;
 };
 
-// Counts what a document would build and checks what yaml-cpp does not.
-class Checker : public YAML::EventHandler {
+// Counts what a document builds and checks what yaml-cpp does not, then builds it.
+class Checker : public DocumentBuilder {
 public:
   struct Totals {
     size_t nodes = 0; // aliases count as the nodes they stand for
@@ -60,42 +63,53 @@ public:
                  true};
     }
     m_anchors.clear();
+    DocumentBuilder::OnDocumentStart(mark);
   }
-  void OnDocumentEnd() override {}
 
   void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
     node(mark, anchor, nullptr);
     add(mark, 1);
     leaf(anchor, 1);
+    DocumentBuilder::OnNull(mark, anchor);
   }
   void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
     node(mark, 0, nullptr);
     auto it = m_anchors.find(anchor);
     add(mark, it == m_anchors.end() ? 1 : it->second);
+    DocumentBuilder::OnAlias(mark, anchor);
   }
   void OnScalar(const YAML::Mark& mark,
-                const std::string& /*tag*/,
+                const std::string& tag,
                 YAML::anchor_t anchor,
                 const std::string& value) override {
     check_quoted(mark);
     node(mark, anchor, &value);
     add(mark, 1);
     leaf(anchor, 1);
+    DocumentBuilder::OnScalar(mark, tag, anchor, value);
   }
   void OnSequenceStart(const YAML::Mark& mark,
-                       const std::string& /*tag*/,
+                       const std::string& tag,
                        YAML::anchor_t anchor,
-                       YAML::EmitterStyle::value /*style*/) override {
+                       YAML::EmitterStyle::value style) override {
     open(mark, anchor, false);
+    DocumentBuilder::OnSequenceStart(mark, tag, anchor, style);
   }
-  void OnSequenceEnd() override { close(); }
+  void OnSequenceEnd() override {
+    close();
+    DocumentBuilder::OnSequenceEnd();
+  }
   void OnMapStart(const YAML::Mark& mark,
-                  const std::string& /*tag*/,
+                  const std::string& tag,
                   YAML::anchor_t anchor,
-                  YAML::EmitterStyle::value /*style*/) override {
+                  YAML::EmitterStyle::value style) override {
     open(mark, anchor, true);
+    DocumentBuilder::OnMapStart(mark, tag, anchor, style);
   }
-  void OnMapEnd() override { close(); }
+  void OnMapEnd() override {
+    close();
+    DocumentBuilder::OnMapEnd();
+  }
 
 private:
   struct Frame {
@@ -277,7 +291,8 @@ void drop_duplicate_holders(std::vector<YAML::Node>& docs,
   docs.clear();
 }
 
-// Check, then build, the documents of one chunk. Returns false when the file must stop.
+// Check and build the documents of one chunk in one pass. Returns false when the file must
+// stop; a chunk that fails gives no document.
 bool load_chunk(const Chunk& chunk,
                 const FileRef& at,
                 const LoadLimits& limits,
@@ -294,17 +309,13 @@ bool load_chunk(const Chunk& chunk,
     while (parser.HandleNextDocument(checker)) {
     }
     found_duplicates = std::move(checker.m_found_duplicates);
+    docs = checker.take_documents();
   } catch (const Stop& stop) {
     errors.push_back(error_at(stop.mark, at, stop.message));
     return !stop.whole_file;
   } catch (const YAML::Exception& e) {
     errors.push_back(error_at(e.mark, at, yaml_message(e)));
     return true;
-  }
-  try {
-    docs = YAML::LoadAll(text);
-  } catch (const YAML::Exception& e) {
-    errors.push_back(error_at(e.mark, at, yaml_message(e)));
   }
   if (!found_duplicates.empty()) {
     drop_duplicate_holders(docs, found_duplicates, at, errors);
