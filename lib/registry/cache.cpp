@@ -131,20 +131,13 @@ void DiskCache::remove(const std::string& name) const {
   ::unlink((m_dir + "/" + name).c_str());
 }
 
-size_t DiskCache::evict() const {
-  Fd lock(::open((m_dir + "/" + k_lock_name).c_str(),
-                 O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
-                 S_IRUSR | S_IWUSR));
-  // another run evicting now does the same work: skip rather than wait
-  if (!lock.valid() || ::flock(lock.get(), LOCK_EX | LOCK_NB) != 0) {
-    return 0;
-  }
-  DIR* stream = ::opendir(m_dir.c_str());
+void DiskCache::list_files(const std::string& prefix,
+                           std::vector<CacheFile>& files,
+                           std::vector<std::string>& stale) const {
+  DIR* stream = ::opendir((m_dir + "/" + prefix).c_str());
   if (stream == nullptr) {
-    return 0;
+    return;
   }
-  std::vector<CacheFile> files;
-  std::vector<std::string> stale;
   auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
                  std::chrono::system_clock::now().time_since_epoch())
                  .count();
@@ -161,13 +154,29 @@ size_t DiskCache::evict() const {
     }
     if (temp) {
       if (now - mtime_ns(st) > k_stale_temp_ns) {
-        stale.push_back(name);
+        stale.push_back(prefix + name);
       }
       continue;
     }
-    files.push_back(CacheFile{name, static_cast<uint64_t>(st.st_size), mtime_ns(st)});
+    files.push_back(CacheFile{prefix + name, static_cast<uint64_t>(st.st_size), mtime_ns(st)});
   }
   ::closedir(stream);
+}
+
+size_t DiskCache::evict() const {
+  Fd lock(::open((m_dir + "/" + k_lock_name).c_str(),
+                 O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+                 S_IRUSR | S_IWUSR));
+  // another run evicting now does the same work: skip rather than wait
+  if (!lock.valid() || ::flock(lock.get(), LOCK_EX | LOCK_NB) != 0) {
+    return 0;
+  }
+  std::vector<CacheFile> files;
+  std::vector<std::string> stale;
+  // The first-seen files (`seen/`, rewritten by every run that lists their repository) are
+  // under the same bound and the same clock: a file dropped only makes its tags younger.
+  list_files("", files, stale);
+  list_files("seen/", files, stale);
   for (const auto& name : stale) {
     remove(name);
   }
@@ -206,7 +215,7 @@ std::optional<HttpResponse> CachingTransport::stored_by_digest(const HttpRequest
                                                                const std::string& digest) {
   std::string name = cache_key(request);
   if (auto data = m_cache.read(name)) {
-    auto response = decode_cache_entry(*data, digest);
+    auto response = decode_cache_entry(*data, digest, name);
     if (response && response->body.size() <= request.max_body) {
       ++m_hits;
       m_logger.debug("cache: " + redact_url(request.url) + " served from the cache");
@@ -240,11 +249,12 @@ util::Result<HttpResponse> CachingTransport::send(const HttpRequest& request) {
   if (!response || response->status != 200) {
     return response;
   }
-  auto entry = encode_cache_entry(*response, *digest);
+  std::string name = cache_key(request);
+  auto entry = encode_cache_entry(*response, *digest, name);
   if (!entry) {
     return response; // a body not matching its digest is the client's to report
   }
-  store(cache_key(request), *entry);
+  store(name, *entry);
   return response;
 }
 

@@ -25,7 +25,7 @@ namespace argoimg::registry {
 
 // Bumped whenever the entry format changes; entries of another version are misses (and
 // deleted), never parsed.
-constexpr int k_cache_format_version = 1;
+constexpr int k_cache_format_version = 2;
 constexpr uint64_t k_default_cache_max_bytes = uint64_t{100} << 20;
 
 // The digest ("sha256:<64 hex>") that makes `request` cacheable, or nothing: only a GET without
@@ -37,14 +37,17 @@ std::optional<std::string> cacheable_digest(const HttpRequest& request);
 // headers never enter the entry itself.
 std::string cache_key(const HttpRequest& request);
 
-// An entry: a versioned header, the digest, the kept response headers (content-type,
-// docker-content-digest) and the body. Only a 200 whose body matches `digest` is encoded.
-std::optional<std::string> encode_cache_entry(const HttpResponse& response,
-                                              std::string_view digest);
+// An entry: a versioned header, the entry's own name `key` (the question it answers), the
+// digest, the kept response headers (content-type, docker-content-digest) and the body. Only a
+// 200 whose body matches `digest` is encoded.
+std::optional<std::string>
+encode_cache_entry(const HttpResponse& response, std::string_view digest, std::string_view key);
 
 // The response stored in `data`, or nothing when it is of another version, truncated,
-// malformed, for another digest, or its body does not hash to `digest`.
-std::optional<HttpResponse> decode_cache_entry(std::string_view data, std::string_view digest);
+// malformed, stored under another name than `key` (moved to answer another question), for
+// another digest, or its body does not hash to `digest`.
+std::optional<HttpResponse>
+decode_cache_entry(std::string_view data, std::string_view digest, std::string_view key);
 
 // Whether `body` hashes to `digest` ("sha256:<hex>").
 bool body_matches_digest(std::string_view body, std::string_view digest);
@@ -74,11 +77,16 @@ public:
   // Store `data` as `name` atomically. False when the directory refuses it.
   bool write(const std::string& name, const std::string& data) const;
   void remove(const std::string& name) const;
-  // Delete least recently used entries until the rest fit the bound, and temporary files left
-  // by writers that died an hour ago or more. Returns how many entries were deleted.
+  // Delete least recently used entries (the first-seen files of `<dir>/seen/` among them) until
+  // the rest fit the bound, and temporary files left by writers that died an hour ago or more.
+  // Returns how many entries were deleted.
   size_t evict() const;
 
 private:
+  // The entries and temporary files directly in `<dir>/<prefix>`, named with the prefix.
+  void list_files(const std::string& prefix,
+                  std::vector<CacheFile>& files,
+                  std::vector<std::string>& stale) const;
   DiskCache(std::string dir, uint64_t max_bytes) : m_dir(std::move(dir)), m_max_bytes(max_bytes) {}
   std::string m_dir;
   uint64_t m_max_bytes = k_default_cache_max_bytes;
@@ -112,6 +120,7 @@ public:
   // The answer kept on disk that needs no request at all (a digest's content, newest-build's
   // manifest by tag, a tag page younger than the TTL), or nothing; `send` serves it first.
   std::optional<HttpResponse> stored(const HttpRequest& request) override;
+  std::optional<HttpResponse> kept_tag_page(const HttpRequest& request) override;
 
   size_t hits() const { return m_hits; }
   size_t stores() const { return m_stores; }

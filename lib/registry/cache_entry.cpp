@@ -125,12 +125,14 @@ std::string cache_key(const HttpRequest& request) {
   return util::sha256_hex(material);
 }
 
-std::optional<std::string> encode_cache_entry(const HttpResponse& response,
-                                              std::string_view digest) {
-  if (response.status != 200 || !body_matches_digest(response.body, digest)) {
+std::optional<std::string>
+encode_cache_entry(const HttpResponse& response, std::string_view digest, std::string_view key) {
+  if (response.status != 200 || !body_matches_digest(response.body, digest)
+      || key.find_first_of("\r\n") != std::string_view::npos) {
     return std::nullopt;
   }
   std::string out = std::string(k_magic) + std::to_string(k_cache_format_version) + "\n";
+  out += "key " + std::string(key) + "\n";
   out += "digest " + std::string(digest) + "\n";
   for (auto name : k_kept_headers) {
     auto value = response.header(name);
@@ -144,10 +146,17 @@ std::optional<std::string> encode_cache_entry(const HttpResponse& response,
   return out;
 }
 
-std::optional<HttpResponse> decode_cache_entry(std::string_view data, std::string_view digest) {
+std::optional<HttpResponse>
+decode_cache_entry(std::string_view data, std::string_view digest, std::string_view key) {
   size_t at = 0;
   auto magic = next_line(data, at);
   if (!magic || *magic != std::string(k_magic) + std::to_string(k_cache_format_version)) {
+    return std::nullopt;
+  }
+  // Bound to its name: whoever can write the directory cannot rename an entry (another
+  // repository's manifest, another Accept's answer) into the answer to another question.
+  auto key_line = next_line(data, at);
+  if (!key_line || *key_line != "key " + std::string(key)) {
     return std::nullopt;
   }
   auto digest_line = next_line(data, at);

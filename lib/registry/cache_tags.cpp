@@ -160,24 +160,25 @@ bool is_valid_tag_page(std::string_view body) {
   });
 }
 
-std::optional<std::string> encode_tag_page(const HttpResponse& response, int64_t now_unix) {
+std::optional<std::string>
+encode_tag_page(const HttpResponse& response, int64_t now_unix, std::string_view key) {
   if (response.status != 200 || !is_valid_tag_page(response.body)) {
     return std::nullopt;
   }
   std::string etag = response.header("etag").value_or("");
   std::string link = util::join(response.header_values("link"), ", ");
   std::string type = response.header("content-type").value_or("");
-  if (!one_line(etag) || !one_line(link) || !one_line(type)) {
+  if (!one_line(etag) || !one_line(link) || !one_line(type) || !one_line(key)) {
     return std::nullopt;
   }
-  std::string content = "fetched " + std::to_string(now_unix) + "\netag " + etag + "\nlink " + link
-                        + "\ncontent-type " + type + "\nbody "
+  std::string content = "key " + std::string(key) + "\nfetched " + std::to_string(now_unix)
+                        + "\netag " + etag + "\nlink " + link + "\ncontent-type " + type + "\nbody "
                         + std::to_string(response.body.size()) + "\n" + response.body;
   return std::string(k_page_magic) + std::to_string(k_tag_cache_format_version) + "\nsha256 "
          + util::sha256_hex(content) + "\n" + content;
 }
 
-std::optional<TagPageEntry> decode_tag_page(std::string_view data) {
+std::optional<TagPageEntry> decode_tag_page(std::string_view data, std::string_view key) {
   size_t at = 0;
   auto magic = next_line(data, at);
   if (!magic || *magic != std::string(k_page_magic) + std::to_string(k_tag_cache_format_version)) {
@@ -188,6 +189,11 @@ std::optional<TagPageEntry> decode_tag_page(std::string_view data) {
     return std::nullopt;
   }
   TagPageEntry entry;
+  // Bound to its name: an entry moved over another page's name is a miss, not that page.
+  auto stored_key = field(next_line(data, at), "key");
+  if (!stored_key || *stored_key != key) {
+    return std::nullopt;
+  }
   auto fetched = field(next_line(data, at), "fetched");
   auto etag = field(next_line(data, at), "etag");
   auto link = field(next_line(data, at), "link");
@@ -195,8 +201,8 @@ std::optional<TagPageEntry> decode_tag_page(std::string_view data) {
   auto size = field(next_line(data, at), "body");
   auto time = fetched ? parse_number(*fetched) : std::nullopt;
   auto count = size ? parse_number(*size) : std::nullopt;
-  if (!time || !etag || !link || !type || !count
-      || static_cast<uint64_t>(*count) != data.size() - at) {
+  if (!time || !etag || !link || !type || !count || !one_line(*etag) || !one_line(*link)
+      || !one_line(*type) || static_cast<uint64_t>(*count) != data.size() - at) {
     return std::nullopt;
   }
   entry.fetched_unix = *time;

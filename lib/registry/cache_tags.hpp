@@ -16,7 +16,7 @@
 
 namespace argoimg::registry {
 
-constexpr int k_tag_cache_format_version = 1;
+constexpr int k_tag_cache_format_version = 2;
 
 // Whether `request` reads a tag-list page: a GET without a body of http(s)://host/v2/<name>/
 // tags/list, with or without a query (`n`, `last`).
@@ -39,13 +39,15 @@ struct TagPageEntry {
   std::string body;
 };
 
-// The entry for a 200 tag page fetched at `now_unix`; nothing when the body is not a tag list
-// of valid tag names or a kept header has a line break.
-std::optional<std::string> encode_tag_page(const HttpResponse& response, int64_t now_unix);
+// The entry named `key` (tag_page_key) for a 200 tag page fetched at `now_unix`; nothing when
+// the body is not a tag list of valid tag names or a kept header has a line break.
+std::optional<std::string>
+encode_tag_page(const HttpResponse& response, int64_t now_unix, std::string_view key);
 
 // The page stored in `data`, or nothing when it is of another version, truncated, does not
-// match its embedded SHA-256, or holds anything but a tag list of valid tag names.
-std::optional<TagPageEntry> decode_tag_page(std::string_view data);
+// match its embedded SHA-256, was stored under another name than `key` (moved to answer another
+// page's question), or holds anything but a tag list of valid tag names.
+std::optional<TagPageEntry> decode_tag_page(std::string_view data, std::string_view key);
 
 // The 200 answer that `entry` stands for (its `Link` and content type kept).
 HttpResponse tag_page_response(const TagPageEntry& entry);

@@ -7,6 +7,7 @@
 #include "util/sha256.hpp"
 #include "util/strings.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 namespace argoimg::registry {
@@ -34,7 +35,7 @@ std::optional<HttpResponse> CachingTransport::fresh_tag_page(const HttpRequest& 
   if (!data) {
     return std::nullopt;
   }
-  auto stored = decode_tag_page(*data);
+  auto stored = decode_tag_page(*data, name);
   if (!stored || stored->body.size() > request.max_body) {
     return std::nullopt; // send_tag_page drops a bad entry and asks
   }
@@ -49,11 +50,24 @@ std::optional<HttpResponse> CachingTransport::fresh_tag_page(const HttpRequest& 
   return response;
 }
 
+std::optional<HttpResponse> CachingTransport::kept_tag_page(const HttpRequest& request) {
+  if (!is_tag_list_request(request)) {
+    return std::nullopt;
+  }
+  std::string name = tag_page_key(request);
+  auto data = m_cache.read(name);
+  auto stored = data ? decode_tag_page(*data, name) : std::nullopt;
+  if (!stored || stored->body.size() > request.max_body) {
+    return std::nullopt; // send_tag_page drops a bad entry when the page is asked
+  }
+  return tag_page_response(*stored);
+}
+
 util::Result<HttpResponse> CachingTransport::send_tag_page(const HttpRequest& request) {
   std::string name = tag_page_key(request);
   std::optional<TagPageEntry> stored;
   if (auto data = m_cache.read(name)) {
-    stored = decode_tag_page(*data);
+    stored = decode_tag_page(*data, name);
     if (!stored) {
       m_logger.debug("cache: " + redact_url(request.url) + ": dropped a bad tag-list entry");
       m_cache.remove(name);
@@ -82,13 +96,23 @@ util::Result<HttpResponse> CachingTransport::send_tag_page(const HttpRequest& re
         }
       }
     }
-    if (auto entry = encode_tag_page(confirmed, now)) {
+    // The next page is the registry's word now: a page whose body is unchanged may have gained
+    // a Link (tags added after a full last page) or lost one. A 304 without one keeps the stored
+    // Link (docs/cache.md#tags).
+    if (auto links = response->header_values("link"); !links.empty()) {
+      confirmed.headers.erase(std::remove_if(confirmed.headers.begin(),
+                                             confirmed.headers.end(),
+                                             [](const auto& h) { return h.first == "link"; }),
+                              confirmed.headers.end());
+      confirmed.headers.emplace_back("link", util::join(links, ", "));
+    }
+    if (auto entry = encode_tag_page(confirmed, now, name)) {
       store(name, *entry); // restarts the TTL
     }
     return confirmed;
   }
   if (response->status == 200) {
-    if (auto entry = encode_tag_page(*response, now)) {
+    if (auto entry = encode_tag_page(*response, now, name)) {
       store(name, *entry);
     } else if (stored) {
       m_cache.remove(name); // a page that cannot be kept must not leave an old one behind
@@ -100,13 +124,15 @@ util::Result<HttpResponse> CachingTransport::send_tag_page(const HttpRequest& re
 std::optional<HttpResponse> CachingTransport::stored_immutable_tag(const HttpRequest& request,
                                                                    const std::string& name) {
   if (auto data = m_cache.read(name)) {
-    // The entry's own digest line names what its body must hash to.
+    // The entry's own digest line (after its magic and key lines) names what its body must
+    // hash to.
     std::string_view text(*data);
     auto first = text.find('\n');
     auto second = first == std::string_view::npos ? first : text.find('\n', first + 1);
+    auto third = second == std::string_view::npos ? second : text.find('\n', second + 1);
     std::optional<HttpResponse> response;
-    if (second != std::string_view::npos && text.substr(first + 1, 7) == "digest ") {
-      response = decode_cache_entry(text, text.substr(first + 8, second - first - 8));
+    if (third != std::string_view::npos && text.substr(second + 1, 7) == "digest ") {
+      response = decode_cache_entry(text, text.substr(second + 8, third - second - 8), name);
     }
     if (response && response->body.size() <= request.max_body) {
       ++m_hits;
@@ -134,7 +160,7 @@ util::Result<HttpResponse> CachingTransport::send_immutable_tag(const HttpReques
   if (auto sent = response->header("docker-content-digest"); sent && *sent != digest) {
     return response;
   }
-  if (auto entry = encode_cache_entry(*response, digest)) {
+  if (auto entry = encode_cache_entry(*response, digest, name)) {
     store(name, *entry);
   }
   return response;

@@ -53,6 +53,9 @@ struct ClientOptions {
   std::optional<size_t> max_requests;
   // Unix time now, to say when a registry's rate limit resets; unset: only "in 2h13m".
   std::function<int64_t()> unix_now;
+  // Tag pages of one repository revalidated at once when its whole list is in the persistent
+  // cache (docs/cache.md#tags); the run's --concurrency.
+  size_t page_concurrency = 16;
 };
 
 // Talks the registry v2 API: Docker token and Basic auth, paginated tags, manifests and
@@ -165,6 +168,23 @@ private:
                                             const std::string& repository,
                                             std::string& url,
                                             size_t max_body);
+  // The first page's URL as first_tag_page would ask it now, with its size and settling key.
+  struct FirstPage {
+    std::string url;
+    std::string key;
+    std::optional<size_t> size;
+  };
+  FirstPage planned_first_page(const Endpoint& endpoint, const std::string& repository);
+  // The URLs of the tag pages kept in the persistent cache from `first` on, when the whole
+  // chain is kept (same origin, no loop, within the page bound); else none.
+  std::vector<std::string>
+  kept_tag_chain(const Endpoint& endpoint, const std::string& first, size_t max_body);
+  // Ask for every page of `chain` at once (revalidating what the cache holds), and return the
+  // 200 answers by URL; other answers and errors are left for the walk to ask again.
+  std::map<std::string, HttpResponse> revalidate_tag_chain(const Endpoint& endpoint,
+                                                           const std::string& repository,
+                                                           const std::vector<std::string>& chain,
+                                                           size_t max_body);
   // Settle `key` from the persistent cache when an earlier run learnt its size.
   void recall_page_size(const std::string& key, std::optional<size_t> asked);
   void remember_page_size(const Endpoint& endpoint,

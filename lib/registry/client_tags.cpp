@@ -13,8 +13,11 @@
 #include <rapidjson/document.h>
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
+#include <map>
 #include <set>
+#include <thread>
 
 namespace argoimg::registry {
 
@@ -91,6 +94,14 @@ util::Result<bool> append_page(std::string_view body,
   return true;
 }
 
+HttpRequest tag_page_request(const std::string& url, size_t max_body) {
+  HttpRequest request;
+  request.url = url;
+  request.max_body = max_body;
+  request.headers.emplace_back("Accept", "application/json");
+  return request;
+}
+
 } // namespace
 
 std::optional<size_t> Client::initial_page_size(const Endpoint& endpoint) const {
@@ -112,11 +123,7 @@ util::Result<HttpResponse> Client::tag_page(const Endpoint& endpoint,
                                             const std::string& repository,
                                             const std::string& url,
                                             size_t max_body) {
-  HttpRequest request;
-  request.url = url;
-  request.max_body = max_body;
-  request.headers.emplace_back("Accept", "application/json");
-  return send_authorized(endpoint, repository, request);
+  return send_authorized(endpoint, repository, tag_page_request(url, max_body));
 }
 
 std::unique_lock<std::timed_mutex> Client::page_size_probe(const std::string& key) {
@@ -141,15 +148,31 @@ std::unique_lock<std::timed_mutex> Client::page_size_probe(const std::string& ke
   return lock;
 }
 
+Client::FirstPage Client::planned_first_page(const Endpoint& endpoint,
+                                             const std::string& repository) {
+  // What is learnt is kept per registry and per size first asked, so an entry's own `pagesize`
+  // is not overruled by what another entry for the same API learnt.
+  FirstPage first;
+  first.size = initial_page_size(endpoint);
+  first.key = endpoint.api_url + "#" + (first.size ? std::to_string(*first.size) : "-");
+  recall_page_size(first.key, first.size);
+  {
+    std::lock_guard<std::mutex> guard(m_mutex);
+    if (auto known = m_page_sizes.find(first.key); known != m_page_sizes.end()) {
+      first.size = known->second;
+    }
+  }
+  first.url = first_page_url(endpoint, repository, first.size);
+  return first;
+}
+
 util::Result<HttpResponse> Client::first_tag_page(const Endpoint& endpoint,
                                                   const std::string& repository,
                                                   std::string& url,
                                                   size_t max_body) {
-  // What is learnt is kept per registry and per size first asked, so an entry's own `pagesize`
-  // is not overruled by what another entry for the same API learnt.
-  std::optional<size_t> size = initial_page_size(endpoint);
-  std::string key = endpoint.api_url + "#" + (size ? std::to_string(*size) : "-");
-  recall_page_size(key, size);
+  FirstPage first = planned_first_page(endpoint, repository);
+  std::optional<size_t> size = first.size;
+  const std::string& key = first.key;
   // Until a registry has answered one first page, the walks that start wait for that answer
   // (one round trip, once per registry) instead of each being refused in parallel: 16
   // repositories at a registry refusing n=10000 would cost 16 refusals, not one.
@@ -238,6 +261,87 @@ void Client::remember_page_size(const Endpoint& endpoint,
   }
 }
 
+std::vector<std::string>
+Client::kept_tag_chain(const Endpoint& endpoint, const std::string& first, size_t max_body) {
+  std::vector<std::string> chain;
+  std::set<std::string> seen;
+  std::string url = first;
+  while (chain.size() < m_options.max_tag_pages) {
+    auto kept = m_transport.kept_tag_page(tag_page_request(url, max_body));
+    if (!kept) {
+      return {};
+    }
+    chain.push_back(url);
+    seen.insert(url);
+    auto next = next_link(*kept);
+    if (!next) {
+      return chain;
+    }
+    url = resolve_url(url, *next);
+    if (origin_of(url) != origin_of(endpoint.api_url) || seen.count(url) != 0) {
+      return {}; // the walk refuses these itself, with its message
+    }
+  }
+  return {};
+}
+
+std::map<std::string, HttpResponse>
+Client::revalidate_tag_chain(const Endpoint& endpoint,
+                             const std::string& repository,
+                             const std::vector<std::string>& chain,
+                             size_t max_body) {
+  // A bearer registry's token first, once: each page at once would fetch its own.
+  auto scheme = auth_scheme(endpoint);
+  if (!scheme) {
+    return {}; // the walk reports it
+  }
+  if (scheme->kind == AuthScheme::Kind::bearer) {
+    std::string scope = "repository:" + repository + ":pull";
+    if (!cached_token(endpoint.identity() + " " + scope)
+        && !fetch_token(endpoint, scheme->challenge, scope)) {
+      return {};
+    }
+  }
+  std::vector<std::optional<HttpResponse>> answers(chain.size());
+  std::atomic<size_t> next{0};
+  // On threads of their own, so that a refusal there does not mark the caller's walk: a page
+  // the walk needs and has no answer for is asked again on the caller's thread, where a refusal
+  // counts (the image is skipped, never picked from part of its list).
+  auto worker = [&] {
+    DeadlineScope deadline(*this);
+    for (size_t i = next++; i < chain.size(); i = next++) {
+      BudgetWatch watch;
+      auto response = tag_page(endpoint, repository, chain[i], max_body);
+      if (watch.refused()) {
+        std::lock_guard<std::mutex> guard(m_mutex);
+        --m_refused; // counted again if the walk asks for the page itself
+      }
+      if (response && response->status == 200) {
+        answers[i] = std::move(*response);
+      }
+    }
+  };
+  size_t threads = std::min(chain.size(), std::max<size_t>(m_options.page_concurrency, 1));
+  std::vector<std::thread> pool;
+  pool.reserve(threads);
+  for (size_t i = 0; i < threads; ++i) {
+    pool.emplace_back(worker);
+  }
+  for (auto& thread : pool) {
+    thread.join();
+  }
+  std::map<std::string, HttpResponse> answered;
+  for (size_t i = 0; i < chain.size(); ++i) {
+    if (answers[i]) {
+      answered.emplace(chain[i], std::move(*answers[i]));
+    }
+  }
+  m_logger.debug(fmt::format("listing tags of {}: {} kept pages revalidated at once",
+                             util::quote(repository),
+                             chain.size()));
+  return answered;
+}
+
 util::Result<std::vector<std::string>> Client::list_tags(const Endpoint& endpoint,
                                                          const std::string& repository) {
   DeadlineScope deadline(*this);
@@ -247,11 +351,39 @@ util::Result<std::vector<std::string>> Client::list_tags(const Endpoint& endpoin
   size_t bytes = 0;
   const size_t max_bytes = m_options.max_tag_bytes_per_repository;
   std::string url;
+  // A list kept whole in the cache is revalidated at once: one round of requests, not one per
+  // page (docs/cache.md#tags). The walk below still follows the Links the registry sends now and
+  // takes an answer only for exactly the URL it needs; any other page it asks for itself.
+  FirstPage first = planned_first_page(endpoint, repository);
+  size_t whole = std::min(k_max_tag_page_bytes, max_bytes);
+  std::map<std::string, HttpResponse> answered;
+  if (auto chain = kept_tag_chain(endpoint, first.url, whole); chain.size() > 1) {
+    answered = revalidate_tag_chain(endpoint, repository, chain, whole);
+  }
+  auto answer = [&answered](const std::string& wanted) -> std::optional<HttpResponse> {
+    auto found = answered.find(wanted);
+    if (found == answered.end()) {
+      return std::nullopt;
+    }
+    HttpResponse taken = std::move(found->second);
+    answered.erase(found);
+    return taken;
+  };
   for (size_t page = 0; page < m_options.max_tag_pages; ++page) {
     // The page may use what is left of the repository's byte budget, and no more.
     size_t max_body = std::min(k_max_tag_page_bytes, max_bytes - bytes);
-    auto response = page == 0 ? first_tag_page(endpoint, repository, url, max_body)
-                              : tag_page(endpoint, repository, url, max_body);
+    util::Result<HttpResponse> response = HttpResponse{};
+    if (auto ready = answer(page == 0 ? first.url : url)) {
+      if (page == 0) {
+        url = first.url;
+        std::lock_guard<std::mutex> guard(m_mutex);
+        m_page_sizes.emplace(first.key, first.size); // the size asked worked: settled
+      }
+      response = std::move(*ready);
+    } else {
+      response = page == 0 ? first_tag_page(endpoint, repository, url, max_body)
+                           : tag_page(endpoint, repository, url, max_body);
+    }
     visited.insert(url);
     auto too_large = [&] {
       return util::fail(util::ErrorKind::invalid_input,

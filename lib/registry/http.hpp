@@ -73,6 +73,12 @@ public:
   virtual std::optional<HttpResponse> stored(const HttpRequest& /*request*/) {
     return std::nullopt;
   }
+  // Return the tag-list page kept locally for `request` whatever its age (its `Link` and body),
+  // without the network and without counting it as an answer: the client plans from it which
+  // pages to revalidate at once (docs/cache.md#tags). Nothing when none is kept.
+  virtual std::optional<HttpResponse> kept_tag_page(const HttpRequest& /*request*/) {
+    return std::nullopt;
+  }
 };
 
 // Return `url` with its query string cut, so messages never carry tokens or credentials that

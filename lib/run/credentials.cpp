@@ -34,6 +34,7 @@ registry::ClientOptions client_options(const CheckOptions& options, const Effect
   settings.max_tag_pages = options.max_tag_pages;
   settings.max_requests = options.max_requests;
   settings.unix_now = effects.unix_now;
+  settings.page_concurrency = options.concurrency;
   return settings;
 }
 

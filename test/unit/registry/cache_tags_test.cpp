@@ -88,10 +88,11 @@ TEST_CASE("tag cache: page entries round-trip and refuse anything damaged", "[ca
   HttpResponse response = page(k_page, "\"abc\"");
   response.headers.emplace_back("link", "</v2/team/app/tags/list?last=1.1.0&n=100>; rel=\"next\"");
   response.headers.emplace_back("authorization", "Bearer never-stored");
-  auto entry = encode_tag_page(response, 1000);
+  const std::string key = tag_page_key(get(k_page_url));
+  auto entry = encode_tag_page(response, 1000, key);
   REQUIRE(entry);
   CHECK(entry->find("never-stored") == std::string::npos);
-  auto decoded = decode_tag_page(*entry);
+  auto decoded = decode_tag_page(*entry, key);
   REQUIRE(decoded);
   CHECK(decoded->fetched_unix == 1000);
   CHECK(decoded->etag == "\"abc\"");
@@ -102,27 +103,33 @@ TEST_CASE("tag cache: page entries round-trip and refuse anything damaged", "[ca
   for (size_t at : {size_t{0}, size_t{30}, entry->size() - 3}) {
     std::string damaged = *entry;
     damaged[at] ^= 0x20;
-    CHECK_FALSE(decode_tag_page(damaged));
+    CHECK_FALSE(decode_tag_page(damaged, key));
   }
-  CHECK_FALSE(decode_tag_page(entry->substr(0, entry->size() - 1)));
-  CHECK_FALSE(decode_tag_page(""));
-  // Another version is a miss, never parsed.
-  std::string other = *entry;
-  other.replace(0, other.find('\n'), "argoimg-tags-cache 2");
-  CHECK_FALSE(decode_tag_page(other));
+  CHECK_FALSE(decode_tag_page(entry->substr(0, entry->size() - 1), key));
+  CHECK_FALSE(decode_tag_page("", key));
+  // Another version is a miss, never parsed: the one before (no key line) included.
+  for (const char* version : {"argoimg-tags-cache 1", "argoimg-tags-cache 3"}) {
+    std::string other = *entry;
+    other.replace(0, other.find('\n'), version);
+    CHECK_FALSE(decode_tag_page(other, key));
+  }
+  // Bound to its name: moved over another page's name (the next page, say), it is a miss.
+  CHECK_FALSE(decode_tag_page(
+      *entry, tag_page_key(get(k_api + "/v2/team/app/tags/list?last=1.1.0&n=100"))));
+  CHECK_FALSE(decode_tag_page(*entry, ""));
 
   // Tags outside the grammar are never stored, and a stored list holding one (its checksum
   // made to match) is a miss.
-  CHECK_FALSE(encode_tag_page(page(R"({"tags":["1.0","\u001b[31mred"]})"), 1));
-  CHECK_FALSE(encode_tag_page(page(R"({"tags":"1.0"})"), 1));
-  CHECK_FALSE(encode_tag_page(HttpResponse{404, {}, "{}"}, 1));
+  CHECK_FALSE(encode_tag_page(page(R"({"tags":["1.0","\u001b[31mred"]})"), 1, key));
+  CHECK_FALSE(encode_tag_page(page(R"({"tags":"1.0"})"), 1, key));
+  CHECK_FALSE(encode_tag_page(HttpResponse{404, {}, "{}"}, 1, key));
   const std::string bad_body = R"({"tags":["-x"]})";
-  std::string content = "fetched 1\netag \nlink \ncontent-type \nbody "
+  std::string content = "key " + key + "\nfetched 1\netag \nlink \ncontent-type \nbody "
                         + std::to_string(bad_body.size()) + "\n" + bad_body;
-  std::string forged = "argoimg-tags-cache 1\nsha256 " + util::sha256_hex(content) + "\n" + content;
-  CHECK_FALSE(decode_tag_page(forged));
+  std::string forged = "argoimg-tags-cache 2\nsha256 " + util::sha256_hex(content) + "\n" + content;
+  CHECK_FALSE(decode_tag_page(forged, key));
   // A header value with a line break could forge lines: such a page is not stored.
-  CHECK_FALSE(encode_tag_page(page(k_page, "\"a\"\nbody 0"), 1));
+  CHECK_FALSE(encode_tag_page(page(k_page, "\"a\"\nbody 0"), 1, key));
 }
 
 TEST_CASE("tag cache: notes round-trip for their own key only", "[cache]") {

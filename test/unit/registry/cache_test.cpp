@@ -128,10 +128,11 @@ TEST_CASE("cache: keys hash scheme, host, path and a manifest's Accept, nothing 
 }
 
 TEST_CASE("cache: entries round-trip and refuse anything not whole and verified", "[cache]") {
-  auto entry =
-      encode_cache_entry(ok(k_config, "application/vnd.oci.image.config.v1+json"), k_config_digest);
+  const std::string key = cache_key(get(k_blob_url));
+  auto entry = encode_cache_entry(
+      ok(k_config, "application/vnd.oci.image.config.v1+json"), k_config_digest, key);
   REQUIRE(entry);
-  auto decoded = decode_cache_entry(*entry, k_config_digest);
+  auto decoded = decode_cache_entry(*entry, k_config_digest, key);
   REQUIRE(decoded);
   CHECK(decoded->status == 200);
   CHECK(decoded->body == k_config);
@@ -139,35 +140,47 @@ TEST_CASE("cache: entries round-trip and refuse anything not whole and verified"
   CHECK(decoded->header("docker-content-digest") == "x");
 
   SECTION("non-200 and mismatching bodies are never encoded") {
-    CHECK_FALSE(encode_cache_entry(HttpResponse{404, {}, k_config}, k_config_digest));
-    CHECK_FALSE(encode_cache_entry(ok("other"), k_config_digest));
+    CHECK_FALSE(encode_cache_entry(HttpResponse{404, {}, k_config}, k_config_digest, key));
+    CHECK_FALSE(encode_cache_entry(ok("other"), k_config_digest, key));
   }
   SECTION("a truncated entry") {
-    CHECK_FALSE(decode_cache_entry(entry->substr(0, entry->size() - 1), k_config_digest));
-    CHECK_FALSE(decode_cache_entry(entry->substr(0, 10), k_config_digest));
-    CHECK_FALSE(decode_cache_entry("", k_config_digest));
+    CHECK_FALSE(decode_cache_entry(entry->substr(0, entry->size() - 1), k_config_digest, key));
+    CHECK_FALSE(decode_cache_entry(entry->substr(0, 10), k_config_digest, key));
+    CHECK_FALSE(decode_cache_entry("", k_config_digest, key));
   }
   SECTION("a flipped byte of the body") {
     std::string bad = *entry;
     bad.back() = bad.back() == '}' ? ']' : '}';
-    CHECK_FALSE(decode_cache_entry(bad, k_config_digest));
+    CHECK_FALSE(decode_cache_entry(bad, k_config_digest, key));
   }
-  SECTION("another format version") {
-    std::string other = *entry;
-    other.replace(other.find(" 1\n"), 3, " 2\n");
-    CHECK_FALSE(decode_cache_entry(other, k_config_digest));
+  SECTION("another format version, the one before included") {
+    for (const char* version : {" 1\n", " 3\n"}) {
+      std::string other = *entry;
+      other.replace(other.find(" 2\n"), 3, version);
+      CHECK_FALSE(decode_cache_entry(other, k_config_digest, key));
+    }
   }
   SECTION("another digest") {
-    CHECK_FALSE(decode_cache_entry(*entry, k_manifest_digest));
+    CHECK_FALSE(decode_cache_entry(*entry, k_manifest_digest, key));
+  }
+  SECTION("an entry moved to another name answers nothing there") {
+    // Same digest, another repository (or another Accept): the content would verify, but the
+    // entry was stored for another question.
+    CHECK_FALSE(decode_cache_entry(
+        *entry,
+        k_config_digest,
+        cache_key(get("https://reg.example.com/v2/other/app/blobs/" + k_config_digest))));
+    CHECK_FALSE(decode_cache_entry(*entry, k_config_digest, ""));
   }
   SECTION("a header line breaking the format is dropped, not stored") {
     auto response = ok(k_config);
     response.headers.emplace_back("content-type", "x");
     response.headers[0].second = "a\nbody 0";
-    auto forged = encode_cache_entry(response, k_config_digest);
+    auto forged = encode_cache_entry(response, k_config_digest, key);
     REQUIRE(forged);
     CHECK(forged->find("a\nbody 0") == std::string::npos);
-    CHECK(decode_cache_entry(*forged, k_config_digest));
+    CHECK(decode_cache_entry(*forged, k_config_digest, key));
+    CHECK_FALSE(encode_cache_entry(response, k_config_digest, "a\nbody 0"));
   }
 }
 
@@ -297,7 +310,7 @@ TEST_CASE("cache: the directory stays within its bound, oldest use evicted first
     urls.push_back(url);
   }
   auto logger = quiet();
-  auto cache = DiskCache::open(dir.path.string(), 3600); // three entries of 1,178 bytes
+  auto cache = DiskCache::open(dir.path.string(), 3800); // three entries of 1,247 bytes
   REQUIRE(cache);
   {
     CachingTransport transport(inner, *cache, logger);
@@ -315,7 +328,7 @@ TEST_CASE("cache: the directory stays within its bound, oldest use evicted first
   for (auto& [url, answer] : inner.answers) {
     counting.answers[url] = answer;
   }
-  CachingTransport later(counting, *DiskCache::open(dir.path.string(), 3600), logger);
+  CachingTransport later(counting, *DiskCache::open(dir.path.string(), 3800), logger);
   REQUIRE(later.send(get(urls[0])));
   REQUIRE(later.send(get(urls[2])));
   REQUIRE(later.send(get(urls[3])));
@@ -350,7 +363,7 @@ TEST_CASE("cache: concurrent writers of one entry leave a valid entry", "[cache]
   CHECK(wrong == 0);
   auto files = entries(dir.path);
   REQUIRE(files.size() == 1);
-  CHECK(decode_cache_entry(slurp(files[0]), k_config_digest));
+  CHECK(decode_cache_entry(slurp(files[0]), k_config_digest, cache_key(get(k_blob_url))));
   for (const auto& entry : std::filesystem::directory_iterator(dir.path)) {
     CHECK(entry.path().filename().string().rfind(".tmp-", 0) != 0); // no temporary left
   }
