@@ -8,6 +8,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <map>
 
 namespace argoimg::cmd {
 
@@ -278,9 +279,22 @@ void write_text_report(const ReportInput& input, std::ostream& out) {
     }
   }
   ReportCounts c = count(input);
-  std::string requests;
+  // "3 to reg.example.com (50 from the cache)": what the persistent cache answered is no request
+  std::map<std::string, std::pair<size_t, size_t>> per_host;
   for (const auto& [host, n] : input.requests) {
-    requests += fmt::format("{}{} to {}", requests.empty() ? "" : ", ", n, host);
+    per_host[host].first = n;
+  }
+  for (const auto& [host, n] : input.cache_hits) {
+    per_host[host].second = n;
+  }
+  std::string requests;
+  for (const auto& [host, counts] : per_host) {
+    requests +=
+        fmt::format("{}{} to {}{}",
+                    requests.empty() ? "" : ", ",
+                    counts.first,
+                    host,
+                    counts.second == 0 ? "" : fmt::format(" ({} from the cache)", counts.second));
   }
   auto with_status = [&input](ImageStatus status) {
     return static_cast<size_t>(

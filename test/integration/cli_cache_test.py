@@ -108,6 +108,17 @@ class TagLists(Base):
         self.assertEqual(len(front.tag_pages()), 1)  # the moved one, asked again in full
         self.assertEqual(warm["summary"]["cacheHits"], {front.address: 4})
 
+    def test_the_text_summary_counts_what_the_cache_answered(self):
+        front = self.front("--default-page", "100", "--max-page", "100", "--etags")
+        cache = self.cache_dir()
+        image = ["--image", f"{front.address}/demo/many:~7.3"]
+        self.run_check(front, cache, *image)
+        result = argoimg("check", "--cache-dir", cache, "--cache-ttl", "10m", *image)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn(f"; requests: 1 to {front.address} (50 from the cache)\n", result.stdout)
+        uncached = argoimg("check", "--no-cache", *image)
+        self.assertIn(f"; requests: 51 to {front.address}\n", uncached.stdout)
+
     def test_pages_without_an_etag_are_asked_again_in_full(self):
         front = self.front("--default-page", "100", "--max-page", "1000")
         cache = self.cache_dir()
