@@ -38,7 +38,7 @@ max_len() {
 dict_of() {
   case $1 in
   app_load | flux | registries_conf | yaml_editor | yaml_build) echo yaml ;;
-  argocd_apps | manifest | registry_tags | challenge) echo json ;;
+  argocd_apps | manifest | registry_tags | challenge | cache_entry) echo json ;;
   template) echo template ;;
   known_hosts) echo known_hosts ;;
   forge_responses) echo forge ;;
