@@ -383,3 +383,29 @@ TEST_CASE("cache: a directory that cannot be used is refused with its name", "[c
   REQUIRE(::stat((dir.path / "new" / "http").c_str(), &st) == 0);
   CHECK((st.st_mode & 0777) == 0700);
 }
+
+TEST_CASE("cache: the first-seen files of seen/ count within the bound and go oldest first",
+          "[cache]") {
+  TempDir dir;
+  auto cache = DiskCache::open(dir.path.string(), 2500);
+  REQUIRE(cache);
+  namespace fs = std::filesystem;
+  fs::create_directories(dir.path / "seen");
+  const std::string seen_name(64, '1');
+  std::ofstream(dir.path / "seen" / seen_name) << std::string(1000, 's');
+  std::ofstream(dir.path / "seen" / ".lock") << "";
+  auto now = fs::file_time_type::clock::now();
+  fs::last_write_time(dir.path / "seen" / seen_name, now - std::chrono::hours(2));
+  for (char c : {'a', 'b', 'c'}) {
+    std::string name(64, c);
+    REQUIRE(cache->write(name, std::string(1000, c)));
+    fs::last_write_time(dir.path / name, now - std::chrono::minutes(c == 'a' ? 90 : 10));
+  }
+  // 4,000 bytes over a bound of 2,500: the seen file (oldest use) and entry "a" go.
+  CHECK(cache->evict() == 2);
+  CHECK_FALSE(fs::exists(dir.path / "seen" / seen_name));
+  CHECK_FALSE(fs::exists(dir.path / std::string(64, 'a')));
+  CHECK(fs::exists(dir.path / std::string(64, 'b')));
+  CHECK(fs::exists(dir.path / std::string(64, 'c')));
+  CHECK(fs::exists(dir.path / "seen" / ".lock")); // not an entry: never evicted
+}
