@@ -43,7 +43,8 @@ newlines and overlong values where the numbers belong); 429s carry `Retry-After:
 
 GET /_stats returns {"path": count} for every path seen; GET /_stats/authorization the same for
 requests that carried an Authorization header; GET /_log the paths with their queries, in
-order; POST /_stats/reset clears all three.
+order; GET /_stats/overlap the most tag pages held by --page-delay-ms at one time
+({"mostPagesHeld": N}); POST /_stats/reset clears all of them.
 """
 import argparse
 import base64
@@ -108,6 +109,7 @@ class Handler(QuietHandler):
                 self.server.authorized.clear()
                 self.server.log.clear()
                 self.server.budget_used = 0
+                self.server.most_pages_held = 0
             self.send(200, b"{}")
         elif self.server.redirect_to and self.path.startswith("/_token/"):
             # A token service sending the refresh-token POST to another origin, in cleartext.
@@ -121,6 +123,11 @@ class Handler(QuietHandler):
 
     def do_GET(self):
         url = urlparse(self.path)
+        if url.path == "/_stats/overlap":
+            with self.server.lock:
+                body = json.dumps({"mostPagesHeld": self.server.most_pages_held}).encode()
+            self.send(200, body, {"Content-Type": "application/json"})
+            return
         if url.path in ("/_stats", "/_stats/authorization", "/_log"):
             with self.server.lock:
                 counts = {"/_stats": self.server.counts, "/_stats/authorization": self.server.authorized,
@@ -241,7 +248,15 @@ class Handler(QuietHandler):
             return
         n = min(n, self.server.max_page)
         if self.server.page_delay:
-            time.sleep(self.server.page_delay)
+            # How many pages are held at once tells whether a client asked for them together.
+            with self.server.lock:
+                self.server.pages_held += 1
+                self.server.most_pages_held = max(self.server.most_pages_held, self.server.pages_held)
+            try:
+                time.sleep(self.server.page_delay)
+            finally:
+                with self.server.lock:
+                    self.server.pages_held -= 1
         last = query.get("last", [None])[0]
         start = 0
         if last is not None:
@@ -286,6 +301,8 @@ def main():
     server.default_page = args.default_page or args.max_page
     server.reject_larger = args.reject_larger
     server.page_delay = args.page_delay_ms / 1000
+    server.pages_held = 0
+    server.most_pages_held = 0
     server.etags = args.etags
     server.rate_limit = args.rate_limit
     server.budget_used = 0
