@@ -162,6 +162,7 @@ LoadedApplications configure_applications(SourceDocuments documents,
   loaded.file_errors = std::move(documents.file_errors);
   loaded.file_error_files = std::move(documents.file_error_files);
   const auto& updaters = documents.image_updaters;
+  loaded.apps.reserve(documents.applications.size()); // no doubling slack held through the run
   for (auto& application : documents.applications) {
     if (!selected(application.name, application.labels, selection)) {
       logger.debug("application " + util::quote(application.name) + ": not selected");

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <exception>
 #include <iterator>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -16,11 +17,13 @@ namespace argoimg::updater {
 
 namespace {
 
+// Held for every image through the resolution: kept small (where it was found is dropped from
+// `current`, and `in_spec`, rare, is held apart).
 struct Pending {
   size_t app;
   size_t image;
-  std::optional<app::CurrentImage> current;
-  std::optional<app::CurrentImage> in_spec; // when `current` is live: what the spec already says
+  std::optional<app::CurrentImage> current;   // without `found_in`
+  std::unique_ptr<app::CurrentImage> in_spec; // when `current` is live: what the spec already says
 };
 
 // Build the tag policy of `config`; a bad constraint fails only this image.
@@ -139,7 +142,9 @@ bool prepare(const PlannedApp& planned,
   if (git) {
     repository();
   }
-  app::TargetDocuments documents; // the target is parsed once for all the images
+  app::TargetDocuments documents;              // the target is parsed once for all the images
+  result.images.reserve(config.images.size()); // held through the run: no doubling slack
+  pending.reserve(config.images.size());
   for (size_t i = 0; i < config.images.size(); ++i) {
     const auto& image = config.images[i];
     auto located = app::locate_current_image(
@@ -172,14 +177,20 @@ bool prepare(const PlannedApp& planned,
       result.images.back().current_digest =
           current->digest.empty() ? std::nullopt : std::optional(current->digest);
     }
-    std::optional<app::CurrentImage> in_spec;
+    std::unique_ptr<app::CurrentImage> in_spec;
     if (application.status_images) {
       app::Application spec_only = application;
       spec_only.status_images.reset();
-      in_spec = app::find_current_image(
-          spec_only, type, image, config.write_back, target, repo, &documents);
+      if (auto found = app::find_current_image(
+              spec_only, type, image, config.write_back, target, repo, &documents)) {
+        in_spec = std::make_unique<app::CurrentImage>(std::move(*found));
+      }
     }
-    pending.push_back(Pending{index, result.images.size() - 1, current, in_spec});
+    if (current) {
+      std::string().swap(current->found_in);
+    }
+    pending.push_back(
+        Pending{index, result.images.size() - 1, std::move(current), std::move(in_spec)});
   }
   return false;
 }
@@ -230,41 +241,54 @@ std::vector<ApplicationResult> plan_applications(const std::vector<PlannedApp>& 
       decided[i] = 1;
     }
   });
-  std::vector<Pending> pending; // in the applications' order, as one pass made them
-  for (auto& some : pending_of) {
-    std::move(some.begin(), some.end(), std::back_inserter(pending));
-    std::vector<Pending>().swap(some);
+  size_t total = 0;
+  for (const auto& some : pending_of) {
+    total += some.size();
   }
+  // Requests and their places are built in the applications' order, as one pass made them;
+  // each application's pending images are dropped once queued (reserved: no doubling slack).
   std::vector<ImageRequest> requests;
   std::vector<Pending> queued;
-  for (auto& item : pending) {
-    const auto& config = apps[item.app].config->images[item.image];
-    auto request = request_for(config, item.current, options);
-    auto& slot = results[item.app].images[item.image];
-    if (!request) {
-      slot.status = ImageStatus::error;
-      slot.reason = util::quote(config.entry.image_text) + ": " + request.error().message;
-      continue;
+  requests.reserve(total);
+  queued.reserve(total);
+  for (auto& some : pending_of) {
+    for (auto& item : some) {
+      const auto& config = apps[item.app].config->images[item.image];
+      auto request = request_for(config, item.current, options);
+      auto& slot = results[item.app].images[item.image];
+      if (!request) {
+        slot.status = ImageStatus::error;
+        slot.reason = util::quote(config.entry.image_text) + ": " + request.error().message;
+        continue;
+      }
+      requests.push_back(std::move(*request));
+      queued.push_back(std::move(item));
     }
-    requests.push_back(std::move(*request));
-    queued.push_back(std::move(item));
+    std::vector<Pending>().swap(some);
   }
-  std::vector<Pending>().swap(pending); // moved from: not held through the resolution
-  std::vector<ImageResult> resolved;
+  std::vector<std::vector<Pending>>().swap(pending_of);
+  // Results go straight into their applications' slots: not held a second time.
+  auto slot_of = [&results, &queued](size_t i) -> ImageResult& {
+    return results[queued[i].app].images[queued[i].image];
+  };
   if (options.preset) {
     for (size_t i = 0; i < queued.size(); ++i) {
-      resolved.push_back(options.preset(apps[queued[i].app].application, requests[i]));
+      slot_of(i) = options.preset(apps[queued[i].app].application, requests[i]);
     }
   } else {
-    resolved = resolve_images(requests, client, options.resolve, logger);
+    resolve_images_into(requests, slot_of, client, options.resolve, logger);
   }
+  std::vector<ImageRequest>().swap(requests);
   for (size_t i = 0; i < queued.size(); ++i) {
     const auto& item = queued[i];
     const auto& config = apps[item.app].config->images[item.image];
-    auto& slot = results[item.app].images[item.image];
-    ImageResult result = std::move(resolved[i]);
-    result.current = slot.current;
-    result.current_digest = slot.current_digest;
+    ImageResult& result = slot_of(i);
+    // what prepare() found, not what the request carried (an empty tag is no current tag)
+    result.current = item.current && !item.current->tag.empty() ? std::optional(item.current->tag)
+                                                                : std::nullopt;
+    result.current_digest = item.current && !item.current->digest.empty()
+                                ? std::optional(item.current->digest)
+                                : std::nullopt;
     if (result.status == ImageStatus::no_match) {
       result.status = ImageStatus::skipped; // AIU 1.x: no suitable tag -> skipped
     } else if (result.status == ImageStatus::resolved) {
@@ -272,13 +296,12 @@ std::vector<ApplicationResult> plan_applications(const std::vector<PlannedApp>& 
                                                                  : ImageStatus::up_to_date;
       // AIU: a new tag that the spec already holds waits for the sync, it is not written again.
       if (result.status == ImageStatus::update && item.in_spec
-          && !needs_update(config, item.in_spec, result)) {
+          && !needs_update(config, *item.in_spec, result)) {
         result.status = ImageStatus::up_to_date;
         result.reason =
             "already set in " + item.in_spec->found_in + "; waiting for Argo CD to sync";
       }
     }
-    slot = std::move(result);
   }
   for (size_t i = 0; i < results.size(); ++i) {
     if (!decided[i]) {

@@ -23,6 +23,7 @@ using detail::Listing;
 using detail::observe_ages;
 using detail::TagList;
 using detail::Target;
+using detail::Targets;
 using detail::too_young_reason;
 
 namespace {
@@ -83,7 +84,7 @@ bool needs_metadata(const ImageRequest& request, const Target& target) {
 // Lists the tags of each repository the runnable images need, once per repository (the first
 // image's target stands for it; no copies: thousands of images share a few hundred).
 std::map<std::string, TagList> fetch_tag_lists(const std::vector<ImageRequest>& requests,
-                                               const std::vector<Target>& targets,
+                                               const std::vector<const Target*>& targets,
                                                const std::vector<bool>& runnable,
                                                registry::Client& client,
                                                const ResolveOptions& options,
@@ -94,10 +95,10 @@ std::map<std::string, TagList> fetch_tag_lists(const std::vector<ImageRequest>& 
       continue;
     }
     auto it =
-        unique.emplace(targets[i].key, std::make_pair(&targets[i], ResolveCost{true, 0, 0})).first;
+        unique.emplace(targets[i]->key, std::make_pair(targets[i], ResolveCost{true, 0, 0})).first;
     it->second.second.shared += 1;
     it->second.second.metadata =
-        it->second.second.metadata && needs_metadata(requests[i], targets[i]);
+        it->second.second.metadata && needs_metadata(requests[i], *targets[i]);
   }
   std::vector<const Target*> keyed;
   std::vector<ResolveCost> costs;
@@ -306,25 +307,45 @@ std::vector<ImageResult> resolve_images(const std::vector<ImageRequest>& request
                                         registry::Client& client,
                                         const ResolveOptions& options,
                                         const util::Logger& logger) {
-  std::vector<ImageResult> results;
-  std::vector<Target> targets;
+  std::vector<ImageResult> results(requests.size());
+  resolve_images_into(
+      requests,
+      [&results](size_t i) -> ImageResult& { return results[i]; },
+      client,
+      options,
+      logger);
+  return results;
+}
+
+void resolve_images_into(const std::vector<ImageRequest>& requests,
+                         const std::function<ImageResult&(size_t)>& result_of,
+                         registry::Client& client,
+                         const ResolveOptions& options,
+                         const util::Logger& logger) {
+  static const Target k_no_target;
+  Targets unique;
+  std::vector<const Target*> targets;
+  targets.reserve(requests.size());
   std::vector<bool> runnable;
-  for (const auto& request : requests) {
-    results.push_back(base_result(request));
+  runnable.reserve(requests.size());
+  for (size_t i = 0; i < requests.size(); ++i) {
+    const auto& request = requests[i];
+    ImageResult& result = result_of(i);
+    result = base_result(request);
     auto target = target_for(request, options);
-    targets.push_back(target ? std::move(*target) : Target{});
+    targets.push_back(target ? unique.add(std::move(*target)) : &k_no_target);
     bool ok = true;
     if (!target) {
-      results.back().status = ImageStatus::error;
-      results.back().reason = target.error().message;
+      result.status = ImageStatus::error;
+      result.reason = target.error().message;
       ok = false;
     }
     if (ok && request.policy.strategy == tag::Strategy::digest
         && request.policy.tracked_tag.empty()) {
-      results.back().status = ImageStatus::error;
-      results.back().reason = "update strategy 'digest' needs the tag to track after the "
-                              "image's ':' (e.g. "
-                              + util::quote(request.entry.image_text + ":latest") + ")";
+      result.status = ImageStatus::error;
+      result.reason = "update strategy 'digest' needs the tag to track after the "
+                      "image's ':' (e.g. "
+                      + util::quote(request.entry.image_text + ":latest") + ")";
       ok = false;
     }
     if (const auto& problem = request.policy.allow.problem(); problem && ok) {
@@ -339,7 +360,7 @@ std::vector<ImageResult> resolve_images(const std::vector<ImageRequest>& request
   std::map<std::string, size_t> shared;
   for (size_t i = 0; i < targets.size(); ++i) {
     if (runnable[i]) {
-      ++shared[targets[i].key];
+      ++shared[targets[i]->key];
     }
   }
   std::vector<size_t> work;
@@ -348,8 +369,8 @@ std::vector<ImageResult> resolve_images(const std::vector<ImageRequest>& request
     if (!runnable[i]) {
       continue;
     }
-    ResolveCost cost{needs_metadata(requests[i], targets[i]), shared[targets[i].key], 0};
-    auto tags = tag_lists.find(targets[i].key);
+    ResolveCost cost{needs_metadata(requests[i], *targets[i]), shared[targets[i]->key], 0};
+    auto tags = tag_lists.find(targets[i]->key);
     if (cost.metadata && tags != tag_lists.end() && tags->second) {
       cost.candidates = tag::prefilter(tags->second->tags, requests[i].policy).size();
     }
@@ -358,18 +379,19 @@ std::vector<ImageResult> resolve_images(const std::vector<ImageRequest>& request
   }
   for (size_t position : resolution_order(costs)) {
     size_t i = work[position];
-    auto tags = tag_lists.find(targets[i].key);
+    ImageResult& result = result_of(i);
+    auto tags = tag_lists.find(targets[i]->key);
     if (tags == tag_lists.end()) {
-      results[i].status = ImageStatus::error;
-      results[i].reason = "internal: no tag list for " + util::quote(targets[i].key);
+      result.status = ImageStatus::error;
+      result.reason = "internal: no tag list for " + util::quote(targets[i]->key);
       continue;
     }
     std::optional<std::string> budget;
-    if (auto listing = refused.find(targets[i].key); listing != refused.end()) {
+    if (auto listing = refused.find(targets[i]->key); listing != refused.end()) {
       budget = listing->second;
     } else {
       registry::Client::BudgetWatch watch;
-      resolve_one(requests[i], targets[i], tags->second, client, options, ages, results[i]);
+      resolve_one(requests[i], *targets[i], tags->second, client, options, ages, result);
       budget = watch.refused();
     }
     if (budget) {
@@ -378,16 +400,15 @@ std::vector<ImageResult> resolve_images(const std::vector<ImageRequest>& request
       skipped.status = ImageStatus::skipped;
       skipped.reason = *budget;
       skipped.budget_skipped = true;
-      results[i] = std::move(skipped);
+      result = std::move(skipped);
       continue;
     }
-    if (results[i].status == ImageStatus::error) {
+    if (result.status == ImageStatus::error) {
       logger.error(fmt::format("image {}: {}",
                                util::quote(requests[i].entry.image_text),
-                               results[i].reason.value_or("failed")));
+                               result.reason.value_or("failed")));
     }
   }
-  return results;
 }
 
 } // namespace argoimg::updater

@@ -104,4 +104,12 @@ std::vector<ImageResult> resolve_images(const std::vector<ImageRequest>& request
                                         const ResolveOptions& options,
                                         const util::Logger& logger);
 
+// Like resolve_images, but the result of `requests[i]` is written to `result_of(i)`: a large
+// run's results are then held once, where the caller keeps them, not also in a vector.
+void resolve_images_into(const std::vector<ImageRequest>& requests,
+                         const std::function<ImageResult&(size_t)>& result_of,
+                         registry::Client& client,
+                         const ResolveOptions& options,
+                         const util::Logger& logger);
+
 } // namespace argoimg::updater

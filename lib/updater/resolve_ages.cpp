@@ -23,7 +23,7 @@ std::string too_young_reason(const tag::Selection& selection, const ImageRequest
 // Record the first-seen times of the repositories whose images have a min-age: only tags this
 // run listed, once per repository, also in `check` (the cache is argoimg's own).
 Ages observe_ages(const std::vector<ImageRequest>& requests,
-                  const std::vector<Target>& targets,
+                  const std::vector<const Target*>& targets,
                   const std::vector<bool>& runnable,
                   const std::map<std::string, TagList>& tag_lists,
                   const ResolveOptions& options,
@@ -35,7 +35,7 @@ Ages observe_ages(const std::vector<ImageRequest>& requests,
     if (runnable[i] && requests[i].policy.min_age_s > 0) {
       needed = true;
       dated_only = dated_only && requests[i].policy.strategy == tag::Strategy::newest_build
-                   && targets[i].endpoint.tag_sort_mode == registry::TagSortMode::none;
+                   && targets[i]->endpoint.tag_sort_mode == registry::TagSortMode::none;
     }
   }
   if (!needed) {
@@ -52,16 +52,16 @@ Ages observe_ages(const std::vector<ImageRequest>& requests,
     return ages;
   }
   for (size_t i = 0; i < requests.size(); ++i) {
-    if (!runnable[i] || requests[i].policy.min_age_s <= 0 || ages.seen.count(targets[i].key) > 0) {
+    if (!runnable[i] || requests[i].policy.min_age_s <= 0 || ages.seen.count(targets[i]->key) > 0) {
       continue;
     }
-    auto list = tag_lists.find(targets[i].key);
+    auto list = tag_lists.find(targets[i]->key);
     if (list == tag_lists.end() || !list->second) {
       continue;
     }
     // keyed by where the tags live, not by whose credentials listed them
-    std::string repository = targets[i].endpoint.api_url + "/" + targets[i].path;
-    ages.seen.emplace(targets[i].key,
+    std::string repository = targets[i]->endpoint.api_url + "/" + targets[i]->path;
+    ages.seen.emplace(targets[i]->key,
                       options.first_seen->observe(repository, list->second->tags, ages.now));
   }
   return ages;

@@ -11,6 +11,7 @@
 #include "util/result.hpp"
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <string>
 #include <vector>
@@ -30,6 +31,19 @@ struct Target {
   std::string key;  // api_url/path: the dedup key
 };
 
+// The targets of a run, each held once: thousands of images share a few hundred repositories,
+// and a Target (endpoint, credentials, path, key) per image was most of a large run's memory.
+class Targets {
+public:
+  // The target equal to `target` (every field: images of one key may differ in, say, a
+  // registries.conf entry's tag sort mode), added when new. Addresses stay valid.
+  const Target* add(Target target);
+
+private:
+  std::deque<Target> m_targets;
+  std::map<std::string, std::vector<const Target*>> m_by_key;
+};
+
 // What min-age needs of a run: its clock and the first-seen times of each repository.
 struct Ages {
   int64_t now = 0;
@@ -42,8 +56,9 @@ struct Ages {
 std::string too_young_reason(const tag::Selection& selection, const ImageRequest& request);
 
 // Record the first-seen times of the repositories whose images have a min-age (see the .cpp).
+// `targets` is parallel to `requests`; images of one repository share one Target.
 Ages observe_ages(const std::vector<ImageRequest>& requests,
-                  const std::vector<Target>& targets,
+                  const std::vector<const Target*>& targets,
                   const std::vector<bool>& runnable,
                   const std::map<std::string, TagList>& tag_lists,
                   const ResolveOptions& options,
