@@ -25,35 +25,6 @@ namespace {
 
 constexpr size_t k_max_tag_page_bytes = 64u << 20;
 
-// "scheme://host[:port]" of `url`, lowercased.
-std::string origin_of(std::string_view url) {
-  if (auto parsed = util::parse_url(url)) {
-    // Scheme, host and port (the default one spelled out), without user information: a link
-    // to "https://h:443/…" is the registry's own origin "https://h".
-    return parsed->scheme + "://" + parsed->host + ":" + std::to_string(parsed->port_or_default());
-  }
-  return "invalid:" + std::string(url); // matches no registry's origin
-}
-
-// The `rel="next"` target of a `Link` header, if any.
-std::optional<std::string> next_link(const HttpResponse& response) {
-  for (const auto& value : response.header_values("link")) {
-    for (std::string_view part : util::split(value, ',')) {
-      size_t open = part.find('<');
-      size_t close = part.find('>');
-      if (open == std::string_view::npos || close == std::string_view::npos || close < open) {
-        continue;
-      }
-      std::string params = util::to_lower(part.substr(close + 1));
-      if (params.find("rel=\"next\"") != std::string::npos
-          || params.find("rel=next") != std::string::npos) {
-        return std::string(part.substr(open + 1, close - open - 1));
-      }
-    }
-  }
-  return std::nullopt;
-}
-
 // The first page's URL: `n=size`, or no `n` at all (the registry's default page).
 std::string first_page_url(const Endpoint& endpoint,
                            const std::string& repository,
@@ -94,6 +65,37 @@ util::Result<bool> append_page(std::string_view body,
   return true;
 }
 
+} // namespace
+
+// "scheme://host[:port]" of `url`, lowercased.
+std::string origin_of(std::string_view url) {
+  if (auto parsed = util::parse_url(url)) {
+    // Scheme, host and port (the default one spelled out), without user information: a link
+    // to "https://h:443/…" is the registry's own origin "https://h".
+    return parsed->scheme + "://" + parsed->host + ":" + std::to_string(parsed->port_or_default());
+  }
+  return "invalid:" + std::string(url); // matches no registry's origin
+}
+
+// The `rel="next"` target of a `Link` header, if any.
+std::optional<std::string> next_link(const HttpResponse& response) {
+  for (const auto& value : response.header_values("link")) {
+    for (std::string_view part : util::split(value, ',')) {
+      size_t open = part.find('<');
+      size_t close = part.find('>');
+      if (open == std::string_view::npos || close == std::string_view::npos || close < open) {
+        continue;
+      }
+      std::string params = util::to_lower(part.substr(close + 1));
+      if (params.find("rel=\"next\"") != std::string::npos
+          || params.find("rel=next") != std::string::npos) {
+        return std::string(part.substr(open + 1, close - open - 1));
+      }
+    }
+  }
+  return std::nullopt;
+}
+
 HttpRequest tag_page_request(const std::string& url, size_t max_body) {
   HttpRequest request;
   request.url = url;
@@ -101,8 +103,6 @@ HttpRequest tag_page_request(const std::string& url, size_t max_body) {
   request.headers.emplace_back("Accept", "application/json");
   return request;
 }
-
-} // namespace
 
 std::optional<size_t> Client::initial_page_size(const Endpoint& endpoint) const {
   if (endpoint.page_size > 0) {
@@ -259,87 +259,6 @@ void Client::remember_page_size(const Endpoint& endpoint,
   } else {
     m_logger.info(message);
   }
-}
-
-std::vector<std::string>
-Client::kept_tag_chain(const Endpoint& endpoint, const std::string& first, size_t max_body) {
-  std::vector<std::string> chain;
-  std::set<std::string> seen;
-  std::string url = first;
-  while (chain.size() < m_options.max_tag_pages) {
-    auto kept = m_transport.kept_tag_page(tag_page_request(url, max_body));
-    if (!kept) {
-      return {};
-    }
-    chain.push_back(url);
-    seen.insert(url);
-    auto next = next_link(*kept);
-    if (!next) {
-      return chain;
-    }
-    url = resolve_url(url, *next);
-    if (origin_of(url) != origin_of(endpoint.api_url) || seen.count(url) != 0) {
-      return {}; // the walk refuses these itself, with its message
-    }
-  }
-  return {};
-}
-
-std::map<std::string, HttpResponse>
-Client::revalidate_tag_chain(const Endpoint& endpoint,
-                             const std::string& repository,
-                             const std::vector<std::string>& chain,
-                             size_t max_body) {
-  // A bearer registry's token first, once: each page at once would fetch its own.
-  auto scheme = auth_scheme(endpoint);
-  if (!scheme) {
-    return {}; // the walk reports it
-  }
-  if (scheme->kind == AuthScheme::Kind::bearer) {
-    std::string scope = "repository:" + repository + ":pull";
-    if (!cached_token(endpoint.identity() + " " + scope)
-        && !fetch_token(endpoint, scheme->challenge, scope)) {
-      return {};
-    }
-  }
-  std::vector<std::optional<HttpResponse>> answers(chain.size());
-  std::atomic<size_t> next{0};
-  // On threads of their own, so that a refusal there does not mark the caller's walk: a page
-  // the walk needs and has no answer for is asked again on the caller's thread, where a refusal
-  // counts (the image is skipped, never picked from part of its list).
-  auto worker = [&] {
-    DeadlineScope deadline(*this);
-    for (size_t i = next++; i < chain.size(); i = next++) {
-      BudgetWatch watch;
-      auto response = tag_page(endpoint, repository, chain[i], max_body);
-      if (watch.refused()) {
-        std::lock_guard<std::mutex> guard(m_mutex);
-        --m_refused; // counted again if the walk asks for the page itself
-      }
-      if (response && response->status == 200) {
-        answers[i] = std::move(*response);
-      }
-    }
-  };
-  size_t threads = std::min(chain.size(), std::max<size_t>(m_options.page_concurrency, 1));
-  std::vector<std::thread> pool;
-  pool.reserve(threads);
-  for (size_t i = 0; i < threads; ++i) {
-    pool.emplace_back(worker);
-  }
-  for (auto& thread : pool) {
-    thread.join();
-  }
-  std::map<std::string, HttpResponse> answered;
-  for (size_t i = 0; i < chain.size(); ++i) {
-    if (answers[i]) {
-      answered.emplace(chain[i], std::move(*answers[i]));
-    }
-  }
-  m_logger.debug(fmt::format("listing tags of {}: {} kept pages revalidated at once",
-                             util::quote(repository),
-                             chain.size()));
-  return answered;
 }
 
 util::Result<std::vector<std::string>> Client::list_tags(const Endpoint& endpoint,
