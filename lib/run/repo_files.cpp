@@ -89,10 +89,26 @@ util::Result<std::optional<std::string>> RepoFiles::current(const std::string& p
   return util::read_in_root(root, relative);
 }
 
+std::string RepoFiles::temp_dir(const std::string& root) const {
+  {
+    std::lock_guard lock(m_mutex);
+    if (auto it = m_temp_dirs.find(root); it != m_temp_dirs.end()) {
+      return it->second;
+    }
+  }
+  // Looked up (a walk up to the git directory), made and swept once per root, not per file.
+  std::string dir = util::prepare_temporary_directory(root);
+  std::lock_guard lock(m_mutex);
+  return m_temp_dirs.emplace(root, dir).first->second;
+}
+
 util::Result<util::WriteInRoot> RepoFiles::write(const std::string& path,
                                                  const std::string& text) const {
   auto [root, relative] = split(path);
-  return util::write_in_root(root, relative, text);
+  util::WriteOptions options;
+  options.temp_dir = temp_dir(root);
+  options.sync_each = m_fsync_each;
+  return util::write_in_root(root, relative, text, options);
 }
 
 util::Result<bool> RepoFiles::restore(const std::string& path,

@@ -34,6 +34,9 @@ public:
   // What `path` holds now (nullopt: absent); fails when refused.
   util::Result<std::optional<std::string>> current(const std::string& path) const;
   util::Result<util::WriteInRoot> write(const std::string& path, const std::string& text) const;
+  // Whether each write is flushed (fsync of the file and its directory, the default) or left
+  // to the kernel: a `kill -9` still leaves the old or the new file (util::WriteOptions).
+  void fsync_each(bool flush) { m_fsync_each = flush; }
   // Undo a write: put `before` back, or remove a created file and the directories made for it.
   util::Result<bool> restore(const std::string& path,
                              const std::optional<std::string>& before,
@@ -43,7 +46,12 @@ public:
 
 private:
   std::set<std::string, std::less<>> m_roots;
-  std::map<std::string, std::string> m_refused; // path -> why
+  // The temporary directory of `root`, created and swept on its first write of the run.
+  std::string temp_dir(const std::string& root) const;
+
+  std::map<std::string, std::string> m_refused;                        // path -> why
+  mutable std::map<std::string, std::string, std::less<>> m_temp_dirs; // root -> temporary dir
+  bool m_fsync_each = true;
   mutable std::mutex m_mutex;
 };
 

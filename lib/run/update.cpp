@@ -204,10 +204,11 @@ Outcome update(const UpdateOptions& options, Effects& effects) {
       }));
   size_t written_files = 0;
   std::mutex progress_mutex; // counts and reports in order, whichever thread finishes
-  // Each file is diffed or written (fsync, rename) on its own: many files go on several
+  // Each file is diffed or written (temporary file, rename) on its own: many files go on several
   // threads, bounded by --concurrency; outcomes are recorded in the plan's order.
   std::vector<std::optional<std::string>> failed(plan.files.size());
   size_t threads = std::max<size_t>(options.check.concurrency, 1);
+  files.fsync_each(false); // see docs/cli/update.md, "Durability"
   util::parallel_for(plan.files.size(), threads, [&](size_t i) {
     auto& file = plan.files[i];
     if (file.after == file.before && !file.created) {

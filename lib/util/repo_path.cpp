@@ -85,8 +85,10 @@ Result<std::string> real_path_in_root(const std::string& root, const std::string
   return join(located->real_parts);
 }
 
-Result<WriteInRoot>
-write_in_root(const std::string& root, const std::string& relative, const std::string& text) {
+Result<WriteInRoot> write_in_root(const std::string& root,
+                                  const std::string& relative,
+                                  const std::string& text,
+                                  const WriteOptions& options) {
   auto located = Walker(root, relative).run(Mode::write);
   if (!located) {
     return tl::unexpected(located.error());
@@ -95,9 +97,12 @@ write_in_root(const std::string& root, const std::string& relative, const std::s
     return tl::unexpected(with_context(error, "writing " + quote(relative)));
   };
   int dir = located->dir.get();
-  Fd temp_dir = temp_dir_for(root, dir);
+  Fd temp_dir =
+      options.temp_dir.empty() ? temp_dir_for(root, dir) : open_temp_dir(options.temp_dir, dir);
   int where = temp_dir.valid() ? temp_dir.get() : dir;
-  sweep_dir(where); // what a killed run left behind
+  if (options.temp_dir.empty() || !temp_dir.valid()) {
+    sweep_dir(where); // what a killed run left behind (the caller swept its temporary directory)
+  }
   auto temp = create_temp(where);
   if (!temp) {
     return failed(temp.error());
@@ -113,14 +118,16 @@ write_in_root(const std::string& root, const std::string& relative, const std::s
     ::unlinkat(where, name.c_str(), 0);
     return failed(written.error());
   }
-  if (::fchmod(fd.get(), located->mode) != 0 || ::fsync(fd.get()) != 0) {
+  if (::fchmod(fd.get(), located->mode) != 0 || (options.sync_each && ::fsync(fd.get()) != 0)) {
     return drop("finishing the temporary file");
   }
   test_pause("write-window");
   if (::renameat(where, name.c_str(), dir, located->name.c_str()) != 0) {
     return drop("renaming into place");
   }
-  ::fsync(dir);
+  if (options.sync_each) {
+    ::fsync(dir);
+  }
   WriteInRoot out;
   out.created = !located->exists;
   out.created_dirs = located->created_dirs;

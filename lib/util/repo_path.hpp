@@ -13,8 +13,9 @@
 // Writes are atomic: a temporary file (in `<git dir>/argoimg-tmp/` when the root is a git
 // working copy (the one holding the root) on the same filesystem, else `.argoimg-tmp-XXXXXX` next
 // to the file) is written, given the old file's mode (0644 for a new one), fsynced and renamed over
-// the file; the directory is fsynced. A writer holds an flock on its temporary file until the
-// rename, so a later run removes exactly the ones whose writer died (`sweep_temporary_files`).
+// the file; the directory is fsynced (both unless WriteOptions::sync_each is off). A writer holds
+// an flock on its temporary file until the rename, so a later run removes exactly the ones whose
+// writer died (`sweep_temporary_files`).
 
 #include "util/result.hpp"
 
@@ -47,10 +48,28 @@ struct WriteInRoot {
   std::string real_relative;             // where it was written, relative to the root
 };
 
+// How write_in_root writes, for a caller writing many files (RepoFiles).
+struct WriteOptions {
+  // The temporary directory of the root (`temporary_directory`), created and swept by the
+  // caller; empty: found, created and swept on each write.
+  std::string temp_dir;
+  // fsync the temporary file before the rename and the directory after it. Without it the
+  // file is still wholly old or wholly new after a `kill -9` (the rename is atomic and the
+  // page cache outlives the process); only a power cut may lose the write (see
+  // docs/cli/update.md, "Durability").
+  bool sync_each = true;
+};
+
 // Replace (or create) `relative` under `root` with `text` atomically, as described above.
 // Missing directories are created (0755). On failure the old file is untouched.
-Result<WriteInRoot>
-write_in_root(const std::string& root, const std::string& relative, const std::string& text);
+Result<WriteInRoot> write_in_root(const std::string& root,
+                                  const std::string& relative,
+                                  const std::string& text,
+                                  const WriteOptions& options = {});
+
+// The temporary directory of `root` created (0700) and swept of what killed runs left; ""
+// when the root has none (then write_in_root writes next to each file).
+std::string prepare_temporary_directory(const std::string& root);
 
 // Remove `relative` under `root` (a file argoimg created), then the `created_dirs` when empty
 // (innermost first). Missing ones are not an error.

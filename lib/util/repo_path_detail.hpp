@@ -68,6 +68,7 @@ private:
   }
   Result<bool> follow_link(const std::string& name);
   Result<bool> go_up();
+  void resolve_root(); // m_root_real and m_root_lexical, on first need
 
   std::string m_root;
   std::string m_relative;
@@ -75,6 +76,7 @@ private:
   Fd m_fd;
   std::string m_root_real;
   std::string m_root_lexical;
+  bool m_root_resolved = false;
   std::vector<std::string> m_parts;
   std::deque<std::string> m_pending;
   std::string m_last_link; // "'a' is a symbolic link to 'b'", for messages
@@ -95,6 +97,8 @@ Result<bool> write_all(int fd, const std::string& text);
 
 // The temporary directory for `root` when it is on the filesystem of `target_dir`.
 Fd temp_dir_for(const std::string& root, int target_dir);
+// The temporary directory `dir` (made already) when it is on the filesystem of `target_dir`.
+Fd open_temp_dir(const std::string& dir, int target_dir);
 
 // Test-only: sleep at a named point when ARGOIMG_TEST_PAUSE_AT lists it (crash tests).
 void test_pause(std::string_view point);

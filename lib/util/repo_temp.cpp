@@ -120,13 +120,9 @@ Result<bool> write_all(int fd, const std::string& text) {
   return true;
 }
 
-// The temporary directory for `root` when it is on the filesystem of `target_dir`.
-Fd temp_dir_for(const std::string& root, int target_dir) {
-  std::string dir = temporary_directory(root);
+// The temporary directory `dir` (made already) when it is on the filesystem of `target_dir`.
+Fd open_temp_dir(const std::string& dir, int target_dir) {
   if (dir.empty()) {
-    return Fd();
-  }
-  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
     return Fd();
   }
   Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
@@ -137,6 +133,15 @@ Fd temp_dir_for(const std::string& root, int target_dir) {
     return Fd(); // another filesystem: rename could not be atomic
   }
   return fd;
+}
+
+// The temporary directory for `root` when it is on the filesystem of `target_dir`.
+Fd temp_dir_for(const std::string& root, int target_dir) {
+  std::string dir = temporary_directory(root);
+  if (dir.empty() || (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)) {
+    return Fd();
+  }
+  return open_temp_dir(dir, target_dir);
 }
 
 // Test-only: sleep at a named point when ARGOIMG_TEST_PAUSE_AT lists it (crash tests).
@@ -197,6 +202,18 @@ std::string temporary_directory(const std::string& root) {
     return "";
   }
   return (git_dir.front() == '/' ? git_dir : top + "/" + git_dir) + "/argoimg-tmp";
+}
+
+std::string prepare_temporary_directory(const std::string& root) {
+  std::string dir = temporary_directory(root);
+  if (dir.empty() || (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)) {
+    return "";
+  }
+  Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (fd.valid()) {
+    sweep_dir(fd.get());
+  }
+  return dir;
 }
 
 size_t sweep_temporary_files(const std::string& root) {

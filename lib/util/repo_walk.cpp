@@ -109,6 +109,22 @@ Result<bool> Walker::go_up() {
   return true;
 }
 
+void Walker::resolve_root() {
+  if (m_root_resolved) {
+    return;
+  }
+  m_root_resolved = true;
+  if (char* real = ::realpath(m_root.c_str(), nullptr)) {
+    m_root_real = real;
+    std::free(real); // NOLINT(cppcoreguidelines-no-malloc)
+  }
+  std::error_code ignored;
+  m_root_lexical = std::filesystem::absolute(m_root, ignored).lexically_normal().generic_string();
+  while (m_root_lexical.size() > 1 && m_root_lexical.back() == '/') {
+    m_root_lexical.pop_back();
+  }
+}
+
 Result<bool> Walker::follow_link(const std::string& name) {
   if (++m_links > k_max_links) {
     return refuse("too many levels of symbolic links");
@@ -122,6 +138,8 @@ Result<bool> Walker::follow_link(const std::string& name) {
   m_last_link = quote(here(name)) + " is a symbolic link to " + quote(target);
   auto parts = split_path(target);
   if (!target.empty() && target.front() == '/') {
+    resolve_root(); // only an absolute link needs the root's names (realpath costs a readlink
+                    // per component: most walks meet no link)
     std::string normal = "/" + join(std::vector<std::string>(parts.begin(), parts.end()));
     auto rest = under(normal, m_root_real);
     if (!rest) {
@@ -146,15 +164,6 @@ Result<Located> Walker::run(Mode mode) {
   m_root_fd = Fd(::open(m_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!m_root_fd.valid()) {
     return fail(ErrorKind::io, "opening " + quote(m_root) + ": " + errno_text(errno));
-  }
-  if (char* real = ::realpath(m_root.c_str(), nullptr)) {
-    m_root_real = real;
-    std::free(real); // NOLINT(cppcoreguidelines-no-malloc)
-  }
-  std::error_code ignored;
-  m_root_lexical = std::filesystem::absolute(m_root, ignored).lexically_normal().generic_string();
-  while (m_root_lexical.size() > 1 && m_root_lexical.back() == '/') {
-    m_root_lexical.pop_back();
   }
   m_fd = Fd(::dup(m_root_fd.get()));
   // A NUL would end the name the system sees ('.git\0/x' is '.git'); newlines and escapes

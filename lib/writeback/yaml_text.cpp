@@ -10,6 +10,8 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+
 namespace argoimg::writeback {
 
 using namespace detail;
@@ -108,6 +110,13 @@ util::Result<std::vector<YAML::Node>> parse_all(const std::string& text) {
   }
 }
 
+// set_in's answer when the earlier parse cannot be used: set parses the text again.
+constexpr const char* k_reparse = "parse again";
+
+util::Result<bool> reparse() {
+  return util::fail(ErrorKind::internal, k_reparse);
+}
+
 // Keys can be created, list elements cannot (which item, with what beside it?).
 util::Result<bool> creatable(const YamlPath& path, size_t from) {
   for (size_t i = from; i < path.size(); ++i) {
@@ -130,6 +139,26 @@ std::shared_ptr<const YamlText::Parsed> YamlText::parsed() const {
   return m_parsed;
 }
 
+std::shared_ptr<const YamlText::Parsed> YamlText::base() const {
+  if (!m_base) {
+    m_base = parsed();
+  }
+  return m_base;
+}
+
+size_t YamlText::shift_at(size_t pos) const {
+  size_t shift = 0;
+  for (const auto& s : m_shifts) {
+    shift += s.pos < pos ? s.grown : 0;
+  }
+  return shift;
+}
+
+bool YamlText::replaced(size_t pos) const {
+  return std::any_of(
+      m_shifts.begin(), m_shifts.end(), [pos](const Shift& s) { return s.pos == pos; });
+}
+
 util::Result<size_t> YamlText::documents() const {
   auto parse = parsed();
   const auto& docs = parse->docs;
@@ -140,7 +169,7 @@ util::Result<size_t> YamlText::documents() const {
 }
 
 util::Result<std::optional<std::string>> YamlText::get(size_t doc, const YamlPath& path) const {
-  auto parse = parsed();
+  auto parse = base();
   const auto& docs = parse->docs;
   if (!docs) {
     return tl::unexpected(docs.error());
@@ -152,18 +181,50 @@ util::Result<std::optional<std::string>> YamlText::get(size_t doc, const YamlPat
   if (!found || found->depth != path.size() || !found->node.IsScalar()) {
     return std::optional<std::string>();
   }
+  if (!m_shifts.empty() && replaced(pos_of(found->node, 0))) {
+    parse = parsed(); // a value written since: read what the text says now
+    if (!parse->docs || doc >= parse->docs->size()) {
+      return std::optional<std::string>();
+    }
+    found = walk((*parse->docs)[doc], path);
+    if (!found || found->depth != path.size() || !found->node.IsScalar()) {
+      return std::optional<std::string>();
+    }
+  }
   return std::optional<std::string>(found->node.Scalar());
 }
 
+util::Result<bool> YamlText::remove(size_t doc, const YamlPath& path, std::string_view key) {
+  forget_base(); // it removes a line: the tree changes
+  return remove_in(doc, path, key);
+}
+
 util::Result<bool> YamlText::set(size_t doc, const YamlPath& path, std::string_view value) {
-  auto parse = parsed();
-  const auto& docs = parse->docs;
+  auto parse = base();
+  bool shifted = !m_shifts.empty();
+  auto done = set_in(*parse, shifted, doc, path, value);
+  if (!done && done.error().kind == ErrorKind::internal && shifted
+      && done.error().message == k_reparse) {
+    forget_base(); // not a new scalar for the earlier parse: on the text as it is now
+    parse = base();
+    done = set_in(*parse, false, doc, path, value);
+  }
+  return done;
+}
+
+util::Result<bool> YamlText::set_in(
+    const Parsed& parse, bool shifted, size_t doc, const YamlPath& path, std::string_view value) {
+  const auto& docs = parse.docs;
   if (!docs) {
     return tl::unexpected(docs.error());
   }
   QuoteStyle quote = preferred_quote(m_text);
   size_t bom = bom_size(m_text);
   if (doc >= docs->size()) {
+    if (shifted) {
+      return reparse();
+    }
+    forget_base();
     if (!util::trim(m_text).empty() && doc > 0) {
       return util::fail(ErrorKind::internal, "document " + std::to_string(doc) + " does not exist");
     }
@@ -177,14 +238,22 @@ util::Result<bool> YamlText::set(size_t doc, const YamlPath& path, std::string_v
   }
   auto found = walk((*docs)[doc], path);
   if (!found) {
-    return util::fail(found.error().kind, describe(path) + ": " + found.error().message);
+    return shifted ? reparse()
+                   : util::fail(found.error().kind, describe(path) + ": " + found.error().message);
   }
   const YAML::Node& node = found->node;
+  bool in_place = found->depth == path.size() && node.IsScalar();
+  if (shifted && (!in_place || replaced(pos_of(node, 0)))) {
+    return reparse(); // only an untouched scalar is found right in the earlier parse
+  }
   if (found->depth == path.size()) {
     if (node.IsScalar()) {
-      auto span = scalar_node_span(m_text, node, bom);
+      size_t shift = shift_at(pos_of(node, 0));
+      auto span = scalar_node_span(m_text, node, bom + shift);
       if (!span) {
-        return util::fail(span.error().kind, describe(path) + ": " + span.error().message);
+        return shifted
+                   ? reparse()
+                   : util::fail(span.error().kind, describe(path) + ": " + span.error().message);
       }
       std::string rendered = render_scalar(value, span->style, quote);
       bool changed = m_text.compare(span->begin, span->end - span->begin, rendered) != 0;
@@ -193,9 +262,11 @@ util::Result<bool> YamlText::set(size_t doc, const YamlPath& path, std::string_v
                                            rendered,
                                            node.Scalar(),
                                            std::string(value)});
+      m_shifts.push_back(Shift{pos_of(node, 0), rendered.size() - (span->end - span->begin)});
       m_text.replace(span->begin, span->end - span->begin, rendered);
       return changed;
     }
+    forget_base(); // what follows changes more than a scalar
     if (!node.IsNull()) {
       return util::fail(ErrorKind::invalid_input,
                         describe(path) + ": expected a scalar, found a "
@@ -232,6 +303,7 @@ util::Result<bool> YamlText::set(size_t doc, const YamlPath& path, std::string_v
     return true;
   }
   // Create the missing keys path[depth..] in the mapping `node`.
+  forget_base();
   if (auto ok = creatable(path, found->depth); !ok) {
     return ok;
   }
@@ -268,7 +340,7 @@ util::Result<bool> YamlText::set(size_t doc, const YamlPath& path, std::string_v
                     describe(path) + ": cannot create keys under an empty or non-mapping value");
 }
 
-util::Result<bool> YamlText::remove(size_t doc, const YamlPath& path, std::string_view key) {
+util::Result<bool> YamlText::remove_in(size_t doc, const YamlPath& path, std::string_view key) {
   auto parse = parsed();
   const auto& docs = parse->docs;
   if (!docs) {

@@ -78,8 +78,31 @@ public:
   std::shared_ptr<const Parsed> parsed() const;
 
 private:
+  // The parse set() and get() look in: `m_base`, of an earlier text that differs from the
+  // current one only by the in-place scalar replacements in `m_shifts`, else the current
+  // parse. Reusing it spares a yaml-cpp parse per edited scalar (an image's tag and name, the
+  // next image): the tree is the same and every other scalar reads the same, only the bytes
+  // after each replacement moved. A path reaching a replaced scalar, or any other change,
+  // parses the text again (`forget_base`).
+  struct Shift {
+    size_t pos = 0;   // where the replaced scalar was in m_base's text
+    size_t grown = 0; // bytes it grew by (modulo 2^64: it may shrink)
+  };
+  std::shared_ptr<const Parsed> base() const;
+  size_t shift_at(size_t pos) const; // what to add to a position of m_base's text
+  bool replaced(size_t pos) const;
+  void forget_base() {
+    m_base.reset();
+    m_shifts.clear();
+  }
+  util::Result<bool> set_in(
+      const Parsed& parse, bool shifted, size_t doc, const YamlPath& path, std::string_view value);
+  util::Result<bool> remove_in(size_t doc, const YamlPath& path, std::string_view key);
+
   std::string m_text;
   mutable std::shared_ptr<const Parsed> m_parsed;
+  mutable std::shared_ptr<const Parsed> m_base;
+  std::vector<Shift> m_shifts;
   std::vector<Replacement> m_replacements;
 };
 

@@ -17,6 +17,7 @@ using namespace detail;
 using util::ErrorKind;
 
 util::Result<bool> YamlText::append(size_t doc, const YamlPath& path, const NewItem& item) {
+  forget_base(); // it inserts lines: the tree changes
   auto parse = parsed();
   const auto& docs = parse->docs;
   if (!docs) {
