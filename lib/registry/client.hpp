@@ -11,6 +11,7 @@
 #include "util/log.hpp"
 #include "util/result.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -185,6 +186,9 @@ private:
                                                            const std::string& repository,
                                                            const std::vector<std::string>& chain,
                                                            size_t max_body);
+  // Take up to `wanted` of the page_concurrency helper threads all revalidations share; 0 when
+  // none is free. The caller gives them back (m_page_threads) when its threads have joined.
+  size_t reserve_page_threads(size_t wanted);
   // Settle `key` from the persistent cache when an earlier run learnt its size.
   void recall_page_size(const std::string& key, std::optional<size_t> asked);
   void remember_page_size(const Endpoint& endpoint,
@@ -229,8 +233,9 @@ private:
   std::map<std::string, Exhaustion> m_exhausted; // by registry host
   size_t m_spent = 0;                            // requests that went to the network
   size_t m_refused = 0;
-  util::BackoffPolicy m_backoff; // from the retry options
-  util::JitterSource m_jitter;   // guarded by m_mutex
+  std::atomic<size_t> m_page_threads{0}; // helper threads revalidating kept tag pages
+  util::BackoffPolicy m_backoff;         // from the retry options
+  util::JitterSource m_jitter;           // guarded by m_mutex
 };
 
 // Return the path to use in API URLs for `image` at `endpoint`: the endpoint's default

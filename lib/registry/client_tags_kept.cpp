@@ -14,9 +14,20 @@
 #include <atomic>
 #include <map>
 #include <set>
+#include <system_error>
 #include <thread>
 
 namespace argoimg::registry {
+
+size_t Client::reserve_page_threads(size_t wanted) {
+  size_t limit = std::max<size_t>(m_options.page_concurrency, 1);
+  size_t in_use = m_page_threads.load();
+  size_t granted = 0;
+  do {
+    granted = in_use >= limit ? 0 : std::min(wanted, limit - in_use);
+  } while (granted > 0 && !m_page_threads.compare_exchange_weak(in_use, in_use + granted));
+  return granted;
+}
 
 std::vector<std::string>
 Client::kept_tag_chain(const Endpoint& endpoint, const std::string& first, size_t max_body) {
@@ -59,6 +70,13 @@ Client::revalidate_tag_chain(const Endpoint& endpoint,
       return {};
     }
   }
+  // Helper threads are shared by every repository being revalidated: page_concurrency in all,
+  // so a run has at most --concurrency repositories plus that many pages in flight, never
+  // repositories × pages. None free: the walk asks one page after another, as without a cache.
+  size_t threads = reserve_page_threads(chain.size());
+  if (threads == 0) {
+    return {};
+  }
   std::vector<std::optional<HttpResponse>> answers(chain.size());
   std::atomic<size_t> next{0};
   // On threads of their own, so that a refusal there does not mark the caller's walk: a page
@@ -78,15 +96,19 @@ Client::revalidate_tag_chain(const Endpoint& endpoint,
       }
     }
   };
-  size_t threads = std::min(chain.size(), std::max<size_t>(m_options.page_concurrency, 1));
   std::vector<std::thread> pool;
   pool.reserve(threads);
   for (size_t i = 0; i < threads; ++i) {
-    pool.emplace_back(worker);
+    try {
+      pool.emplace_back(worker);
+    } catch (const std::system_error&) {
+      break; // no thread to be had: those started share the pages
+    }
   }
   for (auto& thread : pool) {
     thread.join();
   }
+  m_page_threads -= threads;
   std::map<std::string, HttpResponse> answered;
   for (size_t i = 0; i < chain.size(); ++i) {
     if (answers[i]) {

@@ -314,3 +314,35 @@ TEST_CASE("tag chain: a budget that runs out during revalidation fails the list 
   CHECK(warm->size() == 14);
   CHECK_FALSE(watch.refused());
 }
+
+TEST_CASE("tag chain: repositories revalidated together share the run's helper threads",
+          "[cache]") {
+  TempDir dir;
+  PagedRegistry registry;
+  registry.tags = versions(14); // five pages of three
+  REQUIRE(run(registry, &dir));
+  registry.requests.clear();
+  registry.most_at_once = 0;
+  // Four walks at once (as --concurrency repositories are listed in parallel), two helper
+  // threads for the whole client: at most the four callers plus two helpers are ever in flight,
+  // where helpers per walk would be eight.
+  auto logger = quiet();
+  CachingTransport caching(registry, *DiskCache::open(dir.path.string(), 1 << 24), logger);
+  ClientOptions options = paged_by(3);
+  options.page_concurrency = 2;
+  Client client(caching, logger, options);
+  std::vector<util::Result<std::vector<std::string>>> lists(
+      4, util::fail(util::ErrorKind::internal, "not listed"));
+  std::vector<std::thread> walks;
+  for (size_t i = 0; i < lists.size(); ++i) {
+    walks.emplace_back([&client, &lists, i] { lists[i] = client.list_tags(endpoint(), "a"); });
+  }
+  for (auto& walk : walks) {
+    walk.join();
+  }
+  for (const auto& list : lists) {
+    REQUIRE(list);
+    CHECK(*list == sorted(registry.tags));
+  }
+  CHECK(registry.most_at_once <= 4 + 2);
+}
