@@ -95,6 +95,8 @@ Result<std::pair<Fd, std::string>> create_temp(int dir);
 
 Result<bool> write_all(int fd, const std::string& text);
 
+// temporary_directory(root), made if missing; "" when there is none or it cannot be made.
+std::string made_temporary_directory(const std::string& root);
 // The temporary directory for `root` when it is on the filesystem of `target_dir`.
 Fd temp_dir_for(const std::string& root, int target_dir);
 // The temporary directory `dir` (made already) when it is on the filesystem of `target_dir`.

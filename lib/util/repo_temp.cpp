@@ -135,13 +135,18 @@ Fd open_temp_dir(const std::string& dir, int target_dir) {
   return fd;
 }
 
-// The temporary directory for `root` when it is on the filesystem of `target_dir`.
-Fd temp_dir_for(const std::string& root, int target_dir) {
+// temporary_directory(root), made if missing; "" when there is none or it cannot be made.
+std::string made_temporary_directory(const std::string& root) {
   std::string dir = temporary_directory(root);
   if (dir.empty() || (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)) {
-    return Fd();
+    return "";
   }
-  return open_temp_dir(dir, target_dir);
+  return dir;
+}
+
+// The temporary directory for `root` when it is on the filesystem of `target_dir`.
+Fd temp_dir_for(const std::string& root, int target_dir) {
+  return open_temp_dir(made_temporary_directory(root), target_dir);
 }
 
 // Test-only: sleep at a named point when ARGOIMG_TEST_PAUSE_AT lists it (crash tests).
@@ -205,8 +210,8 @@ std::string temporary_directory(const std::string& root) {
 }
 
 std::string prepare_temporary_directory(const std::string& root) {
-  std::string dir = temporary_directory(root);
-  if (dir.empty() || (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)) {
+  std::string dir = detail::made_temporary_directory(root);
+  if (dir.empty()) {
     return "";
   }
   Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
