@@ -275,3 +275,56 @@ TEST_CASE("unified diffs of big files stay linear and correct", "[writeback]") {
                  0)
       == 0);
 }
+
+TEST_CASE("scalars set one after another read and write as on a fresh parse each time",
+          "[writeback]") {
+  // set() and get() reuse the first parse across in-place replacements, shifting positions;
+  // every step must give what a new YamlText (a new parse) of the same text gives.
+  const std::string text = "# top\n"
+                           "web:\n"
+                           "  image: {repository: nginx, tag: \"1.2\"}\n"
+                           "  sidecar:\n"
+                           "    tag: '0.9'   # pinned\n"
+                           "list:\n"
+                           "  - name: a\n"
+                           "    tag: 1.0\n"
+                           "  - name: b\n"
+                           "    tag: 1.0\n"
+                           "---\n"
+                           "other: x\n";
+  using Step = std::pair<size_t, std::pair<YamlPath, std::string>>;
+  std::vector<Step> steps = {
+      {0, {{{"web", {}}, {"image", {}}, {"tag", {}}}, "1.25.4-alpine-long"}},
+      {0, {{{"web", {}}, {"sidecar", {}}, {"tag", {}}}, "1"}},
+      {0, {{{"list", {}}, {"", size_t{1}}, {"tag", {}}}, "2.0.0"}},
+      {0, {{{"web", {}}, {"image", {}}, {"tag", {}}}, "1.3"}},    // the same scalar again
+      {0, {{{"list", {}}, {"", size_t{0}}, {"tag", {}}}, "yes"}}, // a value needing quotes
+      {1, {{{"other", {}}}, "y"}},
+      {0, {{{"web", {}}, {"image", {}}, {"digest", {}}}, "sha256:ab"}}, // a new key
+      {0, {{{"list", {}}, {"", size_t{1}}, {"name", {}}}, "bee"}},
+  };
+  YamlText reused(text);
+  std::string fresh_text = text;
+  for (const auto& step : steps) {
+    size_t doc = step.first;
+    const auto& path = step.second.first;
+    const auto& value = step.second.second;
+    INFO("set " << value);
+    YamlText fresh(fresh_text);
+    auto a = reused.set(doc, path, value);
+    auto b = fresh.set(doc, path, value);
+    REQUIRE(a.has_value() == b.has_value());
+    fresh_text = fresh.text();
+    CHECK(reused.text() == fresh_text);
+    for (const auto& other : steps) {
+      YamlText reread(fresh_text);
+      auto got = reused.get(other.first, other.second.first);
+      auto want = reread.get(other.first, other.second.first);
+      REQUIRE(got.has_value() == want.has_value());
+      if (got) {
+        CHECK(*got == *want);
+      }
+    }
+  }
+  CHECK(reused.text() != text);
+}
