@@ -20,16 +20,8 @@ using namespace argoimg;
 
 namespace {
 
-std::pair<std::vector<YAML::Node>, std::string> load_all(const std::string& text) {
-  try {
-    return {YAML::LoadAll(text), ""};
-  } catch (const YAML::Exception& e) {
-    return {{}, e.what()};
-  }
-}
-
 void check_builder(const std::string& text) {
-  auto want = load_all(text);
+  auto want = fuzz::load_all_or_error(text);
   std::vector<YAML::Node> got;
   std::string error;
   try {
@@ -71,7 +63,7 @@ void check_loader(const std::string& text, app::yaml::DuplicateKeys duplicates) 
     if (fuzz::yaml_load_all_hangs(chunk_text)) {
       fuzz::property_failed("the loader read a chunk on which LoadAll hangs");
     }
-    auto want = load_all(chunk_text);
+    auto want = fuzz::load_all_or_error(chunk_text);
     if (!want.second.empty()) {
       fuzz::property_failed("the loader read a chunk LoadAll refuses: " + want.second);
     }

@@ -118,4 +118,13 @@ inline std::string documents_difference(const std::vector<YAML::Node>& want,
   return {};
 }
 
+// LoadAll's documents, or its error message (then no documents).
+inline std::pair<std::vector<YAML::Node>, std::string> load_all_or_error(const std::string& text) {
+  try {
+    return {YAML::LoadAll(text), ""};
+  } catch (const YAML::Exception& e) {
+    return {{}, e.what()};
+  }
+}
+
 } // namespace argoimg::fuzz

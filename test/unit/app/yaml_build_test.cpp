@@ -123,22 +123,13 @@ std::vector<std::string> yaml_files() {
   return out;
 }
 
-// LoadAll's documents or its error message.
-std::pair<std::vector<YAML::Node>, std::string> load_all(const std::string& text) {
-  try {
-    return {YAML::LoadAll(text), ""};
-  } catch (const YAML::Exception& e) {
-    return {{}, e.what()};
-  }
-}
-
 // build_all against LoadAll on the whole text: the same documents, or the same error.
 void check_builder(const std::string& text) {
   INFO("input: " << text);
   if (fuzz::yaml_load_all_hangs(text)) {
     return; // yaml-cpp#1040: both would loop forever
   }
-  auto want = load_all(text);
+  auto want = fuzz::load_all_or_error(text);
   std::vector<YAML::Node> got;
   std::string got_error;
   try {
@@ -174,7 +165,7 @@ size_t check_loader(const std::string& text) {
     if (got.empty() || fuzz::yaml_load_all_hangs(chunk_text)) {
       continue;
     }
-    auto want = load_all(chunk_text);
+    auto want = fuzz::load_all_or_error(chunk_text);
     CHECK(want.second == "");
     CHECK(fuzz::documents_difference(want.first, got) == "");
     compared += got.size();
