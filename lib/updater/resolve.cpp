@@ -3,44 +3,28 @@
 
 #include "updater/metadata.hpp"
 #include "updater/resolve_detail.hpp"
-#include "util/parallel.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <atomic>
 #include <map>
-#include <mutex>
 #include <string_view>
-#include <thread>
 
 namespace argoimg::updater {
 
 using detail::Ages;
+using detail::fetch_tag_lists;
 using detail::Listing;
+using detail::needs_metadata;
 using detail::observe_ages;
 using detail::TagList;
 using detail::Target;
 using detail::Targets;
 using detail::too_young_reason;
 
-namespace {
-
-// Keep the tags that fit the grammar: a hostile registry's escape sequences, newlines or
-// template text are never candidates, never printed, never written.
-Listing validated(std::vector<std::string> tags) {
-  Listing listing;
-  auto valid_end = std::stable_partition(
-      tags.begin(), tags.end(), [](const std::string& tag) { return tag::is_valid_tag(tag); });
-  listing.invalid = static_cast<size_t>(tags.end() - valid_end);
-  tags.erase(valid_end, tags.end());
-  listing.tags = std::move(tags);
-  return listing;
-}
-
-} // namespace
+namespace {} // namespace
 
 util::Result<registry::Endpoint> image_endpoint(const image::ImageRef& image,
                                                 const std::optional<std::string>& pull_secret,
@@ -70,72 +54,6 @@ util::Result<Target> target_for(const ImageRequest& request, const ResolveOption
   target.path = registry::registry_path(target.endpoint, request.entry.image);
   target.key = target.endpoint.identity() + "/" + target.path;
   return target;
-}
-
-bool needs_metadata(const ImageRequest& request, const Target& target) {
-  return request.policy.strategy == tag::Strategy::digest
-         || (request.policy.strategy == tag::Strategy::newest_build
-             && target.endpoint.tag_sort_mode == registry::TagSortMode::none);
-}
-
-// Fetch each unique repository's tags once, `concurrency` at a time, in the order that matters
-// for a budget: repositories with an image needing only its tags first, then the most shared.
-// A listing the budget refused is named in `refused` (key -> reason).
-// Lists the tags of each repository the runnable images need, once per repository (the first
-// image's target stands for it; no copies: thousands of images share a few hundred).
-std::map<std::string, TagList> fetch_tag_lists(const std::vector<ImageRequest>& requests,
-                                               const std::vector<const Target*>& targets,
-                                               const std::vector<bool>& runnable,
-                                               registry::Client& client,
-                                               const ResolveOptions& options,
-                                               std::map<std::string, std::string>& refused) {
-  std::map<std::string, std::pair<const Target*, ResolveCost>> unique;
-  for (size_t i = 0; i < targets.size(); ++i) {
-    if (!runnable[i]) {
-      continue;
-    }
-    auto it =
-        unique.emplace(targets[i]->key, std::make_pair(targets[i], ResolveCost{true, 0, 0})).first;
-    it->second.second.shared += 1;
-    it->second.second.metadata =
-        it->second.second.metadata && needs_metadata(requests[i], *targets[i]);
-  }
-  std::vector<const Target*> keyed;
-  std::vector<ResolveCost> costs;
-  for (const auto& entry : unique) {
-    keyed.push_back(entry.second.first);
-    costs.push_back(entry.second.second);
-  }
-  std::vector<const Target*> work;
-  for (size_t index : resolution_order(costs)) {
-    work.push_back(keyed[index]);
-  }
-  std::vector<std::optional<TagList>> results(work.size());
-  std::vector<std::optional<std::string>> refusals(work.size());
-  size_t done = 0;
-  std::mutex progress_mutex;
-  util::parallel_for(work.size(), options.concurrency, [&](size_t i) {
-    registry::Client::BudgetWatch watch;
-    auto listed = client.list_tags(work[i]->endpoint, work[i]->path);
-    if (listed) {
-      results[i].emplace(validated(std::move(*listed)));
-    } else {
-      results[i].emplace(tl::unexpected(std::move(listed.error())));
-      refusals[i] = watch.refused();
-    }
-    if (options.progress) {
-      std::lock_guard<std::mutex> guard(progress_mutex);
-      options.progress(++done, work.size());
-    }
-  });
-  std::map<std::string, TagList> lists;
-  for (size_t i = 0; i < work.size(); ++i) {
-    lists.emplace(work[i]->key, std::move(*results[i]));
-    if (refusals[i]) {
-      refused.emplace(work[i]->key, *refusals[i]);
-    }
-  }
-  return lists;
 }
 
 std::string no_match_reason(const ImageRequest& request, size_t tag_count) {

@@ -44,6 +44,21 @@ private:
   std::map<std::string, std::vector<const Target*>> m_by_key;
 };
 
+// Whether resolving `request` reads manifests (digest; newest-build without a tag sort mode).
+bool needs_metadata(const ImageRequest& request, const Target& target);
+
+// List the tags of each repository the runnable images need, once per repository (the first
+// image's target stands for it), `options.concurrency` at a time, in the order that matters for
+// a budget: repositories with an image needing only its tags first, then the most shared. Tags
+// outside the grammar are dropped and counted. A listing the budget refused is named in
+// `refused` (key -> reason). `targets` and `runnable` are parallel to `requests`.
+std::map<std::string, TagList> fetch_tag_lists(const std::vector<ImageRequest>& requests,
+                                               const std::vector<const Target*>& targets,
+                                               const std::vector<bool>& runnable,
+                                               registry::Client& client,
+                                               const ResolveOptions& options,
+                                               std::map<std::string, std::string>& refused);
+
 // What min-age needs of a run: its clock and the first-seen times of each repository.
 struct Ages {
   int64_t now = 0;
