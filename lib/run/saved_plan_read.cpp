@@ -3,6 +3,7 @@
 #include "run/saved_plan.hpp"
 #include "run/saved_plan_detail.hpp"
 
+#include "registry/manifest.hpp"
 #include "tag/select.hpp"
 #include "util/bounded_file.hpp"
 #include "util/json_guard.hpp"
@@ -52,27 +53,6 @@ struct Reader {
     return &found->value;
   }
 };
-
-// An OCI digest `algorithm:encoded`; a plan's digest is written into files as is.
-bool is_digest(std::string_view text) {
-  auto colon = text.find(':');
-  if (colon == 0 || colon == std::string_view::npos || text.size() - colon - 1 < 32
-      || text.size() > 256) {
-    return false;
-  }
-  auto algorithm = [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '.' || c == '_'
-           || c == '-';
-  };
-  auto encoded = [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '='
-           || c == '_' || c == '-';
-  };
-  auto algorithm_part = text.substr(0, colon);
-  auto encoded_part = text.substr(colon + 1);
-  return std::all_of(algorithm_part.begin(), algorithm_part.end(), algorithm)
-         && std::all_of(encoded_part.begin(), encoded_part.end(), encoded);
-}
 
 // A scalar written into a file: one line of printable text (edit_scalars quotes it as needed
 // and proves that it reads back and that nothing else changed).
@@ -128,7 +108,7 @@ util::Result<SavedPlanImage> read_image(const Reader& reader,
       && !(flux ? is_scalar_text(*image.new_tag) : tag::is_valid_tag(*image.new_tag))) {
     return tl::unexpected(reader.error(where + ": 'new' is not a valid tag"));
   }
-  if (image.new_digest && !is_digest(*image.new_digest)) {
+  if (image.new_digest && !registry::is_valid_digest(*image.new_digest)) {
     return tl::unexpected(reader.error(where + ": 'newDigest' is not a digest"));
   }
   return image;

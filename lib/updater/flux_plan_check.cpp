@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // A saved plan's Flux writes against this run's Flux objects: the scalar must be one the run
 // could write, and the value one its ImagePolicy or Flux v1 pattern could pick.
+#include "registry/manifest.hpp"
 #include "updater/flux_detail.hpp"
 #include "util/strings.hpp"
 
@@ -24,21 +25,6 @@ std::string scalar_key(const std::string& file, size_t document, const Path& pat
 
 bool automatable(const app::FluxV1Object& object) {
   return object.automated && !object.locked && !object.ignored && !object.error;
-}
-
-// `sha256:<64 hex>` and the like: what a digest marker or an `@digest` suffix holds.
-bool is_digest(std::string_view text) {
-  size_t colon = text.find(':');
-  if (colon == std::string_view::npos || colon == 0 || colon + 32 > text.size()) {
-    return false;
-  }
-  for (size_t i = colon + 1; i < text.size(); ++i) {
-    char c = text[i];
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-      return false;
-    }
-  }
-  return true;
 }
 
 } // namespace
@@ -120,8 +106,9 @@ std::optional<std::string> FluxWriteCheck::marker_refusal(const app::FluxMarker&
                                             "ImageRepository's image "
                                             + util::quote(repository->image));
   case app::FluxMarker::Field::digest:
-    return is_digest(value) ? std::nullopt
-                            : std::optional<std::string>("a ':digest' marker holds a digest");
+    return registry::is_valid_digest(value)
+               ? std::nullopt
+               : std::optional<std::string>("a ':digest' marker holds a digest");
   case app::FluxMarker::Field::tag:
     break;
   case app::FluxMarker::Field::image: {
@@ -132,7 +119,7 @@ std::optional<std::string> FluxWriteCheck::marker_refusal(const app::FluxMarker&
     }
     tag = value.substr(prefix.size());
     if (size_t at = tag.find('@'); at != std::string::npos) {
-      if (!is_digest(std::string_view(tag).substr(at + 1))) {
+      if (!registry::is_valid_digest(std::string_view(tag).substr(at + 1))) {
         return std::string("the value's '@' is not followed by a digest");
       }
       tag.resize(at);
