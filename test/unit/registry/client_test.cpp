@@ -72,10 +72,13 @@ TEST_CASE("WWW-Authenticate challenges parse with quoting and several schemes", 
   CHECK(parse_challenges("").empty());
 }
 
-TEST_CASE("the token flow fetches one token per scope and reuses it", "[registry]") {
-  FakeHttpTransport http;
-  util::Logger logger;
-  Clock clock;
+namespace {
+
+// team/app's tag list behind the Bearer token "T1", which the realm issues with `token_body`
+// (asserting Basic credentials when `expect_basic`).
+std::string serve_token_protected_list(FakeHttpTransport& http,
+                                       const std::string& token_body,
+                                       bool expect_basic) {
   std::string list_url = k_api + "/v2/team/app/tags/list?n=10000";
   http.on("GET", list_url, [](const HttpRequest& request) {
     if (header_of(request, "Authorization") != "Bearer T1") {
@@ -85,11 +88,24 @@ TEST_CASE("the token flow fetches one token per scope and reuses it", "[registry
   });
   http.on("GET",
           k_realm + "?service=reg&scope=repository%3Ateam%2Fapp%3Apull",
-          [](const HttpRequest& request) {
-            CHECK(header_of(request, "Authorization") == "Basic Ym9iOmh1bnRlcjItc2VjcmV0");
-            return HttpResponse{200, {}, R"({"access_token":"T1","expires_in":300})"};
+          [token_body, expect_basic](const HttpRequest& request) {
+            if (expect_basic) {
+              CHECK(header_of(request, "Authorization") == "Basic Ym9iOmh1bnRlcjItc2VjcmV0");
+            }
+            return HttpResponse{200, {}, token_body};
           });
   answer_ping(http, k_ping_challenge);
+  return list_url;
+}
+
+} // namespace
+
+TEST_CASE("the token flow fetches one token per scope and reuses it", "[registry]") {
+  FakeHttpTransport http;
+  util::Logger logger;
+  Clock clock;
+  std::string list_url =
+      serve_token_protected_list(http, R"({"access_token":"T1","expires_in":300})", true);
   Client client(http, logger, options_with(clock));
   auto endpoint = endpoint_with_credentials();
   auto tags = client.list_tags(endpoint, "team/app");
@@ -111,18 +127,7 @@ TEST_CASE("a token's huge expires_in is capped at a day (fuzz finding)", "[regis
   FakeHttpTransport http;
   util::Logger logger;
   Clock clock;
-  std::string list_url = k_api + "/v2/team/app/tags/list?n=10000";
-  http.on("GET", list_url, [](const HttpRequest& request) {
-    if (header_of(request, "Authorization") != "Bearer T1") {
-      return unauthorized(k_challenge);
-    }
-    return HttpResponse{200, {}, R"({"name":"team/app","tags":["1.0"]})"};
-  });
-  http.on(
-      "GET", k_realm + "?service=reg&scope=repository%3Ateam%2Fapp%3Apull", [](const HttpRequest&) {
-        return HttpResponse{200, {}, R"({"access_token":"T1","expires_in":3313333333295})"};
-      });
-  answer_ping(http, k_ping_challenge);
+  serve_token_protected_list(http, R"({"access_token":"T1","expires_in":3313333333295})", false);
   Client client(http, logger, options_with(clock));
   auto endpoint = endpoint_with_credentials();
   REQUIRE(client.list_tags(endpoint, "team/app"));
