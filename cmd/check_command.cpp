@@ -78,7 +78,10 @@ void add_check_flags(CLI::App* sub, CheckOptions& options, bool for_images) {
                   options.shard,
                   "Only this part of the applications, I/N (0 <= I < N), split by the git "
                   "repository they write to");
-  sub->add_option("--concurrency", options.concurrency, "Repositories queried in parallel")
+  sub->add_option("--concurrency",
+                  options.concurrency,
+                  "Repositories queried in parallel; also the threads, shared by the run, that "
+                  "revalidate cached tag pages at once")
       ->capture_default_str()
       ->check(CLI::Range(1, 256));
   sub->add_option(
