@@ -12,6 +12,7 @@ find_package(fmt REQUIRED)                   # fmt::fmt (g++ 12 has no <format>)
 find_package(OpenSSL REQUIRED COMPONENTS Crypto) # OpenSSL::Crypto (util/crypto.cpp only)
 pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)          # linear-time regexps for allow-tags
 pkg_check_modules(LIBGIT2 REQUIRED IMPORTED_TARGET libgit2)  # git/ only
+pkg_check_modules(LIBYAML REQUIRED IMPORTED_TARGET yaml-0.1)  # app/yaml_libyaml.cpp only
 if(ARGOIMG_BUILD_TESTS)
   find_package(Catch2 2 REQUIRED)            # v2.13: <catch2/catch.hpp>
 endif()

@@ -7,7 +7,7 @@ packages=(
   # build
   cmake ninja-build g++ pkg-config clang-format
   # libraries
-  libcli11-dev libcurl4-openssl-dev rapidjson-dev libyaml-cpp-dev libgit2-dev
+  libcli11-dev libcurl4-openssl-dev rapidjson-dev libyaml-cpp-dev libyaml-dev libgit2-dev
   catch2 libexpected-dev libfmt-dev libre2-dev libbenchmark-dev libssl-dev
   # test servers and their tools
   docker-registry apache2-utils openssl python3 git curl

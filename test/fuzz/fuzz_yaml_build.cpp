@@ -3,6 +3,8 @@
 // app::yaml::build_all (the builder alone) gives LoadAll's documents or its error, and every
 // document for_each_document hands out (the checker and the builder in one pass) is LoadAll's
 // document of the same chunk: node types, scalars, tags, styles, marks, pair order, aliases.
+// libyaml's path (yaml_libyaml.cpp), which the loader reads through where it can, is held to
+// LoadAll too.
 #include "fuzz_support.hpp"
 #include "yaml_probe.hpp"
 #include "yaml_same_tree.hpp"
@@ -10,6 +12,7 @@
 #include "app/load.hpp"
 #include "app/yaml_build_detail.hpp"
 #include "app/yaml_detail.hpp"
+#include "app/yaml_libyaml_detail.hpp"
 #include "app/yaml_split_detail.hpp"
 
 #include <string>
@@ -35,6 +38,24 @@ void check_builder(const std::string& text) {
   }
   if (std::string diff = fuzz::documents_difference(want.first, got); !diff.empty()) {
     fuzz::property_failed("build_all: " + diff);
+  }
+}
+
+// A text libyaml reads (app::yaml::replay_libyaml) is one LoadAll reads, to the same trees.
+void check_libyaml(const std::string& text) {
+  auto got = app::yaml::build_all_libyaml(text);
+  if (!got) {
+    return;
+  }
+  if (fuzz::yaml_load_all_hangs(text)) {
+    fuzz::property_failed("libyaml read a text on which LoadAll hangs");
+  }
+  auto want = load_all(text);
+  if (!want.second.empty()) {
+    fuzz::property_failed("libyaml read a text LoadAll refuses: " + want.second);
+  }
+  if (std::string diff = fuzz::documents_difference(want.first, *got); !diff.empty()) {
+    fuzz::property_failed("libyaml: " + diff);
   }
 }
 
@@ -83,6 +104,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!fuzz::yaml_load_all_hangs(text)) { // yaml-cpp#1040: both would loop forever
     check_builder(text);
   }
+  check_libyaml(text);
   // The loader guards against that loop itself. A duplicate key only changes which documents
   // come out (the builder's trees are the same), so `allow` compares every document.
   check_loader(text, app::yaml::DuplicateKeys::allow);

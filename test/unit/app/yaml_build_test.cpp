@@ -9,6 +9,7 @@
 #include "app/load.hpp"
 #include "app/yaml_build_detail.hpp"
 #include "app/yaml_detail.hpp"
+#include "app/yaml_libyaml_detail.hpp"
 #include "app/yaml_split_detail.hpp"
 
 #include <catch2/catch.hpp>
@@ -141,6 +142,21 @@ void check_builder(const std::string& text) {
   CHECK(fuzz::documents_difference(want.first, got) == "");
 }
 
+// libyaml's path against LoadAll: a text it takes gives LoadAll's documents, and LoadAll
+// accepts it. Returns whether libyaml took it.
+bool check_libyaml(const std::string& text) {
+  INFO("input: " << text);
+  auto got = yaml::build_all_libyaml(text);
+  if (!got) {
+    return false;
+  }
+  REQUIRE_FALSE(fuzz::yaml_load_all_hangs(text));
+  auto want = load_all(text);
+  CHECK(want.second == "");
+  CHECK(fuzz::documents_difference(want.first, *got) == "");
+  return true;
+}
+
 // The loader's documents (for_each_document, one pass) against LoadAll on each chunk: a chunk
 // the loader reads gives exactly LoadAll's documents, one it refuses gives none.
 size_t check_loader(const std::string& text) {
@@ -183,6 +199,7 @@ TEST_CASE("yaml build: one pass builds LoadAll's documents", "[app][yaml]") {
   for (const auto& text : k_inputs) {
     check_builder(text);
     check_loader(text);
+    check_libyaml(text);
   }
 }
 
@@ -193,11 +210,63 @@ TEST_CASE("yaml build: the unit tests' YAML and the fuzz seeds build as with Loa
   inputs.insert(inputs.end(), files.begin(), files.end());
   REQUIRE(inputs.size() > 300);
   size_t documents = 0;
+  size_t by_libyaml = 0;
   for (const auto& text : inputs) {
     check_builder(text);
     documents += check_loader(text);
+    if (check_libyaml(text)) {
+      ++by_libyaml;
+    }
+    for (const auto& chunk : yaml::split_documents(text)) {
+      if (check_libyaml(std::string(chunk.text))) {
+        ++by_libyaml;
+      }
+    }
   }
   CHECK(documents > 300);
+  CHECK(by_libyaml > 100); // the comparison reaches libyaml's path
+}
+
+TEST_CASE("yaml build: libyaml reads only what it reads as yaml-cpp does", "[app][yaml]") {
+  // Each text holds one thing the two libraries read apart (found by the fuzz target
+  // fuzz_yaml_build or known): yaml-cpp reads it.
+  const std::vector<std::string> left_to_yaml_cpp = {
+      "a: 1",                        // no line end: the last marks differ
+      "? a\n: b\n",                  // explicit key (yaml-cpp refuses a lone `?`)
+      "a: {b: x?y}\n",               // a `?` in a flow collection ends a plain scalar in yaml-cpp
+      "{x\n}\n",                     // a flow entry without a value (yaml-cpp refuses this one)
+      "b: {a: 1,&a  :2 2}\n",        // an empty anchored key: yaml-cpp reads the scalar `:2 2`
+      "-  &x |\n A\n",               // an anchored block scalar (yaml-cpp refuses this one)
+      "%YAML 1.1\n---\na: 1\n",      // directives
+      "a: !!str 1\n",                // tags
+      "a: \"x\\ty\"\n",              // escapes
+      "a: caf\xc3\xa9\n",            // non-ASCII: libyaml's columns count characters
+      "a:\tb\n",                     // tabs
+      "a: 1\r\n",                    // CR
+      "b: &x:m\n",                   // anchor names end apart
+      "&m m\n-\n",                   // a plain scalar over lines
+      "a: \"x\n  y\"\n",             // a quoted scalar over lines
+      "a:\n- \n>-\n",                // a block scalar after an empty entry
+      "d: >+\n  x\n\n  b\n\nk: 1\n", // keep chomping: yaml-cpp drops the last blank lines
+      "d: |2\n   x\n",               // indentation indicator
+      "a: 'unterminated\n",          // an error: yaml-cpp gives today's message
+  };
+  for (const auto& text : left_to_yaml_cpp) {
+    INFO("input: " << text);
+    CHECK_FALSE(yaml::build_all_libyaml(text).has_value());
+  }
+  const std::vector<std::string> read_by_libyaml = {
+      "a: 1\n",
+      "a:\n- \n- x\n-\nb:\n",
+      "a: &x 1\nb: *x\nc: &y\n  k: v\nd: *y\n",
+      "l: |\n  one\n  two\nf: >-\n  a\n  b\n",
+      "q: 'it''s'\nd: \"x\"\nn: ~\nm: null\ne:\n",
+      "---\na: 1 # comment\n...\n",
+      "a: [1, {b: c}]\nd: {e: [f]}\n",
+  };
+  for (const auto& text : read_by_libyaml) {
+    CHECK(check_libyaml(text));
+  }
 }
 
 TEST_CASE("yaml build: the tree is LoadAll's down to marks, tags, styles and aliases",
