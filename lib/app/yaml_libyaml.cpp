@@ -5,10 +5,12 @@
 // fuzz target fuzz_yaml_build holds the translation to YAML::LoadAll.
 #include "app/yaml_build_detail.hpp"
 #include "app/yaml_libyaml_detail.hpp"
+#include "app/yaml_parse_detail.hpp"
 
 #include <yaml-cpp/anchor.h>
 #include <yaml-cpp/emitterstyle.h>
 #include <yaml-cpp/mark.h>
+#include <yaml-cpp/node/parse.h>
 
 #include <algorithm>
 #include <memory>
@@ -367,6 +369,13 @@ std::optional<std::vector<YAML::Node>> build_all_libyaml(std::string_view text) 
     return std::nullopt;
   }
   return builder.take_documents();
+}
+
+std::vector<YAML::Node> load_all(std::string_view text) {
+  if (auto documents = build_all_libyaml(text)) {
+    return std::move(*documents);
+  }
+  return YAML::LoadAll(std::string(text));
 }
 
 } // namespace argoimg::app::yaml

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "writeback/batch.hpp"
 
+#include "app/yaml_parse_detail.hpp"
 #include "util/strings.hpp"
 #include "writeback/batch_detail.hpp"
 #include "writeback/batch_impl_detail.hpp"
@@ -26,7 +27,7 @@ void FileBatch::Impl::parse() {
   applications.reset();
   unique.reset();
   try {
-    docs = YAML::LoadAll(base);
+    docs = app::yaml::load_all(base);
   } catch (const YAML::Exception&) {
     parse_failed = true; // the whole-text edits report it
     docs.clear();

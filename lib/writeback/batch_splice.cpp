@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Running a FileBatch's queued window edits and splicing their windows back into the file,
 // checked with one re-parse.
+#include "app/yaml_parse_detail.hpp"
 #include "util/parallel.hpp"
 #include "writeback/batch_impl_detail.hpp"
 
@@ -99,7 +100,7 @@ void FileBatch::Impl::splice() {
   out.append(base, pos, std::string::npos);
   bool same = false;
   try {
-    same = same_outside_windows(pending, docs, YAML::LoadAll(out));
+    same = same_outside_windows(pending, docs, app::yaml::load_all(out));
   } catch (const YAML::Exception&) {
     same = false;
   }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/current_image.hpp"
+#include "app/yaml_parse_detail.hpp"
 #include "image/image_ref.hpp"
 #include "util/redact.hpp"
 #include "util/strings.hpp"
@@ -239,7 +240,7 @@ std::pair<std::string, size_t> Editor::anchor_of(size_t doc, const YamlPath& pat
 
 util::Result<YAML::Node> load_document(std::string_view text, size_t doc) {
   try {
-    auto docs = YAML::LoadAll(std::string(text));
+    auto docs = app::yaml::load_all(text);
     return doc < docs.size() ? docs[doc] : YAML::Node();
   } catch (const YAML::Exception& e) {
     return util::fail(ErrorKind::invalid_input,

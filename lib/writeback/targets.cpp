@@ -2,6 +2,7 @@
 #include "writeback/targets.hpp"
 
 #include "app/current_image.hpp"
+#include "app/yaml_parse_detail.hpp"
 #include "image/image_ref.hpp"
 #include "util/strings.hpp"
 #include "writeback/editor_detail.hpp"
@@ -293,7 +294,7 @@ detail::edit_application_manifest_at(std::string_view text,
   try {
     auto parse = editor.yaml().parsed();
     if (!parse->docs) {
-      YAML::LoadAll(std::string(text)); // throws, with the position to report
+      app::yaml::load_all(text); // throws, with the position to report
     }
     const auto& docs = parse->docs ? *parse->docs : std::vector<YAML::Node>{};
     for (size_t d = 0; d < docs.size() && !where; ++d) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "writeback/verify.hpp"
 
+#include "app/yaml_parse_detail.hpp"
 #include "util/strings.hpp"
 #include "writeback/scalar.hpp"
 #include "writeback/yaml_parse_detail.hpp"
@@ -72,7 +73,7 @@ std::map<std::string, std::string> flatten_all(const std::vector<YAML::Node>& do
 
 util::Result<std::vector<YAML::Node>> parse_for_check(std::string_view text, const char* which) {
   try {
-    return YAML::LoadAll(std::string(text));
+    return app::yaml::load_all(text);
   } catch (const YAML::Exception& e) {
     return util::fail(util::ErrorKind::internal,
                       std::string("the edited file does not parse (") + which + "): " + e.msg);
@@ -199,7 +200,7 @@ std::string detail::key_of(size_t doc, const YamlPath& path) {
 util::Result<bool> check_unique_keys(std::string_view text, size_t first_line) {
   std::vector<YAML::Node> docs;
   try {
-    docs = YAML::LoadAll(std::string(text));
+    docs = app::yaml::load_all(text);
   } catch (const YAML::Exception& e) {
     return util::fail(util::ErrorKind::invalid_input,
                       std::to_string(static_cast<size_t>(e.mark.line) + first_line) + ":"

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "writeback/yaml_text.hpp"
 
+#include "app/yaml_parse_detail.hpp"
 #include "util/strings.hpp"
 #include "writeback/scalar.hpp"
 #include "writeback/yaml_lines_detail.hpp"
@@ -102,7 +103,7 @@ namespace {
 
 util::Result<std::vector<YAML::Node>> parse_all(const std::string& text) {
   try {
-    return YAML::LoadAll(text);
+    return app::yaml::load_all(text);
   } catch (const YAML::Exception& e) {
     return util::fail(
         ErrorKind::invalid_input,
