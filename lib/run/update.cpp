@@ -113,7 +113,11 @@ updater::WritePlan plan_confined_writes(Evaluation& run,
     return repo;
   };
   auto plan = updater::plan_writes(
-      run.apps, results, options, [&files](const std::string& path) { return files.read(path); });
+      run.apps,
+      results,
+      options,
+      [&files](const std::string& path) { return files.read(path); },
+      updater::Reads::concurrent); // RepoFiles is thread-safe
   if (!run.flux_writes.empty() && results.size() == run.report.applications.size()) {
     updater::add_flux_writes(
         plan, run.flux_writes, results, run.flux_first, [&files](const std::string& path) {

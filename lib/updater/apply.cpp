@@ -41,6 +41,7 @@ struct Batch {
   std::string display;
   std::string before;
   bool created = false;
+  bool read = false; // `before` and `created` hold the file as read
   std::vector<std::function<void(writeback::FileBatch&)>> edits;
   struct Entry {
     size_t app = 0;
@@ -110,16 +111,29 @@ std::optional<FileChange> run_batch(Batch& batch,
 WritePlan plan_writes(const std::vector<PlannedApp>& apps,
                       std::vector<ApplicationResult>& results,
                       const PlanOptions& options,
-                      const FileReader& read) {
+                      const FileReader& read,
+                      Reads reads) {
   WritePlan plan;
   std::vector<Batch> batches;
   std::map<std::string, size_t> index; // path -> position in batches
-  // The batch of `path`, read on first use.
-  auto batch_of = [&](const std::string& path, const std::string& display) -> Batch& {
+  auto load = [](Batch& batch, std::optional<std::string> text) {
+    batch.created = !text.has_value();
+    batch.before = std::move(text).value_or("");
+    batch.read = true;
+  };
+  // The batch of `path`, given the text a probe already read (else read now, or with the
+  // edits when reads may run concurrently).
+  auto batch_of = [&](const std::string& path,
+                      const std::string& display,
+                      std::optional<std::string> probed) -> Batch& {
     auto [it, fresh] = index.emplace(path, batches.size());
     if (fresh) {
-      auto text = read(path);
-      batches.push_back(Batch{path, display, text.value_or(""), !text.has_value(), {}, {}});
+      batches.push_back(Batch{path, display, {}, false, false, {}, {}});
+      if (probed) {
+        load(batches.back(), std::move(probed));
+      } else if (reads == Reads::sequential) {
+        load(batches.back(), read(path));
+      }
     }
     return batches[it->second];
   };
@@ -143,7 +157,7 @@ WritePlan plan_writes(const std::vector<PlannedApp>& apps,
         plan.api.push_back(ApiChange{a, changes}); // read from the API server
         continue;
       }
-      Batch& batch = batch_of(application.origin.file, application.origin.file);
+      Batch& batch = batch_of(application.origin.file, application.origin.file, std::nullopt);
       batch.edits.emplace_back([application, type, changes](writeback::FileBatch& edits) {
         edits.application_manifest(application, type, changes);
       });
@@ -161,11 +175,13 @@ WritePlan plan_writes(const std::vector<PlannedApp>& apps,
     auto target =
         app::write_back_target(application, source, config.write_back, options.argocd_namespace);
     std::string relative = target.path;
+    std::optional<std::string> probed; // the kustomization file, read to find it
     if (target.kind == app::TargetFile::Kind::kustomization) {
       std::string found;
       for (const char* name : {"kustomization.yaml", "kustomization.yml", "Kustomization"}) {
         std::string candidate = app::join_clean(target.path, name);
-        if (index.count(repo->root + "/" + candidate) || read(repo->root + "/" + candidate)) {
+        if (index.count(repo->root + "/" + candidate)
+            || (probed = read(repo->root + "/" + candidate))) {
           found = candidate;
           break;
         }
@@ -177,7 +193,7 @@ WritePlan plan_writes(const std::vector<PlannedApp>& apps,
       }
       relative = found;
     }
-    Batch& batch = batch_of(repo->root + "/" + relative, relative);
+    Batch& batch = batch_of(repo->root + "/" + relative, relative, std::move(probed));
     if (target.kind == app::TargetFile::Kind::kustomization) {
       batch.edits.emplace_back([changes](writeback::FileBatch& edits) {
         edits.whole([changes](std::string_view text) {
@@ -197,12 +213,15 @@ WritePlan plan_writes(const std::vector<PlannedApp>& apps,
     }
     batch.entries.push_back(Batch::Entry{a, std::move(described)});
   }
-  // Editing is CPU work (yaml-cpp parses): the files go on all cores, at most `concurrency`.
+  // Reading (a walk per file) and editing (YAML parses) go on all cores, at most `concurrency`.
   size_t threads = std::min<size_t>(std::max(1U, std::thread::hardware_concurrency()),
                                     std::max<size_t>(options.resolve.concurrency, 1));
   std::vector<std::optional<FileChange>> changes(batches.size());
   util::parallel_for(batches.size(), threads, [&](size_t b) {
     try {
+      if (!batches[b].read) {
+        load(batches[b], read(batches[b].path));
+      }
       changes[b] = run_batch(batches[b], apps, results);
     } catch (const std::exception& e) { // a broken invariant stays this file's applications' error
       for (const auto& entry : batches[b].entries) {

@@ -42,13 +42,18 @@ struct WritePlan {
 // Reads a file by path; nullopt when it does not exist.
 using FileReader = std::function<std::optional<std::string>(const std::string&)>;
 
+// Whether plan_writes may call its FileReader from several threads at once (each file is then
+// read on the thread that edits it). A reader sharing unguarded state says `sequential`.
+enum class Reads { sequential, concurrent };
+
 // Compute the write-back of every application in `results` with updates: the Application
 // manifest (argocd method, read from a file), the git write-back target in the repository on
 // disk, or an API change. Applications editing the same file apply in order; one that fails
-// gets its `status`/`reason` set to the error and contributes nothing.
+// gets its `status`/`reason` set to the error and contributes nothing. Each file is read once.
 WritePlan plan_writes(const std::vector<PlannedApp>& apps,
                       std::vector<ApplicationResult>& results,
                       const PlanOptions& options,
-                      const FileReader& read);
+                      const FileReader& read,
+                      Reads reads = Reads::sequential);
 
 } // namespace argoimg::updater

@@ -10,7 +10,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <map>
+#include <memory>
+#include <mutex>
 
 using namespace argoimg;
 using namespace argoimg::updater;
@@ -65,6 +68,8 @@ struct Run {
   std::vector<ApplicationResult> results;
   std::map<std::string, std::string> files; // the repository (absolute paths)
   std::vector<std::string> reads;
+  std::shared_ptr<std::mutex> reads_mutex = std::make_shared<std::mutex>();
+  Reads reads_mode = Reads::sequential;
   bool repository_on_disk = true;
 
   // Add the Applications of `yaml` (read from `path`), each updating its one image to `tag`.
@@ -105,11 +110,19 @@ struct Run {
                                     const app::Source& source) -> const app::RepoReader* {
       return repository_on_disk && source.repo_url == k_repo_url ? &repo : nullptr;
     };
-    return plan_writes(apps, results, options, [this](const std::string& path) {
-      reads.push_back(path);
-      auto it = files.find(path);
-      return it == files.end() ? std::nullopt : std::optional<std::string>(it->second);
-    });
+    return plan_writes(
+        apps,
+        results,
+        options,
+        [this](const std::string& path) {
+          {
+            std::lock_guard lock(*reads_mutex);
+            reads.push_back(path);
+          }
+          auto it = files.find(path);
+          return it == files.end() ? std::nullopt : std::optional<std::string>(it->second);
+        },
+        reads_mode);
   }
 
   // The change application `a` asks for.
@@ -351,4 +364,40 @@ TEST_CASE("a List of Applications: each item edited, a broken one fails alone", 
   CHECK_THAT(*run.results[1].reason, Catch::Contains("block scalar"));
   CHECK(run.results[2].status == updater::AppStatus::update);
   CHECK(plan.api.empty());
+}
+
+TEST_CASE("each file is read once, a kustomization found by probing too, on any thread",
+          "[updater]") {
+  for (Reads mode : {Reads::sequential, Reads::concurrent}) {
+    Run run;
+    run.reads_mode = mode;
+    const std::string kustomization = "kind: Kustomization\nresources:\n- deployment.yaml\n";
+    for (int i = 0; i < 12; ++i) {
+      std::string dir = "overlays/o" + std::to_string(i);
+      // Half the directories hold the second name the lookup tries.
+      run.files[k_root + "/" + dir + (i % 2 ? "/kustomization.yml" : "/kustomization.yaml")] =
+          kustomization;
+      run.add(kustomize_app("k" + std::to_string(i), dir, "/" + dir), "1.0." + std::to_string(i));
+    }
+    run.files[k_root + "/charts/shared/values.yaml"] = "web:\n  tag: 1.0.0\n";
+    run.add(values_app("web", "web.tag", "/charts/shared/values.yaml"), "2.0.0");
+    run.add(values_app("api", "api.tag", "/charts/shared/values.yaml"), "3.0.0");
+    auto plan = run.plan();
+
+    REQUIRE(plan.files.size() == 13);
+    for (const auto& result : run.results) {
+      CHECK(result.status == updater::AppStatus::update);
+    }
+    for (size_t i = 0; i < 12; ++i) {
+      CHECK(plan.files[i].before == kustomization);
+      CHECK(plan.files[i].after == *writeback::edit_kustomization(kustomization, {run.change(i)}));
+    }
+    CHECK_THAT(plan.files[12].after,
+               Catch::Contains("tag: 2.0.0") && Catch::Contains("tag: 3.0.0"));
+    // Every file once; a missing first name is asked once before the second is found.
+    std::vector<std::string> reads = run.reads;
+    std::sort(reads.begin(), reads.end());
+    CHECK(std::adjacent_find(reads.begin(), reads.end()) == reads.end());
+    CHECK(reads.size() == 13 + 6);
+  }
 }
