@@ -5,17 +5,44 @@
 #include "util/strings.hpp"
 #include "util/time.hpp"
 
-#include <rapidjson/ostreamwrapper.h>
 #include <rapidjson/prettywriter.h>
 
 #include <algorithm>
 #include <map>
+#include <ostream>
+#include <string>
 
 namespace argoimg::cmd {
 
 namespace {
 
-using Writer = rapidjson::PrettyWriter<rapidjson::OStreamWrapper>;
+// rapidjson's output stream over an ostream, written in 64 KiB pieces: OStreamWrapper hands
+// every character to the ostream, one call per byte of a report of tens of megabytes.
+class ChunkedStream {
+public:
+  using Ch = char;
+  explicit ChunkedStream(std::ostream& out) : m_out(out) { m_buffer.reserve(k_chunk); }
+  ChunkedStream(const ChunkedStream&) = delete;
+  ChunkedStream& operator=(const ChunkedStream&) = delete;
+  ~ChunkedStream() { Flush(); }
+  void Put(char c) {
+    m_buffer.push_back(c);
+    if (m_buffer.size() == k_chunk) {
+      Flush();
+    }
+  }
+  void Flush() {
+    m_out.write(m_buffer.data(), static_cast<std::streamsize>(m_buffer.size()));
+    m_buffer.clear();
+  }
+
+private:
+  static constexpr size_t k_chunk = 64 * 1024;
+  std::ostream& m_out;
+  std::string m_buffer;
+};
+
+using Writer = rapidjson::PrettyWriter<ChunkedStream>;
 
 // Every string value passes through here: secrets redacted, invalid UTF-8 replaced (control
 // characters are escaped by the JSON writer itself).
@@ -307,7 +334,7 @@ void write_application(Writer& w,
 } // namespace
 
 void write_json_report(const ReportInput& input, std::ostream& out) {
-  rapidjson::OStreamWrapper stream(out);
+  ChunkedStream stream(out);
   Writer w(stream);
   w.SetIndent(' ', 2);
   w.StartObject();
@@ -380,6 +407,7 @@ void write_json_report(const ReportInput& input, std::ostream& out) {
   write_budget(w, input.budget, c.budget_skipped);
   w.EndObject();
   w.EndObject();
+  stream.Flush();
   out << '\n';
 }
 
