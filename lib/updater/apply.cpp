@@ -6,8 +6,11 @@
 #include "writeback/batch.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <exception>
+#include <map>
+#include <set>
 #include <thread>
 
 namespace argoimg::updater {
@@ -56,6 +59,39 @@ struct Batch {
 std::optional<FileChange> run_batch(Batch& batch,
                                     const std::vector<PlannedApp>& apps,
                                     std::vector<ApplicationResult>& results);
+
+// The names a kustomization directory's file may have, in the order kustomize tries them.
+constexpr std::array<const char*, 3> k_kustomization_names = {
+    "kustomization.yaml", "kustomization.yml", "Kustomization"};
+
+// The candidate files of kustomization directories (root, directory), each directory's names
+// read in order up to the first that exists, directories on `threads` threads: by absolute
+// path, the text or nullopt for a name that does not exist.
+std::map<std::string, std::optional<std::string>>
+probe_kustomizations(const std::set<std::pair<std::string, std::string>>& dirs,
+                     const FileReader& read,
+                     size_t threads) {
+  std::vector<std::pair<std::string, std::string>> list(dirs.begin(), dirs.end());
+  std::vector<std::vector<std::pair<std::string, std::optional<std::string>>>> found(list.size());
+  util::parallel_for(list.size(), threads, [&](size_t d) {
+    for (const char* name : k_kustomization_names) {
+      std::string path = list[d].first + "/" + app::join_clean(list[d].second, name);
+      auto text = read(path);
+      bool exists = text.has_value();
+      found[d].emplace_back(std::move(path), std::move(text));
+      if (exists) {
+        break;
+      }
+    }
+  });
+  std::map<std::string, std::optional<std::string>> out;
+  for (auto& names : found) {
+    for (auto& [path, text] : names) {
+      out.emplace(std::move(path), std::move(text));
+    }
+  }
+  return out;
+}
 
 // `path: message`, or `path:line:col: message` when the message starts with a position (the
 // first occurrence of a duplicate key is named the same way).
@@ -137,6 +173,33 @@ WritePlan plan_writes(const std::vector<PlannedApp>& apps,
     }
     return batches[it->second];
   };
+  // Reading (a walk per file) and editing (YAML parses) go on all cores, at most `concurrency`.
+  size_t threads = std::min<size_t>(std::max(1U, std::thread::hardware_concurrency()),
+                                    std::max<size_t>(options.resolve.concurrency, 1));
+  // Which name each kustomization directory's file has is found by reading them: with
+  // concurrent reads, every directory up front on all cores instead of one by one below.
+  std::map<std::string, std::optional<std::string>> prefetched;
+  if (reads == Reads::concurrent) {
+    std::set<std::pair<std::string, std::string>> dirs;
+    for (size_t a = 0; a < apps.size(); ++a) {
+      const auto& config = apps[a].config;
+      if (results[a].status != AppStatus::update || !config
+          || config->write_back.method == app::WriteBack::Method::argocd) {
+        continue;
+      }
+      const auto& application = apps[a].application;
+      const auto& source =
+          application.sources[app::detect_type(application, config->write_back).source_index];
+      const app::RepoReader* repo =
+          options.repo_for ? options.repo_for(application, source) : nullptr;
+      auto target =
+          app::write_back_target(application, source, config->write_back, options.argocd_namespace);
+      if (repo && target.kind == app::TargetFile::Kind::kustomization) {
+        dirs.emplace(repo->root, target.path);
+      }
+    }
+    prefetched = probe_kustomizations(dirs, read, threads);
+  }
   for (size_t a = 0; a < apps.size(); ++a) {
     auto& result = results[a];
     if (result.status != AppStatus::update || !apps[a].config) {
@@ -178,10 +241,14 @@ WritePlan plan_writes(const std::vector<PlannedApp>& apps,
     std::optional<std::string> probed; // the kustomization file, read to find it
     if (target.kind == app::TargetFile::Kind::kustomization) {
       std::string found;
-      for (const char* name : {"kustomization.yaml", "kustomization.yml", "Kustomization"}) {
+      for (const char* name : k_kustomization_names) {
         std::string candidate = app::join_clean(target.path, name);
-        if (index.count(repo->root + "/" + candidate)
-            || (probed = read(repo->root + "/" + candidate))) {
+        std::string path = repo->root + "/" + candidate;
+        if (index.count(path) == 0) {
+          auto known = prefetched.find(path);
+          probed = known != prefetched.end() ? std::move(known->second) : read(path);
+        }
+        if (index.count(path) != 0 || probed) {
           found = candidate;
           break;
         }
@@ -213,9 +280,6 @@ WritePlan plan_writes(const std::vector<PlannedApp>& apps,
     }
     batch.entries.push_back(Batch::Entry{a, std::move(described)});
   }
-  // Reading (a walk per file) and editing (YAML parses) go on all cores, at most `concurrency`.
-  size_t threads = std::min<size_t>(std::max(1U, std::thread::hardware_concurrency()),
-                                    std::max<size_t>(options.resolve.concurrency, 1));
   std::vector<std::optional<FileChange>> changes(batches.size());
   util::parallel_for(batches.size(), threads, [&](size_t b) {
     try {
