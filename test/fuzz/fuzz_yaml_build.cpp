@@ -3,8 +3,8 @@
 // app::yaml::build_all (the builder alone) gives LoadAll's documents or its error, and every
 // document for_each_document hands out (the checker and the builder in one pass) is LoadAll's
 // document of the same chunk: node types, scalars, tags, styles, marks, pair order, aliases.
-// libyaml's path (yaml_libyaml.cpp), which the loader reads through where it can, is held to
-// LoadAll too.
+// libyaml's path (yaml_libyaml.cpp), which the loader and load_all (writeback's parse) read
+// through where they can, is held to LoadAll too.
 #include "fuzz_support.hpp"
 #include "yaml_probe.hpp"
 #include "yaml_same_tree.hpp"
@@ -13,6 +13,7 @@
 #include "app/yaml_build_detail.hpp"
 #include "app/yaml_detail.hpp"
 #include "app/yaml_libyaml_detail.hpp"
+#include "app/yaml_parse_detail.hpp"
 #include "app/yaml_split_detail.hpp"
 
 #include <string>
@@ -56,6 +57,25 @@ void check_libyaml(const std::string& text) {
   }
   if (std::string diff = fuzz::documents_difference(want.first, *got); !diff.empty()) {
     fuzz::property_failed("libyaml: " + diff);
+  }
+}
+
+// app::yaml::load_all, what writeback parses with, is YAML::LoadAll: its documents or its error.
+void check_load_all(const std::string& text) {
+  auto want = fuzz::load_all_or_error(text);
+  std::vector<YAML::Node> got;
+  std::string error;
+  try {
+    got = app::yaml::load_all(text);
+  } catch (const YAML::Exception& e) {
+    error = e.what();
+  }
+  if (error != want.second) {
+    fuzz::property_failed("load_all fails with '" + error + "', LoadAll with '" + want.second
+                          + "'");
+  }
+  if (std::string diff = fuzz::documents_difference(want.first, got); !diff.empty()) {
+    fuzz::property_failed("load_all: " + diff);
   }
 }
 
@@ -103,6 +123,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string text(fuzz::as_text(data, size));
   if (!fuzz::yaml_load_all_hangs(text)) { // yaml-cpp#1040: both would loop forever
     check_builder(text);
+    check_load_all(text);
   }
   check_libyaml(text);
   // The loader guards against that loop itself. A duplicate key only changes which documents
