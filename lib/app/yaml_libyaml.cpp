@@ -3,6 +3,7 @@
 // scale. libyaml only reads here; what it reads is translated into yaml-cpp's events, and
 // whatever might translate differently goes back to yaml-cpp (see replay_libyaml). The
 // fuzz target fuzz_yaml_build holds the translation to YAML::LoadAll.
+#include "app/load.hpp"
 #include "app/yaml_build_detail.hpp"
 #include "app/yaml_libyaml_detail.hpp"
 #include "app/yaml_parse_detail.hpp"
@@ -260,7 +261,8 @@ bool translate(const yaml_event_t& in,
     break;
   }
   case YAML_SEQUENCE_START_EVENT:
-    if (in.data.sequence_start.tag != nullptr
+    if (flows.size() >= k_max_yaml_depth // deeper: yaml-cpp decides (its own bound refuses ~500)
+        || in.data.sequence_start.tag != nullptr
         || !name_ends_alike(text, in.start_mark, in.data.sequence_start.anchor)) {
       return false;
     }
@@ -276,7 +278,7 @@ bool translate(const yaml_event_t& in,
     flows.pop_back();
     break;
   case YAML_MAPPING_START_EVENT:
-    if (in.data.mapping_start.tag != nullptr
+    if (flows.size() >= k_max_yaml_depth || in.data.mapping_start.tag != nullptr
         || !name_ends_alike(text, in.start_mark, in.data.mapping_start.anchor)) {
       return false;
     }
@@ -336,7 +338,7 @@ void replay(const std::vector<Event>& events, YAML::EventHandler& handler) {
 
 } // namespace
 
-bool replay_libyaml(std::string_view text, YAML::EventHandler& handler) {
+bool replay_libyaml(std::string_view text, YAML::EventHandler& handler, size_t max_events) {
   if (!plain_ascii(text)) {
     return false;
   }
@@ -352,7 +354,7 @@ bool replay_libyaml(std::string_view text, YAML::EventHandler& handler) {
       event.event.type = YAML_NO_EVENT; // nothing to free
       return false;
     }
-    if (!translate(event.event, text, anchors, flows, events)) {
+    if (!translate(event.event, text, anchors, flows, events) || events.size() > max_events) {
       return false;
     }
     if (event.event.type == YAML_STREAM_END_EVENT) {

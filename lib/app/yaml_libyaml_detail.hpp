@@ -7,6 +7,7 @@
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/node/node.h>
 
+#include <cstdint>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -18,7 +19,12 @@ namespace argoimg::app::yaml {
 // libyaml refuses the text or it holds something whose translation is not proven identical
 // (non-ASCII bytes, tabs, CR, directives, tags, escapes, ...): the caller then parses it with
 // yaml-cpp, which also gives today's errors. Exceptions from `handler` pass through.
-bool replay_libyaml(std::string_view text, YAML::EventHandler& handler);
+// libyaml's path holds every event until the end of the text: past `max_events`, or nested
+// deeper than k_max_yaml_depth, the text is left to yaml-cpp, whose reader the caller's limits
+// stop early (and whose depth bound refuses what it cannot read).
+bool replay_libyaml(std::string_view text,
+                    YAML::EventHandler& handler,
+                    size_t max_events = SIZE_MAX);
 
 // The documents DocumentBuilder builds from replay_libyaml's events, or nullopt when the text
 // is left to yaml-cpp: what the tests hold to YAML::LoadAll.

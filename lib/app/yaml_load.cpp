@@ -307,7 +307,7 @@ bool load_chunk(const Chunk& chunk,
     Checker checker(text, at, limits, duplicates, totals);
     // libyaml reads what it can prove it reads as yaml-cpp does, much faster; yaml-cpp reads
     // the rest (and gives every syntax error).
-    if (!replay_libyaml(text, checker)) {
+    if (!replay_libyaml(text, checker, limits.max_nodes())) {
       std::istringstream in(text);
       YAML::Parser parser(in);
       while (parser.HandleNextDocument(checker)) {

@@ -10,6 +10,7 @@
 #include "app/yaml_build_detail.hpp"
 #include "app/yaml_detail.hpp"
 #include "app/yaml_libyaml_detail.hpp"
+#include "app/yaml_parse_detail.hpp"
 #include "app/yaml_split_detail.hpp"
 
 #include <catch2/catch.hpp>
@@ -292,4 +293,24 @@ TEST_CASE("yaml build: the tree is LoadAll's down to marks, tags, styles and ali
   REQUIRE(two.size() == 2);
   CHECK(two[1][0].Mark().line == 2);
   CHECK(fuzz::documents_difference(YAML::LoadAll("a: 1\n---\n- b\n"), two) == "");
+}
+
+TEST_CASE("libyaml leaves deep nesting and long event streams to yaml-cpp", "[app][yaml]") {
+  // yaml-cpp refuses ~500 nested collections (the map + 499 sequences here): load_all must too.
+  std::string deep = "x: " + std::string(499, '[') + std::string(499, ']') + "\n";
+  REQUIRE_THROWS_AS(YAML::LoadAll(deep), YAML::Exception);
+  CHECK_FALSE(yaml::build_all_libyaml(deep).has_value());
+  CHECK_THROWS_AS(yaml::load_all(deep), YAML::Exception);
+  // Up to argoimg's own bound libyaml reads it.
+  std::string bounded = "x: " + std::string(255, '[') + std::string(255, ']') + "\n";
+  CHECK(yaml::build_all_libyaml(bounded).has_value());
+  CHECK_FALSE(yaml::build_all_libyaml("x: " + std::string(256, '[') + std::string(256, ']') + "\n")
+                  .has_value());
+  // Past max_events nothing is replayed; the caller's parser takes over.
+  yaml::DocumentBuilder builder;
+  CHECK_FALSE(yaml::replay_libyaml("[a, b, c]\n", builder, 4));
+  CHECK(builder.take_documents().empty());
+  yaml::DocumentBuilder again;
+  CHECK(yaml::replay_libyaml("[a, b, c]\n", again, 7));
+  CHECK(again.take_documents().size() == 1);
 }

@@ -2,6 +2,7 @@
 // Regression tests for hostile input to the editor (issue 12): huge indexes, a UTF-8 BOM,
 // duplicate keys.
 
+#include "app/load.hpp"
 #include "writeback/targets.hpp"
 #include "writeback/verify.hpp"
 #include "writeback/yaml_text.hpp"
@@ -96,4 +97,28 @@ TEST_CASE("two empty or null keys are duplicates too (fuzz finding)", "[writebac
   CHECK_THAT(empty.error().message, Catch::Contains("duplicate key (empty, null or complex)"));
   // One empty key alone is fine.
   CHECK(edit_helm_values("'': 1\nimage:\n  tag: v1\n", {change("nginx", "v2")}));
+}
+
+TEST_CASE("nesting yaml-cpp cannot read is an error for every edit, not a crash", "[writeback]") {
+  // yaml-cpp refuses ~500 nested collections; writeback's parse (libyaml where it can) must
+  // refuse them too, or the verification's recursive walks overflow the stack (review finding).
+  std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  auto values = edit_helm_values("image:\n  tag: v1\nx: " + deep + "\n", {change("nginx", "v2")});
+  CHECK_FALSE(values);
+  std::string manifest =
+      "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: web\n"
+      "spec:\n  source:\n    repoURL: https://example.com/r.git\n    helm:\n"
+      "      parameters:\n      - name: image.tag\n        value: v1\n";
+  auto loaded = app::load_file(manifest + "---\nx: " + deep + "\n", "app.yaml");
+  REQUIRE(loaded);
+  REQUIRE(loaded->applications.size() == 1); // the deep document alone is refused
+  app::TypeDecision helm{app::AppType::helm, 0, ""};
+  auto edited = edit_application_manifest(
+      manifest + "---\nx: " + deep + "\n", loaded->applications[0], helm, {change("nginx", "v2")});
+  CHECK_FALSE(edited);
+  // As deep as yaml-cpp reads is still edited.
+  std::string fine = std::string(300, '[') + std::string(300, ']');
+  auto shallow = edit_helm_values("image:\n  tag: v1\nx: " + fine + "\n", {change("nginx", "v2")});
+  REQUIRE(shallow);
+  CHECK_THAT(*shallow, Catch::StartsWith("image:\n  tag: v2\n"));
 }
