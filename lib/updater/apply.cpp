@@ -66,7 +66,8 @@ constexpr std::array<const char*, 3> k_kustomization_names = {
 
 // The candidate files of kustomization directories (root, directory), each directory's names
 // read in order up to the first that exists, directories on `threads` threads: by absolute
-// path, the text or nullopt for a name that does not exist.
+// path, the text or nullopt for a name that does not exist. A directory whose read throws is
+// left out (read again, one by one, where the exception reaches the caller as before).
 std::map<std::string, std::optional<std::string>>
 probe_kustomizations(const std::set<std::pair<std::string, std::string>>& dirs,
                      const FileReader& read,
@@ -74,14 +75,18 @@ probe_kustomizations(const std::set<std::pair<std::string, std::string>>& dirs,
   std::vector<std::pair<std::string, std::string>> list(dirs.begin(), dirs.end());
   std::vector<std::vector<std::pair<std::string, std::optional<std::string>>>> found(list.size());
   util::parallel_for(list.size(), threads, [&](size_t d) {
-    for (const char* name : k_kustomization_names) {
-      std::string path = list[d].first + "/" + app::join_clean(list[d].second, name);
-      auto text = read(path);
-      bool exists = text.has_value();
-      found[d].emplace_back(std::move(path), std::move(text));
-      if (exists) {
-        break;
+    try {
+      for (const char* name : k_kustomization_names) {
+        std::string path = list[d].first + "/" + app::join_clean(list[d].second, name);
+        auto text = read(path);
+        bool exists = text.has_value();
+        found[d].emplace_back(std::move(path), std::move(text));
+        if (exists) {
+          break;
+        }
       }
+    } catch (const std::exception&) { // not on a worker thread, where it would terminate
+      found[d].clear();
     }
   });
   std::map<std::string, std::optional<std::string>> out;
