@@ -13,7 +13,8 @@ delay and checks:
   - after the next run no temporary file of argoimg is left, not even in .git/argoimg-tmp.
 Half of the trials stretch one window with the test-only hook ARGOIMG_TEST_PAUSE_AT
 (write-window, commit, signing, push) so that kills land there too; commit trials sign with an
-ssh key or, when gpg is installed, a gpg key, and push to a bare repository (file://).
+ssh key or, when gpg is installed, a gpg key, and push to a bare repository (file://; a kill
+in the push can leave that remote's ref lock, which the test removes as a real server would).
 
 Usage: crash_test.py --trials N [--mode update|commit|both] [--seed S]
 Needs ARGOIMG_BIN and ARGOIMG_TEST_SERVERS (a started test-servers state directory); without
@@ -232,6 +233,21 @@ class Scenario:
             problems.append(f"after the next run: temporary files in the tree: {left}")
         return problems
 
+    @staticmethod
+    def clear_remote_locks(work):
+        """Lock files a killed push left in the bare remote, removed.
+
+        Over file:// libgit2 pushes in-process: argoimg is the remote's writer, and a kill in
+        the push leaves the remote's ref lock behind. A real remote's receive-pack removes its
+        lock when the client goes away, so the test plays that part.
+        """
+        locks = []
+        for base, _, names in os.walk(work["bare"]):
+            locks += [os.path.join(base, n) for n in names if n.endswith(".lock")]
+        for lock in locks:
+            os.remove(lock)
+        return locks
+
     # --- one trial ----------------------------------------------------------------------
     def trial(self, number, rng, outcomes):
         work = self.fresh(f"trial-{self.mode}")
@@ -265,6 +281,7 @@ class Scenario:
         except ProcessLookupError:
             pass
         problems, now = self.check_files(work, "after the kill")
+        remote_locks = self.clear_remote_locks(work) if killed else []
         orphans = sum(len(os.listdir(d)) for d in (os.path.join(work["work"], ".git", "argoimg-tmp"),)
                       if os.path.isdir(d))
         state = "old" if all(now.get(p) == self.old.get(p) for p in self.changed) else (
@@ -309,6 +326,8 @@ class Scenario:
         outcome = f"{'killed' if killed else 'completed'} ({label}), files {state}, next run {recovery}"
         if orphans:
             outcome += ", a temporary file left in .git/argoimg-tmp (swept)"
+        if remote_locks:
+            outcome += ", the file:// remote's lock left (removed)"
         outcomes[outcome] += 1
         if problems:
             print(f"trial {self.mode} #{number} ({outcome}, delay {delay:.2f}s, signer {signer[:2]}):",
