@@ -91,7 +91,7 @@ parse_files(const std::vector<std::string>& files,
   std::vector<util::Result<app::LoadedFile>> parsed(files.size(),
                                                     util::fail(util::ErrorKind::internal, ""));
   markers.assign(files.size(), std::vector<app::FluxMarker>());
-  size_t threads = std::min<size_t>(std::max(1u, std::thread::hardware_concurrency()), 8);
+  size_t threads = std::min<size_t>(util::hardware_threads(), 8);
   util::parallel_for(
       files.size(), std::min(threads, std::max<size_t>(files.size() / 16, 1)), [&](size_t i) {
         auto text = read_bounded_file(files[i], limits.max_file_size);

@@ -179,8 +179,8 @@ WritePlan plan_writes(const std::vector<PlannedApp>& apps,
     return batches[it->second];
   };
   // Reading (a walk per file) and editing (YAML parses) go on all cores, at most `concurrency`.
-  size_t threads = std::min<size_t>(std::max(1U, std::thread::hardware_concurrency()),
-                                    std::max<size_t>(options.resolve.concurrency, 1));
+  size_t threads =
+      std::min<size_t>(util::hardware_threads(), std::max<size_t>(options.resolve.concurrency, 1));
   // Which name each kustomization directory's file has is found by reading them: with
   // concurrent reads, every directory up front on all cores instead of one by one below.
   std::map<std::string, std::optional<std::string>> prefetched;

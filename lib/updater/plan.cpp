@@ -230,8 +230,8 @@ std::vector<ApplicationResult> plan_applications(const std::vector<PlannedApp>& 
       return options.repo_for(application, source);
     };
   }
-  size_t threads = std::min<size_t>(std::max(1U, std::thread::hardware_concurrency()),
-                                    std::max<size_t>(options.resolve.concurrency, 1));
+  size_t threads =
+      std::min<size_t>(util::hardware_threads(), std::max<size_t>(options.resolve.concurrency, 1));
   util::parallel_for(apps.size(), threads, [&](size_t i) {
     try {
       decided[i] = prepare(apps[i], i, shared, results[i], pending_of[i]) ? 1 : 0;

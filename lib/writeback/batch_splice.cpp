@@ -25,8 +25,7 @@ constexpr size_t k_jobs_per_thread = 16;
 } // namespace
 
 std::vector<std::pair<size_t, FileBatch::WholeEdit>> FileBatch::Impl::run_jobs() {
-  size_t threads = std::min<size_t>(std::max(1U, std::thread::hardware_concurrency()),
-                                    jobs.size() / k_jobs_per_thread + 1);
+  size_t threads = std::min<size_t>(util::hardware_threads(), jobs.size() / k_jobs_per_thread + 1);
   util::parallel_for(jobs.size(), threads, [this](size_t i) {
     Job& job = jobs[i];
     try {
