@@ -116,6 +116,9 @@ bool token_reads_as(const std::string& token, const std::string& value, bool str
   if (token.empty() || token.find_first_of("\r\n") != std::string::npos) {
     return false;
   }
+  if (auto simple = detail::simple_token_reading(token)) { // the common tag, at no parse
+    return simple->value == value && (!string || simple->quoted || !needs_quotes(value));
+  }
   auto reads = [&](const YAML::Node& node) {
     return node.IsScalar() && node.Scalar() == value && (!string || typed(node) == "s:" + value)
            && (node.Tag() == "?" || node.Tag() == "!");
@@ -135,6 +138,34 @@ bool token_reads_as(const std::string& token, const std::string& value, bool str
 }
 
 } // namespace
+
+std::optional<detail::TokenReading> detail::simple_token_reading(std::string_view token) {
+  auto is_alnum = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+  };
+  if (token.empty()) {
+    return std::nullopt;
+  }
+  char first = token.front();
+  if (is_alnum(first)) {
+    for (char c : token) {
+      if (!is_alnum(c) && c != '.' && c != '_' && c != '+' && c != '/' && c != '-') {
+        return std::nullopt;
+      }
+    }
+    return TokenReading{std::string(token), false};
+  }
+  if ((first != '"' && first != '\'') || token.size() < 2 || token.back() != first) {
+    return std::nullopt;
+  }
+  std::string_view inside = token.substr(1, token.size() - 2);
+  for (char c : inside) {
+    if (c < 0x20 || c > 0x7e || c == first || c == '\\') {
+      return std::nullopt;
+    }
+  }
+  return TokenReading{std::string(inside), true};
+}
 
 bool proven_by_replacements(std::string_view before,
                             std::string_view after,

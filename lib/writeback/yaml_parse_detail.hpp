@@ -10,6 +10,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +31,17 @@ namespace detail {
 std::string key_of(size_t doc, const YamlPath& path);
 // Append one mapping key to such a name.
 void append_key(std::string& name, std::string_view key);
+
+// What a one-line scalar token of a narrow alphabet reads as, decided without a parser: a plain
+// token of letters, digits and `._+/-` starting with a letter or digit reads as itself
+// (`quoted` false); a single- or double-quoted token of printable ASCII without escapes or
+// its own quote reads as its inside (`quoted` true). Alone and as the item of a flow
+// sequence alike. nullopt for any other token: a parser decides it.
+struct TokenReading {
+  std::string value;
+  bool quoted = false;
+};
+std::optional<TokenReading> simple_token_reading(std::string_view token);
 
 // check_unique_keys and verify_edit on documents already parsed.
 util::Result<bool> check_unique_keys_in(const std::vector<YAML::Node>& docs, size_t first_line);

@@ -3,6 +3,7 @@
 // what YamlText::set writes, and refuse — so that the full re-parse decides — any text that
 // changed elsewhere or any token that is not one whole scalar reading as the intended string.
 #include "writeback/verify.hpp"
+#include "writeback/yaml_parse_detail.hpp"
 #include "writeback/yaml_text.hpp"
 
 #include <catch2/catch.hpp>
@@ -148,4 +149,46 @@ TEST_CASE("property: whatever the proof accepts, the full check accepts", "[writ
     }
   }
   CHECK(proven > 100);
+}
+
+TEST_CASE("replacement proof: tokens read without a parser read as yaml-cpp reads them",
+          "[writeback][proof]") {
+  // simple_token_reading decides the common tokens (1.2.3, "v1", 'a b') without YAML::Load; for
+  // every token it answers, yaml-cpp must read the same scalar, alone and in a flow sequence.
+  const std::string alphabet = "aZ09._+/-\"' \\#:,[]{}!&*|>%@`~?=\t";
+  std::mt19937 rng(1234);
+  size_t answered = 0;
+  for (int round = 0; round < 20000; ++round) {
+    std::string token;
+    size_t length = 1 + rng() % 8;
+    for (size_t i = 0; i < length; ++i) {
+      token += alphabet[rng() % (round % 2 == 0 ? 7 : alphabet.size())];
+    }
+    if (round % 3 == 0) {
+      char quote = round % 2 == 0 ? '"' : '\'';
+      token = quote + token + quote;
+    }
+    auto simple = detail::simple_token_reading(token);
+    if (!simple) {
+      continue;
+    }
+    ++answered;
+    CAPTURE(token);
+    for (const std::string& text : {token, "[" + token + "]"}) {
+      YAML::Node node;
+      REQUIRE_NOTHROW(node = YAML::Load(text));
+      if (text.front() == '[') {
+        REQUIRE((node.IsSequence() && node.size() == 1));
+        node = node[0];
+      }
+      REQUIRE(node.IsScalar());
+      CHECK(node.Scalar() == simple->value);
+      CHECK(node.Tag() == (simple->quoted ? "!" : "?"));
+    }
+  }
+  CHECK(answered > 3000);
+  CHECK_FALSE(detail::simple_token_reading("-1"));
+  CHECK_FALSE(detail::simple_token_reading("a:b"));
+  CHECK_FALSE(detail::simple_token_reading("\"a\\\"b\""));
+  CHECK(detail::simple_token_reading("'a b'")->value == "a b");
 }
