@@ -127,6 +127,14 @@ util::Result<YAML::Node> Editor::document(size_t doc) const {
   return doc < parse->docs->size() ? (*parse->docs)[doc] : YAML::Node();
 }
 
+util::Result<YAML::Node> Editor::original_document(size_t doc) const {
+  if (!m_before_parsed->docs) {
+    return tl::unexpected(m_before_parsed->docs.error());
+  }
+  const auto& docs = *m_before_parsed->docs;
+  return doc < docs.size() ? docs[doc] : YAML::Node();
+}
+
 util::Result<std::string> Editor::finish(std::shared_ptr<const YamlText::Parsed>* parsed) const {
   if (!m_before_parsed->docs) {
     return tl::unexpected(check_unique_keys(m_before, m_first_line).error()); // names the line

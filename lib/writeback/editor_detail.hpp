@@ -41,6 +41,8 @@ public:
   const YamlText& yaml() const { return m_yaml; }
   // Document `doc` of the current text (an undefined node past the last), or its parse error.
   util::Result<YAML::Node> document(size_t doc) const;
+  // Document `doc` of the text before any edit (no parse of the edited text).
+  util::Result<YAML::Node> original_document(size_t doc) const;
   // Refuse to set a value that an alias also shows outside `scope` of document `doc` (an
   // anchor in one List item used by another: the edit would change the other application).
   void confine(size_t doc, YamlPath scope) { m_scope = std::pair{doc, std::move(scope)}; }

@@ -85,22 +85,39 @@ util::Result<std::string> edit_kustomization(std::string_view text,
     return util::fail(ErrorKind::invalid_input, "a kustomization must hold a single YAML document");
   }
   YamlPath list = join({}, {"images"});
+  bool appended = false;
+  std::set<size_t> touched; // entries edited so far
   for (const auto& change : changes) {
-    auto root = editor.document(0);
-    if (!root) {
-      return tl::unexpected(root.error());
-    }
     const auto& config = change.config;
     std::string name = config.kustomize_image_name.value_or(config.entry.image.name());
-    YAML::Node images = node_at(*root, list);
+    YAML::Node images;
     std::optional<size_t> found;
-    size_t size = images && images.IsSequence() ? images.size() : 0;
-    for (size_t i = 0; i < size; ++i) {
-      if (images[i].IsMap() && images[i]["name"]
-          && repository_of(images[i]["name"].Scalar()) == repository_of(name)) {
-        found = i;
-        break;
+    size_t size = 0;
+    auto look_up = [&](bool edited) -> util::Result<bool> {
+      // The parse of the text before any edit serves while no item was appended and this
+      // entry is untouched: the edits so far changed other entries' scalars (never a name).
+      auto root = edited ? editor.document(0) : editor.original_document(0);
+      if (!root) {
+        return tl::unexpected(root.error());
       }
+      images = node_at(*root, list);
+      found.reset();
+      size = images && images.IsSequence() ? images.size() : 0;
+      for (size_t i = 0; i < size; ++i) {
+        if (images[i].IsMap() && images[i]["name"]
+            && repository_of(images[i]["name"].Scalar()) == repository_of(name)) {
+          found = i;
+          break;
+        }
+      }
+      return true;
+    };
+    auto looked = look_up(appended);
+    if (looked && !appended && found && touched.count(*found) != 0) {
+      looked = look_up(true);
+    }
+    if (!looked) {
+      return tl::unexpected(looked.error());
     }
     bool rename = config.kustomize_image_name
                   && repository_of(*config.kustomize_image_name) != config.entry.image.repository();
@@ -115,7 +132,9 @@ util::Result<std::string> edit_kustomization(std::string_view text,
         item.fields.emplace_back("digest", change.new_digest);
       }
       done = editor.append(0, list, size, item);
+      appended = true;
     } else {
+      touched.insert(*found);
       YamlPath entry = at(list, *found);
       done = editor.set(0, join(entry, {"newTag"}), change.new_tag);
       if (done && rename) {

@@ -149,3 +149,38 @@ TEST_CASE("a list index in a path of a new or missing values file is a clear err
     CHECK_THAT(after.error().message, Catch::Contains("x.a[0].b: list element 0 does not exist"));
   }
 }
+
+TEST_CASE("kustomization: each image sees the entries the earlier images edited or appended",
+          "[writeback]") {
+  // The lookups read the unedited parse while that is still true; an entry edited before, or
+  // an item appended, needs the edited text's parse.
+  const std::string a = "sha256:" + std::string(64, 'a');
+  const std::string b = "sha256:" + std::string(64, 'b');
+  const std::string before = "images:\n  - name: ghcr.io/acme/api\n    newTag: 1.0.0\n"
+                             "  - name: ghcr.io/acme/web\n    newTag: 1.0.0\n    digest: "
+                             + a + "\n";
+  auto edited = [&](const std::vector<ImageChange>& changes) {
+    auto after = edit_kustomization(before, changes);
+    return after ? *after : "error: " + after.error().message;
+  };
+  // One entry given two tags: refused, not the last one silently.
+  CHECK(edited({change("ghcr.io/acme/api", "1.1.0", b), change("ghcr.io/acme/api", "1.2.0")})
+        == "error: refusing to write: '0/images/0/newTag' would not read back as the string "
+           "'1.1.0'");
+  // The second sees the digest the first added, and removing it breaks the first's value.
+  CHECK(edited({change("ghcr.io/acme/api", "1.1.0", b), change("ghcr.io/acme/api", "1.1.0")})
+            .rfind("error: refusing to write: '0/images/0/digest'", 0)
+        == 0);
+  // An image appended, then the same image again: one item.
+  CHECK(edited({change("ghcr.io/acme/new", "2.0.0"), change("ghcr.io/acme/new", "2.1.0")})
+        == before + "  - name: ghcr.io/acme/new\n    newTag: 2.1.0\n");
+  // An untouched entry after an append: its digest is still seen, and removed.
+  CHECK(edited({change("ghcr.io/acme/new", "2.0.0"), change("ghcr.io/acme/web", "2.0.0")})
+        == "images:\n  - name: ghcr.io/acme/api\n    newTag: 1.0.0\n"
+           "  - name: ghcr.io/acme/web\n    newTag: 2.0.0\n"
+           "  - name: ghcr.io/acme/new\n    newTag: 2.0.0\n");
+  // Other entries edited in place: each sees its own keys as they were.
+  CHECK(edited({change("ghcr.io/acme/web", "1.1.0", b), change("ghcr.io/acme/api", "1.1.0", b)})
+        == "images:\n  - name: ghcr.io/acme/api\n    newTag: 1.1.0\n    digest: " + b
+               + "\n  - name: ghcr.io/acme/web\n    newTag: 1.1.0\n    digest: " + b + "\n");
+}
