@@ -68,6 +68,7 @@ private:
   }
   Result<bool> follow_link(const std::string& name);
   Result<bool> go_up();
+  Result<bool> enter_dir(const std::string& name, Fd dir);
   void resolve_root(); // m_root_real and m_root_lexical, on first need
 
   std::string m_root;

@@ -95,6 +95,18 @@ bool looks_like_git_dir(int dir) {
 
 } // namespace
 
+// Step into the directory `name`, opened as `dir`, unless it is a git directory.
+Result<bool> Walker::enter_dir(const std::string& name, Fd dir) {
+  if (looks_like_git_dir(dir.get())) { // `git init --separate-git-dir=meta`, a bare repo
+    return refuse(quote(here(name))
+                  + " is a git directory (it holds HEAD and objects and refs, or a commondir), "
+                    "which argoimg never reads or writes");
+  }
+  m_fd = std::move(dir);
+  m_parts.push_back(name);
+  return true;
+}
+
 Result<bool> Walker::go_up() {
   if (m_parts.empty()) {
     return refuse(m_last_link.empty() ? "'..' leaves the repository " + quote(m_root)
@@ -200,6 +212,16 @@ Result<Located> Walker::run(Mode mode) {
                     + " is inside git's own '.git' directory, which argoimg never reads or writes");
     }
     bool last = m_pending.empty();
+    if (!last) {
+      // Most components are plain directories: opening one (never through a link) answers
+      // what a stat would, one system call fewer; anything else is looked at below.
+      if (Fd next = open_dir_at(m_fd.get(), name.c_str()); next.valid()) {
+        if (auto entered = enter_dir(name, std::move(next)); !entered) {
+          return tl::unexpected(entered.error());
+        }
+        continue;
+      }
+    }
     struct stat info {};
     if (::fstatat(m_fd.get(), name.c_str(), &info, AT_SYMLINK_NOFOLLOW) != 0) {
       if (errno != ENOENT) {
@@ -241,13 +263,9 @@ Result<Located> Walker::run(Mode mode) {
       if (!next.valid()) {
         return fail(ErrorKind::io, "opening " + quote(here(name)) + ": " + errno_text(errno));
       }
-      if (looks_like_git_dir(next.get())) { // `git init --separate-git-dir=meta`, a bare repo
-        return refuse(quote(here(name))
-                      + " is a git directory (it holds HEAD and objects and refs, or a commondir), "
-                        "which argoimg never reads or writes");
+      if (auto entered = enter_dir(name, std::move(next)); !entered) {
+        return tl::unexpected(entered.error());
       }
-      m_fd = std::move(next);
-      m_parts.push_back(name);
       continue;
     }
     if (!S_ISREG(info.st_mode)) {
