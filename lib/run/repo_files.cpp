@@ -2,6 +2,7 @@
 #include "run/repo_files.hpp"
 
 #include "util/bounded_file.hpp"
+#include "util/parallel.hpp"
 #include "util/strings.hpp"
 
 #include <algorithm>
@@ -90,16 +91,18 @@ util::Result<std::optional<std::string>> RepoFiles::current(const std::string& p
 }
 
 std::string RepoFiles::temp_dir(const std::string& root) const {
+  TempDir* slot = nullptr;
   {
     std::lock_guard lock(m_mutex);
-    if (auto it = m_temp_dirs.find(root); it != m_temp_dirs.end()) {
-      return it->second;
+    auto& held = m_temp_dirs[root];
+    if (!held) {
+      held = std::make_unique<TempDir>();
     }
+    slot = held.get();
   }
   // Looked up (a walk up to the git directory), made and swept once per root, not per file.
-  std::string dir = util::prepare_temporary_directory(root);
-  std::lock_guard lock(m_mutex);
-  return m_temp_dirs.emplace(root, dir).first->second;
+  std::call_once(slot->made, [&] { slot->dir = util::prepare_temporary_directory(root); });
+  return slot->dir;
 }
 
 util::Result<util::WriteInRoot> RepoFiles::write(const std::string& path,
@@ -123,10 +126,14 @@ util::Result<bool> RepoFiles::restore(const std::string& path,
 }
 
 void RepoFiles::sweep() const {
-  std::lock_guard lock(m_mutex);
-  for (const auto& root : m_roots) {
-    util::sweep_temporary_files(root);
+  std::vector<std::string> roots;
+  {
+    std::lock_guard lock(m_mutex);
+    roots.assign(m_roots.begin(), m_roots.end());
   }
+  util::parallel_for(roots.size(), util::hardware_threads(), [&roots](size_t i) {
+    util::sweep_temporary_files(roots[i]);
+  });
 }
 
 util::Result<bool> lock_for_process(const std::string& path) {

@@ -5,6 +5,7 @@
 #include "util/result.hpp"
 
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -49,8 +50,14 @@ private:
   // The temporary directory of `root`, created and swept on its first write of the run.
   std::string temp_dir(const std::string& root) const;
 
-  std::map<std::string, std::string> m_refused;                        // path -> why
-  mutable std::map<std::string, std::string, std::less<>> m_temp_dirs; // root -> temporary dir
+  std::map<std::string, std::string> m_refused; // path -> why
+  // root -> its temporary directory, made and swept once: a second thread writing to the
+  // same root waits for the first instead of doing it again.
+  struct TempDir {
+    std::once_flag made;
+    std::string dir;
+  };
+  mutable std::map<std::string, std::unique_ptr<TempDir>, std::less<>> m_temp_dirs;
   bool m_fsync_each = true;
   mutable std::mutex m_mutex;
 };
