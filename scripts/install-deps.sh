@@ -8,6 +8,7 @@ packages=(
   cmake ninja-build g++ pkg-config clang-format
   # libraries
   libcli11-dev libcurl4-openssl-dev rapidjson-dev libyaml-cpp-dev libyaml-dev libgit2-dev
+  libmimalloc-dev
   catch2 libexpected-dev libfmt-dev libre2-dev libbenchmark-dev libssl-dev
   # test servers and their tools
   docker-registry apache2-utils openssl python3 git curl
