@@ -153,6 +153,9 @@ std::optional<detail::TokenReading> detail::simple_token_reading(std::string_vie
         return std::nullopt;
       }
     }
+    if (token == "null" || token == "Null" || token == "NULL") {
+      return std::nullopt; // yaml-cpp reads these as a null node, no scalar
+    }
     return TokenReading{std::string(token), false};
   }
   if ((first != '"' && first != '\'') || token.size() < 2 || token.back() != first) {

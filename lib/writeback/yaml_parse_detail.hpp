@@ -34,9 +34,10 @@ void append_key(std::string& name, std::string_view key);
 
 // What a one-line scalar token of a narrow alphabet reads as, decided without a parser: a plain
 // token of letters, digits and `._+/-` starting with a letter or digit reads as itself
-// (`quoted` false); a single- or double-quoted token of printable ASCII without escapes or
-// its own quote reads as its inside (`quoted` true). Alone and as the item of a flow
-// sequence alike. nullopt for any other token: a parser decides it.
+// (`quoted` false), but for null, Null and NULL (a null node to yaml-cpp); a single- or
+// double-quoted token of printable ASCII without escapes or its own quote reads as its inside
+// (`quoted` true). Alone and as the item of a flow sequence alike. nullopt for any other
+// token: a parser decides it.
 struct TokenReading {
   std::string value;
   bool quoted = false;

@@ -192,3 +192,35 @@ TEST_CASE("replacement proof: tokens read without a parser read as yaml-cpp read
   CHECK_FALSE(detail::simple_token_reading("\"a\\\"b\""));
   CHECK(detail::simple_token_reading("'a b'")->value == "a b");
 }
+
+TEST_CASE("replacement proof: YAML's special plain words are read as yaml-cpp reads them",
+          "[writeback][proof]") {
+  // yaml-cpp reads a plain null word as no scalar at all: the parser-free reading must leave
+  // such tokens to the parser, as it must every token yaml-cpp reads otherwise than as itself.
+  for (const std::string word :
+       {"null",    "Null",   "NULL",       "nULL",    "true",     "False", "yes",   "No",
+        "on",      "OFF",    "y",          "n",       "1e3",      "0x1F",  "0o17",  "1_000",
+        "12",      "1.5",    "2024-01-05", "v1",      "a-b",      "a/b",   "a+b",   "a.",
+        "1-",      "'null'", "\"null\"",   "'a # b'", "\"a: b\"", "' a '", "\"#\"", "'--- '",
+        "\"...\"", "'&a'",   "\"*a\"",     "'!x'",    "\"%YAML\""}) {
+    auto simple = detail::simple_token_reading(word);
+    if (!simple) {
+      continue;
+    }
+    CAPTURE(word);
+    for (const std::string& text : {word, "[" + word + "]", "k: " + word, "{k: " + word + "}"}) {
+      CAPTURE(text);
+      YAML::Node node = YAML::Load(text);
+      if (text.front() == '[') {
+        REQUIRE((node.IsSequence() && node.size() == 1));
+        node = node[0];
+      } else if (text.front() != word.front()) {
+        REQUIRE(node.IsMap());
+        node = node["k"];
+      }
+      REQUIRE(node.IsScalar());
+      CHECK(node.Scalar() == simple->value);
+      CHECK(node.Tag() == (simple->quoted ? "!" : "?"));
+    }
+  }
+}
