@@ -87,6 +87,9 @@ util::Result<std::string> edit_kustomization(std::string_view text,
   YamlPath list = join({}, {"images"});
   bool appended = false;
   std::set<size_t> touched; // entries edited so far
+  // An edit through an anchor also changes its aliases (an entry's `name: *t`): with anchors,
+  // each image is looked up in the text as it now reads.
+  bool anchors = text.find('&') != std::string_view::npos;
   for (const auto& change : changes) {
     const auto& config = change.config;
     std::string name = config.kustomize_image_name.value_or(config.entry.image.name());
@@ -95,7 +98,8 @@ util::Result<std::string> edit_kustomization(std::string_view text,
     size_t size = 0;
     auto look_up = [&](bool edited) -> util::Result<bool> {
       // The parse of the text before any edit serves while no item was appended and this
-      // entry is untouched: the edits so far changed other entries' scalars (never a name).
+      // entry is untouched: the edits so far changed other entries' scalars (never a name,
+      // with no alias).
       auto root = edited ? editor.document(0) : editor.original_document(0);
       if (!root) {
         return tl::unexpected(root.error());
@@ -112,7 +116,7 @@ util::Result<std::string> edit_kustomization(std::string_view text,
       }
       return true;
     };
-    auto looked = look_up(appended);
+    auto looked = look_up(appended || anchors);
     if (looked && !appended && found && touched.count(*found) != 0) {
       looked = look_up(true);
     }

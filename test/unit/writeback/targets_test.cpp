@@ -184,3 +184,20 @@ TEST_CASE("kustomization: each image sees the entries the earlier images edited 
         == "images:\n  - name: ghcr.io/acme/api\n    newTag: 1.1.0\n    digest: " + b
                + "\n  - name: ghcr.io/acme/web\n    newTag: 1.1.0\n    digest: " + b + "\n");
 }
+
+TEST_CASE("kustomization: a name aliasing a value an earlier image edited is looked up as it "
+          "now reads",
+          "[writeback]") {
+  // `name: *t` shows the anchor `&t` of the first entry's newTag: editing that tag renames the
+  // second entry too (an alias shows its anchor's new value). The second image must then be
+  // looked up as the file now reads (no entry is named `web` any more: one is appended), never
+  // set on the entry whose name no longer matches it: kustomize would not apply that newTag to
+  // `web`, and the run would report an update that did not happen.
+  const std::string before = "images:\n  - name: api\n    newTag: &t web\n"
+                             "  - name: *t\n    newTag: 1.0.0\n";
+  auto after = edit_kustomization(before, {change("api", "1.1.0"), change("web", "2.0.0")});
+  REQUIRE(after);
+  CHECK(*after
+        == "images:\n  - name: api\n    newTag: &t 1.1.0\n  - name: *t\n    newTag: 1.0.0\n"
+           "  - name: web\n    newTag: 2.0.0\n");
+}
