@@ -249,6 +249,17 @@ util::Result<bool> YamlText::set_in(
   }
   if (found->depth == path.size()) {
     if (node.IsScalar()) {
+      // `!!int 12` set to `v2` would keep its tag and read as a broken integer: a tag other
+      // than a string's is the user's statement of the value's type, which argoimg does not
+      // overrule.
+      const std::string& tag = node.Tag();
+      constexpr std::string_view k_core = "tag:yaml.org,2002:";
+      if (tag != "?" && tag != "!" && tag != std::string(k_core) + "str") {
+        std::string shown = tag.rfind(k_core, 0) == 0 ? "!!" + tag.substr(k_core.size()) : tag;
+        return util::fail(ErrorKind::invalid_input,
+                          describe(path) + ": the value has the explicit tag " + util::quote(shown)
+                              + ", and argoimg writes only strings: remove the tag");
+      }
       size_t shift = shift_at(pos_of(node, 0));
       auto span = scalar_node_span(m_text, node, bom + shift);
       if (!span) {

@@ -201,3 +201,19 @@ TEST_CASE("kustomization: a name aliasing a value an earlier image edited is loo
         == "images:\n  - name: api\n    newTag: &t 1.1.0\n  - name: *t\n    newTag: 1.0.0\n"
            "  - name: web\n    newTag: 2.0.0\n");
 }
+
+TEST_CASE("a value with an explicit non-string tag is refused, not written under it",
+          "[writeback]") {
+  // `newTag: !!int 12` set to v2 would read `!!int v2`, a broken integer.
+  auto tagged = edit_kustomization("images:\n  - name: ghcr.io/acme/api\n    newTag: !!int 12\n",
+                                   {change("ghcr.io/acme/api", "v2")});
+  REQUIRE_FALSE(tagged);
+  CHECK(tagged.error().message.find("explicit tag '!!int'") != std::string::npos);
+  auto custom = edit_helm_values("image:\n  tag: !version 1.0\n", {change("nginx", "1.1")});
+  REQUIRE_FALSE(custom);
+  CHECK(custom.error().message.find("explicit tag '!version'") != std::string::npos);
+  // A string's own tags are strings: edited in place, the tag kept.
+  auto string = edit_helm_values("image:\n  tag: !!str 1.0\n", {change("nginx", "1.1")});
+  REQUIRE(string);
+  CHECK(*string == "image:\n  tag: !!str \"1.1\"\n  name: nginx\n");
+}
