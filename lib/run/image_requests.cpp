@@ -20,31 +20,33 @@ util::Result<updater::ImageRequest> make_request(const std::string& text,
   if (!entry) {
     return tl::unexpected(entry.error());
   }
-  updater::ImageRequest request;
-  request.entry = std::move(*entry);
-  request.policy.strategy = strategy;
-  request.policy.allow = tag::parse_allow_tags(options.allow_tags);
+  tag::TagPolicy policy;
+  policy.strategy = strategy;
+  policy.allow = tag::parse_allow_tags(options.allow_tags);
   for (const auto& value : options.ignore_tags) {
     auto parsed = tag::parse_ignore_tags(value);
-    request.policy.ignore.patterns.insert(
-        request.policy.ignore.patterns.end(), parsed.patterns.begin(), parsed.patterns.end());
+    policy.ignore.patterns.insert(
+        policy.ignore.patterns.end(), parsed.patterns.begin(), parsed.patterns.end());
   }
-  request.policy.platforms = platforms;
-  request.policy.min_age_s = min_age_s;
-  if (!options.credentials.empty()) {
-    request.pull_secret = options.credentials;
-  }
-  if (request.entry.constraint) {
+  policy.platforms = platforms;
+  policy.min_age_s = min_age_s;
+  if (entry->constraint) {
     if (strategy == tag::Strategy::semver) {
-      auto constraint = tag::parse_constraint(*request.entry.constraint);
+      auto constraint = tag::parse_constraint(*entry->constraint);
       if (!constraint) {
         return util::fail(constraint.error().kind,
                           "image " + util::quote(text) + ": " + constraint.error().message);
       }
-      request.policy.constraint = std::move(*constraint);
+      policy.constraint = std::move(*constraint);
     } else if (strategy == tag::Strategy::digest) {
-      request.policy.tracked_tag = *request.entry.constraint;
+      policy.tracked_tag = *entry->constraint;
     }
+  }
+  updater::ImageRequest request;
+  request.entry = std::make_shared<const image::ImageListEntry>(std::move(*entry));
+  request.policy = std::make_shared<const tag::TagPolicy>(std::move(policy));
+  if (!options.credentials.empty()) {
+    request.pull_secret = options.credentials;
   }
   return request;
 }

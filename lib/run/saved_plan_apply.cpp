@@ -29,7 +29,7 @@ preset_from(std::shared_ptr<const SavedPlan> plan) {
     result.status = updater::ImageStatus::skipped;
     result.reason = "not in the saved plan";
     std::string key = app_key(application.app_namespace, application.name);
-    std::string alias = request.entry.alias.value_or(request.entry.image_text);
+    std::string alias = request.entry->alias.value_or(request.entry->image_text);
     for (const auto& planned : plan->applications) {
       if (app_key(planned.app_namespace, planned.name) != key) {
         continue;
@@ -39,7 +39,8 @@ preset_from(std::shared_ptr<const SavedPlan> plan) {
           continue;
         }
         bool resolved = image.status == "update" || image.status == "up-to-date";
-        if (resolved && image.new_tag && tag::prefilter({*image.new_tag}, request.policy).empty()) {
+        if (resolved && image.new_tag
+            && tag::prefilter({*image.new_tag}, *request.policy).empty()) {
           // A registry's tag outside this image's policy is never picked; neither is a plan's.
           result.status = updater::ImageStatus::error;
           result.reason = "the saved plan's tag " + util::quote(*image.new_tag)

@@ -9,8 +9,10 @@
 #include <algorithm>
 #include <exception>
 #include <iterator>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 
 namespace argoimg::updater {
@@ -27,29 +29,76 @@ struct Pending {
 };
 
 // Build the tag policy of `config`; a bad constraint fails only this image.
-util::Result<ImageRequest> request_for(const app::ImageConfig& config,
-                                       const std::optional<app::CurrentImage>& current,
-                                       const PlanOptions& options) {
-  ImageRequest request;
-  request.entry = config.entry;
-  request.policy.strategy = config.strategy;
-  request.policy.allow = tag::parse_allow_tags(config.allow_tags);
-  request.policy.ignore.patterns = config.ignore_tags;
-  request.policy.platforms =
-      config.platforms.empty() ? options.default_platforms : config.platforms;
-  request.policy.min_age_s = config.min_age_s.value_or(options.default_min_age_s);
-  request.pull_secret = config.pull_secret;
+util::Result<std::shared_ptr<const tag::TagPolicy>> policy_for(const app::ImageConfig& config,
+                                                               const PlanOptions& options) {
+  tag::TagPolicy policy;
+  policy.strategy = config.strategy;
+  policy.allow = tag::parse_allow_tags(config.allow_tags);
+  policy.ignore.patterns = config.ignore_tags;
+  policy.platforms = config.platforms.empty() ? options.default_platforms : config.platforms;
+  policy.min_age_s = config.min_age_s.value_or(options.default_min_age_s);
   if (config.entry.constraint) {
     if (config.strategy == tag::Strategy::semver) {
       auto constraint = tag::parse_constraint(*config.entry.constraint);
       if (!constraint) {
         return tl::unexpected(constraint.error());
       }
-      request.policy.constraint = std::move(*constraint);
+      policy.constraint = std::move(*constraint);
     } else if (config.strategy == tag::Strategy::digest) {
-      request.policy.tracked_tag = *config.entry.constraint;
+      policy.tracked_tag = *config.entry.constraint;
     }
   }
+  return std::make_shared<const tag::TagPolicy>(std::move(policy));
+}
+
+// Images are many and their settings few: each distinct setting is built (and its constraint
+// parsed) once, and its images share it.
+class PolicyCache {
+public:
+  explicit PolicyCache(const PlanOptions& options) : m_options(options) {}
+
+  const util::Result<std::shared_ptr<const tag::TagPolicy>>& get(const app::ImageConfig& config) {
+    std::string key = std::to_string(static_cast<int>(config.strategy));
+    auto field = [&key](std::string_view value) {
+      key += '\0';
+      key += value;
+    };
+    field(config.entry.constraint ? "=" + *config.entry.constraint : "-");
+    field(config.allow_tags);
+    for (const auto& pattern : config.ignore_tags) {
+      field(pattern);
+    }
+    field("\1platforms");
+    for (const auto& platform : config.platforms) {
+      field(platform.to_string());
+    }
+    field(config.min_age_s ? std::to_string(*config.min_age_s) : "-");
+    auto found = m_policies.find(key);
+    if (found == m_policies.end()) {
+      found = m_policies.emplace(std::move(key), policy_for(config, m_options)).first;
+    }
+    return found->second;
+  }
+
+private:
+  const PlanOptions& m_options;
+  std::map<std::string, util::Result<std::shared_ptr<const tag::TagPolicy>>> m_policies;
+};
+
+// The request of `config`: its entry borrowed (the configurations outlive the resolution),
+// its policy shared.
+util::Result<ImageRequest> request_for(const app::ImageConfig& config,
+                                       const std::optional<app::CurrentImage>& current,
+                                       PolicyCache& policies) {
+  const auto& policy = policies.get(config);
+  if (!policy) {
+    return tl::unexpected(policy.error());
+  }
+  ImageRequest request;
+  request.entry =
+      std::shared_ptr<const image::ImageListEntry>(std::shared_ptr<const void>(), &config.entry);
+  request.policy = *policy;
+  request.pull_secret = config.pull_secret;
   if (current) {
     request.current_tag = current->tag;
     if (!current->digest.empty()) {
@@ -251,10 +300,11 @@ std::vector<ApplicationResult> plan_applications(const std::vector<PlannedApp>& 
   std::vector<Pending> queued;
   requests.reserve(total);
   queued.reserve(total);
+  PolicyCache policies(options);
   for (auto& some : pending_of) {
     for (auto& item : some) {
       const auto& config = apps[item.app].config->images[item.image];
-      auto request = request_for(config, item.current, options);
+      auto request = request_for(config, item.current, policies);
       auto& slot = results[item.app].images[item.image];
       if (!request) {
         slot.status = ImageStatus::error;

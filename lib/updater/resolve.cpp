@@ -24,7 +24,10 @@ using detail::Target;
 using detail::Targets;
 using detail::too_young_reason;
 
-namespace {} // namespace
+std::shared_ptr<const tag::TagPolicy> default_tag_policy() {
+  static const auto policy = std::make_shared<const tag::TagPolicy>();
+  return policy;
+}
 
 util::Result<registry::Endpoint> image_endpoint(const image::ImageRef& image,
                                                 const std::optional<std::string>& pull_secret,
@@ -45,30 +48,31 @@ namespace {
 
 // Find the endpoint and credentials for `request`; a credential failure fails the image.
 util::Result<Target> target_for(const ImageRequest& request, const ResolveOptions& options) {
-  auto endpoint = image_endpoint(request.entry.image, request.pull_secret, options);
+  auto endpoint = image_endpoint(request.entry->image, request.pull_secret, options);
   if (!endpoint) {
     return tl::unexpected(endpoint.error());
   }
   Target target;
   target.endpoint = std::move(*endpoint);
-  target.path = registry::registry_path(target.endpoint, request.entry.image);
+  target.path = registry::registry_path(target.endpoint, request.entry->image);
   target.key = target.endpoint.identity() + "/" + target.path;
   return target;
 }
 
 std::string no_match_reason(const ImageRequest& request, size_t tag_count) {
-  if (const auto& problem = request.policy.allow.problem()) {
+  if (const auto& problem = request.policy->allow.problem()) {
     return *problem + ", so no tag is allowed";
   }
-  switch (request.policy.strategy) {
+  switch (request.policy->strategy) {
   case tag::Strategy::semver:
-    return request.entry.constraint
+    return request.entry->constraint
                ? fmt::format("none of {} tags satisfies {}",
                              tag_count,
-                             util::quote(*request.entry.constraint))
+                             util::quote(*request.entry->constraint))
                : fmt::format("none of {} tags is a release version", tag_count);
   case tag::Strategy::digest:
-    return fmt::format("tag {} not found or filtered out", util::quote(request.policy.tracked_tag));
+    return fmt::format("tag {} not found or filtered out",
+                       util::quote(request.policy->tracked_tag));
   case tag::Strategy::newest_build:
     return fmt::format("none of {} tags has a build date for the wanted platforms", tag_count);
   case tag::Strategy::alphabetical:
@@ -92,14 +96,14 @@ void resolve_one(const ImageRequest& request,
   const std::vector<std::string>* tags = &listing->tags;
   result.invalid_tags = listing->invalid;
   std::vector<std::string> names =
-      (options.explain == tag::Explain::yes) ? *tags : tag::prefilter(*tags, request.policy);
+      (options.explain == tag::Explain::yes) ? *tags : tag::prefilter(*tags, *request.policy);
   std::vector<tag::TagCandidate> candidates;
   candidates.reserve(names.size());
   for (auto& name : names) {
     candidates.push_back(tag::TagCandidate{std::move(name), std::nullopt, {}, {}, {}});
   }
   bool sorted_by_registry = target.endpoint.tag_sort_mode != registry::TagSortMode::none;
-  if (request.policy.strategy == tag::Strategy::newest_build && sorted_by_registry) {
+  if (request.policy->strategy == tag::Strategy::newest_build && sorted_by_registry) {
     // registries.conf `tagsortmode`: the list order is the build order, so positions stand in
     // for dates and no manifest is fetched (AIU's semantics).
     std::map<std::string_view, int64_t> position;
@@ -114,10 +118,10 @@ void resolve_one(const ImageRequest& request,
         candidate.created = it->second;
       }
     }
-  } else if (request.policy.strategy == tag::Strategy::newest_build
-             || request.policy.strategy == tag::Strategy::digest) {
+  } else if (request.policy->strategy == tag::Strategy::newest_build
+             || request.policy->strategy == tag::Strategy::digest) {
     // Metadata costs requests: fetch it only for tags that survive the filters.
-    auto wanted = tag::prefilter(*tags, request.policy);
+    auto wanted = tag::prefilter(*tags, *request.policy);
     std::sort(wanted.begin(), wanted.end());
     registry::Client::BudgetWatch watch;
     for (auto& candidate : candidates) {
@@ -127,32 +131,32 @@ void resolve_one(const ImageRequest& request,
       if (!std::binary_search(wanted.begin(), wanted.end(), candidate.name)) {
         continue;
       }
-      if (request.policy.strategy == tag::Strategy::newest_build) {
-        fill_build_date(client, target.endpoint, target.path, request.policy.platforms, candidate);
+      if (request.policy->strategy == tag::Strategy::newest_build) {
+        fill_build_date(client, target.endpoint, target.path, request.policy->platforms, candidate);
       } else {
-        fill_digest(client, target.endpoint, target.path, request.policy.platforms, candidate);
+        fill_digest(client, target.endpoint, target.path, request.policy->platforms, candidate);
       }
     }
   }
   std::optional<tag::AgeRule> age;
-  if (request.policy.min_age_s > 0) {
+  if (request.policy->min_age_s > 0) {
     age.emplace();
-    age->min_age_s = request.policy.min_age_s;
+    age->min_age_s = request.policy->min_age_s;
     age->now_s = ages.now;
     // digest follows one tag whose content moves: the current tag is no reason to exempt it
-    if (request.policy.strategy != tag::Strategy::digest) {
+    if (request.policy->strategy != tag::Strategy::digest) {
       age->exempt = request.current_tag.value_or("");
     }
     age->build_dates =
-        (request.policy.strategy == tag::Strategy::newest_build && !sorted_by_registry)
-        || request.policy.strategy == tag::Strategy::digest;
+        (request.policy->strategy == tag::Strategy::newest_build && !sorted_by_registry)
+        || request.policy->strategy == tag::Strategy::digest;
     if (auto seen = ages.seen.find(target.key); seen != ages.seen.end()) {
       age->first_seen = &seen->second;
     }
     age->first_seen_problem = ages.problem;
   }
   auto selection =
-      tag::select_tag(candidates, request.policy, options.explain, age ? &*age : nullptr);
+      tag::select_tag(candidates, *request.policy, options.explain, age ? &*age : nullptr);
   result.explain = std::move(selection.explain);
   if (!selection.pick) {
     result.status = ImageStatus::no_match;
@@ -174,11 +178,11 @@ void resolve_one(const ImageRequest& request,
 
 ImageResult base_result(const ImageRequest& request) {
   ImageResult result;
-  result.alias = request.entry.alias;
-  result.image = request.entry.image_text;
-  result.repository = request.entry.image.repository();
-  result.constraint = request.entry.constraint;
-  result.strategy = request.policy.strategy;
+  result.alias = request.entry->alias;
+  result.image = request.entry->image_text;
+  result.repository = request.entry->image.repository();
+  result.constraint = request.entry->constraint;
+  result.strategy = request.policy->strategy;
   result.current = request.current_tag;
   result.current_digest = request.current_digest;
   return result;
@@ -258,17 +262,18 @@ void resolve_images_into(const std::vector<ImageRequest>& requests,
       result.reason = target.error().message;
       ok = false;
     }
-    if (ok && request.policy.strategy == tag::Strategy::digest
-        && request.policy.tracked_tag.empty()) {
+    if (ok && request.policy->strategy == tag::Strategy::digest
+        && request.policy->tracked_tag.empty()) {
       result.status = ImageStatus::error;
       result.reason = "update strategy 'digest' needs the tag to track after the "
                       "image's ':' (e.g. "
-                      + util::quote(request.entry.image_text + ":latest") + ")";
+                      + util::quote(request.entry->image_text + ":latest") + ")";
       ok = false;
     }
-    if (const auto& problem = request.policy.allow.problem(); problem && ok) {
-      logger.warn(fmt::format(
-          "image {}: {}; no tag will be allowed", util::quote(request.entry.image_text), *problem));
+    if (const auto& problem = request.policy->allow.problem(); problem && ok) {
+      logger.warn(fmt::format("image {}: {}; no tag will be allowed",
+                              util::quote(request.entry->image_text),
+                              *problem));
     }
     runnable.push_back(ok);
   }
@@ -290,7 +295,7 @@ void resolve_images_into(const std::vector<ImageRequest>& requests,
     ResolveCost cost{needs_metadata(requests[i], *targets[i]), shared[targets[i]->key], 0};
     auto tags = tag_lists.find(targets[i]->key);
     if (cost.metadata && tags != tag_lists.end() && tags->second) {
-      cost.candidates = tag::prefilter(tags->second->tags, requests[i].policy).size();
+      cost.candidates = tag::prefilter(tags->second->tags, *requests[i].policy).size();
     }
     work.push_back(i);
     costs.push_back(cost);
@@ -323,7 +328,7 @@ void resolve_images_into(const std::vector<ImageRequest>& requests,
     }
     if (result.status == ImageStatus::error) {
       logger.error(fmt::format("image {}: {}",
-                               util::quote(requests[i].entry.image_text),
+                               util::quote(requests[i].entry->image_text),
                                result.reason.value_or("failed")));
     }
   }

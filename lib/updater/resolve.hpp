@@ -14,16 +14,23 @@
 #include "util/log.hpp"
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace argoimg::updater {
 
-// One image to resolve: what is configured and how to choose.
+// The policy of a request that sets none: semver, any tag, every platform.
+std::shared_ptr<const tag::TagPolicy> default_tag_policy();
+
+// One image to resolve: what is configured and how to choose. The entry and the policy are
+// shared, not copied: a run holds a request for each of thousands of images at once, and
+// their policies are few (a planned run borrows the entries from the configurations).
 struct ImageRequest {
-  image::ImageListEntry entry;
-  tag::TagPolicy policy; // including the platforms for newest-build and digest
+  std::shared_ptr<const image::ImageListEntry> entry;
+  // including the platforms for newest-build and digest; never null
+  std::shared_ptr<const tag::TagPolicy> policy = default_tag_policy();
   std::optional<std::string> current_tag;
   std::optional<std::string> current_digest;
   std::optional<std::string> pull_secret; // a credential reference; wins over the registry's

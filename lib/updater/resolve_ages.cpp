@@ -13,7 +13,7 @@ std::string too_young_reason(const tag::Selection& selection, const ImageRequest
   std::string reason = fmt::format("{} tag{} too young for min-age {}",
                                    selection.too_young,
                                    selection.too_young == 1 ? "" : "s",
-                                   tag::format_min_age(request.policy.min_age_s));
+                                   tag::format_min_age(request.policy->min_age_s));
   if (selection.next_eligible) {
     reason += "; the first becomes eligible at " + util::format_utc(*selection.next_eligible);
   }
@@ -32,9 +32,9 @@ Ages observe_ages(const std::vector<ImageRequest>& requests,
   bool needed = false;
   bool dated_only = true; // every such image is newest-build with real build dates
   for (size_t i = 0; i < requests.size(); ++i) {
-    if (runnable[i] && requests[i].policy.min_age_s > 0) {
+    if (runnable[i] && requests[i].policy->min_age_s > 0) {
       needed = true;
-      dated_only = dated_only && requests[i].policy.strategy == tag::Strategy::newest_build
+      dated_only = dated_only && requests[i].policy->strategy == tag::Strategy::newest_build
                    && targets[i]->endpoint.tag_sort_mode == registry::TagSortMode::none;
     }
   }
@@ -52,7 +52,8 @@ Ages observe_ages(const std::vector<ImageRequest>& requests,
     return ages;
   }
   for (size_t i = 0; i < requests.size(); ++i) {
-    if (!runnable[i] || requests[i].policy.min_age_s <= 0 || ages.seen.count(targets[i]->key) > 0) {
+    if (!runnable[i] || requests[i].policy->min_age_s <= 0
+        || ages.seen.count(targets[i]->key) > 0) {
       continue;
     }
     auto list = tag_lists.find(targets[i]->key);

@@ -24,8 +24,8 @@ Listing validated(std::vector<std::string> tags) {
 } // namespace
 
 bool needs_metadata(const ImageRequest& request, const Target& target) {
-  return request.policy.strategy == tag::Strategy::digest
-         || (request.policy.strategy == tag::Strategy::newest_build
+  return request.policy->strategy == tag::Strategy::digest
+         || (request.policy->strategy == tag::Strategy::newest_build
              && target.endpoint.tag_sort_mode == registry::TagSortMode::none);
 }
 

@@ -26,7 +26,7 @@ updater::ImageRequest request(const std::string& element) {
   auto entry = image::parse_image_list_entry(element);
   REQUIRE(entry);
   updater::ImageRequest made;
-  made.entry = *entry;
+  made.entry = std::make_shared<const image::ImageListEntry>(*entry);
   return made;
 }
 
