@@ -53,6 +53,8 @@ struct Annotation {
 struct Application {
   std::string name;
   std::string app_namespace; // metadata.namespace; empty when not set
+  // Read to select and configure the application; a run drops both once the configuration
+  // is read (run::configure_applications), as it holds thousands of applications at once.
   std::map<std::string, std::string> labels;
   std::map<std::string, Annotation> annotations;
   std::vector<Source> sources; // one for spec.source

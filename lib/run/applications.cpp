@@ -193,6 +193,10 @@ LoadedApplications configure_applications(SourceDocuments documents,
       continue;
     }
     planned.application = std::move(application);
+    if (planned.config) { // what they say is in the configuration now (kept for a failed one)
+      decltype(app::Application::labels)().swap(planned.application.labels);
+      decltype(app::Application::annotations)().swap(planned.application.annotations);
+    }
     loaded.apps.push_back(std::move(planned));
   }
   return loaded;
