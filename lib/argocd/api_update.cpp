@@ -80,7 +80,7 @@ void set_kustomize_image(Value& kustomize,
                          const writeback::ImageChange& change,
                          Document::AllocatorType& alloc) {
   Value& images = member(kustomize, "images", rapidjson::kArrayType, alloc);
-  const auto& config = change.config;
+  const auto& config = *change.config;
   std::string value =
       (config.kustomize_image_name ? *config.kustomize_image_name + "=" : "") + change.full_value();
   std::string wanted =
@@ -141,8 +141,8 @@ util::Result<std::string> build_patch(Document& doc,
       continue;
     }
     Value& helm = member(*source, "helm", rapidjson::kObjectType, alloc);
-    auto names = app::helm_names(change.config);
-    auto current = app::find_current_image(application, type, change.config, {}, {}, nullptr);
+    auto names = app::helm_names(*change.config);
+    auto current = app::find_current_image(application, type, *change.config, {}, {}, nullptr);
     bool in_values_object = !src.helm_values_object.empty() && current
                             && current->found_in.find("valuesObject") != std::string::npos;
     if (in_values_object) {
@@ -153,7 +153,7 @@ util::Result<std::string> build_patch(Document& doc,
     } else if (names.spec) {
       set_parameter(helm, *names.spec, change.full_value(), false, alloc);
     } else {
-      set_parameter(helm, names.name, change.config.entry.image.name(), true, alloc);
+      set_parameter(helm, names.name, change.config->entry.image.name(), true, alloc);
       set_parameter(helm, names.tag, change.tag_value(), false, alloc);
     }
   }

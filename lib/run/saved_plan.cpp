@@ -136,7 +136,7 @@ void write_api(Writer& w, const Evaluation& run, const updater::WritePlan& write
     string_field(w, "sha256", application.state_sha256);
     std::vector<std::string> images;
     for (const auto& image : change.images) {
-      images.push_back(image.config.entry.alias.value_or(image.config.entry.image_text) + ": -> "
+      images.push_back(image.config->entry.alias.value_or(image.config->entry.image_text) + ": -> "
                        + image.tag_value());
     }
     strings_field(w, "images", images);

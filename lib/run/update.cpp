@@ -285,7 +285,7 @@ void apply_api_changes(Evaluation& run,
     record.display = argocd::base_url(server) + "/api/v1/applications/" + application.name;
     record.applications.push_back(application.name);
     for (const auto& image : change.images) {
-      record.images.push_back(image.config.entry.alias.value_or(image.config.entry.image_text)
+      record.images.push_back(image.config->entry.alias.value_or(image.config->entry.image_text)
                               + ": -> " + image.tag_value());
     }
     record.diff = *done;

@@ -29,8 +29,11 @@ std::vector<ImageChange> changes_of(const PlannedApp& planned,
     if (image.status != ImageStatus::update) {
       continue;
     }
-    changes.push_back(ImageChange{
-        planned.config->images[i], image.new_tag.value_or(""), image.new_digest.value_or("")});
+    // borrowed: the run's configurations outlive its changes
+    changes.push_back(ImageChange{std::shared_ptr<const app::ImageConfig>(
+                                      std::shared_ptr<const void>(), &planned.config->images[i]),
+                                  image.new_tag.value_or(""),
+                                  image.new_digest.value_or("")});
     described.push_back(image.alias.value_or(image.image) + ": " + image.current.value_or("<none>")
                         + " -> " + image.new_tag.value_or("")
                         + (image.new_digest ? "@" + *image.new_digest : ""));

@@ -337,7 +337,7 @@ set_kustomize_image(Editor& editor, size_t doc, const YamlPath& list, const Imag
   if (!root) {
     return tl::unexpected(root.error());
   }
-  const auto& config = change.config;
+  const auto& config = *change.config;
   std::string value =
       (config.kustomize_image_name ? *config.kustomize_image_name + "=" : "") + change.full_value();
   std::string wanted =

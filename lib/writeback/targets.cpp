@@ -34,12 +34,18 @@ std::string with_image(const std::string& image, const std::string& message) {
 
 } // namespace
 
+ImageChange owned_change(app::ImageConfig config, std::string new_tag, std::string new_digest) {
+  return ImageChange{std::make_shared<const app::ImageConfig>(std::move(config)),
+                     std::move(new_tag),
+                     std::move(new_digest)};
+}
+
 std::string ImageChange::tag_value() const {
   return new_digest.empty() ? new_tag : new_tag + "@" + new_digest;
 }
 
 std::string ImageChange::full_value() const {
-  return config.entry.image.name() + ":" + tag_value();
+  return config->entry.image.name() + ":" + tag_value();
 }
 
 util::Result<std::string> edit_argocd_source(std::string_view text,
@@ -51,7 +57,7 @@ util::Result<std::string> edit_argocd_source(std::string_view text,
     if (type == app::AppType::kustomize) {
       done = set_kustomize_image(editor, 0, join({}, {"kustomize", "images"}), change);
     } else {
-      auto names = app::helm_names(change.config);
+      auto names = app::helm_names(*change.config);
       YamlPath list = join({}, {"helm", "parameters"});
       if (names.spec) {
         done = set_parameter(editor, 0, list, *names.spec, change.full_value(), "forcestring");
@@ -60,7 +66,7 @@ util::Result<std::string> edit_argocd_source(std::string_view text,
                              0,
                              list,
                              names.name,
-                             change.config.entry.image.name(),
+                             change.config->entry.image.name(),
                              "forcestring",
                              IfMissing::add,
                              Compare::repository);
@@ -71,7 +77,7 @@ util::Result<std::string> edit_argocd_source(std::string_view text,
     }
     if (!done) {
       return util::fail(done.error().kind,
-                        with_image(change.config.entry.image_text, done.error().message));
+                        with_image(change.config->entry.image_text, done.error().message));
     }
   }
   return editor.finish();
@@ -90,7 +96,7 @@ util::Result<std::vector<HelmPaths>> detail::helm_paths(const YAML::Node& root,
   };
   std::vector<HelmPaths> out;
   for (const auto& change : changes) {
-    auto names = app::helm_names(change.config);
+    auto names = app::helm_names(*change.config);
     HelmPaths paths;
     paths.spec = names.spec.has_value();
     for (auto [name, into] : {std::make_pair(names.spec ? *names.spec : names.tag, &paths.tag),
@@ -101,7 +107,7 @@ util::Result<std::vector<HelmPaths>> detail::helm_paths(const YAML::Node& root,
       auto path = path_for(name);
       if (!path) {
         return util::fail(path.error().kind,
-                          util::quote(change.config.entry.image_text) + ": "
+                          util::quote(change.config->entry.image_text) + ": "
                               + path.error().message);
       }
       *into = std::move(*path);
@@ -185,13 +191,13 @@ detail::edit_helm_values_in(Editor& editor,
         auto root = editor.document(0);
         *current = root ? value_through_merges(*root, paths[i].name) : std::nullopt;
       }
-      std::string configured = change.config.entry.image.name();
+      std::string configured = change.config->entry.image.name();
       if (done && current
-          && (!*current || repository_of(**current) != change.config.entry.image.repository())) {
+          && (!*current || repository_of(**current) != change.config->entry.image.repository())) {
         // AIU 0.18: keep the short form (`bitnami/nginx`) when the file uses it.
         bool short_form = *current && image::parse_image_ref(**current)
                           && image::parse_image_ref(**current)->registry.empty();
-        auto ref = change.config.entry.image;
+        auto ref = change.config->entry.image;
         std::string value =
             short_form && ref.registry_host() == image::k_docker_hub ? ref.path : configured;
         done = editor.set(0, paths[i].name, value);
@@ -199,7 +205,7 @@ detail::edit_helm_values_in(Editor& editor,
     }
     if (!done) {
       return util::fail(done.error().kind,
-                        with_image(change.config.entry.image_text, done.error().message));
+                        with_image(change.config->entry.image_text, done.error().message));
     }
   }
   return editor.finish(parsed);
@@ -276,10 +282,10 @@ detail::edit_application_manifest_at(std::string_view text,
       done = set_kustomize_image(editor, doc, join(source, {"kustomize", "images"}), change);
     } else {
       const auto& src = application.sources[type.source_index];
-      auto names = app::helm_names(change.config);
+      auto names = app::helm_names(*change.config);
       bool in_values_object =
           !src.helm_values_object.empty()
-          && app::find_current_image(application, type, change.config, {}, {}, nullptr)
+          && app::find_current_image(application, type, *change.config, {}, {}, nullptr)
                      .value_or(app::CurrentImage{})
                      .found_in.find("valuesObject")
                  != std::string::npos;
@@ -307,7 +313,7 @@ detail::edit_application_manifest_at(std::string_view text,
                                doc,
                                list,
                                names.name,
-                               change.config.entry.image.name(),
+                               change.config->entry.image.name(),
                                "forceString",
                                IfMissing::skip,
                                Compare::repository);
@@ -319,7 +325,7 @@ detail::edit_application_manifest_at(std::string_view text,
     }
     if (!done) {
       return util::fail(done.error().kind,
-                        with_image(change.config.entry.image_text, done.error().message));
+                        with_image(change.config->entry.image_text, done.error().message));
     }
   }
   return editor.finish(parsed);

@@ -6,6 +6,7 @@
 #include "app/config.hpp"
 #include "util/result.hpp"
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,7 +16,9 @@ namespace argoimg::writeback {
 
 // One image to write: its configuration and the new tag (and digest, for `digest`).
 struct ImageChange {
-  app::ImageConfig config;
+  // Shared, not copied: a run changes thousands of images at once. updater::plan_writes
+  // borrows each from the run's configurations, which outlive every change made from them.
+  std::shared_ptr<const app::ImageConfig> config;
   std::string new_tag;
   std::string new_digest;
 
@@ -24,6 +27,9 @@ struct ImageChange {
   // `name:tag[@digest]` of the configured image, the Helm spec / Kustomize value.
   std::string full_value() const;
 };
+
+// A change owning its configuration.
+ImageChange owned_change(app::ImageConfig config, std::string new_tag, std::string new_digest);
 
 // Every target edits `text` (empty for a file that does not exist yet) and returns the new
 // text, verified to differ from `text` only at the values written. Each fails with an error

@@ -29,7 +29,7 @@ util::Result<std::string> edit_kustomization(std::string_view text,
   // each image is looked up in the text as it now reads.
   bool anchors = text.find('&') != std::string_view::npos;
   for (const auto& change : changes) {
-    const auto& config = change.config;
+    const auto& config = *change.config;
     std::string name = config.kustomize_image_name.value_or(config.entry.image.name());
     YAML::Node images;
     std::optional<size_t> found;

@@ -62,7 +62,7 @@ Update web_update() {
   REQUIRE(config->images.size() == 1);
   auto type = app::detect_type(*application, config->write_back);
   REQUIRE(type.type == app::AppType::helm);
-  return Update{*application, type, {writeback::ImageChange{config->images[0], "1.25.4", ""}}};
+  return Update{*application, type, {writeback::owned_change(config->images[0], "1.25.4", "")}};
 }
 
 util::Result<std::string> update(FakeHttpTransport& http,

@@ -127,7 +127,7 @@ struct Run {
 
   // The change application `a` asks for.
   writeback::ImageChange change(size_t a) const {
-    return writeback::ImageChange{apps[a].config->images[0], *results[a].images[0].new_tag, ""};
+    return writeback::owned_change(apps[a].config->images[0], *results[a].images[0].new_tag, "");
   }
 
   using Edit = util::Result<std::string> (*)(std::string_view,

@@ -19,7 +19,7 @@ ImageChange change(const std::string& element, const std::string& tag) {
   config.entry = *image::parse_image_list_entry(element);
   config.helm_image_tag = "image.tag";
   config.helm_image_name = "image.repository";
-  return ImageChange{config, tag, ""};
+  return owned_change(config, tag, "");
 }
 
 } // namespace

@@ -3,6 +3,8 @@
 // result as editing it one application after the other, and one failing application does not
 // stop the others.
 
+#include "support/image_change.hpp"
+
 #include "app/load.hpp"
 #include "writeback/batch.hpp"
 
@@ -10,13 +12,14 @@
 
 using namespace argoimg;
 using namespace argoimg::writeback;
+using argoimg::test::mutable_config;
 
 namespace {
 
 ImageChange change(const std::string& element, const std::string& tag) {
   app::ImageConfig config;
   config.entry = *image::parse_image_list_entry(element);
-  return ImageChange{config, tag, ""};
+  return owned_change(config, tag, "");
 }
 
 std::string item(const std::string& name, const std::string& tag_line) {
@@ -140,20 +143,20 @@ TEST_CASE("a values file shared by many applications: one window per image mappi
   std::vector<std::vector<ImageChange>> all;
   for (int i = 0; i < 5; ++i) {
     auto c = change("nginx", "1." + std::to_string(i + 1));
-    c.config.helm_image_tag = "app" + std::to_string(i) + ".image.tag";
-    c.config.helm_image_name = "app" + std::to_string(i) + ".image.repository";
+    mutable_config(c).helm_image_tag = "app" + std::to_string(i) + ".image.tag";
+    mutable_config(c).helm_image_name = "app" + std::to_string(i) + ".image.repository";
     all.push_back({c});
   }
   auto created = change("nginx", "9");
-  created.config.helm_image_tag = "app1.sidecar.tag"; // a new key in app1's mapping
-  created.config.helm_image_name = "app1.sidecar.repository";
+  mutable_config(created).helm_image_tag = "app1.sidecar.tag"; // a new key in app1's mapping
+  mutable_config(created).helm_image_name = "app1.sidecar.repository";
   all.push_back({created});
   auto literal = change("nginx", "8");
-  literal.config.helm_image_tag = "image.tag"; // the literal root key: the whole file
+  mutable_config(literal).helm_image_tag = "image.tag"; // the literal root key: the whole file
   all.push_back({literal});
   auto flow = change("nginx", "7");
-  flow.config.helm_image_tag = "flow.image.tag"; // a flow mapping: the whole file
-  flow.config.helm_image_name = "flow.image.repository";
+  mutable_config(flow).helm_image_tag = "flow.image.tag"; // a flow mapping: the whole file
+  mutable_config(flow).helm_image_name = "flow.image.repository";
   all.push_back({flow});
   FileBatch batch(text);
   std::string sequential = text;

@@ -2,6 +2,8 @@
 // Regression tests for hostile input to the editor (issue 12): huge indexes, a UTF-8 BOM,
 // duplicate keys.
 
+#include "support/image_change.hpp"
+
 #include "app/load.hpp"
 #include "writeback/targets.hpp"
 #include "writeback/verify.hpp"
@@ -11,13 +13,14 @@
 
 using namespace argoimg;
 using namespace argoimg::writeback;
+using argoimg::test::mutable_config;
 
 namespace {
 
 ImageChange change(const std::string& element, const std::string& tag) {
   app::ImageConfig config;
   config.entry = *image::parse_image_list_entry(element);
-  return ImageChange{config, tag, ""};
+  return owned_change(config, tag, "");
 }
 
 } // namespace
@@ -35,7 +38,7 @@ TEST_CASE("a huge [N] index is an error, not an exception", "[writeback]") {
   REQUIRE(fine);
   CHECK(fine->back().index == std::optional<size_t>(1));
   auto huge = change("nginx", "v2");
-  huge.config.helm_image_tag = "containers[99999999999999999999999].image.tag";
+  mutable_config(huge).helm_image_tag = "containers[99999999999999999999999].image.tag";
   auto edited = edit_helm_values("containers: []\n", {huge});
   REQUIRE_FALSE(edited);
   CHECK_THAT(edited.error().message, Catch::Contains("too large"));

@@ -3,6 +3,8 @@
 // hostile formatting: comments everywhere, blank lines, flow and indentless sequences, block
 // scalars, anchors, multiple documents, CRLF, no final newline, quoted and numeric-looking tags.
 
+#include "support/image_change.hpp"
+
 #include "app/load.hpp"
 #include "writeback/targets.hpp"
 
@@ -13,6 +15,7 @@
 
 using namespace argoimg;
 using namespace argoimg::writeback;
+using argoimg::test::mutable_config;
 
 namespace {
 
@@ -28,7 +31,7 @@ ImageChange
 change(const std::string& element, const std::string& tag, const std::string& digest = "") {
   app::ImageConfig config;
   config.entry = *image::parse_image_list_entry(element);
-  return ImageChange{config, tag, digest};
+  return owned_change(config, tag, digest);
 }
 
 } // namespace
@@ -36,10 +39,10 @@ change(const std::string& element, const std::string& tag, const std::string& di
 TEST_CASE("golden: .argocd-source Helm parameters are merged, the rest kept", "[writeback]") {
   auto web = change("web=ghcr.io/acme/web", "1.10");
   auto sidecar = change("sidecar=ghcr.io/acme/sidecar", "2024.01");
-  sidecar.config.helm_image_tag = "sidecar.tag";
-  sidecar.config.helm_image_name =
+  mutable_config(sidecar).helm_image_tag = "sidecar.tag";
+  mutable_config(sidecar).helm_image_name =
       "image.name"; // shared name key, same repository? no: skipped below
-  sidecar.config.helm_image_name = "sidecar.name";
+  mutable_config(sidecar).helm_image_name = "sidecar.name";
   auto after =
       edit_argocd_source(fixture("argocd-source-helm.before.yaml"), app::AppType::helm, {web});
   REQUIRE(after);
@@ -63,7 +66,7 @@ TEST_CASE("golden: .argocd-source Kustomize images in a flow list with CRLF", "[
 
 TEST_CASE("golden: kustomization images set as kustomize edit set image does", "[writeback]") {
   auto renamed = change("ghcr.io/acme/new", "10");
-  renamed.config.kustomize_image_name = "quay.io/acme/old";
+  mutable_config(renamed).kustomize_image_name = "quay.io/acme/old";
   auto after =
       edit_kustomization(fixture("kustomization.before.yaml"),
                          {change("ghcr.io/acme/api", "v1.1.0"), renamed, change("redis", "7.2")});
@@ -75,21 +78,21 @@ TEST_CASE("golden: Helm values through anchors, literal keys, indexes and new ke
           "[writeback]") {
   auto anchored =
       change("web=ghcr.io/acme/web", "1.1.0"); // web.image is an alias of &image_defaults
-  anchored.config.helm_image_tag = "web.image.tag";
-  anchored.config.helm_image_name = "web.image.repository";
-  anchored.config.helm_image_spec.reset();
+  mutable_config(anchored).helm_image_tag = "web.image.tag";
+  mutable_config(anchored).helm_image_name = "web.image.repository";
+  mutable_config(anchored).helm_image_spec.reset();
   auto literal = change("lit=ghcr.io/acme/web", "v9"); // the root has a literal `image.tag` key
-  literal.config.helm_image_tag = "image.tag";
-  literal.config.helm_image_name = "image.repository";
+  mutable_config(literal).helm_image_tag = "image.tag";
+  mutable_config(literal).helm_image_name = "image.repository";
   auto indexed = change("app=docker.io/bitnami/nginx", "1.26"); // short name form kept
-  indexed.config.helm_image_tag = "containers[0].image.tag";
-  indexed.config.helm_image_name = "containers[0].image.repository";
+  mutable_config(indexed).helm_image_tag = "containers[0].image.tag";
+  mutable_config(indexed).helm_image_name = "containers[0].image.repository";
   auto created = change("side=bitnami/redis", "7.10"); // a missing key, numeric-looking tag
-  created.config.helm_image_tag = "containers[1].image.tag";
-  created.config.helm_image_name = "containers[1].image.repository";
+  mutable_config(created).helm_image_tag = "containers[1].image.tag";
+  mutable_config(created).helm_image_name = "containers[1].image.repository";
   auto fresh = change("api=ghcr.io/acme/api", "v2.0.0"); // nothing there yet
-  fresh.config.helm_image_tag = "api.image.tag";
-  fresh.config.helm_image_name = "api.image.repository";
+  mutable_config(fresh).helm_image_tag = "api.image.tag";
+  mutable_config(fresh).helm_image_name = "api.image.repository";
   auto after = edit_helm_values(fixture("helmvalues.before.yaml"),
                                 {anchored, literal, indexed, created, fresh});
   REQUIRE(after);
@@ -106,7 +109,7 @@ TEST_CASE("golden: an Application manifest edited in place (multi-source, values
   app::TypeDecision type{app::AppType::helm, 0, ""};
   auto web = change("web=ghcr.io/acme/web", "1.1.0");
   auto cart = change("cart=ghcr.io/acme/cart", "2.1.0");
-  cart.config.helm_image_spec = "cart.image";
+  mutable_config(cart).helm_image_spec = "cart.image";
   auto after = edit_application_manifest(before, application, type, {web, cart});
   REQUIRE(after);
   CHECK(*after == fixture("application.after.yaml"));
@@ -142,7 +145,7 @@ TEST_CASE("a list index in a path of a new or missing values file is a clear err
   for (const std::string& text : {std::string(), std::string("other: 1\n")}) {
     CAPTURE(text);
     auto indexed = change("nginx", "v2");
-    indexed.config.helm_image_tag = "x.a[0].b";
+    mutable_config(indexed).helm_image_tag = "x.a[0].b";
     auto after = edit_helm_values(text, {indexed});
     REQUIRE_FALSE(after);
     CHECK(after.error().kind == argoimg::util::ErrorKind::invalid_input);
