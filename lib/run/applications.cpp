@@ -272,7 +272,7 @@ std::string application_key(const app::Application& application) {
 
 void RepoFinder::set_write_back(const app::Application& application,
                                 const app::WriteBack& write_back) {
-  m_write_backs[application_key(application)] = write_back;
+  m_write_backs[application_key(application)] = WriteTo{write_back.repository, write_back.branch};
 }
 
 std::map<std::pair<std::string, std::string>, std::string> RepoFinder::refusals() const {
@@ -280,7 +280,7 @@ std::map<std::pair<std::string, std::string>, std::string> RepoFinder::refusals(
   return m_refusals;
 }
 
-const app::WriteBack* RepoFinder::write_back_of(const app::Application& application) const {
+const RepoFinder::WriteTo* RepoFinder::write_back_of(const app::Application& application) const {
   auto it = m_write_backs.find(application_key(application));
   return it == m_write_backs.end() ? nullptr : &it->second;
 }

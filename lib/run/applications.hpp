@@ -100,7 +100,12 @@ private:
                                const app::Source& source,
                                const std::string& url,
                                std::string branch);
-  const app::WriteBack* write_back_of(const app::Application& application) const;
+  // The repository and branch an application's configuration writes to ("" for its source's).
+  struct WriteTo {
+    std::string repository;
+    std::string branch;
+  };
+  const WriteTo* write_back_of(const app::Application& application) const;
   Cloner m_cloner;
   std::map<std::string, util::Result<std::string>> m_clones; // "url@branch" -> dir or error
   std::map<std::string, std::string> m_failures;             // application -> error
@@ -109,7 +114,7 @@ private:
   app::LoadLimits m_limits;                   // for files read from the repositories
   std::map<std::string, std::unique_ptr<app::RepoReader>> m_readers;
   Effects& m_effects;
-  std::map<std::string, app::WriteBack> m_write_backs; // by application_key
+  std::map<std::string, WriteTo> m_write_backs; // by application_key
   mutable std::mutex m_refusals_mutex;
   std::map<std::pair<std::string, std::string>, std::string> m_refusals;
 };

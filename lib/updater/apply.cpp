@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <deque>
 #include <exception>
 #include <map>
 #include <memory>
@@ -159,7 +160,7 @@ WritePlan plan_writes(const std::vector<PlannedApp>& apps,
                       const FileReader& read,
                       Reads reads) {
   WritePlan plan;
-  std::vector<Batch> batches;
+  std::deque<Batch> batches;           // no doubling slack: one per file written
   std::map<std::string, size_t> index; // path -> position in batches
   auto load = [](Batch& batch, std::optional<std::string> text) {
     batch.created = !text.has_value();
@@ -294,13 +295,20 @@ WritePlan plan_writes(const std::vector<PlannedApp>& apps,
     }
     batch.entries.push_back(Batch::Entry{a, std::move(described)});
   }
-  std::vector<std::optional<FileChange>> changes(batches.size());
+  // Held to the end of the run: the lookups go, and each file's change is made in its slot.
+  decltype(index)().swap(index);
+  decltype(prefetched)().swap(prefetched);
+  std::vector<FileChange> changes(batches.size());
+  std::vector<char> made(batches.size());
   util::parallel_for(batches.size(), threads, [&](size_t b) {
     try {
       if (!batches[b].read) {
         load(batches[b], read(batches[b].path));
       }
-      changes[b] = run_batch(batches[b], apps, results);
+      if (auto change = run_batch(batches[b], apps, results)) {
+        changes[b] = std::move(*change);
+        made[b] = 1;
+      }
     } catch (const std::exception& e) { // a broken invariant stays this file's applications' error
       for (const auto& entry : batches[b].entries) {
         results[entry.app].status = AppStatus::error;
@@ -310,11 +318,17 @@ WritePlan plan_writes(const std::vector<PlannedApp>& apps,
     }
     batches[b] = Batch{}; // its queued edits hold copies of the changes: free them now
   });
-  for (auto& change : changes) {
-    if (change) {
-      plan.files.push_back(std::move(*change));
+  size_t kept = 0;
+  for (size_t b = 0; b < changes.size(); ++b) {
+    if (made[b]) {
+      if (kept != b) {
+        changes[kept] = std::move(changes[b]);
+      }
+      ++kept;
     }
   }
+  changes.resize(kept);
+  plan.files = std::move(changes);
   return plan;
 }
 
