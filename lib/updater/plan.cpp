@@ -59,16 +59,20 @@ public:
 
   const util::Result<std::shared_ptr<const tag::TagPolicy>>& get(const app::ImageConfig& config) {
     std::string key = std::to_string(static_cast<int>(config.strategy));
+    // Each value behind its length: a value holding a separator cannot pass for two fields.
     auto field = [&key](std::string_view value) {
-      key += '\0';
+      key += ' ';
+      key += std::to_string(value.size());
+      key += ':';
       key += value;
     };
     field(config.entry.constraint ? "=" + *config.entry.constraint : "-");
     field(config.allow_tags);
+    field(std::to_string(config.ignore_tags.size()));
     for (const auto& pattern : config.ignore_tags) {
       field(pattern);
     }
-    field("\1platforms");
+    field(std::to_string(config.platforms.size()));
     for (const auto& platform : config.platforms) {
       field(platform.to_string());
     }
