@@ -9,6 +9,7 @@
 using namespace argoimg;
 using test::FakeEffects;
 using test::FakeGit;
+using test::image_of;
 using test::TempTree;
 
 namespace {
@@ -44,17 +45,6 @@ public:
   }
   std::vector<std::string> observed;
 };
-
-const updater::ImageResult& image_of(const run::Outcome& outcome, const std::string& name) {
-  for (const auto& result : outcome.report->applications) {
-    if (result.name == name) {
-      REQUIRE(result.images.size() == 1);
-      return result.images[0];
-    }
-  }
-  FAIL("no result for " << name);
-  throw std::logic_error("unreachable");
-}
 
 } // namespace
 

@@ -9,6 +9,7 @@
 using namespace argoimg;
 using test::FakeEffects;
 using test::FakeGit;
+using test::image_of;
 using test::TempTree;
 
 namespace {
@@ -25,17 +26,6 @@ std::string application(const std::string& name, const std::string& annotations)
          + "\n    targetRevision: main\n    kustomize:\n      images:\n"
            "      - registry.demo.local/demo/app:1.0.0\n"
            "  destination:\n    server: https://kubernetes.default.svc\n";
-}
-
-const updater::ImageResult& image_of(const run::Outcome& outcome, const std::string& name) {
-  for (const auto& result : outcome.report->applications) {
-    if (result.name == name) {
-      REQUIRE(result.images.size() == 1);
-      return result.images[0];
-    }
-  }
-  FAIL("no result for " << name);
-  throw std::logic_error("unreachable");
 }
 
 run::Outcome check(TempTree& tree, FakeEffects& fake) {

@@ -13,11 +13,24 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
 
 namespace argoimg::test {
+
+// The single image result of the application `name` in `outcome`.
+inline const updater::ImageResult& image_of(const run::Outcome& outcome, const std::string& name) {
+  for (const auto& result : outcome.report->applications) {
+    if (result.name == name) {
+      REQUIRE(result.images.size() == 1);
+      return result.images[0];
+    }
+  }
+  FAIL("no result for " << name);
+  throw std::logic_error("unreachable");
+}
 
 // FakeGit plus commits by id: the base branch is FakeGit's remote ("main", ids "r<n>"); head
 // branches are `branches`, commits made by commit_edits (or by_hand) are `objects`.
