@@ -42,8 +42,7 @@ util::Result<updater::ImageRequest> make_request(const std::string& text,
       policy.tracked_tag = *entry->constraint;
     }
   }
-  updater::ImageRequest request;
-  request.entry = std::make_shared<const image::ImageListEntry>(std::move(*entry));
+  updater::ImageRequest request(std::make_shared<const image::ImageListEntry>(std::move(*entry)));
   request.policy = std::make_shared<const tag::TagPolicy>(std::move(policy));
   if (!options.credentials.empty()) {
     request.pull_secret = options.credentials;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "updater/apply.hpp"
 
+#include "util/borrowed.hpp"
 #include "util/parallel.hpp"
 #include "util/strings.hpp"
 #include "writeback/batch.hpp"
@@ -31,8 +32,7 @@ std::vector<ImageChange> changes_of(const PlannedApp& planned,
       continue;
     }
     // borrowed: the run's configurations outlive its changes
-    changes.push_back(ImageChange{std::shared_ptr<const app::ImageConfig>(
-                                      std::shared_ptr<const void>(), &planned.config->images[i]),
+    changes.push_back(ImageChange{util::borrowed(planned.config->images[i]),
                                   image.new_tag.value_or(""),
                                   image.new_digest.value_or("")});
     described.push_back(image.alias.value_or(image.image) + ": " + image.current.value_or("<none>")

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "updater/plan.hpp"
 
+#include "util/borrowed.hpp"
 #include "util/parallel.hpp"
 #include "util/strings.hpp"
 
@@ -98,9 +99,7 @@ util::Result<ImageRequest> request_for(const app::ImageConfig& config,
   if (!policy) {
     return tl::unexpected(policy.error());
   }
-  ImageRequest request;
-  request.entry =
-      std::shared_ptr<const image::ImageListEntry>(std::shared_ptr<const void>(), &config.entry);
+  ImageRequest request(util::borrowed(config.entry));
   request.policy = *policy;
   request.pull_secret = config.pull_secret;
   if (current) {

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <map>
 #include <string_view>
+#include <utility>
 
 namespace argoimg::updater {
 
@@ -28,6 +29,9 @@ std::shared_ptr<const tag::TagPolicy> default_tag_policy() {
   static const auto policy = std::make_shared<const tag::TagPolicy>();
   return policy;
 }
+
+ImageRequest::ImageRequest(std::shared_ptr<const image::ImageListEntry> given)
+    : entry(std::move(given)) {}
 
 util::Result<registry::Endpoint> image_endpoint(const image::ImageRef& image,
                                                 const std::optional<std::string>& pull_secret,

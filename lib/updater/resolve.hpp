@@ -28,7 +28,9 @@ std::shared_ptr<const tag::TagPolicy> default_tag_policy();
 // shared, not copied: a run holds a request for each of thousands of images at once, and
 // their policies are few (a planned run borrows the entries from the configurations).
 struct ImageRequest {
-  std::shared_ptr<const image::ImageListEntry> entry;
+  // A request is made with its image: `given` must not be null.
+  explicit ImageRequest(std::shared_ptr<const image::ImageListEntry> given);
+  std::shared_ptr<const image::ImageListEntry> entry; // never null
   // including the platforms for newest-build and digest; never null
   std::shared_ptr<const tag::TagPolicy> policy = default_tag_policy();
   std::optional<std::string> current_tag;

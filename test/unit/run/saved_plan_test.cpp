@@ -25,9 +25,7 @@ const std::string k_plan = R"({
 updater::ImageRequest request(const std::string& element) {
   auto entry = image::parse_image_list_entry(element);
   REQUIRE(entry);
-  updater::ImageRequest made;
-  made.entry = std::make_shared<const image::ImageListEntry>(*entry);
-  return made;
+  return updater::ImageRequest(std::make_shared<const image::ImageListEntry>(*entry));
 }
 
 app::Application application(const std::string& name, const std::string& app_namespace) {

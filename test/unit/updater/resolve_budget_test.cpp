@@ -60,8 +60,8 @@ void serve(Registry& http) {
 }
 
 updater::ImageRequest request(const std::string& text, tag::Strategy strategy) {
-  updater::ImageRequest r;
-  r.entry = std::make_shared<const image::ImageListEntry>(*image::parse_image_list_entry(text));
+  updater::ImageRequest r(
+      std::make_shared<const image::ImageListEntry>(*image::parse_image_list_entry(text)));
   tag::TagPolicy policy;
   policy.strategy = strategy;
   r.policy = std::make_shared<const tag::TagPolicy>(std::move(policy));
