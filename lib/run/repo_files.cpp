@@ -114,6 +114,19 @@ util::Result<util::WriteInRoot> RepoFiles::write(const std::string& path,
   return util::write_in_root(root, relative, text, options);
 }
 
+util::Result<util::WriteInRoot>
+RepoFiles::write_unchanged(const std::string& path,
+                           const std::string& text,
+                           std::optional<std::string_view> read_as) const {
+  auto [root, relative] = split(path);
+  util::WriteOptions options;
+  options.temp_dir = temp_dir(root);
+  options.sync_each = m_fsync_each;
+  options.check_unchanged = true;
+  options.read_as = read_as;
+  return util::write_in_root(root, relative, text, options);
+}
+
 util::Result<bool> RepoFiles::restore(const std::string& path,
                                       const std::optional<std::string>& before,
                                       const std::vector<std::string>& created_dirs) const {

@@ -10,6 +10,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace argoimg::run {
@@ -35,6 +36,11 @@ public:
   // What `path` holds now (nullopt: absent); fails when refused.
   util::Result<std::optional<std::string>> current(const std::string& path) const;
   util::Result<util::WriteInRoot> write(const std::string& path, const std::string& text) const;
+  // Like `write`, refused (kind `conflict`, nothing written) unless the file still holds
+  // `read_as` (nullopt: still does not exist), the text `text` was made from.
+  util::Result<util::WriteInRoot> write_unchanged(const std::string& path,
+                                                  const std::string& text,
+                                                  std::optional<std::string_view> read_as) const;
   // Whether each write is flushed (fsync of the file and its directory, the default) or left
   // to the kernel: a `kill -9` still leaves the old or the new file (util::WriteOptions).
   void fsync_each(bool flush) { m_fsync_each = flush; }

@@ -223,7 +223,11 @@ Outcome update(const UpdateOptions& options, Effects& effects) {
     }
     if (options.dry_run) {
       file.diff = writeback::unified_diff(file.display, file.before, file.after, file.created);
-    } else if (auto written = files.write(file.path, file.after); !written) {
+    } else if (auto written = files.write_unchanged(
+                   file.path,
+                   file.after,
+                   file.created ? std::nullopt : std::optional<std::string_view>(file.before));
+               !written) {
       failed[i] = "write-back: " + written.error().message;
     }
     if (effects.progress && !options.dry_run) {

@@ -85,6 +85,38 @@ Result<std::string> real_path_in_root(const std::string& root, const std::string
   return join(located->real_parts);
 }
 
+namespace {
+
+// Whether `name` in `dir` holds exactly `expected` (nullopt: it does not exist).
+bool still_holds(int dir,
+                 const std::string& name,
+                 const std::optional<std::string_view>& expected) {
+  Fd fd(::openat(dir, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  if (!fd.valid()) {
+    return errno == ENOENT && !expected;
+  }
+  struct stat info {};
+  if (!expected || ::fstat(fd.get(), &info) != 0 || !S_ISREG(info.st_mode)
+      || static_cast<unsigned long long>(info.st_size) != expected->size()) {
+    return false;
+  }
+  std::string text(expected->size() + 1, '\0'); // one byte more: a file that grew is caught
+  size_t got = 0;
+  while (got < text.size()) {
+    ssize_t n = ::read(fd.get(), text.data() + got, text.size() - got);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      break;
+    }
+    got += static_cast<size_t>(n);
+  }
+  return std::string_view(text.data(), got) == *expected;
+}
+
+} // namespace
+
 Result<WriteInRoot> write_in_root(const std::string& root,
                                   const std::string& relative,
                                   const std::string& text,
@@ -122,6 +154,12 @@ Result<WriteInRoot> write_in_root(const std::string& root,
     return drop("finishing the temporary file");
   }
   test_pause("write-window");
+  if (options.check_unchanged && !still_holds(dir, located->name, options.read_as)) {
+    ::unlinkat(where, name.c_str(), 0);
+    return failed(Error{ErrorKind::conflict,
+                        "it changed since it was read (another program wrote it); left as it "
+                        "is, run again"});
+  }
   if (::renameat(where, name.c_str(), dir, located->name.c_str()) != 0) {
     return drop("renaming into place");
   }

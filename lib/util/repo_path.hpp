@@ -58,6 +58,11 @@ struct WriteOptions {
   // page cache outlives the process); only a power cut may lose the write (see
   // docs/cli/update.md, "Durability").
   bool sync_each = true;
+  // Refuse the write (kind `conflict`, nothing changed) unless, just before the rename, the
+  // file still holds `read_as` (nullopt: still does not exist): the text the caller edited.
+  // Another program's write since the caller read the file is then never overwritten.
+  bool check_unchanged = false;
+  std::optional<std::string_view> read_as;
 };
 
 // Replace (or create) `relative` under `root` with `text` atomically, as described above.

@@ -349,6 +349,28 @@ class Confinement(unittest.TestCase):
                 self.assertFalse(os.path.exists(os.path.join(hooks, "post-checkout")))
                 self.assertFalse(os.path.exists(os.path.join(hooks, "post-merge")))
 
+    def test_a_file_changed_while_argoimg_ran_is_not_overwritten(self):
+        env = dict(os.environ, ARGOIMG_TEST_PAUSE_AT="write-window", ARGOIMG_TEST_PAUSE_MS="3000")
+        values = os.path.join(self.gitops, "charts", "web", "values.yaml")
+        with open(values, "rb") as f:
+            old = f.read()
+        proc = subprocess.Popen([os.environ["ARGOIMG_BIN"], "update", *self.args], cwd=self.dir, env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        temp_dir = os.path.join(self.gitops, ".git", "argoimg-tmp")
+        import time
+        deadline = time.time() + 60
+        while time.time() < deadline and not (os.path.isdir(temp_dir) and os.listdir(temp_dir)):
+            time.sleep(0.02)
+        theirs = old + b"# another program's edit\n"
+        with open(values, "wb") as f:  # in the window: after argoimg read it, before its rename
+            f.write(theirs)
+        out, err = proc.communicate(timeout=120)
+        self.assertEqual(proc.returncode, 1, out.decode() + err.decode())
+        self.assertIn("changed since it was read", out.decode())
+        with open(values, "rb") as f:
+            self.assertEqual(f.read(), theirs)  # never overwritten
+        self.assertEqual(os.listdir(temp_dir), [])
+
     def test_kill_in_the_write_window_leaves_no_temporary_file_in_the_tree(self):
         env = dict(os.environ, ARGOIMG_TEST_PAUSE_AT="write-window", ARGOIMG_TEST_PAUSE_MS="20000")
         values = os.path.join(self.gitops, "charts", "web", "values.yaml")

@@ -130,6 +130,57 @@ TEST_CASE("writes keep the mode, create directories and can be undone") {
   CHECK_FALSE(missing->has_value());
 }
 
+TEST_CASE("a write checked against the text read is refused when the file changed since") {
+  TempTree tree;
+  auto values = tree.base / "repo" / "charts" / "values.yaml";
+  TempTree::put(values, "tag: 1\n");
+  WriteOptions options;
+  options.check_unchanged = true;
+  auto leftovers = [&] {
+    size_t count = 0;
+    for (const auto& entry : fs::recursive_directory_iterator(tree.base / "repo")) {
+      count += entry.path().filename().string().rfind(".argoimg-tmp-", 0) == 0 ? 1U : 0U;
+    }
+    return count;
+  };
+  SECTION("unchanged: written") {
+    options.read_as = "tag: 1\n";
+    REQUIRE(write_in_root(tree.repo(), "charts/values.yaml", "tag: 2\n", options));
+    CHECK(TempTree::get(values) == "tag: 2\n");
+  }
+  SECTION("changed, grown or shrunk: left as the other writer left it") {
+    for (const char* read_as : {"tag: 0\n", "tag: 1", "tag: 1\n\n", ""}) {
+      options.read_as = std::string_view(read_as);
+      auto written = write_in_root(tree.repo(), "charts/values.yaml", "tag: 2\n", options);
+      REQUIRE_FALSE(written);
+      CHECK(written.error().kind == ErrorKind::conflict);
+      CHECK(written.error().message.find("'charts/values.yaml'") != std::string::npos);
+      CHECK(written.error().message.find("changed since it was read") != std::string::npos);
+      CHECK(TempTree::get(values) == "tag: 1\n");
+    }
+    CHECK(leftovers() == 0);
+  }
+  SECTION("read as absent, created since: not replaced") {
+    options.read_as = std::nullopt;
+    auto written = write_in_root(tree.repo(), "charts/values.yaml", "tag: 2\n", options);
+    REQUIRE_FALSE(written);
+    CHECK(written.error().kind == ErrorKind::conflict);
+    CHECK(TempTree::get(values) == "tag: 1\n");
+  }
+  SECTION("read as absent, still absent: created") {
+    options.read_as = std::nullopt;
+    REQUIRE(write_in_root(tree.repo(), "charts/new.yaml", "tag: 2\n", options));
+    CHECK(TempTree::get(tree.base / "repo" / "charts" / "new.yaml") == "tag: 2\n");
+  }
+  SECTION("read, removed since: not made again") {
+    options.read_as = "tag: 1\n";
+    fs::remove(values);
+    REQUIRE_FALSE(write_in_root(tree.repo(), "charts/values.yaml", "tag: 2\n", options));
+    CHECK_FALSE(fs::exists(values));
+    CHECK(leftovers() == 0);
+  }
+}
+
 TEST_CASE("temporary files go to .git/argoimg-tmp; stale ones are swept, live ones kept") {
   TempTree tree;
   fs::create_directories(tree.base / "repo" / ".git");
