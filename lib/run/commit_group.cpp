@@ -202,8 +202,12 @@ util::Result<std::string> write_and_commit(const Committer& committer,
   written.clear();
   for (const auto* file : group.files) {
     auto before = committer.files->current(file->path);
-    auto done =
-        before ? committer.files->write(file->path, file->after) : tl::unexpected(before.error());
+    // Refused when the file is not what the plan edited: changed since it was read.
+    auto done = before ? committer.files->write_unchanged(
+                    file->path,
+                    file->after,
+                    file->created ? std::nullopt : std::optional<std::string_view>(file->before))
+                       : tl::unexpected(before.error());
     if (!done) {
       restore(*committer.files, written);
       written.clear();
