@@ -349,18 +349,25 @@ class Confinement(unittest.TestCase):
                 self.assertFalse(os.path.exists(os.path.join(hooks, "post-checkout")))
                 self.assertFalse(os.path.exists(os.path.join(hooks, "post-merge")))
 
-    def test_a_file_changed_while_argoimg_ran_is_not_overwritten(self):
-        env = dict(os.environ, ARGOIMG_TEST_PAUSE_AT="write-window", ARGOIMG_TEST_PAUSE_MS="3000")
-        values = os.path.join(self.gitops, "charts", "web", "values.yaml")
-        with open(values, "rb") as f:
-            old = f.read()
+    def start_update_paused_in_write_window(self, pause_ms, output):
+        """Start `update` paused before its rename; return it and the temporary directory once
+        its temporary file is there."""
+        env = dict(os.environ, ARGOIMG_TEST_PAUSE_AT="write-window", ARGOIMG_TEST_PAUSE_MS=str(pause_ms))
         proc = subprocess.Popen([os.environ["ARGOIMG_BIN"], "update", *self.args], cwd=self.dir, env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                                stdout=output, stderr=output)
         temp_dir = os.path.join(self.gitops, ".git", "argoimg-tmp")
         import time
         deadline = time.time() + 60
         while time.time() < deadline and not (os.path.isdir(temp_dir) and os.listdir(temp_dir)):
             time.sleep(0.02)
+        self.assertTrue(os.path.isdir(temp_dir) and os.listdir(temp_dir), "the write window was never reached")
+        return proc, temp_dir
+
+    def test_a_file_changed_while_argoimg_ran_is_not_overwritten(self):
+        values = os.path.join(self.gitops, "charts", "web", "values.yaml")
+        with open(values, "rb") as f:
+            old = f.read()
+        proc, temp_dir = self.start_update_paused_in_write_window(3000, subprocess.PIPE)
         theirs = old + b"# another program's edit\n"
         with open(values, "wb") as f:  # in the window: after argoimg read it, before its rename
             f.write(theirs)
@@ -372,20 +379,12 @@ class Confinement(unittest.TestCase):
         self.assertEqual(os.listdir(temp_dir), [])
 
     def test_kill_in_the_write_window_leaves_no_temporary_file_in_the_tree(self):
-        env = dict(os.environ, ARGOIMG_TEST_PAUSE_AT="write-window", ARGOIMG_TEST_PAUSE_MS="20000")
         values = os.path.join(self.gitops, "charts", "web", "values.yaml")
         with open(values, "rb") as f:
             old = f.read()
-        proc = subprocess.Popen([os.environ["ARGOIMG_BIN"], "update", *self.args], cwd=self.dir, env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        temp_dir = os.path.join(self.gitops, ".git", "argoimg-tmp")
-        import time
-        deadline = time.time() + 60
-        while time.time() < deadline and not (os.path.isdir(temp_dir) and os.listdir(temp_dir)):
-            time.sleep(0.05)
+        proc, temp_dir = self.start_update_paused_in_write_window(20000, subprocess.DEVNULL)
         proc.kill()
         proc.wait()
-        self.assertTrue(os.path.isdir(temp_dir) and os.listdir(temp_dir), "the write window was never reached")
         leftovers = [p for p in self.listing(self.gitops) if "argoimg" in p and not p.startswith(".git/")]
         self.assertEqual(leftovers, [])
         with open(values, "rb") as f:
