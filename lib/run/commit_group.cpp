@@ -351,7 +351,6 @@ void commit_group(Evaluation& run, const Committer& committer, const CommitGroup
     fail_group(run, group, "commit: " + where + ": " + record.error().message);
     return;
   }
-  add_changes(run, group, options.dry_run);
   if (!options.dry_run) {
     std::vector<Written> written;
     auto sha = write_and_commit(committer, group, *record, written);
@@ -363,6 +362,7 @@ void commit_group(Evaluation& run, const Committer& committer, const CommitGroup
     record->status = "committed";
     record->attempts = 1;
   }
+  add_changes(run, group, options.dry_run); // only what was written (or, dry, would be)
   run.report.commits.push_back(*record);
 }
 

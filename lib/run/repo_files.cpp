@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
@@ -64,13 +65,28 @@ std::pair<std::string, std::string> RepoFiles::split(const std::string& path) co
 
 std::optional<std::string> RepoFiles::read(const std::string& path) {
   auto [root, relative] = split(path);
-  auto text = util::read_in_root(root, relative);
+  std::string real;
+  auto text = util::read_in_root(root, relative, SIZE_MAX, "", &real);
+  std::lock_guard lock(m_mutex);
   if (text) {
+    if (std::string where = root + "/" + real; *text && where != path) {
+      m_real.emplace(path, std::move(where)); // kept only when a link led elsewhere
+    }
     return *text;
   }
-  std::lock_guard lock(m_mutex);
   m_refused[path] = text.error().message;
   return std::nullopt;
+}
+
+bool RepoFiles::read_through_links() const {
+  std::lock_guard lock(m_mutex);
+  return !m_real.empty();
+}
+
+std::string RepoFiles::real_path_read(const std::string& path) const {
+  std::lock_guard lock(m_mutex);
+  auto it = m_real.find(path);
+  return it == m_real.end() ? path : it->second;
 }
 
 std::optional<std::string> RepoFiles::refused(const std::string& path) const {

@@ -31,6 +31,11 @@ public:
   std::optional<std::string> read(const std::string& path);
   // Why `path` was refused, if it was.
   std::optional<std::string> refused(const std::string& path) const;
+  // Where a file `read` found really is (root + "/" + its real relative path: links inside
+  // the root followed); `path` itself when no link led elsewhere or it was not read.
+  std::string real_path_read(const std::string& path) const;
+  // Whether any file `read` found was reached through such a link.
+  bool read_through_links() const;
   // Where `path` really is (a link inside the repository followed), as root + '/' + path.
   util::Result<std::string> real_path(const std::string& path) const;
   // What `path` holds now (nullopt: absent); fails when refused.
@@ -57,6 +62,7 @@ private:
   std::string temp_dir(const std::string& root) const;
 
   std::map<std::string, std::string> m_refused; // path -> why
+  std::map<std::string, std::string> m_real;    // path read through a link -> where it really is
   // root -> its temporary directory, made and swept once: a second thread writing to the
   // same root waits for the first instead of doing it again.
   struct TempDir {

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <mutex>
 #include <optional>
 
@@ -132,10 +133,27 @@ updater::WritePlan plan_confined_writes(Evaluation& run,
   }
   files.sweep();
   std::vector<updater::FileChange> kept;
+  // One file reached by two paths (a link inside the repository) is planned twice, each from
+  // the same text: only the first is written, or one edit would silently replace the other.
+  std::map<std::string, std::string> first_by_real; // real path -> display of its first plan
+  bool links = files.read_through_links();
   for (auto& file : plan.files) {
     if (auto why = files.refused(file.path)) {
       fail_results(run, results, file, "write-back: " + *why);
       continue;
+    }
+    if (links && !file.created) {
+      auto [first, fresh] = first_by_real.emplace(files.real_path_read(file.path), file.display);
+      if (!fresh) {
+        fail_results(run,
+                     results,
+                     file,
+                     "write-back: " + util::quote(file.display) + " is "
+                         + util::quote(first->second)
+                         + " (through a link), which another application edits in this run; run "
+                           "again to apply this edit");
+        continue;
+      }
     }
     kept.push_back(std::move(file));
   }

@@ -13,6 +13,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <filesystem>
+#include <mutex>
 #include <random>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -29,13 +30,17 @@ bool is_git_dir_name(std::string_view name) {
 Result<std::optional<std::string>> read_in_root(const std::string& root,
                                                 const std::string& relative,
                                                 size_t max_bytes,
-                                                const std::string& raise_hint) {
+                                                const std::string& raise_hint,
+                                                std::string* real_relative) {
   auto located = Walker(root, relative).run(Mode::read);
   if (!located) {
     return tl::unexpected(located.error());
   }
   if (!located->exists) {
     return std::optional<std::string>();
+  }
+  if (real_relative != nullptr) {
+    *real_relative = join(located->real_parts);
   }
   Fd fd(::openat(
       located->dir.get(), located->name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
@@ -87,18 +92,30 @@ Result<std::string> real_path_in_root(const std::string& root, const std::string
 
 namespace {
 
-// Whether `name` in `dir` holds exactly `expected` (nullopt: it does not exist).
-bool still_holds(int dir,
-                 const std::string& name,
-                 const std::optional<std::string_view>& expected) {
+// Nullopt when `name` in `dir` holds exactly `expected` (nullopt: it does not exist), else why
+// the write is refused.
+std::optional<std::string>
+not_holding(int dir, const std::string& name, const std::optional<std::string_view>& expected) {
+  const std::string changed = "it changed since it was read (another program wrote it)";
   Fd fd(::openat(dir, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
   if (!fd.valid()) {
-    return errno == ENOENT && !expected;
+    if (errno == ENOENT) {
+      return expected ? std::optional(changed + ": it is gone") : std::nullopt;
+    }
+    if (errno == ELOOP) {
+      return changed + ": it is a symbolic link now";
+    }
+    return "cannot read it again to see that it is unchanged: " + errno_text(errno);
+  }
+  if (!expected) {
+    return changed + ": it was created";
   }
   struct stat info {};
-  if (!expected || ::fstat(fd.get(), &info) != 0 || !S_ISREG(info.st_mode)
-      || static_cast<unsigned long long>(info.st_size) != expected->size()) {
-    return false;
+  if (::fstat(fd.get(), &info) != 0) {
+    return "cannot read it again to see that it is unchanged: " + errno_text(errno);
+  }
+  if (!S_ISREG(info.st_mode) || static_cast<unsigned long long>(info.st_size) != expected->size()) {
+    return changed;
   }
   std::string text(expected->size() + 1, '\0'); // one byte more: a file that grew is caught
   size_t got = 0;
@@ -112,8 +129,12 @@ bool still_holds(int dir,
     }
     got += static_cast<size_t>(n);
   }
-  return std::string_view(text.data(), got) == *expected;
+  return std::string_view(text.data(), got) == *expected ? std::nullopt
+                                                         : std::optional<std::string>(changed);
 }
+
+// Checked writes take turns from the check to the rename (see WriteOptions::check_unchanged).
+std::mutex g_check_and_rename;
 
 } // namespace
 
@@ -154,14 +175,19 @@ Result<WriteInRoot> write_in_root(const std::string& root,
     return drop("finishing the temporary file");
   }
   test_pause("write-window");
-  if (options.check_unchanged && !still_holds(dir, located->name, options.read_as)) {
-    ::unlinkat(where, name.c_str(), 0);
-    return failed(Error{ErrorKind::conflict,
-                        "it changed since it was read (another program wrote it); left as it "
-                        "is, run again"});
+  std::unique_lock turn(g_check_and_rename, std::defer_lock);
+  if (options.check_unchanged) {
+    turn.lock();
+    if (auto why = not_holding(dir, located->name, options.read_as)) {
+      ::unlinkat(where, name.c_str(), 0);
+      return failed(Error{ErrorKind::conflict, *why + "; left as it is, run again"});
+    }
   }
   if (::renameat(where, name.c_str(), dir, located->name.c_str()) != 0) {
     return drop("renaming into place");
+  }
+  if (turn.owns_lock()) {
+    turn.unlock();
   }
   if (options.sync_each) {
     ::fsync(dir);

@@ -33,10 +33,13 @@ bool is_git_dir_name(std::string_view name);
 // `invalid_input`) when reaching it would leave `root` or the file is larger than `max_bytes`
 // (checked before reading; the message ends with `raise_hint` when given), and with `io` when
 // it cannot be read.
+// With `real_relative`, where the file really is (links inside the root followed) is stored
+// there when it exists.
 Result<std::optional<std::string>> read_in_root(const std::string& root,
                                                 const std::string& relative,
                                                 size_t max_bytes = SIZE_MAX,
-                                                const std::string& raise_hint = "");
+                                                const std::string& raise_hint = "",
+                                                std::string* real_relative = nullptr);
 
 // Where `relative` under `root` really is (links inside the root followed), relative to the
 // root; fails as `read_in_root` does.
@@ -60,7 +63,9 @@ struct WriteOptions {
   bool sync_each = true;
   // Refuse the write (kind `conflict`, nothing changed) unless, just before the rename, the
   // file still holds `read_as` (nullopt: still does not exist): the text the caller edited.
-  // Another program's write since the caller read the file is then never overwritten.
+  // A write another program made since the caller read the file is then not overwritten
+  // (unless it lands between this check and the rename). Checked writes of one process take
+  // turns from the check to the rename, so two of its threads never both pass the check.
   bool check_unchanged = false;
   std::optional<std::string_view> read_as;
 };

@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 import unittest
 
 from support import SERVERS, registries_conf
@@ -93,6 +94,34 @@ class Commit(unittest.TestCase):
         result = run("commit", *self.args, "--match-application-name", "web", cwd=self.dir)
         self.assertEqual(result.returncode, 1)
         self.assertIn("'gitops/charts/web/values.yaml' has uncommitted changes", result.stdout + result.stderr)
+        with open(values) as f:
+            self.assertEqual(f.read(), mine)
+        self.assertEqual(git("rev-parse", "HEAD", cwd=self.dir).strip(), self.head)
+
+    def test_a_file_edited_while_argoimg_ran_is_not_written_over_or_committed(self):
+        values = os.path.join(self.dir, "gitops", "charts", "web", "values.yaml")
+        env = dict(os.environ, ARGOIMG_TEST_PAUSE_AT="write-window", ARGOIMG_TEST_PAUSE_MS="3000")
+        proc = subprocess.Popen([os.environ["ARGOIMG_BIN"], "-o", "json", "commit", *self.args,
+                                 "--match-application-name", "web"], cwd=self.dir, env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        temp_dir = os.path.join(self.dir, ".git", "argoimg-tmp")
+        deadline = time.time() + 60
+        while time.time() < deadline and not (os.path.isdir(temp_dir) and os.listdir(temp_dir)):
+            time.sleep(0.02)
+        self.assertTrue(os.path.isdir(temp_dir) and os.listdir(temp_dir), "the write window was never reached")
+        with open(values, "a") as f:
+            f.write("# my own edit, made while argoimg ran\n")
+        with open(values) as f:
+            mine = f.read()
+        out, err = proc.communicate(timeout=120)
+        self.assertEqual(proc.returncode, 1, out + err)
+        doc = json.loads(out)
+        web = next(a for a in doc["applications"] if a["name"] == "web")
+        self.assertEqual(web["status"], "error")
+        self.assertIn("changed since it was read", web["reason"])
+        self.assertEqual(doc["commits"], [])
+        self.assertEqual(doc.get("files", []), [])  # nothing reported as written
+        self.assertEqual(web["changes"], [])
         with open(values) as f:
             self.assertEqual(f.read(), mine)
         self.assertEqual(git("rev-parse", "HEAD", cwd=self.dir).strip(), self.head)

@@ -349,6 +349,38 @@ class Confinement(unittest.TestCase):
                 self.assertFalse(os.path.exists(os.path.join(hooks, "post-checkout")))
                 self.assertFalse(os.path.exists(os.path.join(hooks, "post-merge")))
 
+    def test_one_file_reached_by_two_paths_gets_one_edit_per_run_never_a_lost_one(self):
+        os.symlink("web", os.path.join(self.gitops, "charts", "web-alias"))
+        values = os.path.join(self.gitops, "charts", "web", "values.yaml")
+        with open(values, "a") as f:
+            f.write('side:\n  image:\n    repository: registry.demo.local/guestbook/frontend\n'
+                    '    tag: "v1.0.0"\n')
+        with open(os.path.join(self.dir, "apps", "web-helm-values.yaml")) as f:
+            web = f.read()
+        side = web.replace("name: web\n", "name: side\n").replace("path: charts/web\n",
+                                                                  "path: charts/web-alias\n")
+        side = side.replace("web=registry.demo.local/library/nginx:~1.25",
+                            "side=registry.demo.local/guestbook/frontend:~1.0")
+        side = side.replace("argoproj.io/web.helm.image-name: web.", "argoproj.io/side.helm.image-name: side.")
+        side = side.replace("argoproj.io/web.helm.image-tag: web.", "argoproj.io/side.helm.image-tag: side.")
+        with open(os.path.join(self.dir, "apps", "side.yaml"), "w") as f:
+            f.write(side)
+        args = [*self.args, "--match-application-name", "side"]
+        first = json.loads(run("-o", "json", "update", *args, cwd=self.dir).stdout)["applications"]
+        self.assertEqual(sorted(a["status"] for a in first), ["error", "update"], first)
+        refused = next(a for a in first if a["status"] == "error")
+        self.assertRegex(refused["reason"], r"'charts/web(-alias)?/values.yaml' is "
+                                            r"'charts/web(-alias)?/values.yaml' \(through a link\)")
+        with open(values) as f:
+            text = f.read()
+        self.assertEqual(('"1.25.4"' in text) + ('"v1.0.1"' in text), 1, text)  # one edit, whole
+        result = run("-o", "json", "update", *args, cwd=self.dir)  # the other one, next run
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        with open(values) as f:
+            text = f.read()
+        self.assertIn('"1.25.4"', text)
+        self.assertIn('"v1.0.1"', text)
+
     def start_update_paused_in_write_window(self, pause_ms, output):
         """Start `update` paused before its rename; return it and the temporary directory once
         its temporary file is there."""

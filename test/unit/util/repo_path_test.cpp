@@ -3,12 +3,14 @@
 
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <thread>
 #include <unistd.h>
 
 using namespace argoimg::util;
@@ -179,6 +181,35 @@ TEST_CASE("a write checked against the text read is refused when the file change
     CHECK_FALSE(fs::exists(values));
     CHECK(leftovers() == 0);
   }
+}
+
+TEST_CASE("two threads writing one file checked against one text: exactly one wins") {
+  TempTree tree;
+  auto values = tree.base / "repo" / "charts" / "values.yaml";
+  WriteOptions options;
+  options.check_unchanged = true;
+  options.read_as = "tag: 1\n";
+  int both = 0;
+  for (int round = 0; round < 300; ++round) {
+    TempTree::put(values, "tag: 1\n");
+    std::array<bool, 2> won{};
+    std::array<std::thread, 2> writers;
+    for (size_t w = 0; w < 2; ++w) {
+      writers[w] = std::thread([&, w] {
+        won[w] =
+            write_in_root(
+                tree.repo(), "charts/values.yaml", "tag: " + std::to_string(w + 2) + "\n", options)
+                .has_value();
+      });
+    }
+    for (auto& writer : writers) {
+      writer.join();
+    }
+    both += won[0] && won[1] ? 1 : 0;
+    REQUIRE((won[0] || won[1]));
+    CHECK(TempTree::get(values) == (won[0] ? "tag: 2\n" : "tag: 3\n"));
+  }
+  CHECK(both == 0); // one edit silently replacing the other
 }
 
 TEST_CASE("temporary files go to .git/argoimg-tmp; stale ones are swept, live ones kept") {
