@@ -6,10 +6,10 @@
 #include "run/update.hpp"
 
 #include "tag/select.hpp"
-#include "util/bounded_file.hpp"
 #include "util/sha256.hpp"
 #include "util/strings.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -218,22 +218,45 @@ void file_drift(const SavedPlan& plan,
     if (changed.count(file.path)) {
       continue;
     }
+    // Only a file this run read (planned in) is hashed: a path the plan alone names is never
+    // read, wherever it points (it would make argoimg an oracle for any file's content).
     auto now = unchanged.find(file.path);
-    std::optional<std::string> hash;
-    if (now != unchanged.end()) {
-      hash = now->second;
-    } else if (std::error_code error; std::filesystem::is_regular_file(
-                   std::filesystem::symlink_status(file.path, error))) {
-      // Only a regular file: the path is the plan's, and a device or FIFO named there would
-      // be read up to the bound (or waited on) for nothing.
-      if (auto text = util::read_file_bounded(file.path, detail::k_max_plan_file)) {
-        hash = util::sha256_hex(*text);
-      }
-    }
     drift.push_back("file " + util::quote(file.path)
-                    + (hash && *hash != file.sha256
+                    + (now != unchanged.end() && now->second != file.sha256
                            ? ": changed since the plan was made (it needs no change now)"
-                           : ": the plan changes it; now it would not be changed"));
+                           : ": the plan changes it; now it would not be changed (changed since "
+                             "the plan was made, or no application writes it now)"));
+  }
+}
+
+// Flux objects: each the plan updates must be written as planned, every write of it allowed
+// (flux_from_plan fails an object whose write this run refuses) and its edits made.
+void flux_drift(const SavedPlan& plan, const Evaluation& run, std::vector<std::string>& drift) {
+  std::vector<size_t> writes_of(plan.flux.size());
+  for (const auto& write : run.flux_writes) {
+    if (write.result < writes_of.size()) {
+      ++writes_of[write.result];
+    }
+  }
+  for (size_t k = 0; k < plan.flux.size(); ++k) {
+    const auto& object = plan.flux[k];
+    if (std::none_of(object.images.begin(), object.images.end(), [](const auto& image) {
+          return image.status == "update";
+        })) {
+      continue;
+    }
+    std::string name = "Flux object " + object.kind.value_or("(no kind)") + " "
+                       + util::quote(object.name.value_or("(no name)")) + " (" + object.origin
+                       + ")";
+    size_t index = run.flux_first + k;
+    const auto* result =
+        index < run.report.applications.size() ? &run.report.applications[index] : nullptr;
+    if (result == nullptr || result->status == updater::AppStatus::error) {
+      drift.push_back(name + ": "
+                      + (result ? result->reason.value_or("not written") : "not in this run"));
+    } else if (writes_of[k] == 0) {
+      drift.push_back(name + ": the plan updates it but writes nothing");
+    }
   }
 }
 
@@ -244,6 +267,7 @@ plan_drift(const SavedPlan& plan, const Evaluation& run, const updater::WritePla
   std::vector<std::string> drift;
   api_drift(plan, run, writes, drift);
   update_drift(plan, run, drift);
+  flux_drift(plan, run, drift);
   file_drift(plan, writes, drift);
   return drift;
 }

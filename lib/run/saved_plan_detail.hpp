@@ -10,9 +10,6 @@
 
 namespace argoimg::run::detail {
 
-// Bounds what is read to compare a planned file that will not change now (its hash).
-constexpr size_t k_max_plan_file = size_t{1} << 30;
-
 inline std::string absolute_path(const std::string& path) {
   std::error_code error;
   return std::filesystem::absolute(path, error).lexically_normal().string();

@@ -7,6 +7,7 @@
 #include "tag/select.hpp"
 #include "util/bounded_file.hpp"
 #include "util/json_guard.hpp"
+#include "util/redact.hpp"
 #include "util/strings.hpp"
 
 #include <rapidjson/document.h>
@@ -132,6 +133,11 @@ read_file_entry(const Reader& reader, const rapidjson::Value& value, const std::
   file.path = *path;
   file.sha256 = *sha;
   file.created = created->value.GetBool();
+  if (std::any_of(file.path.begin(), file.path.end(), [](char c) {
+        return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+      })) {
+    return tl::unexpected(reader.error(where + ": 'path' holds a control character"));
+  }
   if (!fs::path(file.path).is_absolute()) {
     return tl::unexpected(reader.error(where + ": 'path' must be absolute"));
   }
@@ -310,6 +316,32 @@ optional_section(const Reader& reader, const rapidjson::Value& doc, const char* 
   return out;
 }
 
+// The first key an object under `value` holds twice, named by where it is ("files[2].sha256").
+// JSON readers disagree on which of two equal keys counts (RapidJSON takes the first, jq and
+// Python the last): a plan a reviewer reads must be the plan argoimg applies.
+std::optional<std::string> repeated_key(const rapidjson::Value& value, const std::string& where) {
+  if (value.IsArray()) {
+    for (rapidjson::SizeType i = 0; i < value.Size(); ++i) {
+      if (auto found = repeated_key(value[i], where + "[" + std::to_string(i) + "]")) {
+        return found;
+      }
+    }
+  } else if (value.IsObject()) {
+    std::set<std::string_view> keys;
+    for (const auto& member : value.GetObject()) {
+      std::string_view key(member.name.GetString(), member.name.GetStringLength());
+      std::string here = (where.empty() ? "" : where + ".") + std::string(key);
+      if (!keys.insert(key).second) {
+        return here;
+      }
+      if (auto found = repeated_key(member.value, here)) {
+        return found;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
 } // namespace
 
 util::Result<SavedPlan> parse_saved_plan(std::string_view text, const std::string& path) {
@@ -318,6 +350,10 @@ util::Result<SavedPlan> parse_saved_plan(std::string_view text, const std::strin
   util::parse_json_guarded(doc, text);
   if (doc.HasParseError() || !doc.IsObject()) {
     return tl::unexpected(reader.error("not a plan: the file is not a JSON object"));
+  }
+  if (auto repeated = repeated_key(doc, "")) {
+    return tl::unexpected(reader.error(util::quote(util::escape_control(*repeated))
+                                       + " is given twice; a plan names each key once"));
   }
   auto kind = reader.text(doc, "kind", "the document");
   if (!kind || *kind != "argoimg.plan") {
@@ -359,19 +395,31 @@ util::Result<SavedPlan> parse_saved_plan(std::string_view text, const std::strin
                                          + util::quote(app_key(*app_namespace, *name))
                                          + " is named twice"));
     }
+    std::set<std::string> aliases;
     for (rapidjson::SizeType i = 0; i < (*images)->Size(); ++i) {
-      auto image = read_image(reader, (**images)[i], where + ".images[" + std::to_string(i) + "]");
+      std::string image_where = where + ".images[" + std::to_string(i) + "]";
+      auto image = read_image(reader, (**images)[i], image_where);
       if (!image) {
         return tl::unexpected(image.error());
+      }
+      if (!aliases.insert(image->alias).second) {
+        return tl::unexpected(reader.error(image_where + ": image " + util::quote(image->alias)
+                                           + " is named twice in the application"));
       }
       application.images.push_back(std::move(*image));
     }
     plan.applications.push_back(std::move(application));
   }
+  std::set<std::string> paths;
   for (rapidjson::SizeType f = 0; f < (*files)->Size(); ++f) {
-    auto file = read_file_entry(reader, (**files)[f], "files[" + std::to_string(f) + "]");
+    std::string where = "files[" + std::to_string(f) + "]";
+    auto file = read_file_entry(reader, (**files)[f], where);
     if (!file) {
       return tl::unexpected(file.error());
+    }
+    if (!paths.insert(file->path).second) {
+      return tl::unexpected(
+          reader.error(where + ": file " + util::quote(file->path) + " is named twice"));
     }
     plan.files.push_back(std::move(*file));
   }

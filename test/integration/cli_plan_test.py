@@ -249,6 +249,29 @@ class FluxPlan(unittest.TestCase):
         self.assertIn(marked, before)
         self.assertEqual(snapshot(self.work)[marked], before[marked])
 
+    def test_a_refused_or_missing_flux_write_refuses_the_whole_plan(self):
+        plan = self.make_plan()
+        unreachable_registries(self.work)
+        before = snapshot(self.work)
+        for case in ("evil value", "no writes"):
+            with self.subTest(case=case):
+                edited = json.loads(json.dumps(plan))
+                owner = next(o for o in edited["flux"]
+                             if any(w["file"].endswith("values.yaml") for w in o["writes"]))
+                marker = next(w for w in owner["writes"] if w["file"].endswith("values.yaml"))
+                edited["files"] = [f for f in edited["files"] if f["path"] != marker["file"]]
+                if case == "evil value":
+                    marker["value"] = "9.9.9-evil"
+                else:
+                    owner["writes"] = []
+                with open(self.plan, "w") as f:
+                    json.dump(edited, f)
+                result = run("update", "--plan", self.plan, *self.args, cwd=self.work)
+                self.assertEqual(result.returncode, 1, result.stdout + result.stderr)
+                self.assertIn("Flux object", result.stderr)
+                self.assertIn("9.9.9-evil" if case == "evil value" else "writes nothing", result.stderr)
+                self.assertEqual(snapshot(self.work), before)  # nothing written, no other file either
+
     def test_commit_applies_the_flux_plan_and_pushes(self):
         remote = os.path.join(self.dir, "remote.git")
         git("init", "-q", "--bare", "-b", "main", remote, cwd=self.dir)

@@ -73,6 +73,15 @@ TEST_CASE("a plan that is not exactly a plan is refused, naming the field", "[ru
             "files[0]: 'path' must be absolute"},
            {replaced("\"images\": [\"web: 1.25.3 -> 1.25.4\"]", "\"images\": [1]"),
             "files[0]: 'images' must hold strings"},
+           // Two equal keys: RapidJSON would take the first, jq and Python the last.
+           {replaced("\"new\": \"1.25.4\"", "\"new\": \"1.25.0\", \"new\": \"1.25.4\""),
+            "'applications[0].images[0].new' is given twice"},
+           {replaced("\"kind\": \"argoimg.plan\",", "\"kind\": \"argoimg.plan\", \"files\": [],"),
+            "'files' is given twice"},
+           {replaced("\"alias\": \"side\"", "\"alias\": \"web\""),
+            "applications[0].images[1]: image 'web' is named twice"},
+           {replaced("\"/repo/values.yaml\"", "\"/etc/passwd\\u0000/repo/values.yaml\""),
+            "files[0]: 'path' holds a control character"},
        }) {
     auto parsed = run::parse_saved_plan(text, "plan.json");
     if (message.empty()) { // "update" without "new"
@@ -92,6 +101,14 @@ TEST_CASE("a plan that is not exactly a plan is refused, naming the field", "[ru
   auto refused = run::parse_saved_plan(twice, "plan.json");
   REQUIRE_FALSE(refused);
   CHECK_THAT(refused.error().message, Catch::Contains("application 'argocd/web' is named twice"));
+  std::string two_files = k_plan;
+  auto files = two_files.find("\"files\": [") + std::string("\"files\": [").size();
+  auto files_end = two_files.rfind("]");
+  two_files.insert(files_end, "," + two_files.substr(files, files_end - files));
+  auto refused_files = run::parse_saved_plan(two_files, "plan.json");
+  REQUIRE_FALSE(refused_files);
+  CHECK_THAT(refused_files.error().message,
+             Catch::Contains("files[1]: file '/repo/values.yaml' is named twice"));
 }
 
 TEST_CASE("a plan's decisions answer instead of the registries", "[run][plan]") {
