@@ -347,6 +347,10 @@ std::optional<std::string> repeated_key(const rapidjson::Value& value, const std
 util::Result<SavedPlan> parse_saved_plan(std::string_view text, const std::string& path) {
   Reader reader{path};
   rapidjson::Document doc;
+  if (!util::json_depth_ok(text)) {
+    return tl::unexpected(reader.error("not a plan: it nests arrays and objects more than 256 "
+                                       "deep (a plan needs 6)"));
+  }
   util::parse_json_guarded(doc, text);
   if (doc.HasParseError() || !doc.IsObject()) {
     return tl::unexpected(reader.error("not a plan: the file is not a JSON object"));

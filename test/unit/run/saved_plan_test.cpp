@@ -57,7 +57,7 @@ TEST_CASE("a plan that is not exactly a plan is refused, naming the field", "[ru
   };
   for (auto [text, message] : std::vector<std::pair<std::string, std::string>>{
            {"[]", "not a plan: the file is not a JSON object"},
-           {std::string(100000, '['), "not a plan: the file is not a JSON object"},
+           {std::string(100000, '['), "not a plan: it nests arrays and objects more than 256"},
            {replaced("argoimg.plan", "argoimg.report"), "not a plan: 'kind' is not"},
            {replaced("\"planVersion\": 1", "\"planVersion\": \"1\""), "planVersion is not 1"},
            {replaced("\"status\": \"update\"", "\"status\": \"updated\""),
