@@ -84,6 +84,16 @@ util::Result<DiskCache> DiskCache::open(const std::string& dir, uint64_t max_byt
   if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
     return fail("not a directory");
   }
+  // Another user who can write here could plant answers (a tag list, a build date): like ssh
+  // with its ~/.ssh, the directory must be this user's and writable by no one else.
+  if (st.st_uid != ::geteuid()) {
+    return fail("owned by another user (uid " + std::to_string(st.st_uid)
+                + "), who could plant answers in it; use a directory of your own");
+  }
+  if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+    return fail("writable by its group or by others, who could plant answers in it; make it "
+                "private (chmod 700)");
+  }
   Fd lock(::open((dir + "/" + k_lock_name).c_str(),
                  O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
                  S_IRUSR | S_IWUSR));
@@ -97,8 +107,8 @@ std::optional<std::string> DiskCache::read(const std::string& name) const {
   Fd fd(::open((m_dir + "/" + name).c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
   struct stat st {};
   if (!fd.valid() || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)
-      || st.st_size > k_max_entry_bytes) {
-    return std::nullopt;
+      || st.st_size > k_max_entry_bytes || st.st_uid != ::geteuid()) {
+    return std::nullopt; // another user's file is not an answer
   }
   std::string data = util::read_up_to(fd.get(), static_cast<size_t>(st.st_size));
   ::futimens(fd.get(), nullptr); // the LRU clock: a hit is a use
@@ -134,10 +144,16 @@ void DiskCache::remove(const std::string& name) const {
 void DiskCache::list_files(const std::string& prefix,
                            std::vector<CacheFile>& files,
                            std::vector<std::string>& stale) const {
-  DIR* stream = ::opendir((m_dir + "/" + prefix).c_str());
+  // A subdirectory not through a link (eviction removes what it lists; a trailing '/' would
+  // follow one), the cache directory itself as given.
+  std::string sub = prefix.empty() ? "" : "/" + prefix.substr(0, prefix.size() - 1);
+  Fd dir(::open((m_dir + sub).c_str(),
+                O_RDONLY | O_DIRECTORY | O_CLOEXEC | (prefix.empty() ? 0 : O_NOFOLLOW)));
+  DIR* stream = dir.valid() ? ::fdopendir(dir.get()) : nullptr;
   if (stream == nullptr) {
     return;
   }
+  (void)dir.release(); // closedir closes it
   auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
                  std::chrono::system_clock::now().time_since_epoch())
                  .count();

@@ -22,7 +22,10 @@ namespace {
 
 using util::Fd;
 
-constexpr std::string_view k_header = "argoimg-first-seen 1\n";
+constexpr std::string_view k_header = "argoimg-first-seen 2\n";
+// How long a run waits for another run's hold on the store's lock (each hold merges one small
+// file, milliseconds); a hold longer than this is a stopped or hostile process.
+constexpr int k_lock_wait_ms = 10000;
 // A file this big is not ours (20,000 tags of 128 bytes stay under 3 MiB).
 constexpr off_t k_max_file_bytes = off_t{8} << 20;
 // A time outside [epoch, year 10000) was not written by a clock: before the epoch it would make a
@@ -58,25 +61,36 @@ std::optional<std::string> read_file(const std::string& path, std::string& error
     error = "not a regular file of at most 8 MiB";
     return std::nullopt;
   }
+  if (st.st_uid != ::geteuid()) {
+    error = "owned by another user";
+    return std::nullopt;
+  }
   std::string data = util::read_up_to(fd.get(), static_cast<size_t>(st.st_size));
   return data;
 }
 
 } // namespace
 
-std::string encode_first_seen(const SeenTimes& seen) {
-  std::string out(k_header);
+std::string encode_first_seen(const SeenTimes& seen, const std::string& repository) {
+  std::string lines;
   for (const auto& [tag, time] : seen) {
-    out += std::to_string(time) + " " + tag + "\n";
+    lines += std::to_string(time) + " " + tag + "\n";
   }
-  return out;
+  return std::string(k_header) + "repository " + repository + "\nsha256 " + util::sha256_hex(lines)
+         + "\n" + lines;
 }
 
-std::optional<SeenTimes> decode_first_seen(std::string_view text) {
-  if (text.substr(0, k_header.size()) != k_header) {
-    return std::nullopt;
+std::optional<SeenTimes> decode_first_seen(std::string_view text, const std::string& repository) {
+  std::string head = std::string(k_header) + "repository " + repository + "\nsha256 ";
+  if (text.substr(0, head.size()) != head) {
+    return std::nullopt; // another version, or another repository's file
   }
-  text.remove_prefix(k_header.size());
+  text.remove_prefix(head.size());
+  size_t hash_end = text.find('\n');
+  if (hash_end != 64 || util::sha256_hex(text.substr(65)) != text.substr(0, 64)) {
+    return std::nullopt; // corrupt: a flipped digit could make a tag look old enough
+  }
+  text.remove_prefix(65);
   SeenTimes seen;
   while (!text.empty()) {
     size_t end = text.find('\n');
@@ -104,40 +118,31 @@ std::optional<SeenTimes> decode_first_seen(std::string_view text) {
   return seen;
 }
 
-SeenTimes merge_first_seen(SeenTimes stored,
+SeenTimes merge_first_seen(const SeenTimes& stored,
                            const std::vector<std::string>& listed,
                            int64_t now,
                            size_t max_tags) {
+  // Only listed tags: one withdrawn and pushed again (other content) must wait its min-age
+  // again, not inherit the first time its name was seen.
+  SeenTimes merged;
   for (const auto& tag : listed) {
-    stored.emplace(tag, now); // an existing (earlier) time stays
+    auto known = stored.find(tag);
+    merged.emplace(tag, known != stored.end() ? known->second : now);
   }
-  if (stored.size() <= max_tags) {
-    return stored;
+  if (merged.size() <= max_tags) {
+    return merged;
   }
-  std::vector<std::string> sorted_listed = listed;
-  std::sort(sorted_listed.begin(), sorted_listed.end());
-  // Drop order: unlisted before listed, then the most recently seen first (dropping a time
-  // only makes that tag younger, never wrongly old), then by name so runs agree.
-  std::vector<std::pair<std::string, int64_t>> order(stored.begin(), stored.end());
-  auto is_listed = [&sorted_listed](const std::string& tag) {
-    return std::binary_search(sorted_listed.begin(), sorted_listed.end(), tag);
-  };
-  std::sort(order.begin(), order.end(), [&is_listed](const auto& a, const auto& b) {
-    bool la = is_listed(a.first);
-    bool lb = is_listed(b.first);
-    if (la != lb) {
-      return !la;
-    }
-    if (a.second != b.second) {
-      return a.second > b.second;
-    }
-    return a.first < b.first;
+  // Drop the most recently seen first (dropping a time only makes that tag younger, never
+  // wrongly old), then by name so runs agree.
+  std::vector<std::pair<std::string, int64_t>> order(merged.begin(), merged.end());
+  std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) {
+    return a.second != b.second ? a.second > b.second : a.first < b.first;
   });
-  size_t excess = stored.size() - max_tags;
+  size_t excess = merged.size() - max_tags;
   for (size_t i = 0; i < excess; ++i) {
-    stored.erase(order[i].first);
+    merged.erase(order[i].first);
   }
-  return stored;
+  return merged;
 }
 
 std::string first_seen_file_name(const std::string& repository) {
@@ -165,23 +170,33 @@ SeenTimes DiskFirstSeen::observe(const std::string& repository,
   if (::mkdir(m_dir.c_str(), S_IRWXU) != 0 && errno != EEXIST) {
     return failed(std::string("cannot create it: ") + std::strerror(errno));
   }
+  struct stat dir_info {};
+  if (::lstat(m_dir.c_str(), &dir_info) != 0 || !S_ISDIR(dir_info.st_mode)
+      || dir_info.st_uid != ::geteuid() || (dir_info.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+    return failed("not a directory of this user's that only it can write (a link, another "
+                  "user's, or group/world-writable)");
+  }
   Fd lock(::open(
       (m_dir + "/.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, S_IRUSR | S_IWUSR));
   if (!lock.valid()) {
     return failed(std::string("cannot open its lock: ") + std::strerror(errno));
   }
   // held only while one small file is merged: waiting is short and keeps every entry
-  while (::flock(lock.get(), LOCK_EX) != 0) {
-    if (errno != EINTR) {
+  for (int waited_ms = 0; ::flock(lock.get(), LOCK_EX | LOCK_NB) != 0; waited_ms += 10) {
+    if (errno != EWOULDBLOCK && errno != EINTR) {
       return failed(std::string("cannot lock it: ") + std::strerror(errno));
     }
+    if (waited_ms >= k_lock_wait_ms) {
+      return failed("its lock has been held by another process for over 10 s");
+    }
+    ::usleep(10000);
   }
   std::string name = first_seen_file_name(repository);
   std::string path = m_dir + "/" + name;
   std::string error;
   SeenTimes stored;
   if (auto text = read_file(path, error)) {
-    if (auto decoded = decode_first_seen(*text)) {
+    if (auto decoded = decode_first_seen(*text, repository)) {
       stored = std::move(*decoded);
     } else {
       m_warn("first-seen store " + util::quote(path) + " is corrupt; it is rewritten, and the "
@@ -190,7 +205,7 @@ SeenTimes DiskFirstSeen::observe(const std::string& repository,
   } else if (!error.empty()) {
     return failed("cannot read " + util::quote(path) + ": " + error);
   }
-  SeenTimes merged = merge_first_seen(std::move(stored), tags, now);
+  SeenTimes merged = merge_first_seen(stored, tags, now);
   thread_local std::mt19937_64 random(std::random_device{}());
   std::string temporary =
       m_dir + "/.tmp-" + std::to_string(::getpid()) + "-" + std::to_string(random());
@@ -198,7 +213,7 @@ SeenTimes DiskFirstSeen::observe(const std::string& repository,
     Fd out(::open(temporary.c_str(),
                   O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
                   S_IRUSR | S_IWUSR));
-    if (!out.valid() || !write_all(out.get(), encode_first_seen(merged))) {
+    if (!out.valid() || !write_all(out.get(), encode_first_seen(merged, repository))) {
       int saved = errno;
       ::unlink(temporary.c_str());
       return failed("cannot write " + util::quote(temporary) + ": " + std::strerror(saved));

@@ -23,7 +23,7 @@ namespace argoimg::registry {
 
 using SeenTimes = std::map<std::string, int64_t>; // tag -> seconds since the epoch
 
-constexpr int k_first_seen_format_version = 1;
+constexpr int k_first_seen_format_version = 2;
 // Tags kept per repository; beyond it, tags the registry no longer lists go first.
 constexpr size_t k_first_seen_max_tags = 20000;
 
@@ -38,13 +38,16 @@ public:
   observe(const std::string& repository, const std::vector<std::string>& tags, int64_t now) = 0;
 };
 
-// The file's text: a versioned header, then one "<seconds> <tag>" line per tag.
-std::string encode_first_seen(const SeenTimes& seen);
-// The times in `text`; nothing when it is not a whole file of this version (corrupt).
-std::optional<SeenTimes> decode_first_seen(std::string_view text);
-// Add `listed` tags missing from `stored` with time `now` (earlier times are kept), then bound
-// the result to `max_tags`: tags not in `listed` go first, the most recently seen first.
-SeenTimes merge_first_seen(SeenTimes stored,
+// The file's text: a versioned header, the repository, the SHA-256 of the lines that follow,
+// then one "<seconds> <tag>" line per tag.
+std::string encode_first_seen(const SeenTimes& seen, const std::string& repository);
+// The times in `text`; nothing when it is not a whole file of this version for `repository`
+// whose lines hash as it says (corrupt, or another repository's file copied over).
+std::optional<SeenTimes> decode_first_seen(std::string_view text, const std::string& repository);
+// The `listed` tags with their times in `stored`, else `now`: a tag no longer listed is
+// forgotten (pushed again, it is new again), then bound the result to `max_tags`: the most
+// recently seen go first.
+SeenTimes merge_first_seen(const SeenTimes& stored,
                            const std::vector<std::string>& listed,
                            int64_t now,
                            size_t max_tags = k_first_seen_max_tags);

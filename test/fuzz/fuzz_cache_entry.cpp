@@ -61,11 +61,13 @@ void content_entry(std::string_view data) {
 }
 
 void first_seen(std::string_view data) {
-  auto seen = registry::decode_first_seen(data);
+  const std::string repository = "https://r.example/team/app";
+  auto seen = registry::decode_first_seen(data, repository);
   if (!seen) {
     return;
   }
-  auto back = registry::decode_first_seen(registry::encode_first_seen(*seen));
+  auto back =
+      registry::decode_first_seen(registry::encode_first_seen(*seen, repository), repository);
   if (!back || *back != *seen) {
     fuzz::property_failed("a first-seen file does not round-trip");
   }

@@ -4,6 +4,7 @@ times in the cache directory's store, the annotation, and --explain.
 Run through ctest (it sets ARGOIMG_BIN and ARGOIMG_TEST_SERVERS and starts the servers).
 """
 import datetime
+import hashlib
 import json
 import os
 import shutil
@@ -50,11 +51,13 @@ class Base(unittest.TestCase):
         path = self.store_file()
         with open(path) as f:
             lines = f.read().splitlines()
-        self.assertEqual(lines[0], "argoimg-first-seen 1")
-        entries = dict(reversed(line.split(" ", 1)) for line in lines[1:])
+        self.assertEqual(lines[0], "argoimg-first-seen 2")
+        self.assertTrue(lines[1].startswith("repository "))
+        entries = dict(reversed(line.split(" ", 1)) for line in lines[3:])
         entries[tag] = str(int(time.time()) - seconds_ago)
-        with open(path, "w") as f:
-            f.write("argoimg-first-seen 1\n" + "".join(f"{t} {n}\n" for n, t in sorted(entries.items())))
+        body = "".join(f"{t} {n}\n" for n, t in sorted(entries.items()))
+        with open(path, "w") as f:  # as argoimg writes it: the repository, then the hash of the lines
+            f.write(f"{lines[0]}\n{lines[1]}\nsha256 {hashlib.sha256(body.encode()).hexdigest()}\n{body}")
 
     @staticmethod
     def verdicts(image):
@@ -136,7 +139,7 @@ class FirstSeen(Base):
         self.assertIn("is corrupt; it is rewritten", result.stderr)
         self.assertEqual(doc["images"][0]["status"], "no-match")
         with open(self.store_file()) as f:
-            self.assertTrue(f.read().startswith("argoimg-first-seen 1\n"))
+            self.assertTrue(f.read().startswith("argoimg-first-seen 2\n"))
 
     def test_no_cache_keeps_no_first_seen_times_and_says_so(self):
         repo = self.repo("nocache")

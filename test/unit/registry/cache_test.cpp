@@ -384,6 +384,43 @@ TEST_CASE("cache: a directory that cannot be used is refused with its name", "[c
   CHECK((st.st_mode & 0777) == 0700);
 }
 
+TEST_CASE("cache: a directory others can write, and their entries, are never trusted", "[cache]") {
+  TempDir dir;
+  auto cache = DiskCache::open(dir.path.string(), 1 << 20);
+  REQUIRE(cache);
+  ::chmod(dir.path.c_str(), 0770);
+  auto shared = DiskCache::open(dir.path.string(), 1 << 20);
+  REQUIRE_FALSE(shared);
+  CHECK(shared.error().message.find("writable by its group or by others") != std::string::npos);
+  ::chmod(dir.path.c_str(), 0700);
+  const std::string name(64, 'e');
+  REQUIRE(cache->write(name, "planted?"));
+  CHECK(cache->read(name) == std::optional<std::string>("planted?"));
+  if (::geteuid() == 0) { // only root can give a file or directory to another user
+    REQUIRE(::chown((dir.path / name).c_str(), 65534, 65534) == 0);
+    CHECK_FALSE(cache->read(name)); // another user's entry is not an answer
+    REQUIRE(::chown(dir.path.c_str(), 65534, 65534) == 0);
+    auto theirs = DiskCache::open(dir.path.string(), 1 << 20);
+    REQUIRE_FALSE(theirs);
+    CHECK(theirs.error().message.find("owned by another user (uid 65534)") != std::string::npos);
+  }
+}
+
+TEST_CASE("cache: eviction never lists seen/ through a link", "[cache]") {
+  TempDir dir;
+  TempDir victim;
+  namespace fs = std::filesystem;
+  fs::create_directories(victim.path);
+  const std::string precious(64, 'f');
+  std::ofstream(victim.path / precious) << std::string(5000, 'v');
+  auto cache = DiskCache::open(dir.path.string(), 10);
+  REQUIRE(cache);
+  fs::create_directory_symlink(victim.path, dir.path / "seen");
+  REQUIRE(cache->write(std::string(64, 'a'), std::string(100, 'a')));
+  cache->evict();
+  CHECK(fs::exists(victim.path / precious));
+}
+
 TEST_CASE("cache: the first-seen files of seen/ count within the bound and go oldest first",
           "[cache]") {
   TempDir dir;

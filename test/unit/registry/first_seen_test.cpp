@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 // Issue 17: min-age's first-seen store (registry/first_seen.hpp).
 #include "registry/first_seen.hpp"
+#include "util/sha256.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <random>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -37,34 +40,51 @@ std::string slurp(const std::filesystem::path& path) {
 } // namespace
 
 TEST_CASE("first-seen: format round trip, corrupt files refused", "[registry]") {
+  const std::string repo = "https://r.example/team/app";
   SeenTimes seen{{"1.0.0", 100}, {"latest", 200}};
-  auto text = encode_first_seen(seen);
-  CHECK(text == "argoimg-first-seen 1\n100 1.0.0\n200 latest\n");
-  CHECK(decode_first_seen(text) == std::optional<SeenTimes>(seen));
-  CHECK(decode_first_seen("argoimg-first-seen 1\n") == std::optional<SeenTimes>(SeenTimes{}));
-  for (const char* bad : {"",
-                          "argoimg-first-seen 2\n1 a\n",
-                          "argoimg-first-seen 1\n100 1.0.0",
-                          "argoimg-first-seen 1\nx 1.0.0\n",
-                          "argoimg-first-seen 1\n100\n",
-                          "argoimg-first-seen 1\n100 a b\n",
-                          // before the epoch a tag would look old enough for any min-age; past
-                          // year 9999 the time would overflow adding a min-age to it
-                          "argoimg-first-seen 1\n-5 1.0.0\n",
-                          "argoimg-first-seen 1\n9223372036854775807 1.0.0\n"}) {
+  auto text = encode_first_seen(seen, repo);
+  std::string lines = "100 1.0.0\n200 latest\n";
+  CHECK(text
+        == "argoimg-first-seen 2\nrepository " + repo + "\nsha256 "
+               + argoimg::util::sha256_hex(lines) + "\n" + lines);
+  CHECK(decode_first_seen(text, repo) == std::optional<SeenTimes>(seen));
+  CHECK(decode_first_seen(encode_first_seen({}, repo), repo)
+        == std::optional<SeenTimes>(SeenTimes{}));
+  // another repository's file copied over this one's name
+  CHECK_FALSE(decode_first_seen(text, "https://r.example/team/other"));
+  // one digit flipped: the tag would look older than it is
+  std::string flipped = text;
+  flipped[flipped.rfind("100 1.0.0")] = '0';
+  CHECK_FALSE(decode_first_seen(flipped, repo));
+  auto with_lines = [&repo](const std::string& body) {
+    return "argoimg-first-seen 2\nrepository " + repo + "\nsha256 "
+           + argoimg::util::sha256_hex(body) + "\n" + body;
+  };
+  for (const std::string& bad : {std::string(""),
+                                 std::string("argoimg-first-seen 1\n1 a\n"),
+                                 text.substr(0, text.size() - 1),
+                                 with_lines("100 1.0.0"),
+                                 with_lines("x 1.0.0\n"),
+                                 with_lines("100\n"),
+                                 with_lines("100 a b\n"),
+                                 // before the epoch a tag would look old enough for any min-age;
+                                 // past year 9999 the time would overflow adding a min-age to it
+                                 with_lines("-5 1.0.0\n"),
+                                 with_lines("9223372036854775807 1.0.0\n")}) {
     INFO(bad);
-    CHECK_FALSE(decode_first_seen(bad));
+    CHECK_FALSE(decode_first_seen(bad, repo));
   }
 }
 
 TEST_CASE("first-seen: merge keeps earlier times and bounds the size", "[registry]") {
   SeenTimes stored{{"a", 10}, {"gone", 20}, {"old-gone", 5}};
+  // a tag no longer listed is forgotten: pushed again, it waits its min-age again
   auto merged = merge_first_seen(stored, {"a", "b"}, 100);
-  CHECK(merged == SeenTimes{{"a", 10}, {"b", 100}, {"gone", 20}, {"old-gone", 5}});
-  // unlisted tags go first, the most recently seen first
-  CHECK(merge_first_seen(stored, {"a", "b"}, 100, 3)
-        == SeenTimes{{"a", 10}, {"b", 100}, {"old-gone", 5}});
-  CHECK(merge_first_seen(stored, {"a", "b"}, 100, 2) == SeenTimes{{"a", 10}, {"b", 100}});
+  CHECK(merged == SeenTimes{{"a", 10}, {"b", 100}});
+  CHECK(merge_first_seen(merged, {"a", "b", "gone"}, 300)
+        == SeenTimes{{"a", 10}, {"b", 100}, {"gone", 300}});
+  // over the bound, the most recently seen go first
+  CHECK(merge_first_seen(stored, {"a", "b"}, 100, 1) == SeenTimes{{"a", 10}});
   // more listed tags than the bound: the newest go, so no tag is ever older than it is
   CHECK(merge_first_seen({}, {"x", "y"}, 100, 1).size() == 1);
   CHECK(first_seen_file_name("https://r.example/team/app").size() == 64);
@@ -85,7 +105,7 @@ TEST_CASE("first-seen: the store records, keeps and repairs", "[registry]") {
           == SeenTimes{{"1.0.0", 100}, {"1.1.0", 200}});
   }
   auto file = std::filesystem::path(seen_dir) / first_seen_file_name(repo);
-  CHECK(slurp(file) == "argoimg-first-seen 1\n100 1.0.0\n200 1.1.0\n");
+  CHECK(slurp(file) == encode_first_seen({{"1.0.0", 100}, {"1.1.0", 200}}, repo));
   CHECK((std::filesystem::status(seen_dir).permissions() & std::filesystem::perms::all)
         == std::filesystem::perms::owner_all);
   {
@@ -102,29 +122,36 @@ TEST_CASE("first-seen: the store records, keeps and repairs", "[registry]") {
   }
   REQUIRE(warnings.size() == 1);
   CHECK(warnings[0].find("is corrupt; it is rewritten") != std::string::npos);
-  CHECK(slurp(file) == "argoimg-first-seen 1\n400 1.0.0\n");
+  CHECK(slurp(file) == encode_first_seen({{"1.0.0", 400}}, repo));
 }
 
 TEST_CASE("first-seen: concurrent observers lose no entry", "[registry]") {
+  // Every observer lists the same tag at its own, later and later, time: the first time
+  // recorded must be the one every observer gets back; a lost update would record a later one.
   TempDir dir;
   std::string seen_dir = (dir.path / "seen").string();
   const std::string repo = "https://r.example/team/app";
   std::vector<std::thread> threads;
+  std::mutex mutex;
+  std::set<int64_t> returned;
   for (int t = 0; t < 4; ++t) {
-    threads.emplace_back([&seen_dir, &repo, t] {
+    threads.emplace_back([&, t] {
       DiskFirstSeen store(seen_dir, [](const std::string&) {});
       for (int i = 0; i < 20; ++i) {
-        store.observe(repo, {"t" + std::to_string(t) + "-" + std::to_string(i)}, 100 + i);
+        auto times = store.observe(repo, {"x"}, 1000 + t * 100 + i);
+        std::lock_guard lock(mutex);
+        returned.insert(times.at("x"));
       }
     });
   }
   for (auto& thread : threads) {
     thread.join();
   }
+  CHECK(returned.size() == 1);
   auto decoded =
-      decode_first_seen(slurp(std::filesystem::path(seen_dir) / first_seen_file_name(repo)));
+      decode_first_seen(slurp(std::filesystem::path(seen_dir) / first_seen_file_name(repo)), repo);
   REQUIRE(decoded);
-  CHECK(decoded->size() == 80);
+  CHECK(*decoded == SeenTimes{{"x", *returned.begin()}});
 }
 
 TEST_CASE("first-seen: an unwritable directory keeps times in memory, one warning", "[registry]") {
