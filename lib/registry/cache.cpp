@@ -26,6 +26,8 @@ using util::Fd;
 
 constexpr std::string_view k_temp_prefix = ".tmp-";
 constexpr const char* k_lock_name = ".lock";
+// How long an eviction waits for another run's eviction to finish.
+constexpr int k_evict_wait_ms = 5000;
 // Temporary files older than this belong to a writer that died (a write takes milliseconds).
 constexpr int64_t k_stale_temp_ns = int64_t{3600} * 1'000'000'000;
 // No entry is this big (manifests and configs are capped at 4 MiB by the client); a bigger
@@ -183,9 +185,17 @@ size_t DiskCache::evict() const {
   Fd lock(::open((m_dir + "/" + k_lock_name).c_str(),
                  O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
                  S_IRUSR | S_IWUSR));
-  // another run evicting now does the same work: skip rather than wait
-  if (!lock.valid() || ::flock(lock.get(), LOCK_EX | LOCK_NB) != 0) {
+  // Another run evicting now may have listed the directory before this run's entries: wait
+  // for it (an eviction takes milliseconds), then list again. A hold longer than the wait is a
+  // stopped process: skip, and the next run's eviction restores the bound.
+  if (!lock.valid()) {
     return 0;
+  }
+  for (int waited_ms = 0; ::flock(lock.get(), LOCK_EX | LOCK_NB) != 0; waited_ms += 10) {
+    if ((errno != EWOULDBLOCK && errno != EINTR) || waited_ms >= k_evict_wait_ms) {
+      return 0;
+    }
+    ::usleep(10000);
   }
   std::vector<CacheFile> files;
   std::vector<std::string> stale;
@@ -209,9 +219,9 @@ CachingTransport::CachingTransport(HttpTransport& inner,
     : m_inner(inner), m_cache(std::move(cache)), m_logger(logger) {}
 
 CachingTransport::~CachingTransport() {
-  if (m_stores > 0) {
-    m_cache.evict();
-  }
+  // Every run, also one that stored nothing: a bound left exceeded by overlapping runs (one
+  // that gave up waiting for the lock) is restored by the next run.
+  m_cache.evict();
 }
 
 std::optional<HttpResponse> CachingTransport::stored(const HttpRequest& request) {

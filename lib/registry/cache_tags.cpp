@@ -114,13 +114,31 @@ bool is_tag_list_request(const HttpRequest& request) {
          && target->path.substr(target->path.size() - suffix.size()) == suffix;
 }
 
+namespace {
+
+// How the registry's answer was authenticated, when not the default (system CAs, verified):
+// an answer read without verification, or trusting another CA, is not served to a run that
+// trusts differently. Keys of default requests are unchanged.
+std::string trust_of(const HttpRequest& request) {
+  std::string trust;
+  if (!request.verify_tls) {
+    trust += "\ninsecure";
+  }
+  if (!request.ca_file.empty() || !request.ca_pem.empty()) {
+    trust += "\nca " + util::sha256_hex(request.ca_file + "\n" + request.ca_pem);
+  }
+  return trust;
+}
+
+} // namespace
+
 std::string tag_page_key(const HttpRequest& request) {
   auto target = split_target(request.url);
   std::string material =
       std::string(k_page_magic) + std::to_string(k_tag_cache_format_version) + "\n";
   material += target ? target->scheme + "://" + target->host + target->path + "?" + target->query
                      : request.url;
-  return util::sha256_hex(material);
+  return util::sha256_hex(material + trust_of(request));
 }
 
 std::optional<std::string> immutable_tag_key(const HttpRequest& request) {
@@ -139,7 +157,7 @@ std::optional<std::string> immutable_tag_key(const HttpRequest& request) {
   }
   return util::sha256_hex("argoimg-immutable-tag " + std::to_string(k_tag_cache_format_version)
                           + "\n" + target->scheme + "://" + target->host + target->path
-                          + "\naccept " + accept_of(request) + "\n");
+                          + "\naccept " + accept_of(request) + "\n" + trust_of(request));
 }
 
 bool is_valid_tag_page(std::string_view body) {

@@ -82,6 +82,21 @@ TEST_CASE("tag cache: tag-list pages qualify with their query in the key", "[cac
   HttpRequest with_auth = get(k_page_url);
   with_auth.headers.emplace_back("Authorization", "Bearer secret");
   CHECK(tag_page_key(with_auth) == tag_page_key(get(k_page_url)));
+  // An answer read without verifying TLS, or trusting another CA, is never served to a run
+  // that trusts differently; the keys of default requests are as before.
+  HttpRequest insecure = get(k_page_url);
+  insecure.verify_tls = false;
+  HttpRequest other_ca = get(k_page_url);
+  other_ca.ca_pem = "-----BEGIN CERTIFICATE-----\n...";
+  CHECK(tag_page_key(insecure) != tag_page_key(get(k_page_url)));
+  CHECK(tag_page_key(other_ca) != tag_page_key(get(k_page_url)));
+  CHECK(tag_page_key(other_ca) != tag_page_key(insecure));
+  HttpRequest manifest = get(k_api + "/v2/team/app/manifests/1.1.0");
+  manifest.immutable_tag = true;
+  HttpRequest insecure_manifest = manifest;
+  insecure_manifest.verify_tls = false;
+  REQUIRE(immutable_tag_key(manifest));
+  CHECK(immutable_tag_key(manifest) != immutable_tag_key(insecure_manifest));
 }
 
 TEST_CASE("tag cache: page entries round-trip and refuse anything damaged", "[cache]") {

@@ -1,16 +1,19 @@
 // SPDX-License-Identifier: Apache-2.0
 // Issue 17: the persistent cache of content read by digest (registry/cache.hpp).
 #include "registry/cache.hpp"
+#include "util/fd.hpp"
 #include "util/sha256.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <mutex>
 #include <random>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <thread>
 
@@ -404,6 +407,25 @@ TEST_CASE("cache: a directory others can write, and their entries, are never tru
     REQUIRE_FALSE(theirs);
     CHECK(theirs.error().message.find("owned by another user (uid 65534)") != std::string::npos);
   }
+}
+
+TEST_CASE("cache: an eviction waits for another run's, then restores the bound", "[cache]") {
+  TempDir dir;
+  auto cache = DiskCache::open(dir.path.string(), 1000);
+  REQUIRE(cache);
+  for (char c : {'a', 'b', 'c'}) {
+    REQUIRE(cache->write(std::string(64, c), std::string(600, c)));
+  }
+  // another run holds the eviction lock for a moment (as while it evicts)
+  util::Fd held(::open((dir.path / ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  REQUIRE(::flock(held.get(), LOCK_EX) == 0);
+  std::thread other([&held] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    ::flock(held.get(), LOCK_UN);
+  });
+  CHECK(cache->evict() == 2); // waited, not skipped
+  other.join();
+  CHECK(entries(dir.path).size() == 1);
 }
 
 TEST_CASE("cache: eviction never lists seen/ through a link", "[cache]") {
