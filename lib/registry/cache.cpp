@@ -13,6 +13,8 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <filesystem>
+#include <memory>
+#include <optional>
 #include <random>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -66,6 +68,30 @@ bool write_all(int fd, const std::string& data) {
 
 } // namespace
 
+namespace {
+
+// Whether every directory above `dir` is safe from other users: owned by this user or root,
+// and not writable by others unless sticky (as /tmp). Else someone could swap the cache
+// directory, after it was checked, for one of theirs or for a link to elsewhere.
+std::optional<std::string> unsafe_ancestor(const std::string& dir) {
+  std::error_code error;
+  auto absolute = std::filesystem::absolute(dir, error).lexically_normal();
+  for (auto parent = absolute.parent_path(); !parent.empty(); parent = parent.parent_path()) {
+    struct stat st {};
+    if (::stat(parent.c_str(), &st) == 0
+        && ((st.st_uid != ::geteuid() && st.st_uid != 0)
+            || ((st.st_mode & S_IWOTH) != 0 && (st.st_mode & S_ISVTX) == 0))) {
+      return parent.string();
+    }
+    if (parent == parent.root_path()) {
+      break;
+    }
+  }
+  return std::nullopt;
+}
+
+} // namespace
+
 util::Result<DiskCache> DiskCache::open(const std::string& dir, uint64_t max_bytes) {
   auto fail = [&dir](const std::string& why) {
     return util::fail(util::ErrorKind::io, "--cache-dir " + util::quote(dir) + ": " + why);
@@ -82,9 +108,16 @@ util::Result<DiskCache> DiskCache::open(const std::string& dir, uint64_t max_byt
     // entries may hold private images' manifests: the owner only
     ::chmod(dir.c_str(), S_IRWXU);
   }
+  // Opened once, not through a link, and used through this descriptor from here on: the
+  // directory checked below is the one read, written and evicted, whatever the path names later.
+  auto fd =
+      std::make_shared<Fd>(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   struct stat st {};
-  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
-    return fail("not a directory");
+  if (!fd->valid() || ::fstat(fd->get(), &st) != 0) {
+    return fail(errno == ELOOP || errno == ENOTDIR
+                    ? "not a directory (a symbolic link is not followed: "
+                      "give the directory itself)"
+                    : std::string("cannot open it (") + std::strerror(errno) + ")");
   }
   // Another user who can write here could plant answers (a tag list, a build date): like ssh
   // with its ~/.ssh, the directory must be this user's and writable by no one else.
@@ -96,17 +129,21 @@ util::Result<DiskCache> DiskCache::open(const std::string& dir, uint64_t max_byt
     return fail("writable by its group or by others, who could plant answers in it; make it "
                 "private (chmod 700)");
   }
-  Fd lock(::open((dir + "/" + k_lock_name).c_str(),
-                 O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
-                 S_IRUSR | S_IWUSR));
-  if (!lock.valid() || ::access(dir.c_str(), W_OK | X_OK) != 0) {
+  if (auto unsafe = unsafe_ancestor(dir)) {
+    return fail(util::quote(*unsafe)
+                + " above it belongs to another user or anyone can write it (not sticky), so "
+                  "the cache directory could be swapped; use a directory under your own");
+  }
+  Fd lock(::openat(
+      fd->get(), k_lock_name, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, S_IRUSR | S_IWUSR));
+  if (!lock.valid() || ::faccessat(fd->get(), ".", W_OK | X_OK, 0) != 0) {
     return fail(std::string("cannot write to it (") + std::strerror(errno) + ")");
   }
-  return DiskCache(dir, max_bytes);
+  return DiskCache(dir, std::move(fd), max_bytes);
 }
 
 std::optional<std::string> DiskCache::read(const std::string& name) const {
-  Fd fd(::open((m_dir + "/" + name).c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  Fd fd(::openat(m_fd->get(), name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
   struct stat st {};
   if (!fd.valid() || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)
       || st.st_size > k_max_entry_bytes || st.st_uid != ::geteuid()) {
@@ -118,39 +155,52 @@ std::optional<std::string> DiskCache::read(const std::string& name) const {
 }
 
 bool DiskCache::write(const std::string& name, const std::string& data) const {
-  std::string temporary = m_dir + "/" + std::string(k_temp_prefix) + random_suffix();
+  std::string temporary = std::string(k_temp_prefix) + random_suffix();
+  int dir = m_fd->get();
   {
-    Fd fd(::open(temporary.c_str(),
-                 O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-                 S_IRUSR | S_IWUSR));
+    Fd fd(::openat(dir,
+                   temporary.c_str(),
+                   O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+                   S_IRUSR | S_IWUSR));
     if (!fd.valid()) {
       return false;
     }
     if (!write_all(fd.get(), data)) {
-      ::unlink(temporary.c_str());
+      ::unlinkat(dir, temporary.c_str(), 0);
       return false;
     }
   }
   // rename is atomic: a concurrent reader opens the old entry, the new one, or none
-  if (::rename(temporary.c_str(), (m_dir + "/" + name).c_str()) != 0) {
-    ::unlink(temporary.c_str());
+  if (::renameat(dir, temporary.c_str(), dir, name.c_str()) != 0) {
+    ::unlinkat(dir, temporary.c_str(), 0);
     return false;
   }
   return true;
 }
 
 void DiskCache::remove(const std::string& name) const {
-  ::unlink((m_dir + "/" + name).c_str());
+  // "seen/<file>": through the subdirectory opened without following a link
+  if (size_t slash = name.find('/'); slash != std::string::npos) {
+    Fd sub(::openat(m_fd->get(),
+                    name.substr(0, slash).c_str(),
+                    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (sub.valid()) {
+      ::unlinkat(sub.get(), name.substr(slash + 1).c_str(), 0);
+    }
+    return;
+  }
+  ::unlinkat(m_fd->get(), name.c_str(), 0);
 }
 
 void DiskCache::list_files(const std::string& prefix,
                            std::vector<CacheFile>& files,
                            std::vector<std::string>& stale) const {
-  // A subdirectory not through a link (eviction removes what it lists; a trailing '/' would
-  // follow one), the cache directory itself as given.
-  std::string sub = prefix.empty() ? "" : "/" + prefix.substr(0, prefix.size() - 1);
-  Fd dir(::open((m_dir + sub).c_str(),
-                O_RDONLY | O_DIRECTORY | O_CLOEXEC | (prefix.empty() ? 0 : O_NOFOLLOW)));
+  // The cache directory's descriptor, or a subdirectory of it not through a link (eviction
+  // removes what it lists).
+  Fd dir(prefix.empty() ? ::openat(m_fd->get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                        : ::openat(m_fd->get(),
+                                   prefix.substr(0, prefix.size() - 1).c_str(),
+                                   O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   DIR* stream = dir.valid() ? ::fdopendir(dir.get()) : nullptr;
   if (stream == nullptr) {
     return;
@@ -182,9 +232,8 @@ void DiskCache::list_files(const std::string& prefix,
 }
 
 size_t DiskCache::evict() const {
-  Fd lock(::open((m_dir + "/" + k_lock_name).c_str(),
-                 O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
-                 S_IRUSR | S_IWUSR));
+  Fd lock(::openat(
+      m_fd->get(), k_lock_name, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, S_IRUSR | S_IWUSR));
   // Another run evicting now may have listed the directory before this run's entries: wait
   // for it (an eviction takes milliseconds), then list again. A hold longer than the wait is a
   // stopped process: skip, and the next run's eviction restores the bound.

@@ -9,12 +9,14 @@
 // free functions so that tests reach them without a disk; `DiskCache` is the directory.
 
 #include "registry/http.hpp"
+#include "util/fd.hpp"
 #include "util/log.hpp"
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -67,7 +69,9 @@ std::vector<std::string> choose_evictions(std::vector<CacheFile> files, uint64_t
 // `<dir>/.lock` so that two runs never evict at once. Thread-safe.
 class DiskCache {
 public:
-  // Create `dir` (mode 0700) if needed and check it is a writable directory. Errors: `io`.
+  // Create `dir` (mode 0700) if needed and open it: a directory (not a link) of this user's
+  // that only it can write, under directories no other user can swap it in. Every later
+  // access goes through that descriptor. Errors: `io`, saying which rule it breaks.
   static util::Result<DiskCache> open(const std::string& dir, uint64_t max_bytes);
 
   const std::string& dir() const { return m_dir; }
@@ -87,8 +91,10 @@ private:
   void list_files(const std::string& prefix,
                   std::vector<CacheFile>& files,
                   std::vector<std::string>& stale) const;
-  DiskCache(std::string dir, uint64_t max_bytes) : m_dir(std::move(dir)), m_max_bytes(max_bytes) {}
-  std::string m_dir;
+  DiskCache(std::string dir, std::shared_ptr<const util::Fd> fd, uint64_t max_bytes)
+      : m_dir(std::move(dir)), m_fd(std::move(fd)), m_max_bytes(max_bytes) {}
+  std::string m_dir;                    // as given, for messages and the first-seen store
+  std::shared_ptr<const util::Fd> m_fd; // the directory itself, opened once (see open)
   uint64_t m_max_bytes = k_default_cache_max_bytes;
 };
 

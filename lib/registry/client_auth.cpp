@@ -2,6 +2,7 @@
 // Authentication for registry::Client: the /v2/ ping, Docker Bearer tokens and Basic auth.
 
 #include "registry/client.hpp"
+#include "registry/client_detail.hpp"
 #include "util/json_guard.hpp"
 #include "util/redact.hpp"
 #include "util/strings.hpp"
@@ -77,9 +78,7 @@ util::Result<Client::AuthScheme> Client::auth_scheme(const Endpoint& endpoint) {
   HttpRequest request;
   request.url = endpoint.api_url + "/v2/";
   request.max_body = k_max_token_bytes;
-  request.verify_tls = endpoint.verify_tls;
-  request.ca_file = endpoint.ca_file;
-  request.ca_pem = endpoint.ca_pem;
+  apply_trust(request, endpoint);
   auto response = send_counted(endpoint, request);
   if (!response) {
     return tl::unexpected(
@@ -140,9 +139,7 @@ util::Result<std::string> Client::fetch_token(const Endpoint& endpoint,
     }
   }
   request.max_body = k_max_token_bytes;
-  request.verify_tls = endpoint.verify_tls;
-  request.ca_file = endpoint.ca_file;
-  request.ca_pem = endpoint.ca_pem;
+  apply_trust(request, endpoint);
   auto response = send_counted(endpoint, request);
   std::string service = util::quote(redact_url(url));
   if (!response) {
@@ -203,9 +200,7 @@ util::Result<std::string> Client::fetch_token(const Endpoint& endpoint,
 util::Result<HttpResponse> Client::send_authorized(const Endpoint& endpoint,
                                                    const std::string& repository,
                                                    HttpRequest request) {
-  request.verify_tls = endpoint.verify_tls;
-  request.ca_file = endpoint.ca_file;
-  request.ca_pem = endpoint.ca_pem;
+  apply_trust(request, endpoint);
   auto scheme = auth_scheme(endpoint);
   if (!scheme) {
     return tl::unexpected(scheme.error());

@@ -25,4 +25,10 @@ std::optional<std::string> next_link(const HttpResponse& response);
 // A GET of one tag page at `url`, its body bounded by `max_body`.
 HttpRequest tag_page_request(const std::string& url, size_t max_body);
 
+struct Endpoint;
+// Give `request` the TLS trust `endpoint` is read with (verification, extra CAs).
+void apply_trust(HttpRequest& request, const Endpoint& endpoint);
+// "" for the default trust, else a suffix that keeps what is learnt under other trust apart.
+std::string trust_label(const Endpoint& endpoint);
+
 } // namespace argoimg::registry

@@ -6,6 +6,7 @@
 #include "registry/client_detail.hpp"
 #include "registry/pagination.hpp"
 #include "util/json_guard.hpp"
+#include "util/sha256.hpp"
 #include "util/strings.hpp"
 #include "util/url.hpp"
 
@@ -96,6 +97,20 @@ std::optional<std::string> next_link(const HttpResponse& response) {
   return std::nullopt;
 }
 
+void apply_trust(HttpRequest& request, const Endpoint& endpoint) {
+  request.verify_tls = endpoint.verify_tls;
+  request.ca_file = endpoint.ca_file;
+  request.ca_pem = endpoint.ca_pem;
+}
+
+std::string trust_label(const Endpoint& endpoint) {
+  std::string label = endpoint.verify_tls ? "" : " insecure";
+  if (!endpoint.ca_file.empty() || !endpoint.ca_pem.empty()) {
+    label += " ca " + util::sha256_hex(endpoint.ca_file + "\n" + endpoint.ca_pem);
+  }
+  return label;
+}
+
 HttpRequest tag_page_request(const std::string& url, size_t max_body) {
   HttpRequest request;
   request.url = url;
@@ -154,7 +169,10 @@ Client::FirstPage Client::planned_first_page(const Endpoint& endpoint,
   // is not overruled by what another entry for the same API learnt.
   FirstPage first;
   first.size = initial_page_size(endpoint);
-  first.key = endpoint.api_url + "#" + (first.size ? std::to_string(*first.size) : "-");
+  // kept apart per trust: a size learnt over an unverified connection is not believed by a
+  // run that verifies
+  first.key = endpoint.api_url + trust_label(endpoint) + "#"
+              + (first.size ? std::to_string(*first.size) : "-");
   recall_page_size(first.key, first.size);
   {
     std::lock_guard<std::mutex> guard(m_mutex);

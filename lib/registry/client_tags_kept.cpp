@@ -35,7 +35,9 @@ Client::kept_tag_chain(const Endpoint& endpoint, const std::string& first, size_
   std::set<std::string> seen;
   std::string url = first;
   while (chain.size() < m_options.max_tag_pages) {
-    auto kept = m_transport.kept_tag_page(tag_page_request(url, max_body));
+    auto request = tag_page_request(url, max_body);
+    apply_trust(request, endpoint); // as the pages were stored (their keys hold the trust)
+    auto kept = m_transport.kept_tag_page(request);
     if (!kept) {
       return {};
     }

@@ -92,6 +92,20 @@ class TagLists(Base):
         self.assertEqual(len(front.tag_pages()), 50)
         self.assertEqual(get_json(overlap)["mostPagesHeld"], 1)
 
+    def test_a_list_kept_for_an_insecure_registry_is_revalidated_at_once_too(self):
+        # Its pages are keyed with the registry's trust; the kept chain must be looked up so.
+        front = self.front("--default-page", "100", "--max-page", "100", "--etags")
+        cache = self.cache_dir()
+        conf = os.path.join(cache, "registries.conf")
+        with open(conf, "w") as f:
+            f.write(f"registries:\n- name: front\n  prefix: {front.address}\n"
+                    f"  api_url: http://{front.address}\n  insecure: yes\n")
+        image = ["--registries-conf", conf, "--image", f"{front.address}/demo/many:~7.3"]
+        cold, _ = self.run_check(front, cache, *image)
+        warm, result = self.run_check(front, cache, "--log-level", "debug", *image)
+        self.assertEqual(warm["images"], cold["images"])
+        self.assertIn("50 kept pages revalidated at once", result.stderr)
+
     def test_an_entry_moved_to_another_pages_name_is_a_miss(self):
         front = self.front("--default-page", "100", "--max-page", "1000", "--etags")
         cache = self.cache_dir()

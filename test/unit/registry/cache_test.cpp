@@ -428,6 +428,27 @@ TEST_CASE("cache: an eviction waits for another run's, then restores the bound",
   CHECK(entries(dir.path).size() == 1);
 }
 
+TEST_CASE("cache: a linked cache directory, or one under a directory anyone can write, is refused",
+          "[cache]") {
+  TempDir dir;
+  namespace fs = std::filesystem;
+  fs::create_directories(dir.path / "real");
+  ::chmod((dir.path / "real").c_str(), 0700);
+  fs::create_directory_symlink(dir.path / "real", dir.path / "link");
+  auto linked = DiskCache::open((dir.path / "link").string(), 1000);
+  REQUIRE_FALSE(linked);
+  CHECK(linked.error().message.find("a symbolic link is not followed") != std::string::npos);
+  CHECK(DiskCache::open((dir.path / "real").string(), 1000));
+  fs::create_directories(dir.path / "open" / "cache");
+  ::chmod((dir.path / "open").c_str(), 0777); // not sticky: anyone could swap "cache"
+  ::chmod((dir.path / "open" / "cache").c_str(), 0700);
+  auto swappable = DiskCache::open((dir.path / "open" / "cache").string(), 1000);
+  REQUIRE_FALSE(swappable);
+  CHECK(swappable.error().message.find("could be swapped") != std::string::npos);
+  ::chmod((dir.path / "open").c_str(), 01777); // sticky, as /tmp: only the owner renames
+  CHECK(DiskCache::open((dir.path / "open" / "cache").string(), 1000));
+}
+
 TEST_CASE("cache: eviction never lists seen/ through a link", "[cache]") {
   TempDir dir;
   TempDir victim;
