@@ -70,17 +70,23 @@ bool write_all(int fd, const std::string& data) {
 
 namespace {
 
-// Whether every directory above `dir` is safe from other users: owned by this user or root,
-// and not writable by others unless sticky (as /tmp). Else someone could swap the cache
-// directory, after it was checked, for one of theirs or for a link to elsewhere.
-std::optional<std::string> unsafe_ancestor(const std::string& dir) {
+// The first directory above the opened directory `fd` that is not safe from other users:
+// owned by someone but this user or root, or writable by others without the sticky bit (as
+// /tmp). Checked on where the directory really is (the kernel's name for the descriptor, no
+// link or '..' left in it), not on the path as given: a link's own parents would otherwise go
+// unchecked. Such a directory could let someone swap the cache directory after this check.
+std::optional<std::string> unsafe_ancestor(int fd) {
+  std::string link = "/proc/self/fd/" + std::to_string(fd);
   std::error_code error;
-  auto absolute = std::filesystem::absolute(dir, error).lexically_normal();
-  for (auto parent = absolute.parent_path(); !parent.empty(); parent = parent.parent_path()) {
+  auto real = std::filesystem::read_symlink(link, error);
+  if (error || !real.is_absolute()) {
+    return std::string("(where it really is cannot be read: ") + error.message() + ")";
+  }
+  for (auto parent = real.parent_path(); !parent.empty(); parent = parent.parent_path()) {
     struct stat st {};
-    if (::stat(parent.c_str(), &st) == 0
-        && ((st.st_uid != ::geteuid() && st.st_uid != 0)
-            || ((st.st_mode & S_IWOTH) != 0 && (st.st_mode & S_ISVTX) == 0))) {
+    if (::lstat(parent.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)
+        || (st.st_uid != ::geteuid() && st.st_uid != 0)
+        || ((st.st_mode & S_IWOTH) != 0 && (st.st_mode & S_ISVTX) == 0)) {
       return parent.string();
     }
     if (parent == parent.root_path()) {
@@ -129,7 +135,7 @@ util::Result<DiskCache> DiskCache::open(const std::string& dir, uint64_t max_byt
     return fail("writable by its group or by others, who could plant answers in it; make it "
                 "private (chmod 700)");
   }
-  if (auto unsafe = unsafe_ancestor(dir)) {
+  if (auto unsafe = unsafe_ancestor(fd->get())) {
     return fail(util::quote(*unsafe)
                 + " above it belongs to another user or anyone can write it (not sticky), so "
                   "the cache directory could be swapped; use a directory under your own");
@@ -240,8 +246,15 @@ size_t DiskCache::evict() const {
   if (!lock.valid()) {
     return 0;
   }
+  if (m_eviction_given_up->load()) {
+    return 0; // waited in vain once this run: not again at every store
+  }
   for (int waited_ms = 0; ::flock(lock.get(), LOCK_EX | LOCK_NB) != 0; waited_ms += 10) {
-    if ((errno != EWOULDBLOCK && errno != EINTR) || waited_ms >= k_evict_wait_ms) {
+    if (errno != EWOULDBLOCK && errno != EINTR) {
+      return 0;
+    }
+    if (waited_ms >= k_evict_wait_ms) {
+      m_eviction_given_up->store(true);
       return 0;
     }
     ::usleep(10000);

@@ -95,6 +95,9 @@ private:
       : m_dir(std::move(dir)), m_fd(std::move(fd)), m_max_bytes(max_bytes) {}
   std::string m_dir;                    // as given, for messages and the first-seen store
   std::shared_ptr<const util::Fd> m_fd; // the directory itself, opened once (see open)
+  // An eviction waited its 5 s for another's lock in vain: a stopped holder; skip the rest.
+  std::shared_ptr<std::atomic<bool>> m_eviction_given_up =
+      std::make_shared<std::atomic<bool>>(false);
   uint64_t m_max_bytes = k_default_cache_max_bytes;
 };
 

@@ -28,7 +28,5 @@ HttpRequest tag_page_request(const std::string& url, size_t max_body);
 struct Endpoint;
 // Give `request` the TLS trust `endpoint` is read with (verification, extra CAs).
 void apply_trust(HttpRequest& request, const Endpoint& endpoint);
-// "" for the default trust, else a suffix that keeps what is learnt under other trust apart.
-std::string trust_label(const Endpoint& endpoint);
 
 } // namespace argoimg::registry

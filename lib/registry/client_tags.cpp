@@ -6,7 +6,6 @@
 #include "registry/client_detail.hpp"
 #include "registry/pagination.hpp"
 #include "util/json_guard.hpp"
-#include "util/sha256.hpp"
 #include "util/strings.hpp"
 #include "util/url.hpp"
 
@@ -101,14 +100,6 @@ void apply_trust(HttpRequest& request, const Endpoint& endpoint) {
   request.verify_tls = endpoint.verify_tls;
   request.ca_file = endpoint.ca_file;
   request.ca_pem = endpoint.ca_pem;
-}
-
-std::string trust_label(const Endpoint& endpoint) {
-  std::string label = endpoint.verify_tls ? "" : " insecure";
-  if (!endpoint.ca_file.empty() || !endpoint.ca_pem.empty()) {
-    label += " ca " + util::sha256_hex(endpoint.ca_file + "\n" + endpoint.ca_pem);
-  }
-  return label;
 }
 
 HttpRequest tag_page_request(const std::string& url, size_t max_body) {

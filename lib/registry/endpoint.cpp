@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "registry/endpoint.hpp"
 
+#include "util/sha256.hpp"
+
 #include <algorithm>
 
 namespace argoimg::registry {
@@ -111,6 +113,14 @@ Endpoint Registries::endpoint_for(const image::ImageRef& image) const {
   endpoint.name = endpoint.host;
   endpoint.api_url = (plain ? "http://" : "https://") + endpoint.host;
   return endpoint;
+}
+
+std::string trust_label(const Endpoint& endpoint) {
+  std::string label = endpoint.verify_tls ? "" : " insecure";
+  if (!endpoint.ca_file.empty() || !endpoint.ca_pem.empty()) {
+    label += " ca " + util::sha256_hex(endpoint.ca_file + "\n" + endpoint.ca_pem);
+  }
+  return label;
 }
 
 } // namespace argoimg::registry

@@ -63,6 +63,11 @@ struct RegistryEntry {
   std::string credentials_origin; // "file:line:col" of its `credentials` value
 };
 
+// "" for the default trust (TLS verified against the system CAs), else a suffix naming the
+// endpoint's (" insecure", " ca <hash>"): what is learnt under one trust is kept apart from
+// what is learnt under another (cached pages, page sizes, first-seen times).
+std::string trust_label(const Endpoint& endpoint);
+
 // The registries argoimg knows: a built-in Docker Hub entry (registry-1.docker.io, namespace
 // `library`, 10 requests/s), entries from registries.conf, and hosts allowed plain HTTP.
 class Registries {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // min-age's part of resolving: first-seen times observed once per repository, and the reason an
 // image keeps its tag while newer ones are too young.
+#include "registry/endpoint.hpp"
 #include "tag/min_age.hpp"
 #include "updater/resolve_detail.hpp"
 #include "util/time.hpp"
@@ -60,8 +61,12 @@ Ages observe_ages(const std::vector<ImageRequest>& requests,
     if (list == tag_lists.end() || !list->second) {
       continue;
     }
-    // keyed by where the tags live, not by whose credentials listed them
-    std::string repository = targets[i]->endpoint.api_url + "/" + targets[i]->path;
+    // keyed by where the tags live, not by whose credentials listed them; apart per trust (a
+    // listing over an unverified connection may be forged, and must not age a tag early for
+    // a run that verifies)
+    const auto& endpoint = targets[i]->endpoint;
+    std::string repository =
+        endpoint.api_url + registry::trust_label(endpoint) + "/" + targets[i]->path;
     ages.seen.emplace(targets[i]->key,
                       options.first_seen->observe(repository, list->second->tags, ages.now));
   }

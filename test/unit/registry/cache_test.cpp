@@ -447,6 +447,32 @@ TEST_CASE("cache: a linked cache directory, or one under a directory anyone can 
   CHECK(swappable.error().message.find("could be swapped") != std::string::npos);
   ::chmod((dir.path / "open").c_str(), 01777); // sticky, as /tmp: only the owner renames
   CHECK(DiskCache::open((dir.path / "open" / "cache").string(), 1000));
+  // Reached through a link, or with '..' after one: the directories checked are those above
+  // where it really is, not those above the path as typed.
+  ::chmod((dir.path / "open").c_str(), 0777);
+  fs::create_directory_symlink(dir.path / "open" / "cache", dir.path / "via-link");
+  fs::create_directories(dir.path / "open" / "cache" / "sub");
+  fs::create_directory_symlink(dir.path / "open" / "cache" / "sub", dir.path / "dot");
+  for (const auto& path : {dir.path / "via-link" / "inner", dir.path / "dot" / ".." / "inner2"}) {
+    INFO(path.string());
+    auto through = DiskCache::open(path.string(), 1000);
+    REQUIRE_FALSE(through);
+    CHECK(through.error().message.find("could be swapped") != std::string::npos);
+  }
+}
+
+TEST_CASE("cache: an eviction that waited in vain does not wait again in the same run", "[cache]") {
+  TempDir dir;
+  auto cache = DiskCache::open(dir.path.string(), 10);
+  REQUIRE(cache);
+  REQUIRE(cache->write(std::string(64, 'a'), std::string(100, 'a')));
+  // a stopped process holding the eviction lock
+  util::Fd held(::open((dir.path / ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  REQUIRE(::flock(held.get(), LOCK_EX) == 0);
+  CHECK(cache->evict() == 0); // waits its 5 s, then gives up
+  auto start = std::chrono::steady_clock::now();
+  CHECK(cache->evict() == 0);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(1));
 }
 
 TEST_CASE("cache: eviction never lists seen/ through a link", "[cache]") {

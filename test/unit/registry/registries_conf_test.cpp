@@ -212,3 +212,15 @@ TEST_CASE("defaultns replaces library/ for one-part names at a Docker Hub mirror
     CHECK(path_at(registries, "demo") == "library/demo"); // still the built-in Docker Hub
   }
 }
+
+TEST_CASE("trust labels keep what is learnt under one TLS trust apart from another", "[registry]") {
+  registry::Endpoint verified;
+  CHECK(registry::trust_label(verified).empty()); // the default: keys as they always were
+  registry::Endpoint insecure = verified;
+  insecure.verify_tls = false;
+  registry::Endpoint own_ca = verified;
+  own_ca.ca_pem = "-----BEGIN CERTIFICATE-----\n...";
+  CHECK(registry::trust_label(insecure) == " insecure");
+  CHECK(registry::trust_label(own_ca).rfind(" ca ", 0) == 0);
+  CHECK(registry::trust_label(own_ca) != registry::trust_label(insecure));
+}
