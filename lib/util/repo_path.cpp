@@ -5,6 +5,7 @@
 #include "util/repo_path_detail.hpp"
 #include "util/strings.hpp"
 
+#include <array>
 #include <cctype>
 #include <cerrno>
 #include <climits>
@@ -133,8 +134,25 @@ not_holding(int dir, const std::string& name, const std::optional<std::string_vi
                                                          : std::optional<std::string>(changed);
 }
 
-// Checked writes take turns from the check to the rename (see WriteOptions::check_unchanged).
-std::mutex g_check_and_rename;
+// Checked writes of one file take turns from the check to the rename (see
+// WriteOptions::check_unchanged). A file's turn is one of a few locks chosen by its directory and
+// name, so two names for one file (links) meet at the same lock while writes of other files
+// rarely wait for each other.
+constexpr size_t kTurnLocks = 64;
+std::array<std::mutex, kTurnLocks> g_check_and_rename;
+
+std::mutex& turn_for(int dir, const std::string& name) {
+  struct stat info {};
+  if (::fstat(dir, &info) != 0) {
+    return g_check_and_rename[0];
+  }
+  size_t key = std::hash<std::string>{}(name);
+  key ^= std::hash<unsigned long long>{}(static_cast<unsigned long long>(info.st_ino))
+         + 0x9e3779b97f4a7c15ULL + (key << 6) + (key >> 2);
+  key ^= std::hash<unsigned long long>{}(static_cast<unsigned long long>(info.st_dev))
+         + 0x9e3779b97f4a7c15ULL + (key << 6) + (key >> 2);
+  return g_check_and_rename[key % kTurnLocks];
+}
 
 } // namespace
 
@@ -175,9 +193,9 @@ Result<WriteInRoot> write_in_root(const std::string& root,
     return drop("finishing the temporary file");
   }
   test_pause("write-window");
-  std::unique_lock turn(g_check_and_rename, std::defer_lock);
+  std::unique_lock<std::mutex> turn;
   if (options.check_unchanged) {
-    turn.lock();
+    turn = std::unique_lock(turn_for(dir, located->name));
     if (auto why = not_holding(dir, located->name, options.read_as)) {
       ::unlinkat(where, name.c_str(), 0);
       return failed(Error{ErrorKind::conflict, *why + "; left as it is, run again"});

@@ -186,6 +186,11 @@ TEST_CASE("a write checked against the text read is refused when the file change
 TEST_CASE("two threads writing one file checked against one text: exactly one wins") {
   TempTree tree;
   auto values = tree.base / "repo" / "charts" / "values.yaml";
+  // The second writer names the file itself, or through a link: both must take the same turn.
+  std::string second = GENERATE(as<std::string>{}, "charts/values.yaml", "values-link.yaml");
+  TempTree::put(values, "tag: 1\n");
+  std::filesystem::create_symlink("charts/values.yaml", tree.base / "repo" / "values-link.yaml");
+  std::array<std::string, 2> names{"charts/values.yaml", second};
   WriteOptions options;
   options.check_unchanged = true;
   options.read_as = "tag: 1\n";
@@ -197,8 +202,7 @@ TEST_CASE("two threads writing one file checked against one text: exactly one wi
     for (size_t w = 0; w < 2; ++w) {
       writers[w] = std::thread([&, w] {
         won[w] =
-            write_in_root(
-                tree.repo(), "charts/values.yaml", "tag: " + std::to_string(w + 2) + "\n", options)
+            write_in_root(tree.repo(), names[w], "tag: " + std::to_string(w + 2) + "\n", options)
                 .has_value();
       });
     }
