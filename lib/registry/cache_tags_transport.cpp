@@ -109,6 +109,14 @@ util::Result<HttpResponse> CachingTransport::send_tag_page(const HttpRequest& re
     if (auto entry = encode_tag_page(confirmed, now, name)) {
       store(name, *entry); // restarts the TTL
     }
+    // The 304's other headers are this request's: its rate-limit headers (how many requests
+    // are left, when they come back) must reach the budget as a 200's would. Not stored.
+    for (const auto& [header, value] : response->headers) {
+      if (header != "etag" && header != "link" && header != "content-type"
+          && header != "content-length") {
+        confirmed.headers.emplace_back(header, value);
+      }
+    }
     return confirmed;
   }
   if (response->status == 200) {

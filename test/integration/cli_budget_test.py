@@ -89,6 +89,25 @@ class Budget(Base):
         self.assertEqual(budget["skippedImages"], 1)
         self.assertIn("its remaining images are skipped", result.stderr)
 
+    def test_a_not_modified_answer_saying_none_are_left_stops_the_run_asking(self):
+        # A warm run's tag lists are 304s: their rate-limit headers count as a 200's would.
+        front = self.front("--etags", "--rate-limit", "x", "--rate-limit-budget", "5")
+        cache = self.cache_dir()
+        images = ["--image", f"{front.address}/demo/app", "--image", f"{front.address}/demo/oci"]
+        flags = ["--cache-dir", cache, "--concurrency", "1", "--update-strategy", "alphabetical"]
+        result, doc = check_json(*flags, *images)  # ping and two lists: 2 requests are left
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual([i["status"] for i in doc["images"]], ["resolved", "resolved"])
+        self.assertEqual(len(front.log()), 3)
+        result, doc = check_json(*flags, *images)  # ping, one list (304, "0 left"), no more
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(len(front.log()), 5, front.log())
+        statuses = sorted(i["status"] for i in doc["images"])
+        self.assertEqual(statuses, ["resolved", "skipped"])
+        skipped = [i for i in doc["images"] if i["status"] == "skipped"][0]
+        self.assertRegex(skipped["reason"], rf"^registry '{front.address}' rate limit exhausted")
+        self.assertEqual(doc["summary"]["rateLimits"][front.address]["remaining"], 0)
+
     def test_the_image_many_applications_share_goes_first(self):
         front = self.front()
         directory = tempfile.mkdtemp(prefix="argoimg-budget-apps-")

@@ -6,6 +6,7 @@
 #include "registry/cache.hpp"
 #include "registry/cache_tags.hpp"
 #include "registry/client.hpp"
+#include "registry/rate_limit.hpp"
 #include "util/sha256.hpp"
 
 #include <catch2/catch.hpp>
@@ -157,6 +158,34 @@ TEST_CASE("tag cache: notes round-trip for their own key only", "[cache]") {
   CHECK_FALSE(decode_note(damaged, "page-size https://r#10000"));
   CHECK_FALSE(encode_note("a\nb", "1"));
   CHECK(note_name("a") != note_name("b"));
+}
+
+TEST_CASE("tag cache: a 304's rate-limit headers reach the caller, and are not stored", "[cache]") {
+  TempDir dir;
+  auto logger = quiet();
+  FakeHttpTransport inner;
+  inner.on("GET", k_page_url, [&](const HttpRequest& request) {
+    if (header_of(request, "If-None-Match") == std::optional<std::string>("\"v1\"")) {
+      return HttpResponse{
+          304,
+          {{"etag", "\"v1\""}, {"ratelimit-remaining", "0;w=21600"}, {"retry-after", "60"}},
+          ""};
+    }
+    return page(k_page, "\"v1\"");
+  });
+  CachingTransport caching(inner, *DiskCache::open(dir.path.string(), 1 << 20), logger);
+  caching.set_tag_list_ttl(std::chrono::seconds(0), [] { return int64_t{1'000'000}; });
+  REQUIRE(caching.send(get(k_page_url)));
+  auto warm = caching.send(get(k_page_url));
+  REQUIRE(warm);
+  CHECK(warm->body == k_page);
+  auto seen = parse_rate_limit(*warm);
+  REQUIRE(seen.remaining);
+  CHECK(*seen.remaining == 0); // the registry said none are left: the budget must hear it
+  CHECK(warm->header("retry-after") == std::optional<std::string>("60"));
+  auto kept = caching.kept_tag_page(get(k_page_url));
+  REQUIRE(kept);
+  CHECK_FALSE(kept->header("ratelimit-remaining")); // a count of the past is not an answer
 }
 
 TEST_CASE("tag cache: pages are revalidated with their ETag, or trusted for the TTL", "[cache]") {
