@@ -77,7 +77,8 @@ std::optional<std::string> missing_input(const CheckOptions& given,
                                          const std::string& command) {
   CheckOptions options = given;
   apply_environment(options, environment);
-  if (options.paths.empty() && options.images.empty() && options.server.empty()) {
+  if (options.paths.empty() && options.images.empty() && options.server.empty()
+      && options.plan.empty()) { // a saved plan records its inputs
     return command + ": nothing to " + command
            + "; give Application files or directories, --server, or --image REF";
   }
@@ -104,7 +105,36 @@ evaluate(const CheckOptions& given, Effects& effects, const std::string& command
   auto run = std::make_unique<Evaluation>(effects);
   run->options = given;
   CheckOptions& options = run->options;
+  util::Result<SavedPlan> saved = SavedPlan{};
+  bool plan_gives_inputs = !options.plan.empty() && options.paths.empty() && options.server.empty()
+                           && options.images.empty();
+  if (plan_gives_inputs) { // `update --plan FILE` alone: the planning run's inputs
+    saved = read_saved_plan(options.plan);
+    if (saved && !saved->inputs) {
+      saved = util::fail(util::ErrorKind::config,
+                         "--plan " + util::quote(options.plan)
+                             + " does not record the planning run's inputs (an older argoimg "
+                               "made it); give them again: Application files or directories, "
+                               "--repo-root, --server");
+    }
+    if (!saved) {
+      effects.print_error(saved.error().message);
+      return Status::usage;
+    }
+    use_plan_inputs(options, *saved->inputs);
+    run->logger.info("--plan " + util::quote(options.plan) + ": the planning run's inputs: "
+                     + std::to_string(options.paths.size()) + " paths, "
+                     + std::to_string(options.repo_roots.size()) + " repository roots");
+  }
   apply_environment(options, effects.environment);
+  if (plan_gives_inputs && !saved->inputs->server.empty() && options.server.empty()) {
+    effects.print_error("--plan " + util::quote(options.plan)
+                        + ": the plan updates Applications through the Argo CD API at "
+                        + util::quote(saved->inputs->server)
+                        + "; give --server (or ARGOCD_SERVER) and its token again: a plan never "
+                          "chooses where a token is sent");
+    return Status::usage;
+  }
   if (!options.auth_token.empty()) {
     util::register_secret(options.auth_token); // redacted from every message from here on
   }
@@ -124,8 +154,7 @@ evaluate(const CheckOptions& given, Effects& effects, const std::string& command
                        "--shard partitions applications by their repository; --image requests "
                        "are not sharded (run them without --shard)");
   }
-  util::Result<SavedPlan> saved = SavedPlan{};
-  if (!options.plan.empty()) {
+  if (!options.plan.empty() && !plan_gives_inputs) {
     saved = !options.images.empty() ? util::fail(util::ErrorKind::config,
                                                  "--plan applies a saved plan of Applications; "
                                                  "--image has nothing to apply")

@@ -145,7 +145,66 @@ void write_api(Writer& w, const Evaluation& run, const updater::WritePlan& write
   w.EndArray();
 }
 
+void write_inputs(Writer& w, const SavedPlanInputs& inputs) {
+  w.Key("inputs");
+  w.StartObject();
+  strings_field(w, "paths", inputs.paths);
+  strings_field(w, "repoRoots", inputs.repo_roots);
+  string_field(w, "server", inputs.server);
+  strings_field(w, "matchNames", inputs.match_names);
+  string_field(w, "matchLabels", inputs.match_labels);
+  string_field(w, "appNamespace", inputs.app_namespace);
+  string_field(w, "project", inputs.project);
+  string_field(w, "argocdNamespace", inputs.argocd_namespace);
+  string_field(w, "shard", inputs.shard);
+  w.EndObject();
+}
+
 } // namespace
+
+SavedPlanInputs plan_inputs(const CheckOptions& options) {
+  SavedPlanInputs inputs;
+  for (const auto& path : options.paths) {
+    inputs.paths.push_back(absolute_path(path));
+  }
+  for (const auto& root : options.repo_roots) {
+    size_t eq = root.rfind('='); // parse_repo_roots' rule
+    inputs.repo_roots.push_back(eq == std::string::npos
+                                    ? root
+                                    : root.substr(0, eq + 1) + absolute_path(root.substr(eq + 1)));
+  }
+  // A server given with user:password@ is not written down: the apply run names it again.
+  inputs.server = options.server.find('@') == std::string::npos ? options.server : "";
+  inputs.match_names = options.match_names;
+  inputs.match_labels = options.match_labels;
+  inputs.app_namespace = options.app_namespace;
+  inputs.project = options.project;
+  inputs.argocd_namespace = options.argocd_namespace;
+  inputs.shard = options.shard;
+  return inputs;
+}
+
+void use_plan_inputs(CheckOptions& options, const SavedPlanInputs& inputs) {
+  options.paths = inputs.paths; // not the server: a plan never chooses where a token is sent
+  if (options.repo_roots.empty()) {
+    options.repo_roots = inputs.repo_roots;
+  }
+  if (options.match_names.empty()) {
+    options.match_names = inputs.match_names;
+  }
+  for (auto [field, planned] : {std::pair{&options.match_labels, &inputs.match_labels},
+                                std::pair{&options.app_namespace, &inputs.app_namespace},
+                                std::pair{&options.project, &inputs.project},
+                                std::pair{&options.shard, &inputs.shard}}) {
+    if (field->empty()) {
+      *field = *planned;
+    }
+  }
+  if (options.argocd_namespace == CheckOptions{}.argocd_namespace
+      && !inputs.argocd_namespace.empty()) {
+    options.argocd_namespace = inputs.argocd_namespace;
+  }
+}
 
 util::Result<std::string> render_saved_plan(const Evaluation& run,
                                             const updater::WritePlan& writes) {
@@ -157,6 +216,7 @@ util::Result<std::string> render_saved_plan(const Evaluation& run,
   w.Key("planVersion");
   w.Int(k_plan_version);
   string_field(w, "argoimg", ARGOIMG_VERSION);
+  write_inputs(w, plan_inputs(run.options));
   w.Key("applications");
   w.StartArray();
   for (size_t i = 0; i < run.flux_first && i < run.report.applications.size(); ++i) {

@@ -78,7 +78,31 @@ struct SavedPlanApiObject {
   std::vector<std::string> images; // "alias: -> tag"
 };
 
+// What the planning run was given, so that `update --plan FILE` with no inputs of its own
+// applies the plan to the same ones (docs/plan.md#inputs): paths and repository roots made
+// absolute, the Argo CD server (never a token) and the selection.
+struct SavedPlanInputs {
+  std::vector<std::string> paths;
+  std::vector<std::string> repo_roots; // URL=DIR
+  std::string server;
+  std::vector<std::string> match_names;
+  std::string match_labels;
+  std::string app_namespace;
+  std::string project;
+  std::string argocd_namespace;
+  std::string shard;
+};
+
+// The inputs `options` (of a planning run) records.
+SavedPlanInputs plan_inputs(const CheckOptions& options);
+
+// Give `options` (an apply run naming no paths, --server or --image) the plan's inputs but the
+// server (the apply run names it: a plan must not choose where a token is sent); the
+// selection flags it sets itself are kept.
+void use_plan_inputs(CheckOptions& options, const SavedPlanInputs& inputs);
+
 struct SavedPlan {
+  std::optional<SavedPlanInputs> inputs; // absent in plans made before argoimg recorded them
   std::vector<SavedPlanApplication> applications;
   std::vector<SavedPlanFile> files;
   std::vector<SavedPlanFluxObject> flux; // absent in plans of runs without Flux

@@ -4,6 +4,7 @@
 
 #include "registry/manifest.hpp"
 #include "tag/select.hpp"
+#include "util/redact.hpp"
 #include "util/strings.hpp"
 
 #include <algorithm>
@@ -259,6 +260,52 @@ read_api_object(const Reader& reader, const rapidjson::Value& value, const std::
   }
   object.images = std::move(*images);
   return object;
+}
+
+util::Result<SavedPlanInputs>
+read_inputs(const Reader& reader, const rapidjson::Value& value, const std::string& where) {
+  if (!value.IsObject()) {
+    return tl::unexpected(reader.error(where + ": must be an object"));
+  }
+  SavedPlanInputs inputs;
+  for (auto [key, field] : {std::pair{"paths", &inputs.paths},
+                            std::pair{"repoRoots", &inputs.repo_roots},
+                            std::pair{"matchNames", &inputs.match_names}}) {
+    auto list = strings(reader, value, key, where);
+    if (!list) {
+      return tl::unexpected(list.error());
+    }
+    *field = std::move(*list);
+  }
+  for (auto [key, field] : {std::pair{"server", &inputs.server},
+                            std::pair{"matchLabels", &inputs.match_labels},
+                            std::pair{"appNamespace", &inputs.app_namespace},
+                            std::pair{"project", &inputs.project},
+                            std::pair{"argocdNamespace", &inputs.argocd_namespace},
+                            std::pair{"shard", &inputs.shard}}) {
+    auto text = reader.text(value, key, where);
+    if (!text) {
+      return tl::unexpected(text.error());
+    }
+    *field = std::move(*text);
+  }
+  // Paths become the apply run's inputs: absolute, and one line of text each.
+  for (const auto* list : {&inputs.paths, &inputs.repo_roots}) {
+    for (const auto& path : *list) {
+      size_t eq = list == &inputs.repo_roots ? path.rfind('=') : std::string::npos;
+      bool absolute =
+          list == &inputs.repo_roots
+              ? eq != std::string::npos && eq > 0 && fs::path(path.substr(eq + 1)).is_absolute()
+              : fs::path(path).is_absolute();
+      if (path.empty() || !absolute || !is_scalar_text(path)) {
+        return tl::unexpected(reader.error(
+            where + ": " + util::quote(util::escape_control(path))
+            + (list == &inputs.repo_roots ? " is not URL=DIR with DIR an absolute path on one line"
+                                          : " is not an absolute path on one line")));
+      }
+    }
+  }
+  return inputs;
 }
 
 } // namespace argoimg::run::detail

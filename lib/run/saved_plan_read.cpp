@@ -29,6 +29,7 @@ using detail::read_file_entry;
 using detail::read_flux_object;
 using detail::read_flux_write;
 using detail::read_image;
+using detail::read_inputs;
 using detail::Reader;
 
 // The optional sections (`flux`, `api`): absent in plans of runs without them.
@@ -108,6 +109,13 @@ util::Result<SavedPlan> parse_saved_plan(std::string_view text, const std::strin
                      + ", the only version this argoimg reads; make the plan again with it"));
   }
   SavedPlan plan;
+  if (auto given = doc.FindMember("inputs"); given != doc.MemberEnd()) {
+    auto inputs = read_inputs(reader, given->value, "inputs");
+    if (!inputs) {
+      return tl::unexpected(inputs.error());
+    }
+    plan.inputs = std::move(*inputs);
+  }
   auto applications = reader.array(doc, "applications", "the document");
   auto files = reader.array(doc, "files", "the document");
   if (!applications || !files) {

@@ -62,5 +62,8 @@ util::Result<SavedPlanFluxObject>
 read_flux_object(const Reader& reader, const rapidjson::Value& value, const std::string& where);
 util::Result<SavedPlanApiObject>
 read_api_object(const Reader& reader, const rapidjson::Value& value, const std::string& where);
+// The planning run's inputs (`inputs`).
+util::Result<SavedPlanInputs>
+read_inputs(const Reader& reader, const rapidjson::Value& value, const std::string& where);
 
 } // namespace argoimg::run::detail

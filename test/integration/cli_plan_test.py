@@ -95,6 +95,39 @@ class SavedPlan(unittest.TestCase):
         self.assertEqual(again.returncode, 1, again.stdout + again.stderr)
         self.assertIn("changed since the plan was made", again.stderr)
 
+    def test_update_with_the_plan_alone_takes_the_planning_runs_inputs(self):
+        plan = self.make_plan()
+        inputs = plan["inputs"]
+        self.assertEqual(inputs["paths"], [os.path.join(self.work, "apps")])
+        self.assertEqual(inputs["repoRoots"], [f"{GITOPS}={os.path.join(self.work, 'gitops')}"])
+        self.assertEqual(inputs["server"], "")
+        reference = os.path.join(self.dir, "reference")
+        shutil.copytree(self.work, reference)
+        self.assertEqual(run("update", *self.args, cwd=reference).returncode, 0)
+        unreachable_registries(self.work)
+        unreachable_registries(reference)
+        # Elsewhere, with nothing but the plan: `argoimg update --plan plan.json`.
+        result = run("--log-level", "info", "update", "--plan", "plan.json", cwd=self.dir)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("--plan 'plan.json': the planning run's inputs: 1 paths, 1 repository roots",
+                      result.stderr)
+        self.assertEqual(snapshot(self.work), snapshot(reference))
+        # A plan whose inputs are not absolute paths is refused, naming the field.
+        plan["inputs"]["paths"] = ["apps"]
+        with open(os.path.join(self.dir, "relative.json"), "w") as f:
+            json.dump(plan, f)
+        refused = run("update", "--plan", "relative.json", cwd=self.dir)
+        self.assertEqual(refused.returncode, 2, refused.stderr)
+        self.assertIn("plan 'relative.json': inputs: 'apps' is not an absolute path on one line",
+                      refused.stderr)
+        # One made before plans recorded their inputs asks for them.
+        del plan["inputs"]
+        with open(os.path.join(self.dir, "old.json"), "w") as f:
+            json.dump(plan, f)
+        old = run("update", "--plan", "old.json", cwd=self.dir)
+        self.assertEqual(old.returncode, 2, old.stderr)
+        self.assertIn("--plan 'old.json' does not record the planning run's inputs", old.stderr)
+
     def test_a_file_changed_since_the_plan_refuses_everything(self):
         plan = self.make_plan()
         changed = next(f["path"] for f in plan["files"] if not f["created"])
@@ -171,7 +204,8 @@ class SavedPlan(unittest.TestCase):
         unreachable_registries(self.work)
         git("commit", "-q", "-am", "registries", cwd=self.work)
         git("push", "-q", "origin", "main", cwd=self.work)
-        result = run("commit", "--plan", os.path.join(self.dir, "plan.json"), *self.args, cwd=self.work)
+        # The plan alone, as the issue writes it: `argoimg commit --plan plan.json`.
+        result = run("commit", "--plan", "plan.json", cwd=self.dir)
         self.assertEqual(result.returncode, 0, result.stderr + result.stdout)
         log = git("log", "--format=%s", "main", cwd=remote)
         self.assertIn("automatic update", log.splitlines()[0])
@@ -352,6 +386,13 @@ class ServerPlan(unittest.TestCase):
         plan = self.make_plan()
         self.assertEqual(sorted(a["name"] for a in plan["api"]), ["api", "web"])
         self.assertEqual({a["resourceVersion"] for a in plan["api"]}, {"7"})
+        self.assertEqual(plan["inputs"]["server"], self.args[1])
+        self.assertNotIn(self.TOKEN, json.dumps(plan))
+        # The plan alone does not send the token anywhere: the server is named again.
+        alone = run("update", "--plan", self.plan, cwd=self.dir)
+        self.assertEqual(alone.returncode, 2, alone.stderr)
+        self.assertIn(f"the plan updates Applications through the Argo CD API at '{self.args[1]}'; "
+                      "give --server (or ARGOCD_SERVER) and its token again", alone.stderr)
         result = run("update", "--plan", self.plan, *self.args, cwd=self.dir)
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertNotIn("127.0.0.1:9", result.stderr)

@@ -6,6 +6,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <tuple>
+
 using namespace argoimg;
 
 namespace {
@@ -109,6 +111,53 @@ TEST_CASE("a plan that is not exactly a plan is refused, naming the field", "[ru
   REQUIRE_FALSE(refused_files);
   CHECK_THAT(refused_files.error().message,
              Catch::Contains("files[1]: file '/repo/values.yaml' is named twice"));
+}
+
+TEST_CASE("a plan records its run's inputs, and an apply run with none takes them", "[run][plan]") {
+  run::CheckOptions planning;
+  planning.paths = {"/work/apps", "/work/more/app.yaml"};
+  planning.repo_roots = {"https://git.example/org/gitops.git=/work/gitops"};
+  planning.server = "argocd.example:443";
+  planning.match_labels = "team=web";
+  planning.shard = "1/4";
+  auto inputs = run::plan_inputs(planning);
+  CHECK(inputs.paths == planning.paths);
+  CHECK(inputs.server == "argocd.example:443");
+  planning.server = "bob:secret@argocd.example:443";
+  CHECK(run::plan_inputs(planning).server.empty()); // never written down with a password
+
+  std::string text = k_plan;
+  text.insert(text.find("\"applications\""),
+              R"("inputs": {"paths": ["/work/apps"], "repoRoots": ["https://g/o.git=/work/gitops"],
+               "server": "", "matchNames": [], "matchLabels": "team=web", "appNamespace": "",
+               "project": "", "argocdNamespace": "ops", "shard": "1/4"},
+  )");
+  auto plan = run::parse_saved_plan(text, "plan.json");
+  REQUIRE(plan);
+  REQUIRE(plan->inputs);
+  run::CheckOptions applying;
+  applying.project = "payments"; // a selection the apply run sets itself is kept
+  run::use_plan_inputs(applying, *plan->inputs);
+  CHECK(applying.paths == std::vector<std::string>{"/work/apps"});
+  CHECK(applying.repo_roots == std::vector<std::string>{"https://g/o.git=/work/gitops"});
+  CHECK(applying.match_labels == "team=web");
+  CHECK(applying.shard == "1/4");
+  CHECK(applying.project == "payments");
+  CHECK(applying.argocd_namespace == "ops");
+  CHECK_FALSE(run::parse_saved_plan(k_plan, "plan.json")->inputs); // older plans have none
+
+  for (auto [from, to, message] : std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"[\"/work/apps\"]", "[\"apps\"]", "inputs: 'apps' is not an absolute path"},
+           {"=/work/gitops", "=gitops", "inputs: 'https://g/o.git=gitops' is not URL=DIR"},
+           {"[\"/work/apps\"]", "[\"/work/a\\npps\"]", "inputs: '/work/a\\npps' is not"},
+           {"\"shard\": \"1/4\"", "\"shard\": 1", "inputs: 'shard' must be a string"},
+       }) {
+    std::string bad = text;
+    bad.replace(bad.find(from), from.size(), to);
+    auto refused = run::parse_saved_plan(bad, "plan.json");
+    REQUIRE_FALSE(refused);
+    CHECK_THAT(refused.error().message, Catch::StartsWith("plan 'plan.json': " + message));
+  }
 }
 
 TEST_CASE("a plan's decisions answer instead of the registries", "[run][plan]") {
