@@ -197,11 +197,29 @@ util::Result<RegistryEntry> parse_entry(const YAML::Node& node, std::string_view
                             + util::quote(util::redact_url(entry.api_url))
                             + " must start with http:// or https://");
   }
-  if (auto url = util::parse_url(entry.api_url); !url) {
+  auto url = util::parse_url(entry.api_url);
+  if (!url) {
     return config_error(source,
                         node,
                         "registry " + util::quote(entry.name)
                             + ": 'api_url': " + url.error().message);
+  }
+  // The API URL names entries of the persistent cache and is written into them: a password in
+  // it would be kept on disk, and a query or fragment would make two URLs one key.
+  if (!url->user.empty() || url->has_password) {
+    return config_error(source,
+                        node,
+                        "registry " + util::quote(entry.name) + ": 'api_url' "
+                            + util::quote(util::redact_url(entry.api_url))
+                            + " holds a user name or password; give them with 'credentials' "
+                              "(env:, secret:, pullsecret: or ext:)");
+  }
+  if (url->has_query || url->has_fragment) {
+    return config_error(source,
+                        node,
+                        "registry " + util::quote(entry.name) + ": 'api_url' "
+                            + util::quote(util::redact_url(entry.api_url))
+                            + " has a query or fragment; give the registry's base URL");
   }
   return entry;
 }

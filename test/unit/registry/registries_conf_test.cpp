@@ -88,6 +88,13 @@ TEST_CASE("registries.conf errors name file, line and column", "[registry]") {
            {"registries:\n- name: a\n  api_url: https://a\n  limit: fast\n",
             "r.conf:4:10: 'limit' must be a number"},
            {"registries:\n- name: a\n  api_url: a.io\n", "must start with http:// or https://"},
+           // A password would be written into the cache's entries; the message never shows it.
+           {"registries:\n- name: a\n  api_url: https://bob:pw-xyzzy@a.io\n",
+            "registry 'a': 'api_url' 'https://***:***@a.io' holds a user name or password; give "
+            "them with 'credentials'"},
+           {"registries:\n- name: a\n  api_url: https://a.io/v2?x=1\n",
+            "'api_url' 'https://a.io/v2?x=1' has a query or fragment"},
+           {"registries:\n- name: a\n  api_url: https://a.io#p\n", "has a query or fragment"},
            {"registries:\n- name: a\n  prefix: a\n  api_url: https://a\n  default: true\n"
             "- name: b\n  prefix: b\n  api_url: https://b\n  default: true\n",
             "r.conf:6:3: cannot set registry 'b' as default: only one default registry"},
@@ -102,6 +109,7 @@ TEST_CASE("registries.conf errors name file, line and column", "[registry]") {
     REQUIRE_FALSE(entries);
     CHECK(entries.error().kind == util::ErrorKind::config);
     CHECK_THAT(entries.error().message, Catch::Contains(row.message));
+    CHECK_THAT(entries.error().message, !Catch::Contains("pw-xyzzy"));
   }
   CHECK(parse_registries_conf("", "empty.conf")->empty());
 }
