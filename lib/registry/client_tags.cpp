@@ -162,8 +162,7 @@ Client::FirstPage Client::planned_first_page(const Endpoint& endpoint,
   first.size = initial_page_size(endpoint);
   // kept apart per trust: a size learnt over an unverified connection is not believed by a
   // run that verifies
-  first.key = endpoint.api_url + trust_label(endpoint) + "#"
-              + (first.size ? std::to_string(*first.size) : "-");
+  first.key = api_cache_key(endpoint) + "#" + (first.size ? std::to_string(*first.size) : "-");
   recall_page_size(first.key, first.size);
   {
     std::lock_guard<std::mutex> guard(m_mutex);

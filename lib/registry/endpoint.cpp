@@ -123,4 +123,14 @@ std::string trust_label(const Endpoint& endpoint) {
   return label;
 }
 
+std::string api_cache_key(const Endpoint& endpoint) {
+  std::string trust = trust_label(endpoint);
+  return std::to_string(endpoint.api_url.size()) + ":" + endpoint.api_url + " "
+         + std::to_string(trust.size()) + ":" + trust;
+}
+
+std::string repository_cache_key(const Endpoint& endpoint, std::string_view path) {
+  return api_cache_key(endpoint) + " " + std::string(path);
+}
+
 } // namespace argoimg::registry

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace argoimg::registry {
@@ -67,6 +68,14 @@ struct RegistryEntry {
 // endpoint's (" insecure", " ca <hash>"): what is learnt under one trust is kept apart from
 // what is learnt under another (cached pages, page sizes, first-seen times).
 std::string trust_label(const Endpoint& endpoint);
+
+// What is learnt of `endpoint`'s API as one line naming it in the persistent cache: its API
+// URL and trust label each behind its length, so that no two APIs (`http://h/prefix` and
+// `http://h`, one path apart) share a key.
+std::string api_cache_key(const Endpoint& endpoint);
+
+// The repository `path` of `endpoint` as one line naming it in the cache (first-seen times).
+std::string repository_cache_key(const Endpoint& endpoint, std::string_view path);
 
 // The registries argoimg knows: a built-in Docker Hub entry (registry-1.docker.io, namespace
 // `library`, 10 requests/s), entries from registries.conf, and hosts allowed plain HTTP.

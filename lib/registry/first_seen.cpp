@@ -22,7 +22,8 @@ namespace {
 
 using util::Fd;
 
-constexpr std::string_view k_header = "argoimg-first-seen 2\n";
+const std::string k_header =
+    "argoimg-first-seen " + std::to_string(k_first_seen_format_version) + "\n";
 // How long a run waits for another run's hold on the store's lock (each hold merges one small
 // file, milliseconds); a hold longer than this is a stopped or hostile process.
 constexpr int k_lock_wait_ms = 10000;

@@ -23,7 +23,7 @@ namespace argoimg::registry {
 
 using SeenTimes = std::map<std::string, int64_t>; // tag -> seconds since the epoch
 
-constexpr int k_first_seen_format_version = 2;
+constexpr int k_first_seen_format_version = 3;
 // Tags kept per repository; beyond it, tags the registry no longer lists go first.
 constexpr size_t k_first_seen_max_tags = 20000;
 

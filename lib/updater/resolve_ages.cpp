@@ -65,8 +65,7 @@ Ages observe_ages(const std::vector<ImageRequest>& requests,
     // listing over an unverified connection may be forged, and must not age a tag early for
     // a run that verifies)
     const auto& endpoint = targets[i]->endpoint;
-    std::string repository =
-        endpoint.api_url + registry::trust_label(endpoint) + "/" + targets[i]->path;
+    std::string repository = registry::repository_cache_key(endpoint, targets[i]->path);
     ages.seen.emplace(targets[i]->key,
                       options.first_seen->observe(repository, list->second->tags, ages.now));
   }

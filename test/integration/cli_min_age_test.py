@@ -51,7 +51,7 @@ class Base(unittest.TestCase):
         path = self.store_file()
         with open(path) as f:
             lines = f.read().splitlines()
-        self.assertEqual(lines[0], "argoimg-first-seen 2")
+        self.assertEqual(lines[0], "argoimg-first-seen 3")
         self.assertTrue(lines[1].startswith("repository "))
         entries = dict(reversed(line.split(" ", 1)) for line in lines[3:])
         entries[tag] = str(int(time.time()) - seconds_ago)
@@ -139,7 +139,7 @@ class FirstSeen(Base):
         self.assertIn("is corrupt; it is rewritten", result.stderr)
         self.assertEqual(doc["images"][0]["status"], "no-match")
         with open(self.store_file()) as f:
-            self.assertTrue(f.read().startswith("argoimg-first-seen 2\n"))
+            self.assertTrue(f.read().startswith("argoimg-first-seen 3\n"))
 
     def test_no_cache_keeps_no_first_seen_times_and_says_so(self):
         repo = self.repo("nocache")

@@ -45,7 +45,7 @@ TEST_CASE("first-seen: format round trip, corrupt files refused", "[registry]") 
   auto text = encode_first_seen(seen, repo);
   std::string lines = "100 1.0.0\n200 latest\n";
   CHECK(text
-        == "argoimg-first-seen 2\nrepository " + repo + "\nsha256 "
+        == "argoimg-first-seen 3\nrepository " + repo + "\nsha256 "
                + argoimg::util::sha256_hex(lines) + "\n" + lines);
   CHECK(decode_first_seen(text, repo) == std::optional<SeenTimes>(seen));
   CHECK(decode_first_seen(encode_first_seen({}, repo), repo)
@@ -57,11 +57,13 @@ TEST_CASE("first-seen: format round trip, corrupt files refused", "[registry]") 
   flipped[flipped.rfind("100 1.0.0")] = '0';
   CHECK_FALSE(decode_first_seen(flipped, repo));
   auto with_lines = [&repo](const std::string& body) {
-    return "argoimg-first-seen 2\nrepository " + repo + "\nsha256 "
+    return "argoimg-first-seen 3\nrepository " + repo + "\nsha256 "
            + argoimg::util::sha256_hex(body) + "\n" + body;
   };
   for (const std::string& bad : {std::string(""),
                                  std::string("argoimg-first-seen 1\n1 a\n"),
+                                 std::string("argoimg-first-seen 2\nrepository ") + repo
+                                     + "\nsha256 " + argoimg::util::sha256_hex("1 a\n") + "\n1 a\n",
                                  text.substr(0, text.size() - 1),
                                  with_lines("100 1.0.0"),
                                  with_lines("x 1.0.0\n"),

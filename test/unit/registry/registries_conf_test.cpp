@@ -232,3 +232,19 @@ TEST_CASE("trust labels keep what is learnt under one TLS trust apart from anoth
   CHECK(registry::trust_label(own_ca).rfind(" ca ", 0) == 0);
   CHECK(registry::trust_label(own_ca) != registry::trust_label(insecure));
 }
+
+TEST_CASE("cache keys keep two APIs apart even when API and path join to one URL", "[registry]") {
+  registry::Endpoint under_prefix;
+  under_prefix.api_url = "http://127.0.0.1:5000/prefix"; // its repository `app`
+  registry::Endpoint at_root;
+  at_root.api_url = "http://127.0.0.1:5000"; // its repository `prefix/app`
+  CHECK(registry::repository_cache_key(under_prefix, "app")
+        != registry::repository_cache_key(at_root, "prefix/app"));
+  CHECK(registry::api_cache_key(under_prefix) != registry::api_cache_key(at_root));
+  registry::Endpoint insecure = at_root;
+  insecure.verify_tls = false;
+  CHECK(registry::repository_cache_key(insecure, "prefix/app")
+        != registry::repository_cache_key(at_root, "prefix/app"));
+  CHECK(registry::repository_cache_key(at_root, "prefix/app")
+        == "21:http://127.0.0.1:5000 0: prefix/app");
+}
