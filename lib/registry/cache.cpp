@@ -232,7 +232,12 @@ void DiskCache::list_files(const std::string& prefix,
       }
       continue;
     }
-    files.push_back(CacheFile{prefix + name, static_cast<uint64_t>(st.st_size), mtime_ns(st)});
+    // What the entry costs the disk: its allocated blocks (a 300-byte entry takes a whole
+    // block, so thousands of tiny ones would overshoot a bound counted in bytes), at least its
+    // size.
+    uint64_t used =
+        std::max(static_cast<uint64_t>(st.st_size), static_cast<uint64_t>(st.st_blocks) * 512);
+    files.push_back(CacheFile{prefix + name, used, mtime_ns(st)});
   }
   ::closedir(stream);
 }

@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <fcntl.h>
 #include <filesystem>
@@ -70,6 +71,17 @@ struct TempDir {
     std::filesystem::remove_all(path, ignored);
   }
 };
+
+// What a file of `bytes` costs the disk in `dir`'s filesystem (the bound counts allocated
+// blocks): measured, since block sizes differ between filesystems.
+uint64_t disk_cost(const std::filesystem::path& dir, size_t bytes) {
+  auto probe = dir / "probe-file";
+  std::ofstream(probe) << std::string(bytes, 'p');
+  struct stat st {};
+  REQUIRE(::stat(probe.c_str(), &st) == 0);
+  std::filesystem::remove(probe);
+  return std::max(static_cast<uint64_t>(st.st_size), static_cast<uint64_t>(st.st_blocks) * 512);
+}
 
 std::vector<std::filesystem::path> entries(const std::filesystem::path& dir) {
   std::vector<std::filesystem::path> out;
@@ -313,7 +325,10 @@ TEST_CASE("cache: the directory stays within its bound, oldest use evicted first
     urls.push_back(url);
   }
   auto logger = quiet();
-  auto cache = DiskCache::open(dir.path.string(), 3800); // three entries of 1,247 bytes
+  std::filesystem::create_directories(dir.path);
+  uint64_t entry = disk_cost(dir.path, 1247); // each entry is 1,247 bytes: one block or more
+  uint64_t bound = 3 * entry + entry / 2;     // three entries fit, four do not
+  auto cache = DiskCache::open(dir.path.string(), bound);
   REQUIRE(cache);
   {
     CachingTransport transport(inner, *cache, logger);
@@ -331,7 +346,7 @@ TEST_CASE("cache: the directory stays within its bound, oldest use evicted first
   for (auto& [url, answer] : inner.answers) {
     counting.answers[url] = answer;
   }
-  CachingTransport later(counting, *DiskCache::open(dir.path.string(), 3800), logger);
+  CachingTransport later(counting, *DiskCache::open(dir.path.string(), bound), logger);
   REQUIRE(later.send(get(urls[0])));
   REQUIRE(later.send(get(urls[2])));
   REQUIRE(later.send(get(urls[3])));
@@ -411,7 +426,9 @@ TEST_CASE("cache: a directory others can write, and their entries, are never tru
 
 TEST_CASE("cache: an eviction waits for another run's, then restores the bound", "[cache]") {
   TempDir dir;
-  auto cache = DiskCache::open(dir.path.string(), 1000);
+  std::filesystem::create_directories(dir.path);
+  uint64_t entry = disk_cost(dir.path, 600);
+  auto cache = DiskCache::open(dir.path.string(), entry + entry / 2); // one entry fits
   REQUIRE(cache);
   for (char c : {'a', 'b', 'c'}) {
     REQUIRE(cache->write(std::string(64, c), std::string(600, c)));
@@ -493,7 +510,9 @@ TEST_CASE("cache: eviction never lists seen/ through a link", "[cache]") {
 TEST_CASE("cache: the first-seen files of seen/ count within the bound and go oldest first",
           "[cache]") {
   TempDir dir;
-  auto cache = DiskCache::open(dir.path.string(), 2500);
+  std::filesystem::create_directories(dir.path);
+  uint64_t file = disk_cost(dir.path, 1000);
+  auto cache = DiskCache::open(dir.path.string(), 2 * file + file / 2); // two files fit
   REQUIRE(cache);
   namespace fs = std::filesystem;
   fs::create_directories(dir.path / "seen");
@@ -507,7 +526,7 @@ TEST_CASE("cache: the first-seen files of seen/ count within the bound and go ol
     REQUIRE(cache->write(name, std::string(1000, c)));
     fs::last_write_time(dir.path / name, now - std::chrono::minutes(c == 'a' ? 90 : 10));
   }
-  // 4,000 bytes over a bound of 2,500: the seen file (oldest use) and entry "a" go.
+  // Four files over a bound of two and a half: the seen file (oldest use) and entry "a" go.
   CHECK(cache->evict() == 2);
   CHECK_FALSE(fs::exists(dir.path / "seen" / seen_name));
   CHECK_FALSE(fs::exists(dir.path / std::string(64, 'a')));
