@@ -71,10 +71,11 @@ bool write_all(int fd, const std::string& data) {
 namespace {
 
 // The first directory above the opened directory `fd` that is not safe from other users:
-// owned by someone but this user or root, or writable by others without the sticky bit (as
-// /tmp). Checked on where the directory really is (the kernel's name for the descriptor, no
-// link or '..' left in it), not on the path as given: a link's own parents would otherwise go
-// unchecked. Such a directory could let someone swap the cache directory after this check.
+// owned by someone but this user or root, or writable by its group or others without the
+// sticky bit (as /tmp). Checked on where the directory really is (the kernel's name for the
+// descriptor, no link or '..' left in it), not on the path as given: a link's own parents would
+// otherwise go unchecked. Such a directory could let someone swap the cache directory after this
+// check.
 std::optional<std::string> unsafe_ancestor(int fd) {
   std::string link = "/proc/self/fd/" + std::to_string(fd);
   std::error_code error;
@@ -86,7 +87,7 @@ std::optional<std::string> unsafe_ancestor(int fd) {
     struct stat st {};
     if (::lstat(parent.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)
         || (st.st_uid != ::geteuid() && st.st_uid != 0)
-        || ((st.st_mode & S_IWOTH) != 0 && (st.st_mode & S_ISVTX) == 0)) {
+        || ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 && (st.st_mode & S_ISVTX) == 0)) {
       return parent.string();
     }
     if (parent == parent.root_path()) {

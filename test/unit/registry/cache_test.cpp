@@ -462,6 +462,10 @@ TEST_CASE("cache: a linked cache directory, or one under a directory anyone can 
   auto swappable = DiskCache::open((dir.path / "open" / "cache").string(), 1000);
   REQUIRE_FALSE(swappable);
   CHECK(swappable.error().message.find("could be swapped") != std::string::npos);
+  ::chmod((dir.path / "open").c_str(), 0775); // its group could swap it too
+  auto group = DiskCache::open((dir.path / "open" / "cache").string(), 1000);
+  REQUIRE_FALSE(group);
+  CHECK(group.error().message.find("could be swapped") != std::string::npos);
   ::chmod((dir.path / "open").c_str(), 01777); // sticky, as /tmp: only the owner renames
   CHECK(DiskCache::open((dir.path / "open" / "cache").string(), 1000));
   // Reached through a link, or with '..' after one: the directories checked are those above
