@@ -116,9 +116,10 @@ bool is_tag_list_request(const HttpRequest& request) {
 
 namespace {
 
-// How the registry's answer was authenticated, when not the default (system CAs, verified):
-// an answer read without verification, or trusting another CA, is not served to a run that
-// trusts differently. Keys of default requests are unchanged.
+// How the registry's answer was authenticated, when not the default (system CAs, verified, no
+// credentials): an answer read without verification, or trusting another CA, is not served to
+// a run that trusts differently, nor one read with credentials to a run without them. Keys of
+// default requests are unchanged.
 std::string trust_of(const HttpRequest& request) {
   std::string trust;
   if (!request.verify_tls) {
@@ -126,6 +127,9 @@ std::string trust_of(const HttpRequest& request) {
   }
   if (!request.ca_file.empty() || !request.ca_pem.empty()) {
     trust += "\nca " + util::sha256_hex(request.ca_file + "\n" + request.ca_pem);
+  }
+  if (!request.cache_identity.empty()) {
+    trust += "\nidentity " + request.cache_identity;
   }
   return trust;
 }

@@ -26,7 +26,8 @@ std::optional<std::string> next_link(const HttpResponse& response);
 HttpRequest tag_page_request(const std::string& url, size_t max_body);
 
 struct Endpoint;
-// Give `request` the TLS trust `endpoint` is read with (verification, extra CAs).
+// Give `request` the trust `endpoint` is read with (TLS verification, extra CAs) and whose
+// credentials read it (HttpRequest::cache_identity).
 void apply_trust(HttpRequest& request, const Endpoint& endpoint);
 
 } // namespace argoimg::registry

@@ -6,6 +6,7 @@
 #include "registry/client_detail.hpp"
 #include "registry/pagination.hpp"
 #include "util/json_guard.hpp"
+#include "util/sha256.hpp"
 #include "util/strings.hpp"
 #include "util/url.hpp"
 
@@ -100,6 +101,11 @@ void apply_trust(HttpRequest& request, const Endpoint& endpoint) {
   request.verify_tls = endpoint.verify_tls;
   request.ca_file = endpoint.ca_file;
   request.ca_pem = endpoint.ca_pem;
+  if (endpoint.credentials) { // the cache keeps what these credentials read apart
+    const auto& given = *endpoint.credentials;
+    request.cache_identity = util::sha256_hex("argoimg-cache-identity 1\n" + given.username + "\n"
+                                              + given.password + "\n" + given.identity_token);
+  }
 }
 
 HttpRequest tag_page_request(const std::string& url, size_t max_body) {

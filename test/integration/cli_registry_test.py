@@ -138,6 +138,32 @@ class TokenAuth(Base):
         self.assert_no_secrets(result)
 
 
+    def test_a_cached_private_answer_is_never_served_to_a_run_without_its_credentials(self):
+        # Within --cache-ttl a tag list is served without asking: only under the identity that
+        # read it, so a run without access still asks, and is refused.
+        cache = self.tempdir()
+        flags = ["--cache-dir", cache, "--cache-ttl", "10m", "--update-strategy", "newest-build",
+                 "--image", f"{TOKEN}/private/app"]
+        result, doc = check_json("--credentials", "env:ALICE", *flags, env=self.env(ALICE=ALICE))
+        self.assertEqual(doc["images"][0]["new"], "2.1.0", doc["images"][0]["reason"])
+        result, doc = check_json(*flags, env=self.env())
+        self.assertEqual(result.returncode, 1, result.stderr)
+        self.assertIsNone(doc["images"][0]["new"])
+        self.assertIn("insufficient_scope", doc["images"][0]["reason"])
+        result, doc = check_json("--credentials", "env:ALICE", *flags,
+                                 env=self.env(ALICE="alice:wrong-password"))
+        self.assertIn("rejected the credentials", doc["images"][0]["reason"])
+        result, doc = check_json("--credentials", "env:ALICE", *flags, env=self.env(ALICE=ALICE))
+        self.assertEqual(doc["images"][0]["new"], "2.1.0")
+        self.assertTrue(doc["summary"]["cacheHits"], doc["summary"])  # its own answers, kept
+        self.assert_no_secrets(result)
+        for base, _, names in os.walk(cache):
+            for name in names:
+                with open(os.path.join(base, name), "rb") as f:
+                    data = f.read()
+                self.assertNotIn(SERVERS["ARGOIMG_TEST_TOKEN_PASSWORD"].encode(), data)
+
+
 class CredentialSources(Base):
     def check_private(self, *args, env):
         result, doc = check_json(*args, "--image", f"{TOKEN}/private/app", env=env)

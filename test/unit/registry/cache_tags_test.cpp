@@ -98,6 +98,17 @@ TEST_CASE("tag cache: tag-list pages qualify with their query in the key", "[cac
   insecure_manifest.verify_tls = false;
   REQUIRE(immutable_tag_key(manifest));
   CHECK(immutable_tag_key(manifest) != immutable_tag_key(insecure_manifest));
+  // What one set of credentials read is never served to a run with other ones, or none (a
+  // private repository's tags to a run without access to it).
+  HttpRequest alice = get(k_page_url);
+  alice.cache_identity = "a1";
+  HttpRequest bob = get(k_page_url);
+  bob.cache_identity = "b2";
+  CHECK(tag_page_key(alice) != tag_page_key(get(k_page_url)));
+  CHECK(tag_page_key(alice) != tag_page_key(bob));
+  HttpRequest alice_manifest = manifest;
+  alice_manifest.cache_identity = "a1";
+  CHECK(immutable_tag_key(alice_manifest) != immutable_tag_key(manifest));
 }
 
 TEST_CASE("tag cache: page entries round-trip and refuse anything damaged", "[cache]") {
