@@ -72,6 +72,11 @@ std::optional<std::string> Client::spend_budget(const Endpoint& endpoint, bool s
   if (!refusal && m_options.max_requests && m_spent >= *m_options.max_requests) {
     refusal = fmt::format("request budget exhausted (--max-requests {})", *m_options.max_requests);
   }
+  if (!refusal && endpoint.max_requests && m_spent_at[endpoint.host] >= *endpoint.max_requests) {
+    refusal = fmt::format("registry {} request budget exhausted (registries.conf maxrequests {})",
+                          util::quote(endpoint.host),
+                          *endpoint.max_requests);
+  }
   if (refusal) {
     ++m_refused;
     ++t_refusals;
@@ -80,6 +85,7 @@ std::optional<std::string> Client::spend_budget(const Endpoint& endpoint, bool s
   }
   if (spend) {
     ++m_spent;
+    ++m_spent_at[endpoint.host];
   }
   return std::nullopt;
 }
@@ -107,6 +113,9 @@ void Client::note_exhausted(const Endpoint& endpoint, const RateLimitStatus& sta
     reason += "; resets at " + util::format_utc(*at);
   } else if (in) {
     reason += "; resets in " + short_duration(*in);
+  } else if (status.window_seconds && *status.window_seconds > 0) {
+    // Docker Hub names only its window (`;w=21600`): the reset is within it, not known when.
+    reason += "; resets within " + short_duration(*status.window_seconds) + " (its window)";
   } else {
     reason += " (it named no reset time)";
   }

@@ -105,6 +105,7 @@ Endpoint Registries::endpoint_for(const image::ImageRef& image) const {
     endpoint.rate_limit = entry->limit > 0 ? entry->limit : 0;
     endpoint.tag_sort_mode = entry->tag_sort_mode;
     endpoint.page_size = entry->pagesize;
+    endpoint.max_requests = entry->max_requests;
     return endpoint;
   }
   bool insecure = std::find(m_insecure_hosts.begin(), m_insecure_hosts.end(), endpoint.host)

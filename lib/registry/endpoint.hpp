@@ -35,7 +35,8 @@ struct Endpoint {
   double rate_limit = 0; // requests per second, 0: unlimited
   TagSortMode tag_sort_mode = TagSortMode::none;
   size_t page_size = 0; // registries.conf `pagesize`: `n` per tag page; 0: argoimg's choice
-  std::string name;     // registries.conf entry name, for messages
+  std::optional<size_t> max_requests; // registries.conf `maxrequests`: this registry's budget
+  std::string name;                   // registries.conf entry name, for messages
 
   // A key naming this endpoint and whose credentials are used (their source, never the
   // secret): tokens and tag lists are shared only under the same key.
@@ -58,6 +59,9 @@ struct RegistryEntry {
   TagSortMode tag_sort_mode = TagSortMode::none;
   double limit = 0;    // requests per second; <= 0 unlimited
   size_t pagesize = 0; // argoimg's extension: `n` per tag page, 1..100000; 0: not set
+  // argoimg's extension `maxrequests`: requests to this registry per run (a budget; `limit`
+  // keeps AIU's meaning, a pace); none: only --max-requests bounds them
+  std::optional<size_t> max_requests;
   std::string ca_file;
   std::string ca_data;
   std::string origin;             // "file:line" of the entry, for messages

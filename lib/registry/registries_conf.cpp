@@ -31,7 +31,8 @@ const std::vector<std::string> k_keys = {"name",
                                          "limit",
                                          "ca_file",
                                          "ca_data",
-                                         "pagesize"};
+                                         "pagesize",
+                                         "maxrequests"};
 
 std::string where(std::string_view source, const YAML::Mark& mark) {
   return fmt::format("{}:{}:{}", source, mark.line + 1, mark.column + 1);
@@ -156,6 +157,16 @@ util::Result<bool> apply_key(RegistryEntry& entry,
     }
   } else if (key == "pagesize") {
     return parse_page_size(entry, text, value, source);
+  } else if (key == "maxrequests") {
+    // argoimg's extension: this registry's request budget per run (docs/registries.md)
+    if (text.empty() || text.size() > 9 || !util::is_digits(text)) {
+      return config_error(source,
+                          value,
+                          "'maxrequests' must be a whole number of requests per run from 0 to "
+                          "999999999, not "
+                              + util::quote(text));
+    }
+    entry.max_requests = static_cast<size_t>(std::stoul(text));
   } else if (key == "ca_file") {
     entry.ca_file = text;
   } else if (key == "ca_data") {

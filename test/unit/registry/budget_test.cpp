@@ -174,3 +174,46 @@ TEST_CASE("a registry's far-off reset neither overflows the clock nor lets it be
     CHECK(http.requests.size() == sent);
   }
 }
+
+TEST_CASE("registries.conf maxrequests bounds one registry's requests per run",
+          "[registry][budget]") {
+  FakeHttpTransport http;
+  serve(http);
+  const std::string other = "https://other.example.com";
+  http.on("GET", other + "/v2/", [](const HttpRequest&) { return HttpResponse{200, {}, "{}"}; });
+  http.on_json(other + "/v2/team/a/tags/list?n=10000", R"({"name":"team/a","tags":["2.0"]})");
+  util::Logger logger;
+  Client client(http, logger, ClientOptions{});
+  Endpoint bounded = endpoint();
+  bounded.max_requests = 2;
+  Endpoint elsewhere;
+  elsewhere.host = "other.example.com";
+  elsewhere.api_url = other;
+  CHECK(client.list_tags(bounded, "team/a")); // ping + list: the budget is spent
+  Client::BudgetWatch watch;
+  auto refused = client.list_tags(bounded, "team/b");
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().message.find("registry 'reg.example.com' request budget exhausted "
+                                     "(registries.conf maxrequests 2)")
+        != std::string::npos);
+  CHECK(watch.refused());
+  CHECK(client.list_tags(elsewhere, "team/a")); // another registry's requests are its own
+  CHECK(http.requests.size() == 4);
+  CHECK(client.budget().refused == 1);
+}
+
+TEST_CASE("Docker Hub's window stands for the reset it does not name", "[registry][budget]") {
+  FakeHttpTransport http;
+  serve(http);
+  http.on_json(k_api + "/v2/team/a/tags/list?n=10000",
+               R"({"name":"team/a","tags":["1.0"]})",
+               {{"ratelimit-limit", "100;w=21600"}, {"ratelimit-remaining", "0;w=21600"}});
+  util::Logger logger;
+  Client client(http, logger, ClientOptions{});
+  CHECK(client.list_tags(endpoint(), "team/a"));
+  auto refused = client.list_tags(endpoint(), "team/b");
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().message.find("registry 'reg.example.com' rate limit exhausted; resets "
+                                     "within 6h0m (its window)")
+        != std::string::npos);
+}

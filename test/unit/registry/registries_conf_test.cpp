@@ -50,6 +50,7 @@ TEST_CASE("registries.conf in AIU's format parses every field", "[registry]") {
   tagsortmode: latest-first
   ca_file: /etc/ssl/internal.pem
   ca_data: "-----BEGIN CERTIFICATE-----"
+  maxrequests: 150
 )",
                                        "registries.conf");
   REQUIRE(entries);
@@ -67,6 +68,8 @@ TEST_CASE("registries.conf in AIU's format parses every field", "[registry]") {
   CHECK(internal.tag_sort_mode == TagSortMode::latest_first);
   CHECK(internal.ca_file == "/etc/ssl/internal.pem");
   CHECK(internal.ca_data == "-----BEGIN CERTIFICATE-----");
+  CHECK(internal.max_requests == std::optional<size_t>(150)); // argoimg's extension
+  CHECK_FALSE(hub.max_requests);
 }
 
 TEST_CASE("registries.conf errors name file, line and column", "[registry]") {
@@ -95,6 +98,9 @@ TEST_CASE("registries.conf errors name file, line and column", "[registry]") {
            {"registries:\n- name: a\n  api_url: https://a.io/v2?x=1\n",
             "'api_url' 'https://a.io/v2?x=1' has a query or fragment"},
            {"registries:\n- name: a\n  api_url: https://a.io#p\n", "has a query or fragment"},
+           {"registries:\n- name: a\n  api_url: https://a\n  maxrequests: -1\n",
+            "r.conf:4:16: 'maxrequests' must be a whole number of requests per run from 0 to "
+            "999999999, not '-1'"},
            {"registries:\n- name: a\n  prefix: a\n  api_url: https://a\n  default: true\n"
             "- name: b\n  prefix: b\n  api_url: https://b\n  default: true\n",
             "r.conf:6:3: cannot set registry 'b' as default: only one default registry"},
