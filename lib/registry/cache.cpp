@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <random>
+#include <set>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -274,11 +275,26 @@ size_t DiskCache::evict() const {
   for (const auto& name : stale) {
     remove(name);
   }
+  std::set<std::string> seen_written; // this run's first-seen files
+  for (const auto& file : files) {
+    if (file.name.rfind("seen/", 0) == 0 && file.mtime_ns >= m_opened_ns) {
+      seen_written.insert(file.name);
+    }
+  }
   auto evicted = choose_evictions(std::move(files), m_max_bytes);
   for (const auto& name : evicted) {
     remove(name);
+    if (seen_written.count(name) != 0) {
+      ++*m_first_seen_evicted;
+    }
   }
   return evicted.size();
+}
+
+int64_t DiskCache::now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 CachingTransport::CachingTransport(HttpTransport& inner,
@@ -290,6 +306,13 @@ CachingTransport::~CachingTransport() {
   // Every run, also one that stored nothing: a bound left exceeded by overlapping runs (one
   // that gave up waiting for the lock) is restored by the next run.
   m_cache.evict();
+  if (size_t lost = m_cache.first_seen_evicted(); lost > 0) {
+    m_logger.warn("--cache-dir " + util::quote(m_cache.dir()) + ": --cache-max-size "
+                  + std::to_string(m_cache.max_bytes()) + " bytes cannot hold this run's "
+                  + "first-seen times (" + std::to_string(lost)
+                  + " files evicted as soon as written): min-age will keep waiting on their "
+                  + "tags; raise --cache-max-size");
+  }
 }
 
 std::optional<HttpResponse> CachingTransport::stored(const HttpRequest& request) {

@@ -85,6 +85,9 @@ public:
   // the rest fit the bound, and temporary files left by writers that died an hour ago or more.
   // Returns how many entries were deleted.
   size_t evict() const;
+  // How many first-seen files written since this cache was opened an eviction deleted: the
+  // bound is too small to keep this run's times, and min-age would wait for ever.
+  size_t first_seen_evicted() const { return m_first_seen_evicted->load(); }
 
 private:
   // The entries and temporary files directly in `<dir>/<prefix>`, named with the prefix.
@@ -92,12 +95,16 @@ private:
                   std::vector<CacheFile>& files,
                   std::vector<std::string>& stale) const;
   DiskCache(std::string dir, std::shared_ptr<const util::Fd> fd, uint64_t max_bytes)
-      : m_dir(std::move(dir)), m_fd(std::move(fd)), m_max_bytes(max_bytes) {}
+      : m_dir(std::move(dir)), m_fd(std::move(fd)), m_opened_ns(now_ns()), m_max_bytes(max_bytes) {}
+  static int64_t now_ns();
   std::string m_dir;                    // as given, for messages and the first-seen store
   std::shared_ptr<const util::Fd> m_fd; // the directory itself, opened once (see open)
   // An eviction waited its 5 s for another's lock in vain: a stopped holder; skip the rest.
   std::shared_ptr<std::atomic<bool>> m_eviction_given_up =
       std::make_shared<std::atomic<bool>>(false);
+  std::shared_ptr<std::atomic<size_t>> m_first_seen_evicted =
+      std::make_shared<std::atomic<size_t>>(0);
+  int64_t m_opened_ns = 0; // when the run opened it (wall clock, as mtimes)
   uint64_t m_max_bytes = k_default_cache_max_bytes;
 };
 

@@ -133,11 +133,13 @@ SeenTimes merge_first_seen(const SeenTimes& stored,
   if (merged.size() <= max_tags) {
     return merged;
   }
-  // Drop the most recently seen first (dropping a time only makes that tag younger, never
-  // wrongly old), then by name so runs agree.
+  // Drop the longest known first, then by name so runs agree. Dropping a time only makes that
+  // tag younger (seen again next run, it starts over), never wrongly old; the newest tags,
+  // the ones min-age holds back, keep theirs and become eligible (dropping those instead
+  // would hold them back for ever).
   std::vector<std::pair<std::string, int64_t>> order(merged.begin(), merged.end());
   std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) {
-    return a.second != b.second ? a.second > b.second : a.first < b.first;
+    return a.second != b.second ? a.second < b.second : a.first < b.first;
   });
   size_t excess = merged.size() - max_tags;
   for (size_t i = 0; i < excess; ++i) {

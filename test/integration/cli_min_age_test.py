@@ -154,6 +154,19 @@ class FirstSeen(Base):
         self.assertEqual(self.verdicts(image)["1.0.0"],
                          ("too-young", "age unknown: no first-seen times are kept (--no-cache) (min-age 1h)"))
 
+    def test_a_bound_too_small_for_this_runs_first_seen_times_says_so(self):
+        # demo/many's 5,000 tags make a first-seen file larger than a 32 KiB bound: evicted as
+        # soon as written, min-age would wait for ever without a word.
+        for _ in range(2):
+            result, doc = self.run_json("--cache-max-size", "32KiB", "check", "--min-age", "1s",
+                                        "--image", f"{ANON}/demo/many")
+            self.assertIn("cannot hold this run's first-seen times (1 files evicted as soon as "
+                          "written): min-age will keep waiting on their tags; raise "
+                          "--cache-max-size", result.stderr)
+            self.assertEqual(doc["images"][0]["status"], "no-match")
+        result, doc = self.run_json("check", "--min-age", "1s", "--image", f"{ANON}/demo/many")
+        self.assertNotIn("first-seen times (", result.stderr)  # the default bound holds them
+
     def test_bad_flag_is_a_usage_error(self):
         result = argoimg("check", "--min-age", "2 days", "--image", f"{ANON}/demo/app")
         self.assertEqual(result.returncode, 2, result.stderr)

@@ -85,9 +85,10 @@ TEST_CASE("first-seen: merge keeps earlier times and bounds the size", "[registr
   CHECK(merged == SeenTimes{{"a", 10}, {"b", 100}});
   CHECK(merge_first_seen(merged, {"a", "b", "gone"}, 300)
         == SeenTimes{{"a", 10}, {"b", 100}, {"gone", 300}});
-  // over the bound, the most recently seen go first
-  CHECK(merge_first_seen(stored, {"a", "b"}, 100, 1) == SeenTimes{{"a", 10}});
-  // more listed tags than the bound: the newest go, so no tag is ever older than it is
+  // over the bound, the longest known go first: the new tag keeps its time and can age
+  CHECK(merge_first_seen(stored, {"a", "b"}, 100, 1) == SeenTimes{{"b", 100}});
+  auto next = merge_first_seen(SeenTimes{{"b", 100}}, {"a", "b"}, 200, 1);
+  CHECK(next == SeenTimes{{"a", 200}}); // "a" starts over: younger, never wrongly old
   CHECK(merge_first_seen({}, {"x", "y"}, 100, 1).size() == 1);
   CHECK(first_seen_file_name("https://r.example/team/app").size() == 64);
   CHECK(first_seen_file_name("https://r.example/team/app")
