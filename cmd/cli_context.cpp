@@ -255,7 +255,7 @@ int run_command(const std::string& command,
     auto max_bytes = *run::parse_byte_size(global.cache_max_size);
     auto cache = registry::DiskCache::open(dir, max_bytes);
     if (cache) {
-      first_seen.emplace(cache->dir() + "/seen", print_warning);
+      first_seen.emplace(cache->dir() + "/seen", cache->fd(), print_warning);
       effects.first_seen = &*first_seen;
       caching.emplace(transport, std::move(*cache), effects.logger);
       caching->set_tag_list_ttl(*cache_ttl(global));

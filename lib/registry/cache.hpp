@@ -76,6 +76,8 @@ public:
 
   const std::string& dir() const { return m_dir; }
   uint64_t max_bytes() const { return m_max_bytes; }
+  // The directory as opened (shared: the first-seen store works under it too).
+  std::shared_ptr<const util::Fd> fd() const { return m_fd; }
   // The entry `name`, marked as just used; nothing when absent or unreadable.
   std::optional<std::string> read(const std::string& name) const;
   // Store `data` as `name` atomically. False when the directory refuses it.

@@ -11,6 +11,7 @@
 #include <charconv>
 #include <cstring>
 #include <fcntl.h>
+#include <filesystem>
 #include <random>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -48,9 +49,10 @@ bool write_all(int fd, const std::string& data) {
   return true;
 }
 
-// The file's content; nothing when absent. `error` is set when it exists but cannot be read.
-std::optional<std::string> read_file(const std::string& path, std::string& error) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+// The content of `name` in `dir`; nothing when absent. `error` is set when it exists but cannot
+// be read.
+std::optional<std::string> read_file(int dir, const std::string& name, std::string& error) {
+  Fd fd(::openat(dir, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
   if (!fd.valid()) {
     if (errno != ENOENT) {
       error = std::strerror(errno);
@@ -148,6 +150,20 @@ SeenTimes merge_first_seen(const SeenTimes& stored,
   return merged;
 }
 
+DiskFirstSeen::DiskFirstSeen(std::string dir, std::function<void(const std::string&)> warn)
+    : m_dir(std::move(dir)), m_warn(std::move(warn)) {
+  std::filesystem::path path(m_dir);
+  std::string parent = path.has_parent_path() ? path.parent_path().string() : ".";
+  m_parent = std::make_shared<const Fd>(
+      ::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK));
+  m_leaf = path.filename().string();
+}
+
+DiskFirstSeen::DiskFirstSeen(std::string dir,
+                             std::shared_ptr<const util::Fd> parent,
+                             std::function<void(const std::string&)> warn)
+    : m_dir(std::move(dir)), m_parent(std::move(parent)), m_leaf("seen"), m_warn(std::move(warn)) {}
+
 std::string first_seen_file_name(const std::string& repository) {
   return util::sha256_hex("argoimg-first-seen " + std::to_string(k_first_seen_format_version) + "\n"
                           + repository);
@@ -170,17 +186,22 @@ SeenTimes DiskFirstSeen::observe(const std::string& repository,
   if (m_write_failed) {
     return in_memory;
   }
-  if (::mkdir(m_dir.c_str(), S_IRWXU) != 0 && errno != EEXIST) {
+  if (!m_parent || !m_parent->valid()) {
+    return failed("the directory above it cannot be opened");
+  }
+  if (::mkdirat(m_parent->get(), m_leaf.c_str(), S_IRWXU) != 0 && errno != EEXIST) {
     return failed(std::string("cannot create it: ") + std::strerror(errno));
   }
+  Fd seen(
+      ::openat(m_parent->get(), m_leaf.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   struct stat dir_info {};
-  if (::lstat(m_dir.c_str(), &dir_info) != 0 || !S_ISDIR(dir_info.st_mode)
+  if (!seen.valid() || ::fstat(seen.get(), &dir_info) != 0 || !S_ISDIR(dir_info.st_mode)
       || dir_info.st_uid != ::geteuid() || (dir_info.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
     return failed("not a directory of this user's that only it can write (a link, another "
                   "user's, or group/world-writable)");
   }
-  Fd lock(::open(
-      (m_dir + "/.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, S_IRUSR | S_IWUSR));
+  Fd lock(
+      ::openat(seen.get(), ".lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, S_IRUSR | S_IWUSR));
   if (!lock.valid()) {
     return failed(std::string("cannot open its lock: ") + std::strerror(errno));
   }
@@ -198,7 +219,7 @@ SeenTimes DiskFirstSeen::observe(const std::string& repository,
   std::string path = m_dir + "/" + name;
   std::string error;
   SeenTimes stored;
-  if (auto text = read_file(path, error)) {
+  if (auto text = read_file(seen.get(), name, error)) {
     if (auto decoded = decode_first_seen(*text, repository)) {
       stored = std::move(*decoded);
     } else {
@@ -210,22 +231,23 @@ SeenTimes DiskFirstSeen::observe(const std::string& repository,
   }
   SeenTimes merged = merge_first_seen(stored, tags, now);
   thread_local std::mt19937_64 random(std::random_device{}());
-  std::string temporary =
-      m_dir + "/.tmp-" + std::to_string(::getpid()) + "-" + std::to_string(random());
+  std::string temporary = ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(random());
   {
-    Fd out(::open(temporary.c_str(),
-                  O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-                  S_IRUSR | S_IWUSR));
+    Fd out(::openat(seen.get(),
+                    temporary.c_str(),
+                    O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+                    S_IRUSR | S_IWUSR));
     if (!out.valid() || !write_all(out.get(), encode_first_seen(merged, repository))) {
       int saved = errno;
-      ::unlink(temporary.c_str());
-      return failed("cannot write " + util::quote(temporary) + ": " + std::strerror(saved));
+      ::unlinkat(seen.get(), temporary.c_str(), 0);
+      return failed("cannot write " + util::quote(m_dir + "/" + temporary) + ": "
+                    + std::strerror(saved));
     }
   }
   // rename is atomic: a reader sees the old file or the new one
-  if (::rename(temporary.c_str(), path.c_str()) != 0) {
+  if (::renameat(seen.get(), temporary.c_str(), seen.get(), name.c_str()) != 0) {
     int saved = errno;
-    ::unlink(temporary.c_str());
+    ::unlinkat(seen.get(), temporary.c_str(), 0);
     return failed("cannot replace " + util::quote(path) + ": " + std::strerror(saved));
   }
   SeenTimes listed;

@@ -8,11 +8,13 @@
 // The pure parts (file format, merge, bound) are free functions; `DiskFirstSeen` is the
 // directory.
 
+#include "util/fd.hpp"
 #include "util/result.hpp"
 
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -61,14 +63,22 @@ std::string first_seen_file_name(const std::string& repository);
 // in memory only (every tag is then new, so nothing is wrongly old).
 class DiskFirstSeen : public FirstSeenStore {
 public:
-  DiskFirstSeen(std::string dir, std::function<void(const std::string&)> warn)
-      : m_dir(std::move(dir)), m_warn(std::move(warn)) {}
+  // The store `dir` (made when first needed); its parent is opened now, once, and everything
+  // after goes through that descriptor.
+  DiskFirstSeen(std::string dir, std::function<void(const std::string&)> warn);
+  // The store `<parent>/seen` of an opened cache directory (`dir` names it in messages): the
+  // directory the cache checked, never the path again (a link swapped since cannot redirect it).
+  DiskFirstSeen(std::string dir,
+                std::shared_ptr<const util::Fd> parent,
+                std::function<void(const std::string&)> warn);
   SeenTimes observe(const std::string& repository,
                     const std::vector<std::string>& tags,
                     int64_t now) override;
 
 private:
-  std::string m_dir;
+  std::string m_dir;                        // for messages
+  std::shared_ptr<const util::Fd> m_parent; // the directory holding it (invalid: cannot be opened)
+  std::string m_leaf;                       // its name there
   std::function<void(const std::string&)> m_warn;
   std::mutex m_mutex;
   bool m_write_failed = false;

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // Issue 17: min-age's first-seen store (registry/first_seen.hpp).
 #include "registry/first_seen.hpp"
+#include "util/fd.hpp"
 #include "util/sha256.hpp"
 
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -166,4 +168,24 @@ TEST_CASE("first-seen: an unwritable directory keeps times in memory, one warnin
   CHECK(store.observe("https://r.example/a", {"1"}, 50) == SeenTimes{{"1", 50}});
   CHECK(store.observe("https://r.example/a", {"1"}, 60) == SeenTimes{{"1", 60}});
   CHECK(warnings.size() == 1);
+}
+
+TEST_CASE("first-seen: the store stays in the directory it was given open, not its path",
+          "[registry]") {
+  TempDir dir;
+  namespace fs = std::filesystem;
+  fs::create_directories(dir.path / "checked");
+  fs::create_directories(dir.path / "elsewhere");
+  fs::create_directory_symlink(dir.path / "checked", dir.path / "cache");
+  auto opened = std::make_shared<const argoimg::util::Fd>(
+      ::open((dir.path / "cache").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  REQUIRE(opened->valid());
+  DiskFirstSeen store((dir.path / "cache" / "seen").string(), opened, [](const std::string&) {});
+  // The link is pointed elsewhere after the cache directory was checked and opened.
+  fs::remove(dir.path / "cache");
+  fs::create_directory_symlink(dir.path / "elsewhere", dir.path / "cache");
+  const std::string repo = "https://r.example/team/app";
+  CHECK(store.observe(repo, {"1.0.0"}, 100) == SeenTimes{{"1.0.0", 100}});
+  CHECK(fs::exists(dir.path / "checked" / "seen" / first_seen_file_name(repo)));
+  CHECK_FALSE(fs::exists(dir.path / "elsewhere" / "seen"));
 }
