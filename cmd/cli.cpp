@@ -50,7 +50,7 @@ Cli::Cli()
   app.add_option("--cache-ttl",
                  global.cache_ttl,
                  "Trust cached tag lists younger than this without asking the registry (a "
-                 "duration: 10m, 1h; 0 revalidates every run)")
+                 "duration: 10m, 1h, 1d; 0 revalidates every run)")
       ->capture_default_str();
   app.add_option("--max-requests",
                  global.max_requests,

@@ -11,6 +11,7 @@
 #include "registry/cache.hpp"
 #include "registry/curl_transport.hpp"
 #include "registry/first_seen.hpp"
+#include "tag/min_age.hpp"
 #include "util/duration.hpp"
 #include "util/process.hpp"
 #include "util/redact.hpp"
@@ -164,6 +165,10 @@ std::string default_cache_dir(const util::Environment& environment) {
 std::optional<std::chrono::seconds> cache_ttl(const GlobalOptions& global) {
   auto ttl = util::parse_go_duration(global.cache_ttl);
   if (!ttl || ttl->count() < 0) {
+    // as --min-age reads durations too: days (`1d`, `1d12h`)
+    if (auto as_age = tag::parse_min_age(global.cache_ttl)) {
+      return std::chrono::seconds(*as_age);
+    }
     return std::nullopt;
   }
   return std::chrono::duration_cast<std::chrono::seconds>(*ttl);
@@ -176,7 +181,7 @@ bool validate_global_options(const GlobalOptions& global) {
   }
   if (!cache_ttl(global)) {
     print_error("--cache-ttl: " + util::quote(global.cache_ttl)
-                + " is not a duration (e.g. 10m, 1h30m, 0)");
+                + " is not a duration (e.g. 10m, 1h30m, 1d, 0)");
     return false;
   }
   if (!util::parse_log_level(global.log_level)) {

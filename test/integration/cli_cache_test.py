@@ -197,6 +197,11 @@ class TagLists(Base):
         result = argoimg("--cache-ttl", "soon", "check", "--image", "127.0.0.1:1/demo/app")
         self.assertEqual(result.returncode, 2)
         self.assertIn("argoimg: error: --cache-ttl: 'soon' is not a duration", result.stderr)
+        for accepted in ("1d", "1d12h", "90m", "0"):  # days too, as --min-age reads them
+            result = argoimg("--no-cache", "--cache-ttl", accepted, "check", "--image",
+                             "127.0.0.1:1/demo/app")
+            self.assertNotIn("--cache-ttl", result.stderr)
+            self.assertEqual(result.returncode, 1, result.stderr)  # the registry is not there
 
 
 class NewestBuild(Base):
