@@ -106,8 +106,7 @@ evaluate(const CheckOptions& given, Effects& effects, const std::string& command
   run->options = given;
   CheckOptions& options = run->options;
   util::Result<SavedPlan> saved = SavedPlan{};
-  bool plan_gives_inputs = !options.plan.empty() && options.paths.empty() && options.server.empty()
-                           && options.images.empty();
+  bool plan_gives_inputs = !options.plan.empty() && options.paths.empty() && options.images.empty();
   if (plan_gives_inputs) { // `update --plan FILE` alone: the planning run's inputs
     saved = read_saved_plan(options.plan);
     if (saved && !saved->inputs) {
@@ -126,11 +125,17 @@ evaluate(const CheckOptions& given, Effects& effects, const std::string& command
                      + std::to_string(options.paths.size()) + " paths, "
                      + std::to_string(options.repo_roots.size()) + " repository roots");
   }
+  if (plan_gives_inputs && options.server.empty()) {
+    // the server is the user's to name (flag or environment), whatever paths the plan gave
+    options.server = effects.environment.get("ARGOCD_SERVER").value_or("");
+  }
   apply_environment(options, effects.environment);
-  if (plan_gives_inputs && !saved->inputs->server.empty() && options.server.empty()) {
+  const auto& planned_server = plan_gives_inputs ? saved->inputs->server : std::string();
+  if (plan_gives_inputs && (!planned_server.empty() || !saved->api.empty())
+      && options.server.empty()) {
     effects.print_error("--plan " + util::quote(options.plan)
-                        + ": the plan updates Applications through the Argo CD API at "
-                        + util::quote(saved->inputs->server)
+                        + ": the plan was made with Applications from the Argo CD API"
+                        + (planned_server.empty() ? "" : " at " + util::quote(planned_server))
                         + "; give --server (or ARGOCD_SERVER) and its token again: a plan never "
                           "chooses where a token is sent");
     return Status::usage;

@@ -145,6 +145,21 @@ void write_api(Writer& w, const Evaluation& run, const updater::WritePlan& write
   w.EndArray();
 }
 
+// `scheme://user:password@host/path` as `scheme://host/path`; other forms as they are.
+std::string without_userinfo(const std::string& url) {
+  size_t scheme = url.find("://");
+  if (scheme == std::string::npos) {
+    return url; // scp-like `git@host:path`: a user name, no password
+  }
+  size_t start = scheme + 3;
+  size_t end = url.find('/', start);
+  size_t at = url.rfind('@', end == std::string::npos ? std::string::npos : end);
+  if (at == std::string::npos || at < start) {
+    return url;
+  }
+  return url.substr(0, start) + url.substr(at + 1);
+}
+
 void write_inputs(Writer& w, const SavedPlanInputs& inputs) {
   w.Key("inputs");
   w.StartObject();
@@ -169,9 +184,12 @@ SavedPlanInputs plan_inputs(const CheckOptions& options) {
   }
   for (const auto& root : options.repo_roots) {
     size_t eq = root.rfind('='); // parse_repo_roots' rule
-    inputs.repo_roots.push_back(eq == std::string::npos
-                                    ? root
-                                    : root.substr(0, eq + 1) + absolute_path(root.substr(eq + 1)));
+    if (eq == std::string::npos) {
+      continue; // refused by the planning run already
+    }
+    // without a user name or password, which a plan must not carry (matching ignores them)
+    inputs.repo_roots.push_back(without_userinfo(root.substr(0, eq)) + "="
+                                + absolute_path(root.substr(eq + 1)));
   }
   // A server given with user:password@ is not written down: the apply run names it again.
   inputs.server = options.server.find('@') == std::string::npos ? options.server : "";

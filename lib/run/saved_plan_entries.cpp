@@ -262,6 +262,22 @@ read_api_object(const Reader& reader, const rapidjson::Value& value, const std::
   return object;
 }
 
+namespace {
+
+// A `scheme://…@host` URL: a user name or password a plan must not carry.
+bool has_userinfo(const std::string& url) {
+  size_t scheme = url.find("://");
+  if (scheme == std::string::npos) {
+    return false;
+  }
+  size_t end = url.find('/', scheme + 3);
+  return url.substr(scheme + 3, end == std::string::npos ? std::string::npos : end - scheme - 3)
+             .find('@')
+         != std::string::npos;
+}
+
+} // namespace
+
 util::Result<SavedPlanInputs>
 read_inputs(const Reader& reader, const rapidjson::Value& value, const std::string& where) {
   if (!value.IsObject()) {
@@ -289,18 +305,38 @@ read_inputs(const Reader& reader, const rapidjson::Value& value, const std::stri
     }
     *field = std::move(*text);
   }
-  // Paths become the apply run's inputs: absolute, and one line of text each.
+  // Inputs are few (a run's arguments): a plan naming more is not one argoimg wrote, and each
+  // would be walked; the same path twice is read once.
+  constexpr size_t k_max_inputs = 10000;
+  for (auto [key, list] : {std::pair{"paths", &inputs.paths},
+                           std::pair{"repoRoots", &inputs.repo_roots},
+                           std::pair{"matchNames", &inputs.match_names}}) {
+    if (list->size() > k_max_inputs) {
+      return tl::unexpected(reader.error(where + ": '" + key + "' holds more than "
+                                         + std::to_string(k_max_inputs) + " entries"));
+    }
+    std::set<std::string> seen;
+    list->erase(
+        std::remove_if(list->begin(),
+                       list->end(),
+                       [&seen](const std::string& item) { return !seen.insert(item).second; }),
+        list->end());
+  }
+  // Paths become the apply run's inputs: absolute, and one line of text each; a repository
+  // URL as argoimg writes it (normalised: no user name or password).
   for (const auto* list : {&inputs.paths, &inputs.repo_roots}) {
     for (const auto& path : *list) {
       size_t eq = list == &inputs.repo_roots ? path.rfind('=') : std::string::npos;
-      bool absolute =
-          list == &inputs.repo_roots
-              ? eq != std::string::npos && eq > 0 && fs::path(path.substr(eq + 1)).is_absolute()
-              : fs::path(path).is_absolute();
+      bool absolute = list == &inputs.repo_roots
+                          ? eq != std::string::npos && eq > 0
+                                && fs::path(path.substr(eq + 1)).is_absolute()
+                                && !has_userinfo(path.substr(0, eq))
+                          : fs::path(path).is_absolute();
       if (path.empty() || !absolute || !is_scalar_text(path)) {
         return tl::unexpected(reader.error(
             where + ": " + util::quote(util::escape_control(path))
-            + (list == &inputs.repo_roots ? " is not URL=DIR with DIR an absolute path on one line"
+            + (list == &inputs.repo_roots ? " is not URL=DIR (no user name) with DIR an absolute "
+                                            "path on one line"
                                           : " is not an absolute path on one line")));
       }
     }

@@ -125,6 +125,9 @@ TEST_CASE("a plan records its run's inputs, and an apply run with none takes the
   CHECK(inputs.server == "argocd.example:443");
   planning.server = "bob:secret@argocd.example:443";
   CHECK(run::plan_inputs(planning).server.empty()); // never written down with a password
+  planning.repo_roots = {"https://bob:pw-xyzzy@git.example/org/gitops.git=/work/gitops"};
+  CHECK(run::plan_inputs(planning).repo_roots
+        == std::vector<std::string>{"https://git.example/org/gitops.git=/work/gitops"});
 
   std::string text = k_plan;
   text.insert(text.find("\"applications\""),
@@ -151,6 +154,7 @@ TEST_CASE("a plan records its run's inputs, and an apply run with none takes the
            {"=/work/gitops", "=gitops", "inputs: 'https://g/o.git=gitops' is not URL=DIR"},
            {"[\"/work/apps\"]", "[\"/work/a\\npps\"]", "inputs: '/work/a\\npps' is not"},
            {"\"shard\": \"1/4\"", "\"shard\": 1", "inputs: 'shard' must be a string"},
+           {"https://g/o.git=", "https://bob:pw@g/o.git=", "inputs: 'https://bob:pw@g/o.git"},
        }) {
     std::string bad = text;
     bad.replace(bad.find(from), from.size(), to);
@@ -158,6 +162,22 @@ TEST_CASE("a plan records its run's inputs, and an apply run with none takes the
     REQUIRE_FALSE(refused);
     CHECK_THAT(refused.error().message, Catch::StartsWith("plan 'plan.json': " + message));
   }
+  // A plan argoimg did not write: the same path many times is read once; too many is refused.
+  const std::string listed = "[\"/work/apps\"]";
+  std::string twice = text;
+  twice.replace(twice.find(listed), listed.size(), "[\"/work/apps\", \"/work/apps\"]");
+  auto read_once = run::parse_saved_plan(twice, "plan.json");
+  REQUIRE(read_once);
+  CHECK(read_once->inputs->paths.size() == 1);
+  std::string many = "[\"/a\"";
+  for (int i = 0; i < 10000; ++i) {
+    many += ", \"/a\"";
+  }
+  std::string flood = text;
+  flood.replace(flood.find(listed), listed.size(), many + "]");
+  auto refused = run::parse_saved_plan(flood, "plan.json");
+  REQUIRE_FALSE(refused);
+  CHECK_THAT(refused.error().message, Catch::Contains("'paths' holds more than 10000 entries"));
 }
 
 TEST_CASE("a plan's decisions answer instead of the registries", "[run][plan]") {
