@@ -13,8 +13,10 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <filesystem>
+#include <grp.h>
 #include <memory>
 #include <optional>
+#include <pwd.h>
 #include <random>
 #include <set>
 #include <sys/file.h>
@@ -71,6 +73,16 @@ bool write_all(int fd, const std::string& data) {
 
 namespace {
 
+// Whether `gid` is the user's own private group (named as the user, no other members listed):
+// `umask 002` systems make the user's directories group-writable for that group alone.
+bool is_private_group(gid_t gid) {
+  const passwd* user = ::getpwuid(::geteuid());
+  const group* found = ::getgrgid(gid);
+  return user != nullptr && found != nullptr && gid == user->pw_gid
+         && std::string_view(found->gr_name) == user->pw_name
+         && (found->gr_mem == nullptr || found->gr_mem[0] == nullptr);
+}
+
 // The first directory above the opened directory `fd` that is not safe from other users:
 // owned by someone but this user or root, or writable by its group or others without the
 // sticky bit (as /tmp). Checked on where the directory really is (the kernel's name for the
@@ -86,9 +98,13 @@ std::optional<std::string> unsafe_ancestor(int fd) {
   }
   for (auto parent = real.parent_path(); !parent.empty(); parent = parent.parent_path()) {
     struct stat st {};
-    if (::lstat(parent.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)
-        || (st.st_uid != ::geteuid() && st.st_uid != 0)
-        || ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 && (st.st_mode & S_ISVTX) == 0)) {
+    bool ok = ::lstat(parent.c_str(), &st) == 0 && S_ISDIR(st.st_mode)
+              && (st.st_uid == ::geteuid() || st.st_uid == 0);
+    if (ok && (st.st_mode & S_ISVTX) == 0) {
+      ok = (st.st_mode & S_IWOTH) == 0
+           && ((st.st_mode & S_IWGRP) == 0 || is_private_group(st.st_gid));
+    }
+    if (!ok) {
       return parent.string();
     }
     if (parent == parent.root_path()) {
@@ -139,8 +155,9 @@ util::Result<DiskCache> DiskCache::open(const std::string& dir, uint64_t max_byt
   }
   if (auto unsafe = unsafe_ancestor(fd->get())) {
     return fail(util::quote(*unsafe)
-                + " above it belongs to another user or anyone can write it (not sticky), so "
-                  "the cache directory could be swapped; use a directory under your own");
+                + " above it belongs to another user, or others or a shared group can write it "
+                  "(not sticky), so the cache directory could be swapped; use a directory "
+                  "under your own");
   }
   Fd lock(::openat(
       fd->get(), k_lock_name, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, S_IRUSR | S_IWUSR));

@@ -232,7 +232,7 @@ private:
   };
   std::map<std::string, Exhaustion> m_exhausted; // by registry host
   size_t m_spent = 0;                            // requests that went to the network
-  std::map<std::string, size_t> m_spent_at;      // the same per registry host
+  std::map<std::string, size_t> m_spent_at;      // the same per registries.conf entry
   size_t m_refused = 0;
   std::atomic<size_t> m_page_threads{0}; // helper threads revalidating kept tag pages
   util::BackoffPolicy m_backoff;         // from the retry options

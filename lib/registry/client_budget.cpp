@@ -72,7 +72,9 @@ std::optional<std::string> Client::spend_budget(const Endpoint& endpoint, bool s
   if (!refusal && m_options.max_requests && m_spent >= *m_options.max_requests) {
     refusal = fmt::format("request budget exhausted (--max-requests {})", *m_options.max_requests);
   }
-  if (!refusal && endpoint.max_requests && m_spent_at[endpoint.host] >= *endpoint.max_requests) {
+  // per registries.conf entry (its name and API): the entry's budget is its own
+  std::string entry = endpoint.max_requests ? endpoint.name + "\n" + endpoint.api_url : "";
+  if (!refusal && endpoint.max_requests && m_spent_at[entry] >= *endpoint.max_requests) {
     refusal = fmt::format("registry {} request budget exhausted (registries.conf maxrequests {})",
                           util::quote(endpoint.host),
                           *endpoint.max_requests);
@@ -85,7 +87,9 @@ std::optional<std::string> Client::spend_budget(const Endpoint& endpoint, bool s
   }
   if (spend) {
     ++m_spent;
-    ++m_spent_at[endpoint.host];
+    if (endpoint.max_requests) {
+      ++m_spent_at[entry];
+    }
   }
   return std::nullopt;
 }

@@ -101,10 +101,13 @@ void apply_trust(HttpRequest& request, const Endpoint& endpoint) {
   request.verify_tls = endpoint.verify_tls;
   request.ca_file = endpoint.ca_file;
   request.ca_pem = endpoint.ca_pem;
-  if (endpoint.credentials) { // the cache keeps what these credentials read apart
+  if (endpoint.credentials) {
+    // The cache keeps what one account read apart from what others (or no one) may read: by
+    // where the credentials come from and whose they are, not the secret, which rotates (a
+    // cold cache at every new token) and must not be guessable from a file name.
     const auto& given = *endpoint.credentials;
-    request.cache_identity = util::sha256_hex("argoimg-cache-identity 1\n" + given.username + "\n"
-                                              + given.password + "\n" + given.identity_token);
+    request.cache_identity =
+        util::sha256_hex("argoimg-cache-identity 2\n" + given.source + "\n" + given.username);
   }
 }
 

@@ -35,9 +35,10 @@ struct HttpRequest {
   // A manifest read by tag for its build metadata (newest-build): tags are taken as immutable
   // (as AIU does), so the persistent cache may answer it (docs/cache.md#tags).
   bool immutable_tag = false;
-  // Whose answer it is: "" when asked without credentials, else a hash of the credentials
-  // (never them). The persistent cache keeps tag lists and manifests read by tag apart per
-  // identity, so a run without a repository's credentials is never served its answers.
+  // Whose answer it is: "" when asked without credentials, else a hash of where they come from
+  // and the user name (never the secret). The persistent cache keeps tag lists and manifests
+  // read by tag apart per identity, so a run without a repository's credentials is never
+  // served its answers.
   std::string cache_identity;
 };
 

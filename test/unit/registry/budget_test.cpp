@@ -217,3 +217,23 @@ TEST_CASE("Docker Hub's window stands for the reset it does not name", "[registr
                                      "within 6h0m (its window)")
         != std::string::npos);
 }
+
+TEST_CASE("each registries.conf entry spends its own maxrequests, on one host too",
+          "[registry][budget]") {
+  FakeHttpTransport http;
+  serve(http);
+  util::Logger logger;
+  Client client(http, logger, ClientOptions{});
+  Endpoint wide = endpoint(); // prefix reg.example.com/team/a
+  wide.name = "wide";
+  wide.max_requests = 100;
+  Endpoint narrow = endpoint(); // prefix reg.example.com/team
+  narrow.name = "narrow";
+  narrow.max_requests = 1;
+  CHECK(client.list_tags(wide, "team/a"));   // ping + list: the wide entry's
+  CHECK(client.list_tags(narrow, "team/b")); // its one request
+  auto refused = client.list_tags(narrow, "team/c");
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().message.find("maxrequests 1") != std::string::npos);
+  CHECK(http.requests.size() == 3);
+}
