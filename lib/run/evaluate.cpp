@@ -125,14 +125,15 @@ evaluate(const CheckOptions& given, Effects& effects, const std::string& command
                      + std::to_string(options.paths.size()) + " paths, "
                      + std::to_string(options.repo_roots.size()) + " repository roots");
   }
-  if (plan_gives_inputs && options.server.empty()) {
-    // the server is the user's to name (flag or environment), whatever paths the plan gave
+  std::string planned_server = plan_gives_inputs ? saved->inputs->server : std::string();
+  bool plan_read_server = plan_gives_inputs && (!planned_server.empty() || !saved->api.empty());
+  if (plan_read_server && options.server.empty()) {
+    // the server is the user's to name (flag or environment), whatever paths the plan gave; a
+    // plan of files alone asks no server, ARGOCD_SERVER set or not (as a run given paths)
     options.server = effects.environment.get("ARGOCD_SERVER").value_or("");
   }
   apply_environment(options, effects.environment);
-  const auto& planned_server = plan_gives_inputs ? saved->inputs->server : std::string();
-  if (plan_gives_inputs && (!planned_server.empty() || !saved->api.empty())
-      && options.server.empty()) {
+  if (plan_read_server && options.server.empty()) {
     effects.print_error("--plan " + util::quote(options.plan)
                         + ": the plan was made with Applications from the Argo CD API"
                         + (planned_server.empty() ? "" : " at " + util::quote(planned_server))

@@ -106,8 +106,12 @@ class SavedPlan(unittest.TestCase):
         self.assertEqual(run("update", *self.args, cwd=reference).returncode, 0)
         unreachable_registries(self.work)
         unreachable_registries(reference)
-        # Elsewhere, with nothing but the plan: `argoimg update --plan plan.json`.
-        result = run("--log-level", "info", "update", "--plan", "plan.json", cwd=self.dir)
+        # Elsewhere, with nothing but the plan: `argoimg update --plan plan.json`. A plan of
+        # files asks no Argo CD server, even with ARGOCD_SERVER set (here to a closed port).
+        result = subprocess.run([os.environ["ARGOIMG_BIN"], "--log-level", "info", "update",
+                                 "--plan", "plan.json"], capture_output=True, text=True,
+                                timeout=120, cwd=self.dir,
+                                env={**os.environ, "ARGOCD_SERVER": "127.0.0.1:9"})
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertIn("--plan 'plan.json': the planning run's inputs: 1 paths, 1 repository roots",
                       result.stderr)
