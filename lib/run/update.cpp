@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -234,11 +235,13 @@ Outcome update(const UpdateOptions& options, Effects& effects) {
   // Each file is diffed or written (temporary file, rename) on its own: many files go on several
   // threads, bounded by --concurrency; outcomes are recorded in the plan's order.
   std::vector<std::optional<std::string>> failed(plan.files.size());
+  std::vector<char> unchanged(plan.files.size());
   size_t threads = std::max<size_t>(options.check.concurrency, 1);
   files.fsync_each(false); // see docs/cli/update.md, "Durability"
   util::parallel_for(plan.files.size(), threads, [&](size_t i) {
     auto& file = plan.files[i];
     if (file.after == file.before && !file.created) {
+      unchanged[i] = 1;
       return; // no write when the content is unchanged
     }
     if (file.display == file.path) {
@@ -253,25 +256,35 @@ Outcome update(const UpdateOptions& options, Effects& effects) {
                !written) {
       failed[i] = "write-back: " + written.error().message;
     }
+    // The report names files and shows diffs: each file's texts go as soon as it is done.
+    std::string().swap(file.before);
+    std::string().swap(file.after);
     if (effects.progress && !options.dry_run) {
       std::lock_guard lock(progress_mutex);
       effects.progress(Effects::Stage::writing, ++written_files, to_write);
     }
   });
-  run.report.changes.reserve(run.report.changes.size() + to_write); // no doubling slack
+  // The written files are moved up in place and become the report's changes: no second vector.
+  size_t kept = 0;
   for (size_t i = 0; i < plan.files.size(); ++i) {
     auto& file = plan.files[i];
-    if (file.after == file.before && !file.created) {
+    if (unchanged[i]) {
       continue;
     }
     if (failed[i]) {
       fail_applications(run, file, *failed[i]);
       continue;
     }
-    // The report names files and shows diffs; the texts are not needed any more.
-    std::string().swap(file.before);
-    std::string().swap(file.after);
-    run.report.changes.push_back(std::move(file));
+    if (kept != i) {
+      plan.files[kept] = std::move(file);
+    }
+    ++kept;
+  }
+  plan.files.erase(plan.files.begin() + static_cast<std::ptrdiff_t>(kept), plan.files.end());
+  if (run.report.changes.empty()) {
+    run.report.changes = std::move(plan.files);
+  } else {
+    std::move(plan.files.begin(), plan.files.end(), std::back_inserter(run.report.changes));
   }
   apply_api_changes(run, plan.api, options.dry_run);
   return finish(run);
