@@ -272,6 +272,13 @@ std::string application_key(const app::Application& application) {
 
 void RepoFinder::set_write_back(const app::Application& application,
                                 const app::WriteBack& write_back) {
+  // Most applications name neither: for them `find` reads the annotations, which a run drops
+  // once the configuration is read, so an entry would say what no entry says (held per
+  // application: 0.2 KB each).
+  if (write_back.repository.empty() && write_back.branch.empty()) {
+    m_write_backs.erase(application_key(application));
+    return;
+  }
   m_write_backs[application_key(application)] = WriteTo{write_back.repository, write_back.branch};
 }
 
