@@ -6,6 +6,7 @@
 #include "image/image_list.hpp"
 #include "tag/platform.hpp"
 #include "tag/strategy.hpp"
+#include "util/rare_string.hpp"
 #include "util/result.hpp"
 
 #include <optional>
@@ -24,12 +25,12 @@ struct ImageConfig {
   std::string allow_tags;               // "any" or "regexp:..."; checked when selecting
   std::vector<std::string> ignore_tags; // globs
   bool force_update = false;
-  std::optional<std::string> pull_secret;
+  util::RareString pull_secret;
   std::vector<tag::Platform> platforms; // empty: the default platform
-  std::optional<std::string> helm_image_name;
-  std::optional<std::string> helm_image_tag;
-  std::optional<std::string> helm_image_spec;
-  std::optional<std::string> kustomize_image_name;
+  util::RareString helm_image_name;
+  util::RareString helm_image_tag;
+  util::RareString helm_image_spec;
+  util::RareString kustomize_image_name;
   std::optional<int64_t> min_age_s; // argoimg's extension `<alias>.min-age`; none: --min-age
   Position position;                // the image-list annotation or the ImageUpdater image
 };

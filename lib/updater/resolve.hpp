@@ -12,6 +12,7 @@
 #include "tag/platform.hpp"
 #include "tag/select.hpp"
 #include "util/log.hpp"
+#include "util/rare_string.hpp"
 
 #include <functional>
 #include <memory>
@@ -34,8 +35,8 @@ struct ImageRequest {
   // including the platforms for newest-build and digest; never null
   std::shared_ptr<const tag::TagPolicy> policy = default_tag_policy();
   std::optional<std::string> current_tag;
-  std::optional<std::string> current_digest;
-  std::optional<std::string> pull_secret; // a credential reference; wins over the registry's
+  util::RareString current_digest;
+  util::RareString pull_secret; // a credential reference; wins over the registry's
 };
 
 enum class ImageStatus { resolved, no_match, update, up_to_date, skipped, error };
@@ -45,17 +46,17 @@ std::string_view to_string(ImageStatus status);
 
 struct ImageResult {
   std::optional<std::string> alias;
-  std::optional<std::string> field; // a Flux setter marker's field: image, tag, name, digest
-  std::string image;                // as configured, without constraint
-  std::string repository;           // normalised registry/path
+  util::RareString field; // a Flux setter marker's field: image, tag, name, digest
+  std::string image;      // as configured, without constraint
+  std::string repository; // normalised registry/path
   std::optional<std::string> constraint;
   tag::Strategy strategy = tag::Strategy::semver;
   // Shown instead of `strategy` when set: a Flux policy's order ("numerical", ...).
-  std::optional<std::string> strategy_name;
+  util::RareString strategy_name;
   std::optional<std::string> current;
-  std::optional<std::string> current_digest;
+  util::RareString current_digest;
   std::optional<std::string> new_tag;
-  std::optional<std::string> new_digest;
+  util::RareString new_digest;
   ImageStatus status = ImageStatus::error;
   std::optional<std::string> reason; // also: how many tags min-age left out of a pick
   std::vector<tag::CandidateReport> explain;
