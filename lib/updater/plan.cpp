@@ -3,6 +3,7 @@
 
 #include "util/borrowed.hpp"
 #include "util/parallel.hpp"
+#include "util/rare_string.hpp"
 #include "util/strings.hpp"
 
 #include <fmt/format.h>
@@ -27,6 +28,26 @@ struct Pending {
   size_t image;
   std::optional<app::CurrentImage> current;   // without `found_in`
   std::unique_ptr<app::CurrentImage> in_spec; // when `current` is live: what the spec already says
+};
+
+// A pending image queued with its request, held through the resolution: its current tag and
+// digest are the request's, so only the name is kept, and only where a rename reads it.
+struct Queued {
+  size_t app;
+  size_t image;
+  bool has_current;
+  util::RareString current_name; // with `kustomize.image-name` only (needs_update)
+  std::unique_ptr<app::CurrentImage> in_spec;
+
+  std::optional<app::CurrentImage> current(const ImageRequest& request) const {
+    if (!has_current) {
+      return std::nullopt;
+    }
+    return app::CurrentImage{current_name.value_or(""),
+                             request.current_tag.value_or(""),
+                             request.current_digest.value_or(""),
+                             ""};
+  }
 };
 
 // Build the tag policy of `config`; a bad constraint fails only this image.
@@ -300,7 +321,7 @@ std::vector<ApplicationResult> plan_applications(const std::vector<PlannedApp>& 
   // Requests and their places are built in the applications' order, as one pass made them;
   // each application's pending images are dropped once queued (reserved: no doubling slack).
   std::vector<ImageRequest> requests;
-  std::vector<Pending> queued;
+  std::vector<Queued> queued;
   requests.reserve(total);
   queued.reserve(total);
   PolicyCache policies(options);
@@ -315,7 +336,13 @@ std::vector<ApplicationResult> plan_applications(const std::vector<PlannedApp>& 
         continue;
       }
       requests.push_back(std::move(*request));
-      queued.push_back(std::move(item));
+      queued.push_back(Queued{item.app,
+                              item.image,
+                              item.current.has_value(),
+                              item.current && config.kustomize_image_name
+                                  ? util::RareString(std::move(item.current->name))
+                                  : util::RareString(),
+                              std::move(item.in_spec)});
     }
     std::vector<Pending>().swap(some);
   }
@@ -331,22 +358,20 @@ std::vector<ApplicationResult> plan_applications(const std::vector<PlannedApp>& 
   } else {
     resolve_images_into(requests, slot_of, client, options.resolve, logger);
   }
-  std::vector<ImageRequest>().swap(requests);
   for (size_t i = 0; i < queued.size(); ++i) {
     const auto& item = queued[i];
     const auto& config = apps[item.app].config->images[item.image];
     ImageResult& result = slot_of(i);
+    auto current = item.current(requests[i]);
     // what prepare() found, not what the request carried (an empty tag is no current tag)
-    result.current = item.current && !item.current->tag.empty() ? std::optional(item.current->tag)
-                                                                : std::nullopt;
-    result.current_digest = item.current && !item.current->digest.empty()
-                                ? std::optional(item.current->digest)
-                                : std::nullopt;
+    result.current = current && !current->tag.empty() ? std::optional(current->tag) : std::nullopt;
+    result.current_digest =
+        current && !current->digest.empty() ? std::optional(current->digest) : std::nullopt;
     if (result.status == ImageStatus::no_match) {
       result.status = ImageStatus::skipped; // AIU 1.x: no suitable tag -> skipped
     } else if (result.status == ImageStatus::resolved) {
-      result.status = needs_update(config, item.current, result) ? ImageStatus::update
-                                                                 : ImageStatus::up_to_date;
+      result.status =
+          needs_update(config, current, result) ? ImageStatus::update : ImageStatus::up_to_date;
       // AIU: a new tag that the spec already holds waits for the sync, it is not written again.
       if (result.status == ImageStatus::update && item.in_spec
           && !needs_update(config, *item.in_spec, result)) {
@@ -356,6 +381,8 @@ std::vector<ApplicationResult> plan_applications(const std::vector<PlannedApp>& 
       }
     }
   }
+  std::vector<ImageRequest>().swap(requests);
+  std::vector<Queued>().swap(queued);
   for (size_t i = 0; i < results.size(); ++i) {
     if (!decided[i]) {
       results[i].status = aggregate_status(results[i].images);
