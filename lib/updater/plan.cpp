@@ -244,6 +244,7 @@ bool prepare(const PlannedApp& planned,
       continue;
     }
     result.images.push_back(skipped_image(image, "")); // replaced after resolution
+    result.images.back().reason.reset();
     if (current) {
       result.images.back().current =
           current->tag.empty() ? std::nullopt : std::optional(current->tag);

@@ -6,6 +6,7 @@
 #include "app/config.hpp"
 #include "app/current_image.hpp"
 #include "updater/resolve.hpp"
+#include "util/rare_string.hpp"
 
 #include <functional>
 #include <optional>
@@ -42,7 +43,7 @@ struct ApplicationResult {
   std::optional<std::string> write_back_target; // git: the file (or directory) written
   std::vector<ImageResult> images;
   AppStatus status = AppStatus::up_to_date;
-  std::optional<std::string> reason;
+  util::RareString reason;
   std::vector<std::string> warnings;
 };
 

@@ -58,7 +58,7 @@ struct ImageResult {
   std::optional<std::string> new_tag;
   util::RareString new_digest;
   ImageStatus status = ImageStatus::error;
-  std::optional<std::string> reason; // also: how many tags min-age left out of a pick
+  util::RareString reason; // also: how many tags min-age left out of a pick
   std::vector<tag::CandidateReport> explain;
   size_t invalid_tags = 0; // tags from the registry outside the tag grammar, ignored
   // `skipped` because the request budget or a registry's rate limit ran out before it was
