@@ -272,10 +272,11 @@ std::string application_key(const app::Application& application) {
 
 void RepoFinder::set_write_back(const app::Application& application,
                                 const app::WriteBack& write_back) {
-  // Most applications name neither: for them `find` reads the annotations, which a run drops
-  // once the configuration is read, so an entry would say what no entry says (held per
-  // application: 0.2 KB each).
-  if (write_back.repository.empty() && write_back.branch.empty()) {
+  // Most applications name neither: without annotations (a run drops them once the
+  // configuration is read) `find` then reads what such an entry says, so none is held (0.2 KB
+  // per application). With annotations, `find` would read them instead: the entry is kept.
+  if (write_back.repository.empty() && write_back.branch.empty()
+      && application.annotations.empty()) {
     m_write_backs.erase(application_key(application));
     return;
   }
