@@ -21,13 +21,25 @@ namespace argoimg::updater {
 
 namespace {
 
-// Held for every image through the resolution: kept small (where it was found is dropped from
-// `current`, and `in_spec`, rare, is held apart).
+// An image prepared for resolution, held for every image until its request is made: kept
+// small (the current image's name only where a kustomize rename reads it, no `found_in`;
+// `in_spec`, rare, held apart).
 struct Pending {
-  size_t app;
-  size_t image;
-  std::optional<app::CurrentImage> current;   // without `found_in`
+  size_t app = 0;
+  size_t image = 0;
+  bool has_current = false;
+  std::string current_tag; // may be empty
+  util::RareString current_digest;
+  util::RareString current_name;              // with `kustomize.image-name` only (needs_update)
   std::unique_ptr<app::CurrentImage> in_spec; // when `current` is live: what the spec already says
+
+  std::optional<app::CurrentImage> current() const {
+    if (!has_current) {
+      return std::nullopt;
+    }
+    return app::CurrentImage{
+        current_name.value_or(""), current_tag, current_digest.value_or(""), ""};
+  }
 };
 
 // A pending image queued with its request, held through the resolution: its current tag and
@@ -260,11 +272,21 @@ bool prepare(const PlannedApp& planned,
         in_spec = std::make_unique<app::CurrentImage>(std::move(*found));
       }
     }
+    Pending item;
+    item.app = index;
+    item.image = result.images.size() - 1;
     if (current) {
-      std::string().swap(current->found_in);
+      item.has_current = true;
+      item.current_tag = std::move(current->tag);
+      if (!current->digest.empty()) {
+        item.current_digest = std::move(current->digest);
+      }
+      if (image.kustomize_image_name) {
+        item.current_name = std::move(current->name);
+      }
     }
-    pending.push_back(
-        Pending{index, result.images.size() - 1, std::move(current), std::move(in_spec)});
+    item.in_spec = std::move(in_spec);
+    pending.push_back(std::move(item));
   }
   return false;
 }
@@ -329,7 +351,7 @@ std::vector<ApplicationResult> plan_applications(const std::vector<PlannedApp>& 
   for (auto& some : pending_of) {
     for (auto& item : some) {
       const auto& config = apps[item.app].config->images[item.image];
-      auto request = request_for(config, item.current, policies);
+      auto request = request_for(config, item.current(), policies);
       auto& slot = results[item.app].images[item.image];
       if (!request) {
         slot.status = ImageStatus::error;
@@ -339,10 +361,8 @@ std::vector<ApplicationResult> plan_applications(const std::vector<PlannedApp>& 
       requests.push_back(std::move(*request));
       queued.push_back(Queued{item.app,
                               item.image,
-                              item.current.has_value(),
-                              item.current && config.kustomize_image_name
-                                  ? util::RareString(std::move(item.current->name))
-                                  : util::RareString(),
+                              item.has_current,
+                              std::move(item.current_name),
                               std::move(item.in_spec)});
     }
     std::vector<Pending>().swap(some);
