@@ -150,6 +150,12 @@ private:
   std::optional<HttpResponse> fresh_tag_page(const HttpRequest& request);
   std::optional<HttpResponse> stored_immutable_tag(const HttpRequest& request,
                                                    const std::string& name);
+  // Serve `response` decoded from the entry `name` when it fits the request; drop the entry
+  // when it did not decode (truncated, corrupt, another version, a wrong digest).
+  std::optional<HttpResponse> served_or_dropped(const HttpRequest& request,
+                                                const std::string& name,
+                                                std::optional<HttpResponse> response,
+                                                std::string_view what);
   std::optional<HttpResponse> stored_by_digest(const HttpRequest& request,
                                                const std::string& digest);
   util::Result<HttpResponse> send_immutable_tag(const HttpRequest& request,

@@ -142,16 +142,7 @@ std::optional<HttpResponse> CachingTransport::stored_immutable_tag(const HttpReq
     if (third != std::string_view::npos && text.substr(second + 1, 7) == "digest ") {
       response = decode_cache_entry(text, text.substr(second + 8, third - second - 8), name);
     }
-    if (response && response->body.size() <= request.max_body) {
-      ++m_hits;
-      m_logger.debug("cache: " + redact_url(request.url) + " served from the cache (tag)");
-      response->from_cache = true;
-      return std::move(*response);
-    }
-    if (!response) {
-      m_logger.debug("cache: " + redact_url(request.url) + ": dropped a bad entry");
-      m_cache.remove(name);
-    }
+    return served_or_dropped(request, name, std::move(response), " (tag)");
   }
   return std::nullopt;
 }

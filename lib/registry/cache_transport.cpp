@@ -45,18 +45,27 @@ std::optional<HttpResponse> CachingTransport::stored_by_digest(const HttpRequest
                                                                const std::string& digest) {
   std::string name = cache_key(request);
   if (auto data = m_cache.read(name)) {
-    auto response = decode_cache_entry(*data, digest, name);
-    if (response && response->body.size() <= request.max_body) {
-      ++m_hits;
-      m_logger.debug("cache: " + redact_url(request.url) + " served from the cache");
-      response->from_cache = true;
-      return std::move(*response);
-    }
-    if (!response) {
-      // truncated, corrupt, of another version or not matching its digest: never served
-      m_logger.debug("cache: " + redact_url(request.url) + ": dropped a bad entry");
-      m_cache.remove(name);
-    }
+    return served_or_dropped(request, name, decode_cache_entry(*data, digest, name), "");
+  }
+  return std::nullopt;
+}
+
+std::optional<HttpResponse>
+CachingTransport::served_or_dropped(const HttpRequest& request,
+                                    const std::string& name,
+                                    std::optional<HttpResponse> response,
+                                    std::string_view what) {
+  if (response && response->body.size() <= request.max_body) {
+    ++m_hits;
+    m_logger.debug("cache: " + redact_url(request.url) + " served from the cache"
+                   + std::string(what));
+    response->from_cache = true;
+    return response;
+  }
+  if (!response) {
+    // truncated, corrupt, of another version or not matching its digest: never served
+    m_logger.debug("cache: " + redact_url(request.url) + ": dropped a bad entry");
+    m_cache.remove(name);
   }
   return std::nullopt;
 }
